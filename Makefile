@@ -1,0 +1,187 @@
+# Fupin Gateway: top-level build.
+#   make            build bin/fupin-gateway, bin/fupin-bridge, bin/fupinctl
+#   make run        install deps, build, migrate, load demo data, start on loopback
+#   make check      install deps, build, run every test (plain, then ASan+UBSan,
+#                   then valgrind), cppcheck
+#   make bench      registry import benchmark (1M households, 3M members)
+#   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
+#   make install    PREFIX=/usr/local
+#   make deps       apt-get install what is missing (idempotent)
+
+PREFIX    ?= /usr/local
+BUILD     ?= build
+BIN       ?= bin
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WERROR    ?= -Werror
+WARN       = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wpointer-arith -Wcast-qual -Wformat=2 -Wvla -Wundef
+ifeq ($(SANITIZE),)
+HARDEN     = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+else
+HARDEN     = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=$(SANITIZE)
+endif
+PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c
+VERSION    = 0.1.0
+GIT_REV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(WERROR) \
+             $(HARDEN) $(CFLAGS) -Icommon -Igateway -MMD -MP \
+             -DFP_VERSION='"$(VERSION)"' -DFP_GIT_REV='"$(GIT_REV)"' \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# Debian's Paho ships no .pc file: the one place we name it.
+PAHO_LIBS  = -lpaho-mqtt3as
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+
+COMMON_SRC = $(wildcard common/*.c)
+GW_MAIN    = gateway/main.c
+CTL_MAIN   = gateway/fupinctl.c
+GW_SRC     = $(filter-out $(GW_MAIN) $(CTL_MAIN),$(wildcard gateway/*.c))
+BR_SRC     = $(wildcard broker-bridge/*.c)
+UNIT_SRC   = $(wildcard tests/unit/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+COMMON_OBJ = $(call obj,$(COMMON_SRC))
+GW_OBJ     = $(call obj,$(GW_SRC))
+BR_OBJ     = $(call obj,$(BR_SRC))
+UNIT_OBJ   = $(call obj,$(UNIT_SRC))
+
+PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
+
+.PHONY: all deps run check test unit-test integration-test asan-test valgrind-test \
+        cppcheck bench fuzz fuzz-replay install clean analyze demo-db
+
+all: $(PROGS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "CC $<"
+	@$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libfupin.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+$(BUILD)/libgateway.a: $(GW_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BIN)/fupinctl: $(call obj,$(CTL_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+$(BIN)/fupin-bridge: $(BR_OBJ) $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(PAHO_LIBS)
+
+# The unit-test runner finds every suite by its constructor's name.
+$(BUILD)/suites.h: $(UNIT_SRC)
+	@mkdir -p $(BUILD)
+	grep -ho '^[a-z0-9_]*_suite(void)' $(UNIT_SRC) | sed 's/(void)//' | sort -u | \
+	  sed 's/.*/SUITE(&)/' > $@.tmp && mv $@.tmp $@
+$(BUILD)/tests/unit/check_main.o: $(BUILD)/suites.h
+$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -I$(BUILD) -Itests/unit -Wno-missing-prototypes $(shell pkg-config --cflags check)
+
+$(BIN)/check_unit: $(UNIT_OBJ) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+
+# Replays the fuzz corpora through the harnesses under gcc (no libFuzzer).
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY = $(patsubst tests/fuzz/%.c,$(BIN)/replay_%,$(FUZZ_SRC))
+$(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+BENCH_GEN = $(BIN)/gen_registry
+$(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# ---- packages ----------------------------------------------------------------
+DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev \
+           sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
+           mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
+           libclang-rt-14-dev tzdata ca-certificates curl kannel procps
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing $$missing"; \
+	  SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "deps: all Debian packages present"; fi
+
+# ---- run ---------------------------------------------------------------------
+RUN_CONF ?= config/fupin.conf
+demo-db: all
+	$(BIN)/fupinctl -c $(RUN_CONF) migrate
+	@for k in cadres households members enrollments trainings payments; do \
+	  $(BIN)/fupinctl -c $(RUN_CONF) import $$k data/demo/$$k.csv || exit $$?; done
+
+run: deps
+	$(MAKE) demo-db
+	@sh tests/run_demo.sh $(RUN_CONF)
+
+# ---- tests -------------------------------------------------------------------
+check: deps
+	$(MAKE) test
+	$(MAKE) BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
+	$(MAKE) valgrind-test
+	$(MAKE) cppcheck
+
+test: all $(BIN)/check_unit $(FUZZ_REPLAY)
+	FUPIN_BIN=$(BIN) $(BIN)/check_unit
+	@for r in $(FUZZ_REPLAY); do n=$${r##*/replay_}; \
+	  $$r tests/fuzz/corpus/$$n || exit 1; done
+
+valgrind-test: all $(BIN)/check_unit
+	CK_FORK=no FUPIN_BIN=$(BIN) FUPIN_VALGRIND=1 valgrind -q --leak-check=full \
+	  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	  --suppressions=tests/valgrind.supp $(BIN)/check_unit
+
+cppcheck:
+	cppcheck -q --error-exitcode=1 --enable=warning,portability,performance \
+	  --std=c11 --inline-suppr -Icommon -Igateway -D__GNUC__ \
+	  --suppress=missingIncludeSystem common gateway broker-bridge
+
+analyze:
+	$(MAKE) BUILD=build/analyze CFLAGS="-O1 -g -fanalyzer" all
+
+# ---- bench -------------------------------------------------------------------
+bench: deps all $(BENCH_GEN)
+	@sh bench/import_bench.sh $(BIN)
+
+# ---- fuzz (clang + libFuzzer) ---------------------------------------------------
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
+	  $(MAKE) --no-print-directory CC=clang BUILD=build/fuzz BIN=bin/fuzz \
+	    SANITIZE=fuzzer-no-link,address,undefined $(BUILD)/fuzz/libgateway.a build/fuzz/libfupin.a >/dev/null || exit 1; \
+	  clang -fsanitize=fuzzer,address,undefined -Icommon -Igateway -o bin/fuzz/$$n $$f \
+	    build/fuzz/libgateway.a build/fuzz/libfupin.a $(LIBS) || exit 1; \
+	  mkdir -p build/fuzz/corpus/$$n; \
+	  bin/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+# ---- install -----------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fupin/templates \
+	  $(DESTDIR)/etc/fupin $(DESTDIR)/lib/systemd/system
+	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R templates/. $(DESTDIR)$(PREFIX)/share/fupin/templates/
+	[ -f $(DESTDIR)/etc/fupin/fupin.conf ] || \
+	  sed -e 's|"var/fupin.db"|"/var/lib/fupin/fupin.db"|' \
+	      -e 's|"var/outbox.jsonl"|"/var/lib/fupin/outbox.jsonl"|' \
+	      -e 's|dir = "templates"|dir = "$(PREFIX)/share/fupin/templates"|' \
+	      config/fupin.conf > $(DESTDIR)/etc/fupin/fupin.conf
+	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-gateway.service > $(DESTDIR)/lib/systemd/system/fupin-gateway.service
+	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-bridge.service > $(DESTDIR)/lib/systemd/system/fupin-bridge.service
+
+clean:
+	rm -rf build bin

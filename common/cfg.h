@@ -1,0 +1,178 @@
+/*
+ * cfg.h: the configuration of all three programs (SPEC section 8), loaded
+ * from one libconfig file.  cfg_keys.c holds the table of every key with
+ * its type, range and default; cfg.c parses, rejects unknown keys, checks
+ * each value and then the fields that depend on each other.
+ *
+ * The result is a frozen, heap-allocated struct cfg owned by the caller
+ * (cfg_free).  Nothing here touches the database or the network.
+ */
+#ifndef FP_CFG_H
+#define FP_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define CFG_DEFAULT_PATH "config/fupin.conf"
+
+enum cfg_durability {
+	CFG_DURABILITY_NORMAL,	/* survives a process crash */
+	CFG_DURABILITY_FULL,	/* also survives power loss */
+};
+
+enum cfg_route_auth {
+	CFG_AUTH_LOOPBACK,
+	CFG_AUTH_TOKEN,
+	CFG_AUTH_HMAC,
+};
+
+struct cfg_route {
+	char	*path;		/* "/sms/kannel" or "/sms/inbound" */
+	enum cfg_route_auth auth;
+	char	*secret;	/* hmac: the shared secret, else NULL */
+	char	*token;		/* token: the query token, else NULL */
+};
+
+enum cfg_provider_type {
+	CFG_PROVIDER_FILE,
+	CFG_PROVIDER_KANNEL,
+	CFG_PROVIDER_HTTP_JSON,
+};
+
+struct cfg_provider {
+	char	*name;
+	enum cfg_provider_type type;
+	int	 rate_per_s;		/* key "rate", default 50 */
+	int	 connections;		/* default 4 */
+	int	 max_attempts;		/* default 8 */
+	int	 timeout_s;		/* key "timeout", default 10 */
+	int	 validity_s;		/* key "validity", default 86400 */
+	char	*path;			/* file: output JSONL file */
+	char	*url;			/* kannel, http_json */
+	char	*username;		/* kannel */
+	char	*password;		/* kannel (secret) */
+	char	*dlr_base;		/* kannel: base URL of our /dlr/kannel;
+					 * default "http://<http.listen>" */
+	char	*token;			/* http_json: bearer token (secret) */
+	char	*sign_name;		/* http_json: optional, "" if unset */
+	char	*template_code;		/* http_json: optional, "" if unset */
+	char	*id_field;		/* http_json: default "id" */
+};
+
+enum cfg_role {
+	CFG_ROLE_ADMIN,
+	CFG_ROLE_OFFICE,
+	CFG_ROLE_VIEWER,
+};
+
+struct cfg_token {
+	char	*name;
+	uint8_t	 sha256[32];	/* decoded from token_sha256 (64 hex) */
+	enum cfg_role role;
+	char	*area;		/* region code prefix, "" = everywhere */
+};
+
+struct cfg_program {
+	char	*code;		/* "YL", 1-8 upper-case letters/digits */
+	char	*name;		/* "雨露计划" */
+};
+
+struct cfg {
+	char	*file;		/* path the config was read from, or
+				 * "(defaults)" when none was */
+	char	*node_id;
+	struct {
+		char	*path;
+		enum cfg_durability durability;
+	} database;
+	struct {
+		char	*listen;	/* as written: "127.0.0.1:8080" */
+		char	*listen_host;	/* "127.0.0.1", "::1" (no brackets) */
+		int	 listen_port;	/* 1..65535 */
+		int64_t	 max_body_bytes;	/* key "max_body" */
+	} http;
+	struct {
+		char	*shortcode;
+		char	*provider;	/* name of the default provider */
+		int	 max_per_minute;
+		int	 help_interval_s;	/* key "help_interval" */
+		struct cfg_route *routes;
+		size_t	 n_routes;
+	} sms;
+	struct cfg_provider *providers;
+	size_t	 n_providers;
+	struct {
+		char	*service_code;
+		int	 max_chars;
+		int	 max_ucs2_chars;
+		int	 session_timeout_s;	/* key "session_timeout" */
+		int	 lockout_s;		/* key "lockout" */
+	} ussd;
+	struct {
+		char	*timezone;
+		char	*quiet_hours;	/* as written; "" = none */
+		bool	 has_quiet_hours;
+		int	 quiet_start_min;	/* minutes after midnight */
+		int	 quiet_end_min;
+		int	 max_notices_per_day;
+	} schedule;
+	struct {
+		char	*uri;
+		char	*client_id;
+		char	*topic_root;
+		char	*shared_group;
+		bool	 include_msisdn;
+		char	*username;
+		char	*password;
+	} mqtt;
+	struct {
+		struct cfg_token *tokens;
+		size_t	 n_tokens;
+	} api;
+	struct {
+		char	*dir;
+		char	*default_language;	/* zh, ii, bo or en */
+	} templates;
+	struct cfg_program *programs;	/* key "programs"; default YL, CY, XD */
+	size_t	 n_programs;
+};
+
+/*
+ * Load and validate the configuration at `path`; with path == NULL, the
+ * built-in defaults alone.  On success *out is a new struct cfg owned by
+ * the caller.  On failure returns FP_ECONFIG and, when errors != NULL,
+ * sets *errors to a heap string (caller frees) holding every problem
+ * found, one per line, each "FILE:LINE: message" (unknown keys, types,
+ * ranges, cross-field rules).  A file that cannot be opened gives
+ * "FILE: cannot open: <strerror>".  FP_ENOMEM on allocation failure.
+ */
+enum fp_err cfg_load(const char *path, struct cfg **out, char **errors);
+
+/*
+ * The same as cfg_load for configuration text held in memory (the fuzz
+ * harness, tests): `text` is NUL-terminated libconfig syntax and `name`
+ * (NULL: "(string)") stands for FILE in error lines.  An @include in the
+ * text is read relative to the current directory.  In both functions the
+ * error lines in *errors are separated by '\n', with none after the last.
+ */
+enum fp_err cfg_load_string(const char *text, const char *name,
+    struct cfg **out, char **errors);
+
+/* Free a configuration; cfg_free(NULL) is a no-op. */
+void cfg_free(struct cfg *cfg);
+
+/* The provider named `name`, or NULL.  Borrowed from cfg. */
+const struct cfg_provider *cfg_provider_find(const struct cfg *cfg,
+    const char *name);
+
+/* The route whose path is `path`, or NULL.  Borrowed from cfg. */
+const struct cfg_route *cfg_route_find(const struct cfg *cfg,
+    const char *path);
+
+/* "admin", "office", "viewer". */
+const char *cfg_role_name(enum cfg_role role);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * log.c: leveled key=value lines (see log.h).  Each line is written with
+ * one write(2) so that lines from several threads never interleave.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_LINE_MAX 2048
+
+static enum log_level log_level = LOG_LEVEL_INFO;
+static const char *log_progname = "fupin";
+static int log_fd = 2;
+static bool log_journal;
+
+static const char *
+level_name(enum log_level level)
+{
+	switch (level) {
+	case LOG_LEVEL_ERROR:	return "error";
+	case LOG_LEVEL_WARN:	return "warn";
+	case LOG_LEVEL_INFO:	return "info";
+	case LOG_LEVEL_DEBUG:	return "debug";
+	}
+	return "info";
+}
+
+bool
+log_level_parse(const char *s, enum log_level *out)
+{
+	static const enum log_level all[] = { LOG_LEVEL_ERROR, LOG_LEVEL_WARN,
+	    LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (strcmp(s, level_name(all[i])) == 0) {
+			*out = all[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+void
+log_init(const char *progname, enum log_level level)
+{
+	const char *env = getenv("FUPIN_LOG_LEVEL");
+	enum log_level parsed;
+
+	log_progname = progname;
+	log_level = level;
+	if (env != NULL && log_level_parse(env, &parsed))
+		log_level = parsed;
+	log_journal = getenv("JOURNAL_STREAM") != NULL;
+}
+
+void
+log_set_fd(int fd)
+{
+	log_fd = fd < 0 ? 2 : fd;
+}
+
+bool
+log_enabled(enum log_level level)
+{
+	return level <= log_level;
+}
+
+static void vlog(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
+{
+	char line[LOG_LINE_MAX];
+	size_t n = 0;
+	int r;
+
+	if (!log_enabled(level))
+		return;
+	if (log_journal) {
+		r = snprintf(line, sizeof(line), "<%d>", (int)level);
+	} else {
+		struct timespec ts;
+		struct tm tm;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		r = snprintf(line, sizeof(line),
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s ",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, log_progname,
+		    level_name(level));
+	}
+	if (r > 0)
+		n = (size_t)r < sizeof(line) ? (size_t)r : sizeof(line) - 1;
+	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (r > 0)
+		n += (size_t)r < sizeof(line) - n ? (size_t)r :
+		    sizeof(line) - n - 1;
+	if (errnum != 0 && n < sizeof(line) - 1) {
+		r = snprintf(line + n, sizeof(line) - n, " error=\"%s\"",
+		    strerror(errnum));
+		if (r > 0)
+			n += (size_t)r < sizeof(line) - n ? (size_t)r :
+			    sizeof(line) - n - 1;
+	}
+	/* A truncated line still ends in a newline: one event, one line. */
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	if (write(log_fd, line, n) < 0) {
+		/* Nowhere left to report a failing log write. */
+	}
+}
+
+#define LOG_FN(name, level, with_errno)					\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+	int saved = errno;						\
+									\
+	va_start(ap, fmt);						\
+	vlog(level, with_errno ? saved : 0, fmt, ap);			\
+	va_end(ap);							\
+	errno = saved;							\
+}
+
+LOG_FN(log_error, LOG_LEVEL_ERROR, false)
+LOG_FN(log_warn, LOG_LEVEL_WARN, true)
+LOG_FN(log_warnx, LOG_LEVEL_WARN, false)
+LOG_FN(log_info, LOG_LEVEL_INFO, false)
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, false)

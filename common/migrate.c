@@ -1,0 +1,397 @@
+/*
+ * migrate.c: the schema, as an ordered list of migrations (migrate.h).
+ * Never edit a migration that has shipped: add a new one.
+ *
+ * 1  registry: programs, households, members, cadres, enrollments,
+ *    trainings, payments; meta with the ID-number salt
+ * 2  messaging: inbound, outbound with status history, delivery
+ *    reports, provider-id dedupe, opt-outs, per-number preferences
+ * 3  interaction: USSD sessions and lockouts, feedback, tasks,
+ *    broadcasts and recipients, notice counts, event outbox, processed
+ *    registry/command ids
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "migrate.h"
+
+struct migration {
+	int		 version;
+	const char	*name;
+	const char	*sql;
+	enum fp_err	(*after)(struct store *);	/* or NULL */
+};
+
+static const char m1_registry[] =
+"CREATE TABLE meta ("
+"  key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+"CREATE TABLE programs ("
+"  code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;"
+"INSERT INTO programs VALUES ('YL','雨露计划'),('CY','返乡创业'),"
+"  ('XD','扶贫小额信贷');"
+"CREATE TABLE households ("
+"  household_id TEXT PRIMARY KEY,"
+"  area_code TEXT NOT NULL,"
+"  head_name TEXT NOT NULL,"
+"  members INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL CHECK (status IN ('poor','exited','monitored')),"
+"  poverty_cause TEXT,"
+"  cadre_id TEXT,"
+"  exit_year INTEGER,"
+"  language TEXT NOT NULL DEFAULT 'zh',"
+"  updated_at INTEGER NOT NULL);"
+"CREATE INDEX households_area ON households(area_code);"
+"CREATE INDEX households_cadre ON households(cadre_id);"
+"CREATE TABLE members ("
+"  member_id TEXT PRIMARY KEY,"
+"  household_id TEXT NOT NULL REFERENCES households(household_id)"
+"    ON DELETE CASCADE,"
+"  name TEXT NOT NULL,"
+"  id_hash BLOB,"
+"  id_last6_hash BLOB,"
+"  phone TEXT,"
+"  relation TEXT,"
+"  updated_at INTEGER NOT NULL);"
+"CREATE INDEX members_household ON members(household_id);"
+"CREATE INDEX members_phone ON members(phone) WHERE phone IS NOT NULL;"
+"CREATE TABLE cadres ("
+"  cadre_id TEXT PRIMARY KEY,"
+"  name TEXT NOT NULL,"
+"  phone TEXT,"
+"  area_code TEXT NOT NULL,"
+"  title TEXT,"
+"  updated_at INTEGER NOT NULL);"
+"CREATE INDEX cadres_phone ON cadres(phone);"
+"CREATE INDEX cadres_area ON cadres(area_code);"
+"CREATE TABLE enrollments ("
+"  member_id TEXT NOT NULL REFERENCES members(member_id) ON DELETE CASCADE,"
+"  program TEXT NOT NULL,"
+"  status TEXT NOT NULL CHECK (status IN ('enrolled','requested',"
+"    'completed')),"
+"  updated_on TEXT,"
+"  updated_at INTEGER NOT NULL,"
+"  PRIMARY KEY (member_id, program)) WITHOUT ROWID;"
+"CREATE INDEX enrollments_program ON enrollments(program, status);"
+"CREATE TABLE trainings ("
+"  training_id TEXT PRIMARY KEY,"
+"  program TEXT NOT NULL,"
+"  title TEXT NOT NULL,"
+"  area_code TEXT NOT NULL,"
+"  location TEXT,"
+"  starts_on TEXT NOT NULL,"
+"  ends_on TEXT,"
+"  capacity INTEGER,"
+"  updated_at INTEGER NOT NULL);"
+"CREATE INDEX trainings_area ON trainings(area_code, starts_on);"
+"CREATE TABLE payments ("
+"  household_id TEXT NOT NULL REFERENCES households(household_id)"
+"    ON DELETE CASCADE,"
+"  program TEXT NOT NULL,"
+"  amount_fen INTEGER NOT NULL,"
+"  paid_on TEXT NOT NULL,"
+"  note TEXT,"
+"  updated_at INTEGER NOT NULL,"
+"  PRIMARY KEY (household_id, program, paid_on)) WITHOUT ROWID;";
+
+static const char m2_messaging[] =
+"CREATE TABLE sms_in ("
+"  id INTEGER PRIMARY KEY,"
+"  route TEXT NOT NULL,"
+"  provider_id TEXT,"
+"  msisdn TEXT NOT NULL,"
+"  to_addr TEXT,"
+"  text TEXT NOT NULL,"
+"  smsc TEXT,"
+"  received_at INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'received'"
+"    CHECK (status IN ('received','processed')),"
+"  command TEXT,"
+"  household_id TEXT,"
+"  answer TEXT);"
+"CREATE UNIQUE INDEX sms_in_provider_id ON sms_in(route, provider_id)"
+"  WHERE provider_id IS NOT NULL;"
+"CREATE INDEX sms_in_msisdn ON sms_in(msisdn, received_at);"
+"CREATE TABLE sms_out ("
+"  id INTEGER PRIMARY KEY,"
+"  msisdn TEXT NOT NULL,"
+"  from_addr TEXT,"
+"  text TEXT NOT NULL,"
+"  kind TEXT NOT NULL DEFAULT 'reply'"
+"    CHECK (kind IN ('reply','broadcast','reminder','alert','api',"
+"    'sendsms','security')),"
+"  encoding TEXT NOT NULL CHECK (encoding IN ('gsm7','ucs2')),"
+"  segments INTEGER NOT NULL,"
+"  provider TEXT NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued',"
+"    'sending','sent','delivered','failed','expired')),"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  next_attempt_at INTEGER NOT NULL,"
+"  expires_at INTEGER NOT NULL,"
+"  provider_msgid TEXT,"
+"  last_error TEXT,"
+"  in_reply_to INTEGER REFERENCES sms_in(id),"
+"  broadcast_id INTEGER,"
+"  task_id INTEGER,"
+"  dlr_url TEXT,"
+"  dlr_mask INTEGER,"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL);"
+"CREATE INDEX sms_out_due ON sms_out(provider, status, next_attempt_at);"
+"CREATE UNIQUE INDEX sms_out_provider_msgid ON sms_out(provider,"
+"  provider_msgid) WHERE provider_msgid IS NOT NULL;"
+"CREATE TABLE sms_out_history ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id INTEGER NOT NULL REFERENCES sms_out(id) ON DELETE CASCADE,"
+"  status TEXT NOT NULL,"
+"  at INTEGER NOT NULL,"
+"  detail TEXT);"
+"CREATE INDEX sms_out_history_msg ON sms_out_history(message_id, id);"
+"CREATE TABLE dlr ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id INTEGER REFERENCES sms_out(id) ON DELETE CASCADE,"
+"  provider TEXT NOT NULL,"
+"  provider_msgid TEXT,"
+"  part INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL,"
+"  detail TEXT,"
+"  received_at INTEGER NOT NULL);"
+"CREATE INDEX dlr_msg ON dlr(message_id, part);"
+"CREATE INDEX dlr_provider_msgid ON dlr(provider, provider_msgid);"
+"CREATE TABLE optouts ("
+"  msisdn TEXT PRIMARY KEY,"
+"  opted_out INTEGER NOT NULL,"
+"  source TEXT NOT NULL,"
+"  changed_at INTEGER NOT NULL) WITHOUT ROWID;"
+"CREATE TABLE msisdn_prefs ("
+"  msisdn TEXT PRIMARY KEY,"
+"  language TEXT,"
+"  last_help_at INTEGER,"
+"  updated_at INTEGER NOT NULL) WITHOUT ROWID;";
+
+static const char m3_interaction[] =
+"CREATE TABLE ussd_sessions ("
+"  session_id TEXT PRIMARY KEY,"
+"  channel TEXT NOT NULL DEFAULT 'ussd' CHECK (channel IN ('ussd','sms')),"
+"  msisdn TEXT NOT NULL,"
+"  state TEXT NOT NULL,"
+"  language TEXT,"
+"  household_id TEXT,"
+"  inputs TEXT NOT NULL DEFAULT '',"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL,"
+"  expires_at INTEGER NOT NULL);"
+"CREATE INDEX ussd_sessions_msisdn ON ussd_sessions(msisdn, channel);"
+"CREATE INDEX ussd_sessions_expiry ON ussd_sessions(expires_at);"
+"CREATE TABLE ussd_lockouts ("
+"  msisdn TEXT PRIMARY KEY,"
+"  failures INTEGER NOT NULL DEFAULT 0,"
+"  locked_until INTEGER,"
+"  updated_at INTEGER NOT NULL) WITHOUT ROWID;"
+"CREATE TABLE feedback ("
+"  id INTEGER PRIMARY KEY,"
+"  ticket TEXT NOT NULL UNIQUE,"
+"  msisdn TEXT NOT NULL,"
+"  household_id TEXT,"
+"  area_code TEXT,"
+"  text TEXT NOT NULL,"
+"  channel TEXT NOT NULL DEFAULT 'sms',"
+"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open','closed')),"
+"  sms_in_id INTEGER REFERENCES sms_in(id),"
+"  created_at INTEGER NOT NULL,"
+"  closed_at INTEGER,"
+"  closed_by TEXT,"
+"  resolution TEXT);"
+"CREATE INDEX feedback_status_area ON feedback(status, area_code);"
+"CREATE TABLE alerts ("
+"  id INTEGER PRIMARY KEY,"
+"  text TEXT NOT NULL,"
+"  template TEXT,"
+"  due TEXT,"
+"  ack_required INTEGER NOT NULL DEFAULT 1,"
+"  urgent INTEGER NOT NULL DEFAULT 0,"
+"  created_by TEXT,"
+"  command_id TEXT UNIQUE,"
+"  created_at INTEGER NOT NULL);"
+"CREATE TABLE tasks ("
+"  id INTEGER PRIMARY KEY,"
+"  task_number TEXT NOT NULL UNIQUE,"
+"  alert_id INTEGER REFERENCES alerts(id),"
+"  cadre_id TEXT NOT NULL,"
+"  text TEXT NOT NULL,"
+"  due TEXT,"
+"  ack_required INTEGER NOT NULL DEFAULT 1,"
+"  urgent INTEGER NOT NULL DEFAULT 0,"
+"  status TEXT NOT NULL DEFAULT 'open'"
+"    CHECK (status IN ('open','acked','cancelled')),"
+"  created_at INTEGER NOT NULL,"
+"  acked_at INTEGER);"
+"CREATE INDEX tasks_cadre ON tasks(cadre_id, status);"
+"CREATE TABLE broadcasts ("
+"  id INTEGER PRIMARY KEY,"
+"  template TEXT,"
+"  text TEXT,"
+"  audience TEXT NOT NULL,"
+"  vars TEXT,"
+"  provider TEXT,"
+"  kind TEXT NOT NULL DEFAULT 'broadcast'"
+"    CHECK (kind IN ('broadcast','reminder')),"
+"  send_at INTEGER NOT NULL,"
+"  status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled',"
+"    'sending','finished','cancelled')),"
+"  created_by TEXT,"
+"  scope_area TEXT,"
+"  command_id TEXT UNIQUE,"
+"  created_at INTEGER NOT NULL,"
+"  started_at INTEGER,"
+"  finished_at INTEGER,"
+"  cancelled_at INTEGER);"
+"CREATE TABLE broadcast_recipients ("
+"  broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id)"
+"    ON DELETE CASCADE,"
+"  msisdn TEXT NOT NULL,"
+"  household_id TEXT,"
+"  cadre_id TEXT,"
+"  language TEXT,"
+"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending',"
+"    'queued','skipped','cancelled')),"
+"  message_id INTEGER REFERENCES sms_out(id),"
+"  PRIMARY KEY (broadcast_id, msisdn)) WITHOUT ROWID;"
+"CREATE TABLE notice_counts ("
+"  msisdn TEXT NOT NULL,"
+"  day TEXT NOT NULL,"
+"  count INTEGER NOT NULL,"
+"  PRIMARY KEY (msisdn, day)) WITHOUT ROWID;"
+"CREATE TABLE event_outbox ("
+"  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+"  event_id TEXT NOT NULL UNIQUE,"
+"  type TEXT NOT NULL,"
+"  occurred_at TEXT NOT NULL,"
+"  data TEXT NOT NULL,"
+"  relayed_at INTEGER);"
+"CREATE INDEX event_outbox_pending ON event_outbox(type, id)"
+"  WHERE relayed_at IS NULL;"
+"CREATE TABLE processed_messages ("
+"  id TEXT PRIMARY KEY,"
+"  kind TEXT NOT NULL,"
+"  processed_at INTEGER NOT NULL,"
+"  outcome TEXT) WITHOUT ROWID;";
+
+static enum fp_err
+make_salt(struct store *st)
+{
+	unsigned char salt[STORE_SALT_LEN];
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	ssize_t n;
+
+	/* The salt that keys the ID-number hashes: made once, never sent. */
+	n = getrandom(salt, sizeof(salt), 0);
+	if (n != (ssize_t)sizeof(salt)) {
+		log_warn("migrate.salt");
+		return FP_EIO;
+	}
+	err = store_stmt(st, "INSERT INTO meta(key, value) VALUES "
+	    "('id_salt', ?1)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_blob(stmt, 1, salt, sizeof(salt), SQLITE_TRANSIENT);
+	err = store_err(sqlite3_step(stmt));
+	sqlite3_reset(stmt);
+	return err;
+}
+
+static const struct migration migrations[] = {
+	{ 1, "registry", m1_registry, make_salt },
+	{ 2, "messaging", m2_messaging, NULL },
+	{ 3, "interaction", m3_interaction, NULL },
+};
+#define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+migrate_latest(void)
+{
+	return migrations[N_MIGRATIONS - 1].version;
+}
+
+enum fp_err
+migrate_version(struct store *st, int *version)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "PRAGMA user_version", &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return store_err(rc);
+	}
+	*version = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+static enum fp_err
+apply(struct store *st, const struct migration *m)
+{
+	char bump[64];
+	enum fp_err err;
+
+	err = store_begin(st);
+	if (err != FP_OK)
+		return err;
+	err = store_exec(st, m->sql);
+	if (err == FP_OK && m->after != NULL)
+		err = m->after(st);
+	if (err == FP_OK) {
+		/* PRAGMA takes no bound parameters; the value is our own. */
+		snprintf(bump, sizeof(bump), "PRAGMA user_version=%d",
+		    m->version);
+		err = store_exec(st, bump);
+	}
+	if (err == FP_OK)
+		err = store_commit(st);
+	if (err != FP_OK) {
+		store_rollback(st);
+		return err;
+	}
+	log_info("migrate.step version=%d name=%s", m->version, m->name);
+	return FP_OK;
+}
+
+enum fp_err
+migrate_to(struct store *st, int target, int *from, int *to)
+{
+	enum fp_err err;
+	int version, i;
+
+	err = migrate_version(st, &version);
+	if (err != FP_OK)
+		return err;
+	if (from != NULL)
+		*from = version;
+	if (version > migrate_latest()) {
+		log_error("migrate.refused version=%d known=%d reason=\"the "
+		    "database is newer than this program\"", version,
+		    migrate_latest());
+		return FP_EINVAL;
+	}
+	if (target < version || target > migrate_latest())
+		return FP_EINVAL;
+	for (i = 0; i < N_MIGRATIONS; i++) {
+		if (migrations[i].version <= version ||
+		    migrations[i].version > target)
+			continue;
+		err = apply(st, &migrations[i]);
+		if (err != FP_OK)
+			return err;
+		version = migrations[i].version;
+	}
+	if (to != NULL)
+		*to = version;
+	return FP_OK;
+}

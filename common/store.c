@@ -1,0 +1,272 @@
+/*
+ * store.c: SQLite open, pragmas, transactions and the statement cache
+ * (see store.h).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "store.h"
+
+#define STORE_STMT_CACHE 64
+
+struct store_stmt_slot {
+	const char	*sql;	/* key: address of the caller's text */
+	sqlite3_stmt	*stmt;
+};
+
+struct store {
+	sqlite3	*db;
+	char	*path;
+	struct store_stmt_slot cache[STORE_STMT_CACHE];
+	size_t	 n_cache;
+};
+
+enum fp_err
+store_err(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return FP_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return FP_EBUSY;
+	case SQLITE_CONSTRAINT:
+		return FP_EDUP;
+	case SQLITE_NOMEM:
+		return FP_ENOMEM;
+	case SQLITE_TOOBIG:
+		return FP_ETOOBIG;
+	default:
+		return FP_EIO;
+	}
+}
+
+/* mkdir -p of the directory part of `path`. */
+static int
+make_parent_dirs(const char *path)
+{
+	char *dir = strdup(path);
+	char *p;
+
+	if (dir == NULL)
+		return -1;
+	for (p = dir + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+			free(dir);
+			return -1;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return 0;
+}
+
+enum fp_err
+store_exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("store.exec rc=%d error=\"%s\"", rc,
+		    msg != NULL ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return store_err(rc);
+	}
+	return FP_OK;
+}
+
+enum fp_err
+store_open(const char *path, enum store_durability durability,
+    struct store **out)
+{
+	struct store *st;
+	enum fp_err err;
+	int rc;
+
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return FP_ENOMEM;
+	st->path = strdup(path);
+	if (st->path == NULL) {
+		free(st);
+		return FP_ENOMEM;
+	}
+	if (strcmp(path, ":memory:") != 0 && make_parent_dirs(path) != 0) {
+		log_warn("store.open path=%s", path);
+		err = FP_EIO;
+		goto fail;
+	}
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store.open path=%s error=\"%s\"", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) :
+		    sqlite3_errstr(rc));
+		err = FP_EIO;
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* WAL: readers never block the writer; NORMAL is crash-safe in WAL
+	 * mode, FULL also syncs each commit against power loss. */
+	err = store_exec(st, "PRAGMA journal_mode=WAL");
+	if (err == FP_OK)
+		err = store_exec(st, durability == STORE_DURABILITY_FULL ?
+		    "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+	if (err == FP_OK)
+		err = store_exec(st, "PRAGMA foreign_keys=ON");
+	if (err != FP_OK)
+		goto fail;
+	*out = st;
+	return FP_OK;
+fail:
+	store_close(st);
+	return err;
+}
+
+void
+store_close(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n_cache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->db != NULL)
+		sqlite3_close(st->db);
+	free(st->path);
+	free(st);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_path(const struct store *st)
+{
+	return st->path;
+}
+
+enum fp_err
+store_begin(struct store *st)
+{
+	return store_exec(st, "BEGIN IMMEDIATE");
+}
+
+enum fp_err
+store_commit(struct store *st)
+{
+	return store_exec(st, "COMMIT");
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+enum fp_err
+store_stmt(struct store *st, const char *sql, sqlite3_stmt **out)
+{
+	sqlite3_stmt *stmt = NULL;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < st->n_cache; i++) {
+		if (st->cache[i].sql == sql) {
+			sqlite3_reset(st->cache[i].stmt);
+			sqlite3_clear_bindings(st->cache[i].stmt);
+			*out = st->cache[i].stmt;
+			return FP_OK;
+		}
+	}
+	rc = sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store.prepare error=\"%s\"", sqlite3_errmsg(st->db));
+		return FP_EINVAL;
+	}
+	if (st->n_cache == STORE_STMT_CACHE) {
+		/* Full: evict the oldest rather than fail. */
+		sqlite3_finalize(st->cache[0].stmt);
+		memmove(st->cache, st->cache + 1,
+		    (STORE_STMT_CACHE - 1) * sizeof(st->cache[0]));
+		st->n_cache--;
+	}
+	st->cache[st->n_cache].sql = sql;
+	st->cache[st->n_cache].stmt = stmt;
+	st->n_cache++;
+	*out = stmt;
+	return FP_OK;
+}
+
+enum fp_err
+store_size_bytes(struct store *st, int64_t *bytes)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t pages = 0, size = 0;
+
+	err = store_stmt(st, "PRAGMA page_count", &stmt);
+	if (err != FP_OK)
+		return err;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		pages = sqlite3_column_int64(stmt, 0);
+	err = store_stmt(st, "PRAGMA page_size", &stmt);
+	if (err != FP_OK)
+		return err;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		size = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	*bytes = pages * size;
+	return FP_OK;
+}
+
+enum fp_err
+store_salt_key(struct store *st, struct hmac_sha256_key *key)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	const void *salt;
+	int len;
+
+	err = store_stmt(st, "SELECT value FROM meta WHERE key = 'id_salt'",
+	    &stmt);
+	if (err != FP_OK)
+		return FP_ENOTFOUND;
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return FP_ENOTFOUND;
+	}
+	salt = sqlite3_column_blob(stmt, 0);
+	len = sqlite3_column_bytes(stmt, 0);
+	if (salt == NULL || len < 16) {
+		sqlite3_reset(stmt);
+		return FP_ENOTFOUND;
+	}
+	hmac_sha256_key_init(key, salt, (size_t)len);
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+int
+store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return sqlite3_bind_null(stmt, idx);
+	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}

@@ -1,0 +1,145 @@
+/*
+ * test_log.c: log lines are key=value, one per event, leveled, and carry
+ * no full phone number when callers mask (SPEC section 7).
+ */
+#include <check.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "msisdn.h"
+
+/* Run fn with log lines captured; returns them (caller frees). */
+static char *
+capture(void (*fn)(void))
+{
+	int fds[2];
+	char *buf = calloc(1, 65536);
+	ssize_t n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	log_set_fd(fds[1]);
+	fn();
+	log_set_fd(-1);
+	close(fds[1]);
+	n = read(fds[0], buf, 65535);
+	close(fds[0]);
+	ck_assert_int_ge(n, 0);
+	return buf;
+}
+
+static void
+log_masked_number(void)
+{
+	char m[MSISDN_MASK_MAX];
+
+	log_init("test", LOG_LEVEL_INFO);
+	log_info("sms.in id=42 from=%s", msisdn_mask("+8613812345678", m,
+	    sizeof(m)));
+	log_debug("sms.text text=\"secret text\"");
+}
+
+START_TEST(masked_numbers_and_no_text_at_default_level)
+{
+	char *out = capture(log_masked_number);
+	regex_t re;
+
+	ck_assert_ptr_nonnull(strstr(out, "sms.in id=42 from=138****5678"));
+	ck_assert_ptr_null(strstr(out, "secret text"));
+	ck_assert_int_eq(regcomp(&re, "1[3-9][0-9]{9}", REG_EXTENDED), 0);
+	ck_assert_int_ne(regexec(&re, out, 0, NULL, 0), 0);
+	regfree(&re);
+	/* One event, one line. */
+	ck_assert_int_eq(out[strlen(out) - 1], '\n');
+	ck_assert_ptr_eq(strchr(out, '\n'), out + strlen(out) - 1);
+	free(out);
+}
+END_TEST
+
+static void
+log_debug_level(void)
+{
+	log_init("test", LOG_LEVEL_DEBUG);
+	log_debug("sms.text text=\"visible at debug\"");
+	log_init("test", LOG_LEVEL_INFO);
+}
+
+START_TEST(texts_appear_only_at_debug)
+{
+	char *out = capture(log_debug_level);
+
+	ck_assert_ptr_nonnull(strstr(out, "debug sms.text text=\"visible at "
+	    "debug\""));
+	free(out);
+}
+END_TEST
+
+static void
+log_long_line(void)
+{
+	static char big[5000];
+
+	memset(big, 'x', sizeof(big) - 1);
+	log_init("test", LOG_LEVEL_INFO);
+	log_warnx("big value=%s", big);
+}
+
+START_TEST(an_overlong_line_is_cut_but_stays_one_line)
+{
+	char *out = capture(log_long_line);
+	size_t n = strlen(out);
+
+	ck_assert_uint_gt(n, 1000);
+	ck_assert_int_eq(out[n - 1], '\n');
+	ck_assert_ptr_eq(strchr(out, '\n'), out + n - 1);
+	free(out);
+}
+END_TEST
+
+static void
+log_journal_prefix(void)
+{
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	log_init("test", LOG_LEVEL_INFO);
+	log_error("store.fail path=x");
+	unsetenv("JOURNAL_STREAM");
+	log_init("test", LOG_LEVEL_INFO);
+}
+
+START_TEST(journald_lines_carry_the_priority_prefix)
+{
+	char *out = capture(log_journal_prefix);
+
+	ck_assert_str_eq(out, "<3>store.fail path=x\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(levels_parse_by_name)
+{
+	enum log_level l;
+
+	ck_assert(log_level_parse("debug", &l));
+	ck_assert_int_eq(l, LOG_LEVEL_DEBUG);
+	ck_assert(log_level_parse("warn", &l));
+	ck_assert_int_eq(l, LOG_LEVEL_WARN);
+	ck_assert(!log_level_parse("loud", &l));
+}
+END_TEST
+
+Suite *
+log_suite(void)
+{
+	Suite *s = suite_create("log");
+	TCase *tc = tcase_create("lines");
+
+	tcase_add_test(tc, masked_numbers_and_no_text_at_default_level);
+	tcase_add_test(tc, texts_appear_only_at_debug);
+	tcase_add_test(tc, an_overlong_line_is_cut_but_stays_one_line);
+	tcase_add_test(tc, journald_lines_carry_the_priority_prefix);
+	tcase_add_test(tc, levels_parse_by_name);
+	suite_add_tcase(s, tc);
+	return s;
+}

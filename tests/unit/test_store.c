@@ -1,0 +1,221 @@
+/*
+ * test_store.c: the SQLite store and its migrations: from empty, from
+ * each earlier version with data kept, durability pragmas, WAL, the salt,
+ * refusal to run on a newer schema.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "migrate.h"
+#include "store.h"
+#include "testutil.h"
+
+static char *dir;
+static char path[512];
+
+static void
+setup(void)
+{
+	dir = tu_mkdtemp();
+	ck_assert_ptr_nonnull(dir);
+	snprintf(path, sizeof(path), "%s/sub/fupin.db", dir);
+}
+
+static void
+teardown(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static int64_t
+query_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	int64_t v = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+static const char *
+query_text(struct store *st, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt;
+
+	buf[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
+	    NULL), SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		snprintf(buf, len, "%s",
+		    (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_finalize(stmt);
+	return buf;
+}
+
+START_TEST(migrates_from_empty_to_latest_in_wal_mode)
+{
+	struct store *st = NULL;
+	char buf[64];
+	int from = -1, to = -1, v = -1;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), &from, &to), FP_OK);
+	ck_assert_int_eq(from, 0);
+	ck_assert_int_eq(to, migrate_latest());
+	ck_assert_int_eq(migrate_version(st, &v), FP_OK);
+	ck_assert_int_eq(v, migrate_latest());
+	ck_assert_str_eq(query_text(st, "PRAGMA journal_mode", buf,
+	    sizeof(buf)), "wal");
+	/* Every table the later features need exists. */
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type='table' AND name IN ('households','members','cadres',"
+	    "'programs','enrollments','trainings','payments','sms_in',"
+	    "'sms_out','sms_out_history','dlr','optouts','ussd_sessions',"
+	    "'ussd_lockouts','feedback','tasks','alerts','broadcasts',"
+	    "'broadcast_recipients','notice_counts','event_outbox',"
+	    "'processed_messages','meta')"), 23);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM programs "
+	    "WHERE code IN ('YL','CY','XD')"), 3);
+	/* Running it again is a no-op. */
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), &from, &to), FP_OK);
+	ck_assert_int_eq(from, migrate_latest());
+	ck_assert_int_eq(to, migrate_latest());
+	store_close(st);
+}
+END_TEST
+
+START_TEST(migrates_from_each_earlier_version_keeping_data)
+{
+	struct store *st = NULL;
+	int to = -1;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, _i, NULL, &to), FP_OK);
+	ck_assert_int_eq(to, _i);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO households(household_id,"
+	    " area_code, head_name, members, status, updated_at) VALUES "
+	    "('HH1','513431','吉克阿木',3,'poor',0)"), FP_OK);
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, &to), FP_OK);
+	ck_assert_int_eq(to, migrate_latest());
+	ck_assert_int_eq(query_int(st, "SELECT members FROM households "
+	    "WHERE household_id='HH1'"), 3);
+	ck_assert_int_eq(query_int(st, "SELECT length(value) FROM meta "
+	    "WHERE key='id_salt'"), STORE_SALT_LEN);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(refuses_a_database_newer_than_the_program)
+{
+	struct store *st = NULL;
+	int v;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(store_exec(st, "PRAGMA user_version=99"), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL),
+	    FP_EINVAL);
+	ck_assert_int_eq(migrate_version(st, &v), FP_OK);
+	ck_assert_int_eq(v, 99);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(durability_maps_to_synchronous)
+{
+	struct store *st = NULL;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(query_int(st, "PRAGMA synchronous"), 1);
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_FULL, &st), FP_OK);
+	ck_assert_int_eq(query_int(st, "PRAGMA synchronous"), 2);
+	ck_assert_int_eq(query_int(st, "PRAGMA foreign_keys"), 1);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(each_database_gets_its_own_salt)
+{
+	struct store *a = NULL, *b = NULL;
+	struct hmac_sha256_key ka, kb;
+	uint8_t ha[32], hb[32];
+
+	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &a),
+	    FP_OK);
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &b), FP_OK);
+	ck_assert_int_eq(migrate_to(a, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(migrate_to(b, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(store_salt_key(a, &ka), FP_OK);
+	ck_assert_int_eq(store_salt_key(b, &kb), FP_OK);
+	hmac_sha256(&ka, "x", 1, ha);
+	hmac_sha256(&kb, "x", 1, hb);
+	ck_assert(memcmp(ha, hb, sizeof(ha)) != 0);
+	store_close(a);
+	store_close(b);
+}
+END_TEST
+
+START_TEST(a_failed_transaction_leaves_nothing)
+{
+	struct store *st = NULL;
+
+	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO optouts VALUES "
+	    "('+8613800000000',1,'sms',0)"), FP_OK);
+	store_rollback(st);
+	store_rollback(st);	/* twice is harmless */
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM optouts"), 0);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO nosuchtable VALUES (1)"),
+	    FP_EIO);
+	store_close(st);
+}
+END_TEST
+
+START_TEST(cannot_open_under_a_file)
+{
+	struct store *st = NULL;
+	char bad[600];
+	char *f = tu_write_file(dir, "plain", "x", 1);
+
+	snprintf(bad, sizeof(bad), "%s/db.sqlite", f);
+	ck_assert_int_eq(store_open(bad, STORE_DURABILITY_NORMAL, &st), FP_EIO);
+	ck_assert_ptr_null(st);
+	free(f);
+}
+END_TEST
+
+Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("migrate");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, migrates_from_empty_to_latest_in_wal_mode);
+	tcase_add_loop_test(tc, migrates_from_each_earlier_version_keeping_data,
+	    1, migrate_latest());
+	tcase_add_test(tc, refuses_a_database_newer_than_the_program);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, durability_maps_to_synchronous);
+	tcase_add_test(tc, each_database_gets_its_own_salt);
+	tcase_add_test(tc, a_failed_transaction_leaves_nothing);
+	tcase_add_test(tc, cannot_open_under_a_file);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,185 @@
+/*
+ * testutil.c: helpers for the unit suites (see testutil.h).
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+char *
+tu_mkdtemp(void)
+{
+	char tmpl[] = "/tmp/fupin-test-XXXXXX";
+
+	if (mkdtemp(tmpl) == NULL)
+		return NULL;
+	return strdup(tmpl);
+}
+
+char *
+tu_write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *path = malloc(n);
+	FILE *fp;
+
+	if (path == NULL)
+		return NULL;
+	snprintf(path, n, "%s/%s", dir, name);
+	fp = fopen(path, "wb");
+	if (fp == NULL) {
+		free(path);
+		return NULL;
+	}
+	if (len > 0 && fwrite(data, 1, len, fp) != len) {
+		fclose(fp);
+		free(path);
+		return NULL;
+	}
+	fclose(fp);
+	return path;
+}
+
+char *
+tu_read_file(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, n = 0, r;
+
+	if (fp == NULL)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap == 0 ? 8192 : cap * 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(fp);
+				return NULL;
+			}
+			buf = nb;
+		}
+		r = fread(buf + n, 1, 4096, fp);
+		n += r;
+		if (r < 4096)
+			break;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	if (len != NULL)
+		*len = n;
+	return buf;
+}
+
+void
+tu_rmtree(const char *dir)
+{
+	char *argv[] = { "rm", "-rf", NULL, NULL };
+	pid_t pid;
+	int status;
+
+	if (dir == NULL || strncmp(dir, "/tmp/", 5) != 0)
+		return;
+	argv[2] = (char *)(uintptr_t)dir;
+	pid = fork();
+	if (pid == 0) {
+		execvp("rm", argv);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+}
+
+const char *
+tu_bin(const char *name)
+{
+	static char path[512];
+	const char *dir = getenv("FUPIN_BIN");
+
+	snprintf(path, sizeof(path), "%s/%s", dir != NULL ? dir : "bin", name);
+	return path;
+}
+
+int
+tu_run(char *const argv[], char **out)
+{
+	int fds[2];
+	pid_t pid;
+	int status;
+	char *buf = NULL;
+	size_t n = 0, cap = 0;
+
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	for (;;) {
+		ssize_t r;
+
+		if (n + 4097 > cap) {
+			char *nb;
+
+			cap = cap == 0 ? 8192 : cap * 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL)
+				break;
+			buf = nb;
+		}
+		r = read(fds[0], buf + n, 4096);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fds[0]);
+	if (buf != NULL)
+		buf[n] = '\0';
+	if (out != NULL)
+		*out = buf != NULL ? buf : strdup("");
+	else
+		free(buf);
+	if (waitpid(pid, &status, 0) < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+int
+tu_free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) == 0)
+		port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}

@@ -1,0 +1,37 @@
+/*
+ * testutil.h: small helpers shared by the unit suites: temporary
+ * directories and files, reading a file back, and where the built
+ * binaries are (FUPIN_BIN, default "bin").
+ */
+#ifndef FP_TESTUTIL_H
+#define FP_TESTUTIL_H
+
+#include <stddef.h>
+
+/* A fresh directory under /tmp; the caller frees the path. */
+char *tu_mkdtemp(void);
+
+/* Write `len` bytes to dir/name; returns the malloc'd full path. */
+char *tu_write_file(const char *dir, const char *name, const void *data,
+    size_t len);
+
+/* Read a whole file into a malloc'd NUL-terminated buffer; NULL on error. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* Remove a directory tree (rm -rf). */
+void tu_rmtree(const char *dir);
+
+/* "bin/fupinctl" etc.: FUPIN_BIN or "bin", then "/" name.  Static buffer. */
+const char *tu_bin(const char *name);
+
+/*
+ * Run argv (argv[0] a path) with stdout and stderr captured into a
+ * malloc'd string *out (may be NULL to discard); returns the exit status,
+ * or -1 when it did not exit normally.
+ */
+int tu_run(char *const argv[], char **out);
+
+/* A free TCP port on 127.0.0.1 (bound then released). */
+int tu_free_port(void);
+
+#endif
