@@ -1,0 +1,25 @@
+/*
+ * ctl.h: fupinctl's subcommands, one file each (ctl_*.c).  Each takes the
+ * loaded configuration and its own arguments (argv[0] is the subcommand
+ * name) and returns the process exit code (sysexits.h, SPEC section 2).
+ */
+#ifndef FP_CTL_H
+#define FP_CTL_H
+
+#include "cfg.h"
+#include "store.h"
+
+/* fupinctl migrate [--to N] */
+int ctl_migrate(const struct cfg *cfg, int argc, char **argv);
+
+/* fupinctl import KIND FILE.csv [--strict] */
+int ctl_import(const struct cfg *cfg, int argc, char **argv);
+
+/*
+ * Open the configured database and bring it to the latest schema, with
+ * the configured extra programs.  Logs and returns FP_EIO/FP_EBUSY/...
+ * on failure (callers exit 69).
+ */
+enum fp_err ctl_open_store(const struct cfg *cfg, struct store **out);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * gateway.h: the state of one running fupin-gateway, shared by the HTTP
+ * worker threads: the frozen configuration, the request counters, and a
+ * database handle per thread (a struct store never crosses threads).
+ */
+#ifndef FP_GATEWAY_H
+#define FP_GATEWAY_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "store.h"
+
+struct metrics;
+
+struct gw {
+	const struct cfg	*cfg;		/* borrowed, frozen */
+	struct metrics		*metrics;	/* owned */
+	pthread_key_t		 store_key;	/* this thread's struct store */
+	time_t			 started_at;
+};
+
+/*
+ * Set up `gw` for `cfg` (borrowed; must outlive gw).  FP_ENOMEM, FP_EIO.
+ */
+enum fp_err gw_init(struct gw *gw, const struct cfg *cfg);
+
+/* Release what gw_init made; the calling thread's store is closed. */
+void gw_cleanup(struct gw *gw);
+
+/*
+ * The calling thread's database handle, opened on first use and closed
+ * when the thread exits.  Borrowed.  FP_EIO when it cannot be opened.
+ */
+enum fp_err gw_store(struct gw *gw, struct store **out);
+
+/* Map the configured durability onto the store's. */
+enum store_durability gw_durability(const struct cfg *cfg);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * gw_store.c: the gateway's life-cycle state and per-thread database
+ * handles (see gateway.h).  libmicrohttpd's worker threads each get
+ * their own SQLite connection; the pthread key's destructor closes it
+ * when the thread ends.
+ */
+#include <stdlib.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "metrics.h"
+
+static void
+close_store(void *p)
+{
+	store_close(p);
+}
+
+enum store_durability
+gw_durability(const struct cfg *cfg)
+{
+	return cfg->database.durability == CFG_DURABILITY_FULL ?
+	    STORE_DURABILITY_FULL : STORE_DURABILITY_NORMAL;
+}
+
+enum fp_err
+gw_init(struct gw *gw, const struct cfg *cfg)
+{
+	gw->cfg = cfg;
+	gw->started_at = time(NULL);
+	gw->metrics = metrics_new();
+	if (gw->metrics == NULL)
+		return FP_ENOMEM;
+	if (pthread_key_create(&gw->store_key, close_store) != 0) {
+		metrics_free(gw->metrics);
+		gw->metrics = NULL;
+		return FP_ENOMEM;
+	}
+	return FP_OK;
+}
+
+void
+gw_cleanup(struct gw *gw)
+{
+	store_close(pthread_getspecific(gw->store_key));
+	pthread_setspecific(gw->store_key, NULL);
+	pthread_key_delete(gw->store_key);
+	metrics_free(gw->metrics);
+	gw->metrics = NULL;
+}
+
+enum fp_err
+gw_store(struct gw *gw, struct store **out)
+{
+	struct store *st = pthread_getspecific(gw->store_key);
+	enum fp_err err;
+
+	if (st == NULL) {
+		err = store_open(gw->cfg->database.path, gw_durability(gw->cfg),
+		    &st);
+		if (err != FP_OK)
+			return err;
+		if (pthread_setspecific(gw->store_key, st) != 0) {
+			store_close(st);
+			return FP_ENOMEM;
+		}
+	}
+	*out = st;
+	return FP_OK;
+}

@@ -1,0 +1,422 @@
+/*
+ * http_server.c: libmicrohttpd glue (see http_server.h).
+ *
+ * The access handler is called several times per request: first with
+ * the headers (we match the route and check Content-Length there, so a
+ * 404/405/413 never reads the body), then once per chunk of body (we
+ * copy into a buffer bounded by http.max_body), then once more with no
+ * data, when the handler runs and the response is queued.
+ */
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "cfg.h"
+#include "gateway.h"
+#include "http_server.h"
+#include "log.h"
+#include "metrics.h"
+#include "parse.h"
+
+#define HTTP_THREADS		4
+#define HTTP_CONN_LIMIT		1024
+#define HTTP_CONN_TIMEOUT_S	30
+
+struct http_server {
+	struct MHD_Daemon	*daemon;
+	struct gw		*gw;
+	int			 port;
+};
+
+int
+http_status_of(enum fp_err err)
+{
+	switch (err) {
+	case FP_OK:		return 200;
+	case FP_EINVAL:		return 400;
+	case FP_ENOTFOUND:	return 404;
+	case FP_EDUP:		return 409;
+	case FP_ETOOBIG:	return 413;
+	case FP_EBUSY:		return 503;
+	case FP_EREJECT:	return 502;
+	case FP_ENOMEM:
+	case FP_EIO:
+	case FP_ECONFIG:	return 500;
+	}
+	return 500;
+}
+
+void
+http_resp_set(struct http_resp *resp, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	free(resp->body);
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->body = malloc(len + 1);
+	if (resp->body == NULL) {
+		resp->status = 500;
+		resp->body_len = 0;
+		return;
+	}
+	memcpy(resp->body, body, len);
+	resp->body[len] = '\0';
+	resp->body_len = len;
+}
+
+void
+http_resp_error(struct http_resp *resp, int status, const char *code,
+    const char *message)
+{
+	struct json_object *o = json_object_new_object();
+	const char *s;
+
+	json_object_object_add(o, "error", json_object_new_string(code));
+	json_object_object_add(o, "message", json_object_new_string(message));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	http_resp_set(resp, status, "application/json", s, strlen(s));
+	json_object_put(o);
+}
+
+const char *
+http_req_arg(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND,
+	    name);
+}
+
+const char *
+http_req_header(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const struct http_route *
+http_route_match(const char *path, int method_bit, bool *path_known,
+    const char **allow)
+{
+	const struct http_route *r;
+	int methods = 0;
+
+	*path_known = false;
+	for (r = http_routes; r->path != NULL; r++) {
+		bool hit = r->is_prefix ?
+		    strncmp(path, r->path, strlen(r->path)) == 0 :
+		    strcmp(path, r->path) == 0;
+
+		if (!hit)
+			continue;
+		*path_known = true;
+		methods |= r->methods;
+		if ((r->methods & method_bit) != 0)
+			return r;
+	}
+	if (allow != NULL)
+		*allow = methods == (HTTP_GET | HTTP_POST) ? "GET, HEAD, POST" :
+		    methods == HTTP_POST ? "POST" : "GET, HEAD";
+	return NULL;
+}
+
+static bool
+peer_is_loopback(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return false;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)
+		    (const void *)sa;
+
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)
+		    (const void *)sa;
+		const uint8_t *a = in6->sin6_addr.s6_addr;
+
+		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
+			return true;
+		return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && a[12] == 127;
+	}
+	return false;
+}
+
+static enum MHD_Result
+send_resp(struct http_server *srv, struct http_req *req,
+    struct http_resp *resp, const char *label)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	if (resp->body == NULL)
+		http_resp_set(resp, resp->status, resp->content_type, "", 0);
+	r = MHD_create_response_from_buffer(resp->body_len, resp->body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (r == NULL)
+		return MHD_NO;
+	resp->body = NULL;	/* now libmicrohttpd's */
+	if (resp->content_type != NULL && resp->body_len > 0)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+		    resp->content_type);
+	if (resp->allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, resp->allow);
+	if (resp->www_authenticate != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    resp->www_authenticate);
+	ret = MHD_queue_response(req->conn, (unsigned int)resp->status, r);
+	MHD_destroy_response(r);
+	metrics_count_request(srv->gw->metrics, label, resp->status);
+	if (resp->status >= 500)
+		log_warnx("http.answer method=%s route=%s status=%d",
+		    req->method, label, resp->status);
+	else
+		log_debug("http.answer method=%s route=%s status=%d",
+		    req->method, label, resp->status);
+	return ret;
+}
+
+/* First call: allocate the request, route it, check the length. */
+static enum MHD_Result
+begin(struct http_server *srv, struct MHD_Connection *conn,
+    const char *url, const char *method, void **con_cls)
+{
+	struct http_resp resp = { 0 };
+	const char *allow = NULL, *cl;
+	struct http_req *req;
+	bool known;
+	int64_t len;
+
+	req = calloc(1, sizeof(*req));
+	if (req == NULL)
+		return MHD_NO;
+	*con_cls = req;
+	req->conn = conn;
+	req->method = method;
+	req->path = url;
+	req->is_loopback = peer_is_loopback(conn);
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		req->method_bit = HTTP_GET;
+	else if (strcmp(method, "POST") == 0)
+		req->method_bit = HTTP_POST;
+	req->route = http_route_match(url, req->method_bit, &known, &allow);
+	if (req->route == NULL && !known) {
+		http_resp_error(&resp, 404, "not_found", "no such path");
+		return send_resp(srv, req, &resp, "unmatched");
+	}
+	if (req->route == NULL) {
+		http_resp_error(&resp, 405, "method_not_allowed",
+		    "method not allowed for this path");
+		resp.allow = allow;
+		return send_resp(srv, req, &resp, "unmatched");
+	}
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && (parse_int64(cl, 0, INT64_MAX, &len) != FP_OK ||
+	    len > srv->gw->cfg->http.max_body_bytes)) {
+		req->too_big = true;
+		http_resp_error(&resp, 413, "body_too_large",
+		    "request body exceeds http.max_body");
+		return send_resp(srv, req, &resp, req->route->label);
+	}
+	return MHD_YES;
+}
+
+static void
+take_body(struct http_server *srv, struct http_req *req, const char *data,
+    size_t len)
+{
+	size_t max = (size_t)srv->gw->cfg->http.max_body_bytes;
+	char *nb;
+
+	if (req->too_big)
+		return;
+	if (req->body_len + len > max) {
+		/* Chunked body past the limit: drop it, answer 413 later. */
+		req->too_big = true;
+		free(req->body);
+		req->body = NULL;
+		req->body_len = req->body_cap = 0;
+		return;
+	}
+	if (req->body_len + len + 1 > req->body_cap) {
+		size_t cap = req->body_cap == 0 ? 4096 : req->body_cap;
+
+		while (cap < req->body_len + len + 1)
+			cap *= 2;
+		if (cap > max + 1)
+			cap = max + 1;
+		nb = realloc(req->body, cap);
+		if (nb == NULL) {
+			req->too_big = true;
+			return;
+		}
+		req->body = nb;
+		req->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, len);
+	req->body_len += len;
+	req->body[req->body_len] = '\0';
+}
+
+static enum MHD_Result
+on_access(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct http_server *srv = cls;
+	struct http_req *req = *con_cls;
+	struct http_resp resp = { 0 };
+
+	(void)version;
+	if (req == NULL)
+		return begin(srv, conn, url, method, con_cls);
+	if (*upload_data_size > 0) {
+		take_body(srv, req, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (req->too_big) {
+		http_resp_error(&resp, 413, "body_too_large",
+		    "request body exceeds http.max_body");
+		return send_resp(srv, req, &resp, req->route->label);
+	}
+	if (req->body == NULL) {
+		req->body = calloc(1, 1);
+		if (req->body == NULL)
+			return MHD_NO;
+	}
+	resp.status = 200;
+	resp.content_type = "application/json";
+	req->route->handler(srv->gw, req, &resp);
+	return send_resp(srv, req, &resp, req->route->label);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *req = *con_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (req == NULL)
+		return;
+	free(req->body);
+	free(req);
+	*con_cls = NULL;
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warnx("http.server message=\"%s\"", msg);
+}
+
+static int
+parse_listen(const struct cfg *cfg, struct sockaddr_storage *ss,
+    socklen_t *sl)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(cfg->http.listen_host, ':') != NULL) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)(void *)ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)cfg->http.listen_port);
+		*sl = sizeof(*in6);
+		return inet_pton(AF_INET6, cfg->http.listen_host,
+		    &in6->sin6_addr) == 1 ? 0 : -1;
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)(void *)ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)cfg->http.listen_port);
+		*sl = sizeof(*in);
+		return inet_pton(AF_INET, cfg->http.listen_host,
+		    &in->sin_addr) == 1 ? 0 : -1;
+	}
+}
+
+enum fp_err
+http_server_start(struct gw *gw, struct http_server **out)
+{
+	struct sockaddr_storage ss;
+	const union MHD_DaemonInfo *di;
+	struct http_server *srv;
+	unsigned int flags;
+	socklen_t sl;
+
+	if (parse_listen(gw->cfg, &ss, &sl) != 0) {
+		log_error("http.listen addr=%s error=\"not an address\"",
+		    gw->cfg->http.listen);
+		return FP_EINVAL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (srv == NULL)
+		return FP_ENOMEM;
+	srv->gw = gw;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+	    MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(flags,
+	    (uint16_t)gw->cfg->http.listen_port, NULL, NULL, on_access, srv,
+	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT_S,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+	    MHD_OPTION_END);
+	(void)sl;
+	if (srv->daemon == NULL) {
+		log_error("http.listen addr=%s error=\"cannot listen (address "
+		    "in use or not local?)\"", gw->cfg->http.listen);
+		free(srv);
+		return FP_EIO;
+	}
+	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	srv->port = di != NULL ? di->port : gw->cfg->http.listen_port;
+	log_info("http.listen addr=%s port=%d threads=%d", gw->cfg->http.listen,
+	    srv->port, HTTP_THREADS);
+	*out = srv;
+	return FP_OK;
+}
+
+int
+http_server_port(const struct http_server *srv)
+{
+	return srv->port;
+}
+
+void
+http_server_stop(struct http_server *srv)
+{
+	if (srv == NULL)
+		return;
+	/* Joins the worker threads: requests in progress finish first. */
+	MHD_stop_daemon(srv->daemon);
+	free(srv);
+}

@@ -1,0 +1,99 @@
+/*
+ * http_server.h: the gateway's HTTP side on libmicrohttpd.  Requests are
+ * matched against the route table (http_routes.c): unknown paths get
+ * 404, known paths with another method 405 (with Allow), bodies over
+ * http.max_body 413 (SPEC section 3), all before any handler runs.  A
+ * handler fills a struct http_resp; errors become
+ * {"error":"<code>","message":"<text>"} with the status from one table.
+ */
+#ifndef FP_HTTP_SERVER_H
+#define FP_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct gw;
+struct MHD_Connection;
+
+#define HTTP_GET	0x01
+#define HTTP_POST	0x02
+
+/* One request; owned by the server, valid during the handler call. */
+struct http_req {
+	struct MHD_Connection	*conn;
+	const char		*method;	/* "GET", "POST", ... */
+	const char		*path;		/* without the query */
+	int			 method_bit;	/* HTTP_GET / HTTP_POST / 0 */
+	bool			 is_loopback;	/* peer is 127/8 or ::1 */
+	char			*body;		/* NUL-terminated, owned */
+	size_t			 body_len;
+	size_t			 body_cap;
+	bool			 too_big;
+	const struct http_route	*route;
+};
+
+/* What a handler answers.  body is owned by the response (free()d). */
+struct http_resp {
+	int		 status;
+	const char	*content_type;	/* static string */
+	char		*body;
+	size_t		 body_len;
+	const char	*allow;		/* static "GET, POST" for 405 */
+	const char	*www_authenticate;	/* static, for 401 */
+};
+
+typedef void http_handler_fn(struct gw *, struct http_req *,
+    struct http_resp *);
+
+struct http_route {
+	const char	*path;		/* exact path, or prefix if is_prefix */
+	bool		 is_prefix;
+	int		 methods;	/* HTTP_GET | HTTP_POST */
+	const char	*label;		/* for metrics: the route as written */
+	http_handler_fn	*handler;
+};
+
+/* The route table (http_routes.c), ended by a NULL path. */
+extern const struct http_route http_routes[];
+
+/*
+ * Find the route for `path`; *path_known is true when some route has
+ * this path whatever the method.  NULL when none matches the method.
+ */
+const struct http_route *http_route_match(const char *path, int method_bit,
+    bool *path_known, const char **allow);
+
+struct http_server;
+
+/*
+ * Listen on cfg->http.listen with a pool of worker threads.
+ * FP_EIO: the address cannot be bound (logged here).
+ */
+enum fp_err http_server_start(struct gw *gw, struct http_server **out);
+
+/* The port actually bound (for tests that listen on port 0). */
+int http_server_port(const struct http_server *srv);
+
+/* Stop accepting, let in-flight requests finish, free the server. */
+void http_server_stop(struct http_server *srv);
+
+/* Set a JSON or text answer; `body` is copied. */
+void http_resp_set(struct http_resp *resp, int status,
+    const char *content_type, const char *body, size_t len);
+
+/* {"error":code,"message":message} with `status`. */
+void http_resp_error(struct http_resp *resp, int status, const char *code,
+    const char *message);
+
+/* The HTTP status for an enum fp_err (EINVAL 400, ENOTFOUND 404, ...). */
+int http_status_of(enum fp_err err);
+
+/* A query or form argument; borrowed, NULL if absent. */
+const char *http_req_arg(struct http_req *req, const char *name);
+
+/* A request header; borrowed, NULL if absent. */
+const char *http_req_header(struct http_req *req, const char *name);
+
+#endif

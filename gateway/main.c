@@ -1,0 +1,183 @@
+/*
+ * main.c: fupin-gateway's life cycle.
+ *   args → config (exit 78 on error, nothing touched) → log → database
+ *   and migrations → HTTP listen → READY=1 → wait for signals, feeding
+ *   the watchdog → STOPPING=1 → stop HTTP (in-flight requests finish)
+ *   → exit 0.
+ * Signals are blocked in every thread and taken with sigtimedwait here,
+ * so no handler runs in a random thread.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "gateway.h"
+#include "http_server.h"
+#include "log.h"
+#include "migrate.h"
+#include "registry.h"
+#include "sdnotify.h"
+#include "store.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: fupin-gateway [-c FILE] [-v] "
+	    "[--check-config]\n");
+}
+
+/* Load the config named on the command line, or the default file if
+ * it exists, or the built-in defaults.  Prints every error; exits 78. */
+static struct cfg *
+load_config(const char *path, bool explicit_path)
+{
+	struct cfg *cfg = NULL;
+	char *errors = NULL;
+
+	if (!explicit_path && access(path, F_OK) != 0)
+		path = NULL;
+	if (cfg_load(path, &cfg, &errors) != FP_OK) {
+		fprintf(stderr, "%s", errors != NULL ? errors :
+		    "configuration error\n");
+		free(errors);
+		exit(EX_CONFIG);
+	}
+	free(errors);
+	return cfg;
+}
+
+static enum fp_err
+prepare_database(const struct cfg *cfg)
+{
+	struct registry *reg = NULL;
+	struct store *st = NULL;
+	enum fp_err err;
+	int from = 0, to = 0;
+	size_t i;
+
+	err = store_open(cfg->database.path, gw_durability(cfg), &st);
+	if (err != FP_OK)
+		return err;
+	err = migrate_to(st, migrate_latest(), &from, &to);
+	if (err != FP_OK)
+		goto done;
+	log_info("store.ready path=%s schema_from=%d schema=%d",
+	    cfg->database.path, from, to);
+	err = registry_new(st, &reg);
+	for (i = 0; err == FP_OK && i < cfg->n_programs; i++)
+		err = registry_program_put(reg, cfg->programs[i].code,
+		    cfg->programs[i].name);
+done:
+	registry_free(reg);
+	store_close(st);
+	return err;
+}
+
+/* Wait for a stop signal, feeding the watchdog; returns the signal. */
+static int
+serve_until_signal(const sigset_t *set)
+{
+	uint64_t wd_usec = sdnotify_watchdog_usec();
+	struct timespec tick;
+	int sig;
+
+	/* Feed the watchdog at half its interval; wake at least each 5 s. */
+	tick.tv_sec = 5;
+	tick.tv_nsec = 0;
+	if (wd_usec > 0 && wd_usec / 2 < 5000000) {
+		tick.tv_sec = (time_t)(wd_usec / 2 / 1000000);
+		tick.tv_nsec = (long)(wd_usec / 2 % 1000000) * 1000;
+	}
+	for (;;) {
+		sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			return sig;
+		if (sig == SIGHUP)
+			log_info("gateway.sighup action=ignored reason=\"restart "
+			    "to apply configuration changes\"");
+		if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+			log_warn("gateway.sigwait");
+			return -1;
+		}
+		if (wd_usec > 0)
+			sdnotify_send("WATCHDOG=1");
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = CFG_DEFAULT_PATH;
+	struct http_server *srv = NULL;
+	bool explicit_path = false, check_only = false, verbose = false;
+	struct cfg *cfg;
+	struct gw gw;
+	sigset_t set;
+	enum fp_err err;
+	int i, sig;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+			path = argv[++i];
+			explicit_path = true;
+		} else if (strcmp(argv[i], "--check-config") == 0 ||
+		    strcmp(argv[i], "-n") == 0) {
+			check_only = true;
+		} else if (strcmp(argv[i], "-v") == 0) {
+			verbose = true;
+		} else {
+			usage();
+			return EX_USAGE;
+		}
+	}
+	cfg = load_config(path, explicit_path);
+	if (check_only) {
+		printf("%s: configuration OK\n", cfg->file);
+		cfg_free(cfg);
+		return EX_OK;
+	}
+	log_init("fupin-gateway", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_info("gateway.start version=%s node=%s config=%s", FP_VERSION,
+	    cfg->node_id, cfg->file);
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	err = prepare_database(cfg);
+	if (err != FP_OK) {
+		log_error("gateway.fatal stage=database path=%s error=\"%s\"",
+		    cfg->database.path, fp_strerror(err));
+		cfg_free(cfg);
+		return EX_UNAVAILABLE;
+	}
+	err = gw_init(&gw, cfg);
+	if (err == FP_OK)
+		err = http_server_start(&gw, &srv);
+	if (err != FP_OK) {
+		log_error("gateway.fatal stage=http error=\"%s\"",
+		    fp_strerror(err));
+		cfg_free(cfg);
+		return EX_UNAVAILABLE;
+	}
+	sdnotify_send("READY=1\nSTATUS=serving");
+	log_info("gateway.ready listen=%s", cfg->http.listen);
+
+	sig = serve_until_signal(&set);
+	sdnotify_send("STOPPING=1");
+	log_info("gateway.stopping signal=%d", sig);
+	http_server_stop(srv);
+	gw_cleanup(&gw);
+	log_info("gateway.stopped");
+	cfg_free(cfg);
+	return sig < 0 ? EX_SOFTWARE : EX_OK;
+}

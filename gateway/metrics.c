@@ -1,0 +1,204 @@
+/*
+ * metrics.c: request counters and the /metrics page (see metrics.h).
+ * Counters live in a small fixed table under a mutex: routes are few and
+ * statuses fewer, and a scrape is rare next to requests.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_outbox.h"
+#include "gateway.h"
+#include "http_auth.h"
+#include "http_server.h"
+#include "log.h"
+#include "metrics.h"
+
+#define METRICS_MAX 256
+#define METRICS_PAGE_MAX (64 * 1024)
+
+struct counter {
+	const char	*route;
+	int		 status;
+	uint64_t	 count;
+};
+
+struct metrics {
+	pthread_mutex_t	 lock;
+	struct counter	 c[METRICS_MAX];
+	size_t		 n;
+};
+
+struct metrics *
+metrics_new(void)
+{
+	struct metrics *m = calloc(1, sizeof(*m));
+
+	if (m != NULL && pthread_mutex_init(&m->lock, NULL) != 0) {
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+metrics_free(struct metrics *m)
+{
+	if (m == NULL)
+		return;
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+void
+metrics_count_request(struct metrics *m, const char *route, int status)
+{
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++) {
+		if (m->c[i].status == status &&
+		    strcmp(m->c[i].route, route) == 0) {
+			m->c[i].count++;
+			pthread_mutex_unlock(&m->lock);
+			return;
+		}
+	}
+	if (m->n < METRICS_MAX) {
+		m->c[m->n].route = route;
+		m->c[m->n].status = status;
+		m->c[m->n].count = 1;
+		m->n++;
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
+uint64_t
+metrics_requests(struct metrics *m, const char *route, int status)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++)
+		if (m->c[i].status == status &&
+		    strcmp(m->c[i].route, route) == 0)
+			v = m->c[i].count;
+	pthread_mutex_unlock(&m->lock);
+	return v;
+}
+
+struct page {
+	char	*buf;
+	size_t	 len;
+	bool	 full;
+};
+
+static void page_add(struct page *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+page_add(struct page *p, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (p->full)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(p->buf + p->len, METRICS_PAGE_MAX - p->len, fmt, ap);
+	va_end(ap);
+	if (r < 0 || (size_t)r >= METRICS_PAGE_MAX - p->len) {
+		p->full = true;
+		return;
+	}
+	p->len += (size_t)r;
+}
+
+/* Rows of "SELECT label, count" as one gauge with label `key`. */
+static void
+add_grouped(struct page *p, struct store *st, const char *sql,
+    const char *metric, const char *key)
+{
+	sqlite3_stmt *stmt;
+
+	if (store_stmt(st, sql, &stmt) != FP_OK)
+		return;
+	while (sqlite3_step(stmt) == SQLITE_ROW)
+		page_add(p, "%s{%s=\"%s\"} %lld\n", metric, key,
+		    (const char *)sqlite3_column_text(stmt, 0),
+		    (long long)sqlite3_column_int64(stmt, 1));
+	sqlite3_reset(stmt);
+}
+
+static void
+add_database(struct page *p, struct gw *gw)
+{
+	struct store *st;
+	int64_t v;
+
+	if (gw_store(gw, &st) != FP_OK) {
+		page_add(p, "fupin_database_up 0\n");
+		return;
+	}
+	page_add(p, "# HELP fupin_database_up 1 when the database answers.\n"
+	    "# TYPE fupin_database_up gauge\nfupin_database_up 1\n");
+	if (store_size_bytes(st, &v) == FP_OK)
+		page_add(p, "# HELP fupin_database_bytes Size of the database "
+		    "file.\n# TYPE fupin_database_bytes gauge\n"
+		    "fupin_database_bytes %lld\n", (long long)v);
+	page_add(p, "# HELP fupin_sms_out_messages Outbound messages by "
+	    "status.\n# TYPE fupin_sms_out_messages gauge\n");
+	add_grouped(p, st, "SELECT status, count(*) FROM sms_out "
+	    "GROUP BY status", "fupin_sms_out_messages", "status");
+	page_add(p, "# HELP fupin_broadcast_recipients Broadcast recipients "
+	    "by status.\n# TYPE fupin_broadcast_recipients gauge\n");
+	add_grouped(p, st, "SELECT status, count(*) FROM broadcast_recipients "
+	    "GROUP BY status", "fupin_broadcast_recipients", "status");
+	if (event_outbox_pending(st, &v) == FP_OK)
+		page_add(p, "# HELP fupin_event_outbox_pending Events not yet "
+		    "relayed to MQTT.\n# TYPE fupin_event_outbox_pending "
+		    "gauge\nfupin_event_outbox_pending %lld\n", (long long)v);
+}
+
+void
+metrics_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	struct metrics *m = gw->metrics;
+	struct page p = { 0 };
+	size_t i;
+
+	/* SPEC 3.5: no token needed on loopback; elsewhere any valid one. */
+	if (!req->is_loopback && http_auth_bearer(gw, req, NULL) != FP_OK) {
+		http_resp_error(resp, 401, "unauthorized",
+		    "a bearer token is required off loopback");
+		resp->www_authenticate = "Bearer";
+		return;
+	}
+	p.buf = malloc(METRICS_PAGE_MAX);
+	if (p.buf == NULL) {
+		http_resp_error(resp, 500, "internal", "out of memory");
+		return;
+	}
+	page_add(&p, "# HELP fupin_build_info Build information.\n"
+	    "# TYPE fupin_build_info gauge\n"
+	    "fupin_build_info{version=\"%s\",revision=\"%s\",node=\"%s\"} 1\n",
+	    FP_VERSION, FP_GIT_REV, gw->cfg->node_id);
+	page_add(&p, "# HELP fupin_start_time_seconds Start time of the "
+	    "process.\n# TYPE fupin_start_time_seconds gauge\n"
+	    "fupin_start_time_seconds %lld\n", (long long)gw->started_at);
+	page_add(&p, "# HELP fupin_http_requests_total HTTP requests "
+	    "answered, by route and status.\n"
+	    "# TYPE fupin_http_requests_total counter\n");
+	pthread_mutex_lock(&m->lock);
+	for (i = 0; i < m->n; i++)
+		page_add(&p, "fupin_http_requests_total{route=\"%s\","
+		    "status=\"%d\"} %llu\n", m->c[i].route, m->c[i].status,
+		    (unsigned long long)m->c[i].count);
+	pthread_mutex_unlock(&m->lock);
+	add_database(&p, gw);
+	http_resp_set(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
+	    p.buf, p.len);
+	free(p.buf);
+}
