@@ -1,0 +1,411 @@
+/*
+ * test_gateway.c: the fupin-gateway binary on a real loopback socket:
+ * /healthz, /metrics, 404/405/413 with JSON errors (SPEC section 3),
+ * clean exit 0 on SIGTERM, exit 78 with FILE:LINE on a bad config and
+ * no database created, exit 69 when the port is taken.
+ */
+#include <check.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char *dir;
+static char *conf;
+static int port;
+static pid_t gw_pid;
+
+struct reply {
+	long	 status;
+	char	 body[65536];
+	size_t	 len;
+	char	 headers[4096];
+	size_t	 hlen;
+};
+
+static size_t
+on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct reply *r = arg;
+	size_t len = size * n;
+
+	if (r->len + len < sizeof(r->body)) {
+		memcpy(r->body + r->len, p, len);
+		r->len += len;
+		r->body[r->len] = '\0';
+	}
+	return len;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct reply *r = arg;
+	size_t len = size * n;
+
+	if (r->hlen + len < sizeof(r->headers)) {
+		memcpy(r->headers + r->hlen, p, len);
+		r->hlen += len;
+		r->headers[r->hlen] = '\0';
+	}
+	return len;
+}
+
+/* One request; body NULL for none; chunked sends it without a length. */
+static int
+request(const char *method, const char *path, const char *body,
+    size_t body_len, bool chunked, struct reply *r)
+{
+	struct curl_slist *hdrs = NULL;
+	char url[256];
+	CURL *c = curl_easy_init();
+	CURLcode rc;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	if (body != NULL) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
+		hdrs = curl_slist_append(hdrs, "Content-Type: text/plain");
+		if (chunked)
+			hdrs = curl_slist_append(hdrs,
+			    "Transfer-Encoding: chunked");
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	}
+	rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hdrs);
+	curl_easy_cleanup(c);
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+static char *
+write_conf(const char *extra)
+{
+	char text[2048];
+	int n;
+
+	n = snprintf(text, sizeof(text),
+	    "database = { path = \"%s/fupin.db\"; };\n"
+	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; };\n"
+	    "providers = ( { name = \"local\"; type = \"file\"; "
+	    "path = \"%s/outbox.jsonl\"; } );\n%s", dir, port, dir,
+	    extra != NULL ? extra : "");
+	ck_assert_int_lt(n, (int)sizeof(text));
+	return tu_write_file(dir, "fupin.conf", text, (size_t)n);
+}
+
+static pid_t
+spawn(const char *config, const char *log_path)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		FILE *log = fopen(log_path, "w");
+
+		if (log != NULL) {
+			dup2(fileno(log), 1);
+			dup2(fileno(log), 2);
+		}
+		execl(tu_bin("fupin-gateway"), "fupin-gateway", "-c", config,
+		    (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Poll /healthz until it answers 200; false after ~10 s. */
+static bool
+wait_ready(void)
+{
+	struct reply r;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (request("GET", "/healthz", NULL, 0, false, &r) == 0 &&
+		    r.status == 200)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+static int
+stop(pid_t pid, int sig)
+{
+	int status;
+
+	kill(pid, sig);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void
+setup(void)
+{
+	char log[600];
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	dir = tu_mkdtemp();
+	port = tu_free_port();
+	conf = write_conf(NULL);
+	snprintf(log, sizeof(log), "%s/gateway.log", dir);
+	gw_pid = spawn(conf, log);
+	ck_assert_msg(wait_ready(), "gateway did not become ready");
+}
+
+static void
+teardown(void)
+{
+	if (gw_pid > 0)
+		stop(gw_pid, SIGKILL);
+	tu_rmtree(dir);
+	free(conf);
+	free(dir);
+	curl_global_cleanup();
+}
+
+START_TEST(healthz_answers_ok_with_the_schema_version)
+{
+	struct reply r;
+
+	ck_assert_int_eq(request("GET", "/healthz", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"schema_version\":3"));
+	ck_assert_ptr_nonnull(strstr(r.headers, "application/json"));
+}
+END_TEST
+
+START_TEST(unknown_paths_get_404_with_a_json_error)
+{
+	struct reply r;
+
+	ck_assert_int_eq(request("GET", "/nope", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+	ck_assert_str_eq(r.body, "{\"error\":\"not_found\",\"message\":"
+	    "\"no such path\"}");
+	ck_assert_int_eq(request("GET", "/healthzz", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 404);
+}
+END_TEST
+
+START_TEST(wrong_methods_get_405_with_allow)
+{
+	struct reply r;
+
+	ck_assert_int_eq(request("POST", "/healthz", "x", 1, false, &r), 0);
+	ck_assert_int_eq(r.status, 405);
+	ck_assert_ptr_nonnull(strstr(r.headers, "Allow: GET, HEAD"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"error\":\"method_not_allowed\""));
+	ck_assert_int_eq(request("DELETE", "/metrics", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 405);
+}
+END_TEST
+
+START_TEST(bodies_over_max_body_get_413_declared_or_chunked)
+{
+	static char big[4096];
+	struct reply r;
+
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(request("GET", "/healthz", big, sizeof(big), false,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 413);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"error\":\"body_too_large\""));
+	ck_assert_int_eq(request("GET", "/healthz", big, sizeof(big), true,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 413);
+	/* Under the limit is fine. */
+	ck_assert_int_eq(request("GET", "/healthz", big, 1000, true, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	/* And the server is still there. */
+	ck_assert_int_eq(request("GET", "/healthz", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+}
+END_TEST
+
+START_TEST(metrics_count_requests_by_route_and_status)
+{
+	struct reply r;
+
+	request("GET", "/nope", NULL, 0, false, &r);
+	request("GET", "/nope", NULL, 0, false, &r);
+	ck_assert_int_eq(request("GET", "/metrics", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "fupin_build_info{version="));
+	ck_assert_ptr_nonnull(strstr(r.body,
+	    "fupin_http_requests_total{route=\"unmatched\",status=\"404\"} 2"));
+	ck_assert_ptr_nonnull(strstr(r.body,
+	    "fupin_http_requests_total{route=\"/healthz\",status=\"200\"}"));
+	ck_assert_ptr_nonnull(strstr(r.body, "fupin_database_bytes "));
+	ck_assert_ptr_nonnull(strstr(r.body, "fupin_event_outbox_pending 0"));
+	ck_assert_ptr_nonnull(strstr(r.headers, "text/plain; version=0.0.4"));
+}
+END_TEST
+
+START_TEST(sigterm_stops_cleanly_with_exit_0)
+{
+	ck_assert_int_eq(stop(gw_pid, SIGTERM), 0);
+	gw_pid = 0;
+}
+END_TEST
+
+START_TEST(sigint_stops_cleanly_with_exit_0)
+{
+	ck_assert_int_eq(stop(gw_pid, SIGINT), 0);
+	gw_pid = 0;
+}
+END_TEST
+
+START_TEST(a_taken_port_exits_69)
+{
+	char log[600];
+	pid_t second;
+	int status;
+
+	snprintf(log, sizeof(log), "%s/second.log", dir);
+	second = spawn(conf, log);
+	ck_assert_int_eq(waitpid(second, &status, 0), second);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 69);
+}
+END_TEST
+
+TCase *gateway_live_tcase(void);
+
+TCase *
+gateway_live_tcase(void)
+{
+	TCase *tc = tcase_create("live");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, healthz_answers_ok_with_the_schema_version);
+	tcase_add_test(tc, unknown_paths_get_404_with_a_json_error);
+	tcase_add_test(tc, wrong_methods_get_405_with_allow);
+	tcase_add_test(tc, bodies_over_max_body_get_413_declared_or_chunked);
+	tcase_add_test(tc, metrics_count_requests_by_route_and_status);
+	tcase_add_test(tc, sigterm_stops_cleanly_with_exit_0);
+	tcase_add_test(tc, sigint_stops_cleanly_with_exit_0);
+	tcase_add_test(tc, a_taken_port_exits_69);
+	return tc;
+}
+
+/* ---- configuration errors on each binary ------------------------- */
+
+static void
+setup_dir(void)
+{
+	dir = tu_mkdtemp();
+	port = tu_free_port();
+}
+
+static void
+teardown_dir(void)
+{
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static const char *const binaries[] = { "fupin-gateway", "fupin-bridge",
+    "fupinctl" };
+
+START_TEST(a_bad_config_exits_78_with_file_line_and_touches_nothing)
+{
+	char *bad = write_conf("http = { nonsense = 1; };\n");
+	char db[600], bin[512], *out = NULL, needle[700];
+	char *argv[] = { bin, "-c", bad, "migrate", NULL };
+	struct stat sb;
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin(binaries[_i]));
+	if (_i != 2)
+		argv[3] = NULL;
+	ck_assert_int_eq(tu_run(argv, &out), 78);
+	/* libconfig reports the duplicate group at line 4. */
+	snprintf(needle, sizeof(needle), "%s:4: ", bad);
+	ck_assert_msg(strstr(out, needle) != NULL, "%s", out);
+	snprintf(db, sizeof(db), "%s/fupin.db", dir);
+	ck_assert_int_ne(stat(db, &sb), 0);
+	free(out);
+	free(bad);
+}
+END_TEST
+
+START_TEST(unknown_keys_are_named_with_their_line)
+{
+	static const char text[] = "node_id = \"gw1\";\n\nhttp = {\n"
+	    "  listen = \"127.0.0.1:8080\";\n  max_bodyy = 100;\n};\n";
+	char *bad = tu_write_file(dir, "unknown.conf", text, strlen(text));
+	char bin[512], *out = NULL, needle[700];
+	char *argv[] = { bin, "-c", bad, "--check-config", NULL };
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin(binaries[_i]));
+	ck_assert_int_eq(tu_run(argv, &out), 78);
+	snprintf(needle, sizeof(needle), "%s:5: unknown key 'max_bodyy'", bad);
+	ck_assert_msg(strstr(out, needle) != NULL, "%s", out);
+	free(out);
+	free(bad);
+}
+END_TEST
+
+START_TEST(check_config_accepts_the_shipped_config)
+{
+	char bin[512], *out = NULL;
+	char *argv[] = { bin, "-c", "config/fupin.conf", "--check-config",
+	    NULL };
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin(binaries[_i]));
+	ck_assert_int_eq(tu_run(argv, &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "configuration OK"));
+	free(out);
+}
+END_TEST
+
+START_TEST(a_missing_config_file_exits_78)
+{
+	char bin[512], *out = NULL;
+	char *argv[] = { bin, "-c", "/nonexistent/fupin.conf",
+	    "--check-config", NULL };
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin(binaries[_i]));
+	ck_assert_int_eq(tu_run(argv, &out), 78);
+	ck_assert_ptr_nonnull(strstr(out, "/nonexistent/fupin.conf"));
+	free(out);
+}
+END_TEST
+
+Suite *
+gateway_suite(void)
+{
+	Suite *s = suite_create("gateway");
+	TCase *tc;
+
+	suite_add_tcase(s, gateway_live_tcase());
+	tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, setup_dir, teardown_dir);
+	tcase_add_loop_test(tc,
+	    a_bad_config_exits_78_with_file_line_and_touches_nothing, 0, 3);
+	tcase_add_loop_test(tc, unknown_keys_are_named_with_their_line, 0, 3);
+	tcase_add_loop_test(tc, check_config_accepts_the_shipped_config, 0, 3);
+	tcase_add_loop_test(tc, a_missing_config_file_exits_78, 0, 3);
+	suite_add_tcase(s, tc);
+	return s;
+}
