@@ -104,7 +104,7 @@ $(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev \
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
-           libclang-rt-14-dev tzdata ca-certificates curl kannel procps
+           libclang-rt-14-dev tzdata ca-certificates curl kannel procps time
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -125,8 +125,16 @@ demo-db: all
 	  $(BIN)/fupinctl -c $(RUN_CONF) import $$k data/demo/$$k.csv || exit $$?; done
 
 run: deps
-	$(MAKE) demo-db
-	@sh tests/run_demo.sh $(RUN_CONF)
+	@$(MAKE) --no-print-directory demo-db
+	@echo
+	@echo "Fupin Gateway is starting on http://127.0.0.1:8080 (Ctrl-C stops it)."
+	@echo "Try, from another terminal:"
+	@echo "  curl -s http://127.0.0.1:8080/healthz"
+	@echo "  curl -s http://127.0.0.1:8080/metrics"
+	@echo "  sqlite3 var/fupin.db 'SELECT household_id, head_name, language FROM households LIMIT 5'"
+	@echo "Outbound messages (file provider) will appear in var/outbox.jsonl."
+	@echo
+	exec $(BIN)/fupin-gateway -c $(RUN_CONF)
 
 # ---- tests -------------------------------------------------------------------
 check: deps

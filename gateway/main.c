@@ -161,11 +161,17 @@ main(int argc, char **argv)
 		return EX_UNAVAILABLE;
 	}
 	err = gw_init(&gw, cfg);
-	if (err == FP_OK)
-		err = http_server_start(&gw, &srv);
+	if (err != FP_OK) {
+		log_error("gateway.fatal stage=init error=\"%s\"",
+		    fp_strerror(err));
+		cfg_free(cfg);
+		return EX_OSERR;
+	}
+	err = http_server_start(&gw, &srv);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=http error=\"%s\"",
 		    fp_strerror(err));
+		gw_cleanup(&gw);
 		cfg_free(cfg);
 		return EX_UNAVAILABLE;
 	}

@@ -1,0 +1,629 @@
+/*
+ * cfg_keys.c: the table of every configuration key (SPEC section 8): its
+ * name, type, range and default, and the offset of the field it fills in
+ * struct cfg or in a list element.  The table is the parser, the validator
+ * and the defaults; config/fupin.conf documents the same rows, so a key
+ * added here is added there.  Also the checks of string values that need
+ * more than a length or a list of names (addresses, URIs, time zones).
+ *
+ * cfg.c walks these tables; nothing here reads a file.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "cfg_keys.h"
+#include "parse.h"
+
+#define ZONEINFO_DIR "/usr/share/zoneinfo"
+
+const char cfg_check_enomem[] = "out of memory";
+
+/* ---- names of enum values (index = enum value) ---- */
+
+static const char *const durability_names[] = {
+	[CFG_DURABILITY_NORMAL] = "normal",
+	[CFG_DURABILITY_FULL] = "full",
+	NULL
+};
+
+static const char *const auth_names[] = {
+	[CFG_AUTH_LOOPBACK] = "loopback",
+	[CFG_AUTH_TOKEN] = "token",
+	[CFG_AUTH_HMAC] = "hmac",
+	NULL
+};
+
+static const char *const provider_type_names[] = {
+	[CFG_PROVIDER_FILE] = "file",
+	[CFG_PROVIDER_KANNEL] = "kannel",
+	[CFG_PROVIDER_HTTP_JSON] = "http_json",
+	NULL
+};
+
+static const char *const role_names[] = {
+	[CFG_ROLE_ADMIN] = "admin",
+	[CFG_ROLE_OFFICE] = "office",
+	[CFG_ROLE_VIEWER] = "viewer",
+	NULL
+};
+
+static const char *const language_names[] = { "zh", "ii", "bo", "en", NULL };
+
+static const char *const route_path_names[] = {
+	"/sms/kannel", "/sms/inbound", NULL
+};
+
+/* CFG_ENUM rows write the index through an int. */
+_Static_assert(sizeof(enum cfg_role) == sizeof(int), "enum is int-sized");
+_Static_assert(sizeof(enum cfg_route_auth) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_provider_type) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cfg_durability) == sizeof(int), "enum size");
+
+const char *
+cfg_role_name(enum cfg_role role)
+{
+	if ((int)role < 0 || (int)role > CFG_ROLE_VIEWER)
+		return "unknown";
+	return role_names[role];
+}
+
+/* ---- checks of string values ---- */
+
+static bool
+all_of(const char *s, const char *set)
+{
+	for (; *s != '\0'; s++)
+		if (strchr(set, *s) == NULL)
+			return false;
+	return true;
+}
+
+#define DIGITS "0123456789"
+#define ALNUM "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" DIGITS
+
+static const char *
+check_node_id(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n < 1 || n > 64 || !all_of(v, ALNUM "._-"))
+		return "must be 1 to 64 characters of A-Z a-z 0-9 . _ -";
+	return NULL;
+}
+
+static const char *
+check_shortcode(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n < 3 || n > 20 || !all_of(v, DIGITS))
+		return "must be 3 to 20 digits";
+	return NULL;
+}
+
+/* Copy v[0..n) into buf (size bufsz) as a string; false when too long. */
+static bool
+copy_part(char *buf, size_t bufsz, const char *v, size_t n)
+{
+	if (n >= bufsz)
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * Split "host:port" or "[v6]:port" into host (no brackets) and port.
+ * `is_v6` says whether the host was bracketed; its syntax is checked.
+ */
+static bool
+split_hostport(const char *v, char *host, size_t hostsz, bool *is_v6,
+    int *port)
+{
+	const char *colon;
+	unsigned char addr[16];
+
+	*is_v6 = v[0] == '[';
+	if (*is_v6) {
+		const char *close = strchr(v, ']');
+
+		if (close == NULL || close[1] != ':' ||
+		    !copy_part(host, hostsz, v + 1, (size_t)(close - v - 1)) ||
+		    inet_pton(AF_INET6, host, addr) != 1)
+			return false;
+		colon = close + 1;
+	} else {
+		colon = strrchr(v, ':');
+		if (colon == NULL || colon == v ||
+		    !copy_part(host, hostsz, v, (size_t)(colon - v)) ||
+		    strchr(host, ':') != NULL)
+			return false;
+	}
+	return parse_int(colon + 1, 1, 65535, port) == FP_OK;
+}
+
+/* http.listen: also fills http.listen_host and http.listen_port. */
+static const char *
+check_listen(const char *v, void *base)
+{
+	struct cfg *cfg = base;
+	char host[64];
+	unsigned char addr[4];
+	bool is_v6;
+	int port;
+	char *dup;
+
+	if (!split_hostport(v, host, sizeof(host), &is_v6, &port))
+		goto bad;
+	if (!is_v6) {
+		if (strcmp(host, "localhost") == 0)
+			memcpy(host, "127.0.0.1", sizeof("127.0.0.1"));
+		else if (inet_pton(AF_INET, host, addr) != 1)
+			goto bad;
+	}
+	dup = strdup(host);
+	if (dup == NULL)
+		return CFG_CHECK_ENOMEM;
+	free(cfg->http.listen_host);
+	cfg->http.listen_host = dup;
+	cfg->http.listen_port = port;
+	return NULL;
+bad:
+	return "must be \"host:port\" with host an IPv4 address, "
+	    "\"[IPv6]\" or localhost and port 1 to 65535";
+}
+
+static const char *
+check_service_code(const char *v, void *base)
+{
+	size_t n = strlen(v);
+	char mid[64];
+
+	(void)base;
+	if (n < 3 || v[0] != '*' || v[n - 1] != '#' ||
+	    !copy_part(mid, sizeof(mid), v + 1, n - 2) ||
+	    !all_of(mid, DIGITS "*"))
+		return "must be a USSD code like \"*123#\" (* then digits "
+		    "and *, then #)";
+	return NULL;
+}
+
+/* A zone name, as a file under ZONEINFO_DIR that starts "TZif". */
+static const char *
+check_timezone(const char *v, void *base)
+{
+	static const char msg[] = "must name a time zone file under "
+	    ZONEINFO_DIR ", like \"Asia/Shanghai\"";
+	char path[256], magic[4] = { 0 };
+	struct stat st;
+	int fd, n;
+	ssize_t r;
+
+	(void)base;
+	if (v[0] == '\0' || v[0] == '/' || strstr(v, "..") != NULL ||
+	    !all_of(v, ALNUM "/_+-"))
+		return msg;
+	n = snprintf(path, sizeof(path), "%s/%s", ZONEINFO_DIR, v);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return msg;
+	fd = open(path, O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return msg;
+	r = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		r = read(fd, magic, sizeof(magic));
+	close(fd);
+	if (r != (ssize_t)sizeof(magic) || memcmp(magic, "TZif", 4) != 0)
+		return msg;
+	return NULL;
+}
+
+/* "HH:MM" → minutes after midnight, or -1. */
+static int
+hhmm(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		if (i == 2 ? s[i] != ':' : (s[i] < '0' || s[i] > '9'))
+			return -1;
+	}
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 || s[3] > '5')
+		return -1;
+	return ((s[0] - '0') * 10 + (s[1] - '0')) * 60 +
+	    (s[3] - '0') * 10 + (s[4] - '0');
+}
+
+/* schedule.quiet_hours: also fills has_quiet_hours and start/end. */
+static const char *
+check_quiet_hours(const char *v, void *base)
+{
+	struct cfg *cfg = base;
+	int start, end;
+
+	if (v[0] == '\0') {
+		cfg->schedule.has_quiet_hours = false;
+		cfg->schedule.quiet_start_min = 0;
+		cfg->schedule.quiet_end_min = 0;
+		return NULL;
+	}
+	if (strlen(v) != 11 || v[5] != '-')
+		goto bad;
+	start = hhmm(v);
+	end = hhmm(v + 6);
+	if (start < 0 || end < 0)
+		goto bad;
+	if (start == end)
+		return "must not start and end at the same time";
+	cfg->schedule.has_quiet_hours = true;
+	cfg->schedule.quiet_start_min = start;
+	cfg->schedule.quiet_end_min = end;
+	return NULL;
+bad:
+	return "must be \"HH:MM-HH:MM\" (00:00 to 23:59; may cross midnight) "
+	    "or \"\" for none";
+}
+
+/* scheme://host:port, with a path only for the websocket schemes. */
+static const char *
+check_mqtt_uri(const char *v, void *base)
+{
+	static const char *const schemes[] = { "tcp://", "ssl://",
+	    "mqtt://", "mqtts://", "ws://", "wss://", NULL };
+	char hostport[256], host[256];
+	const char *rest = NULL, *slash;
+	bool is_v6;
+	int i, port;
+
+	(void)base;
+	for (i = 0; schemes[i] != NULL; i++) {
+		size_t n = strlen(schemes[i]);
+
+		if (strncmp(v, schemes[i], n) == 0) {
+			rest = v + n;
+			break;
+		}
+	}
+	if (rest == NULL)
+		return "must start with tcp://, ssl://, mqtt://, mqtts://, "
+		    "ws:// or wss://";
+	slash = strchr(rest, '/');
+	if (slash != NULL && v[0] != 'w')
+		goto bad;
+	if (!copy_part(hostport, sizeof(hostport), rest,
+	    slash != NULL ? (size_t)(slash - rest) : strlen(rest)) ||
+	    !split_hostport(hostport, host, sizeof(host), &is_v6, &port))
+		goto bad;
+	if (!is_v6 && !all_of(host, ALNUM ".-_"))
+		goto bad;
+	if (slash != NULL && !all_of(slash, ALNUM "/._-~"))
+		goto bad;
+	return NULL;
+bad:
+	return "must be scheme://host:port (a path only after ws:// or "
+	    "wss://)";
+}
+
+static const char *
+check_topic_root(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n == 0 || strpbrk(v, "+#") != NULL || v[0] == '/' ||
+	    v[n - 1] == '/')
+		return "must be a non-empty topic without '+' or '#' and "
+		    "without a leading or trailing '/'";
+	return NULL;
+}
+
+static const char *
+check_shared_group(const char *v, void *base)
+{
+	(void)base;
+	if (strpbrk(v, "/+#") != NULL)
+		return "must not contain '/', '+' or '#'";
+	return NULL;
+}
+
+static const char *
+check_url(const char *v, void *base)
+{
+	const char *rest = NULL;
+	const unsigned char *p;
+
+	(void)base;
+	if (strncmp(v, "http://", 7) == 0)
+		rest = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		rest = v + 8;
+	if (rest == NULL || rest[0] == '\0' || rest[0] == '/')
+		goto bad;
+	for (p = (const unsigned char *)v; *p != '\0'; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			goto bad;
+	return NULL;
+bad:
+	return "must be a URL starting with http:// or https://";
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* api.tokens[].token_sha256: decoded into struct cfg_token.sha256. */
+static const char *
+check_token_sha256(const char *v, void *base)
+{
+	struct cfg_token *tok = base;
+	uint8_t out[32];
+	size_t i;
+
+	if (strlen(v) != 64)
+		goto bad;
+	for (i = 0; i < 32; i++) {
+		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			goto bad;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(tok->sha256, out, sizeof(out));
+	return NULL;
+bad:
+	return "must be 64 hexadecimal digits (sha256 of the token)";
+}
+
+static const char *
+check_area(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n != 0 && (n < 2 || n > 12 || !all_of(v, DIGITS)))
+		return "must be \"\" (everywhere) or a region code of 2 to 12 "
+		    "digits";
+	return NULL;
+}
+
+static const char *
+check_program_code(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n < 1 || n > 8 || !all_of(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ" DIGITS))
+		return "must be 1 to 8 characters of A-Z 0-9";
+	return NULL;
+}
+
+/* ---- the tables ---- */
+
+#define F(m)	offsetof(struct cfg, m)
+#define R(m)	offsetof(struct cfg_route, m)
+#define P(m)	offsetof(struct cfg_provider, m)
+#define T(m)	offsetof(struct cfg_token, m)
+#define G(m)	offsetof(struct cfg_program, m)
+#define KIND(k)	(1u << (k))
+#define WEEK	604800
+
+static const struct cfg_key database_keys[] = {
+	{ .name = "path", .type = CFG_STR, .min = 1, .def.s = "var/fupin.db",
+	  .off = F(database.path) },
+	{ .name = "durability", .type = CFG_ENUM, .def.s = "normal",
+	  .off = F(database.durability), .names = durability_names },
+	{ 0 }
+};
+
+static const struct cfg_key http_keys[] = {
+	{ .name = "listen", .type = CFG_STR, .def.s = "127.0.0.1:8080",
+	  .off = F(http.listen), .check = check_listen },
+	{ .name = "max_body", .type = CFG_INT64, .min = 1024, .max = 16 << 20,
+	  .def.i = 65536, .off = F(http.max_body_bytes) },
+	{ 0 }
+};
+
+static const struct cfg_key route_keys[] = {
+	{ .name = "path", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
+	  .off = R(path), .names = route_path_names },
+	{ .name = "auth", .type = CFG_ENUM, .flags = CFG_KIND,
+	  .def.s = "loopback", .off = R(auth), .names = auth_names },
+	{ .name = "secret", .type = CFG_STR, .off = R(secret),
+	  .kinds = KIND(CFG_AUTH_HMAC), .needs = KIND(CFG_AUTH_HMAC) },
+	{ .name = "token", .type = CFG_STR, .off = R(token),
+	  .kinds = KIND(CFG_AUTH_TOKEN), .needs = KIND(CFG_AUTH_TOKEN) },
+	{ 0 }
+};
+
+static const struct cfg_list route_list = {
+	.elem_size = sizeof(struct cfg_route), .off_n = F(sms.n_routes),
+	.noun = "route",
+	.def = "( { path = \"/sms/kannel\"; auth = \"loopback\"; },"
+	    " { path = \"/sms/inbound\"; auth = \"loopback\"; } )",
+};
+
+static const struct cfg_key sms_keys[] = {
+	{ .name = "shortcode", .type = CFG_STR, .def.s = "10690001",
+	  .off = F(sms.shortcode), .check = check_shortcode },
+	{ .name = "provider", .type = CFG_STR, .min = 1, .def.s = "local",
+	  .off = F(sms.provider) },
+	{ .name = "max_per_minute", .type = CFG_INT, .min = 1, .max = 10000,
+	  .def.i = 10, .off = F(sms.max_per_minute) },
+	{ .name = "help_interval", .type = CFG_SPAN, .min = 0, .max = WEEK,
+	  .def.i = 3600, .off = F(sms.help_interval_s) },
+	{ .name = "routes", .type = CFG_LIST, .off = F(sms.routes),
+	  .sub = route_keys, .list = &route_list },
+	{ 0 }
+};
+
+#define K_FILE	KIND(CFG_PROVIDER_FILE)
+#define K_KANNEL	KIND(CFG_PROVIDER_KANNEL)
+#define K_JSON	KIND(CFG_PROVIDER_HTTP_JSON)
+
+static const struct cfg_key provider_keys[] = {
+	{ .name = "name", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
+	  .min = 1, .off = P(name) },
+	{ .name = "type", .type = CFG_ENUM, .flags = CFG_REQUIRED | CFG_KIND,
+	  .off = P(type), .names = provider_type_names },
+	{ .name = "rate", .type = CFG_INT, .min = 1, .max = 10000,
+	  .def.i = 50, .off = P(rate_per_s) },
+	{ .name = "connections", .type = CFG_INT, .min = 1, .max = 64,
+	  .def.i = 4, .off = P(connections) },
+	{ .name = "max_attempts", .type = CFG_INT, .min = 1, .max = 100,
+	  .def.i = 8, .off = P(max_attempts) },
+	{ .name = "timeout", .type = CFG_SPAN, .min = 1, .max = 300,
+	  .def.i = 10, .off = P(timeout_s) },
+	{ .name = "validity", .type = CFG_SPAN, .min = 60, .max = WEEK,
+	  .def.i = 86400, .off = P(validity_s) },
+	{ .name = "path", .type = CFG_STR, .off = P(path),
+	  .kinds = K_FILE, .needs = K_FILE },
+	{ .name = "url", .type = CFG_STR, .off = P(url), .check = check_url,
+	  .kinds = K_KANNEL | K_JSON, .needs = K_KANNEL | K_JSON },
+	{ .name = "username", .type = CFG_STR, .off = P(username),
+	  .kinds = K_KANNEL, .needs = K_KANNEL },
+	{ .name = "password", .type = CFG_STR, .off = P(password),
+	  .kinds = K_KANNEL, .needs = K_KANNEL },
+	/* default "http://" + http.listen: set in cfg.c's cross-field pass */
+	{ .name = "dlr_base", .type = CFG_STR, .off = P(dlr_base),
+	  .check = check_url, .kinds = K_KANNEL },
+	{ .name = "token", .type = CFG_STR, .off = P(token),
+	  .kinds = K_JSON, .needs = K_JSON },
+	{ .name = "sign_name", .type = CFG_STR, .def.s = "",
+	  .off = P(sign_name), .kinds = K_JSON },
+	{ .name = "template_code", .type = CFG_STR, .def.s = "",
+	  .off = P(template_code), .kinds = K_JSON },
+	{ .name = "id_field", .type = CFG_STR, .min = 1, .def.s = "id",
+	  .off = P(id_field), .kinds = K_JSON },
+	{ 0 }
+};
+
+static const struct cfg_list provider_list = {
+	.elem_size = sizeof(struct cfg_provider), .off_n = F(n_providers),
+	.noun = "provider",
+	.def = "( { name = \"local\"; type = \"file\";"
+	    " path = \"var/outbox.jsonl\"; } )",
+};
+
+static const struct cfg_key ussd_keys[] = {
+	{ .name = "service_code", .type = CFG_STR, .def.s = "*123#",
+	  .off = F(ussd.service_code), .check = check_service_code },
+	{ .name = "max_chars", .type = CFG_INT, .min = 20, .max = 500,
+	  .def.i = 182, .off = F(ussd.max_chars) },
+	{ .name = "max_ucs2_chars", .type = CFG_INT, .min = 10, .max = 250,
+	  .def.i = 80, .off = F(ussd.max_ucs2_chars) },
+	{ .name = "session_timeout", .type = CFG_SPAN, .min = 10, .max = 3600,
+	  .def.i = 180, .off = F(ussd.session_timeout_s) },
+	{ .name = "lockout", .type = CFG_SPAN, .min = 60, .max = WEEK,
+	  .def.i = 3600, .off = F(ussd.lockout_s) },
+	{ 0 }
+};
+
+static const struct cfg_key schedule_keys[] = {
+	{ .name = "timezone", .type = CFG_STR, .def.s = "Asia/Shanghai",
+	  .off = F(schedule.timezone), .check = check_timezone },
+	{ .name = "quiet_hours", .type = CFG_STR, .def.s = "21:00-08:00",
+	  .off = F(schedule.quiet_hours), .check = check_quiet_hours },
+	{ .name = "max_notices_per_day", .type = CFG_INT, .min = 0,
+	  .max = 100, .def.i = 3, .off = F(schedule.max_notices_per_day) },
+	{ 0 }
+};
+
+static const struct cfg_key mqtt_keys[] = {
+	{ .name = "uri", .type = CFG_STR, .def.s = "tcp://127.0.0.1:1883",
+	  .off = F(mqtt.uri), .check = check_mqtt_uri },
+	{ .name = "client_id", .type = CFG_STR, .min = 1, .max = 64,
+	  .def.s = "fupin-gw1", .off = F(mqtt.client_id) },
+	{ .name = "topic_root", .type = CFG_STR, .def.s = "fupin/v1",
+	  .off = F(mqtt.topic_root), .check = check_topic_root },
+	{ .name = "shared_group", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.shared_group), .check = check_shared_group },
+	{ .name = "include_msisdn", .type = CFG_BOOL, .def.b = false,
+	  .off = F(mqtt.include_msisdn) },
+	{ .name = "username", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.username) },
+	{ .name = "password", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.password) },
+	{ 0 }
+};
+
+static const struct cfg_key token_keys[] = {
+	{ .name = "name", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
+	  .min = 1, .off = T(name) },
+	{ .name = "token_sha256", .type = CFG_STR, .flags = CFG_REQUIRED,
+	  .off = CFG_NOFIELD, .check = check_token_sha256 },
+	{ .name = "role", .type = CFG_ENUM, .def.s = "viewer",
+	  .off = T(role), .names = role_names },
+	{ .name = "area", .type = CFG_STR, .def.s = "", .off = T(area),
+	  .check = check_area },
+	{ 0 }
+};
+
+static const struct cfg_list token_list = {
+	.elem_size = sizeof(struct cfg_token), .off_n = F(api.n_tokens),
+	.noun = "token",
+};
+
+static const struct cfg_key api_keys[] = {
+	{ .name = "tokens", .type = CFG_LIST, .off = F(api.tokens),
+	  .sub = token_keys, .list = &token_list },
+	{ 0 }
+};
+
+static const struct cfg_key templates_keys[] = {
+	{ .name = "dir", .type = CFG_STR, .min = 1, .def.s = "templates",
+	  .off = F(templates.dir) },
+	{ .name = "default_language", .type = CFG_STR, .def.s = "zh",
+	  .off = F(templates.default_language), .names = language_names },
+	{ 0 }
+};
+
+static const struct cfg_key program_keys[] = {
+	{ .name = "code", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
+	  .off = G(code), .check = check_program_code },
+	{ .name = "name", .type = CFG_STR, .flags = CFG_REQUIRED, .min = 1,
+	  .off = G(name) },
+	{ 0 }
+};
+
+/* SPEC section 9: the three programs; the file may add more. */
+static const struct cfg_list program_list = {
+	.elem_size = sizeof(struct cfg_program), .off_n = F(n_programs),
+	.noun = "program", .adds = true,
+	.def = "( { code = \"YL\"; name = \"雨露计划\"; },"
+	    " { code = \"CY\"; name = \"返乡创业\"; },"
+	    " { code = \"XD\"; name = \"扶贫小额信贷\"; } )",
+};
+
+const struct cfg_key cfg_keys_root[] = {
+	{ .name = "node_id", .type = CFG_STR, .def.s = "gw1",
+	  .off = F(node_id), .check = check_node_id },
+	{ .name = "database", .type = CFG_GROUP, .sub = database_keys },
+	{ .name = "http", .type = CFG_GROUP, .sub = http_keys },
+	{ .name = "sms", .type = CFG_GROUP, .sub = sms_keys },
+	{ .name = "providers", .type = CFG_LIST, .off = F(providers),
+	  .sub = provider_keys, .list = &provider_list },
+	{ .name = "ussd", .type = CFG_GROUP, .sub = ussd_keys },
+	{ .name = "schedule", .type = CFG_GROUP, .sub = schedule_keys },
+	{ .name = "mqtt", .type = CFG_GROUP, .sub = mqtt_keys },
+	{ .name = "api", .type = CFG_GROUP, .sub = api_keys },
+	{ .name = "templates", .type = CFG_GROUP, .sub = templates_keys },
+	{ .name = "programs", .type = CFG_LIST, .off = F(programs),
+	  .sub = program_keys, .list = &program_list },
+	{ 0 }
+};
