@@ -138,8 +138,8 @@ run: deps
 
 # ---- tests -------------------------------------------------------------------
 check: deps
-	$(MAKE) test
-	$(MAKE) BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
+	$(MAKE) -j2 test
+	$(MAKE) -j2 BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
 	$(MAKE) valgrind-test
 	$(MAKE) cppcheck
 
@@ -156,7 +156,7 @@ valgrind-test: all $(BIN)/check_unit
 cppcheck:
 	cppcheck -q --error-exitcode=1 --enable=warning,portability,performance \
 	  --std=c11 --inline-suppr -Icommon -Igateway -D__GNUC__ \
-	  --suppress=missingIncludeSystem common gateway broker-bridge
+	  --suppress=missingIncludeSystem common gateway broker-bridge bench tests/unit tests/fuzz
 
 analyze:
 	$(MAKE) BUILD=build/analyze CFLAGS="-O1 -g -fanalyzer" all
@@ -180,7 +180,10 @@ fuzz: deps
 # ---- install -----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fupin/templates \
-	  $(DESTDIR)/etc/fupin $(DESTDIR)/lib/systemd/system
+	  $(DESTDIR)$(PREFIX)/share/doc/fupin $(DESTDIR)/etc/fupin \
+	  $(DESTDIR)/lib/systemd/system $(DESTDIR)/usr/lib/sysusers.d
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/fupin/
+	install -m 0644 systemd/fupin.sysusers $(DESTDIR)/usr/lib/sysusers.d/fupin.conf
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R templates/. $(DESTDIR)$(PREFIX)/share/fupin/templates/
 	[ -f $(DESTDIR)/etc/fupin/fupin.conf ] || \
@@ -190,6 +193,8 @@ install: all
 	      config/fupin.conf > $(DESTDIR)/etc/fupin/fupin.conf
 	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-gateway.service > $(DESTDIR)/lib/systemd/system/fupin-gateway.service
 	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-bridge.service > $(DESTDIR)/lib/systemd/system/fupin-bridge.service
+	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	  systemd-sysusers /usr/lib/sysusers.d/fupin.conf; fi
 
 clean:
 	rm -rf build bin
