@@ -126,14 +126,16 @@ demo-db: all
 
 run: deps
 	@$(MAKE) --no-print-directory demo-db
-	@echo
-	@echo "Fupin Gateway is starting on http://127.0.0.1:8080 (Ctrl-C stops it)."
-	@echo "Try, from another terminal:"
-	@echo "  curl -s http://127.0.0.1:8080/healthz"
-	@echo "  curl -s http://127.0.0.1:8080/metrics"
-	@echo "  sqlite3 var/fupin.db 'SELECT household_id, head_name, language FROM households LIMIT 5'"
-	@echo "Outbound messages (file provider) will appear in var/outbox.jsonl."
-	@echo
+	@listen=$$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' $(RUN_CONF) | head -n 1); \
+	url="http://$${listen:-127.0.0.1:8080}"; \
+	echo; \
+	echo "Fupin Gateway is starting on $$url with the demo registry (Ctrl-C stops it)."; \
+	echo "Try, from another terminal:"; \
+	echo "  curl -s $$url/healthz"; \
+	echo "  curl -s $$url/metrics"; \
+	echo "  sqlite3 var/fupin.db 'SELECT household_id, head_name, language FROM households LIMIT 5'"; \
+	echo "Demo phone numbers and households: data/demo/README.md"; \
+	echo
 	exec $(BIN)/fupin-gateway -c $(RUN_CONF)
 
 # ---- tests -------------------------------------------------------------------

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -289,6 +291,76 @@ START_TEST(a_taken_port_exits_69)
 }
 END_TEST
 
+/* ---- systemd notify protocol --------------------------------------- */
+
+/* Wait up to timeout_ms for a datagram containing `want`. */
+static bool
+await_notify(int fd, const char *want, int timeout_ms)
+{
+	char buf[256];
+	struct timeval tv = { 0, 100000 };
+	int waited;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (waited = 0; waited < timeout_ms; waited += 100) {
+		ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		if (strstr(buf, want) != NULL)
+			return true;
+	}
+	return false;
+}
+
+START_TEST(tells_systemd_ready_watchdog_and_stopping)
+{
+	struct sockaddr_un sa;
+	char log[600];
+	int fd, status;
+	pid_t pid;
+
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", dir);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	snprintf(log, sizeof(log), "%s/notify.log", dir);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	setenv("WATCHDOG_USEC", "400000", 1);
+	pid = spawn(conf, log);
+	unsetenv("NOTIFY_SOCKET");
+	unsetenv("WATCHDOG_USEC");
+	ck_assert_msg(await_notify(fd, "READY=1", 10000), "no READY=1");
+	/* Fed at half the interval: at least one within a second. */
+	ck_assert_msg(await_notify(fd, "WATCHDOG=1", 2000), "no WATCHDOG=1");
+	ck_assert_msg(await_notify(fd, "WATCHDOG=1", 2000), "watchdog stopped");
+	kill(pid, SIGTERM);
+	ck_assert_msg(await_notify(fd, "STOPPING=1", 10000), "no STOPPING=1");
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	close(fd);
+}
+END_TEST
+
+static void
+setup_conf(void)
+{
+	dir = tu_mkdtemp();
+	port = tu_free_port();
+	conf = write_conf(NULL);
+}
+
+static void
+teardown_conf(void)
+{
+	tu_rmtree(dir);
+	free(conf);
+	free(dir);
+}
+
 TCase *gateway_live_tcase(void);
 
 TCase *
@@ -399,6 +471,11 @@ gateway_suite(void)
 	TCase *tc;
 
 	suite_add_tcase(s, gateway_live_tcase());
+	tc = tcase_create("systemd");
+	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, setup_conf, teardown_conf);
+	tcase_add_test(tc, tells_systemd_ready_watchdog_and_stopping);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("config");
 	tcase_add_checked_fixture(tc, setup_dir, teardown_dir);
 	tcase_add_loop_test(tc,
