@@ -6,12 +6,10 @@
  * pretend to run.
  */
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "cfg.h"
+#include "cli.h"
 #include "log.h"
 
 static int
@@ -25,40 +23,20 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *path = CFG_DEFAULT_PATH;
-	bool explicit_path = false, check_only = false, verbose = false;
-	struct cfg *cfg = NULL;
-	char *errors = NULL;
-	int i;
+	struct cli_opts opts;
+	struct cfg *cfg;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-			path = argv[++i];
-			explicit_path = true;
-		} else if (strcmp(argv[i], "--check-config") == 0 ||
-		    strcmp(argv[i], "-n") == 0) {
-			check_only = true;
-		} else if (strcmp(argv[i], "-v") == 0) {
-			verbose = true;
-		} else {
-			return usage();
-		}
-	}
-	if (!explicit_path && access(path, F_OK) != 0)
-		path = NULL;
-	if (cfg_load(path, &cfg, &errors) != FP_OK) {
-		fprintf(stderr, "%s", errors != NULL ? errors :
-		    "configuration error\n");
-		free(errors);
+	if (!cli_parse(argc, argv, false, &opts))
+		return usage();
+	cfg = cli_load_config(&opts);
+	if (cfg == NULL)
 		return EX_CONFIG;
-	}
-	free(errors);
-	if (check_only) {
+	if (opts.check_only) {
 		printf("%s: configuration OK\n", cfg->file);
 		cfg_free(cfg);
 		return EX_OK;
 	}
-	log_init("fupin-bridge", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init("fupin-bridge", opts.is_verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	log_error("bridge.unavailable reason=\"the MQTT relay is not built "
 	    "yet\" uri=%s", cfg->mqtt.uri);
 	cfg_free(cfg);

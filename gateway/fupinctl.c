@@ -3,12 +3,11 @@
  * 78 on error, nothing touched), then one subcommand per ctl_*.c file.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "cfg.h"
+#include "cli.h"
 #include "ctl.h"
 #include "log.h"
 
@@ -42,47 +41,29 @@ usage(void)
 int
 main(int argc, char **argv)
 {
-	const char *path = CFG_DEFAULT_PATH;
-	bool explicit_path = false, check_only = false, verbose = false;
-	struct cfg *cfg = NULL;
-	char *errors = NULL;
+	struct cli_opts opts;
+	struct cfg *cfg;
 	int i, rc;
 	size_t c;
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-			path = argv[++i];
-			explicit_path = true;
-		} else if (strcmp(argv[i], "--check-config") == 0 ||
-		    strcmp(argv[i], "-n") == 0) {
-			check_only = true;
-		} else if (strcmp(argv[i], "-v") == 0) {
-			verbose = true;
-		} else {
-			return usage();
-		}
-	}
-	if (!check_only && i < argc && strcmp(argv[i], "version") == 0) {
+	if (!cli_parse(argc, argv, true, &opts))
+		return usage();
+	i = opts.next;
+	if (!opts.check_only && i < argc && strcmp(argv[i], "version") == 0) {
 		printf("fupinctl %s (%s)\n", FP_VERSION, FP_GIT_REV);
 		return EX_OK;
 	}
-	if (!check_only && i >= argc)
+	if (!opts.check_only && i >= argc)
 		return usage();
-	if (!explicit_path && access(path, F_OK) != 0)
-		path = NULL;
-	if (cfg_load(path, &cfg, &errors) != FP_OK) {
-		fprintf(stderr, "%s", errors != NULL ? errors :
-		    "configuration error\n");
-		free(errors);
+	cfg = cli_load_config(&opts);
+	if (cfg == NULL)
 		return EX_CONFIG;
-	}
-	free(errors);
-	if (check_only) {
+	if (opts.check_only) {
 		printf("%s: configuration OK\n", cfg->file);
 		cfg_free(cfg);
 		return EX_OK;
 	}
-	log_init("fupinctl", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	log_init("fupinctl", opts.is_verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
 	rc = -1;
 	for (c = 0; c < N_COMMANDS; c++)
 		if (strcmp(argv[i], commands[c].name) == 0)

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cfg.h"
+#include "cli.h"
 #include "gateway.h"
 #include "http_server.h"
 #include "log.h"
@@ -30,26 +30,6 @@ usage(void)
 {
 	fprintf(stderr, "usage: fupin-gateway [-c FILE] [-v] "
 	    "[--check-config]\n");
-}
-
-/* Load the config named on the command line, or the default file if
- * it exists, or the built-in defaults.  Prints every error; exits 78. */
-static struct cfg *
-load_config(const char *path, bool explicit_path)
-{
-	struct cfg *cfg = NULL;
-	char *errors = NULL;
-
-	if (!explicit_path && access(path, F_OK) != 0)
-		path = NULL;
-	if (cfg_load(path, &cfg, &errors) != FP_OK) {
-		fprintf(stderr, "%s", errors != NULL ? errors :
-		    "configuration error\n");
-		free(errors);
-		exit(EX_CONFIG);
-	}
-	free(errors);
-	return cfg;
 }
 
 static enum fp_err
@@ -113,36 +93,27 @@ serve_until_signal(const sigset_t *set)
 int
 main(int argc, char **argv)
 {
-	const char *path = CFG_DEFAULT_PATH;
 	struct http_server *srv = NULL;
-	bool explicit_path = false, check_only = false, verbose = false;
+	struct cli_opts opts;
 	struct cfg *cfg;
 	struct gw gw;
 	sigset_t set;
 	enum fp_err err;
-	int i, sig;
+	int sig;
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
-			path = argv[++i];
-			explicit_path = true;
-		} else if (strcmp(argv[i], "--check-config") == 0 ||
-		    strcmp(argv[i], "-n") == 0) {
-			check_only = true;
-		} else if (strcmp(argv[i], "-v") == 0) {
-			verbose = true;
-		} else {
-			usage();
-			return EX_USAGE;
-		}
+	if (!cli_parse(argc, argv, false, &opts)) {
+		usage();
+		return EX_USAGE;
 	}
-	cfg = load_config(path, explicit_path);
-	if (check_only) {
+	cfg = cli_load_config(&opts);
+	if (cfg == NULL)
+		return EX_CONFIG;
+	if (opts.check_only) {
 		printf("%s: configuration OK\n", cfg->file);
 		cfg_free(cfg);
 		return EX_OK;
 	}
-	log_init("fupin-gateway", verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	log_init("fupin-gateway", opts.is_verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	log_info("gateway.start version=%s node=%s config=%s", FP_VERSION,
 	    cfg->node_id, cfg->file);
 
