@@ -104,7 +104,7 @@ $(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev \
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
-           libclang-rt-14-dev tzdata ca-certificates curl kannel procps time
+           libclang-rt-14-dev tzdata ca-certificates curl kannel kannel-extras procps time
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -173,6 +173,7 @@ fuzz: deps
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  $(MAKE) --no-print-directory CC=clang BUILD=build/fuzz BIN=bin/fuzz \
 	    SANITIZE=fuzzer-no-link,address,undefined $(BUILD)/fuzz/libgateway.a build/fuzz/libfupin.a >/dev/null || exit 1; \
+	  mkdir -p bin/fuzz; \
 	  clang -fsanitize=fuzzer,address,undefined -Icommon -Igateway -o bin/fuzz/$$n $$f \
 	    build/fuzz/libgateway.a build/fuzz/libfupin.a $(LIBS) || exit 1; \
 	  mkdir -p build/fuzz/corpus/$$n; \

@@ -682,8 +682,8 @@ registry_delete(struct registry *reg, enum reg_kind kind,
 		"DELETE FROM cadres WHERE cadre_id = ?1",
 		"DELETE FROM enrollments WHERE member_id = ?1 AND program = ?2",
 		"DELETE FROM trainings WHERE training_id = ?1",
-		"DELETE FROM payments WHERE household_id = ?1 AND "
-		    "program = ?2 AND paid_on = ?3",
+		("DELETE FROM payments WHERE household_id = ?1 AND "
+		    "program = ?2 AND paid_on = ?3"),
 	};
 	struct rec r = { src, kinds[kind].cols, reason };
 	sqlite3_stmt *stmt;

@@ -14,10 +14,16 @@
 #include "store.h"
 
 struct metrics;
+struct sender;
+struct templates;
+struct writer;
 
 struct gw {
 	const struct cfg	*cfg;		/* borrowed, frozen */
 	struct metrics		*metrics;	/* owned */
+	const struct templates	*tpl;		/* borrowed from main */
+	struct writer		*writer;	/* borrowed from main */
+	struct sender		*sender;	/* borrowed from main, or NULL */
 	pthread_key_t		 store_key;	/* this thread's struct store */
 	time_t			 started_at;
 };

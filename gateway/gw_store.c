@@ -5,6 +5,7 @@
  * when the thread ends.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "gateway.h"
 #include "log.h"
@@ -26,6 +27,7 @@ gw_durability(const struct cfg *cfg)
 enum fp_err
 gw_init(struct gw *gw, const struct cfg *cfg)
 {
+	memset(gw, 0, sizeof(*gw));
 	gw->cfg = cfg;
 	gw->started_at = time(NULL);
 	gw->metrics = metrics_new();

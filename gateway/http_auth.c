@@ -1,6 +1,7 @@
 /*
  * http_auth.c: bearer tokens (see http_auth.h).
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "gateway.h"
@@ -33,6 +34,63 @@ http_auth_token_find(const struct cfg *cfg, const char *secret)
 		if (equal_const_time(h, cfg->api.tokens[i].sha256, SHA256_LEN))
 			return &cfg->api.tokens[i];
 	return NULL;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "sha256=<64 hex>" → 32 bytes; false if malformed. */
+static bool
+parse_signature(const char *h, uint8_t out[SHA256_LEN])
+{
+	size_t i;
+
+	if (h == NULL || strncmp(h, "sha256=", 7) != 0 || strlen(h) != 7 + 64)
+		return false;
+	h += 7;
+	for (i = 0; i < SHA256_LEN; i++) {
+		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi * 16 + lo);
+	}
+	return true;
+}
+
+enum fp_err
+http_auth_webhook(struct gw *gw, struct http_req *req, const char *path)
+{
+	const struct cfg_route *route = cfg_route_find(gw->cfg, path);
+	struct hmac_sha256_key key;
+	uint8_t want[SHA256_LEN], got[SHA256_LEN];
+	const char *token;
+	size_t n;
+
+	if (route == NULL || route->auth == CFG_AUTH_LOOPBACK)
+		return req->is_loopback ? FP_OK : FP_EREJECT;
+	if (route->auth == CFG_AUTH_TOKEN) {
+		token = http_req_arg(req, "token");
+		n = strlen(route->token);
+		if (token == NULL || strlen(token) != n)
+			return FP_EREJECT;
+		return equal_const_time((const uint8_t *)token,
+		    (const uint8_t *)route->token, n) ? FP_OK : FP_EREJECT;
+	}
+	if (!parse_signature(http_req_header(req, "X-Fupin-Signature"), got))
+		return FP_EREJECT;
+	hmac_sha256_key_init(&key, route->secret, strlen(route->secret));
+	hmac_sha256(&key, req->body, req->body_len, want);
+	return equal_const_time(want, got, SHA256_LEN) ? FP_OK : FP_EREJECT;
 }
 
 enum fp_err

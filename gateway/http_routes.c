@@ -4,12 +4,29 @@
  */
 #include <stddef.h>
 
+#include "api_sms.h"
+
+#include "dlr.h"
 #include "health.h"
 #include "http_server.h"
 #include "metrics.h"
+#include "sendsms.h"
+#include "sms_inbound.h"
 
 const struct http_route http_routes[] = {
 	{ "/healthz", false, HTTP_GET, "/healthz", health_handle },
 	{ "/metrics", false, HTTP_GET, "/metrics", metrics_handle },
+	{ "/sms/kannel", false, HTTP_GET | HTTP_POST, "/sms/kannel",
+	  sms_inbound_kannel },
+	{ "/sms/inbound", false, HTTP_POST, "/sms/inbound",
+	  sms_inbound_generic },
+	{ "/dlr/kannel", false, HTTP_GET | HTTP_POST, "/dlr/kannel",
+	  dlr_handle_kannel },
+	{ "/dlr", false, HTTP_POST, "/dlr", dlr_handle_generic },
+	{ "/cgi-bin/sendsms", false, HTTP_GET | HTTP_POST, "/cgi-bin/sendsms",
+	  sendsms_handle },
+	{ "/api/v1/sms", false, HTTP_POST, "/api/v1/sms", api_sms_send },
+	{ "/api/v1/messages/", true, HTTP_GET, "/api/v1/messages/{id}",
+	  api_messages_get },
 	{ NULL, false, 0, NULL, NULL },
 };

@@ -23,8 +23,8 @@
 #include "metrics.h"
 #include "parse.h"
 
-#define HTTP_THREADS		4
 #define HTTP_CONN_LIMIT		1024
+#define HTTP_STACK_BYTES	(256 * 1024)
 #define HTTP_CONN_TIMEOUT_S	30
 
 struct http_server {
@@ -377,15 +377,21 @@ http_server_start(struct gw *gw, struct http_server **out)
 	if (srv == NULL)
 		return FP_ENOMEM;
 	srv->gw = gw;
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ERROR_LOG;
+	/*
+	 * A thread per connection: a handler blocks until the writer has
+	 * committed its request, and the writer commits whatever is waiting
+	 * at once, so the more connections wait, the bigger each group
+	 * commit.  A fixed pool would cap the group at the pool's size.
+	 */
+	flags = MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags,
 	    (uint16_t)gw->cfg->http.listen_port, NULL, NULL, on_access, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_THREADS,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_BYTES,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT_S,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
@@ -399,8 +405,8 @@ http_server_start(struct gw *gw, struct http_server **out)
 	}
 	di = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = di != NULL ? di->port : gw->cfg->http.listen_port;
-	log_info("http.listen addr=%s port=%d threads=%d", gw->cfg->http.listen,
-	    srv->port, HTTP_THREADS);
+	log_info("http.listen addr=%s port=%d", gw->cfg->http.listen,
+	    srv->port);
 	*out = srv;
 	return FP_OK;
 }

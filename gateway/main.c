@@ -21,7 +21,11 @@
 #include "http_server.h"
 #include "log.h"
 #include "migrate.h"
+#include "dlr_callback.h"
 #include "registry.h"
+#include "sender.h"
+#include "templates.h"
+#include "writer.h"
 #include "sdnotify.h"
 #include "store.h"
 
@@ -59,6 +63,16 @@ done:
 	return err;
 }
 
+/* After each group commit: new replies may be waiting to be sent. */
+static void
+wake_sender(void *arg)
+{
+	struct gw *gw = arg;
+
+	if (gw->sender != NULL)
+		sender_wake(gw->sender, NULL);
+}
+
 /* Wait for a stop signal, feeding the watchdog; returns the signal. */
 static int
 serve_until_signal(const sigset_t *set)
@@ -94,6 +108,9 @@ int
 main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
+	struct templates *tpl = NULL;
+	struct dlr_callback *callbacks = NULL;
+	char *bad = NULL;
 	struct cli_opts opts;
 	struct cfg *cfg;
 	struct gw gw;
@@ -131,18 +148,39 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_UNAVAILABLE;
 	}
+	err = templates_load(cfg->templates.dir, cfg->templates.default_language,
+	    &tpl, &bad);
+	if (err != FP_OK) {
+		fprintf(stderr, "%s: templates: %s\n", bad != NULL ? bad :
+		    cfg->templates.dir, fp_strerror(err));
+		free(bad);
+		cfg_free(cfg);
+		return EX_CONFIG;
+	}
 	err = gw_init(&gw, cfg);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=init error=\"%s\"",
 		    fp_strerror(err));
+		templates_free(tpl);
 		cfg_free(cfg);
 		return EX_OSERR;
 	}
-	err = http_server_start(&gw, &srv);
+	gw.tpl = tpl;
+	err = sender_start(cfg, &gw.sender);
+	if (err == FP_OK)
+		err = writer_start(cfg, wake_sender, &gw, &gw.writer);
+	if (err == FP_OK)
+		err = dlr_callback_start(cfg, &callbacks);
+	if (err == FP_OK)
+		err = http_server_start(&gw, &srv);
 	if (err != FP_OK) {
-		log_error("gateway.fatal stage=http error=\"%s\"",
+		log_error("gateway.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));
+		dlr_callback_stop(callbacks);
+		writer_stop(gw.writer);
+		sender_stop(gw.sender);
 		gw_cleanup(&gw);
+		templates_free(tpl);
 		cfg_free(cfg);
 		return EX_UNAVAILABLE;
 	}
@@ -152,8 +190,12 @@ main(int argc, char **argv)
 	sig = serve_until_signal(&set);
 	sdnotify_send("STOPPING=1");
 	log_info("gateway.stopping signal=%d", sig);
-	http_server_stop(srv);
+	http_server_stop(srv);		/* requests in flight finish */
+	writer_stop(gw.writer);		/* their commits complete */
+	sender_stop(gw.sender);
+	dlr_callback_stop(callbacks);
 	gw_cleanup(&gw);
+	templates_free(tpl);
 	log_info("gateway.stopped");
 	cfg_free(cfg);
 	return sig < 0 ? EX_SOFTWARE : EX_OK;

@@ -14,6 +14,7 @@
 #include "http_server.h"
 #include "log.h"
 #include "metrics.h"
+#include "sender.h"
 
 #define METRICS_MAX 256
 #define METRICS_PAGE_MAX (64 * 1024)
@@ -162,6 +163,20 @@ add_database(struct page *p, struct gw *gw)
 		    "gauge\nfupin_event_outbox_pending %lld\n", (long long)v);
 }
 
+static void
+emit_sender(const char *provider, const char *metric, uint64_t v, void *arg)
+{
+	struct page *p = arg;
+
+	if (strcmp(metric, "segments_sent") == 0)
+		page_add(p, "fupin_sms_segments_sent_total{provider=\"%s\"} "
+		    "%llu\n", provider, (unsigned long long)v);
+	else
+		page_add(p, "fupin_sms_out_total{provider=\"%s\",outcome="
+		    "\"%s\"} %llu\n", provider, metric,
+		    (unsigned long long)v);
+}
+
 void
 metrics_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
@@ -198,6 +213,14 @@ metrics_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    (unsigned long long)m->c[i].count);
 	pthread_mutex_unlock(&m->lock);
 	add_database(&p, gw);
+	if (gw->sender != NULL) {
+		page_add(&p, "# HELP fupin_sms_segments_sent_total Segments "
+		    "accepted by each provider.\n# TYPE "
+		    "fupin_sms_segments_sent_total counter\n"
+		    "# HELP fupin_sms_out_total Outbound messages by provider "
+		    "and outcome.\n# TYPE fupin_sms_out_total counter\n");
+		sender_metrics(gw->sender, emit_sender, &p);
+	}
 	http_resp_set(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    p.buf, p.len);
 	free(p.buf);

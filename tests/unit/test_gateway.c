@@ -5,7 +5,6 @@
  * no database created, exit 69 when the port is taken.
  */
 #include <check.h>
-#include <curl/curl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,174 +18,37 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gwtest.h"
 #include "testutil.h"
 
-static char *dir;
-static char *conf;
-static int port;
-static pid_t gw_pid;
+static struct tg t;
+static char *dir;	/* t.dir, for the tests that need no gateway */
 
-struct reply {
-	long	 status;
-	char	 body[65536];
-	size_t	 len;
-	char	 headers[4096];
-	size_t	 hlen;
-};
-
-static size_t
-on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct reply *r = arg;
-	size_t len = size * n;
-
-	if (r->len + len < sizeof(r->body)) {
-		memcpy(r->body + r->len, p, len);
-		r->len += len;
-		r->body[r->len] = '\0';
-	}
-	return len;
-}
-
-static size_t
-on_header(char *p, size_t size, size_t n, void *arg)
-{
-	struct reply *r = arg;
-	size_t len = size * n;
-
-	if (r->hlen + len < sizeof(r->headers)) {
-		memcpy(r->headers + r->hlen, p, len);
-		r->hlen += len;
-		r->headers[r->hlen] = '\0';
-	}
-	return len;
-}
-
-/* One request; body NULL for none; chunked sends it without a length. */
 static int
 request(const char *method, const char *path, const char *body,
-    size_t body_len, bool chunked, struct reply *r)
+    size_t body_len, bool chunked, struct tg_reply *r)
 {
-	struct curl_slist *hdrs = NULL;
-	char url[256];
-	CURL *c = curl_easy_init();
-	CURLcode rc;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body_len);
-		hdrs = curl_slist_append(hdrs, "Content-Type: text/plain");
-		if (chunked)
-			hdrs = curl_slist_append(hdrs,
-			    "Transfer-Encoding: chunked");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	}
-	rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
-	return rc == CURLE_OK ? 0 : -1;
-}
-
-static char *
-write_conf(const char *extra)
-{
-	char text[2048];
-	int n;
-
-	n = snprintf(text, sizeof(text),
-	    "database = { path = \"%s/fupin.db\"; };\n"
-	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; };\n"
-	    "providers = ( { name = \"local\"; type = \"file\"; "
-	    "path = \"%s/outbox.jsonl\"; } );\n%s", dir, port, dir,
-	    extra != NULL ? extra : "");
-	ck_assert_int_lt(n, (int)sizeof(text));
-	return tu_write_file(dir, "fupin.conf", text, (size_t)n);
-}
-
-static pid_t
-spawn(const char *config, const char *log_path)
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		FILE *log = fopen(log_path, "w");
-
-		if (log != NULL) {
-			dup2(fileno(log), 1);
-			dup2(fileno(log), 2);
-		}
-		execl(tu_bin("fupin-gateway"), "fupin-gateway", "-c", config,
-		    (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Poll /healthz until it answers 200; false after ~10 s. */
-static bool
-wait_ready(void)
-{
-	struct reply r;
-	int i;
-
-	for (i = 0; i < 200; i++) {
-		if (request("GET", "/healthz", NULL, 0, false, &r) == 0 &&
-		    r.status == 200)
-			return true;
-		usleep(50000);
-	}
-	return false;
-}
-
-static int
-stop(pid_t pid, int sig)
-{
-	int status;
-
-	kill(pid, sig);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return tg_request(&t, method, path, "text/plain", body, body_len,
+	    NULL, chunked, r);
 }
 
 static void
 setup(void)
 {
-	char log[600];
-
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	dir = tu_mkdtemp();
-	port = tu_free_port();
-	conf = write_conf(NULL);
-	snprintf(log, sizeof(log), "%s/gateway.log", dir);
-	gw_pid = spawn(conf, log);
-	ck_assert_msg(wait_ready(), "gateway did not become ready");
+	tg_init(&t, NULL);
+	dir = t.dir;
+	tg_start(&t);
 }
 
 static void
 teardown(void)
 {
-	if (gw_pid > 0)
-		stop(gw_pid, SIGKILL);
-	tu_rmtree(dir);
-	free(conf);
-	free(dir);
-	curl_global_cleanup();
+	tg_cleanup(&t);
 }
 
 START_TEST(healthz_answers_ok_with_the_schema_version)
 {
-	struct reply r;
+	struct tg_reply r;
 
 	ck_assert_int_eq(request("GET", "/healthz", NULL, 0, false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -198,7 +60,7 @@ END_TEST
 
 START_TEST(unknown_paths_get_404_with_a_json_error)
 {
-	struct reply r;
+	struct tg_reply r;
 
 	ck_assert_int_eq(request("GET", "/nope", NULL, 0, false, &r), 0);
 	ck_assert_int_eq(r.status, 404);
@@ -211,7 +73,7 @@ END_TEST
 
 START_TEST(wrong_methods_get_405_with_allow)
 {
-	struct reply r;
+	struct tg_reply r;
 
 	ck_assert_int_eq(request("POST", "/healthz", "x", 1, false, &r), 0);
 	ck_assert_int_eq(r.status, 405);
@@ -225,7 +87,7 @@ END_TEST
 START_TEST(bodies_over_max_body_get_413_declared_or_chunked)
 {
 	static char big[4096];
-	struct reply r;
+	struct tg_reply r;
 
 	memset(big, 'a', sizeof(big));
 	ck_assert_int_eq(request("GET", "/healthz", big, sizeof(big), false,
@@ -246,7 +108,7 @@ END_TEST
 
 START_TEST(metrics_count_requests_by_route_and_status)
 {
-	struct reply r;
+	struct tg_reply r;
 
 	request("GET", "/nope", NULL, 0, false, &r);
 	request("GET", "/nope", NULL, 0, false, &r);
@@ -265,15 +127,13 @@ END_TEST
 
 START_TEST(sigterm_stops_cleanly_with_exit_0)
 {
-	ck_assert_int_eq(stop(gw_pid, SIGTERM), 0);
-	gw_pid = 0;
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
 }
 END_TEST
 
 START_TEST(sigint_stops_cleanly_with_exit_0)
 {
-	ck_assert_int_eq(stop(gw_pid, SIGINT), 0);
-	gw_pid = 0;
+	ck_assert_int_eq(tg_stop(&t, SIGINT), 0);
 }
 END_TEST
 
@@ -284,7 +144,7 @@ START_TEST(a_taken_port_exits_69)
 	int status;
 
 	snprintf(log, sizeof(log), "%s/second.log", dir);
-	second = spawn(conf, log);
+	second = tg_spawn(t.conf, log);
 	ck_assert_int_eq(waitpid(second, &status, 0), second);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 69);
@@ -330,7 +190,7 @@ START_TEST(tells_systemd_ready_watchdog_and_stopping)
 	snprintf(log, sizeof(log), "%s/notify.log", dir);
 	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
 	setenv("WATCHDOG_USEC", "400000", 1);
-	pid = spawn(conf, log);
+	pid = tg_spawn(t.conf, log);
 	unsetenv("NOTIFY_SOCKET");
 	unsetenv("WATCHDOG_USEC");
 	ck_assert_msg(await_notify(fd, "READY=1", 10000), "no READY=1");
@@ -348,17 +208,14 @@ END_TEST
 static void
 setup_conf(void)
 {
-	dir = tu_mkdtemp();
-	port = tu_free_port();
-	conf = write_conf(NULL);
+	tg_init(&t, NULL);
+	dir = t.dir;
 }
 
 static void
 teardown_conf(void)
 {
-	tu_rmtree(dir);
-	free(conf);
-	free(dir);
+	tg_cleanup(&t);
 }
 
 TCase *gateway_live_tcase(void);
@@ -386,15 +243,14 @@ gateway_live_tcase(void)
 static void
 setup_dir(void)
 {
-	dir = tu_mkdtemp();
-	port = tu_free_port();
+	tg_init(&t, NULL);
+	dir = t.dir;
 }
 
 static void
 teardown_dir(void)
 {
-	tu_rmtree(dir);
-	free(dir);
+	tg_cleanup(&t);
 }
 
 static const char *const binaries[] = { "fupin-gateway", "fupin-bridge",
@@ -402,11 +258,14 @@ static const char *const binaries[] = { "fupin-gateway", "fupin-bridge",
 
 START_TEST(a_bad_config_exits_78_with_file_line_and_touches_nothing)
 {
-	char *bad = write_conf("http = { nonsense = 1; };\n");
+	char *bad;
 	char db[600], bin[512], *out = NULL, needle[700];
-	char *argv[] = { bin, "-c", bad, "migrate", NULL };
+	char *argv[] = { bin, "-c", NULL, "migrate", NULL };
 	struct stat sb;
 
+	tg_reconfigure(&t, "http = { nonsense = 1; };\n");
+	bad = t.conf;
+	argv[2] = bad;
 	snprintf(bin, sizeof(bin), "%s", tu_bin(binaries[_i]));
 	if (_i != 2)
 		argv[3] = NULL;
@@ -417,7 +276,6 @@ START_TEST(a_bad_config_exits_78_with_file_line_and_touches_nothing)
 	snprintf(db, sizeof(db), "%s/fupin.db", dir);
 	ck_assert_int_ne(stat(db, &sb), 0);
 	free(out);
-	free(bad);
 }
 END_TEST
 

@@ -1,0 +1,451 @@
+/*
+ * api_sms.c: send one message and read one message over the admin API
+ * (see api_sms.h).  A template is rendered in the recipient's language
+ * with the recipient's record and the given vars; a missing variable is
+ * a 400 before anything is queued, never a hole in a sent message.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api_auth.h"
+#include "api_sms.h"
+#include "gateway.h"
+#include "http_auth.h"
+#include "http_params.h"
+#include "http_server.h"
+#include "log.h"
+#include "outbox.h"
+#include "parse.h"
+#include "sms_cmd.h"
+#include "writer.h"
+
+#define API_MAX_VARS 32
+
+struct send_job {
+	struct sms_ctx		 ctx;
+	const struct cfg_token	*token;
+	char			 to[MSISDN_MAX];
+	const char		*text;		/* or NULL with template */
+	const char		*template_name;
+	struct tpl_var		 vars[API_MAX_VARS];
+	size_t			 n_vars;
+	const char		*provider;
+	int64_t			 id;
+	const char		*missing;	/* set on FP_EINVAL */
+	char			*rendered;	/* owned */
+};
+
+/* name, household_id, cadre_name, cadre_phone of the recipient. */
+struct record_vars {
+	char	 name[128];
+	char	 household_id[SMS_ID_MAX];
+	char	 cadre_name[64];
+	char	 cadre_phone[MSISDN_MAX];
+};
+
+static void
+col(sqlite3_stmt *stmt, int c, char *dst, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, c);
+
+	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
+}
+
+static enum fp_err
+load_record(struct store *st, const struct sms_caller *who,
+    struct record_vars *r)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+
+	memset(r, 0, sizeof(*r));
+	err = store_stmt(st, "SELECT m.name, h.household_id, c.name, c.phone "
+	    "FROM members m JOIN households h USING (household_id) LEFT JOIN "
+	    "cadres c ON c.cadre_id = h.cadre_id WHERE m.member_id = ?1 "
+	    "UNION ALL SELECT name, '', name, phone FROM cadres WHERE "
+	    "cadre_id = ?2 LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, who->member_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, who->cadre_id, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		col(stmt, 0, r->name, sizeof(r->name));
+		col(stmt, 1, r->household_id, sizeof(r->household_id));
+		col(stmt, 2, r->cadre_name, sizeof(r->cadre_name));
+		col(stmt, 3, r->cadre_phone, sizeof(r->cadre_phone));
+	}
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+static enum fp_err
+send_job_run(struct store *st, void *arg)
+{
+	struct send_job *j = arg;
+	struct sms_caller who;
+	struct record_vars rec;
+	struct tpl_var vars[API_MAX_VARS + 4];
+	struct outbox_msg m;
+	size_t n = 0, i;
+	enum fp_err err;
+
+	err = api_auth_msisdn_in_scope(st, j->token, j->to);
+	if (err != FP_OK)
+		return err;
+	if (j->template_name != NULL) {
+		err = sms_caller_lookup(st, &j->ctx, j->to, &who);
+		if (err == FP_OK)
+			err = load_record(st, &who, &rec);
+		if (err != FP_OK)
+			return err;
+		/* The caller's vars first: they override the record. */
+		for (i = 0; i < j->n_vars; i++)
+			vars[n++] = j->vars[i];
+		vars[n++] = (struct tpl_var){ "name", rec.name };
+		vars[n++] = (struct tpl_var){ "household_id",
+		    rec.household_id };
+		vars[n++] = (struct tpl_var){ "cadre_name", rec.cadre_name };
+		vars[n++] = (struct tpl_var){ "cadre_phone",
+		    strncmp(rec.cadre_phone, "+86", 3) == 0 ?
+		    rec.cadre_phone + 3 : rec.cadre_phone };
+		/* Record fields that are empty count as missing. */
+		for (i = j->n_vars; i < n; i++)
+			if (*vars[i].value == '\0')
+				vars[i].name = "";
+		err = templates_render(j->ctx.tpl, who.lang, "notices",
+		    j->template_name, vars, n, &j->rendered, &j->missing);
+		if (err != FP_OK)
+			return err;
+	}
+	memset(&m, 0, sizeof(m));
+	m.to = j->to;
+	m.text = j->rendered != NULL ? j->rendered : j->text;
+	m.kind = "api";
+	m.provider = j->provider;
+	return outbox_enqueue(st, j->ctx.cfg, &m, &j->id);
+}
+
+/* Bearer token with write rights, else the answer is set. */
+static const struct cfg_token *
+writer_token(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	const struct cfg_token *t = NULL;
+
+	if (http_auth_bearer(gw, req, &t) != FP_OK) {
+		http_resp_error(resp, 401, "unauthorized",
+		    "a valid bearer token is required");
+		resp->www_authenticate = "Bearer";
+		return NULL;
+	}
+	if (!api_auth_can_write(t)) {
+		http_resp_error(resp, 403, "forbidden",
+		    "this token may only read");
+		return NULL;
+	}
+	return t;
+}
+
+static const char *
+json_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* Fill j from the JSON body; on FP_EINVAL the answer is set. */
+static enum fp_err
+read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
+{
+	struct json_object *vars;
+	const char *to, *reason = NULL;
+	char msg[200];
+
+	to = json_str(o, "to");
+	if (to == NULL || msisdn_normalize(to, j->to, &reason) != FP_OK) {
+		snprintf(msg, sizeof(msg), "to must be a phone number%s%s",
+		    reason != NULL ? ": " : "", reason != NULL ? reason : "");
+		http_resp_error(resp, 400, "invalid_phone", msg);
+		return FP_EINVAL;
+	}
+	j->text = json_str(o, "text");
+	j->template_name = json_str(o, "template");
+	j->provider = json_str(o, "provider");
+	if ((j->text == NULL) == (j->template_name == NULL)) {
+		http_resp_error(resp, 400, "invalid_request",
+		    "give either text or template");
+		return FP_EINVAL;
+	}
+	if (j->text != NULL && *j->text == '\0') {
+		http_resp_error(resp, 400, "invalid_request", "text is empty");
+		return FP_EINVAL;
+	}
+	if (j->provider != NULL &&
+	    cfg_provider_find(j->ctx.cfg, j->provider) == NULL) {
+		http_resp_error(resp, 400, "invalid_request",
+		    "provider is not configured");
+		return FP_EINVAL;
+	}
+	if (j->template_name != NULL && !templates_exists(j->ctx.tpl,
+	    "notices", j->template_name)) {
+		http_resp_error(resp, 400, "unknown_template",
+		    "no such template in templates/<lang>/notices/");
+		return FP_EINVAL;
+	}
+	if (json_object_object_get_ex(o, "vars", &vars)) {
+		if (!json_object_is_type(vars, json_type_object)) {
+			http_resp_error(resp, 400, "invalid_request",
+			    "vars must be an object of strings");
+			return FP_EINVAL;
+		}
+		json_object_object_foreach(vars, key, val) {
+			if (j->n_vars == API_MAX_VARS ||
+			    !json_object_is_type(val, json_type_string)) {
+				http_resp_error(resp, 400, "invalid_request",
+				    "vars must be at most 32 strings");
+				return FP_EINVAL;
+			}
+			j->vars[j->n_vars].name = key;
+			j->vars[j->n_vars].value = json_object_get_string(val);
+			j->n_vars++;
+		}
+	}
+	return FP_OK;
+}
+
+void
+api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	struct json_object *o = NULL;
+	struct send_job j;
+	const char *why = NULL;
+	char body[64], msg[160];
+	enum fp_err err;
+
+	memset(&j, 0, sizeof(j));
+	j.ctx.cfg = gw->cfg;
+	j.ctx.tpl = gw->tpl;
+	j.token = writer_token(gw, req, resp);
+	if (j.token == NULL)
+		return;
+	if (http_params_json(req->body, req->body_len, &o, &why) != FP_OK) {
+		http_resp_error(resp, 400, "invalid_json", why != NULL ? why :
+		    "the body is not a JSON object");
+		return;
+	}
+	if (read_send(o, &j, resp) != FP_OK)
+		goto done;
+	err = writer_run(gw->writer, send_job_run, &j);
+	if (err == FP_EREJECT) {
+		http_resp_error(resp, 403, "forbidden",
+		    "the number is outside this token's area");
+	} else if (err == FP_EINVAL) {
+		snprintf(msg, sizeof(msg), "template variable '%s' has no "
+		    "value", j.missing != NULL ? j.missing : "?");
+		http_resp_error(resp, 400, "missing_variable", j.missing !=
+		    NULL ? msg : "the message is invalid");
+	} else if (err != FP_OK) {
+		http_resp_error(resp, http_status_of(err) < 500 ? 500 :
+		    http_status_of(err), "not_queued",
+		    "the message was not queued; retry");
+	} else {
+		snprintf(body, sizeof(body), "{\"id\":\"%lld\"}",
+		    (long long)j.id);
+		http_resp_set(resp, 202, "application/json", body,
+		    strlen(body));
+		log_info("api.sms id=%lld token=%s", (long long)j.id,
+		    j.token->name);
+	}
+done:
+	free(j.rendered);
+	json_object_put(o);
+}
+
+/* ---- GET /api/v1/messages/{id} --------------------------------------- */
+
+static struct json_object *
+time_json(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+static void
+add_text(struct json_object *o, const char *key, sqlite3_stmt *stmt, int c)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, c);
+
+	json_object_object_add(o, key, v != NULL ?
+	    json_object_new_string((const char *)v) : NULL);
+}
+
+static enum fp_err
+load_out(struct store *st, int64_t id, struct json_object **out,
+    char *msisdn, size_t len)
+{
+	struct json_object *o, *hist;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT msisdn, from_addr, text, kind, encoding, "
+	    "segments, provider, status, attempts, provider_msgid, "
+	    "last_error, created_at, updated_at, in_reply_to FROM sms_out "
+	    "WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	}
+	o = json_object_new_object();
+	snprintf(msisdn, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	json_object_object_add(o, "id", NULL);
+	json_object_object_add(o, "direction", json_object_new_string("out"));
+	add_text(o, "status", stmt, 7);
+	add_text(o, "to", stmt, 0);
+	add_text(o, "from", stmt, 1);
+	add_text(o, "text", stmt, 2);
+	add_text(o, "kind", stmt, 3);
+	add_text(o, "encoding", stmt, 4);
+	json_object_object_add(o, "segments", json_object_new_int(
+	    sqlite3_column_int(stmt, 5)));
+	add_text(o, "provider", stmt, 6);
+	json_object_object_add(o, "attempts", json_object_new_int(
+	    sqlite3_column_int(stmt, 8)));
+	add_text(o, "provider_msgid", stmt, 9);
+	add_text(o, "error", stmt, 10);
+	json_object_object_add(o, "created_at", time_json(
+	    sqlite3_column_int64(stmt, 11)));
+	json_object_object_add(o, "updated_at", time_json(
+	    sqlite3_column_int64(stmt, 12)));
+	if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
+		json_object_object_add(o, "in_reply_to", json_object_new_string(
+		    (const char *)sqlite3_column_text(stmt, 13)));
+	sqlite3_reset(stmt);
+	err = store_stmt(st, "SELECT status, at, detail FROM sms_out_history "
+	    "WHERE message_id = ?1 ORDER BY id", &stmt);
+	if (err != FP_OK) {
+		json_object_put(o);
+		return err;
+	}
+	sqlite3_bind_int64(stmt, 1, id);
+	hist = json_object_new_array();
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		struct json_object *h = json_object_new_object();
+
+		add_text(h, "status", stmt, 0);
+		json_object_object_add(h, "at", time_json(
+		    sqlite3_column_int64(stmt, 1)));
+		add_text(h, "detail", stmt, 2);
+		json_object_array_add(hist, h);
+	}
+	sqlite3_reset(stmt);
+	json_object_object_add(o, "history", hist);
+	*out = o;
+	return FP_OK;
+}
+
+static enum fp_err
+load_in(struct store *st, int64_t id, struct json_object **out,
+    char *msisdn, size_t len)
+{
+	struct json_object *o;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT msisdn, to_addr, text, status, command, "
+	    "received_at, route, provider_id FROM sms_in WHERE id = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	}
+	o = json_object_new_object();
+	snprintf(msisdn, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
+	json_object_object_add(o, "id", NULL);
+	json_object_object_add(o, "direction", json_object_new_string("in"));
+	add_text(o, "status", stmt, 3);
+	add_text(o, "from", stmt, 0);
+	add_text(o, "to", stmt, 1);
+	add_text(o, "text", stmt, 2);
+	add_text(o, "command", stmt, 4);
+	json_object_object_add(o, "received_at", time_json(
+	    sqlite3_column_int64(stmt, 5)));
+	add_text(o, "route", stmt, 6);
+	add_text(o, "provider_id", stmt, 7);
+	sqlite3_reset(stmt);
+	*out = o;
+	return FP_OK;
+}
+
+void
+api_messages_get(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	const char *idtext = req->path + strlen("/api/v1/messages/");
+	const struct cfg_token *t = NULL;
+	struct json_object *o = NULL;
+	struct store *st;
+	char msisdn[MSISDN_MAX], idbuf[24];
+	const char *s;
+	int64_t id;
+	enum fp_err err;
+
+	if (http_auth_bearer(gw, req, &t) != FP_OK) {
+		http_resp_error(resp, 401, "unauthorized",
+		    "a valid bearer token is required");
+		resp->www_authenticate = "Bearer";
+		return;
+	}
+	if (parse_int64(idtext, 1, INT64_MAX, &id) != FP_OK) {
+		http_resp_error(resp, 404, "not_found", "no such message");
+		return;
+	}
+	err = gw_store(gw, &st);
+	if (err == FP_OK) {
+		err = load_out(st, id, &o, msisdn, sizeof(msisdn));
+		if (err == FP_ENOTFOUND)
+			err = load_in(st, id, &o, msisdn, sizeof(msisdn));
+	}
+	if (err == FP_OK && api_auth_msisdn_in_scope(st, t, msisdn) != FP_OK)
+		err = FP_EREJECT;
+	if (err == FP_ENOTFOUND || err == FP_EREJECT) {
+		/* SPEC 3.5: outside the token's area is 403. */
+		if (err == FP_EREJECT)
+			http_resp_error(resp, 403, "forbidden",
+			    "the message is outside this token's area");
+		else
+			http_resp_error(resp, 404, "not_found",
+			    "no such message");
+		goto done;
+	}
+	if (err != FP_OK) {
+		http_resp_error(resp, 503, "unavailable",
+		    "the database is busy; retry");
+		goto done;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);
+	json_object_object_add(o, "id", json_object_new_string(idbuf));
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	http_resp_set(resp, 200, "application/json", s, strlen(s));
+done:
+	json_object_put(o);
+}

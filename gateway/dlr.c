@@ -1,0 +1,258 @@
+/*
+ * dlr.c: delivery reports onto the outbox (see dlr.h).
+ *
+ * Every report is kept in table dlr, one row per report, with the part
+ * it speaks for.  A message's status is then derived from its rows:
+ * failed if any part failed, delivered when as many distinct parts as
+ * it has segments were delivered, else sent.  Deriving instead of
+ * counting events makes duplicates and reordering harmless.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlr.h"
+#include "log.h"
+#include "outbox.h"
+#include "parse.h"
+
+/* How long a report may wait for its submit answer. */
+#define DLR_EARLY_KEEP_S 3600
+
+static const char *
+state_name(enum dlr_state s)
+{
+	switch (s) {
+	case DLR_SENT:		return "sent";
+	case DLR_DELIVERED:	return "delivered";
+	case DLR_FAILED:	return "failed";
+	}
+	return "sent";
+}
+
+bool
+dlr_kannel_state(int kannel_status, enum dlr_state *out)
+{
+	switch (kannel_status) {
+	case 1:
+		*out = DLR_DELIVERED;
+		return true;
+	case 2:
+	case 16:
+		*out = DLR_FAILED;
+		return true;
+	case 4:
+	case 8:
+		*out = DLR_SENT;
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+dlr_generic_state(const char *word, enum dlr_state *out)
+{
+	if (strcmp(word, "Success") == 0)
+		*out = DLR_DELIVERED;
+	else if (strcmp(word, "Failed") == 0 || strcmp(word, "Rejected") == 0)
+		*out = DLR_FAILED;
+	else if (strcmp(word, "Buffered") == 0 || strcmp(word, "Sent") == 0)
+		*out = DLR_SENT;
+	else
+		return false;
+	return true;
+}
+
+static enum fp_err
+record(struct store *st, int64_t id, const char *provider,
+    const char *provider_msgid, int part, enum dlr_state state,
+    const char *detail)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO dlr(message_id, provider, "
+	    "provider_msgid, part, status, detail, received_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7)", &stmt);
+	if (err != FP_OK)
+		return err;
+	if (id > 0)
+		sqlite3_bind_int64(stmt, 1, id);
+	else
+		sqlite3_bind_null(stmt, 1);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 3, provider_msgid);
+	sqlite3_bind_int(stmt, 4, part);
+	sqlite3_bind_text(stmt, 5, state_name(state), -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 6, detail);
+	sqlite3_bind_int64(stmt, 7, (int64_t)time(NULL));
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/*
+ * The status message `id` deserves from its reports.  part 0 rows speak
+ * for the whole message (Kannel, and providers that report per
+ * message); part > 0 rows are per-part reports, told apart by their
+ * part id (provider_msgid), for providers that report each part.
+ */
+static enum fp_err
+aggregate(struct store *st, int64_t id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t segments = 1, failed = 0, whole_ok = 0, parts_ok = 0;
+	int64_t any = 0;
+	const char *status;
+	int rc;
+
+	err = store_stmt(st, "SELECT o.segments, "
+	    "sum(d.status = 'failed'), "
+	    "sum(d.status = 'delivered' AND d.part = 0), "
+	    "count(DISTINCT CASE WHEN d.status = 'delivered' AND d.part > 0 "
+	    "  THEN ifnull(d.provider_msgid, d.id) END), "
+	    "count(d.id) "
+	    "FROM sms_out o LEFT JOIN dlr d ON d.message_id = o.id "
+	    "WHERE o.id = ?1 GROUP BY o.id", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		segments = sqlite3_column_int64(stmt, 0);
+		failed = sqlite3_column_int64(stmt, 1);
+		whole_ok = sqlite3_column_int64(stmt, 2);
+		parts_ok = sqlite3_column_int64(stmt, 3);
+		any = sqlite3_column_int64(stmt, 4);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	if (any == 0)
+		return FP_OK;
+	if (failed > 0)
+		status = "failed";
+	else if (whole_ok > 0 || parts_ok >= segments)
+		status = "delivered";
+	else
+		status = "sent";
+	return outbox_set_status(st, id, status, "dlr");
+}
+
+/* The provider that sent message `id`; FP_ENOTFOUND if none. */
+static enum fp_err
+message_provider(struct store *st, int64_t id, char *provider, size_t len)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT provider FROM sms_out WHERE id = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		snprintf(provider, len, "%s",
+		    (const char *)sqlite3_column_text(stmt, 0));
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return FP_OK;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
+enum fp_err
+dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
+    enum dlr_state state, const char *detail)
+{
+	char provider[64];
+	enum fp_err err;
+
+	err = message_provider(st, id, provider, sizeof(provider));
+	if (err != FP_OK)
+		return err;
+	/* Kannel asks the SMSC for a report on the first part only, even
+	 * when it splits a message: a Kannel report speaks for all of it. */
+	err = record(st, id, provider, part_id, 0, state, detail);
+	if (err != FP_OK)
+		return err;
+	return aggregate(st, id);
+}
+
+enum fp_err
+dlr_apply_generic(struct store *st, const char *provider_msgid,
+    enum dlr_state state, const char *detail)
+{
+	char provider[64] = "";
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t id = 0, in_flight = 0;
+	int rc;
+
+	err = store_stmt(st, "SELECT id, provider FROM sms_out WHERE "
+	    "provider_msgid = ?1 ORDER BY id DESC LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, provider_msgid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		snprintf(provider, sizeof(provider), "%s",
+		    (const char *)sqlite3_column_text(stmt, 1));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (id > 0) {
+		err = record(st, id, provider, provider_msgid, 0, state,
+		    detail);
+		return err == FP_OK ? aggregate(st, id) : err;
+	}
+	/* Faster than the submit answer?  Only while a submit is open. */
+	err = store_stmt(st, "SELECT count(*) FROM sms_out WHERE status = "
+	    "'sending'", &stmt);
+	if (err != FP_OK)
+		return err;
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		in_flight = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (in_flight == 0)
+		return FP_ENOTFOUND;
+	/* Early reports that never found their message do not pile up. */
+	err = store_stmt(st, "DELETE FROM dlr WHERE message_id IS NULL AND "
+	    "received_at < ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, (int64_t)time(NULL) - DLR_EARLY_KEEP_S);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	return record(st, 0, "", provider_msgid, 0, state, detail);
+}
+
+enum fp_err
+dlr_reconcile(struct store *st, int64_t id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc, n;
+
+	err = store_stmt(st, "UPDATE dlr SET message_id = ?1, provider = "
+	    "(SELECT provider FROM sms_out WHERE id = ?1) WHERE message_id "
+	    "IS NULL AND provider_msgid = (SELECT provider_msgid FROM sms_out "
+	    "WHERE id = ?1)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	n = sqlite3_changes(store_db(st));
+	return n > 0 ? aggregate(st, id) : FP_OK;
+}

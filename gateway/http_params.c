@@ -1,0 +1,115 @@
+/*
+ * http_params.c: query, form and JSON parameters (see http_params.h).
+ */
+#include <microhttpd.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http_params.h"
+#include "http_server.h"
+
+#define JSON_MAX_DEPTH 8
+
+enum fp_err
+http_params_json(const char *body, size_t len, struct json_object **out,
+    const char **why)
+{
+	struct json_tokener *tok;
+	struct json_object *o;
+	enum json_tokener_error jerr;
+
+	if (len == 0) {
+		*why = "empty JSON body";
+		return FP_EINVAL;
+	}
+	tok = json_tokener_new_ex(JSON_MAX_DEPTH);
+	if (tok == NULL)
+		return FP_ENOMEM;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+	    JSON_TOKENER_VALIDATE_UTF8);
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	jerr = json_tokener_get_error(tok);
+	/* Trailing bytes after the object are garbage too. */
+	if (o != NULL && jerr == json_tokener_success &&
+	    json_tokener_get_parse_end(tok) < len) {
+		json_object_put(o);
+		o = NULL;
+		jerr = json_tokener_error_parse_unexpected;
+	}
+	json_tokener_free(tok);
+	if (o == NULL || jerr != json_tokener_success) {
+		json_object_put(o);
+		*why = "the body is not valid JSON";
+		return FP_EINVAL;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		*why = "the JSON body must be an object";
+		return FP_EINVAL;
+	}
+	*out = o;
+	return FP_OK;
+}
+
+enum fp_err
+http_params_init(struct http_params *p, struct http_req *req,
+    const char **why)
+{
+	const char *ct = http_req_header(req, "Content-Type");
+	enum fp_err err = FP_OK;
+
+	memset(p, 0, sizeof(*p));
+	p->req = req;
+	if (req->body_len == 0 || ct == NULL)
+		return FP_OK;
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		err = form_parse(req->body, req->body_len, &p->form);
+		if (err == FP_EINVAL)
+			*why = "the form body is malformed";
+	} else if (strncasecmp(ct, "application/json", 16) == 0) {
+		err = http_params_json(req->body, req->body_len, &p->json,
+		    why);
+	} else {
+		p->body_is_text = true;
+	}
+	return err;
+}
+
+void
+http_params_cleanup(struct http_params *p)
+{
+	form_free(p->form);
+	json_object_put(p->json);
+	memset(p, 0, sizeof(*p));
+}
+
+const char *
+http_params_get(struct http_params *p, const char *name, size_t *len)
+{
+	struct json_object *v;
+	const char *s = NULL;
+	size_t n = 0;
+
+	if (MHD_lookup_connection_value_n(p->req->conn, MHD_GET_ARGUMENT_KIND,
+	    name, strlen(name), &s, &n) == MHD_YES && s != NULL) {
+		if (len != NULL)
+			*len = n;
+		return s;
+	}
+	if (p->form != NULL) {
+		s = form_get(p->form, name, len);
+		if (s != NULL)
+			return s;
+	}
+	if (p->json != NULL && json_object_object_get_ex(p->json, name, &v) &&
+	    (json_object_is_type(v, json_type_string) ||
+	    json_object_is_type(v, json_type_int) ||
+	    json_object_is_type(v, json_type_double))) {
+		s = json_object_get_string(v);
+		if (len != NULL)
+			*len = json_object_is_type(v, json_type_string) ?
+			    (size_t)json_object_get_string_len(v) : strlen(s);
+		return s;
+	}
+	return NULL;
+}

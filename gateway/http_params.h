@@ -1,0 +1,48 @@
+/*
+ * http_params.h: one way to read a request's named parameters, wherever
+ * the peer put them: the query string, a form-encoded body, or a JSON
+ * object body (SPEC 3.1: Kannel uses the first two, Africa's Talking
+ * style webhooks the last two).  Values may hold NUL bytes (UCS-2 text),
+ * hence the lengths.
+ */
+#ifndef FP_HTTP_PARAMS_H
+#define FP_HTTP_PARAMS_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+#include "form.h"
+
+struct http_req;
+
+struct http_params {
+	struct http_req		*req;	/* borrowed */
+	struct form		*form;	/* owned, or NULL */
+	struct json_object	*json;	/* owned, or NULL */
+	bool			 body_is_text;	/* text/plain: the body is data */
+};
+
+/*
+ * Parse the body by its Content-Type.  FP_EINVAL: a form or JSON body
+ * that does not parse (or JSON that is not an object, or nests deeper
+ * than 8); *why then says what in English.
+ */
+enum fp_err http_params_init(struct http_params *p, struct http_req *req,
+    const char **why);
+void http_params_cleanup(struct http_params *p);
+
+/*
+ * The value of `name` from the query, else the form body, else the JSON
+ * body (strings as they are, numbers as text); NULL when absent.
+ * Borrowed until cleanup; *len (may be NULL) its length.
+ */
+const char *http_params_get(struct http_params *p, const char *name,
+    size_t *len);
+
+/* Parse a JSON object body (for fuzzing and the admin API). */
+enum fp_err http_params_json(const char *body, size_t len,
+    struct json_object **out, const char **why);
+
+#endif

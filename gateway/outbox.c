@@ -1,0 +1,808 @@
+/*
+ * outbox.c: the durable queue of outbound messages and its state machine
+ * (see outbox.h, SPEC section 4).  Each transition is one UPDATE of
+ * sms_out, one row of sms_out_history and one "sms.status" event, all in
+ * the same transaction, so the history, the event stream and the row
+ * never disagree.  What may follow what is decided here and only here:
+ * a final state (delivered, failed, expired) is never left, and a report
+ * may overtake the provider's submit answer ("delivered" straight from
+ * "sending").
+ *
+ * Callers: the HTTP handlers enqueue, the sender claims and marks, dlr.c
+ * applies delivery reports.  Nothing here talks to a provider or logs a
+ * number in clear.  Statements are cached by the store (literal SQL).
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dlr.h"
+#include "event_outbox.h"
+#include "log.h"
+#include "msisdn.h"
+#include "outbox.h"
+#include "sms_service.h"
+
+#define OUTBOX_STATUS_MAX	16
+#define OUTBOX_PROVIDER_MAX	128
+#define OUTBOX_TO_MAX		32
+#define OUTBOX_DETAIL_MAX	300	/* bytes of an error in an event */
+#define OUTBOX_EVENT_MAX	2048
+
+/* Set once at start, read by every thread that writes events. */
+static atomic_bool include_msisdn;
+
+/* What an event needs to know about a message. */
+struct row {
+	int64_t	 id;
+	char	 status[OUTBOX_STATUS_MAX];
+	char	 to[OUTBOX_TO_MAX];
+	char	 provider[OUTBOX_PROVIDER_MAX];
+	int	 segments;
+	int	 attempts;
+	bool	 has_msgid;
+};
+
+static const char *const kinds[] = {
+	"reply", "broadcast", "reminder", "alert", "api", "sendsms",
+	"security", NULL
+};
+
+void
+outbox_set_include_msisdn(bool on)
+{
+	atomic_store(&include_msisdn, on);
+}
+
+static void
+copy_text(char *dst, size_t len, const unsigned char *src)
+{
+	snprintf(dst, len, "%s", src != NULL ? (const char *)src : "");
+}
+
+/*
+ * "+8613812345678" -> "+86138****5678": the E.164 form with the middle
+ * of the national number hidden, as msisdn_mask does for logs.
+ */
+static void
+mask_e164(const char *to, char *out, size_t len)
+{
+	size_t n = strlen(to), i, o = 0;
+
+	if (to[0] != '+' || n < 3 + 8) {
+		msisdn_mask(to, out, len);
+		return;
+	}
+	for (i = 0; i < n && o + 1 < len; i++)
+		out[o++] = (i < 6 || i >= n - 4) ? to[i] : '*';
+	out[o] = '\0';
+}
+
+/*
+ * The event's JSON, written by hand: one per transition, so it is on the
+ * sender's hot path (json-c would allocate an object per field).
+ */
+struct jbuf {
+	char	 s[OUTBOX_EVENT_MAX];
+	size_t	 len;
+};
+
+static void
+jb_raw(struct jbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n < sizeof(b->s)) {
+		memcpy(b->s + b->len, s, n + 1);
+		b->len += n;
+	}
+}
+
+/* A JSON string of at most `max` bytes of s (cut between characters). */
+static void
+jb_str(struct jbuf *b, const char *s, size_t max)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(s), i;
+	char esc[7];
+
+	if (n > max) {
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	jb_raw(b, "\"");
+	for (i = 0; i < n && b->len + 8 < sizeof(b->s); i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			b->s[b->len++] = '\\';
+			b->s[b->len++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			memcpy(b->s + b->len, esc, 6);
+			b->len += 6;
+		} else
+			b->s[b->len++] = (char)c;
+	}
+	b->s[b->len] = '\0';
+	jb_raw(b, "\"");
+}
+
+static void
+jb_int(struct jbuf *b, int64_t v)
+{
+	char num[24];
+
+	snprintf(num, sizeof(num), "%lld", (long long)v);
+	jb_raw(b, num);
+}
+
+/* The history row and the "sms.status" event of one transition. */
+static enum fp_err
+record(struct store *st, const struct row *r, const char *status,
+    int64_t now, const char *detail, bool is_error)
+{
+	struct jbuf b;
+	sqlite3_stmt *stmt;
+	char masked[OUTBOX_TO_MAX];
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO sms_out_history(message_id, status, "
+	    "at, detail) VALUES (?1, ?2, ?3, ?4)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, r->id);
+	sqlite3_bind_text(stmt, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	store_bind_text_or_null(stmt, 4, detail);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+
+	/* SPEC 5: numbers in full only with mqtt.include_msisdn. */
+	if (atomic_load_explicit(&include_msisdn, memory_order_relaxed))
+		copy_text(masked, sizeof(masked), (const unsigned char *)r->to);
+	else
+		mask_e164(r->to, masked, sizeof(masked));
+	b.len = 0;
+	b.s[0] = '\0';
+	jb_raw(&b, "{\"id\":");
+	jb_int(&b, r->id);
+	jb_raw(&b, ",\"status\":");
+	jb_str(&b, status, OUTBOX_STATUS_MAX);
+	jb_raw(&b, ",\"provider\":");
+	jb_str(&b, r->provider, OUTBOX_PROVIDER_MAX);
+	jb_raw(&b, ",\"to\":");
+	jb_str(&b, masked, OUTBOX_TO_MAX);
+	jb_raw(&b, ",\"segments\":");
+	jb_int(&b, r->segments);
+	jb_raw(&b, ",\"attempts\":");
+	jb_int(&b, r->attempts);
+	jb_raw(&b, ",\"error\":");
+	if (is_error && detail != NULL)
+		jb_str(&b, detail, OUTBOX_DETAIL_MAX);
+	else
+		jb_raw(&b, "null");
+	jb_raw(&b, "}");
+	return event_outbox_append(st, "sms.status", b.s, NULL);
+}
+
+static bool
+is_final(const char *status)
+{
+	return strcmp(status, "delivered") == 0 ||
+	    strcmp(status, "failed") == 0 || strcmp(status, "expired") == 0;
+}
+
+/*
+ * What the event needs and the current state.  (A conditional UPDATE ...
+ * RETURNING would save this lookup, but SQLite runs RETURNING through an
+ * ephemeral table, which costs far more than a rowid lookup.)
+ */
+static enum fp_err
+load_row(struct store *st, int64_t id, struct row *r)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT status, msisdn, provider, segments, "
+	    "attempts, provider_msgid IS NOT NULL FROM sms_out WHERE id = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	}
+	r->id = id;
+	copy_text(r->status, sizeof(r->status), sqlite3_column_text(stmt, 0));
+	copy_text(r->to, sizeof(r->to), sqlite3_column_text(stmt, 1));
+	copy_text(r->provider, sizeof(r->provider),
+	    sqlite3_column_text(stmt, 2));
+	r->segments = sqlite3_column_int(stmt, 3);
+	r->attempts = sqlite3_column_int(stmt, 4);
+	r->has_msgid = sqlite3_column_int(stmt, 5) != 0;
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+/* Run a cached UPDATE already bound. */
+static enum fp_err
+step_update(sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/* status := `status`, last_error := error (may be NULL). */
+static enum fp_err
+set_row_status(struct store *st, int64_t id, const char *status,
+    const char *error, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+
+	err = store_stmt(st, "UPDATE sms_out SET status = ?2, "
+	    "last_error = coalesce(?3, last_error), updated_at = ?4 "
+	    "WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, status, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 3, error);
+	sqlite3_bind_int64(stmt, 4, now);
+	return step_update(stmt);
+}
+
+static bool
+kind_known(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; kinds[i] != NULL; i++)
+		if (strcmp(kinds[i], kind) == 0)
+			return true;
+	return false;
+}
+
+static bool
+is_e164(const char *to)
+{
+	char norm[MSISDN_MAX];
+
+	return to != NULL && to[0] == '+' &&
+	    msisdn_normalize(to, norm, NULL) == FP_OK && strcmp(norm, to) == 0;
+}
+
+enum fp_err
+outbox_enqueue(struct store *st, const struct cfg *cfg,
+    const struct outbox_msg *m, int64_t *id)
+{
+	const struct cfg_provider *p;
+	const char *pname, *kind, *sign = NULL;
+	struct gsm_count gc;
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+	int validity_s;
+	int rc;
+
+	pname = m->provider != NULL ? m->provider : cfg->sms.provider;
+	p = pname != NULL ? cfg_provider_find(cfg, pname) : NULL;
+	kind = m->kind != NULL ? m->kind : "reply";
+	if (p == NULL || !is_e164(m->to) || m->text == NULL ||
+	    m->text[0] == '\0' || !kind_known(kind))
+		return FP_EINVAL;
+	/* SPEC 4: the signature an aggregator adds is billed, so counted. */
+	if (p->type == CFG_PROVIDER_HTTP_JSON && p->sign_name != NULL &&
+	    p->sign_name[0] != '\0')
+		sign = p->sign_name;
+	err = gsm_count_signed(sign, m->text, strlen(m->text), &gc);
+	if (err != FP_OK)
+		return FP_EINVAL;
+	validity_s = m->validity_s > 0 ? m->validity_s : p->validity_s;
+
+	/* One id space for both directions (sms_service.h). */
+	memset(&r, 0, sizeof(r));
+	err = sms_next_id(st, &r.id);
+	if (err != FP_OK)
+		return err;
+	err = store_stmt(st, "INSERT INTO sms_out(msisdn, from_addr, text, "
+	    "kind, encoding, segments, provider, status, attempts, "
+	    "next_attempt_at, expires_at, in_reply_to, broadcast_id, task_id, "
+	    "dlr_url, dlr_mask, created_at, updated_at, id) VALUES (?1, ?2, "
+	    "?3, ?4, ?5, ?6, ?7, 'queued', 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+	    "?8, ?8, ?15)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 15, r.id);
+	sqlite3_bind_text(stmt, 1, m->to, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 2, m->from != NULL ? m->from :
+	    cfg->sms.shortcode);
+	sqlite3_bind_text(stmt, 3, m->text, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, gsm_encoding_name(gc.encoding), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 6, (int64_t)gc.segments);
+	sqlite3_bind_text(stmt, 7, p->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 8, now);
+	sqlite3_bind_int64(stmt, 9, now + validity_s);
+	if (m->in_reply_to > 0)
+		sqlite3_bind_int64(stmt, 10, m->in_reply_to);
+	if (m->broadcast_id > 0)
+		sqlite3_bind_int64(stmt, 11, m->broadcast_id);
+	if (m->task_id > 0)
+		sqlite3_bind_int64(stmt, 12, m->task_id);
+	if (m->dlr_url != NULL && m->dlr_url[0] != '\0') {
+		sqlite3_bind_text(stmt, 13, m->dlr_url, -1, SQLITE_STATIC);
+		sqlite3_bind_int(stmt, 14, m->dlr_mask);
+	}
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+
+	copy_text(r.to, sizeof(r.to), (const unsigned char *)m->to);
+	copy_text(r.provider, sizeof(r.provider),
+	    (const unsigned char *)p->name);
+	r.segments = (int)gc.segments;
+	err = record(st, &r, "queued", now, NULL, false);
+	if (err != FP_OK)
+		return err;
+	*id = r.id;
+	return FP_OK;
+}
+
+void
+outbox_items_free(struct outbox_item *items, size_t n)
+{
+	size_t i;
+
+	if (items == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(items[i].to);
+		free(items[i].from);
+		free(items[i].text);
+		free(items[i].dlr_url);
+	}
+	free(items);
+}
+
+static char *
+dup_column(sqlite3_stmt *stmt, int col, bool *oom)
+{
+	const unsigned char *s = sqlite3_column_text(stmt, col);
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup((const char *)s);
+	if (d == NULL)
+		*oom = true;
+	return d;
+}
+
+/*
+ * Read up to `max` due rows into items[0..*got): copies, because the
+ * rows are updated after the SELECT is done with them.
+ */
+static enum fp_err
+select_due(struct store *st, const char *provider, int64_t now, size_t max,
+    struct outbox_item *items, size_t *got)
+{
+	struct outbox_item *it;
+	sqlite3_stmt *stmt;
+	const unsigned char *enc;
+	enum fp_err err;
+	bool oom = false;
+	size_t n = 0;
+	int rc;
+
+	/* Index sms_out_due(provider, status, next_attempt_at[, rowid])
+	 * yields exactly this order: no sort, however long the queue. */
+	err = store_stmt(st, "SELECT id, msisdn, from_addr, text, encoding, "
+	    "segments, attempts, expires_at, dlr_url, dlr_mask FROM sms_out "
+	    "WHERE provider = ?1 AND status = 'queued' AND "
+	    "next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int64(stmt, 3, (int64_t)max);
+	for (;;) {
+		rc = n < max ? sqlite3_step(stmt) : SQLITE_DONE;
+		if (rc != SQLITE_ROW)
+			break;
+		it = &items[n++];
+		memset(it, 0, sizeof(*it));
+		it->id = sqlite3_column_int64(stmt, 0);
+		it->to = dup_column(stmt, 1, &oom);
+		it->from = dup_column(stmt, 2, &oom);
+		it->text = dup_column(stmt, 3, &oom);
+		enc = sqlite3_column_text(stmt, 4);
+		it->encoding = enc != NULL && strcmp((const char *)enc,
+		    "gsm7") == 0 ? GSM_ENC_GSM7 : GSM_ENC_UCS2;
+		it->segments = sqlite3_column_int(stmt, 5);
+		it->attempts = sqlite3_column_int(stmt, 6);
+		it->expires_at = sqlite3_column_int64(stmt, 7);
+		it->dlr_url = dup_column(stmt, 8, &oom);
+		it->dlr_mask = sqlite3_column_int(stmt, 9);
+		if (oom || it->to == NULL || it->text == NULL) {
+			sqlite3_reset(stmt);
+			*got = n;
+			return FP_ENOMEM;
+		}
+	}
+	sqlite3_reset(stmt);
+	*got = n;
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+static void
+item_row(const struct outbox_item *it, const char *provider, struct row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = it->id;
+	copy_text(r->to, sizeof(r->to), (const unsigned char *)it->to);
+	copy_text(r->provider, sizeof(r->provider),
+	    (const unsigned char *)provider);
+	r->segments = it->segments;
+	r->attempts = it->attempts;
+}
+
+static enum fp_err
+claim_one(struct store *st, const char *provider, struct outbox_item *it,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+
+	err = store_stmt(st, "UPDATE sms_out SET status = 'sending', "
+	    "attempts = attempts + 1, updated_at = ?2 WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, it->id);
+	sqlite3_bind_int64(stmt, 2, now);
+	err = step_update(stmt);
+	if (err != FP_OK)
+		return err;
+	it->attempts++;
+	item_row(it, provider, &r);
+	return record(st, &r, "sending", now, NULL, false);
+}
+
+static enum fp_err
+expire_one(struct store *st, const char *provider,
+    const struct outbox_item *it, int64_t now)
+{
+	struct row r;
+	enum fp_err err;
+
+	err = set_row_status(st, it->id, "expired", "validity expired", now);
+	if (err != FP_OK)
+		return err;
+	item_row(it, provider, &r);
+	return record(st, &r, "expired", now, "validity expired", true);
+}
+
+static void
+free_item(struct outbox_item *it)
+{
+	free(it->to);
+	free(it->from);
+	free(it->text);
+	free(it->dlr_url);
+	memset(it, 0, sizeof(*it));
+}
+
+enum fp_err
+outbox_claim_ex(struct store *st, const char *provider, int64_t now,
+    size_t max, struct outbox_item **items, size_t *n, size_t *n_expired)
+{
+	struct outbox_item *arr;
+	size_t claimed = 0, expired = 0, got, want, base, i;
+	enum fp_err err;
+
+	*items = NULL;
+	*n = 0;
+	if (n_expired != NULL)
+		*n_expired = 0;
+	if (max == 0)
+		return FP_OK;
+	arr = calloc(max, sizeof(*arr));
+	if (arr == NULL)
+		return FP_ENOMEM;
+	err = store_begin(st);
+	if (err != FP_OK) {
+		free(arr);
+		return err;
+	}
+	/* Expired rows take places in a batch; select again to fill it. */
+	for (;;) {
+		want = max - claimed;
+		got = 0;
+		err = select_due(st, provider, now, want, arr + claimed, &got);
+		if (err != FP_OK) {
+			claimed += got;
+			goto fail;
+		}
+		for (i = 0; i < got; i++) {
+			struct outbox_item *it = &arr[claimed + i];
+
+			if (it->expires_at <= now) {
+				err = expire_one(st, provider, it, now);
+				free_item(it);
+				expired++;
+			} else
+				err = claim_one(st, provider, it, now);
+			if (err != FP_OK) {
+				claimed += got;
+				goto fail;
+			}
+		}
+		/* Compact: keep the claimed ones (expired were zeroed). */
+		base = claimed;
+		for (i = base; i < base + got; i++) {
+			if (arr[i].id == 0)
+				continue;
+			if (i != claimed) {
+				arr[claimed] = arr[i];
+				memset(&arr[i], 0, sizeof(arr[i]));
+			}
+			claimed++;
+		}
+		if (claimed == max || got < want)
+			break;
+	}
+	err = store_commit(st);
+	if (err != FP_OK)
+		goto fail;
+	if (claimed == 0) {
+		free(arr);
+		arr = NULL;
+	}
+	*items = arr;
+	*n = claimed;
+	if (n_expired != NULL)
+		*n_expired = expired;
+	return FP_OK;
+fail:
+	store_rollback(st);
+	outbox_items_free(arr, claimed);
+	return err;
+}
+
+enum fp_err
+outbox_claim(struct store *st, const char *provider, int64_t now,
+    size_t max, struct outbox_item **items, size_t *n)
+{
+	return outbox_claim_ex(st, provider, now, max, items, n, NULL);
+}
+
+enum fp_err
+outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid)
+{
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+	const char *msgid = provider_msgid;
+	bool is_transition;
+
+	if (msgid != NULL && msgid[0] == '\0')
+		msgid = NULL;
+	err = load_row(st, id, &r);
+	if (err != FP_OK)
+		return err;
+	/* A report may have overtaken the submit answer: a final state
+	 * stays; the provider id is still recorded for later reports. */
+	is_transition = strcmp(r.status, "queued") == 0 ||
+	    strcmp(r.status, "sending") == 0;
+	if (r.has_msgid)
+		msgid = NULL;
+	if (!is_transition && msgid == NULL)
+		return dlr_reconcile(st, id);
+	err = store_stmt(st, "UPDATE sms_out SET status = CASE WHEN ?4 THEN "
+	    "'sent' ELSE status END, provider_msgid = coalesce(?2, "
+	    "provider_msgid), last_error = CASE WHEN ?4 THEN NULL ELSE "
+	    "last_error END, updated_at = ?3 WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	store_bind_text_or_null(stmt, 2, msgid);
+	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_int(stmt, 4, is_transition);
+	err = step_update(stmt);
+	if (err == FP_EDUP) {
+		/* The provider gave an id it gave before: keep the message
+		 * (it was accepted) without an id reports could find. */
+		log_warnx("outbox.dup_msgid id=%lld provider=%s",
+		    (long long)id, r.provider);
+		msgid = NULL;
+		sqlite3_bind_null(stmt, 2);
+		err = step_update(stmt);
+	}
+	if (err == FP_OK && is_transition)
+		err = record(st, &r, "sent", now, msgid, false);
+	if (err != FP_OK)
+		return err;
+	return dlr_reconcile(st, id);
+}
+
+enum fp_err
+outbox_mark_retry(struct store *st, int64_t id, int64_t next_at,
+    const char *error)
+{
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+
+	err = load_row(st, id, &r);
+	if (err != FP_OK)
+		return err;
+	/* Only an attempt in flight can fail; a report that arrived first
+	 * ("sent", "delivered", ...) knows better than a lost answer. */
+	if (strcmp(r.status, "sending") != 0)
+		return FP_OK;
+	err = store_stmt(st, "UPDATE sms_out SET status = 'queued', "
+	    "next_attempt_at = ?2, last_error = ?3, updated_at = ?4 "
+	    "WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, next_at);
+	store_bind_text_or_null(stmt, 3, error);
+	sqlite3_bind_int64(stmt, 4, now);
+	err = step_update(stmt);
+	if (err != FP_OK)
+		return err;
+	return record(st, &r, "queued", now, error, true);
+}
+
+enum fp_err
+outbox_mark_failed(struct store *st, int64_t id, const char *error)
+{
+	return outbox_set_status(st, id, "failed", error);
+}
+
+enum fp_err
+outbox_set_status(struct store *st, int64_t id, const char *status,
+    const char *detail)
+{
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+	bool is_error;
+
+	if (status == NULL || (strcmp(status, "sent") != 0 &&
+	    strcmp(status, "delivered") != 0 && strcmp(status, "failed") != 0 &&
+	    strcmp(status, "expired") != 0))
+		return FP_EINVAL;
+	err = load_row(st, id, &r);
+	if (err != FP_OK)
+		return err;
+	/* A final state is never left; a repeat changes nothing. */
+	if (is_final(r.status) || strcmp(r.status, status) == 0)
+		return FP_OK;
+	is_error = strcmp(status, "failed") == 0 ||
+	    strcmp(status, "expired") == 0;
+	err = set_row_status(st, id, status, is_error ? detail : NULL, now);
+	if (err != FP_OK)
+		return err;
+	return record(st, &r, status, now, detail, is_error);
+}
+
+enum fp_err
+outbox_unclaim(struct store *st, int64_t id)
+{
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+
+	err = load_row(st, id, &r);
+	if (err != FP_OK)
+		return err;
+	if (strcmp(r.status, "sending") != 0)
+		return FP_OK;
+	err = store_stmt(st, "UPDATE sms_out SET status = 'queued', "
+	    "attempts = max(attempts - 1, 0), next_attempt_at = ?2, "
+	    "updated_at = ?2 WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	err = step_update(stmt);
+	if (err != FP_OK)
+		return err;
+	if (r.attempts > 0)
+		r.attempts--;
+	return record(st, &r, "queued", now, "not sent", false);
+}
+
+enum fp_err
+outbox_recover(struct store *st, int64_t *n)
+{
+	sqlite3_stmt *stmt;
+	struct row *rows = NULL, *grown, *r;
+	size_t n_rows = 0, cap = 0, i;
+	enum fp_err err;
+	int64_t now = time(NULL);
+	int rc;
+
+	*n = 0;
+	err = store_begin(st);
+	if (err != FP_OK)
+		return err;
+	err = store_stmt(st, "SELECT id, msisdn, provider, segments, attempts "
+	    "FROM sms_out WHERE status = 'sending'", &stmt);
+	if (err != FP_OK)
+		goto fail;
+	for (;;) {
+		rc = sqlite3_step(stmt);
+		if (rc != SQLITE_ROW)
+			break;
+		if (n_rows == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			grown = realloc(rows, cap * sizeof(*rows));
+			if (grown == NULL) {
+				sqlite3_reset(stmt);
+				err = FP_ENOMEM;
+				goto fail;
+			}
+			rows = grown;
+		}
+		r = &rows[n_rows++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(stmt, 0);
+		copy_text(r->to, sizeof(r->to), sqlite3_column_text(stmt, 1));
+		copy_text(r->provider, sizeof(r->provider),
+		    sqlite3_column_text(stmt, 2));
+		r->segments = sqlite3_column_int(stmt, 3);
+		r->attempts = sqlite3_column_int(stmt, 4);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE) {
+		err = store_err(rc);
+		goto fail;
+	}
+	/* At least once: the provider may or may not have them. */
+	err = store_stmt(st, "UPDATE sms_out SET status = 'queued', "
+	    "next_attempt_at = ?1, updated_at = ?1 WHERE status = 'sending'",
+	    &stmt);
+	if (err == FP_OK) {
+		sqlite3_bind_int64(stmt, 1, now);
+		err = step_update(stmt);
+	}
+	for (i = 0; err == FP_OK && i < n_rows; i++)
+		err = record(st, &rows[i], "queued", now,
+		    "recovered after restart", false);
+	if (err == FP_OK)
+		err = store_commit(st);
+	if (err != FP_OK)
+		goto fail;
+	free(rows);
+	*n = (int64_t)n_rows;
+	return FP_OK;
+fail:
+	store_rollback(st);
+	free(rows);
+	return err;
+}

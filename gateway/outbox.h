@@ -1,0 +1,134 @@
+/*
+ * outbox.h: the durable queue of outbound messages (SPEC section 4) and
+ * their state machine:
+ *
+ *   queued -> sending -> sent -> delivered | failed | expired
+ *              |  ^
+ *              v  |  (retry: 5xx, timeout, connection error; backoff)
+ *            queued
+ *
+ * Every transition writes a row of sms_out_history and an "sms.status"
+ * event (event outbox) in the same transaction.  A final state
+ * (delivered, failed, expired) is never left.  All functions run inside
+ * the caller's transaction unless they say otherwise.
+ */
+#ifndef FP_OUTBOX_H
+#define FP_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "gsm.h"
+#include "store.h"
+
+/* What to send.  All pointers borrowed; copied into the database. */
+struct outbox_msg {
+	const char	*to;		/* E.164 */
+	const char	*from;		/* NULL: sms.shortcode */
+	const char	*text;		/* UTF-8, not empty */
+	const char	*kind;		/* "reply", "api", "sendsms", "broadcast",
+					 * "reminder", "alert", "security" */
+	const char	*provider;	/* NULL: sms.provider */
+	int64_t		 in_reply_to;	/* sms_in.id or 0 */
+	int64_t		 broadcast_id;	/* or 0 */
+	int64_t		 task_id;	/* or 0 */
+	const char	*dlr_url;	/* sendsms callers' dlr-url, or NULL */
+	int		 dlr_mask;	/* with dlr_url */
+	int		 validity_s;	/* 0: the provider's validity */
+};
+
+/*
+ * Queue a message: counts encoding and segments (with the provider's
+ * signature, if any), inserts it as "queued", due now, expiring after the
+ * validity, with its history row.  *id gets the new message id.
+ * FP_EINVAL: `to` is not E.164, text empty or not UTF-8, or the provider
+ * is unknown.  FP_EBUSY, FP_EIO.
+ */
+enum fp_err outbox_enqueue(struct store *st, const struct cfg *cfg,
+    const struct outbox_msg *m, int64_t *id);
+
+/* One message claimed for sending; owned by the array from outbox_claim. */
+struct outbox_item {
+	int64_t	 id;
+	char	*to;
+	char	*from;
+	char	*text;
+	enum gsm_encoding encoding;
+	int	 segments;
+	int	 attempts;	/* including this one */
+	int64_t	 expires_at;
+	char	*dlr_url;	/* sendsms caller's, or NULL */
+	int	 dlr_mask;
+};
+
+/*
+ * Claim up to `max` messages of `provider` that are due at `now` (unix
+ * seconds): each becomes "sending" with attempts + 1; ones past their
+ * expiry become "expired" instead and are not returned.  Runs its own
+ * transaction.  *items (caller frees with outbox_items_free) and *n.
+ */
+enum fp_err outbox_claim(struct store *st, const char *provider,
+    int64_t now, size_t max, struct outbox_item **items, size_t *n);
+void outbox_items_free(struct outbox_item *items, size_t n);
+
+/* The provider accepted the message: "sent", with its message id (NULL
+ * for none); then applies delivery reports that arrived early
+ * (dlr_reconcile). */
+enum fp_err outbox_mark_sent(struct store *st, int64_t id,
+    const char *provider_msgid);
+
+/* A transient failure: back to "queued", due at next_at. */
+enum fp_err outbox_mark_retry(struct store *st, int64_t id, int64_t next_at,
+    const char *error);
+
+/* A permanent failure (4xx, attempts exhausted): "failed". */
+enum fp_err outbox_mark_failed(struct store *st, int64_t id,
+    const char *error);
+
+/*
+ * Apply a status from a delivery report or a synthesised one: "sent",
+ * "delivered", "failed".  A final state is never overwritten; a repeat of
+ * the current state is a no-op (FP_OK).  FP_ENOTFOUND: no such message.
+ */
+enum fp_err outbox_set_status(struct store *st, int64_t id,
+    const char *status, const char *detail);
+
+/*
+ * At start: messages left "sending" by a crash go back to "queued", due
+ * now (at-least-once delivery).  Runs its own transaction; *n recovered.
+ */
+enum fp_err outbox_recover(struct store *st, int64_t *n);
+
+/*
+ * Additions to the contract above (used by sender.c).
+ */
+
+/*
+ * Whether "sms.status" events carry the full number (mqtt.include_msisdn)
+ * or a masked one ("+86138****5678", the default).  Process-wide; set
+ * once at start (sender_start does) before threads write events.
+ */
+void outbox_set_include_msisdn(bool on);
+
+/*
+ * outbox_claim, also counting in *n_expired (may be NULL) the messages
+ * it found past their expiry and marked "expired".  Claims messages in
+ * order of due time, then id (FIFO among messages due at once), which
+ * is the order of the sms_out_due index, so no sort is needed.
+ */
+enum fp_err outbox_claim_ex(struct store *st, const char *provider,
+    int64_t now, size_t max, struct outbox_item **items, size_t *n,
+    size_t *n_expired);
+
+/*
+ * Give back a claimed message that was never handed to the provider
+ * (sender stopping): "sending" -> "queued", due now, the attempt not
+ * counted.  A message in any other state is left alone (FP_OK).
+ * Inside the caller's transaction.
+ */
+enum fp_err outbox_unclaim(struct store *st, int64_t id);
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * provider_http_json.c: sending through an SMS aggregator's JSON API
+ * (SPEC section 4), as the Chinese aggregators offer it:
+ *
+ *   POST <url>
+ *   Authorization: Bearer <token>
+ *   Content-Type: application/json
+ *   {"to":"+86...","from":"...","text":"...","sign_name":"...",
+ *    "template_code":"...","id":"<gateway id>"}
+ *
+ * (sign_name and template_code only when configured).  A 2xx answer is a
+ * JSON object whose field `id_field` (default "id", a string or a
+ * number) is the provider's message id, which later /dlr reports name.
+ * A 2xx answer without one is garbage: retried, as a 5xx would be, since
+ * we cannot match reports to a message without it.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "provider.h"
+
+struct json_ctx {
+	const struct cfg_provider *p;	/* borrowed */
+	struct curl_slist *headers;	/* owned */
+};
+
+static enum fp_err
+json_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
+{
+	struct json_ctx *ctx;
+	struct curl_slist *h;
+	char *auth;
+	size_t len;
+
+	(void)cfg;
+	if (p->url == NULL)
+		return FP_ECONFIG;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return FP_ENOMEM;
+	ctx->p = p;
+	len = strlen("Authorization: Bearer ") +
+	    (p->token != NULL ? strlen(p->token) : 0) + 1;
+	auth = malloc(len);
+	if (auth == NULL)
+		goto fail;
+	snprintf(auth, len, "Authorization: Bearer %s",
+	    p->token != NULL ? p->token : "");
+	h = curl_slist_append(NULL, "Content-Type: application/json");
+	if (h != NULL)
+		ctx->headers = h;
+	/* No "Expect: 100-continue" round trip for a small body. */
+	h = h != NULL ? curl_slist_append(ctx->headers, "Expect:") : NULL;
+	h = h != NULL ? curl_slist_append(ctx->headers, auth) : NULL;
+	free(auth);
+	if (h == NULL)
+		goto fail;
+	*out = ctx;
+	return FP_OK;
+fail:
+	curl_slist_free_all(ctx->headers);
+	free(ctx);
+	return FP_ENOMEM;
+}
+
+static void
+json_close(void *arg)
+{
+	struct json_ctx *ctx = arg;
+
+	if (ctx == NULL)
+		return;
+	curl_slist_free_all(ctx->headers);
+	free(ctx);
+}
+
+static void
+add_str(struct json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, json_object_new_string(
+	    value != NULL ? value : ""));
+}
+
+static enum fp_err
+json_build(void *arg, const struct outbox_item *it,
+    struct provider_request *req)
+{
+	struct json_ctx *ctx = arg;
+	const struct cfg_provider *p = ctx->p;
+	struct json_object *o;
+	const char *s;
+	char id[24];
+	size_t len = 0;
+
+	memset(req, 0, sizeof(*req));
+	snprintf(id, sizeof(id), "%lld", (long long)it->id);
+	o = json_object_new_object();
+	if (o == NULL)
+		return FP_ENOMEM;
+	add_str(o, "to", it->to);
+	add_str(o, "from", it->from);
+	add_str(o, "text", it->text);
+	if (p->sign_name != NULL && p->sign_name[0] != '\0')
+		add_str(o, "sign_name", p->sign_name);
+	if (p->template_code != NULL && p->template_code[0] != '\0')
+		add_str(o, "template_code", p->template_code);
+	add_str(o, "id", id);
+	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	req->body = s != NULL ? strndup(s, len) : NULL;
+	req->body_len = len;
+	json_object_put(o);
+	req->url = strdup(p->url);
+	req->headers = ctx->headers;
+	if (req->body == NULL || req->url == NULL) {
+		provider_request_cleanup(req);
+		return FP_ENOMEM;
+	}
+	return FP_OK;
+}
+
+/* The provider's id at `field` of a JSON object: a string or integer. */
+static char *
+find_id(const char *body, size_t len, const char *field)
+{
+	struct json_tokener *tok;
+	struct json_object *o, *v = NULL;
+	char *id = NULL;
+	const char *s = NULL;
+	char num[24];
+
+	if (len == 0 || len > (size_t)INT32_MAX)
+		return NULL;
+	tok = json_tokener_new();
+	if (tok == NULL)
+		return NULL;
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success &&
+	    json_object_is_type(o, json_type_object) &&
+	    json_object_object_get_ex(o, field, &v)) {
+		if (json_object_is_type(v, json_type_string))
+			s = json_object_get_string(v);
+		else if (json_object_is_type(v, json_type_int)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_object_get_int64(v));
+			s = num;
+		}
+	}
+	if (s != NULL && s[0] != '\0' && strlen(s) <= 128)
+		id = strdup(s);
+	json_object_put(o);
+	json_tokener_free(tok);
+	return id;
+}
+
+static void
+json_parse(void *arg, const struct outbox_item *it, long status,
+    const char *body, size_t len, struct provider_result *res)
+{
+	struct json_ctx *ctx = arg;
+	enum provider_outcome o = provider_classify_http(status);
+
+	(void)it;
+	if (o != PROVIDER_ACCEPTED) {
+		provider_http_error(res, o, status, body, len);
+		return;
+	}
+	res->msgid = find_id(body, len, ctx->p->id_field != NULL &&
+	    ctx->p->id_field[0] != '\0' ? ctx->p->id_field : "id");
+	if (res->msgid != NULL) {
+		res->outcome = PROVIDER_ACCEPTED;
+		return;
+	}
+	/* Accepted or not, we cannot tell which reports are this
+	 * message's: try again (the sender logs it). */
+	provider_http_error(res, PROVIDER_RETRY, status, body, len);
+	snprintf(res->error, sizeof(res->error), "http %ld: answer without "
+	    "a message id in field %s", status, ctx->p->id_field != NULL ?
+	    ctx->p->id_field : "id");
+}
+
+const struct provider_ops provider_http_json_ops = {
+	.type = "http_json",
+	.is_http = true,
+	.open = json_open,
+	.close = json_close,
+	.build = json_build,
+	.parse = json_parse,
+};

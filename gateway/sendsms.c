@@ -1,0 +1,210 @@
+/*
+ * sendsms.c: Kannel-compatible /cgi-bin/sendsms (see sendsms.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api_auth.h"
+#include "charset.h"
+#include "gateway.h"
+#include "http_auth.h"
+#include "http_params.h"
+#include "http_server.h"
+#include "log.h"
+#include "outbox.h"
+#include "parse.h"
+#include "sendsms.h"
+#include "writer.h"
+
+enum fp_err
+sendsms_split_to(const char *to, char out[][MSISDN_MAX], size_t *n,
+    char *bad, size_t bad_len)
+{
+	const char *p = to;
+
+	*n = 0;
+	while (*p != '\0') {
+		const char *end;
+		char piece[64];
+		size_t len;
+
+		while (*p == ' ' || *p == '+')
+			p++;
+		if (*p == '\0')
+			break;
+		end = p;
+		while (*end != '\0' && *end != ' ' && *end != '+')
+			end++;
+		len = (size_t)(end - p);
+		snprintf(piece, sizeof(piece), "%.*s", (int)(len < 63 ? len :
+		    63), p);
+		if (*n == SENDSMS_MAX_TO ||
+		    msisdn_normalize(piece, out[*n], NULL) != FP_OK) {
+			snprintf(bad, bad_len, "%s", piece);
+			return FP_EINVAL;
+		}
+		(*n)++;
+		p = end;
+	}
+	if (*n == 0) {
+		snprintf(bad, bad_len, "%s", "");
+		return FP_EINVAL;
+	}
+	return FP_OK;
+}
+
+struct sendsms_job {
+	const struct cfg	*cfg;
+	const struct cfg_token	*token;
+	char			 (*to)[MSISDN_MAX];
+	size_t			 n_to;
+	struct outbox_msg	 msg;
+	int64_t			 first_id;
+};
+
+static enum fp_err
+sendsms_job_run(struct store *st, void *arg)
+{
+	struct sendsms_job *j = arg;
+	enum fp_err err;
+	size_t i;
+	int64_t id;
+
+	for (i = 0; i < j->n_to; i++) {
+		err = api_auth_msisdn_in_scope(st, j->token, j->to[i]);
+		if (err != FP_OK)
+			return err;
+	}
+	for (i = 0; i < j->n_to; i++) {
+		j->msg.to = j->to[i];
+		err = outbox_enqueue(st, j->cfg, &j->msg, &id);
+		if (err != FP_OK)
+			return err;
+		if (i == 0)
+			j->first_id = id;
+	}
+	return FP_OK;
+}
+
+static void
+kannel_answer(struct http_resp *resp, int status, const char *text)
+{
+	http_resp_set(resp, status, "text/plain", text, strlen(text));
+}
+
+/* Kannel's way: name and token in the query, not a bearer header. */
+static const struct cfg_token *
+authenticate(struct gw *gw, struct http_params *p)
+{
+	const char *user = http_params_get(p, "username", NULL);
+	const char *pass = http_params_get(p, "password", NULL);
+	const struct cfg_token *t;
+
+	if (user == NULL || pass == NULL)
+		return NULL;
+	t = http_auth_token_find(gw->cfg, pass);
+	if (t == NULL || strcmp(t->name, user) != 0 || !api_auth_can_write(t))
+		return NULL;
+	return t;
+}
+
+void
+sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	char (*numbers)[MSISDN_MAX] = NULL;
+	struct http_params p;
+	struct sendsms_job job;
+	const char *why = NULL, *raw, *s;
+	char bad[64], *text = NULL, msg[160];
+	size_t raw_len = 0, text_len = 0;
+	int v;
+	enum fp_err err;
+
+	if (http_params_init(&p, req, &why) != FP_OK) {
+		kannel_answer(resp, 400, "Malformed request body");
+		return;
+	}
+	memset(&job, 0, sizeof(job));
+	job.cfg = gw->cfg;
+	job.token = authenticate(gw, &p);
+	if (job.token == NULL) {
+		kannel_answer(resp, 403, "Authorization failed for sendsms");
+		goto done;
+	}
+	numbers = calloc(SENDSMS_MAX_TO, sizeof(*numbers));
+	if (numbers == NULL) {
+		kannel_answer(resp, 503, "Temporal failure, try again later.");
+		goto done;
+	}
+	s = http_params_get(&p, "to", NULL);
+	if (s == NULL || sendsms_split_to(s, numbers, &job.n_to, bad,
+	    sizeof(bad)) != FP_OK) {
+		if (s == NULL || *bad == '\0')
+			kannel_answer(resp, 400, "Missing receiver number, "
+			    "rejected");
+		else {
+			snprintf(msg, sizeof(msg), "Invalid receiver number "
+			    "'%s', rejected", bad);
+			kannel_answer(resp, 400, msg);
+		}
+		goto done;
+	}
+	raw = http_params_get(&p, "text", &raw_len);
+	if (raw == NULL || raw_len == 0) {
+		kannel_answer(resp, 400, "Missing text, rejected");
+		goto done;
+	}
+	s = http_params_get(&p, "charset", NULL);
+	if ((s != NULL && *s != '\0' && strcasecmp(s, "UTF-8") != 0) ||
+	    ((s == NULL || *s == '\0') && http_params_get(&p, "coding", NULL)
+	    != NULL && strcmp(http_params_get(&p, "coding", NULL), "2") == 0)) {
+		err = charset_to_utf8(s != NULL && *s != '\0' ? s : "UTF-16BE",
+		    raw, raw_len, &text, &text_len);
+	} else if (charset_is_utf8(raw, raw_len)) {
+		err = charset_to_utf8("UTF-8", raw, raw_len, &text, &text_len);
+	} else {
+		err = FP_EINVAL;
+	}
+	if (err != FP_OK || memchr(text, '\0', text_len) != NULL) {
+		kannel_answer(resp, 400, "Invalid text or charset, rejected");
+		goto done;
+	}
+	job.msg.text = text;
+	job.msg.kind = "sendsms";
+	job.msg.from = http_params_get(&p, "from", NULL);
+	job.msg.dlr_url = http_params_get(&p, "dlr-url", NULL);
+	s = http_params_get(&p, "dlr-mask", NULL);
+	if (s != NULL && parse_int(s, 0, 255, &v) != FP_OK) {
+		kannel_answer(resp, 400, "Invalid dlr-mask, rejected");
+		goto done;
+	}
+	/* With a dlr-url and no mask, report everything (Kannel's 31). */
+	job.msg.dlr_mask = s != NULL ? v : (job.msg.dlr_url != NULL ? 31 : 0);
+	/* Kannel's validity is in minutes. */
+	s = http_params_get(&p, "validity", NULL);
+	if (s != NULL && parse_int(s, 1, 7 * 24 * 60, &v) != FP_OK) {
+		kannel_answer(resp, 400, "Invalid validity, rejected");
+		goto done;
+	}
+	job.msg.validity_s = s != NULL ? v * 60 : 0;
+	job.to = numbers;
+	err = writer_run(gw->writer, sendsms_job_run, &job);
+	if (err == FP_EREJECT) {
+		kannel_answer(resp, 403, "Authorization failed for sendsms");
+	} else if (err == FP_EINVAL) {
+		kannel_answer(resp, 400, "Invalid message, rejected");
+	} else if (err != FP_OK) {
+		log_warnx("sendsms.fail error=\"%s\"", fp_strerror(err));
+		kannel_answer(resp, 503, "Temporal failure, try again later.");
+	} else {
+		log_info("sendsms.accepted token=%s recipients=%zu first=%lld",
+		    job.token->name, job.n_to, (long long)job.first_id);
+		kannel_answer(resp, 202, "0: Accepted for delivery");
+	}
+done:
+	free(numbers);
+	free(text);
+	http_params_cleanup(&p);
+}

@@ -1,0 +1,374 @@
+/*
+ * sms_service.c: the life of one inbound message (see sms_service.h),
+ * and the helpers the commands share: who is calling, texts, events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event_outbox.h"
+#include "log.h"
+#include "outbox.h"
+#include "sms_service.h"
+
+static void
+copy_col(sqlite3_stmt *stmt, int col, char *dst, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, col);
+
+	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
+}
+
+enum fp_err
+sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
+    const char *msisdn, struct sms_caller *out)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->msisdn, sizeof(out->msisdn), "%s", msisdn);
+	snprintf(out->lang, sizeof(out->lang), "%s",
+	    ctx->cfg->templates.default_language);
+	err = store_stmt(st, "SELECT m.member_id, h.household_id, "
+	    "h.area_code, h.language FROM members m JOIN households h "
+	    "USING (household_id) WHERE m.phone = ?1 "
+	    "ORDER BY m.member_id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->is_member = true;
+		copy_col(stmt, 0, out->member_id, sizeof(out->member_id));
+		copy_col(stmt, 1, out->household_id,
+		    sizeof(out->household_id));
+		copy_col(stmt, 2, out->area_code, sizeof(out->area_code));
+		copy_col(stmt, 3, out->lang, sizeof(out->lang));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	err = store_stmt(st, "SELECT cadre_id, area_code FROM cadres "
+	    "WHERE phone = ?1 ORDER BY cadre_id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->is_cadre = true;
+		copy_col(stmt, 0, out->cadre_id, sizeof(out->cadre_id));
+		if (!out->is_member)
+			copy_col(stmt, 1, out->area_code,
+			    sizeof(out->area_code));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	/* A language the caller chose (USSD language menu) wins. */
+	err = store_stmt(st, "SELECT language FROM msisdn_prefs WHERE "
+	    "msisdn = ?1 AND language IS NOT NULL", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		copy_col(stmt, 0, out->lang, sizeof(out->lang));
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+enum fp_err
+sms_text(const struct sms_ctx *ctx, const char *lang, const char *name,
+    const struct tpl_var *vars, size_t n_vars, char **out)
+{
+	const char *missing = NULL;
+	enum fp_err err;
+
+	err = templates_render(ctx->tpl, lang, "sms", name, vars, n_vars, out,
+	    &missing);
+	if (err != FP_OK)
+		log_error("sms.template name=%s lang=%s missing=%s error=\"%s\"",
+		    name, lang, missing != NULL ? missing : "-",
+		    fp_strerror(err));
+	return err;
+}
+
+enum fp_err
+sms_event(struct store *st, const char *type, struct json_object *data)
+{
+	enum fp_err err;
+
+	if (data == NULL)
+		return FP_ENOMEM;
+	err = event_outbox_append(st, type, json_object_to_json_string_ext(
+	    data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	    NULL);
+	json_object_put(data);
+	return err;
+}
+
+struct json_object *
+sms_event_msisdn(const struct sms_ctx *ctx, const char *e164)
+{
+	char masked[MSISDN_MASK_MAX];
+
+	if (ctx->cfg->mqtt.include_msisdn)
+		return json_object_new_string(e164);
+	return json_object_new_string(msisdn_mask(e164, masked,
+	    sizeof(masked)));
+}
+
+/* ---- one message ---------------------------------------------------- */
+
+/* An earlier message with the same provider id on the same route. */
+static enum fp_err
+find_duplicate(struct store *st, const struct mo_msg *mo,
+    struct mo_result *res)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	if (mo->provider_id == NULL || *mo->provider_id == '\0')
+		return FP_ENOTFOUND;
+	err = store_stmt(st, "SELECT id FROM sms_in WHERE route = ?1 AND "
+	    "provider_id = ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, mo->route, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, mo->provider_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		res->id = sqlite3_column_int64(stmt, 0);
+		res->is_duplicate = true;
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return FP_OK;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
+enum fp_err
+sms_next_id(struct store *st, int64_t *id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT max(ifnull((SELECT max(id) FROM sms_in), "
+	    "0), ifnull((SELECT max(id) FROM sms_out), 0)) + 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
+}
+
+static enum fp_err
+insert_mo(struct store *st, const struct mo_msg *mo, int64_t now,
+    int64_t *id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = sms_next_id(st, id);
+	if (err != FP_OK)
+		return err;
+	err = store_stmt(st, "INSERT INTO sms_in(route, provider_id, msisdn, "
+	    "to_addr, text, smsc, received_at, id) VALUES "
+	    "(?1,?2,?3,?4,?5,?6,?7,?8)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 8, *id);
+	sqlite3_bind_text(stmt, 1, mo->route, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 2, mo->provider_id);
+	sqlite3_bind_text(stmt, 3, mo->from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, mo->to != NULL ? mo->to : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 5, mo->text, (int)mo->text_len, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 6, mo->smsc);
+	sqlite3_bind_int64(stmt, 7, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/* More than sms.max_per_minute from this number in the last minute? */
+static enum fp_err
+is_flooding(struct store *st, const struct sms_ctx *ctx, const char *from,
+    int64_t now, bool *flooding)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t n = 0;
+
+	err = store_stmt(st, "SELECT count(*) FROM sms_in WHERE msisdn = ?1 "
+	    "AND received_at > ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now - 60);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		n = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	/* The count includes the message just stored. */
+	*flooding = n > ctx->cfg->sms.max_per_minute;
+	return FP_OK;
+}
+
+/* Unmatched text: help at most once per sms.help_interval per number. */
+static enum fp_err
+help_due(struct store *st, const struct sms_ctx *ctx, const char *from,
+    int64_t now, bool *due)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO msisdn_prefs(msisdn, last_help_at, "
+	    "updated_at) VALUES (?1, ?2, ?2) ON CONFLICT(msisdn) DO UPDATE "
+	    "SET last_help_at = ?2, updated_at = ?2 WHERE last_help_at IS NULL"
+	    " OR last_help_at <= ?2 - ?3", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int64(stmt, 3, ctx->cfg->sms.help_interval_s);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	*due = sqlite3_changes(store_db(st)) > 0;
+	return FP_OK;
+}
+
+static enum fp_err
+dispatch(struct store *st, const struct sms_ctx *ctx,
+    const struct sms_caller *who, const struct sms_cmd *cmd, int64_t in_id,
+    int64_t now, char **reply)
+{
+	enum fp_err err;
+	bool due = false;
+
+	switch (cmd->kind) {
+	case SMS_CMD_QUERY:
+		return sms_cmd_query(st, ctx, who, reply);
+	case SMS_CMD_FEEDBACK:
+		return sms_cmd_feedback(st, ctx, who, cmd->arg, in_id, reply);
+	case SMS_CMD_ENROLL:
+		return sms_cmd_enroll(st, ctx, who, cmd->arg, reply);
+	case SMS_CMD_ACK:
+		return sms_cmd_ack(st, ctx, who, cmd->arg, reply);
+	case SMS_CMD_OPTOUT:
+		return sms_cmd_optout(st, ctx, who, true, "sms", reply);
+	case SMS_CMD_OPTIN:
+		return sms_cmd_optout(st, ctx, who, false, "sms", reply);
+	case SMS_CMD_HELP:
+		/* SPEC 3.2: an explicit help request is always answered. */
+		return sms_text(ctx, who->lang, "help", NULL, 0, reply);
+	case SMS_CMD_MENU:
+	case SMS_CMD_DIGITS:
+	case SMS_CMD_NONE:
+	case SMS_CMD_EMPTY:
+		break;
+	}
+	/* The SMS menu (CD) comes with the USSD engine; until then CD and
+	 * unmatched text get the help text, once per interval. */
+	err = help_due(st, ctx, who->msisdn, now, &due);
+	if (err != FP_OK || !due)
+		return err;
+	return sms_text(ctx, who->lang, "help", NULL, 0, reply);
+}
+
+static enum fp_err
+mark_processed(struct store *st, int64_t id, const char *command,
+    const struct sms_caller *who)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "UPDATE sms_in SET status = 'processed', "
+	    "command = ?2, household_id = ?3 WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_text(stmt, 2, command, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 3, who->household_id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+static enum fp_err
+inbound_event(struct store *st, const struct sms_ctx *ctx,
+    const struct mo_msg *mo, int64_t id, const char *command)
+{
+	struct json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "id", json_object_new_int64(id));
+	json_object_object_add(d, "route", json_object_new_string(mo->route));
+	json_object_object_add(d, "from", sms_event_msisdn(ctx, mo->from));
+	json_object_object_add(d, "to", json_object_new_string(
+	    mo->to != NULL ? mo->to : ""));
+	json_object_object_add(d, "text", json_object_new_string_len(
+	    mo->text, (int)mo->text_len));
+	json_object_object_add(d, "command", json_object_new_string(command));
+	if (mo->provider_id != NULL && *mo->provider_id != '\0')
+		json_object_object_add(d, "provider_id",
+		    json_object_new_string(mo->provider_id));
+	return sms_event(st, "sms.inbound", d);
+}
+
+enum fp_err
+sms_service_receive(struct store *st, const struct sms_ctx *ctx,
+    const struct mo_msg *mo, struct mo_result *res)
+{
+	struct sms_caller who;
+	struct sms_cmd cmd;
+	struct outbox_msg out;
+	char *reply = NULL;
+	const char *command;
+	int64_t now = (int64_t)time(NULL);
+	enum fp_err err;
+
+	memset(res, 0, sizeof(*res));
+	err = find_duplicate(st, mo, res);
+	if (err != FP_ENOTFOUND)
+		return err;	/* FP_OK: a repeat, answered as the first */
+	err = insert_mo(st, mo, now, &res->id);
+	if (err == FP_OK)
+		err = sms_caller_lookup(st, ctx, mo->from, &who);
+	if (err == FP_OK)
+		err = is_flooding(st, ctx, mo->from, now, &res->is_flooded);
+	if (err != FP_OK)
+		return err;
+	sms_router_parse(mo->text, mo->text_len, &cmd);
+	command = res->is_flooded ? "flood" : sms_router_name(cmd.kind);
+	if (!res->is_flooded) {
+		err = dispatch(st, ctx, &who, &cmd, res->id, now, &reply);
+		if (err != FP_OK)
+			goto done;
+	}
+	if (reply != NULL) {
+		memset(&out, 0, sizeof(out));
+		out.to = mo->from;
+		out.text = reply;
+		out.kind = "reply";
+		out.in_reply_to = res->id;
+		err = outbox_enqueue(st, ctx->cfg, &out, &res->reply_id);
+		if (err != FP_OK)
+			goto done;
+	}
+	err = mark_processed(st, res->id, command, &who);
+	if (err == FP_OK)
+		err = inbound_event(st, ctx, mo, res->id, command);
+done:
+	free(reply);
+	return err;
+}

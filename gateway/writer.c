@@ -1,0 +1,182 @@
+/*
+ * writer.c: the group-commit thread (see writer.h).
+ *
+ * Jobs live on their callers' stacks; the queue links them.  The writer
+ * takes the whole queue at once, so the more requests arrive while a
+ * commit is in progress, the more share the next one.
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#include "gateway.h"
+#include "log.h"
+#include "writer.h"
+
+#define WRITER_MAX_BATCH 512
+
+struct writer_job {
+	writer_fn		*fn;
+	void			*arg;
+	enum fp_err		 result;
+	bool			 done;
+	struct writer_job	*next;
+};
+
+struct writer {
+	pthread_t		 thread;
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 has_work;	/* writer waits */
+	pthread_cond_t		 finished;	/* callers wait */
+	struct writer_job	*head, *tail;
+	bool			 stopping;
+	bool			 started;
+	struct store		*st;		/* the writer thread's */
+	void			(*after_commit)(void *);
+	void			*cb_arg;
+};
+
+/* Run one batch: BEGIN, one savepoint per job, COMMIT. */
+static void
+run_batch(struct writer *w, struct writer_job *jobs)
+{
+	struct writer_job *j;
+	enum fp_err err;
+	bool any_ok = false;
+
+	err = store_begin(w->st);
+	for (j = jobs; j != NULL; j = j->next) {
+		if (err != FP_OK) {
+			j->result = err;
+			continue;
+		}
+		if (store_exec(w->st, "SAVEPOINT job") != FP_OK) {
+			j->result = FP_EIO;
+			continue;
+		}
+		j->result = j->fn(w->st, j->arg);
+		if (j->result != FP_OK)
+			store_exec(w->st, "ROLLBACK TO job");
+		else
+			any_ok = true;
+		store_exec(w->st, "RELEASE job");
+	}
+	if (err == FP_OK) {
+		err = store_commit(w->st);
+		if (err != FP_OK) {
+			log_error("writer.commit error=\"%s\"", fp_strerror(err));
+			store_rollback(w->st);
+			for (j = jobs; j != NULL; j = j->next)
+				if (j->result == FP_OK)
+					j->result = err;
+			any_ok = false;
+		}
+	}
+	if (any_ok && w->after_commit != NULL)
+		w->after_commit(w->cb_arg);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct writer_job *batch, *j, *last;
+	int n;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->head == NULL && !w->stopping)
+			pthread_cond_wait(&w->has_work, &w->lock);
+		if (w->head == NULL && w->stopping)
+			break;
+		/* Take up to WRITER_MAX_BATCH jobs off the queue. */
+		batch = w->head;
+		for (n = 1, last = batch; last->next != NULL &&
+		    n < WRITER_MAX_BATCH; n++)
+			last = last->next;
+		w->head = last->next;
+		if (w->head == NULL)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->lock);
+
+		run_batch(w, batch);
+
+		pthread_mutex_lock(&w->lock);
+		for (j = batch; j != NULL; j = j->next)
+			j->done = true;
+		pthread_cond_broadcast(&w->finished);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+enum fp_err
+writer_start(const struct cfg *cfg, void (*after_commit)(void *),
+    void *cb_arg, struct writer **out)
+{
+	struct writer *w;
+	enum fp_err err;
+
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return FP_ENOMEM;
+	w->after_commit = after_commit;
+	w->cb_arg = cb_arg;
+	err = store_open(cfg->database.path, gw_durability(cfg), &w->st);
+	if (err != FP_OK) {
+		free(w);
+		return err;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->has_work, NULL);
+	pthread_cond_init(&w->finished, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		writer_stop(w);
+		return FP_ENOMEM;
+	}
+	w->started = true;
+	*out = w;
+	return FP_OK;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->lock);
+		w->stopping = true;
+		pthread_cond_signal(&w->has_work);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->thread, NULL);
+	}
+	pthread_cond_destroy(&w->finished);
+	pthread_cond_destroy(&w->has_work);
+	pthread_mutex_destroy(&w->lock);
+	store_close(w->st);
+	free(w);
+}
+
+enum fp_err
+writer_run(struct writer *w, writer_fn *fn, void *arg)
+{
+	struct writer_job job = { fn, arg, FP_OK, false, NULL };
+
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return FP_EBUSY;
+	}
+	if (w->tail != NULL)
+		w->tail->next = &job;
+	else
+		w->head = &job;
+	w->tail = &job;
+	pthread_cond_signal(&w->has_work);
+	while (!job.done)
+		pthread_cond_wait(&w->finished, &w->lock);
+	pthread_mutex_unlock(&w->lock);
+	return job.result;
+}

@@ -1,0 +1,439 @@
+/*
+ * test_inbound.c: the SMS endpoints of the real gateway on a loopback
+ * socket with the file provider: /sms/inbound (form, JSON), /sms/kannel
+ * (GET, UCS-2 as UTF-16BE, post-url with a text/plain body), the three
+ * auth modes, 400s that store nothing, idempotency, replies reaching the
+ * outbox file as delivered, /dlr/kannel, /dlr, /cgi-bin/sendsms and the
+ * admin API with roles and scope.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dlr_callback.h"
+#include "gwtest.h"
+#include "http_stub.h"
+#include "sha256.h"
+#include "testutil.h"
+
+/* sha256("demo-admin-token"), sha256("office-5133"), sha256("viewer") */
+#define TOKENS \
+	"api = { tokens = (\n" \
+	"  { name = \"ops\"; token_sha256 = \"91c16f0d6cc1bec3c3603972182a07c6" \
+	"6ff4fa71618a975e963d6dbe42b6dd37\"; role = \"admin\"; area = \"\"; },\n" \
+	"  { name = \"garze\"; token_sha256 = \"%s\"; role = \"office\"; " \
+	"area = \"5133\"; },\n" \
+	"  { name = \"look\"; token_sha256 = \"%s\"; role = \"viewer\"; " \
+	"area = \"\"; } ); };\n"
+
+static struct tg t;
+
+static void
+load_demo(void)
+{
+	static const char *const kinds[] = { "cadres", "households",
+	    "members", "enrollments", "trainings", "payments" };
+	char path[256], bin[512], *out = NULL;
+	size_t i;
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
+	for (i = 0; i < 6; i++) {
+		char *argv[] = { bin, "-c", t.conf, "import",
+		    (char *)(uintptr_t)kinds[i], path, NULL };
+
+		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
+		ck_assert_int_eq(tu_run(argv, &out), 0);
+		free(out);
+	}
+}
+
+static void
+hex_sha(const char *s, char out[65])
+{
+	uint8_t h[SHA256_LEN];
+
+	sha256(s, strlen(s), h);
+	sha256_hex(h, SHA256_LEN, out);
+}
+
+static void
+setup_with(const char *routes)
+{
+	char extra[2048], office[65], viewer[65];
+
+	hex_sha("office-5133", office);
+	hex_sha("viewer-token", viewer);
+	snprintf(extra, sizeof(extra), TOKENS "%s", office, viewer,
+	    routes != NULL ? routes : "");
+	tg_init(&t, extra);
+	load_demo();
+	tg_start(&t);
+}
+
+static void
+setup(void)
+{
+	setup_with(NULL);
+}
+
+static void
+teardown(void)
+{
+	tg_cleanup(&t);
+}
+
+static struct tg_reply r;
+
+static long
+post_form(const char *path, const char *body)
+{
+	ck_assert_int_eq(tg_request(&t, "POST", path,
+	    "application/x-www-form-urlencoded", body, strlen(body), NULL,
+	    false, &r), 0);
+	return r.status;
+}
+
+START_TEST(inbound_form_is_accepted_answered_and_delivered)
+{
+	char *reply;
+
+	/* 日火木呷, head of HH513431000001 (data/demo/README.md). */
+	ck_assert_int_eq(post_form("/sms/inbound", "from=%2B8613908340107&"
+	    "to=10690001&text=%E6%9F%A5%E8%AF%A2&id=AT-1"), 202);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"accepted\""));
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in WHERE "
+	    "provider_id = 'AT-1' AND command = 'CX'"), 1);
+	/* The reply reaches the file provider and is delivered. */
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE "
+	    "status = 'delivered' AND msisdn = '+8613908340107'", 1));
+	reply = tg_query(&t, "SELECT text FROM sms_out");
+	ck_assert_msg(strstr(reply, "日火木呷") != NULL, "%s", reply);
+	free(reply);
+	/* The same id again: the same answer, nothing new. */
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&to=1069"
+	    "0001&text=%E6%9F%A5%E8%AF%A2&id=AT-1"), 202);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in"), 1);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 1);
+}
+END_TEST
+
+START_TEST(inbound_json_is_accepted)
+{
+	static const char body[] = "{\"from\":\"+8613908340107\",\"to\":"
+	    "\"10690001\",\"text\":\"FK 路灯坏了\",\"id\":\"AT-2\"}";
+
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
+	    "application/json", body, strlen(body), NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM feedback "
+	    "WHERE text = '路灯坏了'"), 1);
+}
+END_TEST
+
+START_TEST(malformed_input_gets_400_and_stores_nothing)
+{
+	static const char bad_json[] = "{\"from\":\"13908340107\",\"text\":";
+
+	ck_assert_int_eq(post_form("/sms/inbound", "to=1&text=hi"), 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"error\":\"missing_parameter\""));
+	ck_assert_int_eq(post_form("/sms/inbound", "from=12345&text=hi"), 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"error\":\"invalid_phone\""));
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&text=%ZZ"),
+	    400);
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&text=%FF"),
+	    400);
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
+	    "application/json", bad_json, strlen(bad_json), NULL, false, &r),
+	    0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in"), 0);
+}
+END_TEST
+
+START_TEST(kannel_get_url_with_ucs2_text_is_converted)
+{
+	/* "查询" as UTF-16BE: 67 e5 8b e2, as Kannel passes it. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=%2B86139083"
+	    "40107&to=10690001&text=%67%E5%8B%E2&coding=2&charset=UTF-16BE&"
+	    "id=k1&smsc=fake", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(r.len, 0);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in WHERE "
+	    "text = '查询' AND command = 'CX' AND smsc = 'fake'"), 1);
+}
+END_TEST
+
+START_TEST(kannel_post_url_takes_the_body_as_text)
+{
+	static const char text[] = "反馈 水管漏了";
+
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/kannel?from=13908340107"
+	    "&to=10690001", "text/plain", text, strlen(text), NULL, false, &r),
+	    0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM feedback "
+	    "WHERE text = '水管漏了'"), 1);
+}
+END_TEST
+
+START_TEST(token_and_hmac_routes_refuse_wrong_credentials_with_401)
+{
+	static const char body[] = "from=13908340107&text=BZ";
+	struct hmac_sha256_key k;
+	uint8_t mac[SHA256_LEN];
+	char hex[65], header[128];
+
+	tg_stop(&t, SIGTERM);
+	tg_reconfigure(&t, "sms = { routes = ( { path = \"/sms/kannel\"; "
+	    "auth = \"token\"; token = \"s3cret\"; }, { path = \"/sms/inbound\";"
+	    " auth = \"hmac\"; secret = \"k3y\"; } ); };\n");
+	tg_start(&t);
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=BZ&token=wrong", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=BZ&token=s3cret", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(post_form("/sms/inbound", body), 401);
+	hmac_sha256_key_init(&k, "k3y", 3);
+	hmac_sha256(&k, body, strlen(body), mac);
+	sha256_hex(mac, SHA256_LEN, hex);
+	snprintf(header, sizeof(header), "X-Fupin-Signature: sha256=%s", hex);
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
+	    "application/x-www-form-urlencoded", body, strlen(body),
+	    "X-Fupin-Signature: sha256=00", false, &r), 0);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
+	    "application/x-www-form-urlencoded", body, strlen(body), header,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in"), 2);
+}
+END_TEST
+
+START_TEST(kannel_dlr_marks_a_message_delivered_and_unknown_ids_get_200)
+{
+	long long id;
+
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&"
+	    "text=BZ"), 202);
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE status "
+	    "= 'delivered'", 1));
+	id = tg_query_int(&t, "SELECT id FROM sms_out");
+	{
+		char path[128];
+
+		/* A failure after delivery changes nothing: final stays. */
+		snprintf(path, sizeof(path), "/dlr/kannel?msg=%lld&status=2",
+		    id);
+		ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+		    NULL, false, &r), 0);
+		ck_assert_int_eq(r.status, 200);
+	}
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out WHERE "
+	    "status = 'delivered'"), 1);
+	ck_assert_int_eq(tg_request(&t, "GET", "/dlr/kannel?msg=999999&"
+	    "status=1", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(post_form("/dlr", "id=nope&status=Success"), 200);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM dlr WHERE "
+	    "message_id IS NULL"), 0);
+	ck_assert_int_eq(tg_request(&t, "GET", "/dlr/kannel?msg=1&status=77",
+	    NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+}
+END_TEST
+
+START_TEST(sendsms_speaks_kannel)
+{
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&to=13908340107+13908340108&"
+	    "text=%E4%BD%A0%E5%A5%BD", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_str_eq(r.body, "0: Accepted for delivery");
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE kind = "
+	    "'sendsms' AND text = '你好'", 2));
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=wrong&to=13908340107&text=x", NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_ptr_nonnull(strstr(r.body, "Authorization failed"));
+	/* A viewer token may not send. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username="
+	    "look&password=viewer-token&to=13908340107&text=x", NULL, NULL,
+	    0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&text=x", NULL, NULL, 0, NULL, false,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 2);
+}
+END_TEST
+
+START_TEST(sendsms_dlr_url_is_called_back_with_kannel_types)
+{
+	struct http_stub *stub = http_stub_start();
+	char path[512];
+	bool saw_sent = false, saw_delivered = false;
+	size_t i;
+
+	ck_assert_ptr_nonnull(stub);
+	/* dlr-url=http://127.0.0.1:PORT/report?type=%d&msg=%I, encoded. */
+	snprintf(path, sizeof(path), "/cgi-bin/sendsms?username=ops&password="
+	    "demo-admin-token&to=13908340107&text=hi&dlr-mask=9&dlr-url="
+	    "http%%3A%%2F%%2F127.0.0.1%%3A%d%%2Freport%%3Ftype%%3D%%25d%%26"
+	    "msg%%3D%%25I", http_stub_port(stub));
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	/* Mask 9 = delivered (1) + accepted by the SMSC (8). */
+	ck_assert(http_stub_wait(stub, 2, 10000));
+	for (i = 0; i < http_stub_count(stub); i++) {
+		const char *type = http_stub_arg(stub, i, "type");
+
+		ck_assert_str_eq(http_stub_path(stub, i), "/report");
+		ck_assert_ptr_nonnull(http_stub_arg(stub, i, "msg"));
+		saw_sent |= strcmp(type, "8") == 0;
+		saw_delivered |= strcmp(type, "1") == 0;
+	}
+	ck_assert(saw_sent && saw_delivered);
+	http_stub_stop(stub);
+}
+END_TEST
+
+START_TEST(dlr_url_escapes_are_filled_and_encoded)
+{
+	char out[256];
+
+	ck_assert_int_eq(dlr_callback_url("http://h/r?t=%d&i=%I&to=%p&a=%A&"
+	    "x=%x&p=%%", 1, 42, "+8613900000000", "10690001", "ok done", 7,
+	    out, sizeof(out)), FP_OK);
+	ck_assert_str_eq(out, "http://h/r?t=1&i=42&to=%2B8613900000000&"
+	    "a=ok%20done&x=%x&p=%");
+	ck_assert_int_eq(dlr_callback_url("http://h/%d", 2, 1, "", "", "", 0,
+	    out, 10), FP_ETOOBIG);
+	ck_assert_int_eq(dlr_callback_type("delivered", NULL), 1);
+	ck_assert_int_eq(dlr_callback_type("failed", "http 400 rejected"), 16);
+	ck_assert_int_eq(dlr_callback_type("failed", "timeout"), 2);
+	ck_assert_int_eq(dlr_callback_type("sent", NULL), 8);
+	ck_assert_int_eq(dlr_callback_type("queued", NULL), 0);
+}
+END_TEST
+
+START_TEST(api_sms_checks_token_role_and_area)
+{
+	static const char body[] = "{\"to\":\"13908340107\",\"text\":\"通知\"}";
+	static const char tpl[] = "{\"to\":\"13908340107\",\"template\":"
+	    "\"general_notice\",\"vars\":{\"text\":\"明天开会\"}}";
+	static const char missing[] = "{\"to\":\"13908340107\",\"template\":"
+	    "\"general_notice\"}";
+	char path[64], id[32];
+	char *text;
+
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body), NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 401);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer viewer-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	/* Office of Garze (5133) may not reach a Liangshan (5134) number. */
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer office-5133", false, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", missing, strlen(missing),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_ptr_nonnull(strstr(r.body, "text"));
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 0);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", tpl, strlen(tpl),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_int_eq(sscanf(r.body, "{\"id\":\"%31[0-9]\"}", id), 1);
+	text = tg_query(&t, "SELECT text FROM sms_out");
+	ck_assert_msg(strstr(text, "明天开会") != NULL, "%s", text);
+	ck_assert_msg(strstr(text, "TD") != NULL, "%s", text);
+	free(text);
+	snprintf(path, sizeof(path), "/api/v1/messages/%s", id);
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+	    "Authorization: Bearer viewer-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"direction\":\"out\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"history\":["));
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+	    "Authorization: Bearer office-5133", false, &r), 0);
+	ck_assert_int_eq(r.status, 403);
+	ck_assert_int_eq(tg_request(&t, "GET", "/api/v1/messages/424242",
+	    NULL, NULL, 0, "Authorization: Bearer demo-admin-token", false,
+	    &r), 0);
+	ck_assert_int_eq(r.status, 404);
+}
+END_TEST
+
+START_TEST(inbound_and_outbound_ids_never_collide)
+{
+	long long in_id, out_id;
+	char path[64];
+
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&"
+	    "text=BZ"), 202);
+	in_id = tg_query_int(&t, "SELECT id FROM sms_in");
+	out_id = tg_query_int(&t, "SELECT id FROM sms_out");
+	ck_assert_int_ne(in_id, out_id);
+	snprintf(path, sizeof(path), "/api/v1/messages/%lld", in_id);
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"direction\":\"in\""));
+}
+END_TEST
+
+START_TEST(no_full_phone_number_reaches_the_log)
+{
+	char path[600], *log;
+
+	post_form("/sms/inbound", "from=13908340107&text=CX");
+	tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE status = "
+	    "'delivered'", 1);
+	tg_stop(&t, SIGTERM);
+	snprintf(path, sizeof(path), "%s/gateway.log", t.dir);
+	log = tu_read_file(path, NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_ptr_null(strstr(log, "13908340107"));
+	ck_assert_ptr_nonnull(strstr(log, "139****0107"));
+	free(log);
+}
+END_TEST
+
+Suite *
+inbound_suite(void)
+{
+	Suite *s = suite_create("inbound");
+	TCase *tc = tcase_create("http");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, inbound_form_is_accepted_answered_and_delivered);
+	tcase_add_test(tc, inbound_json_is_accepted);
+	tcase_add_test(tc, malformed_input_gets_400_and_stores_nothing);
+	tcase_add_test(tc, kannel_get_url_with_ucs2_text_is_converted);
+	tcase_add_test(tc, kannel_post_url_takes_the_body_as_text);
+	tcase_add_test(tc,
+	    token_and_hmac_routes_refuse_wrong_credentials_with_401);
+	tcase_add_test(tc,
+	    kannel_dlr_marks_a_message_delivered_and_unknown_ids_get_200);
+	tcase_add_test(tc, sendsms_speaks_kannel);
+	tcase_add_test(tc, api_sms_checks_token_role_and_area);
+	tcase_add_test(tc, sendsms_dlr_url_is_called_back_with_kannel_types);
+	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
+	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);
+	tcase_add_test(tc, no_full_phone_number_reaches_the_log);
+	suite_add_tcase(s, tc);
+	return s;
+}
