@@ -74,6 +74,7 @@ struct done {
 	struct provider_result res;	/* owned (msgid) */
 	int64_t	 next_in_s;		/* retry: the backoff chosen */
 	bool	 is_final_failure;
+	bool	 is_dropped;		/* could not be written */
 };
 
 struct donelist {
@@ -384,48 +385,73 @@ log_outcome(struct worker *w, const struct done *d)
 		    (long long)d->next_in_s, d->res.error);
 }
 
-/*
- * Write the outcomes in one transaction.  On a database error nothing is
- * lost: false, and the caller keeps them to try again.
- */
-static bool
-flush(struct worker *w, struct donelist *l)
+static enum fp_err
+flush_tx(struct worker *w, struct done *v, size_t n)
 {
-	uint64_t c[C_N] = { 0 };
 	enum fp_err err;
 	int64_t now = time(NULL);
 	size_t i;
 
 	err = store_begin(w->st);
-	for (i = 0; err == FP_OK && i < l->n; i++) {
-		err = apply(w, &l->v[i], now);
+	for (i = 0; err == FP_OK && i < n; i++) {
+		err = apply(w, &v[i], now);
 		/* Deleted meanwhile: nothing to record. */
 		if (err == FP_ENOTFOUND)
 			err = FP_OK;
 	}
 	if (err == FP_OK)
 		err = store_commit(w->st);
-	if (err != FP_OK) {
+	if (err != FP_OK)
 		store_rollback(w->st);
+	return err;
+}
+
+/*
+ * Write the outcomes, all in one transaction.  A busy database keeps
+ * them for the next try (false).  Any other error is retried one
+ * message per transaction, so one bad row cannot hold up the rest; a
+ * message that still fails stays "sending" until the next start.
+ */
+static bool
+flush(struct worker *w, struct donelist *l)
+{
+	uint64_t c[C_N] = { 0 };
+	enum fp_err err;
+	size_t i;
+
+	err = flush_tx(w, l->v, l->n);
+	if (err == FP_EBUSY) {
 		if (may_log(w))
 			log_warnx("sender.flush provider=%s messages=%zu "
 			    "error=\"%s\"", w->p->name, l->n,
 			    fp_strerror(err));
 		return false;
 	}
+	for (i = 0; err != FP_OK && i < l->n; i++) {
+		enum fp_err one = flush_tx(w, &l->v[i], 1);
+
+		if (one != FP_OK) {
+			log_error("sender.flush provider=%s id=%lld "
+			    "error=\"%s\"", w->p->name,
+			    (long long)l->v[i].item.id, fp_strerror(one));
+			l->v[i].is_dropped = true;
+		}
+	}
 	for (i = 0; i < l->n; i++) {
 		struct done *d = &l->v[i];
 
-		log_outcome(w, d);
-		if (d->res.outcome == PROVIDER_ACCEPTED) {
-			c[C_SENT]++;
-			c[C_SEGMENTS] += (uint64_t)d->item.segments;
-			if (d->res.is_delivered)
-				c[C_DELIVERED]++;
-		} else if (d->is_final_failure)
-			c[C_FAILED]++;
-		else
-			c[C_RETRIED]++;
+		if (!d->is_dropped) {
+			log_outcome(w, d);
+			if (d->res.outcome == PROVIDER_ACCEPTED) {
+				c[C_SENT]++;
+				c[C_SEGMENTS] += (uint64_t)d->item.segments;
+				if (d->res.is_delivered)
+					c[C_DELIVERED]++;
+			} else if (d->is_final_failure)
+				c[C_FAILED]++;
+			else
+				c[C_RETRIED]++;
+		}
 		item_free(&d->item);
 		free(d->res.msgid);
 		d->res.msgid = NULL;

@@ -93,7 +93,7 @@ write_conf(struct tg *t, const char *extra)
 	    "database = { path = \"%s/fupin.db\"; durability = \"%s\"; };\n"
 	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; };\n"
 	    "providers = ( { name = \"local\"; type = \"file\"; "
-	    "path = \"%s/outbox.jsonl\"; } );\n%s", t->dir,
+	    "path = \"%s/outbox.jsonl\"; rate = 5000; } );\n%s", t->dir,
 	    t->durability != NULL ? t->durability : "normal", t->port, t->dir,
 	    extra != NULL ? extra : "");
 	ck_assert_int_lt(n, (int)sizeof(text));
