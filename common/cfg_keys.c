@@ -481,7 +481,7 @@ static const struct cfg_key provider_keys[] = {
 	  .min = 1, .off = P(name) },
 	{ .name = "type", .type = CFG_ENUM, .flags = CFG_REQUIRED | CFG_KIND,
 	  .off = P(type), .names = provider_type_names },
-	{ .name = "rate", .type = CFG_INT, .min = 1, .max = 10000,
+	{ .name = "rate", .type = CFG_INT, .min = 1, .max = 100000,
 	  .def.i = 50, .off = P(rate_per_s) },
 	{ .name = "connections", .type = CFG_INT, .min = 1, .max = 64,
 	  .def.i = 4, .off = P(connections) },

@@ -17,7 +17,7 @@
 /*
  * Append an event of `type` ("sms.inbound", ...) whose "data" object is
  * `data_json` (a JSON object, copied).  Call inside a transaction.  The
- * new event id (a random UUID) is copied to event_id when not NULL.
+ * new event id (a time-ordered UUID) is copied to event_id when not NULL.
  * FP_EINVAL: empty type or data.  FP_EBUSY, FP_EIO.
  */
 enum fp_err event_outbox_append(struct store *st, const char *type,
@@ -26,7 +26,7 @@ enum fp_err event_outbox_append(struct store *st, const char *type,
 /* Number of events not yet relayed. */
 enum fp_err event_outbox_pending(struct store *st, int64_t *count);
 
-/* A random version 4 UUID in out[37]. */
+/* A version 7 UUID (time-ordered, random tail) in out[37]. */
 enum fp_err event_uuid(char out[37]);
 
 /* Current UTC time as RFC 3339 with milliseconds, in out[32]. */

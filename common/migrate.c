@@ -9,6 +9,8 @@
  * 3  interaction: USSD sessions and lockouts, feedback, tasks,
  *    broadcasts and recipients, notice counts, event outbox, processed
  *    registry/command ids
+ * 4  indexes for delivery reports: by provider message id alone, and
+ *    the messages being sent
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -278,6 +280,11 @@ static const char m3_interaction[] =
 "  processed_at INTEGER NOT NULL,"
 "  outcome TEXT) WITHOUT ROWID;";
 
+static const char m4_dlr_lookup[] =
+"CREATE INDEX sms_out_msgid ON sms_out(provider_msgid)"
+"  WHERE provider_msgid IS NOT NULL;"
+"CREATE INDEX sms_out_sending ON sms_out(id) WHERE status = 'sending';";
+
 static enum fp_err
 make_salt(struct store *st)
 {
@@ -306,6 +313,7 @@ static const struct migration migrations[] = {
 	{ 1, "registry", m1_registry, make_salt },
 	{ 2, "messaging", m2_messaging, NULL },
 	{ 3, "interaction", m3_interaction, NULL },
+	{ 4, "dlr-lookup", m4_dlr_lookup, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

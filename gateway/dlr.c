@@ -213,8 +213,8 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 		return err == FP_OK ? aggregate(st, id) : err;
 	}
 	/* Faster than the submit answer?  Only while a submit is open. */
-	err = store_stmt(st, "SELECT count(*) FROM sms_out WHERE status = "
-	    "'sending'", &stmt);
+	err = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM sms_out WHERE "
+	    "status = 'sending')", &stmt);
 	if (err != FP_OK)
 		return err;
 	if (sqlite3_step(stmt) == SQLITE_ROW)

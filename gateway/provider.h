@@ -140,7 +140,8 @@ provider_http_error(struct provider_result *res, enum provider_outcome o,
 	size_t n, i, o2;
 
 	res->outcome = o;
-	n = (size_t)snprintf(res->error, sizeof(res->error), "http %ld", status);
+	n = (size_t)snprintf(res->error, sizeof(res->error), "http %ld",
+	    status);
 	if (n >= sizeof(res->error) || body == NULL || len == 0)
 		return;
 	o2 = n;

@@ -310,8 +310,9 @@ may_log(struct worker *w)
 
 	if (now - w->log_window_ns >= RATELIMIT_NS) {
 		if (w->log_suppressed > 0)
-			log_warnx("sender.log_suppressed provider=%s lines=%llu",
-			    w->p->name, (unsigned long long)w->log_suppressed);
+			log_warnx("sender.log_suppressed provider=%s "
+			    "lines=%llu", w->p->name,
+			    (unsigned long long)w->log_suppressed);
 		w->log_window_ns = now;
 		w->log_lines = 0;
 		w->log_suppressed = 0;
@@ -763,7 +764,8 @@ collect(struct worker *w)
 		memset(&res, 0, sizeof(res));
 		if (code == CURLE_OK) {
 			status = 0;
-			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
+			    &status);
 			w->ops->parse(w->pctx, &sl->item, status, sl->body,
 			    sl->body_len, &res);
 		} else
@@ -925,6 +927,31 @@ worker_close(struct worker *w)
 	}
 }
 
+/*
+ * SQLite's own busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries;
+ * the gateway's writer and these threads take turns on the write lock
+ * every few milliseconds, so that would leave the lock idle most of the
+ * time.  Short sleeps instead, for the same STORE_BUSY_TIMEOUT_MS.
+ */
+static int
+busy_wait(void *arg, int tries)
+{
+	struct timespec ts = { 0, 0 };
+
+	(void)arg;
+	if (tries < 20)
+		ts.tv_nsec = 50 * 1000L;
+	else if (tries < 100)
+		ts.tv_nsec = 200 * 1000L;
+	else
+		ts.tv_nsec = 1000 * 1000L;
+	/* 20 x 50 us + 80 x 200 us + n x 1 ms ~ the store's timeout. */
+	if (tries >= 100 + STORE_BUSY_TIMEOUT_MS)
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 /* Up to 20 ms of tokens at once: batches at high rates, 1 at low. */
 static int
 burst_for(int rate_per_s)
@@ -957,6 +984,7 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 	err = store_open(s->cfg->database.path, gw_durability(s->cfg), &w->st);
 	if (err != FP_OK)
 		return err;
+	sqlite3_busy_handler(store_db(w->st), busy_wait, NULL);
 	err = w->ops->open(s->cfg, p, &w->pctx);
 	if (err != FP_OK)
 		return err;

@@ -304,7 +304,8 @@ START_TEST(answers_are_classified_failed_or_retried)
 		{ 200, "Sent.", "sent", "NULL" },
 		{ 403, "Authorization failed", "failed",
 		  "http 403: Authorization failed" },
-		{ 400, "Missing receiver", "failed", "http 400: Missing receiver" },
+		{ 400, "Missing receiver", "failed",
+		  "http 400: Missing receiver" },
 		{ 404, "", "failed", "http 404" },
 		{ 503, "Queue full\nmore", "queued", "http 503: Queue full" },
 		{ 500, "\"oops\"", "queued", "http 500: ?oops?" },
@@ -733,7 +734,8 @@ provider_suite(void)
 	tcase_add_test(tc, rate_limit_is_never_exceeded);
 	tcase_add_test(tc, file_rate_limit_is_never_exceeded);
 	tcase_add_test(tc, wake_sends_at_once_instead_of_at_the_next_poll);
-	tcase_add_test(tc, stop_gives_back_unsent_and_recovery_requeues_the_rest);
+	tcase_add_test(tc,
+	    stop_gives_back_unsent_and_recovery_requeues_the_rest);
 	suite_add_tcase(s, tc);
 	return s;
 }
