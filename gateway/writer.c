@@ -169,11 +169,13 @@ writer_run(struct writer *w, writer_fn *fn, void *arg)
 		pthread_mutex_unlock(&w->lock);
 		return FP_EBUSY;
 	}
+	/* The job lives on this stack: we wait below until the writer has
+	 * run it and unlinked it, so the address never outlives us. */
 	if (w->tail != NULL)
 		w->tail->next = &job;
 	else
-		w->head = &job;
-	w->tail = &job;
+		w->head = &job;	/* cppcheck-suppress autoVariables */
+	w->tail = &job;		/* cppcheck-suppress autoVariables */
 	pthread_cond_signal(&w->has_work);
 	while (!job.done)
 		pthread_cond_wait(&w->finished, &w->lock);
