@@ -1,10 +1,14 @@
 /*
  * event_outbox.c: append events in the caller's transaction, count what
- * waits (see event_outbox.h).  Claiming and marking rows for relay
- * belongs to the bridge's event_relay.
+ * waits (see event_outbox.h), and the relay's side: read unrelayed rows
+ * in id order, mark them relayed once the broker acknowledged them,
+ * prune old relayed rows.  What to publish and when is the bridge's
+ * event_relay.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -98,4 +102,165 @@ event_outbox_pending(struct store *st, int64_t *count)
 		*count = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
+}
+
+/* Copy column `col` into dst[size]; false when absent or too long. */
+static bool
+copy_col(sqlite3_stmt *stmt, int col, char *dst, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, col);
+	int len = sqlite3_column_bytes(stmt, col);
+
+	if (v == NULL || len < 0 || (size_t)len >= size) {
+		dst[0] = '\0';
+		return false;
+	}
+	memcpy(dst, v, (size_t)len);
+	dst[len] = '\0';
+	return true;
+}
+
+enum fp_err
+event_outbox_claim(struct store *st, int64_t after_id, size_t max,
+    struct event_outbox_row *rows, size_t *n)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	size_t i = 0;
+	int rc = SQLITE_DONE;
+
+	*n = 0;
+	err = store_stmt(st, "SELECT id, event_id, type, occurred_at, data "
+	    "FROM event_outbox WHERE relayed_at IS NULL AND id > ?1 "
+	    "ORDER BY id LIMIT ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, after_id);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)max);
+	while (i < max) {
+		struct event_outbox_row *r = &rows[i];
+		const unsigned char *data;
+		int len;
+		bool ok;
+
+		rc = sqlite3_step(stmt);
+		if (rc != SQLITE_ROW)
+			break;
+		data = sqlite3_column_text(stmt, 4);
+		len = sqlite3_column_bytes(stmt, 4);
+
+		r->id = sqlite3_column_int64(stmt, 0);
+		ok = copy_col(stmt, 1, r->event_id, sizeof(r->event_id));
+		ok = copy_col(stmt, 3, r->occurred_at, sizeof(r->occurred_at))
+		    && ok;
+		ok = copy_col(stmt, 2, r->type, sizeof(r->type)) && ok;
+		if (!ok || data == NULL || len < 0)
+			r->type[0] = '\0';
+		r->data = malloc((size_t)(len < 0 ? 0 : len) + 1);
+		if (r->data == NULL) {
+			sqlite3_reset(stmt);
+			event_outbox_rows_cleanup(rows, i);
+			return FP_ENOMEM;
+		}
+		if (data != NULL && len > 0)
+			memcpy(r->data, data, (size_t)len);
+		r->data[len < 0 ? 0 : len] = '\0';
+		i++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite3_reset(stmt);
+		event_outbox_rows_cleanup(rows, i);
+		return store_err(rc);
+	}
+	sqlite3_reset(stmt);
+	*n = i;
+	return FP_OK;
+}
+
+void
+event_outbox_rows_cleanup(struct event_outbox_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].data);
+		rows[i].data = NULL;
+	}
+}
+
+enum fp_err
+event_outbox_mark_relayed(struct store *st, const int64_t *ids, size_t n,
+    int64_t now)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return FP_OK;
+	err = store_begin(st);
+	if (err != FP_OK)
+		return err;
+	for (i = 0; i < n; i++) {
+		err = store_stmt(st, "UPDATE event_outbox SET relayed_at = ?1 "
+		    "WHERE id = ?2 AND relayed_at IS NULL", &stmt);
+		if (err != FP_OK)
+			goto fail;
+		sqlite3_bind_int64(stmt, 1, now);
+		sqlite3_bind_int64(stmt, 2, ids[i]);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE) {
+			err = store_err(rc);
+			goto fail;
+		}
+	}
+	err = store_commit(st);
+	if (err == FP_OK)
+		return FP_OK;
+fail:
+	store_rollback(st);
+	return err;
+}
+
+enum fp_err
+event_outbox_prune(struct store *st, int64_t older_than, int64_t *deleted)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "DELETE FROM event_outbox WHERE relayed_at IS "
+	    "NOT NULL AND relayed_at < ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, older_than);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	if (deleted != NULL)
+		*deleted = sqlite3_changes(store_db(st));
+	return FP_OK;
+}
+
+enum fp_err
+event_outbox_oldest_age(struct store *st, int64_t *age_s)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*age_s = 0;
+	err = store_stmt(st, "SELECT CAST(strftime('%s', 'now') AS INTEGER) - "
+	    "CAST(strftime('%s', occurred_at) AS INTEGER) FROM event_outbox "
+	    "WHERE relayed_at IS NULL ORDER BY id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*age_s = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
