@@ -3,7 +3,8 @@
 #   make run        install deps, build, migrate, load demo data, start on loopback
 #   make check      install deps, build, run every test (plain, then ASan+UBSan,
 #                   then valgrind), cppcheck
-#   make bench      registry import benchmark (1M households, 3M members)
+#   make bench      registry import (1M households, 3M members); SMS against
+#                   Debian's Kannel (MO, sendsms, delivery, rate limit)
 #   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
 #   make install    PREFIX=/usr/local
 #   make deps       apt-get install what is missing (idempotent)
@@ -93,7 +94,10 @@ $(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(BUI
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-BENCH_GEN = $(BIN)/gen_registry
+BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen
+$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(BUILD)/libfupin.a
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -166,6 +170,7 @@ analyze:
 # ---- bench -------------------------------------------------------------------
 bench: deps all $(BENCH_GEN)
 	@sh bench/import_bench.sh $(BIN)
+	@sh bench/sms_bench.sh $(BIN)
 
 # ---- fuzz (clang + libFuzzer) ---------------------------------------------------
 FUZZ_SECONDS ?= 30

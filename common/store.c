@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "store.h"
@@ -69,6 +70,31 @@ make_parent_dirs(const char *path)
 	return 0;
 }
 
+/*
+ * Wait for another connection's write lock in short steps.  SQLite's own
+ * busy timeout sleeps 1 to 100 ms at a time, which is an eternity next
+ * to a group commit of a few hundred microseconds: the writer, the
+ * senders and the callback thread would queue behind each other's naps.
+ * About STORE_BUSY_TIMEOUT_MS in all, then SQLITE_BUSY.
+ */
+static int
+on_busy(void *arg, int count)
+{
+	struct timespec ts = { 0, 0 };
+
+	(void)arg;
+	if (count < 50)
+		ts.tv_nsec = 100 * 1000L;		/* 5 ms in all */
+	else if (count < 250)
+		ts.tv_nsec = 1000 * 1000L;		/* 200 ms */
+	else if (count < 250 + STORE_BUSY_TIMEOUT_MS / 10)
+		ts.tv_nsec = 10 * 1000 * 1000L;		/* the rest */
+	else
+		return 0;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 enum fp_err
 store_exec(struct store *st, const char *sql)
 {
@@ -115,7 +141,7 @@ store_open(const char *path, enum store_durability durability,
 		err = FP_EIO;
 		goto fail;
 	}
-	sqlite3_busy_timeout(st->db, STORE_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(st->db, on_busy, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL: readers never block the writer; NORMAL is crash-safe in WAL
 	 * mode, FULL also syncs each commit against power loss. */

@@ -18,6 +18,7 @@
 #define CB_TIMEOUT_S	5
 #define CB_TRIES	3
 #define CB_URL_MAX	2048
+#define CB_SAVE_S	10	/* save the position at least this often */
 
 struct dlr_callback {
 	pthread_t	 thread;
@@ -251,7 +252,8 @@ callback_main(void *arg)
 {
 	struct dlr_callback *cb = arg;
 	struct cb_row *rows = calloc(CB_BATCH, sizeof(*rows));
-	long long cursor = 0, last = 0;
+	long long cursor = 0, saved = 0, last = 0;
+	time_t saved_at = time(NULL);
 	size_t n = 0, i, scanned = 0;
 	bool stopping;
 
@@ -260,6 +262,7 @@ callback_main(void *arg)
 		free(rows);
 		return NULL;
 	}
+	saved = cursor;
 	for (;;) {
 		scanned = 0;
 		if (next_batch(cb->st, cursor, rows, &n, &last, &scanned) ==
@@ -270,9 +273,15 @@ callback_main(void *arg)
 					    "type=%d", rows[i].id,
 					    rows[i].type);
 			}
-			if (last != cursor && save_cursor(cb->st, last) ==
-			    FP_OK)
-				cursor = last;
+			cursor = last;
+			/* Writing the position is a transaction: only after
+			 * calls were made, or now and then, not per batch. */
+			if (cursor != saved && (n > 0 ||
+			    time(NULL) - saved_at >= CB_SAVE_S) &&
+			    save_cursor(cb->st, cursor) == FP_OK) {
+				saved = cursor;
+				saved_at = time(NULL);
+			}
 		}
 		pthread_mutex_lock(&cb->lock);
 		/* A full batch means more may wait: go on at once. */

@@ -995,9 +995,9 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 		err = slots_open(w);
 		if (err != FP_OK)
 			return err;
-		/* Twice the connections: one waiting behind each request. */
-		w->target = 2 * w->n_slots < SENDER_BATCH ? 2 * w->n_slots :
-		    SENDER_BATCH;
+		/* A whole batch per claim: each claim is a transaction (and an
+		 * fsync); the rate limiter still decides when each goes out. */
+		w->target = SENDER_BATCH;
 	} else {
 		w->batch = calloc(SENDER_BATCH, sizeof(*w->batch));
 		w->results = calloc(SENDER_BATCH, sizeof(*w->results));

@@ -36,6 +36,22 @@ struct writer {
 	void			*cb_arg;
 };
 
+/* Run a statement of the batch's frame, prepared once and cached. */
+static enum fp_err
+frame(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
 /* Run one batch: BEGIN, one savepoint per job, COMMIT. */
 static void
 run_batch(struct writer *w, struct writer_job *jobs)
@@ -50,16 +66,16 @@ run_batch(struct writer *w, struct writer_job *jobs)
 			j->result = err;
 			continue;
 		}
-		if (store_exec(w->st, "SAVEPOINT job") != FP_OK) {
+		if (frame(w->st, "SAVEPOINT job") != FP_OK) {
 			j->result = FP_EIO;
 			continue;
 		}
 		j->result = j->fn(w->st, j->arg);
 		if (j->result != FP_OK)
-			store_exec(w->st, "ROLLBACK TO job");
+			frame(w->st, "ROLLBACK TO job");
 		else
 			any_ok = true;
-		store_exec(w->st, "RELEASE job");
+		frame(w->st, "RELEASE job");
 	}
 	if (err == FP_OK) {
 		err = store_commit(w->st);
