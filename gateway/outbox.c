@@ -142,7 +142,8 @@ jb_int(struct jbuf *b, int64_t v)
 	jb_raw(b, num);
 }
 
-/* The history row and the "sms.status" event of one transition. */
+/* The history row and (from "sent" on) the "sms.status" event of one
+ * transition. */
 static enum fp_err
 record(struct store *st, const struct row *r, const char *status,
     int64_t now, const char *detail, bool is_error)
@@ -166,6 +167,14 @@ record(struct store *st, const struct row *r, const char *status,
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 
+	/*
+	 * Events only for what the outside can act on: a message queued or
+	 * being sent is our own business (and would double the writes of
+	 * every message); a retry is worth telling.  The history keeps all.
+	 */
+	if (strcmp(status, "sending") == 0 ||
+	    (strcmp(status, "queued") == 0 && !is_error))
+		return FP_OK;
 	/* SPEC 5: numbers in full only with mqtt.include_msisdn. */
 	if (atomic_load_explicit(&include_msisdn, memory_order_relaxed))
 		copy_text(masked, sizeof(masked), (const unsigned char *)r->to);
