@@ -1,16 +1,43 @@
 /*
- * main.c: fupin-bridge's life cycle.  This first version reads and checks
- * the shared configuration (--check-config) and the database schema; the
- * MQTT relay itself (event outbox out, registry and commands in) is
- * issue 5, and until it lands the bridge says so and exits 69 rather than
- * pretend to run.
+ * main.c: fupin-bridge's life cycle: args → cfg → log → store (the
+ * schema must be current: the gateway or `fupinctl migrate` migrates,
+ * the bridge never does) → MQTT → READY → loop → STOPPING.
+ *
+ * The main thread owns the database handle and the MQTT client: it takes
+ * what Paho's threads queued (acks, messages, connection changes), feeds
+ * the event relay and the registry consumer, checks for SIGTERM/SIGINT,
+ * feeds the watchdog, prunes relayed events hourly and logs a status
+ * line each minute.  A broker that is down is not fatal: the outbox
+ * waits in SQLite until it is back.
  */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "cfg.h"
 #include "cli.h"
+#include "event_outbox.h"
+#include "event_relay.h"
 #include "log.h"
+#include "migrate.h"
+#include "mqtt_client.h"
+#include "registry_consumer.h"
+#include "sdnotify.h"
+#include "store.h"
+
+#define BRIDGE_RETENTION_S (7 * 24 * 3600)
+#define BRIDGE_PRUNE_EVERY_S 3600
+#define BRIDGE_STATS_EVERY_S 60
+
+struct bridge {
+	struct store		*st;
+	struct mqtt_client	*mc;
+	struct event_relay	*relay;
+	struct registry_consumer *consumer;
+};
 
 static int
 usage(void)
@@ -20,11 +47,161 @@ usage(void)
 	return EX_USAGE;
 }
 
+static int64_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/* Open the database and insist on the current schema; exit code or 0. */
+static int
+open_store(const struct cfg *cfg, struct store **out)
+{
+	enum fp_err err;
+	int version = 0;
+
+	err = store_open(cfg->database.path, cfg->database.durability ==
+	    CFG_DURABILITY_FULL ? STORE_DURABILITY_FULL :
+	    STORE_DURABILITY_NORMAL, out);
+	if (err != FP_OK) {
+		log_error("bridge.fatal stage=database path=%s error=\"%s\"",
+		    cfg->database.path, fp_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	err = migrate_version(*out, &version);
+	if (err != FP_OK || version != migrate_latest()) {
+		log_error("bridge.fatal stage=schema path=%s schema=%d "
+		    "want=%d error=\"%s\"", cfg->database.path, version,
+		    migrate_latest(), version > migrate_latest() ?
+		    "the database is newer than this bridge" :
+		    "schema out of date: run fupinctl migrate or start "
+		    "fupin-gateway first");
+		store_close(*out);
+		*out = NULL;
+		return EX_UNAVAILABLE;
+	}
+	return 0;
+}
+
+static void
+handle_event(struct bridge *b, struct mqtt_event *ev)
+{
+	switch (ev->kind) {
+	case MQTT_EV_CONNECTED:
+		registry_consumer_subscribe(b->consumer);
+		break;
+	case MQTT_EV_LOST:
+		event_relay_reset(b->relay);
+		break;
+	case MQTT_EV_PUBACK:
+		event_relay_ack(b->relay, ev->token);
+		break;
+	case MQTT_EV_PUBFAIL:
+		event_relay_fail(b->relay, ev->token);
+		break;
+	case MQTT_EV_MESSAGE:
+		if (!registry_consumer_handle(b->consumer, ev->topic,
+		    ev->payload, ev->len, ev->is_oversized))
+			log_debug("bridge.ignored topic=%s", ev->topic);
+		break;
+	}
+}
+
+static void
+log_stats(struct bridge *b)
+{
+	int64_t backlog = 0, age = 0;
+
+	if (event_outbox_pending(b->st, &backlog) != FP_OK ||
+	    event_outbox_oldest_age(b->st, &age) != FP_OK)
+		log_warnx("bridge.stats error=\"database busy\"");
+	log_info("bridge.stats backlog=%lld oldest_unrelayed_s=%lld "
+	    "published=%llu reconnects=%llu connected=%s",
+	    (long long)backlog, (long long)age,
+	    (unsigned long long)event_relay_published(b->relay),
+	    (unsigned long long)mqtt_client_reconnects(b->mc),
+	    mqtt_client_is_connected(b->mc) ? "yes" : "no");
+}
+
+static void
+prune(struct bridge *b)
+{
+	int64_t deleted = 0;
+	enum fp_err err;
+
+	err = event_outbox_prune(b->st, (int64_t)time(NULL) -
+	    BRIDGE_RETENTION_S, &deleted);
+	if (err != FP_OK)
+		log_warnx("bridge.prune error=\"%s\" action=retry_later",
+		    fp_strerror(err));
+	else if (deleted > 0)
+		log_info("bridge.pruned events=%lld", (long long)deleted);
+}
+
+/* Serve until SIGTERM/SIGINT; returns the signal, or -1. */
+static int
+serve(struct bridge *b, const sigset_t *set)
+{
+	static const struct timespec zero = { 0, 0 };
+	uint64_t wd_usec = sdnotify_watchdog_usec();
+	int64_t wd_every_s, last_wd, last_prune, last_stats, t;
+	struct mqtt_event ev;
+	int sig;
+
+	wd_every_s = wd_usec > 0 ? (int64_t)(wd_usec / 2 / 1000000) : 0;
+	if (wd_usec > 0 && wd_every_s < 1)
+		wd_every_s = 1;
+	last_wd = last_stats = mono_s();
+	last_prune = 0;
+	for (;;) {
+		if (mqtt_client_next(b->mc, 20, &ev)) {
+			handle_event(b, &ev);
+			mqtt_event_cleanup(&ev);
+			/* Drain what else is queued before pumping. */
+			while (mqtt_client_next(b->mc, 0, &ev)) {
+				handle_event(b, &ev);
+				mqtt_event_cleanup(&ev);
+			}
+		}
+		event_relay_pump(b->relay);
+		sig = sigtimedwait(set, NULL, &zero);
+		if (sig == SIGTERM || sig == SIGINT)
+			return sig;
+		if (sig == SIGHUP)
+			log_info("bridge.sighup action=ignored reason="
+			    "\"restart to apply configuration changes\"");
+		if (sig < 0 && errno != EAGAIN && errno != EINTR) {
+			log_warn("bridge.sigwait");
+			return -1;
+		}
+		t = mono_s();
+		if (wd_every_s > 0 && t - last_wd >= wd_every_s) {
+			sdnotify_send("WATCHDOG=1");
+			last_wd = t;
+		}
+		if (last_prune == 0 || t - last_prune >= BRIDGE_PRUNE_EVERY_S) {
+			prune(b);
+			last_prune = t;
+		}
+		if (t - last_stats >= BRIDGE_STATS_EVERY_S) {
+			log_stats(b);
+			last_stats = t;
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
+	struct bridge b = { NULL, NULL, NULL, NULL };
 	struct cli_opts opts;
 	struct cfg *cfg;
+	enum fp_err err;
+	sigset_t set;
+	int rc, sig;
 
 	if (!cli_parse(argc, argv, false, &opts))
 		return usage();
@@ -36,9 +213,48 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_OK;
 	}
-	log_init("fupin-bridge", opts.is_verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	log_error("bridge.unavailable reason=\"the MQTT relay is not built "
-	    "yet\" uri=%s", cfg->mqtt.uri);
+	log_init("fupin-bridge", opts.is_verbose ? LOG_LEVEL_DEBUG :
+	    LOG_LEVEL_INFO);
+	log_info("bridge.start version=%s node=%s config=%s uri=%s",
+	    FP_VERSION, cfg->node_id, cfg->file, cfg->mqtt.uri);
+
+	/* Block the stop signals before Paho starts its threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = open_store(cfg, &b.st);
+	if (rc != 0)
+		goto done;
+	err = mqtt_client_new(cfg, REGISTRY_CONSUMER_MAX_PAYLOAD, &b.mc);
+	if (err == FP_OK)
+		err = event_relay_new(b.st, b.mc, cfg->mqtt.topic_root,
+		    cfg->node_id, EVENT_RELAY_WINDOW, &b.relay);
+	if (err == FP_OK)
+		err = registry_consumer_new(b.st, b.mc, cfg, &b.consumer);
+	if (err != FP_OK) {
+		log_error("bridge.fatal stage=start error=\"%s\"",
+		    fp_strerror(err));
+		rc = err == FP_ECONFIG ? EX_CONFIG : EX_UNAVAILABLE;
+		goto done;
+	}
+	sdnotify_send("READY=1\nSTATUS=relaying");
+	log_info("bridge.ready topic_root=%s", cfg->mqtt.topic_root);
+	sig = serve(&b, &set);
+	sdnotify_send("STOPPING=1");
+	log_info("bridge.stopping signal=%d", sig);
+	rc = sig < 0 ? EX_SOFTWARE : EX_OK;
+done:
+	/* The client goes first: no callback may outlive what it feeds. */
+	mqtt_client_free(b.mc);
+	registry_consumer_free(b.consumer);
+	event_relay_free(b.relay);
+	store_close(b.st);
+	if (rc == EX_OK)
+		log_info("bridge.stopped");
 	cfg_free(cfg);
-	return EX_UNAVAILABLE;
+	return rc;
 }

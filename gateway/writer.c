@@ -6,6 +6,7 @@
  * commit is in progress, the more share the next one.
  */
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -19,7 +20,7 @@ struct writer_job {
 	writer_fn		*fn;
 	void			*arg;
 	enum fp_err		 result;
-	bool			 done;
+	sem_t			 done;	/* posted once, after the commit */
 	struct writer_job	*next;
 };
 
@@ -27,7 +28,6 @@ struct writer {
 	pthread_t		 thread;
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 has_work;	/* writer waits */
-	pthread_cond_t		 finished;	/* callers wait */
 	struct writer_job	*head, *tail;
 	bool			 stopping;
 	bool			 started;
@@ -96,7 +96,7 @@ static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
-	struct writer_job *batch, *j, *last;
+	struct writer_job *batch, *j, *last, *next;
 	int n;
 
 	pthread_mutex_lock(&w->lock);
@@ -118,10 +118,14 @@ writer_main(void *arg)
 
 		run_batch(w, batch);
 
+		/* Wake each caller alone, without the queue's lock: a shared
+		 * condition variable made every waiter fight for the mutex.
+		 * Read next first: a job may vanish once posted. */
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;
+			sem_post(&j->done);
+		}
 		pthread_mutex_lock(&w->lock);
-		for (j = batch; j != NULL; j = j->next)
-			j->done = true;
-		pthread_cond_broadcast(&w->finished);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
@@ -146,7 +150,6 @@ writer_start(const struct cfg *cfg, void (*after_commit)(void *),
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->has_work, NULL);
-	pthread_cond_init(&w->finished, NULL);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		writer_stop(w);
 		return FP_ENOMEM;
@@ -168,7 +171,6 @@ writer_stop(struct writer *w)
 		pthread_mutex_unlock(&w->lock);
 		pthread_join(w->thread, NULL);
 	}
-	pthread_cond_destroy(&w->finished);
 	pthread_cond_destroy(&w->has_work);
 	pthread_mutex_destroy(&w->lock);
 	store_close(w->st);
@@ -178,11 +180,19 @@ writer_stop(struct writer *w)
 enum fp_err
 writer_run(struct writer *w, writer_fn *fn, void *arg)
 {
-	struct writer_job job = { fn, arg, FP_OK, false, NULL };
+	struct writer_job job;
+	enum fp_err result;
 
+	job.fn = fn;
+	job.arg = arg;
+	job.result = FP_OK;
+	job.next = NULL;
+	if (sem_init(&job.done, 0, 0) != 0)
+		return FP_ENOMEM;
 	pthread_mutex_lock(&w->lock);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->lock);
+		sem_destroy(&job.done);
 		return FP_EBUSY;
 	}
 	/* The job lives on this stack: we wait below until the writer has
@@ -193,8 +203,10 @@ writer_run(struct writer *w, writer_fn *fn, void *arg)
 		w->head = &job;	/* cppcheck-suppress autoVariables */
 	w->tail = &job;		/* cppcheck-suppress autoVariables */
 	pthread_cond_signal(&w->has_work);
-	while (!job.done)
-		pthread_cond_wait(&w->finished, &w->lock);
 	pthread_mutex_unlock(&w->lock);
-	return job.result;
+	while (sem_wait(&job.done) != 0)
+		continue;	/* EINTR */
+	result = job.result;
+	sem_destroy(&job.done);
+	return result;
 }
