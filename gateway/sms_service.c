@@ -168,9 +168,10 @@ sms_next_id(struct store *st, int64_t *id)
 	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
 }
 
+/* The message, already in its final state: one write, not two. */
 static enum fp_err
 insert_mo(struct store *st, const struct mo_msg *mo, int64_t now,
-    int64_t *id)
+    const char *command, const struct sms_caller *who, int64_t *id)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -180,11 +181,14 @@ insert_mo(struct store *st, const struct mo_msg *mo, int64_t now,
 	if (err != FP_OK)
 		return err;
 	err = store_stmt(st, "INSERT INTO sms_in(route, provider_id, msisdn, "
-	    "to_addr, text, smsc, received_at, id) VALUES "
-	    "(?1,?2,?3,?4,?5,?6,?7,?8)", &stmt);
+	    "to_addr, text, smsc, received_at, id, status, command, "
+	    "household_id) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,'processed',?9,?10)",
+	    &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 8, *id);
+	sqlite3_bind_text(stmt, 9, command, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 10, who->household_id);
 	sqlite3_bind_text(stmt, 1, mo->route, -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 2, mo->provider_id);
 	sqlite3_bind_text(stmt, 3, mo->from, -1, SQLITE_STATIC);
@@ -216,8 +220,8 @@ is_flooding(struct store *st, const struct sms_ctx *ctx, const char *from,
 	if (sqlite3_step(stmt) == SQLITE_ROW)
 		n = sqlite3_column_int64(stmt, 0);
 	sqlite3_reset(stmt);
-	/* The count includes the message just stored. */
-	*flooding = n > ctx->cfg->sms.max_per_minute;
+	/* The count is of the earlier ones: this one would be n + 1. */
+	*flooding = n + 1 > ctx->cfg->sms.max_per_minute;
 	return FP_OK;
 }
 
@@ -286,26 +290,6 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 }
 
 static enum fp_err
-mark_processed(struct store *st, int64_t id, const char *command,
-    const struct sms_caller *who)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "UPDATE sms_in SET status = 'processed', "
-	    "command = ?2, household_id = ?3 WHERE id = ?1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_text(stmt, 2, command, -1, SQLITE_STATIC);
-	store_bind_text_or_null(stmt, 3, who->household_id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
-static enum fp_err
 inbound_event(struct store *st, const struct sms_ctx *ctx,
     const struct mo_msg *mo, int64_t id, const char *command)
 {
@@ -341,15 +325,16 @@ sms_service_receive(struct store *st, const struct sms_ctx *ctx,
 	err = find_duplicate(st, mo, res);
 	if (err != FP_ENOTFOUND)
 		return err;	/* FP_OK: a repeat, answered as the first */
-	err = insert_mo(st, mo, now, &res->id);
-	if (err == FP_OK)
-		err = sms_caller_lookup(st, ctx, mo->from, &who);
+	err = sms_caller_lookup(st, ctx, mo->from, &who);
 	if (err == FP_OK)
 		err = is_flooding(st, ctx, mo->from, now, &res->is_flooded);
 	if (err != FP_OK)
 		return err;
 	sms_router_parse(mo->text, mo->text_len, &cmd);
 	command = res->is_flooded ? "flood" : sms_router_name(cmd.kind);
+	err = insert_mo(st, mo, now, command, &who, &res->id);
+	if (err != FP_OK)
+		return err;
 	if (!res->is_flooded) {
 		err = dispatch(st, ctx, &who, &cmd, res->id, now, &reply);
 		if (err != FP_OK)
@@ -365,9 +350,7 @@ sms_service_receive(struct store *st, const struct sms_ctx *ctx,
 		if (err != FP_OK)
 			goto done;
 	}
-	err = mark_processed(st, res->id, command, &who);
-	if (err == FP_OK)
-		err = inbound_event(st, ctx, mo, res->id, command);
+	err = inbound_event(st, ctx, mo, res->id, command);
 done:
 	free(reply);
 	return err;

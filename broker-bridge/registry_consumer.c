@@ -1,0 +1,435 @@
+/*
+ * registry_consumer.c: registry topics → validate → upsert or delete in
+ * one transaction, deduplicated by event_id (see registry_consumer.h).
+ * JSON is read with json-c in strict mode with a small depth limit; a
+ * record's fields are mapped onto the registry's columns by name and
+ * handed to registry.c as text, exactly as the CSV import does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "log.h"
+#include "registry.h"
+#include "registry_consumer.h"
+
+#define RC_JSON_DEPTH 8
+#define RC_EVENT_ID_MAX 128
+#define RC_REASON_MAX 256
+#define RC_TOPIC_MAX 512
+
+struct registry_consumer {
+	struct store	*st;		/* borrowed */
+	struct mqtt_client *mc;		/* borrowed */
+	struct registry	*reg;		/* owned */
+	char		 prefix[RC_TOPIC_MAX];	/* "<root>/registry/" */
+	char		 errors_topic[RC_TOPIC_MAX];
+	char		*subs[REG_N_KINDS];	/* owned topic filters */
+};
+
+/* One record's column values, borrowed from the JSON tree. */
+struct record {
+	const char	*vals[REG_MAX_COLUMNS];
+};
+
+static const char *
+record_get(void *ctx, size_t column)
+{
+	const struct record *r = ctx;
+
+	return column < REG_MAX_COLUMNS ? r->vals[column] : NULL;
+}
+
+enum fp_err
+registry_consumer_new(struct store *st, struct mqtt_client *mc,
+    const struct cfg *cfg, struct registry_consumer **out)
+{
+	struct registry_consumer *rc;
+	const char *group = cfg->mqtt.shared_group;
+	bool is_shared = group != NULL && *group != '\0';
+	enum fp_err err;
+	size_t i, len;
+	int n;
+
+	*out = NULL;
+	rc = calloc(1, sizeof(*rc));
+	if (rc == NULL)
+		return FP_ENOMEM;
+	rc->st = st;
+	rc->mc = mc;
+	n = snprintf(rc->prefix, sizeof(rc->prefix), "%s/registry/",
+	    cfg->mqtt.topic_root);
+	if (n < 0 || (size_t)n >= sizeof(rc->prefix)) {
+		err = FP_ECONFIG;
+		goto fail;
+	}
+	n = snprintf(rc->errors_topic, sizeof(rc->errors_topic), "%s/errors",
+	    cfg->mqtt.topic_root);
+	if (n < 0 || (size_t)n >= sizeof(rc->errors_topic)) {
+		err = FP_ECONFIG;
+		goto fail;
+	}
+	for (i = 0; i < REG_N_KINDS; i++) {
+		const char *kind = registry_kind_name((enum reg_kind)i);
+
+		len = strlen(rc->prefix) + strlen(kind) + 16 +
+		    (is_shared ? strlen(group) : 0);
+		rc->subs[i] = malloc(len);
+		if (rc->subs[i] == NULL) {
+			err = FP_ENOMEM;
+			goto fail;
+		}
+		if (is_shared)
+			snprintf(rc->subs[i], len, "$share/%s/%s%s", group,
+			    rc->prefix, kind);
+		else
+			snprintf(rc->subs[i], len, "%s%s", rc->prefix, kind);
+	}
+	err = registry_new(st, &rc->reg);
+	if (err != FP_OK)
+		goto fail;
+	*out = rc;
+	return FP_OK;
+fail:
+	registry_consumer_free(rc);
+	return err;
+}
+
+void
+registry_consumer_free(struct registry_consumer *rc)
+{
+	size_t i;
+
+	if (rc == NULL)
+		return;
+	for (i = 0; i < REG_N_KINDS; i++)
+		free(rc->subs[i]);
+	registry_free(rc->reg);
+	free(rc);
+}
+
+enum fp_err
+registry_consumer_subscribe(struct registry_consumer *rc)
+{
+	return mqtt_client_subscribe(rc->mc, rc->subs, REG_N_KINDS);
+}
+
+/* Log the rejection once and report it on <root>/errors. */
+static void
+reject(struct registry_consumer *rc, const char *topic,
+    const char *event_id, const char *reason)
+{
+	struct json_object *o = json_object_new_object();
+	const char *text;
+
+	log_warnx("registry.rejected topic=%s event_id=%s error=\"%s\"", topic,
+	    event_id != NULL ? event_id : "-", reason);
+	if (o == NULL)
+		return;
+	json_object_object_add(o, "topic", json_object_new_string(topic));
+	if (event_id != NULL)
+		json_object_object_add(o, "event_id",
+		    json_object_new_string(event_id));
+	json_object_object_add(o, "error", json_object_new_string(reason));
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (text == NULL || mqtt_client_publish(rc->mc, rc->errors_topic, text,
+	    strlen(text), false, NULL) != FP_OK)
+		log_warnx("registry.error_report topic=%s error=\"not "
+		    "published\"", rc->errors_topic);
+	json_object_put(o);
+}
+
+/* Parse payload[len] strictly as one JSON object; NULL with reason. */
+static struct json_object *
+parse_object(const char *payload, size_t len, char *reason, size_t rsize)
+{
+	struct json_tokener *tok;
+	struct json_object *o = NULL;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	if (strlen(payload) != len) {
+		snprintf(reason, rsize, "invalid JSON: NUL byte in payload");
+		return NULL;
+	}
+	tok = json_tokener_new_ex(RC_JSON_DEPTH);
+	if (tok == NULL) {
+		snprintf(reason, rsize, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	o = json_tokener_parse_ex(tok, payload, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (o == NULL || jerr != json_tokener_success) {
+		snprintf(reason, rsize, "invalid JSON: %s",
+		    jerr == json_tokener_continue ? "incomplete" :
+		    json_tokener_error_desc(jerr));
+		json_object_put(o);
+		return NULL;
+	}
+	while (end < len && strchr(" \t\r\n", payload[end]) != NULL)
+		end++;
+	if (end != len) {
+		snprintf(reason, rsize, "invalid JSON: data after the object");
+		json_object_put(o);
+		return NULL;
+	}
+	if (!json_object_is_type(o, json_type_object)) {
+		snprintf(reason, rsize, "payload must be a JSON object");
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Map a record object onto the columns of `kind`; false with reason. */
+static bool
+record_fill(enum reg_kind kind, struct json_object *obj, bool is_bare,
+    struct record *r, char *reason, size_t rsize)
+{
+	const char *const *cols;
+	size_t n, i;
+
+	memset(r, 0, sizeof(*r));
+	cols = registry_columns(kind, &n);
+	json_object_object_foreach(obj, key, val) {
+		if (is_bare && (strcmp(key, "event_id") == 0 ||
+		    strcmp(key, "op") == 0))
+			continue;
+		for (i = 0; i < n; i++)
+			if (strcmp(cols[i], key) == 0)
+				break;
+		if (i == n) {
+			snprintf(reason, rsize, "unknown column %s", key);
+			return false;
+		}
+		switch (json_object_get_type(val)) {
+		case json_type_null:
+			r->vals[i] = NULL;
+			break;
+		case json_type_string:
+		case json_type_int:
+		case json_type_double:
+			r->vals[i] = json_object_get_string(val);
+			break;
+		default:
+			snprintf(reason, rsize, "%s: must be a string or a "
+			    "number", key);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* 1 when event_id was processed before, 0 when not, -1 on error. */
+static int
+seen_before(struct store *st, const char *event_id, enum fp_err *err)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*err = store_stmt(st, "SELECT 1 FROM processed_messages WHERE id = ?1",
+	    &stmt);
+	if (*err != FP_OK)
+		return -1;
+	sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	*err = store_err(rc);
+	return -1;
+}
+
+static enum fp_err
+remember(struct store *st, const char *event_id, const char *outcome)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO processed_messages(id, kind, "
+	    "processed_at, outcome) VALUES (?1, 'registry', ?2, ?3)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/*
+ * Apply a validated envelope in one transaction.  FP_EINVAL with reason
+ * when a record fails; FP_EDUP when event_id was seen; else database
+ * errors.  Nothing is changed unless FP_OK.
+ */
+static enum fp_err
+apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
+    bool is_delete, struct json_object *records, struct json_object *bare,
+    char *reason, size_t rsize, size_t *applied)
+{
+	char why[REG_REASON_MAX], outcome[64];
+	struct reg_source src;
+	struct record r;
+	enum reg_outcome o;
+	enum fp_err err;
+	size_t n, i;
+	int seen;
+
+	*applied = 0;
+	err = store_begin(rc->st);
+	if (err != FP_OK)
+		return err;
+	seen = seen_before(rc->st, event_id, &err);
+	if (seen != 0) {
+		if (seen > 0)
+			err = FP_EDUP;
+		goto fail;
+	}
+	n = bare != NULL ? 1 : json_object_array_length(records);
+	src.get = record_get;
+	src.ctx = &r;
+	for (i = 0; i < n; i++) {
+		struct json_object *rec = bare != NULL ? bare :
+		    json_object_array_get_idx(records, i);
+
+		if (!json_object_is_type(rec, json_type_object)) {
+			snprintf(reason, rsize, "record %zu: must be an object",
+			    i + 1);
+			err = FP_EINVAL;
+			goto fail;
+		}
+		if (!record_fill(kind, rec, bare != NULL, &r, why,
+		    sizeof(why))) {
+			snprintf(reason, rsize, "record %zu: %s", i + 1, why);
+			err = FP_EINVAL;
+			goto fail;
+		}
+		why[0] = '\0';
+		if (is_delete)
+			err = registry_delete(rc->reg, kind, &src, &o, why);
+		else
+			err = registry_upsert(rc->reg, kind, &src, &o, why);
+		if (err == FP_EINVAL) {
+			snprintf(reason, rsize, "record %zu: %s", i + 1, why);
+			goto fail;
+		}
+		if (err != FP_OK)
+			goto fail;
+	}
+	snprintf(outcome, sizeof(outcome), "%s %zu", is_delete ? "deleted" :
+	    "upserted", n);
+	err = remember(rc->st, event_id, outcome);
+	if (err != FP_OK)
+		goto fail;
+	err = store_commit(rc->st);
+	if (err != FP_OK)
+		goto fail;
+	*applied = n;
+	return FP_OK;
+fail:
+	store_rollback(rc->st);
+	return err;
+}
+
+bool
+registry_consumer_handle(struct registry_consumer *rc, const char *topic,
+    const char *payload, size_t len, bool is_oversized)
+{
+	char reason[RC_REASON_MAX];
+	struct json_object *o = NULL, *v, *records = NULL;
+	const char *event_id = NULL, *op = "upsert";
+	size_t plen = strlen(rc->prefix), applied = 0;
+	enum reg_kind kind;
+	enum fp_err err;
+
+	if (strncmp(topic, rc->prefix, plen) != 0 ||
+	    !registry_kind_parse(topic + plen, &kind))
+		return false;
+	if (is_oversized || payload == NULL ||
+	    len > REGISTRY_CONSUMER_MAX_PAYLOAD) {
+		reject(rc, topic, NULL, "payload too large (limit 262144 "
+		    "bytes)");
+		return true;
+	}
+	o = parse_object(payload, len, reason, sizeof(reason));
+	if (o == NULL) {
+		reject(rc, topic, NULL, reason);
+		return true;
+	}
+	if (json_object_object_get_ex(o, "event_id", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) == 0 ||
+		    json_object_get_string_len(v) > RC_EVENT_ID_MAX) {
+			reject(rc, topic, NULL, "event_id: must be a string of "
+			    "1 to 128 characters");
+			goto done;
+		}
+		event_id = json_object_get_string(v);
+	}
+	if (event_id == NULL) {
+		reject(rc, topic, NULL, "event_id: is required");
+		goto done;
+	}
+	if (json_object_object_get_ex(o, "op", &v)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			reject(rc, topic, event_id, "op: must be upsert or "
+			    "delete");
+			goto done;
+		}
+		op = json_object_get_string(v);
+	}
+	if (strcmp(op, "upsert") != 0 && strcmp(op, "delete") != 0) {
+		reject(rc, topic, event_id, "op: must be upsert or delete");
+		goto done;
+	}
+	if (json_object_object_get_ex(o, "records", &records)) {
+		if (!json_object_is_type(records, json_type_array) ||
+		    json_object_array_length(records) == 0) {
+			reject(rc, topic, event_id, "records: must be a "
+			    "non-empty array");
+			goto done;
+		}
+		if (json_object_object_length(o) != (json_object_object_get_ex(
+		    o, "op", NULL) ? 3 : 2)) {
+			reject(rc, topic, event_id, "only event_id, op and "
+			    "records may appear beside records");
+			goto done;
+		}
+	} else if (strcmp(op, "upsert") != 0) {
+		reject(rc, topic, event_id, "records: is required for a "
+		    "delete");
+		goto done;
+	}
+	reason[0] = '\0';
+	err = apply(rc, kind, event_id, strcmp(op, "delete") == 0, records,
+	    records == NULL ? o : NULL, reason, sizeof(reason), &applied);
+	if (err == FP_OK)
+		log_info("registry.applied topic=%s event_id=%s op=%s "
+		    "records=%zu", topic, event_id, op, applied);
+	else if (err == FP_EDUP)
+		log_debug("registry.duplicate topic=%s event_id=%s", topic,
+		    event_id);
+	else if (err == FP_EINVAL)
+		reject(rc, topic, event_id, reason);
+	else {
+		/* Not the message's fault, but it was acknowledged: say so
+		 * where the sender looks rather than lose it silently. */
+		snprintf(reason, sizeof(reason), "not applied: %s",
+		    fp_strerror(err));
+		reject(rc, topic, event_id, reason);
+	}
+done:
+	json_object_put(o);
+	return true;
+}

@@ -1,0 +1,618 @@
+/*
+ * test_bridge.c: fupin-bridge as a process against a real mosquitto on a
+ * free loopback port (persistence in the test's directory, so a
+ * persistent subscriber survives a broker restart).  Events appended
+ * through the store API are published with the SPEC fields and marked
+ * relayed; a broker outage buffers 1,000 events in SQLite and delivers
+ * each once, in order per type; registry messages are applied, deduped
+ * by event_id and deleted; invalid ones go to <root>/errors and change
+ * nothing; SIGTERM exits 0; the retained status is "online" while
+ * running and the Last Will "offline" after SIGKILL.  The outbox's
+ * claim / mark / prune functions are also tested directly.
+ *
+ * Needs /usr/sbin/mosquitto and mosquitto_sub/mosquitto_pub.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event_outbox.h"
+#include "migrate.h"
+#include "store.h"
+#include "testutil.h"
+
+#define MOSQUITTO	"/usr/sbin/mosquitto"
+#define MOSQ_SUB	"/usr/bin/mosquitto_sub"
+#define MOSQ_PUB	"/usr/bin/mosquitto_pub"
+#define NODE		"tn1"
+#define N_OUTAGE	1000
+
+static struct {
+	char	*dir;
+	int	 port;
+	char	 port_s[16];
+	pid_t	 mosq, bridge, sub;
+	char	 db[512], conf[512], mconf[512];
+	char	 sub_out[512], bridge_log[512], mosq_log[512];
+} T;
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static pid_t
+spawn(char *const argv[], const char *out_path)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+			close(fd);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Stop *pid with sig, then SIGKILL after 5 s; its wait status, or -1. */
+static int
+stop_pid(pid_t *pid, int sig)
+{
+	int status = -1, i;
+
+	if (*pid <= 0)
+		return -1;
+	kill(*pid, sig);
+	for (i = 0; i < 500; i++) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid)
+			break;
+		sleep_ms(10);
+	}
+	if (i == 500) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, &status, 0);
+	}
+	*pid = 0;
+	return status;
+}
+
+static bool
+port_open(void)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	bool ok;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)T.port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	return ok;
+}
+
+static void
+mosq_start(void)
+{
+	char *argv[] = { MOSQUITTO, "-c", T.mconf, NULL };
+	int i;
+
+	T.mosq = spawn(argv, T.mosq_log);
+	for (i = 0; i < 500 && !port_open(); i++)
+		sleep_ms(10);
+	ck_assert_msg(port_open(), "mosquitto did not start");
+}
+
+static int
+count_in(const char *path, const char *needle)
+{
+	char *text = tu_read_file(path, NULL), *p;
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	free(text);
+	return n;
+}
+
+static bool
+wait_count(const char *path, const char *needle, int want, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 20) {
+		if (count_in(path, needle) >= want)
+			return true;
+		sleep_ms(20);
+	}
+	return count_in(path, needle) >= want;
+}
+
+static void
+bridge_start(void)
+{
+	char bin[512];
+	char *argv[] = { bin, "-c", T.conf, NULL };
+	int before = count_in(T.bridge_log, "mqtt.connected");
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
+	T.bridge = spawn(argv, T.bridge_log);
+	ck_assert_msg(wait_count(T.bridge_log, "mqtt.connected", before + 1,
+	    10000), "bridge did not connect");
+}
+
+/* A persistent QoS 1 subscriber to fupin/v1/#, appending to sub_out;
+ * returns once it has seen the retained online status. */
+static void
+sub_start(void)
+{
+	char *argv[] = { MOSQ_SUB, "-h", "127.0.0.1", "-p", T.port_s, "-v",
+	    "-q", "1", "-c", "-i", "fupin-test-sub", "-t", "fupin/v1/#", NULL };
+	int before = count_in(T.sub_out, "status/" NODE " online");
+
+	T.sub = spawn(argv, T.sub_out);
+	ck_assert_msg(wait_count(T.sub_out, "status/" NODE " online",
+	    before + 1, 10000), "subscriber saw no status");
+}
+
+static long long
+q_int(const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	long long v = -1;
+
+	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return v;
+}
+
+static bool
+wait_int(const char *sql, long long want, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms; waited += 20) {
+		if (q_int(sql) == want)
+			return true;
+		sleep_ms(20);
+	}
+	return q_int(sql) == want;
+}
+
+/* Append n events, alternating between two types, in one transaction. */
+static void
+append_events(int n)
+{
+	struct store *st;
+	char data[64];
+	int i;
+
+	ck_assert_int_eq(store_open(T.db, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	for (i = 0; i < n; i++) {
+		snprintf(data, sizeof(data), "{\"seq\":%d,\"msisdn\":"
+		    "\"+86138****0001\"}", i);
+		ck_assert_int_eq(event_outbox_append(st, i % 2 == 0 ?
+		    "sms.inbound" : "sms.status", data, NULL), FP_OK);
+	}
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	store_close(st);
+}
+
+static int
+publish(char *topic, char *msg, char *file)
+{
+	char *argv[] = { MOSQ_PUB, "-h", "127.0.0.1", "-p", T.port_s, "-q",
+	    "1", "-t", topic, file != NULL ? "-f" : "-m",
+	    file != NULL ? file : msg, NULL };
+
+	return tu_run(argv, NULL);
+}
+
+/* The retained status of NODE, "" when none arrives in 2 s. */
+static char *
+retained_status(void)
+{
+	char *argv[] = { MOSQ_SUB, "-h", "127.0.0.1", "-p", T.port_s, "-C",
+	    "1", "-W", "2", "-t", "fupin/v1/status/" NODE, NULL };
+	char *out = NULL;
+
+	tu_run(argv, &out);
+	ck_assert_ptr_nonnull(out);
+	return out;
+}
+
+static void
+setup(void)
+{
+	struct store *st;
+	char text[1024];
+	int n;
+
+	memset(&T, 0, sizeof(T));
+	T.dir = tu_mkdtemp();
+	ck_assert_ptr_nonnull(T.dir);
+	T.port = tu_free_port();
+	snprintf(T.port_s, sizeof(T.port_s), "%d", T.port);
+	snprintf(T.db, sizeof(T.db), "%s/fupin.db", T.dir);
+	snprintf(T.sub_out, sizeof(T.sub_out), "%s/sub.out", T.dir);
+	snprintf(T.bridge_log, sizeof(T.bridge_log), "%s/bridge.log", T.dir);
+	snprintf(T.mosq_log, sizeof(T.mosq_log), "%s/mosquitto.log", T.dir);
+	n = snprintf(text, sizeof(text), "listener %d 127.0.0.1\n"
+	    "allow_anonymous true\npersistence true\n"
+	    "persistence_location %s/\nmax_queued_messages 5000\n", T.port,
+	    T.dir);
+	free(tu_write_file(T.dir, "mosquitto.conf", text, (size_t)n));
+	snprintf(T.mconf, sizeof(T.mconf), "%s/mosquitto.conf", T.dir);
+	n = snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
+	    "database = { path = \"%s\"; };\n"
+	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; "
+	    "client_id = \"br-%d\"; };\n",
+	    T.db, T.port, T.port);
+	free(tu_write_file(T.dir, "fupin.conf", text, (size_t)n));
+	snprintf(T.conf, sizeof(T.conf), "%s/fupin.conf", T.dir);
+	ck_assert_int_eq(store_open(T.db, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	store_close(st);
+}
+
+static void
+teardown(void)
+{
+	stop_pid(&T.sub, SIGTERM);
+	stop_pid(&T.bridge, SIGKILL);
+	stop_pid(&T.mosq, SIGTERM);
+	tu_rmtree(T.dir);
+	free(T.dir);
+	T.dir = NULL;
+}
+
+START_TEST(event_is_published_with_spec_fields_and_marked)
+{
+	char *text, *line;
+
+	mosq_start();
+	bridge_start();
+	sub_start();
+	append_events(1);
+	ck_assert(wait_count(T.sub_out, "fupin/v1/events/sms.inbound {", 1,
+	    10000));
+	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NULL", 0, 5000));
+	text = tu_read_file(T.sub_out, NULL);
+	line = strstr(text, "fupin/v1/events/sms.inbound {");
+	ck_assert_ptr_nonnull(line);
+	ck_assert_ptr_nonnull(strstr(line, "{\"event_id\":\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"type\":\"sms.inbound\","
+	    "\"occurred_at\":\""));
+	ck_assert_ptr_nonnull(strstr(line, "\"node\":\"" NODE "\","
+	    "\"data\":{\"seq\":0,\"msisdn\":\"+86138****0001\"}}"));
+	free(text);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NOT NULL"), 1);
+}
+END_TEST
+
+struct seen {
+	char	 id[40];
+	long long row;
+};
+
+static int
+seen_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct seen *)a)->id,
+	    ((const struct seen *)b)->id);
+}
+
+/* Fill ids[] (sorted by event_id) with every event's id and row id. */
+static void
+load_ids(struct seen *ids, int n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *stmt;
+	int i = 0;
+
+	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT event_id, id FROM "
+	    "event_outbox", -1, &stmt, NULL), SQLITE_OK);
+	while (i < n && sqlite3_step(stmt) == SQLITE_ROW) {
+		snprintf(ids[i].id, sizeof(ids[i].id), "%s",
+		    (const char *)sqlite3_column_text(stmt, 0));
+		ids[i].row = sqlite3_column_int64(stmt, 1);
+		i++;
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	ck_assert_int_eq(i, n);
+	qsort(ids, (size_t)n, sizeof(*ids), seen_cmp);
+}
+
+START_TEST(outage_buffers_in_sqlite_and_delivers_each_once_in_order)
+{
+	static struct seen ids[N_OUTAGE];
+	static int hits[N_OUTAGE];
+	long long last[2] = { 0, 0 };
+	char *text, *p, *save = NULL;
+	int n_lines = 0;
+
+	mosq_start();
+	bridge_start();
+	sub_start();
+	/* The subscriber's session stays in the broker, which saves it. */
+	stop_pid(&T.sub, SIGTERM);
+	stop_pid(&T.mosq, SIGTERM);
+	append_events(N_OUTAGE);
+	sleep_ms(500);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NULL"), N_OUTAGE);
+	ck_assert_int_eq(kill(T.bridge, 0), 0);
+	mosq_start();
+	sub_start();
+	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/events/", N_OUTAGE,
+	    20000), "only %d events arrived",
+	    count_in(T.sub_out, "fupin/v1/events/"));
+	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NULL", 0, 5000));
+	sleep_ms(300);		/* any duplicate would arrive now */
+
+	load_ids(ids, N_OUTAGE);
+	memset(hits, 0, sizeof(hits));
+	text = tu_read_file(T.sub_out, NULL);
+	ck_assert_ptr_nonnull(text);
+	for (p = strtok_r(text, "\n", &save); p != NULL;
+	    p = strtok_r(NULL, "\n", &save)) {
+		struct seen key = { "", 0 }, *found;
+		char *id;
+		int type;
+
+		if (strncmp(p, "fupin/v1/events/", 16) != 0)
+			continue;
+		type = strncmp(p + 16, "sms.inbound ", 12) == 0 ? 0 : 1;
+		id = strstr(p, "\"event_id\":\"");
+		ck_assert_ptr_nonnull(id);
+		snprintf(key.id, sizeof(key.id), "%.36s", id + 12);
+		found = bsearch(&key, ids, N_OUTAGE, sizeof(*ids), seen_cmp);
+		ck_assert_ptr_nonnull(found);
+		hits[found - ids]++;
+		ck_assert_msg(found->row > last[type], "out of order");
+		last[type] = found->row;
+		n_lines++;
+	}
+	free(text);
+	ck_assert_int_eq(n_lines, N_OUTAGE);
+	for (n_lines = 0; n_lines < N_OUTAGE; n_lines++)
+		ck_assert_int_eq(hits[n_lines], 1);
+}
+END_TEST
+
+#define HH_TOPIC "fupin/v1/registry/households"
+
+START_TEST(registry_upsert_dedupe_and_delete)
+{
+	mosq_start();
+	bridge_start();
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"ev-1\","
+	    "\"household_id\":\"HH1\",\"area_code\":513431100201,"
+	    "\"head_name\":\"吉克阿木\",\"members\":3,\"status\":\"poor\"}",
+	    NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households WHERE "
+	    "household_id = 'HH1' AND members = 3", 1, 5000));
+	/* The same event_id again is ignored, whatever it says. */
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"ev-1\","
+	    "\"household_id\":\"HH1\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"X\",\"members\":\"7\",\"status\":\"poor\"}", NULL),
+	    0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"ev-2\","
+	    "\"op\":\"upsert\",\"records\":[{\"household_id\":\"HH2\","
+	    "\"area_code\":\"513431100201\",\"head_name\":\"B\","
+	    "\"members\":\"2\",\"status\":\"monitored\"}]}", NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households", 2, 5000));
+	ck_assert_int_eq(q_int("SELECT members FROM households WHERE "
+	    "household_id = 'HH1'"), 3);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages WHERE "
+	    "kind = 'registry'"), 2);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"ev-3\","
+	    "\"op\":\"delete\",\"records\":[{\"household_id\":\"HH1\"}]}",
+	    NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households WHERE "
+	    "household_id = 'HH1'", 0, 5000));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM households"), 1);
+}
+END_TEST
+
+START_TEST(invalid_messages_go_to_errors_and_change_nothing)
+{
+	char *big, *path, *text;
+	size_t i, n = 300 * 1024;
+
+	mosq_start();
+	bridge_start();
+	sub_start();
+	big = malloc(n);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, "{\"event_id\":\"big\",\"note\":\"", 26);
+	for (i = 26; i < n - 2; i++)
+		big[i] = 'x';
+	memcpy(big + n - 2, "\"}", 2);
+	path = tu_write_file(T.dir, "big.json", big, n);
+	free(big);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"e1\",", NULL), 0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"household_id\":\"HH9\","
+	    "\"area_code\":\"513431\",\"head_name\":\"A\",\"members\":1,"
+	    "\"status\":\"poor\"}", NULL), 0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"e3\",\"op\":"
+	    "\"upsert\",\"records\":[{\"household_id\":\"HH8\",\"area_code\":"
+	    "\"513431\",\"head_name\":\"A\",\"members\":1,\"status\":"
+	    "\"poor\"},{\"household_id\":\"HH9\",\"area_code\":\"513431\","
+	    "\"head_name\":\"A\",\"members\":1,\"status\":\"rich\"}]}", NULL),
+	    0);
+	ck_assert_int_eq(publish(HH_TOPIC, NULL, path), 0);
+	free(path);
+	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/errors {", 4, 10000),
+	    "errors seen: %d", count_in(T.sub_out, "fupin/v1/errors {"));
+	text = tu_read_file(T.sub_out, NULL);
+	ck_assert_ptr_nonnull(strstr(text, "\"error\":\"invalid JSON"));
+	ck_assert_ptr_nonnull(strstr(text, "\"error\":\"event_id: is "
+	    "required\""));
+	ck_assert_ptr_nonnull(strstr(text, "\"event_id\":\"e3\",\"error\":"
+	    "\"record 2: status:"));
+	ck_assert_ptr_nonnull(strstr(text, "\"error\":\"payload too large"));
+	ck_assert_ptr_nonnull(strstr(text, "{\"topic\":\"" HH_TOPIC "\""));
+	free(text);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM households"), 0);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages"), 0);
+}
+END_TEST
+
+START_TEST(sigterm_exits_0_and_status_follows_the_will)
+{
+	char *s;
+	int status;
+
+	mosq_start();
+	bridge_start();
+	s = retained_status();
+	ck_assert_str_eq(s, "online\n");
+	free(s);
+	status = stop_pid(&T.bridge, SIGTERM);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_int_eq(count_in(T.bridge_log, "bridge.stopped"), 1);
+
+	bridge_start();
+	s = retained_status();
+	ck_assert_str_eq(s, "online\n");
+	free(s);
+	stop_pid(&T.bridge, SIGKILL);
+	s = retained_status();
+	ck_assert_str_eq(s, "offline\n");
+	free(s);
+}
+END_TEST
+
+START_TEST(refuses_an_unmigrated_database)
+{
+	char bin[512];
+	char *argv[] = { bin, "-c", T.conf, NULL };
+	char *out = NULL;
+
+	unlink(T.db);
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
+	ck_assert_int_eq(tu_run(argv, &out), 69);
+	ck_assert_ptr_nonnull(strstr(out, "fupinctl migrate"));
+	free(out);
+}
+END_TEST
+
+START_TEST(outbox_claim_mark_and_prune)
+{
+	struct event_outbox_row rows[8];
+	struct store *st;
+	int64_t ids[2], n64 = 0, age = -1;
+	size_t n = 0;
+	int i;
+
+	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(event_outbox_claim(st, 0, 8, rows, &n), FP_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(event_outbox_oldest_age(st, &age), FP_OK);
+	ck_assert_int_eq(age, 0);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(event_outbox_append(st, "sms.inbound",
+		    "{\"n\":1}", NULL), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+
+	/* In id order, at most `max`, after the cursor. */
+	ck_assert_int_eq(event_outbox_claim(st, 0, 3, rows, &n), FP_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_lt(rows[0].id, rows[1].id);
+	ck_assert_int_lt(rows[1].id, rows[2].id);
+	ck_assert_str_eq(rows[0].type, "sms.inbound");
+	ck_assert_str_eq(rows[0].data, "{\"n\":1}");
+	ck_assert_uint_eq(strlen(rows[0].event_id), 36);
+	ids[0] = rows[0].id;
+	ids[1] = rows[2].id;
+	event_outbox_rows_cleanup(rows, n);
+	ck_assert_int_eq(event_outbox_claim(st, ids[1], 8, rows, &n), FP_OK);
+	ck_assert_uint_eq(n, 2);
+	event_outbox_rows_cleanup(rows, n);
+
+	/* Marked rows are not claimed again and are the only ones pruned. */
+	ck_assert_int_eq(event_outbox_mark_relayed(st, ids, 2, 1000), FP_OK);
+	ck_assert_int_eq(event_outbox_claim(st, 0, 8, rows, &n), FP_OK);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_int_gt(rows[0].id, ids[0]);
+	event_outbox_rows_cleanup(rows, n);
+	ck_assert_int_eq(event_outbox_pending(st, &n64), FP_OK);
+	ck_assert_int_eq(n64, 3);
+	ck_assert_int_eq(event_outbox_oldest_age(st, &age), FP_OK);
+	ck_assert_int_ge(age, 0);
+	ck_assert_int_le(age, 5);
+	ck_assert_int_eq(event_outbox_prune(st, 1000, &n64), FP_OK);
+	ck_assert_int_eq(n64, 0);
+	ck_assert_int_eq(event_outbox_prune(st, 1001, &n64), FP_OK);
+	ck_assert_int_eq(n64, 2);
+	ck_assert_int_eq(event_outbox_pending(st, &n64), FP_OK);
+	ck_assert_int_eq(n64, 3);
+	store_close(st);
+}
+END_TEST
+
+Suite *
+bridge_suite(void)
+{
+	Suite *s = suite_create("bridge");
+	TCase *tc = tcase_create("outbox");
+
+	tcase_add_test(tc, outbox_claim_mark_and_prune);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mqtt");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, event_is_published_with_spec_fields_and_marked);
+	tcase_add_test(tc,
+	    outage_buffers_in_sqlite_and_delivers_each_once_in_order);
+	tcase_add_test(tc, registry_upsert_dedupe_and_delete);
+	tcase_add_test(tc, invalid_messages_go_to_errors_and_change_nothing);
+	tcase_add_test(tc, sigterm_exits_0_and_status_follows_the_will);
+	tcase_add_test(tc, refuses_an_unmigrated_database);
+	suite_add_tcase(s, tc);
+	return s;
+}
