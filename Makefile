@@ -128,19 +128,31 @@ demo-db: all
 	@for k in cadres households members enrollments trainings payments; do \
 	  $(BIN)/fupinctl -c $(RUN_CONF) import $$k data/demo/$$k.csv || exit $$?; done
 
+# make run: the gateway in the foreground; beside it Debian's mosquitto on
+# loopback (its own config and data under var/) and the bridge, both
+# stopped when the gateway stops (Ctrl-C).
 run: deps
 	@$(MAKE) --no-print-directory demo-db
+	@mkdir -p var/mosquitto
+	@printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location var/mosquitto/\nlog_dest file var/mosquitto.log\n' > var/mosquitto.conf
 	@listen=$$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' $(RUN_CONF) | head -n 1); \
 	url="http://$${listen:-127.0.0.1:8080}"; \
+	mosquitto -c var/mosquitto.conf & mq=$$!; sleep 0.5; \
+	if ! kill -0 $$mq 2>/dev/null; then \
+	  echo "(port 1883 is taken: using the mosquitto already running there)"; mq=; fi; \
+	$(BIN)/fupin-bridge -c $(RUN_CONF) 2> var/bridge.log & br=$$!; \
+	trap 'kill $$br $$mq 2>/dev/null; wait 2>/dev/null' EXIT INT TERM; \
 	echo; \
 	echo "Fupin Gateway is starting on $$url with the demo registry (Ctrl-C stops it)."; \
 	echo "Try, from another terminal:"; \
 	echo "  curl -s $$url/healthz"; \
+	echo "  curl -s -d 'from=13908340107&text=CX' $$url/sms/inbound"; \
+	echo "  tail -n 1 var/outbox.jsonl            # the reply, from the file provider"; \
+	echo "  mosquitto_sub -t 'fupin/v1/#' -v      # events relayed by the bridge"; \
 	echo "  curl -s $$url/metrics"; \
-	echo "  sqlite3 var/fupin.db 'SELECT household_id, head_name, language FROM households LIMIT 5'"; \
 	echo "Demo phone numbers and households: data/demo/README.md"; \
-	echo
-	exec $(BIN)/fupin-gateway -c $(RUN_CONF)
+	echo; \
+	$(BIN)/fupin-gateway -c $(RUN_CONF)
 
 # ---- tests -------------------------------------------------------------------
 check: deps
