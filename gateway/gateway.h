@@ -42,6 +42,13 @@ void gw_cleanup(struct gw *gw);
  */
 enum fp_err gw_store(struct gw *gw, struct store **out);
 
+/*
+ * Open a writing connection for one of the gateway's threads: the
+ * configured database and durability, with automatic checkpoints off
+ * (the checkpointer thread does them, outside everyone's commits).
+ */
+enum fp_err gw_store_open(const struct cfg *cfg, struct store **out);
+
 /* Map the configured durability onto the store's. */
 enum store_durability gw_durability(const struct cfg *cfg);
 

@@ -25,6 +25,23 @@ gw_durability(const struct cfg *cfg)
 }
 
 enum fp_err
+gw_store_open(const struct cfg *cfg, struct store **out)
+{
+	struct store *st = NULL;
+	enum fp_err err;
+
+	err = store_open(cfg->database.path, gw_durability(cfg), &st);
+	if (err == FP_OK)
+		err = store_exec(st, "PRAGMA wal_autocheckpoint=0");
+	if (err != FP_OK) {
+		store_close(st);
+		return err;
+	}
+	*out = st;
+	return FP_OK;
+}
+
+enum fp_err
 gw_init(struct gw *gw, const struct cfg *cfg)
 {
 	memset(gw, 0, sizeof(*gw));

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "checkpoint.h"
 #include "cli.h"
 #include "gateway.h"
 #include "http_server.h"
@@ -110,6 +111,7 @@ main(int argc, char **argv)
 	struct http_server *srv = NULL;
 	struct templates *tpl = NULL;
 	struct dlr_callback *callbacks = NULL;
+	struct checkpointer *checkpointer = NULL;
 	char *bad = NULL;
 	struct cli_opts opts;
 	struct cfg *cfg;
@@ -166,7 +168,9 @@ main(int argc, char **argv)
 		return EX_OSERR;
 	}
 	gw.tpl = tpl;
-	err = sender_start(cfg, &gw.sender);
+	err = checkpoint_start(cfg, &checkpointer);
+	if (err == FP_OK)
+		err = sender_start(cfg, &gw.sender);
 	if (err == FP_OK)
 		err = writer_start(cfg, wake_sender, &gw, &gw.writer);
 	if (err == FP_OK)
@@ -179,6 +183,7 @@ main(int argc, char **argv)
 		dlr_callback_stop(callbacks);
 		writer_stop(gw.writer);
 		sender_stop(gw.sender);
+		checkpoint_stop(checkpointer);
 		gw_cleanup(&gw);
 		templates_free(tpl);
 		cfg_free(cfg);
@@ -194,6 +199,7 @@ main(int argc, char **argv)
 	writer_stop(gw.writer);		/* their commits complete */
 	sender_stop(gw.sender);
 	dlr_callback_stop(callbacks);
+	checkpoint_stop(checkpointer);	/* the WAL into the database */
 	gw_cleanup(&gw);
 	templates_free(tpl);
 	log_info("gateway.stopped");

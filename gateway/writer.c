@@ -143,7 +143,7 @@ writer_start(const struct cfg *cfg, void (*after_commit)(void *),
 		return FP_ENOMEM;
 	w->after_commit = after_commit;
 	w->cb_arg = cb_arg;
-	err = store_open(cfg->database.path, gw_durability(cfg), &w->st);
+	err = gw_store_open(cfg, &w->st);
 	if (err != FP_OK) {
 		free(w);
 		return err;
