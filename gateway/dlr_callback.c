@@ -312,7 +312,7 @@ dlr_callback_start(const struct cfg *cfg, struct dlr_callback **out)
 	cb = calloc(1, sizeof(*cb));
 	if (cb == NULL)
 		return FP_ENOMEM;
-	err = gw_store_open(cfg, &cb->st);
+	err = gw_store_open_status(cfg, &cb->st);
 	if (err != FP_OK) {
 		free(cb);
 		return err;

@@ -49,6 +49,16 @@ enum fp_err gw_store(struct gw *gw, struct store **out);
  */
 enum fp_err gw_store_open(const struct cfg *cfg, struct store **out);
 
+/*
+ * The same for threads that only move messages along (the senders, the
+ * dlr-url callbacks): their commits never fsync, even with durability
+ * "full".  What they write is status that delivery can repeat: lost in a
+ * power cut, a message goes back a step and is sent again (delivery is
+ * at least once), and the next fsync of the writer's log covers their
+ * frames anyway.  What was accepted is never theirs to lose.
+ */
+enum fp_err gw_store_open_status(const struct cfg *cfg, struct store **out);
+
 /* Map the configured durability onto the store's. */
 enum store_durability gw_durability(const struct cfg *cfg);
 

@@ -42,6 +42,23 @@ gw_store_open(const struct cfg *cfg, struct store **out)
 }
 
 enum fp_err
+gw_store_open_status(const struct cfg *cfg, struct store **out)
+{
+	struct store *st = NULL;
+	enum fp_err err;
+
+	err = gw_store_open(cfg, &st);
+	if (err == FP_OK)
+		err = store_exec(st, "PRAGMA synchronous=NORMAL");
+	if (err != FP_OK) {
+		store_close(st);
+		return err;
+	}
+	*out = st;
+	return FP_OK;
+}
+
+enum fp_err
 gw_init(struct gw *gw, const struct cfg *cfg)
 {
 	memset(gw, 0, sizeof(*gw));

@@ -981,7 +981,7 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 		return FP_ENOMEM;
 	}
 	w->has_lock = true;
-	err = gw_store_open(s->cfg, &w->st);
+	err = gw_store_open_status(s->cfg, &w->st);
 	if (err != FP_OK)
 		return err;
 	sqlite3_busy_handler(store_db(w->st), busy_wait, NULL);
