@@ -355,39 +355,17 @@ bad:
 	return "must be a URL starting with http:// or https://";
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* api.tokens[].token_sha256: decoded into struct cfg_token.sha256. */
 static const char *
 check_token_sha256(const char *v, void *base)
 {
 	struct cfg_token *tok = base;
 	uint8_t out[32];
-	size_t i;
 
-	if (strlen(v) != 64)
-		goto bad;
-	for (i = 0; i < 32; i++) {
-		int hi = hexval(v[2 * i]), lo = hexval(v[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			goto bad;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
+	if (parse_hex(v, out, sizeof(out)) != FP_OK)
+		return "must be 64 hexadecimal digits (sha256 of the token)";
 	memcpy(tok->sha256, out, sizeof(out));
 	return NULL;
-bad:
-	return "must be 64 hexadecimal digits (sha256 of the token)";
 }
 
 static const char *

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "form.h"
+#include "parse.h"
 
 struct form_field {
 	char	*name;
@@ -16,18 +17,6 @@ struct form {
 	struct form_field f[FORM_MAX_FIELDS];
 	size_t	 n;
 };
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Decode s[0..n) into a new string; *out_len its length. */
 static enum fp_err
@@ -44,8 +33,8 @@ decode(const char *s, size_t n, char **out, size_t *out_len)
 		} else if (s[i] == '%') {
 			int hi, lo;
 
-			hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-			lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			hi = i + 1 < n ? parse_hex_digit(s[i + 1]) : -1;
+			lo = i + 2 < n ? parse_hex_digit(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(d);
 				return FP_EINVAL;

@@ -7,6 +7,7 @@
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_server.h"
+#include "parse.h"
 #include "sha256.h"
 
 /* Compare in time independent of where the bytes differ. */
@@ -36,35 +37,13 @@ http_auth_token_find(const struct cfg *cfg, const char *secret)
 	return NULL;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "sha256=<64 hex>" → 32 bytes; false if malformed. */
 static bool
 parse_signature(const char *h, uint8_t out[SHA256_LEN])
 {
-	size_t i;
-
-	if (h == NULL || strncmp(h, "sha256=", 7) != 0 || strlen(h) != 7 + 64)
+	if (h == NULL || strncmp(h, "sha256=", 7) != 0)
 		return false;
-	h += 7;
-	for (i = 0; i < SHA256_LEN; i++) {
-		int hi = hexval(h[2 * i]), lo = hexval(h[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return false;
-		out[i] = (uint8_t)(hi * 16 + lo);
-	}
-	return true;
+	return parse_hex(h + 7, out, SHA256_LEN) == FP_OK;
 }
 
 enum fp_err
