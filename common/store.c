@@ -3,6 +3,7 @@
  * (see store.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -295,4 +296,12 @@ store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 	if (s == NULL || *s == '\0')
 		return sqlite3_bind_null(stmt, idx);
 	return sqlite3_bind_text(stmt, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t len)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, col);
+
+	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
 }

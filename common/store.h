@@ -81,6 +81,10 @@ enum fp_err store_size_bytes(struct store *st, int64_t *bytes);
  */
 enum fp_err store_salt_key(struct store *st, struct hmac_sha256_key *key);
 
+/* Copy column `col` of the current row into dst[len] as text, cut to
+ * fit; "" when the column is NULL. */
+void store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t len);
+
 /* Bind `s` as text, or NULL when s is NULL or empty. */
 int store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s);
 

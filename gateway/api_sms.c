@@ -45,14 +45,6 @@ struct record_vars {
 	char	 cadre_phone[MSISDN_MAX];
 };
 
-static void
-col(sqlite3_stmt *stmt, int c, char *dst, size_t len)
-{
-	const unsigned char *v = sqlite3_column_text(stmt, c);
-
-	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
-}
-
 static enum fp_err
 load_record(struct store *st, const struct sms_caller *who,
     struct record_vars *r)
@@ -71,10 +63,13 @@ load_record(struct store *st, const struct sms_caller *who,
 	sqlite3_bind_text(stmt, 1, who->member_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, who->cadre_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		col(stmt, 0, r->name, sizeof(r->name));
-		col(stmt, 1, r->household_id, sizeof(r->household_id));
-		col(stmt, 2, r->cadre_name, sizeof(r->cadre_name));
-		col(stmt, 3, r->cadre_phone, sizeof(r->cadre_phone));
+		store_column_copy(stmt, 0, r->name, sizeof(r->name));
+		store_column_copy(stmt, 1, r->household_id,
+		    sizeof(r->household_id));
+		store_column_copy(stmt, 2, r->cadre_name,
+		    sizeof(r->cadre_name));
+		store_column_copy(stmt, 3, r->cadre_phone,
+		    sizeof(r->cadre_phone));
 	}
 	sqlite3_reset(stmt);
 	return FP_OK;

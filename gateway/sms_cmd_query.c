@@ -27,14 +27,6 @@ struct cx_pieces {
 	char	 training[CX_PIECE_MAX];
 };
 
-static void
-col(sqlite3_stmt *stmt, int c, char *dst, size_t len)
-{
-	const unsigned char *v = sqlite3_column_text(stmt, c);
-
-	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
-}
-
 /* A one-word template ("status_poor", "none") into dst. */
 static enum fp_err
 word(const struct sms_ctx *ctx, const char *lang, const char *name,
@@ -67,9 +59,9 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 	sqlite3_bind_text(stmt, 1, who->household_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		col(stmt, 0, p->name, sizeof(p->name));
-		col(stmt, 1, status, sizeof(status));
-		col(stmt, 2, cadre_id, sizeof(cadre_id));
+		store_column_copy(stmt, 0, p->name, sizeof(p->name));
+		store_column_copy(stmt, 1, status, sizeof(status));
+		store_column_copy(stmt, 2, cadre_id, sizeof(cadre_id));
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW)
@@ -91,8 +83,9 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		char e164[MSISDN_MAX];
 
-		col(stmt, 0, p->cadre_name, sizeof(p->cadre_name));
-		col(stmt, 1, e164, sizeof(e164));
+		store_column_copy(stmt, 0, p->cadre_name,
+		    sizeof(p->cadre_name));
+		store_column_copy(stmt, 1, e164, sizeof(e164));
 		/* Villagers dial national numbers: 139..., not +86139... */
 		snprintf(p->cadre_phone, sizeof(p->cadre_phone), "%s",
 		    strncmp(e164, "+86", 3) == 0 ? e164 + 3 : e164);

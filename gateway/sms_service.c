@@ -12,14 +12,6 @@
 #include "outbox.h"
 #include "sms_service.h"
 
-static void
-copy_col(sqlite3_stmt *stmt, int col, char *dst, size_t len)
-{
-	const unsigned char *v = sqlite3_column_text(stmt, col);
-
-	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
-}
-
 enum fp_err
 sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
     const char *msisdn, struct sms_caller *out)
@@ -42,11 +34,13 @@ sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		out->is_member = true;
-		copy_col(stmt, 0, out->member_id, sizeof(out->member_id));
-		copy_col(stmt, 1, out->household_id,
+		store_column_copy(stmt, 0, out->member_id,
+		    sizeof(out->member_id));
+		store_column_copy(stmt, 1, out->household_id,
 		    sizeof(out->household_id));
-		copy_col(stmt, 2, out->area_code, sizeof(out->area_code));
-		copy_col(stmt, 3, out->lang, sizeof(out->lang));
+		store_column_copy(stmt, 2, out->area_code,
+		    sizeof(out->area_code));
+		store_column_copy(stmt, 3, out->lang, sizeof(out->lang));
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -59,9 +53,10 @@ sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		out->is_cadre = true;
-		copy_col(stmt, 0, out->cadre_id, sizeof(out->cadre_id));
+		store_column_copy(stmt, 0, out->cadre_id,
+		    sizeof(out->cadre_id));
 		if (!out->is_member)
-			copy_col(stmt, 1, out->area_code,
+			store_column_copy(stmt, 1, out->area_code,
 			    sizeof(out->area_code));
 	}
 	sqlite3_reset(stmt);
@@ -74,7 +69,7 @@ sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
 		return err;
 	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW)
-		copy_col(stmt, 0, out->lang, sizeof(out->lang));
+		store_column_copy(stmt, 0, out->lang, sizeof(out->lang));
 	sqlite3_reset(stmt);
 	return FP_OK;
 }
