@@ -12,42 +12,17 @@
 #include "log.h"
 #include "migrate.h"
 #include "parse.h"
-#include "registry.h"
-
-static enum fp_err
-sync_programs(const struct cfg *cfg, struct store *st)
-{
-	struct registry *reg = NULL;
-	enum fp_err err;
-	size_t i;
-
-	err = registry_new(st, &reg);
-	for (i = 0; err == FP_OK && i < cfg->n_programs; i++)
-		err = registry_program_put(reg, cfg->programs[i].code,
-		    cfg->programs[i].name);
-	registry_free(reg);
-	return err;
-}
 
 enum fp_err
 ctl_open_store(const struct cfg *cfg, struct store **out)
 {
-	struct store *st = NULL;
 	enum fp_err err;
 
-	err = store_open(cfg->database.path, gw_durability(cfg), &st);
-	if (err == FP_OK)
-		err = migrate_to(st, migrate_latest(), NULL, NULL);
-	if (err == FP_OK)
-		err = sync_programs(cfg, st);
-	if (err != FP_OK) {
+	err = gw_database_prepare(cfg, out, NULL, NULL);
+	if (err != FP_OK)
 		fprintf(stderr, "%s: database unavailable: %s\n",
 		    cfg->database.path, fp_strerror(err));
-		store_close(st);
-		return err;
-	}
-	*out = st;
-	return FP_OK;
+	return err;
 }
 
 int
@@ -75,7 +50,7 @@ ctl_migrate(const struct cfg *cfg, int argc, char **argv)
 	}
 	err = migrate_to(st, target, &from, &to);
 	if (err == FP_OK && to == migrate_latest())
-		err = sync_programs(cfg, st);
+		err = gw_programs_sync(cfg, st);
 	store_close(st);
 	if (err != FP_OK) {
 		fprintf(stderr, "%s: migration failed: %s\n",

@@ -59,6 +59,19 @@ enum fp_err gw_store_open(const struct cfg *cfg, struct store **out);
  */
 enum fp_err gw_store_open_status(const struct cfg *cfg, struct store **out);
 
+/*
+ * Open the configured database, bring it to the newest schema and add
+ * the configured programs: what the gateway does at start and fupinctl
+ * before its work.  *from / *to (may be NULL) the schema versions before
+ * and after.  *out is the caller's to close.  FP_EIO, FP_EBUSY, and
+ * FP_EINVAL for a database newer than this program.
+ */
+enum fp_err gw_database_prepare(const struct cfg *cfg, struct store **out,
+    int *from, int *to);
+
+/* Add cfg's programs to the programs table (migrated database). */
+enum fp_err gw_programs_sync(const struct cfg *cfg, struct store *st);
+
 /* Map the configured durability onto the store's. */
 enum store_durability gw_durability(const struct cfg *cfg);
 

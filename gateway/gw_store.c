@@ -10,6 +10,8 @@
 #include "gateway.h"
 #include "log.h"
 #include "metrics.h"
+#include "migrate.h"
+#include "registry.h"
 
 static void
 close_store(void *p)
@@ -50,6 +52,41 @@ gw_store_open_status(const struct cfg *cfg, struct store **out)
 	err = gw_store_open(cfg, &st);
 	if (err == FP_OK)
 		err = store_exec(st, "PRAGMA synchronous=NORMAL");
+	if (err != FP_OK) {
+		store_close(st);
+		return err;
+	}
+	*out = st;
+	return FP_OK;
+}
+
+enum fp_err
+gw_programs_sync(const struct cfg *cfg, struct store *st)
+{
+	struct registry *reg = NULL;
+	enum fp_err err;
+	size_t i;
+
+	err = registry_new(st, &reg);
+	for (i = 0; err == FP_OK && i < cfg->n_programs; i++)
+		err = registry_program_put(reg, cfg->programs[i].code,
+		    cfg->programs[i].name);
+	registry_free(reg);
+	return err;
+}
+
+enum fp_err
+gw_database_prepare(const struct cfg *cfg, struct store **out, int *from,
+    int *to)
+{
+	struct store *st = NULL;
+	enum fp_err err;
+
+	err = store_open(cfg->database.path, gw_durability(cfg), &st);
+	if (err == FP_OK)
+		err = migrate_to(st, migrate_latest(), from, to);
+	if (err == FP_OK)
+		err = gw_programs_sync(cfg, st);
 	if (err != FP_OK) {
 		store_close(st);
 		return err;

@@ -18,17 +18,15 @@
 #include "cfg.h"
 #include "checkpoint.h"
 #include "cli.h"
+#include "dlr_callback.h"
 #include "gateway.h"
 #include "http_server.h"
 #include "log.h"
-#include "migrate.h"
-#include "dlr_callback.h"
-#include "registry.h"
+#include "sdnotify.h"
 #include "sender.h"
+#include "store.h"
 #include "templates.h"
 #include "writer.h"
-#include "sdnotify.h"
-#include "store.h"
 
 static void
 usage(void)
@@ -40,28 +38,17 @@ usage(void)
 static enum fp_err
 prepare_database(const struct cfg *cfg)
 {
-	struct registry *reg = NULL;
 	struct store *st = NULL;
 	enum fp_err err;
 	int from = 0, to = 0;
-	size_t i;
 
-	err = store_open(cfg->database.path, gw_durability(cfg), &st);
+	err = gw_database_prepare(cfg, &st, &from, &to);
 	if (err != FP_OK)
 		return err;
-	err = migrate_to(st, migrate_latest(), &from, &to);
-	if (err != FP_OK)
-		goto done;
 	log_info("store.ready path=%s schema_from=%d schema=%d",
 	    cfg->database.path, from, to);
-	err = registry_new(st, &reg);
-	for (i = 0; err == FP_OK && i < cfg->n_programs; i++)
-		err = registry_program_put(reg, cfg->programs[i].code,
-		    cfg->programs[i].name);
-done:
-	registry_free(reg);
 	store_close(st);
-	return err;
+	return FP_OK;
 }
 
 /* After each group commit: new replies may be waiting to be sent. */
