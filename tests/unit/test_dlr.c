@@ -15,6 +15,7 @@
 #include "migrate.h"
 #include "outbox.h"
 #include "store.h"
+#include "testutil.h"
 
 static struct store *st;
 static struct cfg *cfg;
@@ -127,15 +128,7 @@ assert_status(int64_t id, const char *want)
 static int64_t
 count(const char *sql)
 {
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return tu_query_int(store_db(st), sql, 0);
 }
 
 START_TEST(kannel_types_map_onto_the_lifecycle)

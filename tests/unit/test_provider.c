@@ -122,38 +122,13 @@ enqueue(const char *to, const char *text, const char *provider)
 static int64_t
 q_int(const char *sql, int64_t id)
 {
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	if (sqlite3_bind_parameter_count(stmt) > 0)
-		sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return tu_query_int(store_db(st), sql, id);
 }
 
 static const char *
 q_text(const char *sql, int64_t id)
 {
-	static char buf[2048];
-	sqlite3_stmt *stmt;
-	const unsigned char *s;
-
-	buf[0] = '\0';
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	if (sqlite3_bind_parameter_count(stmt) > 0)
-		sqlite3_bind_int64(stmt, 1, id);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		s = sqlite3_column_text(stmt, 0);
-		snprintf(buf, sizeof(buf), "%s",
-		    s != NULL ? (const char *)s : "NULL");
-	}
-	sqlite3_finalize(stmt);
-	return buf;
+	return tu_query_text(store_db(st), sql, id);
 }
 
 static const char *

@@ -13,6 +13,7 @@
 #include "migrate.h"
 #include "registry.h"
 #include "store.h"
+#include "testutil.h"
 
 static struct store *st;
 static struct registry *reg;
@@ -74,15 +75,7 @@ put(enum reg_kind kind, const char *const *values, enum reg_outcome *out,
 static int64_t
 count(const char *sql)
 {
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return tu_query_int(store_db(st), sql, 0);
 }
 
 static const char *const hh1[] = { "HH1", "513431100201", "吉克阿木", "3",

@@ -31,17 +31,9 @@ teardown(void)
 }
 
 static int64_t
-query_int(struct store *st, const char *sql)
+query_int(struct store *s, const char *sql)
 {
-	sqlite3_stmt *stmt;
-	int64_t v = -1;
-
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &stmt,
-	    NULL), SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	return v;
+	return tu_query_int(store_db(s), sql, 0);
 }
 
 static const char *

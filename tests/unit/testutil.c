@@ -2,6 +2,8 @@
  * testutil.c: helpers for the unit suites (see testutil.h).
  */
 #include <arpa/inet.h>
+#include <check.h>
+#include <sqlite3.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdint.h>
@@ -182,4 +184,45 @@ tu_free_port(void)
 		port = ntohs(sa.sin_port);
 	close(fd);
 	return port;
+}
+
+static sqlite3_stmt *
+prepare_bound(sqlite3 *db, const char *sql, long long arg)
+{
+	sqlite3_stmt *stmt = NULL;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) ==
+	    SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_bind_parameter_count(stmt) > 0)
+		sqlite3_bind_int64(stmt, 1, arg);
+	return stmt;
+}
+
+long long
+tu_query_int(sqlite3 *db, const char *sql, long long arg)
+{
+	sqlite3_stmt *stmt = prepare_bound(db, sql, arg);
+	long long v = -1;
+
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return v;
+}
+
+const char *
+tu_query_text(sqlite3 *db, const char *sql, long long arg)
+{
+	static char buf[4096];
+	sqlite3_stmt *stmt = prepare_bound(db, sql, arg);
+	const unsigned char *s;
+
+	buf[0] = '\0';
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		s = sqlite3_column_text(stmt, 0);
+		snprintf(buf, sizeof(buf), "%s",
+		    s != NULL ? (const char *)s : "NULL");
+	}
+	sqlite3_finalize(stmt);
+	return buf;
 }

@@ -31,6 +31,18 @@ const char *tu_bin(const char *name);
  */
 int tu_run(char *const argv[], char **out);
 
+struct sqlite3;
+
+/*
+ * The first column of the first row of `sql` on db, with ?1 bound to
+ * arg when the statement has a parameter: as an integer (-1 for no row),
+ * or as text in a static buffer ("" for no row, "NULL" for NULL).  A
+ * statement that does not compile fails the test.
+ */
+long long tu_query_int(struct sqlite3 *db, const char *sql, long long arg);
+const char *tu_query_text(struct sqlite3 *db, const char *sql,
+    long long arg);
+
 /* A free TCP port on 127.0.0.1 (bound then released). */
 int tu_free_port(void);
 
