@@ -284,6 +284,36 @@ add_text(struct json_object *o, const char *key, sqlite3_stmt *stmt, int c)
 	    json_object_new_string((const char *)v) : NULL);
 }
 
+/*
+ * Run `sql` for message `id` and leave the statement on its row, the
+ * number (column 0) copied to msisdn and a new object in *o with "id"
+ * first and "direction".  FP_ENOTFOUND when there is no such row.
+ */
+static enum fp_err
+message_row(struct store *st, const char *sql, int64_t id,
+    const char *direction, sqlite3_stmt **stmt, struct json_object **o,
+    char *msisdn, size_t len)
+{
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(*stmt, 1, id);
+	rc = sqlite3_step(*stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(*stmt);
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	}
+	store_column_copy(*stmt, 0, msisdn, len);
+	*o = json_object_new_object();
+	json_object_object_add(*o, "id", NULL);
+	json_object_object_add(*o, "direction",
+	    json_object_new_string(direction));
+	return FP_OK;
+}
+
 static enum fp_err
 load_out(struct store *st, int64_t id, struct json_object **out,
     char *msisdn, size_t len)
@@ -291,24 +321,13 @@ load_out(struct store *st, int64_t id, struct json_object **out,
 	struct json_object *o, *hist;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	int rc;
 
-	err = store_stmt(st, "SELECT msisdn, from_addr, text, kind, encoding, "
-	    "segments, provider, status, attempts, provider_msgid, "
+	err = message_row(st, "SELECT msisdn, from_addr, text, kind, "
+	    "encoding, segments, provider, status, attempts, provider_msgid, "
 	    "last_error, created_at, updated_at, in_reply_to FROM sms_out "
-	    "WHERE id = ?1", &stmt);
+	    "WHERE id = ?1", id, "out", &stmt, &o, msisdn, len);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
-	}
-	o = json_object_new_object();
-	snprintf(msisdn, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	json_object_object_add(o, "id", NULL);
-	json_object_object_add(o, "direction", json_object_new_string("out"));
 	add_text(o, "status", stmt, 7);
 	add_text(o, "to", stmt, 0);
 	add_text(o, "from", stmt, 1);
@@ -360,23 +379,12 @@ load_in(struct store *st, int64_t id, struct json_object **out,
 	struct json_object *o;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	int rc;
 
-	err = store_stmt(st, "SELECT msisdn, to_addr, text, status, command, "
-	    "received_at, route, provider_id FROM sms_in WHERE id = ?1",
-	    &stmt);
+	err = message_row(st, "SELECT msisdn, to_addr, text, status, "
+	    "command, received_at, route, provider_id FROM sms_in WHERE "
+	    "id = ?1", id, "in", &stmt, &o, msisdn, len);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
-	}
-	o = json_object_new_object();
-	snprintf(msisdn, len, "%s", (const char *)sqlite3_column_text(stmt, 0));
-	json_object_object_add(o, "id", NULL);
-	json_object_object_add(o, "direction", json_object_new_string("in"));
 	add_text(o, "status", stmt, 3);
 	add_text(o, "from", stmt, 0);
 	add_text(o, "to", stmt, 1);
