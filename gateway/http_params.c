@@ -2,9 +2,11 @@
  * http_params.c: query, form and JSON parameters (see http_params.h).
  */
 #include <microhttpd.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "charset.h"
 #include "http_params.h"
 #include "http_server.h"
 
@@ -112,4 +114,39 @@ http_params_get(struct http_params *p, const char *name, size_t *len)
 		return s;
 	}
 	return NULL;
+}
+
+enum fp_err
+http_params_text(struct http_params *p, const char *raw, size_t len,
+    char **out, size_t *out_len, const char **why)
+{
+	const char *charset = http_params_get(p, "charset", NULL);
+	const char *coding = http_params_get(p, "coding", NULL);
+	const char *from = NULL;
+
+	if (charset != NULL && *charset != '\0' &&
+	    strcasecmp(charset, "UTF-8") != 0 &&
+	    strcasecmp(charset, "UTF8") != 0)
+		from = charset;
+	else if ((charset == NULL || *charset == '\0') && coding != NULL &&
+	    strcmp(coding, "2") == 0)
+		from = "UTF-16BE";
+	if (from != NULL) {
+		if (charset_to_utf8(from, raw, len, out, out_len) != FP_OK) {
+			*why = "text cannot be converted from its charset";
+			return FP_EINVAL;
+		}
+		return FP_OK;
+	}
+	if (!charset_is_utf8(raw, len)) {
+		*why = "text is not valid UTF-8 (give charset)";
+		return FP_EINVAL;
+	}
+	*out = malloc(len + 1);
+	if (*out == NULL)
+		return FP_ENOMEM;
+	memcpy(*out, raw, len);
+	(*out)[len] = '\0';
+	*out_len = len;
+	return FP_OK;
 }

@@ -41,6 +41,18 @@ void http_params_cleanup(struct http_params *p);
 const char *http_params_get(struct http_params *p, const char *name,
     size_t *len);
 
+/*
+ * A message text raw[0..len) as UTF-8 in a new string *out (caller
+ * frees), its length in *out_len, read the way Kannel's peers send it:
+ * converted from the request's `charset` when that is not UTF-8, from
+ * UTF-16BE when there is no charset but coding=2 (UCS-2), else it must
+ * already be valid UTF-8.
+ * FP_EINVAL: unknown charset or bytes invalid in it (*why says so).
+ * FP_ENOMEM.
+ */
+enum fp_err http_params_text(struct http_params *p, const char *raw,
+    size_t len, char **out, size_t *out_len, const char **why);
+
 /* Parse a JSON object body (for fuzzing and the admin API). */
 enum fp_err http_params_json(const char *body, size_t len,
     struct json_object **out, const char **why);

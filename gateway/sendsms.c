@@ -4,10 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "api_auth.h"
-#include "charset.h"
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_params.h"
@@ -156,17 +154,7 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		kannel_answer(resp, 400, "Missing text, rejected");
 		goto done;
 	}
-	s = http_params_get(&p, "charset", NULL);
-	if ((s != NULL && *s != '\0' && strcasecmp(s, "UTF-8") != 0) ||
-	    ((s == NULL || *s == '\0') && http_params_get(&p, "coding", NULL)
-	    != NULL && strcmp(http_params_get(&p, "coding", NULL), "2") == 0)) {
-		err = charset_to_utf8(s != NULL && *s != '\0' ? s : "UTF-16BE",
-		    raw, raw_len, &text, &text_len);
-	} else if (charset_is_utf8(raw, raw_len)) {
-		err = charset_to_utf8("UTF-8", raw, raw_len, &text, &text_len);
-	} else {
-		err = FP_EINVAL;
-	}
+	err = http_params_text(&p, raw, raw_len, &text, &text_len, &why);
 	if (err != FP_OK || memchr(text, '\0', text_len) != NULL) {
 		kannel_answer(resp, 400, "Invalid text or charset, rejected");
 		goto done;

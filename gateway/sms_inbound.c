@@ -4,9 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include "charset.h"
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_params.h"
@@ -30,44 +28,6 @@ mo_job_run(struct store *st, void *arg)
 	struct mo_job *j = arg;
 
 	return sms_service_receive(st, &j->ctx, &j->mo, &j->res);
-}
-
-/*
- * The message text as UTF-8 in *text (heap, caller frees): converted
- * from `charset` when given (or UTF-16BE for Kannel's coding=2), else
- * it must already be UTF-8.
- */
-static enum fp_err
-text_to_utf8(const char *raw, size_t len, const char *coding,
-    const char *charset, char **text, size_t *text_len, const char **why)
-{
-	const char *from = NULL;
-
-	if (charset != NULL && *charset != '\0' &&
-	    strcasecmp(charset, "UTF-8") != 0 &&
-	    strcasecmp(charset, "UTF8") != 0)
-		from = charset;
-	else if ((charset == NULL || *charset == '\0') && coding != NULL &&
-	    strcmp(coding, "2") == 0)
-		from = "UTF-16BE";
-	if (from != NULL) {
-		if (charset_to_utf8(from, raw, len, text, text_len) != FP_OK) {
-			*why = "text cannot be converted from its charset";
-			return FP_EINVAL;
-		}
-		return FP_OK;
-	}
-	if (!charset_is_utf8(raw, len)) {
-		*why = "text is not valid UTF-8 (give charset)";
-		return FP_EINVAL;
-	}
-	*text = malloc(len + 1);
-	if (*text == NULL)
-		return FP_ENOMEM;
-	memcpy(*text, raw, len);
-	(*text)[len] = '\0';
-	*text_len = len;
-	return FP_OK;
 }
 
 /*
@@ -110,8 +70,7 @@ read_mo(struct http_params *p, struct http_resp *resp, bool raw_body_text,
 		http_resp_error(resp, 400, "invalid_text", "text is too long");
 		return FP_EINVAL;
 	}
-	err = text_to_utf8(raw, raw_len, http_params_get(p, "coding", NULL),
-	    http_params_get(p, "charset", NULL), text, &text_len, &why);
+	err = http_params_text(p, raw, raw_len, text, &text_len, &why);
 	if (err == FP_EINVAL) {
 		http_resp_error(resp, 400, "invalid_text", why);
 		return err;
