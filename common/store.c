@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fs.h"
 #include "log.h"
 #include "store.h"
 
@@ -46,29 +47,6 @@ store_err(int rc)
 	default:
 		return FP_EIO;
 	}
-}
-
-/* mkdir -p of the directory part of `path`. */
-static int
-make_parent_dirs(const char *path)
-{
-	char *dir = strdup(path);
-	char *p;
-
-	if (dir == NULL)
-		return -1;
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
 }
 
 /*
@@ -128,7 +106,8 @@ store_open(const char *path, enum store_durability durability,
 		free(st);
 		return FP_ENOMEM;
 	}
-	if (strcmp(path, ":memory:") != 0 && make_parent_dirs(path) != 0) {
+	if (strcmp(path, ":memory:") != 0 &&
+	    fs_make_parent_dirs(path) != 0) {
 		log_warn("store.open path=%s", path);
 		err = FP_EIO;
 		goto fail;

@@ -22,6 +22,7 @@
 
 #include "event_outbox.h"
 #include "gsm.h"
+#include "fs.h"
 #include "log.h"
 #include "provider.h"
 
@@ -29,30 +30,6 @@ struct file_ctx {
 	const struct cfg_provider *p;	/* borrowed */
 	FILE	*fp;			/* owned */
 };
-
-/* mkdir -p of the directory part of `path` (the default var/ may not
- * exist yet on a fresh checkout). */
-static int
-make_parent_dirs(const char *path)
-{
-	char *dir = strdup(path);
-	char *p;
-
-	if (dir == NULL)
-		return -1;
-	for (p = dir + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-			free(dir);
-			return -1;
-		}
-		*p = '/';
-	}
-	free(dir);
-	return 0;
-}
 
 static enum fp_err
 file_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
@@ -67,7 +44,7 @@ file_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 	if (ctx == NULL)
 		return FP_ENOMEM;
 	ctx->p = p;
-	if (make_parent_dirs(p->path) != 0)
+	if (fs_make_parent_dirs(p->path) != 0)
 		goto fail;
 	/* The lines hold numbers and texts: not for other users. */
 	fd = open(p->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
