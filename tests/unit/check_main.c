@@ -16,6 +16,23 @@
 #include "suites.h"
 #undef SUITE
 
+/* Appends "file:line: test: message" for each failure of sr to buf. */
+static void
+collect_failures(SRunner *sr, char *buf, size_t size)
+{
+	TestResult **tr = srunner_failures(sr);
+	int i, n = srunner_ntests_failed(sr);
+
+	for (i = 0; i < n; i++) {
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, size - used, "  %s:%d: %s: %s\n",
+		    tr_lfile(tr[i]), tr_lno(tr[i]), tr_tcname(tr[i]),
+		    tr_msg(tr[i]));
+	}
+	free(tr);
+}
+
 int
 main(void)
 {
@@ -26,6 +43,7 @@ main(void)
 	};
 	const char *only = getenv("CK_RUN_SUITE");
 	int total = 0, failed = 0;
+	char failures[8192] = "";
 	size_t i;
 
 	/* Expected failures log errors; keep the report readable. */
@@ -40,8 +58,12 @@ main(void)
 			srunner_print(sr, CK_NORMAL);
 		total += srunner_ntests_run(sr);
 		failed += srunner_ntests_failed(sr);
+		collect_failures(sr, failures, sizeof(failures));
 		srunner_free(sr);
 	}
+	/* Repeated at the end: CI shows only the last lines of the output. */
+	if (failures[0] != '\0')
+		printf("failed:\n%s", failures);
 	printf("%d passed, %d failed\n", total - failed, failed);
 	return failed == 0 && total > 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
