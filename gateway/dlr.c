@@ -242,10 +242,14 @@ dlr_reconcile(struct store *st, int64_t id)
 	enum fp_err err;
 	int rc, n;
 
+	/* Early reports are stored with provider "" (dlr_apply_generic):
+	 * saying so lets dlr_provider_msgid find them, where "message_id
+	 * IS NULL" alone walked every unmatched report, for every message
+	 * sent. */
 	err = store_stmt(st, "UPDATE dlr SET message_id = ?1, provider = "
-	    "(SELECT provider FROM sms_out WHERE id = ?1) WHERE message_id "
-	    "IS NULL AND provider_msgid = (SELECT provider_msgid FROM sms_out "
-	    "WHERE id = ?1)", &stmt);
+	    "(SELECT provider FROM sms_out WHERE id = ?1) WHERE provider = '' "
+	    "AND message_id IS NULL AND provider_msgid = (SELECT "
+	    "provider_msgid FROM sms_out WHERE id = ?1)", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);

@@ -161,6 +161,8 @@ main(int argc, char **argv)
 	if (err == FP_OK)
 		err = writer_start(cfg, wake_sender, &gw, &gw.writer);
 	if (err == FP_OK)
+		sender_use_writer(gw.sender, gw.writer);
+	if (err == FP_OK)
 		err = dlr_callback_start(cfg, &callbacks);
 	if (err == FP_OK)
 		err = http_server_start(&gw, &srv);
@@ -168,6 +170,7 @@ main(int argc, char **argv)
 		log_error("gateway.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));
 		dlr_callback_stop(callbacks);
+		sender_use_writer(gw.sender, NULL);
 		writer_stop(gw.writer);
 		sender_stop(gw.sender);
 		checkpoint_stop(checkpointer);
@@ -183,6 +186,7 @@ main(int argc, char **argv)
 	sdnotify_send("STOPPING=1");
 	log_info("gateway.stopping signal=%d", sig);
 	http_server_stop(srv);		/* requests in flight finish */
+	sender_use_writer(gw.sender, NULL);	/* its own connections */
 	writer_stop(gw.writer);		/* their commits complete */
 	sender_stop(gw.sender);
 	dlr_callback_stop(callbacks);

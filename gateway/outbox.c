@@ -521,7 +521,7 @@ free_item(struct outbox_item *it)
 }
 
 enum fp_err
-outbox_claim_ex(struct store *st, const char *provider, int64_t now,
+outbox_claim_tx(struct store *st, const char *provider, int64_t now,
     size_t max, struct outbox_item **items, size_t *n, size_t *n_expired)
 {
 	struct outbox_item *arr;
@@ -537,11 +537,6 @@ outbox_claim_ex(struct store *st, const char *provider, int64_t now,
 	arr = calloc(max, sizeof(*arr));
 	if (arr == NULL)
 		return FP_ENOMEM;
-	err = store_begin(st);
-	if (err != FP_OK) {
-		free(arr);
-		return err;
-	}
 	/* Expired rows take places in a batch; select again to fill it. */
 	for (;;) {
 		want = max - claimed;
@@ -579,9 +574,6 @@ outbox_claim_ex(struct store *st, const char *provider, int64_t now,
 		if (claimed == max || got < want)
 			break;
 	}
-	err = store_commit(st);
-	if (err != FP_OK)
-		goto fail;
 	if (claimed == 0) {
 		free(arr);
 		arr = NULL;
@@ -592,8 +584,36 @@ outbox_claim_ex(struct store *st, const char *provider, int64_t now,
 		*n_expired = expired;
 	return FP_OK;
 fail:
-	store_rollback(st);
 	outbox_items_free(arr, claimed);
+	return err;
+}
+
+enum fp_err
+outbox_claim_ex(struct store *st, const char *provider, int64_t now,
+    size_t max, struct outbox_item **items, size_t *n, size_t *n_expired)
+{
+	enum fp_err err;
+
+	*items = NULL;
+	*n = 0;
+	if (n_expired != NULL)
+		*n_expired = 0;
+	if (max == 0)
+		return FP_OK;
+	err = store_begin(st);
+	if (err != FP_OK)
+		return err;
+	err = outbox_claim_tx(st, provider, now, max, items, n, n_expired);
+	if (err == FP_OK)
+		err = store_commit(st);
+	if (err == FP_OK)
+		return FP_OK;
+	store_rollback(st);
+	outbox_items_free(*items, *n);
+	*items = NULL;
+	*n = 0;
+	if (n_expired != NULL)
+		*n_expired = 0;
 	return err;
 }
 

@@ -124,6 +124,16 @@ enum fp_err outbox_claim_ex(struct store *st, const char *provider,
     size_t *n_expired);
 
 /*
+ * outbox_claim_ex inside the caller's transaction (the sender's rounds
+ * share the writer's group commit).  On failure nothing is returned and
+ * the caller must roll its transaction (or savepoint) back: some rows
+ * may already be "sending".
+ */
+enum fp_err outbox_claim_tx(struct store *st, const char *provider,
+    int64_t now, size_t max, struct outbox_item **items, size_t *n,
+    size_t *n_expired);
+
+/*
  * Give back a claimed message that was never handed to the provider
  * (sender stopping): "sending" -> "queued", due now, the attempt not
  * counted.  A message in any other state is left alone (FP_OK).

@@ -31,6 +31,7 @@
 					 * this long (or their timeout) */
 
 struct sender;
+struct writer;
 
 /*
  * Recover messages a crash left "sending" (outbox_recover), then start
@@ -50,6 +51,16 @@ enum fp_err sender_start(const struct cfg *cfg, struct sender **out);
  * written.  Joins every thread.  sender_stop(NULL) is a no-op.
  */
 void sender_stop(struct sender *s);
+
+/*
+ * Write through `wr` (a job of its group commit per round of claims and
+ * outcomes) instead of each provider's own connection, or again through
+ * those with wr == NULL.  Returns once no round uses the previous one,
+ * so call sender_use_writer(s, NULL) before writer_stop.  Borrowed: wr
+ * must stay running while in use.  sender_use_writer(NULL, ...) is a
+ * no-op.
+ */
+void sender_use_writer(struct sender *s, struct writer *wr);
 
 /*
  * A message for `provider` (NULL: every provider) was just committed:

@@ -4,6 +4,11 @@
  * Jobs live on their callers' stacks; the queue links them.  The writer
  * takes the whole queue at once, so the more requests arrive while a
  * commit is in progress, the more share the next one.
+ *
+ * After the commit the waiters are woken as a binary tree: the writer
+ * wakes the first, and each woken caller wakes two more before it
+ * returns.  Fifty wake-ups in a row (a futex call and often an IPI each)
+ * kept the writer from its next batch for longer than the batch took.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -20,8 +25,11 @@ struct writer_job {
 	writer_fn		*fn;
 	void			*arg;
 	enum fp_err		 result;
+	bool			 is_quiet;	/* writer_run_quiet */
 	sem_t			 done;	/* posted once, after the commit */
 	struct writer_job	*next;
+	struct writer_job	*wake[2];	/* this caller wakes these
+						 * (set before `done`) */
 };
 
 struct writer {
@@ -34,6 +42,9 @@ struct writer {
 	struct store		*st;		/* the writer thread's */
 	void			(*after_commit)(void *);
 	void			*cb_arg;
+	bool			 is_durable;	/* durability "full" */
+	bool			 is_synced;	/* synchronous=FULL now */
+	struct writer_job	*order[WRITER_MAX_BATCH];	/* wake tree */
 };
 
 /* Run a statement of the batch's frame, prepared once and cached. */
@@ -52,6 +63,32 @@ frame(struct store *st, const char *sql)
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
+/*
+ * Only a group with a request's job needs its fsync (writer.h): switch
+ * synchronous between groups, never inside a transaction.  A failed
+ * switch keeps the stronger setting.
+ */
+static void
+set_sync(struct writer *w, struct writer_job *jobs)
+{
+	struct writer_job *j;
+	bool want = false;
+
+	if (!w->is_durable)
+		return;
+	for (j = jobs; j != NULL && !want; j = j->next)
+		want = !j->is_quiet;
+	if (want == w->is_synced)
+		return;
+	if (want) {
+		if (frame(w->st, "PRAGMA synchronous=FULL") == FP_OK)
+			w->is_synced = true;
+		else
+			log_error("writer.sync error=\"cannot set FULL\"");
+	} else if (frame(w->st, "PRAGMA synchronous=NORMAL") == FP_OK)
+		w->is_synced = false;
+}
+
 /* Run one batch: BEGIN, one savepoint per job, COMMIT. */
 static void
 run_batch(struct writer *w, struct writer_job *jobs)
@@ -60,6 +97,7 @@ run_batch(struct writer *w, struct writer_job *jobs)
 	enum fp_err err;
 	bool any_ok = false;
 
+	set_sync(w, jobs);
 	err = store_begin(w->st);
 	for (j = jobs; j != NULL; j = j->next) {
 		if (err != FP_OK) {
@@ -73,7 +111,7 @@ run_batch(struct writer *w, struct writer_job *jobs)
 		j->result = j->fn(w->st, j->arg);
 		if (j->result != FP_OK)
 			frame(w->st, "ROLLBACK TO job");
-		else
+		else if (!j->is_quiet)
 			any_ok = true;
 		frame(w->st, "RELEASE job");
 	}
@@ -92,11 +130,30 @@ run_batch(struct writer *w, struct writer_job *jobs)
 		w->after_commit(w->cb_arg);
 }
 
+/* Link the batch into the wake tree and wake its root. */
+static void
+wake_batch(struct writer *w, struct writer_job *batch)
+{
+	struct writer_job *j;
+	size_t n = 0, i;
+
+	for (j = batch; j != NULL && n < WRITER_MAX_BATCH; j = j->next)
+		w->order[n++] = j;
+	for (i = 0; i < n; i++) {
+		w->order[i]->wake[0] = 2 * i + 1 < n ? w->order[2 * i + 1] :
+		    NULL;
+		w->order[i]->wake[1] = 2 * i + 2 < n ? w->order[2 * i + 2] :
+		    NULL;
+	}
+	if (n > 0)
+		sem_post(&w->order[0]->done);
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct writer *w = arg;
-	struct writer_job *batch, *j, *last, *next;
+	struct writer_job *batch, *last;
 	int n;
 
 	pthread_mutex_lock(&w->lock);
@@ -120,11 +177,8 @@ writer_main(void *arg)
 
 		/* Wake each caller alone, without the queue's lock: a shared
 		 * condition variable made every waiter fight for the mutex.
-		 * Read next first: a job may vanish once posted. */
-		for (j = batch; j != NULL; j = next) {
-			next = j->next;
-			sem_post(&j->done);
-		}
+		 * A job may vanish once posted: the tree is set up first. */
+		wake_batch(w, batch);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
@@ -143,6 +197,8 @@ writer_start(const struct cfg *cfg, void (*after_commit)(void *),
 		return FP_ENOMEM;
 	w->after_commit = after_commit;
 	w->cb_arg = cb_arg;
+	w->is_durable = gw_durability(cfg) == STORE_DURABILITY_FULL;
+	w->is_synced = w->is_durable;
 	err = gw_store_open(cfg, &w->st);
 	if (err != FP_OK) {
 		free(w);
@@ -177,16 +233,19 @@ writer_stop(struct writer *w)
 	free(w);
 }
 
-enum fp_err
-writer_run(struct writer *w, writer_fn *fn, void *arg)
+static enum fp_err
+run_job(struct writer *w, writer_fn *fn, void *arg, bool is_quiet)
 {
 	struct writer_job job;
 	enum fp_err result;
+	int i;
 
 	job.fn = fn;
 	job.arg = arg;
 	job.result = FP_OK;
+	job.is_quiet = is_quiet;
 	job.next = NULL;
+	job.wake[0] = job.wake[1] = NULL;
 	if (sem_init(&job.done, 0, 0) != 0)
 		return FP_ENOMEM;
 	pthread_mutex_lock(&w->lock);
@@ -206,7 +265,23 @@ writer_run(struct writer *w, writer_fn *fn, void *arg)
 	pthread_mutex_unlock(&w->lock);
 	while (sem_wait(&job.done) != 0)
 		continue;	/* EINTR */
+	/* Our part of the wake tree (writer_main), before we vanish. */
+	for (i = 0; i < 2; i++)
+		if (job.wake[i] != NULL)
+			sem_post(&job.wake[i]->done);
 	result = job.result;
 	sem_destroy(&job.done);
 	return result;
+}
+
+enum fp_err
+writer_run(struct writer *w, writer_fn *fn, void *arg)
+{
+	return run_job(w, fn, arg, false);
+}
+
+enum fp_err
+writer_run_quiet(struct writer *w, writer_fn *fn, void *arg)
+{
+	return run_job(w, fn, arg, true);
 }

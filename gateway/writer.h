@@ -40,4 +40,15 @@ void writer_stop(struct writer *w);
  */
 enum fp_err writer_run(struct writer *w, writer_fn *fn, void *arg);
 
+/*
+ * writer_run for the gateway's own bookkeeping (the sender's claims and
+ * outcomes): the job shares the next group transaction, but does not by
+ * itself call after_commit, and a group of such jobs alone commits
+ * without an fsync (synchronous=NORMAL, as the sender's own connection
+ * did): they write status that at-least-once delivery may repeat, never
+ * what a 2xx promised.  A group with any writer_run job is fsynced as
+ * database.durability says.  Results as writer_run.
+ */
+enum fp_err writer_run_quiet(struct writer *w, writer_fn *fn, void *arg);
+
 #endif

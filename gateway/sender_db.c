@@ -1,0 +1,458 @@
+/*
+ * sender_db.c: a provider's database thread (see sender.h, and
+ * sender_worker.h for what it shares with the I/O thread).  It claims
+ * due messages ("sending", attempts + 1) into the ready queue, as many
+ * as the I/O thread says it can start soon, and writes the outcomes
+ * the I/O thread hands back; a round does both in one transaction, as
+ * a job of the gateway writer's group commit when it has one.  It never
+ * touches the network.  Logs name the provider and the message id,
+ * numbers masked, never texts; per-message lines are limited to
+ * SENDER_LOG_PER_S a second.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "msisdn.h"
+#include "outbox.h"
+#include "provider.h"
+#include "ratelimit.h"
+#include "sender.h"
+#include "sender_worker.h"
+#include "store.h"
+#include "writer.h"
+
+/* xorshift64*: jitter needs spread, not secrecy. */
+static uint32_t
+next_random(struct worker *w)
+{
+	w->rnd ^= w->rnd >> 12;
+	w->rnd ^= w->rnd << 25;
+	w->rnd ^= w->rnd >> 27;
+	return (uint32_t)((w->rnd * 2685821657736338717ULL) >> 32);
+}
+
+static void
+count(struct worker *w, enum counter c, uint64_t n)
+{
+	atomic_fetch_add_explicit(&w->counters[c], n, memory_order_relaxed);
+}
+
+/* Per-message log lines: at most SENDER_LOG_PER_S a second. */
+static bool
+may_log(struct worker *w)
+{
+	int64_t now = mono_ns();
+
+	if (now - w->log_window_ns >= RATELIMIT_NS) {
+		if (w->log_suppressed > 0)
+			log_warnx("sender.log_suppressed provider=%s "
+			    "lines=%llu", w->p->name,
+			    (unsigned long long)w->log_suppressed);
+		w->log_window_ns = now;
+		w->log_lines = 0;
+		w->log_suppressed = 0;
+	}
+	if (w->log_lines < SENDER_LOG_PER_S) {
+		w->log_lines++;
+		return true;
+	}
+	w->log_suppressed++;
+	return false;
+}
+
+/* The outbox transition for one outcome, inside the round's transaction. */
+static enum fp_err
+apply(struct worker *w, struct store *st, struct done *d, int64_t now)
+{
+	char error[PROVIDER_ERROR_MAX + 48];
+	enum fp_err err;
+
+	/* A round may run twice (round_write): decide afresh. */
+	d->is_final_failure = false;
+	d->next_in_s = 0;
+	switch (d->res.outcome) {
+	case PROVIDER_ACCEPTED:
+		err = outbox_mark_sent(st, d->item.id, d->res.msgid);
+		if (err == FP_OK && d->res.is_delivered)
+			err = outbox_set_status(st, d->item.id, "delivered",
+			    "synthesised by the file provider");
+		return err;
+	case PROVIDER_RETRY:
+		if (d->item.attempts < w->p->max_attempts) {
+			d->next_in_s = backoff_delay_s(d->item.attempts,
+			    next_random(w));
+			return outbox_mark_retry(st, d->item.id,
+			    now + d->next_in_s, d->res.error);
+		}
+		d->is_final_failure = true;
+		snprintf(error, sizeof(error), "%s; gave up after %d attempts",
+		    d->res.error, d->item.attempts);
+		return outbox_mark_failed(st, d->item.id, error);
+	case PROVIDER_REJECTED:
+	default:
+		d->is_final_failure = true;
+		return outbox_mark_failed(st, d->item.id, d->res.error);
+	}
+}
+
+static void
+log_outcome(struct worker *w, const struct done *d)
+{
+	char to[MSISDN_MASK_MAX];
+
+	if (d->res.outcome == PROVIDER_ACCEPTED) {
+		if (log_enabled(LOG_LEVEL_DEBUG))
+			log_debug("sender.sent id=%lld provider=%s to=%s "
+			    "segments=%d attempt=%d msgid=%s",
+			    (long long)d->item.id, w->p->name,
+			    msisdn_mask(d->item.to, to, sizeof(to)),
+			    d->item.segments, d->item.attempts,
+			    d->res.msgid != NULL ? d->res.msgid : "-");
+		return;
+	}
+	if (!may_log(w))
+		return;
+	msisdn_mask(d->item.to, to, sizeof(to));
+	if (d->is_final_failure)
+		log_warnx("sender.failed id=%lld provider=%s to=%s attempt=%d "
+		    "error=\"%s\"", (long long)d->item.id, w->p->name, to,
+		    d->item.attempts, d->res.error);
+	else
+		log_info("sender.retry id=%lld provider=%s to=%s attempt=%d "
+		    "next_in_s=%lld error=\"%s\"", (long long)d->item.id,
+		    w->p->name, to, d->item.attempts,
+		    (long long)d->next_in_s, d->res.error);
+}
+
+/* The outcomes are written (or dropped): log, count, free them. */
+static void
+outcomes_finish(struct worker *w, struct donelist *l)
+{
+	uint64_t c[C_N] = { 0 };
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		struct done *d = &l->v[i];
+
+		if (!d->is_dropped) {
+			log_outcome(w, d);
+			if (d->res.outcome == PROVIDER_ACCEPTED) {
+				c[C_SENT]++;
+				c[C_SEGMENTS] += (uint64_t)d->item.segments;
+				if (d->res.is_delivered)
+					c[C_DELIVERED]++;
+			} else if (d->is_final_failure)
+				c[C_FAILED]++;
+			else
+				c[C_RETRIED]++;
+		}
+		sender_item_free(&d->item);
+		free(d->res.msgid);
+		d->res.msgid = NULL;
+	}
+	for (i = 0; i < C_N; i++)
+		if (c[i] > 0)
+			count(w, (enum counter)i, c[i]);
+	l->n = 0;
+}
+
+/*
+ * One round of the database thread, one transaction: write the outcomes
+ * that piled up, give back what a stopping I/O thread never took, claim
+ * the next batch.  With a writer (sender_use_writer) the round is a job
+ * of its group commit, so the gateway's writes have one owner of
+ * SQLite's write lock: before, the writer and every provider's thread
+ * took turns on it (sleeping in the busy handler) and each wrote the
+ * same sms_out pages to the WAL again.  Without one, the worker's own
+ * connection runs it.
+ */
+struct round {
+	struct worker	*w;
+	struct done	*done;		/* outcomes to write, borrowed */
+	size_t		 n_done;
+	bool		 is_one_by_one;	/* a savepoint per outcome */
+	const struct itemq *unclaim;	/* give these back, or NULL */
+	size_t		 want;		/* claim at most this many */
+	struct outbox_item *items;	/* claimed; the caller's once the
+					 * round is committed */
+	size_t		 n_items;
+	size_t		 n_expired;
+};
+
+/* A statement of the round's frame, prepared once per connection. */
+static enum fp_err
+exec_cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/* One outcome; alone in a savepoint when is_one_by_one, so a row that
+ * cannot be written is left out (it stays "sending" until recovered). */
+static enum fp_err
+write_outcome(struct round *r, struct store *st, struct done *d,
+    int64_t now)
+{
+	enum fp_err err;
+
+	d->is_dropped = false;
+	if (!r->is_one_by_one) {
+		err = apply(r->w, st, d, now);
+		/* Deleted meanwhile: nothing to record. */
+		return err == FP_ENOTFOUND ? FP_OK : err;
+	}
+	err = exec_cached(st, "SAVEPOINT sender_one");
+	if (err != FP_OK)
+		return err;
+	err = apply(r->w, st, d, now);
+	if (err != FP_OK && err != FP_ENOTFOUND) {
+		log_error("sender.flush provider=%s id=%lld error=\"%s\"",
+		    r->w->p->name, (long long)d->item.id, fp_strerror(err));
+		d->is_dropped = true;
+		exec_cached(st, "ROLLBACK TO sender_one");
+	}
+	return exec_cached(st, "RELEASE sender_one");
+}
+
+/* The round itself (a writer_fn): inside the caller's transaction. */
+static enum fp_err
+round_run(struct store *st, void *arg)
+{
+	struct round *r = arg;
+	struct worker *w = r->w;
+	int64_t now = time(NULL);
+	enum fp_err err;
+	size_t i;
+
+	r->items = NULL;
+	r->n_items = 0;
+	r->n_expired = 0;
+	for (i = 0; i < r->n_done; i++) {
+		err = write_outcome(r, st, &r->done[i], now);
+		if (err != FP_OK)
+			return err;
+	}
+	for (i = r->unclaim != NULL ? r->unclaim->head : 0;
+	    r->unclaim != NULL && i < r->unclaim->n; i++) {
+		err = outbox_unclaim(st, r->unclaim->v[i].id);
+		if (err != FP_OK)
+			return err;
+	}
+	if (r->want == 0)
+		return FP_OK;
+	/* A claim that fails must not take the outcomes with it. */
+	err = exec_cached(st, "SAVEPOINT sender_claim");
+	if (err != FP_OK)
+		return err;
+	err = outbox_claim_tx(st, w->p->name, now, r->want, &r->items,
+	    &r->n_items, &r->n_expired);
+	if (err != FP_OK) {
+		if (may_log(w))
+			log_warnx("sender.claim provider=%s error=\"%s\"",
+			    w->p->name, fp_strerror(err));
+		exec_cached(st, "ROLLBACK TO sender_claim");
+	}
+	return exec_cached(st, "RELEASE sender_claim");
+}
+
+/* Run a round on the writer or on our own connection; on failure what
+ * it claimed was rolled back, and is freed. */
+static enum fp_err
+round_exec(struct worker *w, struct round *r)
+{
+	enum fp_err err;
+
+	pthread_mutex_lock(&w->writer_lock);
+	if (w->writer != NULL) {
+		err = writer_run_quiet(w->writer, round_run, r);
+		pthread_mutex_unlock(&w->writer_lock);
+	} else {
+		pthread_mutex_unlock(&w->writer_lock);
+		err = store_begin(w->st);
+		if (err == FP_OK)
+			err = round_run(w->st, r);
+		if (err == FP_OK)
+			err = store_commit(w->st);
+		if (err != FP_OK)
+			store_rollback(w->st);
+	}
+	if (err != FP_OK) {
+		outbox_items_free(r->items, r->n_items);
+		r->items = NULL;
+		r->n_items = 0;
+		r->n_expired = 0;
+	}
+	return err;
+}
+
+/*
+ * Write the outcomes in *l and claim up to `want` (0: none) in one
+ * round; the claimed messages go to *items, *n.  A busy database keeps
+ * the outcomes for the next try (false).  Any other error runs the
+ * round again one outcome per savepoint, so one bad row cannot hold up
+ * the rest; if even that fails they are dropped (left "sending" until
+ * the next start).
+ */
+static bool
+round_write(struct worker *w, struct donelist *l, size_t want,
+    struct outbox_item **items, size_t *n)
+{
+	struct round r;
+	enum fp_err err;
+	size_t i;
+
+	*items = NULL;
+	*n = 0;
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	r.done = l->v;
+	r.n_done = l->n;
+	r.want = want;
+	err = round_exec(w, &r);
+	if (err != FP_OK && err != FP_EBUSY && l->n > 0) {
+		r.is_one_by_one = true;
+		err = round_exec(w, &r);
+	}
+	if (err == FP_EBUSY) {
+		if (may_log(w))
+			log_warnx("sender.flush provider=%s messages=%zu "
+			    "error=\"%s\"", w->p->name, l->n,
+			    fp_strerror(err));
+		return false;
+	}
+	if (err != FP_OK) {
+		log_error("sender.flush provider=%s messages=%zu error=\"%s\"",
+		    w->p->name, l->n, fp_strerror(err));
+		for (i = 0; i < l->n; i++)
+			l->v[i].is_dropped = true;
+	}
+	if (r.n_expired > 0) {
+		count(w, C_EXPIRED, r.n_expired);
+		log_info("sender.expired provider=%s messages=%zu", w->p->name,
+		    r.n_expired);
+	}
+	outcomes_finish(w, l);
+	*items = r.items;
+	*n = r.n_items;
+	return true;
+}
+
+/* Give back what was claimed but never started (stopping). */
+static void
+unclaim_ready(struct worker *w, struct itemq *q)
+{
+	struct round r;
+	enum fp_err err;
+	size_t n = sender_itemq_len(q);
+
+	if (n == 0)
+		return;
+	memset(&r, 0, sizeof(r));
+	r.w = w;
+	r.unclaim = q;
+	err = round_exec(w, &r);
+	if (err != FP_OK)
+		log_warnx("sender.stop provider=%s unsent=%zu error=\"%s\"",
+		    w->p->name, n, fp_strerror(err));
+}
+
+static void
+abs_deadline(struct timespec *ts, int64_t wait_ns)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += (time_t)(wait_ns / RATELIMIT_NS);
+	ts->tv_nsec += (long)(wait_ns % RATELIMIT_NS);
+	if (ts->tv_nsec >= RATELIMIT_NS) {
+		ts->tv_sec++;
+		ts->tv_nsec -= RATELIMIT_NS;
+	}
+}
+
+/*
+ * The database thread.  It never holds w->lock during a round: the
+ * writer's after_commit calls sender_wake, which takes it.
+ */
+void *
+sender_db_main(void *arg)
+{
+	struct worker *w = arg;
+	struct donelist mine = { 0 }, swap;
+	struct outbox_item *items;
+	struct timespec ts;
+	int64_t now, next_claim = 0, wait;
+	size_t want, n;
+	bool can_claim, is_last = false;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		now = mono_ns();
+		/* Claim when the I/O thread has room for a worthwhile batch
+		 * (or has nothing at all) and there may be something due. */
+		want = w->want;
+		can_claim = !is_stopping(w) && want > 0 &&
+		    (want * 2 >= w->target || sender_itemq_len(&w->ready) == 0) &&
+		    (w->is_woken || now >= next_claim);
+		if (w->done.n == 0 && mine.n == 0 && !can_claim) {
+			if (w->is_io_finished)
+				break;
+			/* Until the next poll, or sooner when a claim is
+			 * due; the I/O thread signals when it wants more. */
+			wait = SENDER_POLL_MS * SENDER_NS_PER_MS;
+			if (want > 0 && next_claim > now)
+				wait = min64(wait, next_claim - now);
+			abs_deadline(&ts, wait);
+			pthread_cond_timedwait(&w->db_cond, &w->lock, &ts);
+			continue;
+		}
+		/* Everything that piled up goes in one transaction. */
+		if (mine.n == 0 && w->done.n > 0) {
+			swap = w->done;
+			w->done = mine;
+			mine = swap;
+		}
+		if (can_claim)
+			w->is_woken = false;
+		is_last = w->is_io_finished;
+		pthread_mutex_unlock(&w->lock);
+
+		if (!round_write(w, &mine, can_claim ? want : 0, &items,
+		    &n)) {
+			/* Database trouble: wait a little, keep them. */
+			abs_deadline(&ts, SENDER_POLL_MS * SENDER_NS_PER_MS);
+			pthread_mutex_lock(&w->lock);
+			pthread_cond_timedwait(&w->db_cond, &w->lock, &ts);
+			if (is_last && w->done.n == 0)
+				break;
+			continue;
+		}
+		pthread_mutex_lock(&w->lock);
+		if (can_claim) {
+			next_claim = n == want ? now : now +
+			    SENDER_POLL_MS * SENDER_NS_PER_MS;
+			if (n > 0) {
+				sender_itemq_push_all(&w->ready, items, n);
+				w->want = w->want > n ? w->want - n : 0;
+				curl_multi_wakeup(w->multi);
+			}
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	/* Stopping: the I/O thread is gone; give back what it never took. */
+	unclaim_ready(w, &w->ready);
+	pthread_mutex_lock(&w->lock);
+	sender_itemq_cleanup(&w->ready);
+	pthread_mutex_unlock(&w->lock);
+	sender_donelist_cleanup(&mine);
+	return NULL;
+}

@@ -1,0 +1,316 @@
+/*
+ * sender_io.c: a provider's I/O thread (see sender.h, and
+ * sender_worker.h for what it shares with the database thread).  It
+ * takes ready messages as the token bucket and the free connections
+ * allow and sends them: the file provider writes a batch at once, HTTP
+ * providers get one request per message on the thread's curl multi
+ * handle (keep-alive, at most `connections`); finished requests are
+ * classified (provider parse) and handed back.  It sleeps in
+ * curl_multi_poll, woken by curl_multi_wakeup; it never touches the
+ * database.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "outbox.h"
+#include "provider.h"
+#include "ratelimit.h"
+#include "sender.h"
+#include "sender_worker.h"
+
+/* Hand an outcome to the database thread. */
+static void
+hand_back(struct worker *w, struct outbox_item *item,
+    struct provider_result *res)
+{
+	pthread_mutex_lock(&w->lock);
+	sender_donelist_push(&w->done, item, res);
+	pthread_cond_signal(&w->db_cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void
+fail_now(struct worker *w, struct outbox_item *item, const char *why)
+{
+	struct provider_result res;
+
+	memset(&res, 0, sizeof(res));
+	res.outcome = PROVIDER_RETRY;
+	snprintf(res.error, sizeof(res.error), "%s", why);
+	hand_back(w, item, &res);
+}
+
+/*
+ * Take the next ready message if a token allows (the caller checked the
+ * connection).  Also tells the database thread how many more it could
+ * use: the queue aims at `target`, but not beyond the tokens due within
+ * SENDER_HORIZON_MS, so claimed messages do not sit waiting long for
+ * the bucket.
+ */
+static bool
+take_ready(struct worker *w, int64_t now, struct outbox_item *out)
+{
+	size_t tokens, len;
+	bool ok = false;
+
+	pthread_mutex_lock(&w->lock);
+	if (sender_itemq_len(&w->ready) > 0 && ratelimit_take(&w->rl, now, NULL))
+		ok = sender_itemq_pop(&w->ready, out);
+	len = sender_itemq_len(&w->ready);
+	tokens = ratelimit_forecast(&w->rl, now,
+	    SENDER_HORIZON_MS * SENDER_NS_PER_MS, w->target);
+	w->want = tokens > len ? tokens - len : 0;
+	if (w->want * 2 >= w->target || (w->want > 0 && len == 0))
+		pthread_cond_signal(&w->db_cond);
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+static void
+send_file(struct worker *w, int64_t now)
+{
+	size_t k = 0, i;
+
+	while (k < SENDER_BATCH && take_ready(w, now, &w->batch[k]))
+		k++;
+	if (k == 0)
+		return;
+	memset(w->results, 0, k * sizeof(*w->results));
+	w->ops->send_batch(w->pctx, w->batch, k, w->results);
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < k; i++)
+		sender_donelist_push(&w->done, &w->batch[i], &w->results[i]);
+	pthread_cond_signal(&w->db_cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct slot *sl = arg;
+	size_t len = size * nmemb;
+	size_t room = SENDER_BODY_MAX - sl->body_len;
+
+	/* Keep the start, which holds the id or the reason; skip the rest. */
+	if (len < room)
+		room = len;
+	memcpy(sl->body + sl->body_len, data, room);
+	sl->body_len += room;
+	sl->body[sl->body_len] = '\0';
+	return len;
+}
+
+static void
+start_http(struct worker *w, int64_t now)
+{
+	struct slot *sl;
+	size_t i;
+
+	for (i = 0; i < w->n_slots && w->n_busy < w->n_slots; i++) {
+		sl = &w->slots[i];
+		if (sl->is_busy)
+			continue;
+		if (!take_ready(w, now, &sl->item))
+			break;
+		if (w->ops->build(w->pctx, &sl->item, &sl->req) != FP_OK) {
+			fail_now(w, &sl->item, "out of memory");
+			continue;
+		}
+		sl->body_len = 0;
+		sl->body[0] = '\0';
+		sl->errbuf[0] = '\0';
+		curl_easy_setopt(sl->easy, CURLOPT_URL, sl->req.url);
+		if (sl->req.body != NULL) {
+			curl_easy_setopt(sl->easy, CURLOPT_POSTFIELDSIZE,
+			    (long)sl->req.body_len);
+			curl_easy_setopt(sl->easy, CURLOPT_POSTFIELDS,
+			    sl->req.body);
+		} else
+			curl_easy_setopt(sl->easy, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(sl->easy, CURLOPT_HTTPHEADER,
+		    sl->req.headers);
+		if (curl_multi_add_handle(w->multi, sl->easy) != CURLM_OK) {
+			provider_request_cleanup(&sl->req);
+			fail_now(w, &sl->item, "curl: cannot add request");
+			continue;
+		}
+		sl->is_busy = true;
+		w->n_busy++;
+	}
+}
+
+/* "timeout: Operation timed out after 1000 ms ..." without quotes. */
+static void
+transport_error(struct provider_result *res, CURLcode code,
+    const char *errbuf)
+{
+	size_t i;
+
+	res->outcome = PROVIDER_RETRY;
+	snprintf(res->error, sizeof(res->error), "%s: %.140s",
+	    code == CURLE_OPERATION_TIMEDOUT ? "timeout" : "connection",
+	    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(code));
+	for (i = 0; res->error[i] != '\0'; i++)
+		if (res->error[i] == '"' || res->error[i] == '\\' ||
+		    res->error[i] == '\n' || res->error[i] == '\r')
+			res->error[i] = '\'';
+}
+
+static void
+collect(struct worker *w)
+{
+	struct provider_result res;
+	struct slot *sl;
+	CURLMsg *msg;
+	CURLcode code;
+	CURL *easy;
+	long status;
+	int running, left;
+	char *priv;
+
+	curl_multi_perform(w->multi, &running);
+	for (;;) {
+		msg = curl_multi_info_read(w->multi, &left);
+		if (msg == NULL)
+			break;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		easy = msg->easy_handle;
+		code = msg->data.result;
+		priv = NULL;
+		curl_easy_getinfo(easy, CURLINFO_PRIVATE, &priv);
+		sl = (struct slot *)(void *)priv;
+		memset(&res, 0, sizeof(res));
+		if (code == CURLE_OK) {
+			status = 0;
+			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE,
+			    &status);
+			w->ops->parse(w->pctx, &sl->item, status, sl->body,
+			    sl->body_len, &res);
+		} else
+			transport_error(&res, code, sl->errbuf);
+		curl_multi_remove_handle(w->multi, easy);
+		provider_request_cleanup(&sl->req);
+		hand_back(w, &sl->item, &res);
+		sl->is_busy = false;
+		w->n_busy--;
+	}
+}
+
+/* At stop: let requests in flight finish for a while, then abandon them
+ * (they stay "sending" until the next start recovers them). */
+static void
+drain_http(struct worker *w)
+{
+	int64_t deadline;
+	size_t i;
+
+	deadline = mono_ns() + min64(SENDER_GRACE_MS,
+	    (int64_t)w->p->timeout_s * 1000) * SENDER_NS_PER_MS;
+	while (w->n_busy > 0 && mono_ns() < deadline) {
+		curl_multi_poll(w->multi, NULL, 0, 50, NULL);
+		collect(w);
+	}
+	if (w->n_busy > 0)
+		log_info("sender.stop provider=%s abandoned=%zu", w->p->name,
+		    w->n_busy);
+	for (i = 0; i < w->n_slots; i++) {
+		struct slot *sl = &w->slots[i];
+
+		if (!sl->is_busy)
+			continue;
+		curl_multi_remove_handle(w->multi, sl->easy);
+		provider_request_cleanup(&sl->req);
+		sender_item_free(&sl->item);
+		sl->is_busy = false;
+	}
+	w->n_busy = 0;
+}
+
+void *
+sender_io_main(void *arg)
+{
+	struct worker *w = arg;
+	int64_t now, wait, token_wait;
+	bool has_room, has_ready;
+
+	while (!is_stopping(w)) {
+		now = mono_ns();
+		if (w->ops->is_http) {
+			start_http(w, now);
+			collect(w);
+		} else
+			send_file(w, now);
+
+		/* Sleep until a request finishes (socket), a token is due
+		 * for a ready message, or the database thread brings more
+		 * (curl_multi_wakeup). */
+		now = mono_ns();
+		has_room = !w->ops->is_http || w->n_busy < w->n_slots;
+		pthread_mutex_lock(&w->lock);
+		has_ready = sender_itemq_len(&w->ready) > 0;
+		token_wait = ratelimit_wait_ns(&w->rl, now);
+		pthread_mutex_unlock(&w->lock);
+		wait = SENDER_POLL_MS * SENDER_NS_PER_MS;
+		/* With nothing ready but no token either, the database
+		 * thread was told to claim nothing: look again (and tell
+		 * it) when the next token is due. */
+		if (has_room && (has_ready || token_wait > 0))
+			wait = min64(wait, token_wait);
+		if (wait <= 0)
+			continue;
+		curl_multi_poll(w->multi, NULL, 0,
+		    (int)((wait + SENDER_NS_PER_MS - 1) / SENDER_NS_PER_MS),
+		    NULL);
+	}
+	if (w->ops->is_http)
+		drain_http(w);
+	pthread_mutex_lock(&w->lock);
+	w->is_io_finished = true;
+	pthread_cond_signal(&w->db_cond);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* ---- set up, for worker_open --------------------------------------------- */
+
+enum fp_err
+sender_slots_open(struct worker *w)
+{
+	const struct cfg_provider *p = w->p;
+	struct slot *sl;
+	size_t i, n;
+
+	n = (size_t)(p->connections > 0 ? p->connections : 1);
+	w->slots = calloc(n, sizeof(*w->slots));
+	if (w->slots == NULL)
+		return FP_ENOMEM;
+	w->n_slots = n;
+	for (i = 0; i < w->n_slots; i++) {
+		sl = &w->slots[i];
+		sl->body = malloc(SENDER_BODY_MAX + 1);
+		sl->easy = curl_easy_init();
+		if (sl->body == NULL || sl->easy == NULL)
+			return FP_ENOMEM;
+		curl_easy_setopt(sl->easy, CURLOPT_PRIVATE, (char *)sl);
+		curl_easy_setopt(sl->easy, CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(sl->easy, CURLOPT_WRITEFUNCTION, on_body);
+		curl_easy_setopt(sl->easy, CURLOPT_WRITEDATA, sl);
+		curl_easy_setopt(sl->easy, CURLOPT_ERRORBUFFER, sl->errbuf);
+		curl_easy_setopt(sl->easy, CURLOPT_TIMEOUT_MS,
+		    (long)p->timeout_s * 1000L);
+		curl_easy_setopt(sl->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+		curl_easy_setopt(sl->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+		curl_easy_setopt(sl->easy, CURLOPT_USERAGENT, "fupin-gateway");
+	}
+	/* Keep-alive: the multi handle's cache holds the connections; the
+	 * provider never sees more than `connections` of them. */
+	curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+	    (long)w->n_slots);
+	curl_multi_setopt(w->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+	    (long)w->n_slots);
+	curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)w->n_slots);
+	return FP_OK;
+}

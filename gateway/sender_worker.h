@@ -1,0 +1,176 @@
+/*
+ * sender_worker.h: what sender.c, sender_db.c and sender_io.c share (see
+ * sender.h): the per-provider worker, its locked queues between the
+ * database thread (sender_db.c) and the I/O thread (sender_io.c), and
+ * the sender that owns the workers (sender.c).  Internal: nothing
+ * outside sender*.c includes it.
+ */
+#ifndef FP_SENDER_WORKER_H
+#define FP_SENDER_WORKER_H
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "outbox.h"
+#include "provider.h"
+#include "ratelimit.h"
+#include "store.h"
+#include "writer.h"
+
+#define SENDER_BODY_MAX		16384	/* of an answer we keep, bytes */
+#define SENDER_LOG_PER_S	20
+#define SENDER_NS_PER_MS	1000000LL
+#define SENDER_HORIZON_MS	100	/* claim what the bucket allows
+					 * within this time */
+
+enum counter {
+	C_SEGMENTS,
+	C_SENT,
+	C_DELIVERED,
+	C_RETRIED,
+	C_FAILED,
+	C_EXPIRED,
+	C_N
+};
+
+/* Claimed messages in order; the items (and their strings) are owned. */
+struct itemq {
+	struct outbox_item *v;
+	size_t	 head;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/* A message the provider has answered for, waiting to be written. */
+struct done {
+	struct outbox_item item;	/* owned */
+	struct provider_result res;	/* owned (msgid) */
+	int64_t	 next_in_s;		/* retry: the backoff chosen */
+	bool	 is_final_failure;
+	bool	 is_dropped;		/* could not be written */
+};
+
+struct donelist {
+	struct done *v;
+	size_t	 n;
+	size_t	 cap;
+};
+
+/* One connection's worth of request: an easy handle, reused. */
+struct slot {
+	CURL	*easy;
+	bool	 is_busy;
+	struct outbox_item item;	/* owned while busy */
+	struct provider_request req;	/* owned while busy */
+	char	*body;			/* SENDER_BODY_MAX + 1, owned */
+	size_t	 body_len;
+	char	 errbuf[CURL_ERROR_SIZE];
+};
+
+struct worker {
+	struct sender	*s;
+	const struct cfg_provider *p;	/* borrowed from s->cfg */
+	const struct provider_ops *ops;
+	pthread_t	 io_thread;
+	pthread_t	 db_thread;
+	bool		 has_io_thread;
+	bool		 has_db_thread;
+	CURLM		*multi;		/* owned; the I/O thread's, but
+					 * curl_multi_wakeup from anywhere */
+
+	pthread_mutex_t	 lock;		/* guards the next block */
+	pthread_cond_t	 db_cond;	/* the database thread waits here */
+	bool		 has_lock;
+	struct itemq	 ready;		/* claimed, not started */
+	struct donelist	 done;		/* outcomes to write */
+	size_t		 want;		/* the I/O thread could start this
+					 * many more soon */
+	size_t		 target;	/* ready queue length to aim for */
+	bool		 is_woken;	/* sender_wake: look now */
+	bool		 is_io_finished;
+
+	pthread_mutex_t	 writer_lock;	/* guards `writer`: held by the
+					 * database thread during a round */
+	struct writer	*writer;	/* borrowed (sender_use_writer), or
+					 * NULL: rounds run on `st` */
+
+	/* The database thread's. */
+	struct store	*st;		/* owned */
+	uint64_t	 rnd;
+	int64_t		 log_window_ns;
+	unsigned	 log_lines;
+	uint64_t	 log_suppressed;
+
+	/* The I/O thread's. */
+	void		*pctx;		/* owned (ops->close) */
+	struct ratelimit rl;
+	struct slot	*slots;		/* n_slots, owned (HTTP) */
+	size_t		 n_slots;
+	size_t		 n_busy;
+	struct outbox_item *batch;	/* SENDER_BATCH, owned (file) */
+	struct provider_result *results;	/* SENDER_BATCH (file) */
+
+	_Atomic uint64_t counters[C_N];
+};
+
+struct sender {
+	const struct cfg *cfg;		/* borrowed */
+	atomic_bool	 is_stopping;
+	bool		 has_curl;
+	struct worker	*workers;	/* n_workers, owned */
+	size_t		 n_workers;
+};
+
+static inline int64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * RATELIMIT_NS + ts.tv_nsec;
+}
+
+static inline int64_t
+min64(int64_t a, int64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline bool
+is_stopping(const struct worker *w)
+{
+	return atomic_load(&w->s->is_stopping);
+}
+
+/* Free an item's strings and zero it. */
+void sender_item_free(struct outbox_item *it);
+
+/* The shared queues; callers hold w->lock. */
+size_t sender_itemq_len(const struct itemq *q);
+/* Move items[0..n) in (the array itself is freed); -1: out of memory,
+ * and the items are freed (they stay "sending" until recovered). */
+int sender_itemq_push_all(struct itemq *q, struct outbox_item *items,
+    size_t n);
+bool sender_itemq_pop(struct itemq *q, struct outbox_item *out);
+void sender_itemq_cleanup(struct itemq *q);
+/* Take ownership of *item and *res (both zeroed); out of memory: they
+ * are freed (the message stays "sending" until recovered). */
+void sender_donelist_push(struct donelist *l, struct outbox_item *item,
+    struct provider_result *res);
+void sender_donelist_cleanup(struct donelist *l);
+
+/* An HTTP provider's connection slots and their easy handles, on
+ * w->multi.  FP_ENOMEM (worker_close frees what was made). */
+enum fp_err sender_slots_open(struct worker *w);
+
+/* The worker's threads: arg is its struct worker. */
+void *sender_db_main(void *arg);
+void *sender_io_main(void *arg);
+
+#endif
