@@ -56,7 +56,7 @@ static const char *const role_names[] = {
 static const char *const language_names[] = { "zh", "ii", "bo", "en", NULL };
 
 static const char *const route_path_names[] = {
-	"/sms/kannel", "/sms/inbound", NULL
+	"/sms/kannel", "/sms/inbound", "/ussd", NULL
 };
 
 /* CFG_ENUM rows write the index through an int. */

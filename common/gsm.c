@@ -226,6 +226,20 @@ gsm_count_signed(const char *sign, const char *text, size_t len,
 	return FP_OK;
 }
 
+enum fp_err
+gsm_units(const char *text, size_t len, enum gsm_encoding enc, size_t *units)
+{
+	struct tally t = { 0, 0, 0, true };
+
+	if (len > 0 && (text == NULL ||
+	    !tally_add(&t, (const unsigned char *)text, len)))
+		return FP_EINVAL;
+	if (enc == GSM_ENC_GSM7 && !t.is_gsm7)
+		return FP_EINVAL;
+	*units = enc == GSM_ENC_GSM7 ? t.septets : t.utf16;
+	return FP_OK;
+}
+
 const char *
 gsm_encoding_name(enum gsm_encoding enc)
 {

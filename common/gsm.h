@@ -41,6 +41,13 @@ enum fp_err gsm_count(const char *text, size_t len, struct gsm_count *out);
 enum fp_err gsm_count_signed(const char *sign, const char *text,
     size_t len, struct gsm_count *out);
 
+/*
+ * The size of text[0..len) sent in `enc`: septets for GSM-7, UTF-16
+ * units for UCS-2.  FP_EINVAL: not UTF-8, or not GSM-7 when enc asks it.
+ */
+enum fp_err gsm_units(const char *text, size_t len, enum gsm_encoding enc,
+    size_t *units);
+
 /* "gsm7" or "ucs2". */
 const char *gsm_encoding_name(enum gsm_encoding enc);
 

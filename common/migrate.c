@@ -291,6 +291,19 @@ static const char m4_dlr_lookup[] =
 "  WHERE provider_msgid IS NOT NULL;"
 "CREATE INDEX sms_out_sending ON sms_out(id) WHERE status = 'sending';";
 
+/*
+ * The menu engine (issue 4): a feedback category chosen from the menu,
+ * and call-back requests, which are tasks for the household's cadre that
+ * come from a villager rather than from an office's alert.
+ */
+static const char m5_menus[] =
+"ALTER TABLE feedback ADD COLUMN category TEXT;"
+"ALTER TABLE tasks ADD COLUMN kind TEXT NOT NULL DEFAULT 'alert'"
+"  CHECK (kind = 'alert' OR kind = 'callback');"
+"ALTER TABLE tasks ADD COLUMN household_id TEXT;"
+"ALTER TABLE tasks ADD COLUMN msisdn TEXT;"
+"CREATE INDEX tasks_cadre_kind ON tasks(cadre_id, kind, status, id);";
+
 static enum fp_err
 make_salt(struct store *st)
 {
@@ -320,6 +333,7 @@ static const struct migration migrations[] = {
 	{ 2, "messaging", m2_messaging, NULL },
 	{ 3, "interaction", m3_interaction, NULL },
 	{ 4, "dlr-lookup", m4_dlr_lookup, NULL },
+	{ 5, "menus", m5_menus, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -16,12 +16,14 @@
 struct metrics;
 struct sender;
 struct templates;
+struct ussd_menu;
 struct writer;
 
 struct gw {
 	const struct cfg	*cfg;		/* borrowed, frozen */
 	struct metrics		*metrics;	/* owned */
 	const struct templates	*tpl;		/* borrowed from main */
+	const struct ussd_menu	*menu;		/* borrowed from main */
 	struct writer		*writer;	/* borrowed from main */
 	struct sender		*sender;	/* borrowed from main, or NULL */
 	pthread_key_t		 store_key;	/* this thread's struct store */

@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "sendsms.h"
 #include "sms_inbound.h"
+#include "ussd_http.h"
 
 const struct http_route http_routes[] = {
 	{ "/healthz", false, HTTP_GET, "/healthz", health_handle },
@@ -25,6 +26,7 @@ const struct http_route http_routes[] = {
 	{ "/dlr", false, HTTP_POST, "/dlr", dlr_handle_generic },
 	{ "/cgi-bin/sendsms", false, HTTP_GET | HTTP_POST, "/cgi-bin/sendsms",
 	  sendsms_handle },
+	{ "/ussd", false, HTTP_POST, "/ussd", ussd_http_handle },
 	{ "/api/v1/sms", false, HTTP_POST, "/api/v1/sms", api_sms_send },
 	{ "/api/v1/messages/", true, HTTP_GET, "/api/v1/messages/{id}",
 	  api_messages_get },

@@ -26,6 +26,8 @@
 #include "sender.h"
 #include "store.h"
 #include "templates.h"
+#include "ussd_engine.h"
+#include "ussd_menu.h"
 #include "writer.h"
 
 static void
@@ -61,9 +63,38 @@ wake_sender(void *arg)
 		sender_wake(gw->sender, NULL);
 }
 
-/* Wait for a stop signal, feeding the watchdog; returns the signal. */
+#define SWEEP_MAX 500	/* expired sessions ended per tick */
+
+static enum fp_err
+sweep_job(struct store *st, void *arg)
+{
+	const struct gw *gw = arg;
+	struct sms_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	int n = 0;
+	enum fp_err err;
+
+	err = ussd_sweep(st, &ctx, (int64_t)time(NULL), SWEEP_MAX, &n);
+	if (err == FP_OK && n > 0)
+		log_info("ussd.sweep ended=%d", n);
+	return err;
+}
+
+/* Menu sessions nobody answered in time end with a ussd.session event. */
+static void
+sweep_sessions(struct gw *gw)
+{
+	enum fp_err err = writer_run(gw->writer, sweep_job, gw);
+
+	if (err != FP_OK)
+		log_warnx("ussd.sweep error=\"%s\"", fp_strerror(err));
+}
+
+/*
+ * Wait for a stop signal, feeding the watchdog and ending expired menu
+ * sessions; returns the signal.
+ */
 static int
-serve_until_signal(const sigset_t *set)
+serve_until_signal(const sigset_t *set, struct gw *gw)
 {
 	uint64_t wd_usec = sdnotify_watchdog_usec();
 	struct timespec tick;
@@ -89,7 +120,23 @@ serve_until_signal(const sigset_t *set)
 		}
 		if (wd_usec > 0)
 			sdnotify_send("WATCHDOG=1");
+		sweep_sessions(gw);
 	}
+}
+
+/* templates/menu.conf: the USSD and SMS menu tree. */
+static enum fp_err
+load_menu(const struct cfg *cfg, struct ussd_menu **out)
+{
+	char path[4096], *why = NULL;
+	enum fp_err err;
+
+	snprintf(path, sizeof(path), "%s/menu.conf", cfg->templates.dir);
+	err = ussd_menu_load(path, out, &why);
+	if (err != FP_OK)
+		fprintf(stderr, "%s\n", why != NULL ? why : fp_strerror(err));
+	free(why);
+	return err;
 }
 
 int
@@ -97,6 +144,7 @@ main(int argc, char **argv)
 {
 	struct http_server *srv = NULL;
 	struct templates *tpl = NULL;
+	struct ussd_menu *menu = NULL;
 	struct dlr_callback *callbacks = NULL;
 	struct checkpointer *checkpointer = NULL;
 	char *bad = NULL;
@@ -146,15 +194,23 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_CONFIG;
 	}
+	err = load_menu(cfg, &menu);
+	if (err != FP_OK) {
+		templates_free(tpl);
+		cfg_free(cfg);
+		return EX_CONFIG;
+	}
 	err = gw_init(&gw, cfg);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=init error=\"%s\"",
 		    fp_strerror(err));
+		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
 		return EX_OSERR;
 	}
 	gw.tpl = tpl;
+	gw.menu = menu;
 	err = checkpoint_start(cfg, &checkpointer);
 	if (err == FP_OK)
 		err = sender_start(cfg, &gw.sender);
@@ -175,6 +231,7 @@ main(int argc, char **argv)
 		sender_stop(gw.sender);
 		checkpoint_stop(checkpointer);
 		gw_cleanup(&gw);
+		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
 		return EX_UNAVAILABLE;
@@ -182,7 +239,7 @@ main(int argc, char **argv)
 	sdnotify_send("READY=1\nSTATUS=serving");
 	log_info("gateway.ready listen=%s", cfg->http.listen);
 
-	sig = serve_until_signal(&set);
+	sig = serve_until_signal(&set, &gw);
 	sdnotify_send("STOPPING=1");
 	log_info("gateway.stopping signal=%d", sig);
 	http_server_stop(srv);		/* requests in flight finish */
@@ -192,6 +249,7 @@ main(int argc, char **argv)
 	dlr_callback_stop(callbacks);
 	checkpoint_stop(checkpointer);	/* the WAL into the database */
 	gw_cleanup(&gw);
+	ussd_menu_free(menu);
 	templates_free(tpl);
 	log_info("gateway.stopped");
 	cfg_free(cfg);

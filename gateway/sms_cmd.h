@@ -22,10 +22,13 @@
 #define SMS_ID_MAX 33
 #define SMS_AREA_MAX 13
 
+struct ussd_menu;
+
 /* Read-only context of the running gateway, borrowed. */
 struct sms_ctx {
 	const struct cfg	*cfg;
 	const struct templates	*tpl;
+	const struct ussd_menu	*menu;	/* NULL: no USSD / SMS menu */
 };
 
 /* Who sent a message, looked up by number. */
@@ -65,6 +68,26 @@ enum fp_err sms_event(struct store *st, const char *type,
 /* A number as events carry it: in full only with mqtt.include_msisdn. */
 struct json_object *sms_event_msisdn(const struct sms_ctx *ctx,
     const char *e164);
+
+/* A household's status in words, for CX and the USSD status screen. */
+#define HH_PIECE_MAX 512
+struct household_summary {
+	char	 name[128];		/* the head's */
+	char	 status_word[64];	/* status_poor, ... in the language */
+	char	 cadre_name[64];
+	char	 cadre_phone[24];	/* national: 139... */
+	char	 programs[HH_PIECE_MAX];	/* "雨露计划:已报名,..." */
+	char	 payment[128];		/* "1200(2026-03-01)" */
+	char	 training[HH_PIECE_MAX];	/* next one near area_code */
+};
+
+/*
+ * Fill *out for household_id in `lang` ("none" for what is missing).
+ * FP_ENOTFOUND when there is no such household.
+ */
+enum fp_err household_summary_load(struct store *st,
+    const struct sms_ctx *ctx, const char *lang, const char *household_id,
+    const char *area_code, struct household_summary *out);
 
 /* CX: the household's status summary, or a refusal that reveals nothing. */
 enum fp_err sms_cmd_query(struct store *st, const struct sms_ctx *ctx,

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "service_ops.h"
 #include "sms_cmd.h"
 
 #define BM_CODES_MAX 512
@@ -41,38 +42,13 @@ program_list(struct store *st, char *out, size_t len)
 	return FP_OK;
 }
 
-static enum fp_err
-program_name(struct store *st, const char *code, char *out, size_t len,
-    bool *found)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-
-	*found = false;
-	err = store_stmt(st, "SELECT name FROM programs WHERE code = ?1",
-	    &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		snprintf(out, len, "%s",
-		    (const char *)sqlite3_column_text(stmt, 0));
-		*found = true;
-	}
-	sqlite3_reset(stmt);
-	return FP_OK;
-}
-
 enum fp_err
 sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, const char *code, char **reply)
 {
 	char codes[BM_CODES_MAX], name[128];
-	struct json_object *d;
-	sqlite3_stmt *stmt;
 	enum fp_err err;
 	bool found;
-	int rc;
 
 	err = program_list(st, codes, sizeof(codes));
 	if (err != FP_OK)
@@ -82,7 +58,7 @@ sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
 
 		return sms_text(ctx, who->lang, "bm_empty", vars, 1, reply);
 	}
-	err = program_name(st, code, name, sizeof(name), &found);
+	err = ops_program_name(st, code, name, sizeof(name), &found);
 	if (err != FP_OK)
 		return err;
 	if (!found) {
@@ -93,31 +69,8 @@ sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
 	if (!who->is_member)
 		return sms_text(ctx, who->lang, "bm_not_registered", NULL, 0,
 		    reply);
-	/* A request never moves an enrollment back from enrolled/completed. */
-	err = store_stmt(st, "INSERT INTO enrollments(member_id, program, "
-	    "status, updated_on, updated_at) VALUES (?1, ?2, 'requested', "
-	    "date(?3, 'unixepoch'), ?3) ON CONFLICT(member_id, program) "
-	    "DO NOTHING", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, who->member_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, code, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (int64_t)time(NULL));
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
-
-	d = json_object_new_object();
-	json_object_object_add(d, "member_id",
-	    json_object_new_string(who->member_id));
-	json_object_object_add(d, "household_id",
-	    json_object_new_string(who->household_id));
-	json_object_object_add(d, "program", json_object_new_string(code));
-	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx,
-	    who->msisdn));
-	json_object_object_add(d, "channel", json_object_new_string("sms"));
-	err = sms_event(st, "enrollment.requested", d);
+	err = ops_enroll_request(st, ctx, who->member_id, who->household_id,
+	    who->msisdn, code, "sms");
 	if (err != FP_OK)
 		return err;
 	{

@@ -15,17 +15,7 @@
 #include "sms_cmd.h"
 
 #define CX_MAX_SEGMENTS 2
-#define CX_PIECE_MAX 512
 
-struct cx_pieces {
-	char	 name[128];
-	char	 status_word[64];
-	char	 cadre_name[64];
-	char	 cadre_phone[24];
-	char	 programs[CX_PIECE_MAX];
-	char	 payment[128];
-	char	 training[CX_PIECE_MAX];
-};
 
 /* A one-word template ("status_poor", "none") into dst. */
 static enum fp_err
@@ -45,7 +35,7 @@ word(const struct sms_ctx *ctx, const char *lang, const char *name,
 
 static enum fp_err
 load_household(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, struct cx_pieces *p)
+    const char *lang, const char *household_id, struct household_summary *p)
 {
 	char status[16] = "", status_tpl[32], cadre_id[SMS_ID_MAX] = "";
 	sqlite3_stmt *stmt;
@@ -56,7 +46,7 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 	    "households WHERE household_id = ?1", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, who->household_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, household_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_column_copy(stmt, 0, p->name, sizeof(p->name));
@@ -67,11 +57,11 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 	if (rc != SQLITE_ROW)
 		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
 	snprintf(status_tpl, sizeof(status_tpl), "status_%s", status);
-	err = word(ctx, who->lang, status_tpl, p->status_word,
+	err = word(ctx, lang, status_tpl, p->status_word,
 	    sizeof(p->status_word));
 	if (err != FP_OK)
 		return err;
-	err = word(ctx, who->lang, "none", p->cadre_name,
+	err = word(ctx, lang, "none", p->cadre_name,
 	    sizeof(p->cadre_name));
 	if (err != FP_OK)
 		return err;
@@ -97,7 +87,7 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 /* "雨露计划:已报名，返乡创业:已申请" over the household's members. */
 static enum fp_err
 load_programs(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, struct cx_pieces *p)
+    const char *lang, const char *household_id, struct household_summary *p)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -109,7 +99,7 @@ load_programs(struct store *st, const struct sms_ctx *ctx,
 	    "GROUP BY e.program ORDER BY e.program", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, who->household_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, household_id, -1, SQLITE_STATIC);
 	p->programs[0] = '\0';
 	while (sqlite3_step(stmt) == SQLITE_ROW) {
 		char tpl[48], status_word[64];
@@ -119,7 +109,7 @@ load_programs(struct store *st, const struct sms_ctx *ctx,
 
 		snprintf(tpl, sizeof(tpl), "enroll_status_%s",
 		    status != NULL ? (const char *)status : "");
-		if (word(ctx, who->lang, tpl, status_word,
+		if (word(ctx, lang, tpl, status_word,
 		    sizeof(status_word)) != FP_OK)
 			continue;
 		r = snprintf(p->programs + n, sizeof(p->programs) - n,
@@ -133,14 +123,15 @@ load_programs(struct store *st, const struct sms_ctx *ctx,
 	}
 	sqlite3_reset(stmt);
 	if (n == 0)
-		return word(ctx, who->lang, "none", p->programs,
+		return word(ctx, lang, "none", p->programs,
 		    sizeof(p->programs));
 	return FP_OK;
 }
 
 static enum fp_err
 load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, struct cx_pieces *p)
+    const char *lang, const char *household_id, const char *area_code,
+    struct household_summary *p)
 {
 	char today[11];
 	sqlite3_stmt *stmt;
@@ -148,9 +139,9 @@ load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
 	time_t now = time(NULL);
 	struct tm tm;
 
-	err = word(ctx, who->lang, "none", p->payment, sizeof(p->payment));
+	err = word(ctx, lang, "none", p->payment, sizeof(p->payment));
 	if (err == FP_OK)
-		err = word(ctx, who->lang, "none", p->training,
+		err = word(ctx, lang, "none", p->training,
 		    sizeof(p->training));
 	if (err == FP_OK)
 		err = store_stmt(st, "SELECT amount_fen, paid_on FROM payments "
@@ -158,7 +149,7 @@ load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
 		    &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, who->household_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, household_id, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		int64_t fen = sqlite3_column_int64(stmt, 0);
 		const unsigned char *on = sqlite3_column_text(stmt, 1);
@@ -182,7 +173,7 @@ load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
 	    "ORDER BY starts_on, training_id LIMIT 1", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, who->area_code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 1, area_code, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, today, -1, SQLITE_STATIC);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		const unsigned char *t = sqlite3_column_text(stmt, 0);
@@ -198,8 +189,25 @@ load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
 	return FP_OK;
 }
 
+enum fp_err
+household_summary_load(struct store *st, const struct sms_ctx *ctx,
+    const char *lang, const char *household_id, const char *area_code,
+    struct household_summary *p)
+{
+	enum fp_err err;
+
+	memset(p, 0, sizeof(*p));
+	err = load_household(st, ctx, lang, household_id, p);
+	if (err == FP_OK)
+		err = load_programs(st, ctx, lang, household_id, p);
+	if (err == FP_OK)
+		err = load_payment_and_training(st, ctx, lang, household_id,
+		    area_code, p);
+	return err;
+}
+
 static enum fp_err
-render(const struct sms_ctx *ctx, const char *lang, const struct cx_pieces *p,
+render(const struct sms_ctx *ctx, const char *lang, const struct household_summary *p,
     char **out)
 {
 	const struct tpl_var vars[] = {
@@ -220,20 +228,16 @@ enum fp_err
 sms_cmd_query(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, char **reply)
 {
-	struct cx_pieces p;
+	struct household_summary p;
 	struct gsm_count c;
 	enum fp_err err;
 
 	if (!who->is_member)
 		return sms_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
-	memset(&p, 0, sizeof(p));
-	err = load_household(st, ctx, who, &p);
+	err = household_summary_load(st, ctx, who->lang, who->household_id,
+	    who->area_code, &p);
 	if (err == FP_ENOTFOUND)
 		return sms_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
-	if (err == FP_OK)
-		err = load_programs(st, ctx, who, &p);
-	if (err == FP_OK)
-		err = load_payment_and_training(st, ctx, who, &p);
 	if (err == FP_OK)
 		err = render(ctx, who->lang, &p, reply);
 	if (err != FP_OK)

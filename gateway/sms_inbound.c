@@ -114,6 +114,7 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	memset(&job, 0, sizeof(job));
 	job.ctx.cfg = gw->cfg;
 	job.ctx.tpl = gw->tpl;
+	job.ctx.menu = gw->menu;
 	job.mo.route = route;
 	if (err == FP_OK)
 		err = read_mo(&p, resp, kannel, &job, &text);

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "sms_service.h"
+#include "ussd_engine.h"
 
 enum fp_err
 sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
@@ -246,13 +247,74 @@ help_due(struct store *st, const struct sms_ctx *ctx, const char *from,
 	return FP_OK;
 }
 
+/*
+ * The SMS menu (SPEC 3.2 CD, 3.3 last point): CD / 菜单 / 0 start it;
+ * while a session is open, digits (and "0", "00", "98") answer its
+ * screen, and so does any text when the screen asks for text.
+ * *handled false: not for the menu, the command runs as usual.
+ */
+static enum fp_err
+sms_menu(struct store *st, const struct sms_ctx *ctx,
+    const struct sms_caller *who, const struct sms_cmd *cmd,
+    const struct mo_msg *mo, int64_t now, char **reply, bool *handled)
+{
+	struct ussd_request rq;
+	struct ussd_reply r;
+	bool open = false, wants_text = false;
+	char *text = NULL;
+	enum fp_err err;
+
+	*handled = false;
+	if (ctx->menu == NULL)
+		return FP_OK;
+	err = ussd_sms_session(st, who->msisdn, ctx, now, &open, &wants_text);
+	if (err != FP_OK)
+		return err;
+	memset(&rq, 0, sizeof(rq));
+	rq.channel = "sms";
+	rq.msisdn = who->msisdn;
+	if (cmd->kind == SMS_CMD_MENU && !(open && strcmp(cmd->arg, "0") == 0))
+		rq.restart = true;
+	else if (open && (cmd->kind == SMS_CMD_DIGITS ||
+	    cmd->kind == SMS_CMD_MENU))
+		rq.text = cmd->arg;
+	else if (open && wants_text && cmd->kind == SMS_CMD_NONE) {
+		size_t b = 0, e = mo->text_len;
+
+		while (b < e && (mo->text[b] == ' ' || mo->text[b] == '\n' ||
+		    mo->text[b] == '\r' || mo->text[b] == '\t'))
+			b++;
+		while (e > b && (mo->text[e - 1] == ' ' || mo->text[e - 1] ==
+		    '\n' || mo->text[e - 1] == '\r' || mo->text[e - 1] == '\t'))
+			e--;
+		text = strndup(mo->text + b, e - b);
+		if (text == NULL)
+			return FP_ENOMEM;
+		rq.text = text;
+	} else
+		return FP_OK;
+	if (rq.text == NULL)
+		rq.text = "";
+	err = ussd_handle(st, ctx, &rq, now, &r);
+	free(text);
+	if (err != FP_OK)
+		return err;
+	*reply = r.screen;
+	*handled = true;
+	return FP_OK;
+}
+
 static enum fp_err
 dispatch(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const struct sms_cmd *cmd, int64_t in_id,
-    int64_t now, char **reply)
+    const struct sms_caller *who, const struct sms_cmd *cmd,
+    const struct mo_msg *mo, int64_t in_id, int64_t now, char **reply)
 {
 	enum fp_err err;
-	bool due = false;
+	bool due = false, handled = false;
+
+	err = sms_menu(st, ctx, who, cmd, mo, now, reply, &handled);
+	if (err != FP_OK || handled)
+		return err;
 
 	switch (cmd->kind) {
 	case SMS_CMD_QUERY:
@@ -276,8 +338,8 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 	case SMS_CMD_EMPTY:
 		break;
 	}
-	/* The SMS menu (CD) comes with the USSD engine; until then CD and
-	 * unmatched text get the help text, once per interval. */
+	/* Unmatched text (and CD without menus) get the help text, once
+	 * per interval. */
 	err = help_due(st, ctx, who->msisdn, now, &due);
 	if (err != FP_OK || !due)
 		return err;
@@ -331,7 +393,7 @@ sms_service_receive(struct store *st, const struct sms_ctx *ctx,
 	if (err != FP_OK)
 		return err;
 	if (!res->is_flooded) {
-		err = dispatch(st, ctx, &who, &cmd, res->id, now, &reply);
+		err = dispatch(st, ctx, &who, &cmd, mo, res->id, now, &reply);
 		if (err != FP_OK)
 			goto done;
 	}

@@ -53,7 +53,7 @@ START_TEST(healthz_answers_ok_with_the_schema_version)
 	ck_assert_int_eq(request("GET", "/healthz", NULL, 0, false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"status\":\"ok\""));
-	ck_assert_ptr_nonnull(strstr(r.body, "\"schema_version\":4"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"schema_version\":5"));
 	ck_assert_ptr_nonnull(strstr(r.headers, "application/json"));
 }
 END_TEST

@@ -1,0 +1,948 @@
+/*
+ * ussd_engine.c: walking the menu tree (see ussd_engine.h).
+ *
+ * A session is replayed input by input: each input moves the state
+ * (screen, page, back stack, variables); the screen finally shown is
+ * rendered from templates and cut into pages.  Actions run on entering
+ * their screen, so a replay after a lost session does them again, and a
+ * known session never does (its inputs are not taken twice).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_outbox.h"
+#include "idnum.h"
+#include "log.h"
+#include "sha256.h"
+#include "templates.h"
+#include "ussd_engine.h"
+#include "ussd_menu.h"
+#include "ussd_page.h"
+#include "ussd_session.h"
+#include "ussd_views.h"
+
+#define VERIFY_MAX_FAILURES	3	/* SPEC 3.3 */
+#define SMS_GSM7_CHARS		160
+#define SMS_UCS2_CHARS		70
+#define HOUSEHOLD_ID_MAX	32
+
+/* Screens the engine itself shows: the ID challenge and refusals. */
+static struct ussd_screen pseudo[] = {
+	{ .id = "_id6", .text = "verify_id6", .input = "_id6",
+	  .input_min = 6, .input_max = 6 },
+	{ .id = "_hh", .text = "verify_household", .input = "_hh",
+	  .input_min = 1, .input_max = HOUSEHOLD_ID_MAX },
+	{ .id = "_locked", .text = "locked", .end = true },
+	{ .id = "_refused", .text = "not_cadre", .end = true },
+	{ .id = "_too_long", .text = "session_too_long", .end = true },
+};
+
+struct engine {
+	struct store		*st;
+	const struct sms_ctx	*ctx;
+	const struct ussd_menu	*menu;
+	struct sms_caller	 who;
+	struct ussd_state	*s;
+	int64_t			 now;
+	const char		*outcome;	/* "unavailable", or NULL */
+	struct ussd_limits	 lim;
+};
+
+static const struct ussd_screen *
+screen_of(const struct engine *e, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (strcmp(pseudo[i].id, id) == 0)
+			return &pseudo[i];
+	return ussd_menu_screen(e->menu, id);
+}
+
+static const char *
+start_id(const struct engine *e)
+{
+	return e->who.is_cadre ? e->menu->cadre_start :
+	    e->menu->villager_start;
+}
+
+static void
+path_add(struct ussd_state *s, const char *id)
+{
+	size_t n = strlen(s->path);
+
+	if (n + strlen(id) + 2 >= sizeof(s->path))
+		return;		/* the start of a long walk is enough */
+	snprintf(s->path + n, sizeof(s->path) - n, "%s%s", n > 0 ? ">" : "",
+	    id);
+}
+
+static void
+show(struct engine *e, const char *id)
+{
+	snprintf(e->s->at.screen, sizeof(e->s->at.screen), "%s", id);
+	e->s->at.page = 0;
+	path_add(e->s, id);
+}
+
+/* ---- moving --------------------------------------------------------- */
+
+static enum fp_err enter(struct engine *, const char *);
+
+static enum fp_err
+run_action(struct engine *e, const struct ussd_screen *sc)
+{
+	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
+	    e->now };
+	bool failed = false;
+	enum fp_err err;
+
+	err = ussd_action(&c, sc->action, &failed);
+	if (err != FP_OK)
+		return err;
+	if (failed)
+		ussd_var_set(e->s, "_failed", "1");
+	return FP_OK;
+}
+
+/* Who the caller is, before a screen that needs a household. */
+static enum fp_err
+need_household(struct engine *e, const char *target, bool *ready)
+{
+	bool locked;
+	int failures;
+	enum fp_err err;
+
+	*ready = false;
+	if (e->s->verified) {
+		*ready = true;
+		return FP_OK;
+	}
+	if (e->who.is_member) {
+		e->s->verified = true;
+		snprintf(e->s->household_id, sizeof(e->s->household_id), "%s",
+		    e->who.household_id);
+		snprintf(e->s->member_id, sizeof(e->s->member_id), "%s",
+		    e->who.member_id);
+		*ready = true;
+		return FP_OK;
+	}
+	err = ussd_lockout_get(e->st, e->who.msisdn, e->now, &locked,
+	    &failures);
+	if (err != FP_OK)
+		return err;
+	if (locked) {
+		show(e, "_locked");
+		return FP_OK;
+	}
+	ussd_var_set(e->s, "_target", target);
+	show(e, "_id6");
+	return FP_OK;
+}
+
+/* Show screen `id` (after its `need`), running its action. */
+static enum fp_err
+enter(struct engine *e, const char *id)
+{
+	const struct ussd_screen *sc = screen_of(e, id);
+	enum fp_err err;
+	bool ready;
+
+	if (sc == NULL)
+		return FP_EINVAL;	/* checked at load: cannot happen */
+	ussd_var_unset(e->s, "_failed");
+	if (sc->need == USSD_NEED_HOUSEHOLD) {
+		err = need_household(e, id, &ready);
+		if (err != FP_OK || !ready)
+			return err;
+	}
+	if (sc->need == USSD_NEED_CADRE && !e->who.is_cadre) {
+		show(e, "_refused");
+		return FP_OK;
+	}
+	show(e, id);
+	return sc->action != NULL ? run_action(e, sc) : FP_OK;
+}
+
+static enum fp_err
+go(struct engine *e, const char *id)
+{
+	struct ussd_state *s = e->s;
+
+	if (strcmp(id, start_id(e)) == 0)
+		s->depth = 0;
+	else {
+		if (s->depth == USSD_STACK_MAX) {
+			memmove(&s->stack[0], &s->stack[1],
+			    sizeof(s->stack[0]) * (USSD_STACK_MAX - 1));
+			s->depth--;
+		}
+		s->stack[s->depth++] = s->at;
+	}
+	return enter(e, id);
+}
+
+static void
+back(struct engine *e)
+{
+	struct ussd_state *s = e->s;
+
+	if (s->at.page > 0)
+		s->at.page--;
+	else if (s->depth > 0)
+		s->at = s->stack[--s->depth];
+}
+
+/* "1".."999" without leading zeros; 0 when it is anything else. */
+static int
+choice_number(const char *in)
+{
+	int n = 0;
+	size_t i, len = strlen(in);
+
+	if (len == 0 || len > 3 || in[0] == '0')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (in[i] < '0' || in[i] > '9')
+			return 0;
+		n = n * 10 + (in[i] - '0');
+	}
+	return n;
+}
+
+/* Characters of UTF-8 text, or -1 when it holds a control character. */
+static int
+text_chars(const char *in)
+{
+	int n = 0;
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)in; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7F)
+			return -1;
+		if ((*p & 0xC0) != 0x80)
+			n++;
+	}
+	return n;
+}
+
+struct pick {
+	int	 want;		/* 1-based */
+	int	 seen;
+	char	 id[USSD_VALUE_MAX];
+};
+
+static enum fp_err
+pick_item(void *arg, const char *id, const struct ussd_tvars *tv)
+{
+	struct pick *p = arg;
+
+	(void)tv;
+	if (++p->seen == p->want)
+		snprintf(p->id, sizeof(p->id), "%s", id);
+	return FP_OK;
+}
+
+static enum fp_err
+choose_from_list(struct engine *e, const struct ussd_screen *sc, int n,
+    bool *ok)
+{
+	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
+	    e->now };
+	struct pick p;
+	enum fp_err err;
+
+	memset(&p, 0, sizeof(p));
+	p.want = n;
+	*ok = false;
+	if (n < 1)
+		return FP_OK;
+	err = ussd_list(&c, sc->list, pick_item, &p);
+	if (err != FP_OK || p.id[0] == '\0')
+		return err;
+	ussd_var_set(e->s, ussd_list_var(sc->list), p.id);
+	*ok = true;
+	return go(e, sc->go);
+}
+
+static enum fp_err
+verify_last6(struct engine *e, const char *in, bool *ok)
+{
+	struct hmac_sha256_key key;
+	uint8_t h[IDNUM_HASH_LEN];
+	char hex[IDNUM_HASH_LEN * 2 + 1];
+	enum fp_err err;
+	size_t i;
+
+	*ok = false;
+	err = store_salt_key(e->st, &key);
+	if (err != FP_OK)
+		return err;
+	if (idnum_hash_last6(&key, in, h) != FP_OK)
+		return FP_OK;
+	for (i = 0; i < IDNUM_HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	ussd_var_set(e->s, "_id6", hex);
+	*ok = true;
+	show(e, "_hh");
+	return FP_OK;
+}
+
+static bool
+hex_to_bytes(const char *hex, uint8_t *out, size_t n)
+{
+	size_t i;
+
+	if (strlen(hex) != 2 * n)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned v;
+
+		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+			return false;
+		out[i] = (uint8_t)v;
+	}
+	return true;
+}
+
+/* The household number typed after the last 6: does a member match? */
+static enum fp_err
+verify_household(struct engine *e, const char *in, bool *ok)
+{
+	const char *hex = ussd_var_get(e->s, "_id6");
+	uint8_t h[IDNUM_HASH_LEN];
+	char masked[MSISDN_MASK_MAX], left[16], target[USSD_ID_MAX] = "";
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	bool locked_now = false, match = false;
+	int failures = 0, rc;
+	size_t i;
+
+	*ok = false;
+	for (i = 0; in[i] != '\0'; i++)
+		if (!((in[i] >= '0' && in[i] <= '9') ||
+		    (in[i] >= 'A' && in[i] <= 'Z') ||
+		    (in[i] >= 'a' && in[i] <= 'z') || in[i] == '-'))
+			return FP_OK;
+	*ok = true;
+	if (hex != NULL && hex_to_bytes(hex, h, sizeof(h))) {
+		err = store_stmt(e->st, "SELECT member_id FROM members WHERE "
+		    "household_id = ?1 AND id_last6_hash = ?2 ORDER BY member_id"
+		    " LIMIT 1", &stmt);
+		if (err != FP_OK)
+			return err;
+		sqlite3_bind_text(stmt, 1, in, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(stmt, 2, h, sizeof(h), SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW) {
+			match = true;
+			store_column_copy(stmt, 0, e->s->member_id,
+			    sizeof(e->s->member_id));
+		}
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_err(rc);
+	}
+	ussd_var_unset(e->s, "_id6");
+	if (match) {
+		e->s->verified = true;
+		snprintf(e->s->household_id, sizeof(e->s->household_id), "%s",
+		    in);
+		log_info("ussd.verify.ok msisdn=%s", msisdn_mask(e->who.msisdn,
+		    masked, sizeof(masked)));
+		snprintf(target, sizeof(target), "%s", ussd_var_get(e->s,
+		    "_target") != NULL ? ussd_var_get(e->s, "_target") :
+		    start_id(e));
+		ussd_var_unset(e->s, "_target");
+		err = ussd_lockout_clear(e->st, e->who.msisdn);
+		return err == FP_OK ? enter(e, target) : err;
+	}
+	err = ussd_lockout_fail(e->st, e->who.msisdn, e->now,
+	    VERIFY_MAX_FAILURES, e->ctx->cfg->ussd.lockout_s, &locked_now,
+	    &failures);
+	if (err != FP_OK)
+		return err;
+	log_warnx("ussd.verify.fail msisdn=%s failures=%d locked=%d",
+	    msisdn_mask(e->who.msisdn, masked, sizeof(masked)),
+	    locked_now ? VERIFY_MAX_FAILURES : failures, locked_now);
+	if (locked_now) {
+		show(e, "_locked");
+		return FP_OK;
+	}
+	snprintf(left, sizeof(left), "%d", VERIFY_MAX_FAILURES - failures);
+	ussd_var_set(e->s, "left", left);
+	ussd_var_set(e->s, "_err", "verify_failed");
+	show(e, "_id6");
+	return FP_OK;
+}
+
+/* Free text for an input screen (or the ID challenge). */
+static enum fp_err
+take_input(struct engine *e, const struct ussd_screen *sc, const char *in)
+{
+	int chars = text_chars(in);
+	bool ok = false;
+	enum fp_err err = FP_OK;
+
+	if (chars >= sc->input_min && chars <= sc->input_max) {
+		if (strcmp(sc->id, "_id6") == 0)
+			err = verify_last6(e, in, &ok);
+		else if (strcmp(sc->id, "_hh") == 0)
+			err = verify_household(e, in, &ok);
+		else {
+			ussd_var_set(e->s, sc->input, in);
+			ok = true;
+			err = go(e, sc->go);
+		}
+	}
+	if (err == FP_OK && !ok)
+		ussd_var_set(e->s, "_err", "invalid");
+	return err;
+}
+
+/* One input on the current screen, which has n_pages pages. */
+static enum fp_err
+step(struct engine *e, const char *in, int n_pages)
+{
+	const struct ussd_screen *sc = screen_of(e, e->s->at.screen);
+	struct ussd_state *s = e->s;
+	bool ok = false;
+	enum fp_err err = FP_OK;
+	int n;
+
+	ussd_var_unset(s, "_err");
+	if (strcmp(in, "00") == 0) {
+		s->depth = 0;
+		return enter(e, start_id(e));
+	}
+	if (strcmp(in, "0") == 0) {
+		back(e);
+		return FP_OK;
+	}
+	if (strcmp(in, "98") == 0 && s->at.page + 1 < n_pages) {
+		s->at.page++;
+		return FP_OK;
+	}
+	if (sc == NULL) {
+		/* A state from an older menu: start again. */
+		s->depth = 0;
+		return enter(e, start_id(e));
+	}
+	if (sc->input != NULL)
+		return take_input(e, sc, in);
+	n = choice_number(in);
+	if (sc->list != NULL)
+		err = choose_from_list(e, sc, n, &ok);
+	else if (n >= 1 && (size_t)n <= sc->n_options) {
+		const struct ussd_option *o = &sc->options[n - 1];
+
+		if (o->set_name != NULL)
+			ussd_var_set(s, o->set_name, o->set_value);
+		ok = true;
+		err = go(e, o->go);
+	}
+	if (err == FP_OK && !ok)
+		ussd_var_set(s, "_err", "invalid");
+	return err;
+}
+
+/* ---- rendering ------------------------------------------------------ */
+
+struct buf {
+	char	*s;
+	size_t	 len, cap;
+	bool	 failed;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = (b->cap > 0 ? b->cap * 2 : 512) + n;
+		char *p = realloc(b->s, cap);
+
+		if (p == NULL) {
+			b->failed = true;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+buf_line(struct buf *b, const char *s)
+{
+	if (b->len > 0)
+		buf_add(b, "\n", 1);
+	buf_add(b, s, strlen(s));
+}
+
+static enum fp_err
+text_of(const struct engine *e, const char *key, const struct ussd_tvars *tv,
+    char **out)
+{
+	const char *missing = NULL;
+	enum fp_err err;
+
+	err = templates_render(e->ctx->tpl, e->s->lang, "ussd", key,
+	    tv != NULL ? tv->v : NULL, tv != NULL ? tv->n : 0, out, &missing);
+	if (err != FP_OK)
+		log_error("ussd.template key=%s lang=%s missing=%s error=\"%s\"",
+		    key, e->s->lang, missing != NULL ? missing : "-",
+		    fp_strerror(err));
+	return err;
+}
+
+static enum fp_err
+add_text(const struct engine *e, struct buf *b, const char *prefix,
+    const char *key, const struct ussd_tvars *tv)
+{
+	char *t = NULL;
+	enum fp_err err;
+
+	err = text_of(e, key, tv, &t);
+	if (err != FP_OK)
+		return err;
+	if (prefix != NULL) {
+		if (b->len > 0)
+			buf_add(b, "\n", 1);
+		buf_add(b, prefix, strlen(prefix));
+		buf_add(b, t, strlen(t));
+	} else
+		buf_line(b, t);
+	free(t);
+	return FP_OK;
+}
+
+struct lines {
+	const struct engine	*e;
+	const struct ussd_screen *sc;
+	struct buf		*b;
+	int			 n;
+};
+
+static enum fp_err
+item_line(void *arg, const char *id, const struct ussd_tvars *tv)
+{
+	struct lines *l = arg;
+	char num[16];
+
+	(void)id;
+	snprintf(num, sizeof(num), "%d ", ++l->n);
+	return add_text(l->e, l->b, num, l->sc->item, tv);
+}
+
+/* The session's variables a text may use (internal ones start '_'). */
+static void
+session_vars(const struct engine *e, struct ussd_tvars *tv)
+{
+	char minutes[16];
+	int i;
+
+	for (i = 0; i < e->s->n_vars; i++)
+		if (e->s->vars[i].name[0] != '_')
+			ussd_tvars_add(tv, e->s->vars[i].name,
+			    e->s->vars[i].value);
+	snprintf(minutes, sizeof(minutes), "%d",
+	    (e->ctx->cfg->ussd.lockout_s + 59) / 60);
+	ussd_tvars_add(tv, "minutes", minutes);
+}
+
+/* The body of the current screen, before it is cut into pages. */
+static enum fp_err
+compose(struct engine *e, const struct ussd_screen *sc, struct buf *b,
+    bool *end)
+{
+	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
+	    e->now };
+	const char *err_key = ussd_var_get(e->s, "_err");
+	struct ussd_tvars *tv;
+	enum fp_err err = FP_OK;
+	size_t i;
+
+	tv = malloc(sizeof(*tv));
+	if (tv == NULL)
+		return FP_ENOMEM;
+	tv->n = tv->used = 0;
+	session_vars(e, tv);
+	*end = sc->end;
+	if (err_key != NULL)
+		err = add_text(e, b, NULL, err_key, tv);
+	if (err == FP_OK && sc->view != NULL) {
+		err = ussd_view(&c, sc->view, tv);
+		if (err == FP_ENOTFOUND) {
+			/* The data went away (a training was removed...). */
+			*end = true;
+			if (e->outcome == NULL)
+				e->outcome = "unavailable";
+			err = add_text(e, b, NULL, "unavailable", tv);
+			free(tv);
+			return err;
+		}
+	}
+	if (err == FP_OK)
+		err = add_text(e, b, NULL, sc->fail != NULL &&
+		    ussd_var_get(e->s, "_failed") != NULL ? sc->fail : sc->text,
+		    tv);
+	for (i = 0; err == FP_OK && i < sc->n_options; i++) {
+		char num[24];
+
+		snprintf(num, sizeof(num), "%zu ", i + 1);
+		err = add_text(e, b, num, sc->options[i].text, tv);
+	}
+	if (err == FP_OK && sc->list != NULL) {
+		struct lines l = { e, sc, b, 0 };
+
+		err = ussd_list(&c, sc->list, item_line, &l);
+		if (err == FP_OK && l.n == 0)
+			err = add_text(e, b, NULL, sc->empty, tv);
+	}
+	free(tv);
+	if (err == FP_OK && b->failed)
+		err = FP_ENOMEM;
+	return err;
+}
+
+/*
+ * Render the current screen's current page into *out; *n_pages and
+ * *end (the session ends with this page) as they come out.
+ */
+static enum fp_err
+render(struct engine *e, char **out, int *n_pages, bool *end)
+{
+	const struct ussd_screen *sc = screen_of(e, e->s->at.screen);
+	struct buf b = { NULL, 0, 0, false };
+	char *more = NULL, *backk = NULL, *mainm = NULL;
+	struct ussd_nav nav;
+	enum fp_err err;
+
+	if (sc == NULL)
+		return FP_EINVAL;
+	err = compose(e, sc, &b, end);
+	if (err == FP_OK)
+		err = text_of(e, "nav_more", NULL, &more);
+	if (err == FP_OK)
+		err = text_of(e, "nav_back", NULL, &backk);
+	if (err == FP_OK)
+		err = text_of(e, "nav_main", NULL, &mainm);
+	if (err == FP_OK) {
+		nav.more = more;
+		nav.back = backk;
+		nav.main = mainm;
+		nav.show_back = !*end && e->s->depth > 0;
+		nav.show_main = !*end && e->s->depth > 1;
+		err = ussd_page(b.s != NULL ? b.s : "", &nav, &e->lim,
+		    e->s->at.page, out, n_pages);
+		if (err == FP_EINVAL)
+			log_error("ussd.page screen=%s lang=%s error=\"the "
+			    "navigation lines leave no room\"", sc->id,
+			    e->s->lang);
+		if (e->s->at.page >= *n_pages)
+			e->s->at.page = *n_pages - 1;
+		/* An ending screen of several pages ends on its last. */
+		if (*end && e->s->at.page + 1 < *n_pages)
+			*end = false;
+	}
+	free(more);
+	free(backk);
+	free(mainm);
+	free(b.s);
+	return err;
+}
+
+/* ---- sessions ------------------------------------------------------- */
+
+static enum fp_err
+session_event(const struct sms_ctx *ctx, struct store *st,
+    const struct ussd_state *s, const char *outcome, int64_t ended_at)
+{
+	struct json_object *d = json_object_new_object();
+	struct json_object *path = json_object_new_array();
+	char buf[USSD_PATH_MAX], *p, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", s->path);
+	for (p = strtok_r(buf, ">", &save); p != NULL;
+	    p = strtok_r(NULL, ">", &save))
+		json_object_array_add(path, json_object_new_string(p));
+	json_object_object_add(d, "session_id",
+	    json_object_new_string(s->session_id));
+	json_object_object_add(d, "channel", json_object_new_string(
+	    s->channel));
+	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx, s->msisdn));
+	json_object_object_add(d, "path", path);
+	json_object_object_add(d, "steps", json_object_new_int(s->steps));
+	json_object_object_add(d, "duration_s", json_object_new_int64(
+	    ended_at - s->started_at));
+	json_object_object_add(d, "outcome", json_object_new_string(outcome));
+	json_object_object_add(d, "language", json_object_new_string(s->lang));
+	json_object_object_add(d, "verified", json_object_new_boolean(
+	    s->verified));
+	return sms_event(st, "ussd.session", d);
+}
+
+static void
+new_state(struct engine *e, const struct ussd_request *rq)
+{
+	struct ussd_state *s = e->s;
+
+	memset(s, 0, sizeof(*s));
+	if (rq->session_id != NULL)
+		snprintf(s->session_id, sizeof(s->session_id), "%s",
+		    rq->session_id);
+	else
+		snprintf(s->session_id, sizeof(s->session_id), "sms:%s",
+		    rq->msisdn);
+	snprintf(s->channel, sizeof(s->channel), "%s", rq->channel);
+	snprintf(s->msisdn, sizeof(s->msisdn), "%s", rq->msisdn);
+	snprintf(s->lang, sizeof(s->lang), "%s", e->who.lang);
+	s->started_at = e->now;
+	s->is_new = true;
+}
+
+/*
+ * The inputs of rq not yet taken: for a known ussd session whose inputs
+ * are a prefix of text, what follows; otherwise (new session) all.
+ */
+static const char *
+new_inputs(const struct ussd_state *s, const struct ussd_request *rq,
+    bool *replay)
+{
+	size_t n = strlen(s->inputs);
+
+	*replay = false;
+	if (strcmp(rq->channel, "sms") == 0)
+		return rq->text;
+	if (strcmp(rq->text, s->inputs) == 0)
+		return NULL;	/* a repeat: show the same screen again */
+	if (n == 0)
+		return rq->text;
+	if (strncmp(rq->text, s->inputs, n) == 0 && rq->text[n] == '*')
+		return rq->text + n + 1;
+	*replay = true;		/* not a continuation of what we saw */
+	return rq->text;
+}
+
+static void
+note_inputs(struct ussd_state *s, const struct ussd_request *rq)
+{
+	size_t n = strlen(s->inputs);
+
+	if (strcmp(rq->channel, "ussd") == 0) {
+		snprintf(s->inputs, sizeof(s->inputs), "%s", rq->text);
+		return;
+	}
+	if (n + strlen(rq->text) + 2 < sizeof(s->inputs))
+		snprintf(s->inputs + n, sizeof(s->inputs) - n, "%s%s",
+		    n > 0 ? "*" : "", rq->text);
+}
+
+/* Take each '*'-separated input of `inputs` (ussd) or the whole (sms). */
+static enum fp_err
+take_all(struct engine *e, const struct ussd_request *rq, const char *inputs)
+{
+	char *copy, *p, *next;
+	bool sms = strcmp(rq->channel, "sms") == 0;
+	enum fp_err err = FP_OK;
+
+	copy = strdup(inputs);
+	if (copy == NULL)
+		return FP_ENOMEM;
+	for (p = copy; p != NULL && err == FP_OK; p = next) {
+		char *screen = NULL;
+		int n_pages = 1;
+		bool end = false;
+
+		next = sms ? NULL : strchr(p, '*');
+		if (next != NULL)
+			*next++ = '\0';
+		/* Paging needs the page count of the screen answered. */
+		err = render(e, &screen, &n_pages, &end);
+		free(screen);
+		if (err != FP_OK || end)
+			break;	/* the session ended: the rest is not for us */
+		if (++e->s->steps > USSD_STEPS_MAX) {
+			show(e, "_too_long");
+			break;
+		}
+		err = step(e, p, n_pages);
+	}
+	free(copy);
+	return err;
+}
+
+static void
+limits_for(struct engine *e, const char *channel)
+{
+	if (strcmp(channel, "sms") == 0) {
+		/* One SMS per screen (SPEC 3.3, last point). */
+		e->lim.max_gsm7 = SMS_GSM7_CHARS;
+		e->lim.max_ucs2 = SMS_UCS2_CHARS;
+	} else {
+		e->lim.max_gsm7 = (size_t)e->ctx->cfg->ussd.max_chars;
+		e->lim.max_ucs2 = (size_t)e->ctx->cfg->ussd.max_ucs2_chars;
+	}
+}
+
+enum fp_err
+ussd_handle(struct store *st, const struct sms_ctx *ctx,
+    const struct ussd_request *rq, int64_t now, struct ussd_reply *out)
+{
+	struct engine e;
+	const char *inputs = NULL;
+	int n_pages = 1;
+	enum fp_err err;
+
+	memset(out, 0, sizeof(*out));
+	if (ctx->menu == NULL)
+		return FP_EINVAL;
+	memset(&e, 0, sizeof(e));
+	e.st = st;
+	e.ctx = ctx;
+	e.menu = ctx->menu;
+	e.now = now;
+	limits_for(&e, rq->channel);
+	e.s = malloc(sizeof(*e.s));
+	if (e.s == NULL)
+		return FP_ENOMEM;
+	err = sms_caller_lookup(st, ctx, rq->msisdn, &e.who);
+	if (err != FP_OK)
+		goto done;
+	if (rq->restart)
+		err = FP_ENOTFOUND;
+	else {
+		char sid[USSD_SESSION_ID_MAX];
+
+		if (rq->session_id != NULL)
+			snprintf(sid, sizeof(sid), "%s", rq->session_id);
+		else
+			snprintf(sid, sizeof(sid), "sms:%s", rq->msisdn);
+		err = ussd_session_load(st, sid, now, e.s);
+		/* A session id is the aggregator's: never another number's. */
+		if (err == FP_OK && strcmp(e.s->msisdn, rq->msisdn) != 0)
+			err = FP_ENOTFOUND;
+	}
+	if (err == FP_OK) {
+		bool replay;
+
+		inputs = new_inputs(e.s, rq, &replay);
+		if (replay) {
+			new_state(&e, rq);
+			e.s->is_new = false;	/* its row is replaced */
+			err = enter(&e, start_id(&e));
+		}
+	} else if (err == FP_ENOTFOUND) {
+		new_state(&e, rq);
+		err = enter(&e, start_id(&e));
+		inputs = rq->restart ? NULL : rq->text;
+	}
+	if (err == FP_OK && inputs != NULL && (*inputs != '\0' ||
+	    strcmp(rq->channel, "sms") == 0))
+		err = take_all(&e, rq, inputs);
+	if (err != FP_OK)
+		goto done;
+	if (!rq->restart)
+		note_inputs(e.s, rq);
+	err = render(&e, &out->screen, &n_pages, &out->end);
+	if (err != FP_OK)
+		goto done;
+	ussd_var_unset(e.s, "_err");
+	if (out->end) {
+		/* The engine's own ending screens name the outcome. */
+		if (e.outcome == NULL)
+			e.outcome = e.s->at.screen[0] == '_' ? e.s->at.screen + 1 :
+			    "completed";
+		err = session_event(ctx, st, e.s, e.outcome, now);
+		if (err == FP_OK && !e.s->is_new)
+			err = ussd_session_delete(st, e.s->session_id);
+	} else
+		err = ussd_session_save(st, e.s, now,
+		    ctx->cfg->ussd.session_timeout_s);
+done:
+	if (err != FP_OK) {
+		free(out->screen);
+		out->screen = NULL;
+	}
+	free(e.s);
+	return err;
+}
+
+enum fp_err
+ussd_sms_session(struct store *st, const char *msisdn,
+    const struct sms_ctx *ctx, int64_t now, bool *open, bool *wants_text)
+{
+	struct ussd_state *s;
+	char sid[USSD_SESSION_ID_MAX];
+	const struct ussd_screen *sc;
+	enum fp_err err;
+
+	*open = *wants_text = false;
+	if (ctx->menu == NULL)
+		return FP_OK;
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return FP_ENOMEM;
+	snprintf(sid, sizeof(sid), "sms:%s", msisdn);
+	err = ussd_session_load(st, sid, now, s);
+	if (err == FP_OK) {
+		*open = true;
+		sc = ussd_menu_screen(ctx->menu, s->at.screen);
+		if (sc == NULL) {
+			size_t i;
+
+			for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+				if (strcmp(pseudo[i].id, s->at.screen) == 0)
+					sc = &pseudo[i];
+		}
+		*wants_text = sc != NULL && sc->input != NULL;
+	}
+	free(s);
+	return err == FP_ENOTFOUND ? FP_OK : err;
+}
+
+enum fp_err
+ussd_sweep(struct store *st, const struct sms_ctx *ctx, int64_t now, int max,
+    int *ended)
+{
+	struct ussd_state *s;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	char sid[USSD_SESSION_ID_MAX];
+	int64_t last;
+
+	*ended = 0;
+	s = malloc(sizeof(*s));
+	if (s == NULL)
+		return FP_ENOMEM;
+	for (;;) {
+		err = store_stmt(st, "SELECT session_id, updated_at FROM "
+		    "ussd_sessions WHERE expires_at <= ?1 ORDER BY expires_at "
+		    "LIMIT 1", &stmt);
+		if (err != FP_OK || *ended >= max)
+			break;
+		sqlite3_bind_int64(stmt, 1, now);
+		if (sqlite3_step(stmt) != SQLITE_ROW) {
+			sqlite3_reset(stmt);
+			break;
+		}
+		store_column_copy(stmt, 0, sid, sizeof(sid));
+		last = sqlite3_column_int64(stmt, 1);
+		sqlite3_reset(stmt);
+		/* Loaded as of its last input, when it was still alive. */
+		if (ussd_session_load(st, sid, last, s) == FP_OK)
+			err = session_event(ctx, st, s, "timeout", last);
+		if (err == FP_OK)
+			err = ussd_session_delete(st, sid);
+		if (err != FP_OK)
+			break;
+		(*ended)++;
+	}
+	free(s);
+	return err;
+}

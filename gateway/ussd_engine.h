@@ -1,0 +1,61 @@
+/*
+ * ussd_engine.h: one menu engine for two channels (SPEC 3.3): USSD
+ * (POST /ussd, cumulative text "1*2*3", CON/END answers) and the SMS
+ * menu (CD / 菜单, then one SMS per screen).  The tree comes from
+ * templates/menu.conf (ussd_menu.h), the texts from templates/<lang>/ussd,
+ * the data and changes from ussd_views.c.  Each call runs inside the
+ * caller's transaction: the session's new state, any change it made and
+ * its events commit together.
+ *
+ * Input on any screen: "00" the start screen, "0" back (a page, else a
+ * screen), "98" the next page; otherwise a number from the screen, or
+ * the free text an input screen asks for.
+ */
+#ifndef FP_USSD_ENGINE_H
+#define FP_USSD_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sms_cmd.h"
+
+#define USSD_STEPS_MAX 64	/* inputs per session; more ends it */
+
+struct ussd_request {
+	const char	*channel;	/* "ussd" or "sms" */
+	const char	*session_id;	/* ussd: the aggregator's; sms: NULL */
+	const char	*msisdn;	/* E.164 */
+	const char	*text;		/* ussd: every input so far, joined by
+					 * '*'; sms: this message */
+	bool		 restart;	/* sms: CD, a new session */
+};
+
+struct ussd_reply {
+	bool	 end;		/* END (session over) rather than CON */
+	char	*screen;	/* malloc'd; caller frees */
+};
+
+/*
+ * Take the request's new inputs and answer with the screen they lead to.
+ * An unknown or expired ussd session with non-empty text is replayed
+ * from the start of text.  FP_EINVAL: the menu or a template is broken
+ * (logged); store errors as they come.
+ */
+enum fp_err ussd_handle(struct store *st, const struct sms_ctx *ctx,
+    const struct ussd_request *rq, int64_t now, struct ussd_reply *out);
+
+/*
+ * Is an SMS menu session open for msisdn at now, and does its screen
+ * wait for free text (so that any SMS is its answer)?
+ */
+enum fp_err ussd_sms_session(struct store *st, const char *msisdn,
+    const struct sms_ctx *ctx, int64_t now, bool *open, bool *wants_text);
+
+/*
+ * End at most `max` sessions that expired before now, each with a
+ * ussd.session event (outcome "timeout"); *ended gets how many.
+ */
+enum fp_err ussd_sweep(struct store *st, const struct sms_ctx *ctx,
+    int64_t now, int max, int *ended);
+
+#endif

@@ -1,0 +1,174 @@
+/*
+ * ussd_http.c: POST /ussd (see ussd_http.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gateway.h"
+#include "gsm.h"
+#include "http_auth.h"
+#include "http_params.h"
+#include "http_server.h"
+#include "log.h"
+#include "templates.h"
+#include "ussd_engine.h"
+#include "ussd_http.h"
+#include "writer.h"
+
+#define USSD_TEXT_MAX	2048	/* bytes: 64 inputs of free text */
+#define USSD_SID_MAX	128
+
+struct ussd_job {
+	struct sms_ctx		 ctx;
+	struct ussd_request	 rq;
+	struct ussd_reply	 reply;
+};
+
+static enum fp_err
+ussd_job_run(struct store *st, void *arg)
+{
+	struct ussd_job *j = arg;
+
+	return ussd_handle(st, &j->ctx, &j->rq, (int64_t)time(NULL),
+	    &j->reply);
+}
+
+static void
+answer(struct http_resp *resp, bool end, const char *screen)
+{
+	size_t n = strlen(screen) + 5;
+	char *body = malloc(n);
+
+	if (body == NULL) {
+		http_resp_error(resp, 500, "no_memory", "out of memory");
+		return;
+	}
+	snprintf(body, n, "%s %s", end ? "END" : "CON", screen);
+	http_resp_set(resp, 200, "text/plain; charset=utf-8", body,
+	    strlen(body));
+	free(body);
+}
+
+/* A session id as aggregators make them: printable ASCII, no blanks. */
+static bool
+valid_session_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > USSD_SID_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~')
+			return false;
+	return true;
+}
+
+/* Read and check the fields; on false the answer is set. */
+static bool
+read_request(struct gw *gw, struct http_params *p, struct http_resp *resp,
+    struct ussd_job *job, char from[MSISDN_MAX], bool *unknown_code)
+{
+	const char *sid = http_params_get(p, "sessionId", NULL);
+	const char *phone = http_params_get(p, "phoneNumber", NULL);
+	const char *code = http_params_get(p, "serviceCode", NULL);
+	const char *text, *reason = NULL;
+	size_t text_len = 0;
+	struct gsm_count c;
+
+	if (sid == NULL || phone == NULL || code == NULL) {
+		http_resp_error(resp, 400, "missing_parameter", "sessionId, "
+		    "serviceCode and phoneNumber are required");
+		return false;
+	}
+	if (!valid_session_id(sid)) {
+		http_resp_error(resp, 400, "invalid_parameter", "sessionId "
+		    "must be 1 to 128 printable characters");
+		return false;
+	}
+	if (msisdn_normalize(phone, from, &reason) != FP_OK) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg), "phoneNumber is not a valid phone "
+		    "number: %s", reason);
+		http_resp_error(resp, 400, "invalid_phone", msg);
+		return false;
+	}
+	text = http_params_get(p, "text", &text_len);
+	if (text == NULL)
+		text = "";
+	if (text_len > USSD_TEXT_MAX) {
+		http_resp_error(resp, 400, "invalid_text", "text is too long");
+		return false;
+	}
+	if (strlen(text) != text_len || gsm_count(text, text_len, &c) !=
+	    FP_OK) {
+		http_resp_error(resp, 400, "invalid_text", "text is not UTF-8");
+		return false;
+	}
+	*unknown_code = strcmp(code, gw->cfg->ussd.service_code) != 0;
+	job->rq.channel = "ussd";
+	job->rq.session_id = sid;
+	job->rq.msisdn = from;
+	job->rq.text = text;
+	return true;
+}
+
+void
+ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	struct http_params p;
+	struct ussd_job job;
+	char from[MSISDN_MAX], masked[MSISDN_MASK_MAX];
+	const char *why = NULL;
+	bool unknown_code = false;
+	enum fp_err err;
+
+	if (http_auth_webhook(gw, req, "/ussd") != FP_OK) {
+		http_resp_error(resp, 401, "unauthorized",
+		    "this route's authentication failed");
+		return;
+	}
+	err = http_params_init(&p, req, &why);
+	if (err == FP_EINVAL) {
+		http_resp_error(resp, 400, "invalid_body", why);
+		return;
+	}
+	memset(&job, 0, sizeof(job));
+	job.ctx.cfg = gw->cfg;
+	job.ctx.tpl = gw->tpl;
+	job.ctx.menu = gw->menu;
+	if (err != FP_OK) {
+		http_resp_error(resp, 500, "no_memory", "out of memory");
+		goto done;
+	}
+	if (!read_request(gw, &p, resp, &job, from, &unknown_code))
+		goto done;
+	if (unknown_code) {
+		char *t = NULL;
+
+		/* Another code routed here by mistake: say so, politely. */
+		if (templates_render(gw->tpl, gw->cfg->templates.default_language,
+		    "ussd", "unknown_service", NULL, 0, &t, NULL) == FP_OK)
+			answer(resp, true, t);
+		else
+			http_resp_error(resp, 400, "unknown_service",
+			    "serviceCode is not this gateway's");
+		free(t);
+		goto done;
+	}
+	err = writer_run(gw->writer, ussd_job_run, &job);
+	if (err != FP_OK) {
+		log_warnx("ussd.fail error=\"%s\"", fp_strerror(err));
+		http_resp_error(resp, 500, "not_stored",
+		    "the session could not be stored; retry");
+		goto done;
+	}
+	log_info("ussd.req msisdn=%s end=%d", msisdn_mask(from, masked,
+	    sizeof(masked)), job.reply.end);
+	answer(resp, job.reply.end, job.reply.screen);
+done:
+	free(job.reply.screen);
+	http_params_cleanup(&p);
+}

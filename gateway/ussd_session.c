@@ -1,0 +1,335 @@
+/*
+ * ussd_session.c: menu sessions and the ID-challenge lockout in SQLite
+ * (see ussd_session.h).  A session's state is one JSON text: small,
+ * versionless (an unreadable state is a new session), never parsed
+ * outside this file.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ussd_session.h"
+
+const char *
+ussd_var_get(const struct ussd_state *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_vars; i++)
+		if (strcmp(s->vars[i].name, name) == 0)
+			return s->vars[i].value;
+	return NULL;
+}
+
+/* Copy at most size-1 bytes of src, never cutting a UTF-8 character. */
+static void
+copy_utf8(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+void
+ussd_var_set(struct ussd_state *s, const char *name, const char *value)
+{
+	int i;
+
+	for (i = 0; i < s->n_vars; i++)
+		if (strcmp(s->vars[i].name, name) == 0)
+			break;
+	if (i == s->n_vars) {
+		if (s->n_vars == USSD_VARS_MAX)
+			return;		/* the menu declares fewer than this */
+		s->n_vars++;
+		snprintf(s->vars[i].name, sizeof(s->vars[i].name), "%s", name);
+	}
+	copy_utf8(s->vars[i].value, sizeof(s->vars[i].value), value);
+}
+
+void
+ussd_var_unset(struct ussd_state *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_vars; i++)
+		if (strcmp(s->vars[i].name, name) == 0) {
+			s->vars[i] = s->vars[s->n_vars - 1];
+			s->n_vars--;
+			return;
+		}
+}
+
+static void
+get_string(struct json_object *o, const char *key, char *dst, size_t size)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string))
+		copy_utf8(dst, size, json_object_get_string(v));
+}
+
+static int
+get_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_int))
+		return json_object_get_int(v);
+	return 0;
+}
+
+static void
+get_frame(struct json_object *a, struct ussd_frame *f)
+{
+	struct json_object *s = json_object_array_get_idx(a, 0);
+	struct json_object *p = json_object_array_get_idx(a, 1);
+
+	if (s != NULL && json_object_is_type(s, json_type_string))
+		copy_utf8(f->screen, sizeof(f->screen),
+		    json_object_get_string(s));
+	if (p != NULL && json_object_is_type(p, json_type_int))
+		f->page = json_object_get_int(p);
+}
+
+static bool
+state_from_json(const char *text, struct ussd_state *s)
+{
+	struct json_object *o = json_tokener_parse(text), *a, *v;
+	size_t i;
+
+	if (o == NULL)
+		return false;
+	if (json_object_object_get_ex(o, "at", &a) &&
+	    json_object_is_type(a, json_type_array))
+		get_frame(a, &s->at);
+	if (json_object_object_get_ex(o, "stack", &a) &&
+	    json_object_is_type(a, json_type_array))
+		for (i = 0; i < json_object_array_length(a) &&
+		    i < USSD_STACK_MAX; i++) {
+			get_frame(json_object_array_get_idx(a, i),
+			    &s->stack[i]);
+			s->depth = (int)i + 1;
+		}
+	if (json_object_object_get_ex(o, "vars", &v) &&
+	    json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, val)
+			if (json_object_is_type(val, json_type_string))
+				ussd_var_set(s, key, json_object_get_string(val));
+	}
+	s->verified = get_int(o, "verified") != 0;
+	get_string(o, "household_id", s->household_id,
+	    sizeof(s->household_id));
+	get_string(o, "member_id", s->member_id, sizeof(s->member_id));
+	get_string(o, "path", s->path, sizeof(s->path));
+	s->steps = get_int(o, "steps");
+	json_object_put(o);
+	return s->at.screen[0] != '\0';
+}
+
+static struct json_object *
+frame_json(const struct ussd_frame *f)
+{
+	struct json_object *a = json_object_new_array();
+
+	json_object_array_add(a, json_object_new_string(f->screen));
+	json_object_array_add(a, json_object_new_int(f->page));
+	return a;
+}
+
+static struct json_object *
+state_to_json(const struct ussd_state *s)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *stack = json_object_new_array();
+	struct json_object *vars = json_object_new_object();
+	int i;
+
+	json_object_object_add(o, "at", frame_json(&s->at));
+	for (i = 0; i < s->depth; i++)
+		json_object_array_add(stack, frame_json(&s->stack[i]));
+	json_object_object_add(o, "stack", stack);
+	for (i = 0; i < s->n_vars; i++)
+		json_object_object_add(vars, s->vars[i].name,
+		    json_object_new_string(s->vars[i].value));
+	json_object_object_add(o, "vars", vars);
+	json_object_object_add(o, "verified", json_object_new_int(s->verified));
+	json_object_object_add(o, "household_id",
+	    json_object_new_string(s->household_id));
+	json_object_object_add(o, "member_id",
+	    json_object_new_string(s->member_id));
+	json_object_object_add(o, "path", json_object_new_string(s->path));
+	json_object_object_add(o, "steps", json_object_new_int(s->steps));
+	return o;
+}
+
+enum fp_err
+ussd_session_load(struct store *st, const char *session_id, int64_t now,
+    struct ussd_state *s)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+	bool ok = false;
+
+	err = store_stmt(st, "SELECT channel, msisdn, state, language, "
+	    "inputs, created_at FROM ussd_sessions WHERE session_id = ?1 AND "
+	    "expires_at > ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *state = sqlite3_column_text(stmt, 2);
+
+		memset(s, 0, sizeof(*s));
+		snprintf(s->session_id, sizeof(s->session_id), "%s",
+		    session_id);
+		store_column_copy(stmt, 0, s->channel, sizeof(s->channel));
+		store_column_copy(stmt, 1, s->msisdn, sizeof(s->msisdn));
+		store_column_copy(stmt, 3, s->lang, sizeof(s->lang));
+		store_column_copy(stmt, 4, s->inputs, sizeof(s->inputs));
+		s->started_at = sqlite3_column_int64(stmt, 5);
+		ok = state != NULL && state_from_json((const char *)state, s);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	return ok ? FP_OK : FP_ENOTFOUND;
+}
+
+enum fp_err
+ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
+    int timeout_s)
+{
+	struct json_object *o = state_to_json(s);
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	if (o == NULL)
+		return FP_ENOMEM;
+	err = store_stmt(st, "INSERT INTO ussd_sessions(session_id, channel, "
+	    "msisdn, state, language, household_id, inputs, created_at, "
+	    "updated_at, expires_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
+	    "ON CONFLICT(session_id) DO UPDATE SET state = ?4, language = ?5, "
+	    "household_id = ?6, inputs = ?7, updated_at = ?9, expires_at = ?10",
+	    &stmt);
+	if (err != FP_OK) {
+		json_object_put(o);
+		return err;
+	}
+	sqlite3_bind_text(stmt, 1, s->session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, s->channel, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, s->msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 5, s->lang, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 6, s->household_id);
+	sqlite3_bind_text(stmt, 7, s->inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 8, s->started_at);
+	sqlite3_bind_int64(stmt, 9, now);
+	sqlite3_bind_int64(stmt, 10, now + timeout_s);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	json_object_put(o);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+ussd_session_delete(struct store *st, const char *session_id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "DELETE FROM ussd_sessions WHERE session_id = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, session_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+ussd_lockout_get(struct store *st, const char *msisdn, int64_t now,
+    bool *locked, int *failures)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+
+	*locked = false;
+	*failures = 0;
+	err = store_stmt(st, "SELECT failures, ifnull(locked_until, 0) > ?2 "
+	    "FROM ussd_lockouts WHERE msisdn = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		*failures = sqlite3_column_int(stmt, 0);
+		*locked = sqlite3_column_int(stmt, 1) != 0;
+	}
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+enum fp_err
+ussd_lockout_fail(struct store *st, const char *msisdn, int64_t now, int max,
+    int lockout_s, bool *locked_now, int *failures)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	/* The max-th failure locks the number and starts the count again. */
+	err = store_stmt(st, "INSERT INTO ussd_lockouts(msisdn, failures, "
+	    "locked_until, updated_at) VALUES (?1, 1, CASE WHEN ?3 <= 1 THEN "
+	    "?2 + ?4 END, ?2) ON CONFLICT(msisdn) DO UPDATE SET "
+	    "locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4 ELSE "
+	    "locked_until END, failures = CASE WHEN failures + 1 >= ?3 THEN 0 "
+	    "ELSE failures + 1 END, updated_at = ?2 "
+	    "RETURNING failures, ifnull(locked_until, 0) > ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_int(stmt, 3, max);
+	sqlite3_bind_int(stmt, 4, lockout_s);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*failures = sqlite3_column_int(stmt, 0);
+		*locked_now = sqlite3_column_int(stmt, 1) != 0;
+		rc = sqlite3_step(stmt);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+ussd_lockout_clear(struct store *st, const char *msisdn)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "DELETE FROM ussd_lockouts WHERE msisdn = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
