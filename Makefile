@@ -162,6 +162,7 @@ check: deps
 	$(MAKE) cppcheck
 
 test: all $(BIN)/check_unit $(FUZZ_REPLAY)
+	$(BIN)/fupinctl -c config/fupin.conf templates check
 	FUPIN_BIN=$(BIN) $(BIN)/check_unit
 	@for r in $(FUZZ_REPLAY); do n=$${r##*/replay_}; \
 	  $$r tests/fuzz/corpus/$$n || exit 1; done

@@ -15,6 +15,9 @@ int ctl_migrate(const struct cfg *cfg, int argc, char **argv);
 /* fupinctl import KIND FILE.csv [--strict] */
 int ctl_import(const struct cfg *cfg, int argc, char **argv);
 
+/* fupinctl templates check */
+int ctl_templates(const struct cfg *cfg, int argc, char **argv);
+
 /*
  * Open the configured database and bring it to the latest schema, with
  * the configured extra programs.  Logs and returns FP_EIO/FP_EBUSY/...

@@ -22,6 +22,8 @@ static const struct {
 	    "                        load registry records; KIND: households, "
 	    "members,\n                        cadres, enrollments, trainings,"
 	    " payments" },
+	{ "templates", ctl_templates, "templates check       check menus and "
+	    "texts in every language" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -699,3 +699,21 @@ templates_exists(const struct templates *t, const char *group,
 		return 0;
 	return find_exact(t, NULL, group, name) != NULL;
 }
+
+void
+templates_each(const struct templates *t,
+    void (*fn)(const char *lang, const char *group, const char *name,
+    void *arg), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_items; i++)
+		fn(t->items[i].lang, t->items[i].group, t->items[i].name, arg);
+}
+
+int
+templates_has(const struct templates *t, const char *lang, const char *group,
+    const char *name)
+{
+	return find_exact(t, lang, group, name) != NULL;
+}

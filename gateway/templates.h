@@ -58,4 +58,13 @@ enum fp_err templates_vars(const struct templates *t, const char *lang,
 int templates_exists(const struct templates *t, const char *group,
     const char *name);
 
+/* Call fn for each loaded template (sorted by group, name, language). */
+void templates_each(const struct templates *t,
+    void (*fn)(const char *lang, const char *group, const char *name,
+    void *arg), void *arg);
+
+/* True when `lang` itself has group/name (no fallback). */
+int templates_has(const struct templates *t, const char *lang,
+    const char *group, const char *name);
+
 #endif

@@ -19,7 +19,57 @@ const char *const ussd_list_names[] = { "trainings", "tasks", "callbacks",
 const char *const ussd_action_names[] = { "enroll", "feedback", "callback",
     "ack", "language", NULL };
 
+/* What each provides to the texts (fupinctl templates check). */
+static const char *const household_vars[] = { "name", "status_text",
+    "cadre_name", "cadre_phone", "programs", "payment", "training", NULL };
+static const char *const training_vars[] = { "training_title", "starts_on",
+    "location", "ends_on", NULL };
+static const char *const program_vars[] = { "program_name", NULL };
+static const char *const enrollment_vars[] = { "program_name", "enrollment",
+    "subsidy", NULL };
+static const char *const task_vars[] = { "task", "task_text", "due", "phone",
+    "name", "household_id", NULL };
+static const char *const cadre_vars[] = { "cadre_name", "cadre_phone",
+    NULL };
+static const char *const none[] = { NULL };
+static const char *const enroll_result[] = { "program_name", NULL };
+static const char *const feedback_result[] = { "ticket", NULL };
+static const char *const callback_result[] = { "task", NULL };
+
+static const struct {
+	const char		*name;
+	const char *const	*vars;
+} provides[] = {
+	{ "view:household_status", household_vars },
+	{ "view:training", training_vars },
+	{ "view:program", program_vars },
+	{ "view:enrollment", enrollment_vars },
+	{ "view:task", task_vars },
+	{ "view:cadre", cadre_vars },
+	{ "list:trainings", training_vars },
+	{ "list:tasks", task_vars },
+	{ "list:callbacks", task_vars },
+	{ "action:enroll", enroll_result },
+	{ "action:feedback", feedback_result },
+	{ "action:callback", callback_result },
+	{ "action:ack", none },
+	{ "action:language", none },
+};
+
 #define TASK_TEXT_SHOWN 60	/* characters of a task in a list line */
+
+const char *const *
+ussd_provides(const char *kind, const char *name)
+{
+	char key[64];
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s:%s", kind, name);
+	for (i = 0; i < sizeof(provides) / sizeof(provides[0]); i++)
+		if (strcmp(provides[i].name, key) == 0)
+			return provides[i].vars;
+	return none;
+}
 
 void
 ussd_tvars_add(struct ussd_tvars *tv, const char *name, const char *value)

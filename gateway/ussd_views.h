@@ -62,4 +62,11 @@ const char *ussd_list_var(const char *name);
 enum fp_err ussd_action(const struct ussd_call *c, const char *name,
     bool *failed);
 
+/*
+ * The variable names that view / list item / action `name` provides
+ * (kind "view", "list" or "action"), NULL-terminated; for checking the
+ * texts without a database.
+ */
+const char *const *ussd_provides(const char *kind, const char *name);
+
 #endif

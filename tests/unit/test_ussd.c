@@ -799,6 +799,56 @@ START_TEST(menu_file_errors_name_file_and_line)
 }
 END_TEST
 
+/* fupinctl templates check on a copy of templates/ changed by `damage`. */
+static int
+templates_check(const char *damage, char **out)
+{
+	char *dir = tu_mkdtemp(), conf[1024], cmd[2048], *conf_path;
+	char *cp[] = { "/bin/sh", "-c", cmd, NULL };
+	char ctl[512];
+	char *argv[] = { ctl, "-c", NULL, "templates", "check", NULL };
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "cp -r templates '%s/t' && cd '%s/t' && "
+	    "%s", dir, dir, damage);
+	ck_assert_int_eq(tu_run(cp, NULL), 0);
+	snprintf(conf, sizeof(conf), "templates = { dir = \"%s/t\"; };\n",
+	    dir);
+	conf_path = tu_write_file(dir, "f.conf", conf, strlen(conf));
+	snprintf(ctl, sizeof(ctl), "%s", tu_bin("fupinctl"));
+	argv[2] = conf_path;
+	rc = tu_run(argv, out);
+	tu_rmtree(dir);
+	free(conf_path);
+	free(dir);
+	return rc;
+}
+
+START_TEST(templates_check_passes_the_shipped_texts_and_names_each_fault)
+{
+	char *out = NULL;
+
+	ck_assert_int_eq(templates_check("true", &out), 0);
+	HAS(out, "templates OK: 0 problems");
+	free(out);
+	ck_assert_int_eq(templates_check("rm bo/ussd/fb_done.txt && "
+	    "printf '{name} 户 {secret}\\n' > en/ussd/status.txt && "
+	    "printf '%0300d\\n' 0 > zh/ussd/nav_more.txt", &out), 65);
+	HAS(out, "/bo/ussd/fb_done.txt: missing (zh has it)");
+	HAS(out, "/en/ussd/status.txt: {secret} is not provided on screen "
+	    "'status'");
+	HAS(out, "cannot be cut into pages");
+	HAS(out, "templates FAILED");
+	free(out);
+	/* A broken menu: FILE:LINE. */
+	ck_assert_int_eq(templates_check("sed -i 's/go = \"fb_text\"; },/"
+	    "go = \"nowhere\"; },/' menu.conf", &out), 65);
+	HAS(out, "menu.conf:");
+	HAS(out, "goes to no screen: 'nowhere'");
+	free(out);
+}
+END_TEST
+
 /* ---- POST /ussd on a real socket ---------------------------------------- */
 
 static struct tg T;
@@ -937,6 +987,8 @@ ussd_suite(void)
 	tcase_add_test(tc, pages_fit_and_keep_every_character);
 	tcase_add_test(tc, pager_refuses_bad_utf8_and_navigation_without_room);
 	tcase_add_test(tc, menu_file_errors_name_file_and_line);
+	tcase_add_test(tc,
+	    templates_check_passes_the_shipped_texts_and_names_each_fault);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("http");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
