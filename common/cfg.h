@@ -30,7 +30,7 @@ enum cfg_route_auth {
 };
 
 struct cfg_route {
-	char	*path;		/* "/sms/kannel" or "/sms/inbound" */
+	char	*path;		/* "/sms/kannel", "/sms/inbound" or "/ussd" */
 	enum cfg_route_auth auth;
 	char	*secret;	/* hmac: the shared secret, else NULL */
 	char	*token;		/* token: the query token, else NULL */
@@ -127,6 +127,9 @@ struct cfg {
 		bool	 include_msisdn;
 		char	*username;
 		char	*password;
+		char	*ca_file;	/* PEM CA bundle; "" = system store */
+		char	*cert_file;	/* PEM client certificate; "" = none */
+		char	*key_file;	/* its private key; set with cert_file */
 	} mqtt;
 	struct {
 		struct cfg_token *tokens;

@@ -15,6 +15,9 @@ int ctl_migrate(const struct cfg *cfg, int argc, char **argv);
 /* fupinctl import KIND FILE.csv [--strict] */
 int ctl_import(const struct cfg *cfg, int argc, char **argv);
 
+/* fupinctl phone NUMBER [CODE] */
+int ctl_phone(const struct cfg *cfg, int argc, char **argv);
+
 /* fupinctl templates check */
 int ctl_templates(const struct cfg *cfg, int argc, char **argv);
 

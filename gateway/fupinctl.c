@@ -22,6 +22,9 @@ static const struct {
 	    "                        load registry records; KIND: households, "
 	    "members,\n                        cadres, enrollments, trainings,"
 	    " payments" },
+	{ "phone", ctl_phone, "phone NUMBER [CODE]   a basic phone on this "
+	    "terminal, against the\n                        running gateway's "
+	    "USSD menu" },
 	{ "templates", ctl_templates, "templates check       check menus and "
 	    "texts in every language" },
 };

@@ -958,6 +958,33 @@ START_TEST(http_bad_requests_get_a_400_and_the_server_stays_up)
 }
 END_TEST
 
+START_TEST(http_phone_simulator_walks_a_menu_and_ends_with_the_call)
+{
+	char cmd[2048], *out = NULL;
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), "printf '4\\n2\\n' | '%s' -c '%s' phone "
+	    "13908340107", tu_bin("fupinctl"), T.conf);
+	ck_assert_int_eq(tu_run(argv, &out), 0);
+	HAS(out, "┌");
+	HAS(out, "│ 1 我家情况");
+	HAS(out, "│ 1 道路路灯");
+	HAS(out, "反馈内容");
+	HAS(out, "(hung up)");
+	free(out);
+	/* A number the phone cannot dial, and a gateway that is not there. */
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' phone 12345 </dev/null",
+	    tu_bin("fupinctl"), T.conf);
+	ck_assert_int_eq(tu_run(argv, &out), 64);
+	free(out);
+	ck_assert_int_eq(tg_stop(&T, SIGTERM), 0);
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' phone 13908340107 </dev/null",
+	    tu_bin("fupinctl"), T.conf);
+	ck_assert_int_eq(tu_run(argv, &out), 69);
+	free(out);
+}
+END_TEST
+
 Suite *
 ussd_suite(void)
 {
@@ -995,6 +1022,8 @@ ussd_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, http_session_survives_a_gateway_kill);
 	tcase_add_test(tc, http_bad_requests_get_a_400_and_the_server_stays_up);
+	tcase_add_test(tc,
+	    http_phone_simulator_walks_a_menu_and_ends_with_the_call);
 	suite_add_tcase(s, tc);
 	return s;
 }
