@@ -184,6 +184,7 @@ analyze:
 bench: deps all $(BENCH_GEN)
 	@sh bench/import_bench.sh $(BIN)
 	@sh bench/sms_bench.sh $(BIN)
+	@sh bench/ussd_bench.sh $(BIN)
 
 # ---- fuzz (clang + libFuzzer) ---------------------------------------------------
 FUZZ_SECONDS ?= 30

@@ -13,7 +13,11 @@
  *	same zero-padded to W digits (W 1-9), so each request carries its
  *	own id and phone number: from=139%08n gives 13900000000,
  *	13900000001, ...; %% is one '%'; any other '%' (URL escapes such as
- *	%20) is copied as is.  Prints requests/s, the count of each HTTP
+ *	%20) is copied as is.  With --sessions S --steps 'T0|T1|...' the
+ *	requests walk S concurrent USSD sessions through the steps: request
+ *	v is step (v / S) % K of session v % S, %s is the session's number
+ *	(%0Ws padded), %g its generation (a new one after the last step), %t
+ *	the step's text; so 1,000 sessions each see their inputs in order.  Prints requests/s, the count of each HTTP
  *	status, and latency p50/p90/p99/max in ms, then one key=value line
  *	for scripts.
  *
@@ -93,8 +97,15 @@ struct piece {
 	const char	*text;		/* borrowed from argv */
 	size_t		 len;
 	bool		 is_counter;
+	char		 var;		/* counter: 'n', 's', 'g'; or 't' */
 	int		 width;		/* 0: no padding */
 };
+
+/* USSD sessions (--sessions, --steps); 0 sessions: none. */
+static int64_t	  lg_sessions;
+static char	**lg_steps;	/* owned by main */
+static size_t	  lg_n_steps;
+static size_t	  lg_steps_max;	/* longest step text */
 
 struct tmpl {
 	struct piece	*pieces;	/* owned */
@@ -125,12 +136,18 @@ tmpl_init(struct tmpl *t, const char *s)
 		int width = 0;
 		bool is_counter = false, is_percent = false;
 
-		if (s[i] == '%' && s[i + 1] == 'n') {
+		char var = 0;
+
+		if (s[i] == '%' && (s[i + 1] == 'n' || (lg_sessions > 0 &&
+		    strchr("sgt", s[i + 1]) != NULL))) {
 			is_counter = true;
+			var = s[i + 1];
 			skip = 2;
 		} else if (s[i] == '%' && s[i + 1] == '0' && s[i + 2] >= '1' &&
-		    s[i + 2] <= '9' && s[i + 3] == 'n') {
+		    s[i + 2] <= '9' && (s[i + 3] == 'n' || (lg_sessions > 0 &&
+		    (s[i + 3] == 's' || s[i + 3] == 'g')))) {
 			is_counter = true;
+			var = s[i + 3];
 			width = s[i + 2] - '0';
 			skip = 4;
 		} else if (s[i] == '%' && s[i + 1] == '%') {
@@ -148,8 +165,9 @@ tmpl_init(struct tmpl *t, const char *s)
 		t->n++;
 		if (is_counter) {
 			t->pieces[t->n].is_counter = true;
+			t->pieces[t->n].var = var;
 			t->pieces[t->n].width = width;
-			t->max_len += LG_COUNTER_DIGITS;
+			t->max_len += var == 't' ? lg_steps_max : LG_COUNTER_DIGITS;
 			t->n++;
 		}
 		i += skip;
@@ -170,13 +188,28 @@ tmpl_expand(const struct tmpl *t, uint64_t v, char *out)
 	int w;
 
 	for (i = 0; i < t->n; i++) {
+		uint64_t n = v;
+
 		if (!t->pieces[i].is_counter) {
 			memcpy(out + len, t->pieces[i].text, t->pieces[i].len);
 			len += t->pieces[i].len;
 			continue;
 		}
+		if (t->pieces[i].var != 'n') {
+			uint64_t round = v / (uint64_t)lg_sessions;
+
+			if (t->pieces[i].var == 't') {
+				const char *step = lg_steps[round % lg_n_steps];
+
+				memcpy(out + len, step, strlen(step));
+				len += strlen(step);
+				continue;
+			}
+			n = t->pieces[i].var == 's' ? v % (uint64_t)lg_sessions :
+			    round / lg_n_steps;
+		}
 		w = snprintf(out + len, LG_COUNTER_DIGITS + 1, "%0*" PRIu64,
-		    t->pieces[i].width, v);
+		    t->pieces[i].width, n);
 		if (w > 0)
 			len += (size_t)w;
 	}
@@ -702,7 +735,8 @@ usage(void)
 	    "[--threads T] [-q]\n"
 	    "       loadgen --free-port\n"
 	    "In URL and BODY, %%n is a running counter, %%0Wn the same with W "
-	    "digits.\n");
+	    "digits;\nwith --sessions S --steps 'T0|T1|..': %%s session, %%g "
+	    "generation, %%t step text.\n");
 	exit(LG_EX_USAGE);
 }
 
@@ -719,7 +753,35 @@ num_arg(const char *what, const char *s, int64_t min, int64_t max)
 	return v;
 }
 
-enum { OPT_SINK = 256, OPT_STATUS, OPT_EXPECT, OPT_THREADS, OPT_FREE_PORT };
+enum { OPT_SINK = 256, OPT_STATUS, OPT_EXPECT, OPT_THREADS, OPT_FREE_PORT,
+    OPT_SESSIONS, OPT_STEPS };
+
+/* --steps 'a|b|c' into lg_steps (the string is split in place). */
+static void
+split_steps(char *s)
+{
+	char *p;
+
+	for (p = s; p != NULL; p = strchr(p, '|') != NULL ?
+	    strchr(p, '|') + 1 : NULL)
+		lg_n_steps++;
+	lg_steps = calloc(lg_n_steps, sizeof(*lg_steps));
+	if (lg_steps == NULL) {
+		fprintf(stderr, "loadgen: out of memory\n");
+		exit(1);
+	}
+	lg_n_steps = 0;
+	for (p = s; p != NULL;) {
+		char *bar = strchr(p, '|');
+
+		if (bar != NULL)
+			*bar = '\0';
+		lg_steps[lg_n_steps++] = p;
+		if (strlen(p) > lg_steps_max)
+			lg_steps_max = strlen(p);
+		p = bar != NULL ? bar + 1 : NULL;
+	}
+}
 
 int
 main(int argc, char **argv)
@@ -730,6 +792,8 @@ main(int argc, char **argv)
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "threads", required_argument, NULL, OPT_THREADS },
 		{ "free-port", no_argument, NULL, OPT_FREE_PORT },
+		{ "sessions", required_argument, NULL, OPT_SESSIONS },
+		{ "steps", required_argument, NULL, OPT_STEPS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -790,6 +854,12 @@ main(int argc, char **argv)
 		case OPT_FREE_PORT:
 			is_free_port = true;
 			break;
+		case OPT_SESSIONS:
+			lg_sessions = num_arg("--sessions", optarg, 1, 10000000);
+			break;
+		case OPT_STEPS:
+			split_steps(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -805,7 +875,8 @@ main(int argc, char **argv)
 		return sink_run((int)sink_port, (unsigned int)status, expect,
 		    (long)threads, o.is_quiet);
 	}
-	if (optind != argc - 1 || (o.count > 0 && o.duration_ms > 0))
+	if (optind != argc - 1 || (o.count > 0 && o.duration_ms > 0) ||
+	    (lg_sessions > 0) != (lg_n_steps > 0))
 		usage();
 	if (o.count == 0 && o.duration_ms == 0)
 		o.count = LG_DEFAULT_COUNT;
@@ -823,5 +894,6 @@ main(int argc, char **argv)
 	}
 	rc = client_run(&o);
 	curl_slist_free_all(o.headers);
+	free(lg_steps);
 	return rc;
 }

@@ -34,6 +34,9 @@ located(const char *path, int line, const char *msg)
 	return s;
 }
 
+static void complain(struct loader *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 complain(struct loader *ld, int line, const char *fmt, ...)
 {
