@@ -41,6 +41,7 @@ struct event_relay {
 	int64_t		 last_claim_ms;
 	int64_t		 retry_at_ms;	/* after a failure, pause until */
 	uint64_t	 published;
+	uint64_t	 relayed;
 	struct event_outbox_row rows[RELAY_CLAIM_MAX];
 };
 
@@ -224,6 +225,23 @@ event_relay_published(const struct event_relay *er)
 	return er->published;
 }
 
+uint64_t
+event_relay_relayed(const struct event_relay *er)
+{
+	return er->relayed;
+}
+
+size_t
+event_relay_in_flight(const struct event_relay *er)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < er->count; i++)
+		if (!er->ring[(er->head + i) % er->window].is_acked)
+			n++;
+	return n;
+}
+
 /* Whether `type` can be a topic level (no wildcards or separators). */
 static bool
 type_is_valid(const char *type)
@@ -286,6 +304,7 @@ mark_acked(struct event_relay *er)
 			    "action=retry", fp_strerror(err), er->n_acked);
 			return;
 		}
+		er->relayed += er->n_acked;
 		er->n_acked = 0;
 	}
 	while (er->count > 0 && er->ring[er->head].is_acked) {

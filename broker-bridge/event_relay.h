@@ -54,4 +54,10 @@ void event_relay_pump(struct event_relay *er);
 /* Events published (sent, not necessarily acknowledged) since start. */
 uint64_t event_relay_published(const struct event_relay *er);
 
+/* Events acknowledged by the broker and marked relayed since start. */
+uint64_t event_relay_relayed(const struct event_relay *er);
+
+/* Unacknowledged publishes now (at most the window). */
+size_t event_relay_in_flight(const struct event_relay *er);
+
 #endif

@@ -3,12 +3,15 @@
  * schema must be current: the gateway or `fupinctl migrate` migrates,
  * the bridge never does) → MQTT → READY → loop → STOPPING.
  *
- * The main thread owns the database handle and the MQTT client: it takes
- * what Paho's threads queued (acks, messages, connection changes), feeds
- * the event relay and the registry consumer, checks for SIGTERM/SIGINT,
- * feeds the watchdog, prunes relayed events hourly and logs a status
- * line each minute.  A broker that is down is not fatal: the outbox
- * waits in SQLite until it is back.
+ * The main thread owns the relay's database handle and the MQTT client:
+ * it takes what Paho's threads queued (acks, connection changes), feeds
+ * the event relay, subscribes the registry consumer on each connect,
+ * checks for signals, feeds the watchdog, prunes relayed events hourly
+ * and logs the metrics line (bridge.stats) each minute and on SIGUSR1.
+ * Registry messages are applied on Paho's receive thread by the
+ * consumer, with a database handle of its own (registry_consumer.h).  A
+ * broker that is down is not fatal: the outbox waits in SQLite until it
+ * is back.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,6 +40,9 @@ struct bridge {
 	struct mqtt_client	*mc;
 	struct event_relay	*relay;
 	struct registry_consumer *consumer;
+	/* at the last bridge.stats line, for the rates */
+	int64_t			 stats_at_ms;
+	uint64_t		 stats_published, stats_relayed, stats_applied;
 };
 
 static int
@@ -48,12 +54,18 @@ usage(void)
 }
 
 static int64_t
-mono_s(void)
+mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+mono_s(void)
+{
+	return mono_ms() / 1000;
 }
 
 /* Open the database and insist on the current schema; exit code or 0. */
@@ -102,28 +114,55 @@ handle_event(struct bridge *b, struct mqtt_event *ev)
 	case MQTT_EV_PUBFAIL:
 		event_relay_fail(b->relay, ev->token);
 		break;
-	case MQTT_EV_MESSAGE:
-		if (!registry_consumer_handle(b->consumer, ev->topic,
-		    ev->payload, ev->len, ev->is_oversized))
-			log_debug("bridge.ignored topic=%s", ev->topic);
-		break;
 	}
 }
 
+/* Events per second between two readings of a counter. */
+static double
+rate(uint64_t now, uint64_t before, int64_t elapsed_ms)
+{
+	return elapsed_ms > 0 ? (double)(now - before) * 1000.0 /
+	    (double)elapsed_ms : 0.0;
+}
+
+/*
+ * The metrics line: backlog (events not yet relayed) and the age of the
+ * oldest, counters since start, and rates since the previous line.
+ */
 static void
 log_stats(struct bridge *b)
 {
-	int64_t backlog = 0, age = 0;
+	struct registry_consumer_stats rs;
+	int64_t backlog = -1, age = -1, t = mono_ms(), dt;
+	uint64_t published = event_relay_published(b->relay);
+	uint64_t relayed = event_relay_relayed(b->relay);
 
 	if (event_outbox_pending(b->st, &backlog) != FP_OK ||
 	    event_outbox_oldest_age(b->st, &age) != FP_OK)
 		log_warnx("bridge.stats error=\"database busy\"");
+	registry_consumer_stats(b->consumer, &rs);
+	dt = t - b->stats_at_ms;
 	log_info("bridge.stats backlog=%lld oldest_unrelayed_s=%lld "
-	    "published=%llu reconnects=%llu connected=%s",
+	    "in_flight=%zu published=%llu relayed=%llu "
+	    "publish_rate_per_s=%.1f relay_rate_per_s=%.1f reconnects=%llu "
+	    "connected=%s registry_applied=%llu registry_records=%llu "
+	    "registry_duplicates=%llu registry_rejected=%llu "
+	    "registry_rate_per_s=%.1f interval_s=%.1f",
 	    (long long)backlog, (long long)age,
-	    (unsigned long long)event_relay_published(b->relay),
+	    event_relay_in_flight(b->relay), (unsigned long long)published,
+	    (unsigned long long)relayed,
+	    rate(published, b->stats_published, dt),
+	    rate(relayed, b->stats_relayed, dt),
 	    (unsigned long long)mqtt_client_reconnects(b->mc),
-	    mqtt_client_is_connected(b->mc) ? "yes" : "no");
+	    mqtt_client_is_connected(b->mc) ? "yes" : "no",
+	    (unsigned long long)rs.applied, (unsigned long long)rs.records,
+	    (unsigned long long)rs.duplicates,
+	    (unsigned long long)rs.rejected,
+	    rate(rs.applied, b->stats_applied, dt), (double)dt / 1000.0);
+	b->stats_at_ms = t;
+	b->stats_published = published;
+	b->stats_relayed = relayed;
+	b->stats_applied = rs.applied;
 }
 
 static void
@@ -155,21 +194,21 @@ serve(struct bridge *b, const sigset_t *set)
 	if (wd_usec > 0 && wd_every_s < 1)
 		wd_every_s = 1;
 	last_wd = last_stats = mono_s();
+	b->stats_at_ms = mono_ms();
 	last_prune = 0;
 	for (;;) {
 		if (mqtt_client_next(b->mc, 20, &ev)) {
 			handle_event(b, &ev);
-			mqtt_event_cleanup(&ev);
 			/* Drain what else is queued before pumping. */
-			while (mqtt_client_next(b->mc, 0, &ev)) {
+			while (mqtt_client_next(b->mc, 0, &ev))
 				handle_event(b, &ev);
-				mqtt_event_cleanup(&ev);
-			}
 		}
 		event_relay_pump(b->relay);
 		sig = sigtimedwait(set, NULL, &zero);
 		if (sig == SIGTERM || sig == SIGINT)
 			return sig;
+		if (sig == SIGUSR1)
+			log_stats(b);
 		if (sig == SIGHUP)
 			log_info("bridge.sighup action=ignored reason="
 			    "\"restart to apply configuration changes\"");
@@ -196,7 +235,7 @@ serve(struct bridge *b, const sigset_t *set)
 int
 main(int argc, char **argv)
 {
-	struct bridge b = { NULL, NULL, NULL, NULL };
+	struct bridge b = { NULL, NULL, NULL, NULL, 0, 0, 0, 0 };
 	struct cli_opts opts;
 	struct cfg *cfg;
 	enum fp_err err;
@@ -223,6 +262,7 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -234,7 +274,12 @@ main(int argc, char **argv)
 		err = event_relay_new(b.st, b.mc, cfg->mqtt.topic_root,
 		    cfg->node_id, EVENT_RELAY_WINDOW, &b.relay);
 	if (err == FP_OK)
-		err = registry_consumer_new(b.st, b.mc, cfg, &b.consumer);
+		err = registry_consumer_new(cfg, b.mc, &b.consumer);
+	if (err == FP_OK) {
+		mqtt_client_on_message(b.mc, registry_consumer_on_message,
+		    b.consumer);
+		mqtt_client_start(b.mc);
+	}
 	if (err != FP_OK) {
 		log_error("bridge.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));
@@ -248,7 +293,8 @@ main(int argc, char **argv)
 	log_info("bridge.stopping signal=%d", sig);
 	rc = sig < 0 ? EX_SOFTWARE : EX_OK;
 done:
-	/* The client goes first: no callback may outlive what it feeds. */
+	/* The client goes first: no callback may outlive what it feeds
+	 * (the consumer's handle is used on Paho's thread until then). */
 	mqtt_client_free(b.mc);
 	registry_consumer_free(b.consumer);
 	event_relay_free(b.relay);

@@ -1,15 +1,21 @@
 /*
  * mqtt_client.c: the Paho MQTTAsync wrapper (see mqtt_client.h).  Paho's
- * callbacks only append to a mutex-protected queue; connecting, the
- * version fallback, the status publishes and the first-connect retry
- * run on the owner thread inside mqtt_client_next.  Once connected,
- * Paho's own automatic reconnect (1 s doubling to 60 s) takes over.
+ * callbacks only append to a mutex-protected queue, except the message
+ * callback, which runs the handler there and then (Paho 1.3 calls it
+ * before it sends the PUBACK, as long as its own queue of undelivered
+ * messages is empty, which it stays because we never return 0 for a
+ * message we could read).  Connecting, the version fallback, the status
+ * publishes and the first-connect retry run on the owner thread inside
+ * mqtt_client_next.  Once connected, Paho's own automatic reconnect (1 s
+ * doubling to 60 s) takes over.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <MQTTAsync.h>
 
@@ -17,7 +23,7 @@
 #include "mqtt_client.h"
 
 #define MQTT_BACKOFF_MAX_S 60
-#define MQTT_QUEUE_MAX_MESSAGES 1000
+#define MQTT_REASON_MAX 160
 #define MQTT_SESSION_EXPIRY_S (7 * 24 * 3600)
 #define MQTT_TOPIC_MAX 512
 #define MQTT_MAX_QUEUED 4096
@@ -30,11 +36,19 @@ enum {
 	EV_CONNECT_FAILED,	/* connect attempt failed; `code` says why */
 };
 
+/* Why a connect attempt failed. */
+enum refusal {
+	REFUSED_OTHER,		/* network, TLS, broker unavailable ... */
+	REFUSED_VERSION,	/* the broker will not speak MQTT 5 */
+	REFUSED_AUTH,		/* bad user name or password, not authorized */
+};
+
 struct qnode {
 	struct qnode	*next;
 	int		 internal;
-	int		 code;	/* EV_CONNECT_FAILED: is a version refusal;
+	int		 code;	/* EV_CONNECT_FAILED: enum refusal;
 				 * MQTT_EV_CONNECTED: Receive Maximum, or 0 */
+	char		 reason[MQTT_REASON_MAX];  /* EV_CONNECT_FAILED */
 	struct mqtt_event ev;
 };
 
@@ -44,6 +58,9 @@ struct mqtt_client {
 	size_t		 max_payload;
 	char		 status_topic[MQTT_TOPIC_MAX];
 	bool		 is_v311;	/* fell back from MQTT 5 */
+	bool		 is_tls;	/* ssl://, mqtts:// or wss:// */
+	mqtt_message_fn	*on_msg;	/* set before start; then read-only */
+	void		*on_msg_ctx;
 	bool		 is_connected;
 	bool		 has_connected;	/* once: Paho reconnects from then */
 	bool		 is_connecting;
@@ -55,7 +72,6 @@ struct mqtt_client {
 	pthread_mutex_t	 mu;	/* guards the queue below */
 	pthread_cond_t	 cv;
 	struct qnode	*head, *tail;
-	size_t		 n_messages;
 };
 
 static int64_t
@@ -70,8 +86,8 @@ now_ms(void)
 /* Append a node (or drop it when out of memory: the state it reports is
  * recovered by the next connect or resend). */
 static void
-push(struct mqtt_client *mc, int internal, int code,
-    enum mqtt_event_kind kind, int token)
+push_reason(struct mqtt_client *mc, int internal, int code,
+    enum mqtt_event_kind kind, int token, const char *reason)
 {
 	struct qnode *n = calloc(1, sizeof(*n));
 
@@ -81,6 +97,8 @@ push(struct mqtt_client *mc, int internal, int code,
 	n->code = code;
 	n->ev.kind = kind;
 	n->ev.token = token;
+	if (reason != NULL)
+		snprintf(n->reason, sizeof(n->reason), "%s", reason);
 	pthread_mutex_lock(&mc->mu);
 	if (mc->tail != NULL)
 		mc->tail->next = n;
@@ -89,6 +107,13 @@ push(struct mqtt_client *mc, int internal, int code,
 	mc->tail = n;
 	pthread_cond_signal(&mc->cv);
 	pthread_mutex_unlock(&mc->mu);
+}
+
+static void
+push(struct mqtt_client *mc, int internal, int code,
+    enum mqtt_event_kind kind, int token)
+{
+	push_reason(mc, internal, code, kind, token, NULL);
 }
 
 static void
@@ -105,56 +130,47 @@ on_connected(void *ctx, char *cause)
 	push(ctx, EV_PUBLIC, 0, MQTT_EV_CONNECTED, 0);
 }
 
+/*
+ * Paho's receive thread: hand the message to the handler and only then
+ * return 1, after which Paho sends the PUBACK.  Returning 0 would not
+ * hold the PUBACK back, only park the message in Paho's memory, so the
+ * one case that does (no memory for the copy) loses nothing a crash
+ * would not.
+ */
 static int
 on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
 {
 	struct mqtt_client *mc = ctx;
-	struct qnode *n;
 	size_t tlen = topic_len > 0 ? (size_t)topic_len : strlen(topic);
+	char *t = NULL, *payload = NULL;
+	size_t len = 0;
+	bool is_oversized = false;
 
-	pthread_mutex_lock(&mc->mu);
-	if (mc->n_messages >= MQTT_QUEUE_MAX_MESSAGES) {
-		/* Not taken: Paho offers it again later (back pressure). */
-		pthread_mutex_unlock(&mc->mu);
+	t = malloc(tlen + 1);
+	if (t == NULL)
 		return 0;
-	}
-	pthread_mutex_unlock(&mc->mu);
-	n = calloc(1, sizeof(*n));
-	if (n == NULL)
-		return 0;
-	n->ev.kind = MQTT_EV_MESSAGE;
-	n->ev.topic = malloc(tlen + 1);
-	if (n->ev.topic == NULL)
-		goto fail;
-	memcpy(n->ev.topic, topic, tlen);
-	n->ev.topic[tlen] = '\0';
+	memcpy(t, topic, tlen);
+	t[tlen] = '\0';
 	if (m->payloadlen < 0 || (size_t)m->payloadlen > mc->max_payload) {
-		n->ev.is_oversized = true;
+		is_oversized = true;
 	} else {
-		n->ev.len = (size_t)m->payloadlen;
-		n->ev.payload = malloc(n->ev.len + 1);
-		if (n->ev.payload == NULL)
-			goto fail;
-		if (n->ev.len > 0)
-			memcpy(n->ev.payload, m->payload, n->ev.len);
-		n->ev.payload[n->ev.len] = '\0';
+		len = (size_t)m->payloadlen;
+		payload = malloc(len + 1);
+		if (payload == NULL) {
+			free(t);
+			return 0;
+		}
+		if (len > 0)
+			memcpy(payload, m->payload, len);
+		payload[len] = '\0';
 	}
-	pthread_mutex_lock(&mc->mu);
-	if (mc->tail != NULL)
-		mc->tail->next = n;
-	else
-		mc->head = n;
-	mc->tail = n;
-	mc->n_messages++;
-	pthread_cond_signal(&mc->cv);
-	pthread_mutex_unlock(&mc->mu);
+	if (mc->on_msg != NULL)
+		mc->on_msg(mc->on_msg_ctx, t, payload, len, is_oversized);
+	free(t);
+	free(payload);
 	MQTTAsync_freeMessage(&m);
 	MQTTAsync_free(topic);
 	return 1;
-fail:
-	mqtt_event_cleanup(&n->ev);
-	free(n);
-	return 0;
 }
 
 static void
@@ -176,24 +192,76 @@ on_connect_ok5(void *ctx, MQTTAsync_successData5 *r)
 	push(ctx, EV_PUBLIC, quota > 0 ? quota : 65535, MQTT_EV_CONNECTED, 0);
 }
 
+/* The text of a failure Paho reports with a code and maybe a message. */
+static const char *
+failure_text(int code, const char *message)
+{
+	if (message != NULL && *message != '\0')
+		return message;
+	if (code == MQTTASYNC_FAILURE || code == 0)
+		return "connection failed (broker unreachable, or TLS "
+		    "handshake failed)";
+	return MQTTAsync_strerror(code);
+}
+
 static void
 on_connect_fail(void *ctx, MQTTAsync_failureData *r)
 {
-	push(ctx, EV_CONNECT_FAILED, r != NULL ? r->code : 0, MQTT_EV_LOST,
-	    0);
+	/* 3.1.1: a refused CONNACK's return code comes as r->code. */
+	static const char *const connack[] = { NULL,
+	    "unacceptable protocol version", "identifier rejected",
+	    "server unavailable", "bad user name or password",
+	    "not authorized" };
+	int code = r != NULL ? r->code : 0;
+	enum refusal why = code == 1 ? REFUSED_VERSION : code == 4 ||
+	    code == 5 ? REFUSED_AUTH : REFUSED_OTHER;
+
+	push_reason(ctx, EV_CONNECT_FAILED, (int)why, MQTT_EV_LOST, 0,
+	    code >= 1 && code <= 5 ? connack[code] : failure_text(code,
+	    r != NULL ? r->message : NULL));
 }
 
 static void
 on_connect_fail5(void *ctx, MQTTAsync_failureData5 *r)
 {
-	/* A 3.1.1 broker answers a version 5 CONNECT with return code 1
-	 * (unacceptable protocol version); a version 5 broker that will
-	 * not speak 5 says 0x84. */
-	int is_version = r != NULL && (r->reasonCode ==
-	    MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION ||
-	    r->reasonCode == 1 || r->code == 1);
+	enum refusal why = REFUSED_OTHER;
+	const char *text = NULL;
+	int rc;
 
-	push(ctx, EV_CONNECT_FAILED, is_version ? 1 : 0, MQTT_EV_LOST, 0);
+	if (r == NULL) {
+		push_reason(ctx, EV_CONNECT_FAILED, (int)why, MQTT_EV_LOST, 0,
+		    failure_text(0, NULL));
+		return;
+	}
+	/* A refused CONNACK's reason code comes as r->code (Paho 1.3
+	 * leaves r->reasonCode 0 there).  A 3.1.1 broker answers a
+	 * version 5 CONNECT with return code 1 (unacceptable protocol
+	 * version); a version 5 broker that will not speak 5 says 0x84. */
+	rc = r->reasonCode >= 0x80 ? (int)r->reasonCode : r->code;
+	if (rc == MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION || rc == 1)
+		why = REFUSED_VERSION;
+	else if (rc == MQTTREASONCODE_BAD_USER_NAME_OR_PASSWORD ||
+	    rc == MQTTREASONCODE_NOT_AUTHORIZED ||
+	    rc == MQTTREASONCODE_BAD_AUTHENTICATION_METHOD)
+		why = REFUSED_AUTH;
+	if (rc >= 0x80)
+		text = MQTTReasonCode_toString((enum MQTTReasonCodes)rc);
+	if (text == NULL)
+		text = failure_text(r->code, r->message);
+	push_reason(ctx, EV_CONNECT_FAILED, (int)why, MQTT_EV_LOST, 0, text);
+}
+
+/* OpenSSL's own words for a failed handshake (Paho's thread). */
+static int
+on_tls_error(const char *str, size_t len, void *u)
+{
+	struct mqtt_client *mc = u;
+
+	while (len > 0 && (str[len - 1] == '\n' || str[len - 1] == '\r'))
+		len--;
+	log_warnx("mqtt.tls uri=%s error=\"%.*s\"", mc->cfg->mqtt.uri,
+	    (int)(len > 300 ? 300 : len), str);
+	return 0;
 }
 
 static void
@@ -261,6 +329,7 @@ start_connect(struct mqtt_client *mc)
 {
 	MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer5;
 	MQTTAsync_willOptions will = MQTTAsync_willOptions_initializer;
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
 	MQTTProperties props = MQTTProperties_initializer;
 	MQTTProperty expiry;
 	const struct cfg *cfg = mc->cfg;
@@ -283,6 +352,22 @@ start_connect(struct mqtt_client *mc)
 		o.username = cfg->mqtt.username;
 	if (cfg->mqtt.password != NULL && *cfg->mqtt.password != '\0')
 		o.password = cfg->mqtt.password;
+	if (mc->is_tls) {
+		/* Verify the broker's chain and host name; no CA file means
+		 * the system's store (Paho loads OpenSSL's default paths). */
+		if (*cfg->mqtt.ca_file != '\0')
+			ssl.trustStore = cfg->mqtt.ca_file;
+		if (*cfg->mqtt.cert_file != '\0') {
+			ssl.keyStore = cfg->mqtt.cert_file;
+			ssl.privateKey = cfg->mqtt.key_file;
+		}
+		ssl.enableServerCertAuth = 1;
+		ssl.verify = 1;
+		ssl.sslVersion = MQTT_SSL_VERSION_TLS_1_2;
+		ssl.ssl_error_cb = on_tls_error;
+		ssl.ssl_error_context = mc;
+		o.ssl = &ssl;
+	}
 	if (mc->is_v311) {
 		o.MQTTVersion = MQTTVERSION_3_1_1;
 		o.cleansession = 0;
@@ -311,6 +396,28 @@ start_connect(struct mqtt_client *mc)
 	mc->is_connecting = true;
 }
 
+/* The TLS files must be readable now: a typo is a config error, found
+ * before READY rather than as a handshake failing forever. */
+static enum fp_err
+check_tls_files(const struct cfg *cfg)
+{
+	const char *const keys[] = { "ca_file", "cert_file", "key_file" };
+	const char *const files[] = { cfg->mqtt.ca_file, cfg->mqtt.cert_file,
+	    cfg->mqtt.key_file };
+	enum fp_err err = FP_OK;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (files[i] == NULL || *files[i] == '\0' ||
+		    access(files[i], R_OK) == 0)
+			continue;
+		log_error("mqtt.tls_file key=mqtt.%s path=%s error=\"%s\"",
+		    keys[i], files[i], strerror(errno));
+		err = FP_ECONFIG;
+	}
+	return err;
+}
+
 enum fp_err
 mqtt_client_new(const struct cfg *cfg, size_t max_payload,
     struct mqtt_client **out)
@@ -335,10 +442,14 @@ mqtt_client_new(const struct cfg *cfg, size_t max_payload,
 		err = FP_ECONFIG;
 		goto fail;
 	}
-	err = create_handle(mc);
+	mc->is_tls = strncmp(cfg->mqtt.uri, "ssl://", 6) == 0 ||
+	    strncmp(cfg->mqtt.uri, "mqtts://", 8) == 0 ||
+	    strncmp(cfg->mqtt.uri, "wss://", 6) == 0;
+	err = check_tls_files(cfg);
+	if (err == FP_OK)
+		err = create_handle(mc);
 	if (err != FP_OK)
 		goto fail;
-	start_connect(mc);
 	*out = mc;
 	return FP_OK;
 fail:
@@ -346,6 +457,20 @@ fail:
 	pthread_mutex_destroy(&mc->mu);
 	free(mc);
 	return err;
+}
+
+void
+mqtt_client_on_message(struct mqtt_client *mc, mqtt_message_fn *fn,
+    void *ctx)
+{
+	mc->on_msg = fn;
+	mc->on_msg_ctx = ctx;
+}
+
+void
+mqtt_client_start(struct mqtt_client *mc)
+{
+	start_connect(mc);
 }
 
 static struct qnode *
@@ -371,8 +496,6 @@ pop(struct mqtt_client *mc, int timeout_ms)
 		mc->head = n->next;
 		if (mc->head == NULL)
 			mc->tail = NULL;
-		if (n->ev.kind == MQTT_EV_MESSAGE && n->internal == EV_PUBLIC)
-			mc->n_messages--;
 	}
 	pthread_mutex_unlock(&mc->mu);
 	return n;
@@ -380,12 +503,18 @@ pop(struct mqtt_client *mc, int timeout_ms)
 
 /* A connect attempt failed: fall back to 3.1.1 or wait and retry. */
 static void
-connect_failed(struct mqtt_client *mc, int is_version_refusal)
+connect_failed(struct mqtt_client *mc, enum refusal why, const char *reason)
 {
+	const char *user = mc->cfg->mqtt.username;
+
 	mc->is_connecting = false;
-	if (mc->has_connected)
-		return;		/* Paho's automatic reconnect is at work */
-	if (is_version_refusal && !mc->is_v311) {
+	if (mc->has_connected) {
+		/* Paho's automatic reconnect is at work. */
+		log_warnx("mqtt.reconnect_failed uri=%s reason=\"%s\"",
+		    mc->cfg->mqtt.uri, reason);
+		return;
+	}
+	if (why == REFUSED_VERSION && !mc->is_v311) {
 		log_warnx("mqtt.fallback uri=%s from=5 to=3.1.1",
 		    mc->cfg->mqtt.uri);
 		MQTTAsync_destroy(&mc->h);
@@ -396,8 +525,15 @@ connect_failed(struct mqtt_client *mc, int is_version_refusal)
 			start_connect(mc);
 		return;
 	}
-	log_warnx("mqtt.connect_failed uri=%s retry_in_s=%d",
-	    mc->cfg->mqtt.uri, mc->backoff_s);
+	if (why == REFUSED_AUTH)
+		/* Needs a person: the credentials will not fix themselves. */
+		log_error("mqtt.auth_failed uri=%s username=%s reason=\"%s\" "
+		    "action=\"check mqtt.username and mqtt.password\" "
+		    "retry_in_s=%d", mc->cfg->mqtt.uri, user != NULL &&
+		    *user != '\0' ? user : "-", reason, mc->backoff_s);
+	else
+		log_warnx("mqtt.connect_failed uri=%s reason=\"%s\" "
+		    "retry_in_s=%d", mc->cfg->mqtt.uri, reason, mc->backoff_s);
 	mc->retry_at_ms = now_ms() + (int64_t)mc->backoff_s * 1000;
 	mc->backoff_s *= 2;
 	if (mc->backoff_s > MQTT_BACKOFF_MAX_S)
@@ -423,7 +559,7 @@ mqtt_client_next(struct mqtt_client *mc, int timeout_ms,
 		if (n == NULL)
 			return false;
 		if (n->internal == EV_CONNECT_FAILED) {
-			connect_failed(mc, n->code);
+			connect_failed(mc, (enum refusal)n->code, n->reason);
 			free(n);
 			continue;
 		}
@@ -457,15 +593,6 @@ mqtt_client_next(struct mqtt_client *mc, int timeout_ms,
 		free(n);
 		return true;
 	}
-}
-
-void
-mqtt_event_cleanup(struct mqtt_event *ev)
-{
-	free(ev->topic);
-	free(ev->payload);
-	ev->topic = NULL;
-	ev->payload = NULL;
 }
 
 bool
@@ -517,6 +644,24 @@ mqtt_client_publish(struct mqtt_client *mc, const char *topic,
 }
 
 enum fp_err
+mqtt_client_report(struct mqtt_client *mc, const char *topic,
+    const void *payload, size_t len)
+{
+	MQTTAsync_message m = MQTTAsync_message_initializer;
+	int rc;
+
+	/* h and is_v311 do not change while a message is being handled:
+	 * only before the first connect (the version fallback). */
+	if (mc->h == NULL || len > INT32_MAX)
+		return FP_EBUSY;
+	m.payload = (void *)(uintptr_t)payload;
+	m.payloadlen = (int)len;
+	m.qos = 1;
+	rc = MQTTAsync_sendMessage(mc->h, topic, &m, NULL);
+	return rc == MQTTASYNC_SUCCESS ? FP_OK : FP_EBUSY;
+}
+
+enum fp_err
 mqtt_client_subscribe(struct mqtt_client *mc, char *const *topics,
     size_t n)
 {
@@ -559,7 +704,6 @@ mqtt_client_free(struct mqtt_client *mc)
 			bool is_done = (ev.kind == MQTT_EV_PUBACK ||
 			    ev.kind == MQTT_EV_PUBFAIL) && ev.token == token;
 
-			mqtt_event_cleanup(&ev);
 			if (is_done || ev.kind == MQTT_EV_LOST)
 				break;
 		}
@@ -573,10 +717,8 @@ mqtt_client_free(struct mqtt_client *mc)
 		MQTTAsync_disconnect(mc->h, &d);
 		MQTTAsync_destroy(&mc->h);
 	}
-	for (n = pop(mc, 0); n != NULL; n = pop(mc, 0)) {
-		mqtt_event_cleanup(&n->ev);
+	for (n = pop(mc, 0); n != NULL; n = pop(mc, 0))
 		free(n);
-	}
 	pthread_cond_destroy(&mc->cv);
 	pthread_mutex_destroy(&mc->mu);
 	free(mc);

@@ -6,11 +6,20 @@
  * on <root>/status/<node> and publishes a retained "online" there on
  * every connect, and reconnects with a growing backoff.
  *
- * Paho calls back on its own threads; this module only queues what they
- * report (connected, lost, acknowledged, message arrived) under a mutex,
- * and the one thread that owns the client takes the events with
- * mqtt_client_next.  Nothing here touches the database or knows topics
- * beyond the status topic: event_relay and registry_consumer do.
+ * With an ssl://, mqtts:// or wss:// uri it speaks TLS, verifying the
+ * broker's certificate and host name against mqtt.ca_file (or the
+ * system's CA store) and presenting mqtt.cert_file/key_file when set.
+ *
+ * Paho calls back on its own threads.  Connection changes and publish
+ * acknowledgements are only queued under a mutex, and the one thread
+ * that owns the client takes them with mqtt_client_next.  Incoming
+ * messages are different: they go straight to the handler set with
+ * mqtt_client_on_message, on Paho's receive thread, because Paho sends
+ * the PUBACK of a QoS 1 message as soon as that callback returns: a
+ * message is acknowledged only after its handler has finished (for the
+ * registry: committed), so a crash before that leaves it with the broker,
+ * which delivers it again.  Nothing here touches the database or knows
+ * topics beyond the status topic: event_relay and registry_consumer do.
  */
 #ifndef FP_MQTT_CLIENT_H
 #define FP_MQTT_CLIENT_H
@@ -27,44 +36,58 @@ enum mqtt_event_kind {
 	MQTT_EV_LOST,		/* connection lost; Paho reconnects */
 	MQTT_EV_PUBACK,		/* publish `token` acknowledged (QoS 1) */
 	MQTT_EV_PUBFAIL,	/* publish `token` failed */
-	MQTT_EV_MESSAGE,	/* a message arrived: topic, payload */
 };
 
 struct mqtt_event {
 	enum mqtt_event_kind kind;
 	int	 token;
-	char	*topic;		/* MESSAGE: owned, mqtt_event_cleanup */
-	char	*payload;	/* MESSAGE: owned, NUL-terminated */
-	size_t	 len;		/* payload bytes, without the NUL */
-	bool	 is_oversized;	/* payload over max_payload: not copied */
 };
 
 struct mqtt_client;
 
 /*
+ * The handler of incoming messages, called on Paho's receive thread, one
+ * message at a time, before the message is acknowledged.  `payload` is
+ * NUL-terminated (len bytes before the NUL) and borrowed for the call;
+ * it is NULL with is_oversized when the message was longer than the
+ * client's max_payload.  The message is acknowledged when it returns,
+ * whatever it did.
+ */
+typedef void mqtt_message_fn(void *ctx, const char *topic,
+    const char *payload, size_t len, bool is_oversized);
+
+/*
  * A client for cfg's mqtt section and node_id (borrowed; must outlive
- * the client).  Incoming messages longer than max_payload bytes are
- * reported with is_oversized and no payload.  Starts connecting at
- * once; a broker that is down is not an error (retried with backoff).
- * FP_ENOMEM, FP_ECONFIG (Paho refused the URI or options; logged).
+ * the client); it does not connect before mqtt_client_start.  Incoming
+ * messages longer than max_payload bytes reach the handler without
+ * their payload.  FP_ENOMEM; FP_ECONFIG when Paho refuses the URI or a
+ * TLS file cannot be read (logged).
  */
 enum fp_err mqtt_client_new(const struct cfg *cfg, size_t max_payload,
     struct mqtt_client **out);
 
+/* Set the message handler (ctx borrowed); before mqtt_client_start. */
+void mqtt_client_on_message(struct mqtt_client *mc, mqtt_message_fn *fn,
+    void *ctx);
+
+/* Start connecting; a broker that is down is not an error (retried with
+ * backoff, and each refusal logged with its reason). */
+void mqtt_client_start(struct mqtt_client *mc);
+
 /*
  * Publish "offline" (retained), disconnect within about two seconds and
- * free; mqtt_client_free(NULL) is a no-op.
+ * free; the message handler is not called after this returns.
+ * mqtt_client_free(NULL) is a no-op.
  */
 void mqtt_client_free(struct mqtt_client *mc);
 
 /*
- * Wait up to timeout_ms for the next event; true with *ev filled (the
- * caller calls mqtt_event_cleanup), false on timeout.  Also retries a
- * failed first connect when its backoff has passed.  Owner thread only.
+ * Wait up to timeout_ms for the next event; true with *ev filled, false
+ * on timeout.  Also retries a failed first connect when its backoff has
+ * passed.  Owner thread only.
  */
 bool mqtt_client_next(struct mqtt_client *mc, int timeout_ms,
     struct mqtt_event *ev);
-void mqtt_event_cleanup(struct mqtt_event *ev);
 
 /* Whether the client is connected now (as far as events have told). */
 bool mqtt_client_is_connected(const struct mqtt_client *mc);
@@ -76,6 +99,14 @@ bool mqtt_client_is_connected(const struct mqtt_client *mc);
  */
 enum fp_err mqtt_client_publish(struct mqtt_client *mc, const char *topic,
     const void *payload, size_t len, bool is_retained, int *token);
+
+/*
+ * Publish payload[len] at QoS 1, not retained, without a token: for the
+ * message handler (Paho's thread), e.g. to report a rejected message.
+ * FP_EBUSY: Paho would not take it.
+ */
+enum fp_err mqtt_client_report(struct mqtt_client *mc, const char *topic,
+    const void *payload, size_t len);
 
 /*
  * Subscribe to `topics` at QoS 1.  Call on MQTT_EV_CONNECTED (a

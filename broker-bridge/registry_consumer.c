@@ -3,12 +3,15 @@
  * one transaction, deduplicated by event_id (see registry_consumer.h).
  * JSON is read with json-c in strict mode with a small depth limit; a
  * record's fields are mapped onto the registry's columns by name and
- * handed to registry.c as text, exactly as the CSV import does.
+ * handed to registry.c as text, exactly as the CSV import does.  The
+ * counters are atomics: written on Paho's thread, read by the bridge's.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -20,14 +23,19 @@
 #define RC_EVENT_ID_MAX 128
 #define RC_REASON_MAX 256
 #define RC_TOPIC_MAX 512
+/* A busy database is tried this many times, a second apart, each try
+ * waiting out the store's busy timeout (5 s): about 20 s in all, under
+ * the 45 s after which the broker drops a client that sent no ping. */
+#define RC_BUSY_TRIES 3
 
 struct registry_consumer {
-	struct store	*st;		/* borrowed */
+	struct store	*st;		/* owned; Paho's receive thread */
 	struct mqtt_client *mc;		/* borrowed */
 	struct registry	*reg;		/* owned */
 	char		 prefix[RC_TOPIC_MAX];	/* "<root>/registry/" */
 	char		 errors_topic[RC_TOPIC_MAX];
 	char		*subs[REG_N_KINDS];	/* owned topic filters */
+	_Atomic uint64_t applied, records, duplicates, rejected;
 };
 
 /* One record's column values, borrowed from the JSON tree. */
@@ -44,8 +52,8 @@ record_get(void *ctx, size_t column)
 }
 
 enum fp_err
-registry_consumer_new(struct store *st, struct mqtt_client *mc,
-    const struct cfg *cfg, struct registry_consumer **out)
+registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
+    struct registry_consumer **out)
 {
 	struct registry_consumer *rc;
 	const char *group = cfg->mqtt.shared_group;
@@ -58,7 +66,6 @@ registry_consumer_new(struct store *st, struct mqtt_client *mc,
 	rc = calloc(1, sizeof(*rc));
 	if (rc == NULL)
 		return FP_ENOMEM;
-	rc->st = st;
 	rc->mc = mc;
 	n = snprintf(rc->prefix, sizeof(rc->prefix), "%s/registry/",
 	    cfg->mqtt.topic_root);
@@ -88,7 +95,12 @@ registry_consumer_new(struct store *st, struct mqtt_client *mc,
 		else
 			snprintf(rc->subs[i], len, "%s%s", rc->prefix, kind);
 	}
-	err = registry_new(st, &rc->reg);
+	err = store_open(cfg->database.path, cfg->database.durability ==
+	    CFG_DURABILITY_FULL ? STORE_DURABILITY_FULL :
+	    STORE_DURABILITY_NORMAL, &rc->st);
+	if (err != FP_OK)
+		goto fail;
+	err = registry_new(rc->st, &rc->reg);
 	if (err != FP_OK)
 		goto fail;
 	*out = rc;
@@ -108,6 +120,7 @@ registry_consumer_free(struct registry_consumer *rc)
 	for (i = 0; i < REG_N_KINDS; i++)
 		free(rc->subs[i]);
 	registry_free(rc->reg);
+	store_close(rc->st);
 	free(rc);
 }
 
@@ -125,6 +138,7 @@ reject(struct registry_consumer *rc, const char *topic,
 	struct json_object *o = json_object_new_object();
 	const char *text;
 
+	atomic_fetch_add(&rc->rejected, 1);
 	log_warnx("registry.rejected topic=%s event_id=%s error=\"%s\"", topic,
 	    event_id != NULL ? event_id : "-", reason);
 	if (o == NULL)
@@ -136,8 +150,8 @@ reject(struct registry_consumer *rc, const char *topic,
 	json_object_object_add(o, "error", json_object_new_string(reason));
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (text == NULL || mqtt_client_publish(rc->mc, rc->errors_topic, text,
-	    strlen(text), false, NULL) != FP_OK)
+	if (text == NULL || mqtt_client_report(rc->mc, rc->errors_topic, text,
+	    strlen(text)) != FP_OK)
 		log_warnx("registry.error_report topic=%s error=\"not "
 		    "published\"", rc->errors_topic);
 	json_object_put(o);
@@ -352,6 +366,7 @@ registry_consumer_handle(struct registry_consumer *rc, const char *topic,
 	size_t plen = strlen(rc->prefix), applied = 0;
 	enum reg_kind kind;
 	enum fp_err err;
+	int tries;
 
 	if (strncmp(topic, rc->prefix, plen) != 0 ||
 	    !registry_kind_parse(topic + plen, &kind))
@@ -411,9 +426,23 @@ registry_consumer_handle(struct registry_consumer *rc, const char *topic,
 		    "delete");
 		goto done;
 	}
-	reason[0] = '\0';
-	err = apply(rc, kind, event_id, strcmp(op, "delete") == 0, records,
-	    records == NULL ? o : NULL, reason, sizeof(reason), &applied);
+	for (tries = 1;; tries++) {
+		reason[0] = '\0';
+		err = apply(rc, kind, event_id, strcmp(op, "delete") == 0,
+		    records, records == NULL ? o : NULL, reason, sizeof(reason),
+		    &applied);
+		if (err != FP_EBUSY || tries >= RC_BUSY_TRIES)
+			break;
+		log_warnx("registry.busy topic=%s event_id=%s try=%d "
+		    "action=retry", topic, event_id, tries);
+		sleep(1);
+	}
+	if (err == FP_OK) {
+		atomic_fetch_add(&rc->applied, 1);
+		atomic_fetch_add(&rc->records, (uint64_t)applied);
+	} else if (err == FP_EDUP) {
+		atomic_fetch_add(&rc->duplicates, 1);
+	}
 	if (err == FP_OK)
 		log_info("registry.applied topic=%s event_id=%s op=%s "
 		    "records=%zu", topic, event_id, op, applied);
@@ -432,4 +461,22 @@ registry_consumer_handle(struct registry_consumer *rc, const char *topic,
 done:
 	json_object_put(o);
 	return true;
+}
+
+void
+registry_consumer_on_message(void *ctx, const char *topic,
+    const char *payload, size_t len, bool is_oversized)
+{
+	if (!registry_consumer_handle(ctx, topic, payload, len, is_oversized))
+		log_debug("bridge.ignored topic=%s", topic);
+}
+
+void
+registry_consumer_stats(struct registry_consumer *rc,
+    struct registry_consumer_stats *out)
+{
+	out->applied = atomic_load(&rc->applied);
+	out->records = atomic_load(&rc->records);
+	out->duplicates = atomic_load(&rc->duplicates);
+	out->rejected = atomic_load(&rc->rejected);
 }

@@ -12,13 +12,21 @@
  * processed_messages under its event_id, so a redelivery changes
  * nothing.  A message that fails validation changes nothing either: it
  * is reported on <root>/errors as {"topic","event_id","error"} and
- * dropped.  Runs on the bridge thread that owns `st`.
+ * dropped.
+ *
+ * Messages are handled on Paho's receive thread (mqtt_client.h), before
+ * their PUBACK: the transaction commits first, so a crash before the
+ * commit leaves the message with the broker, which delivers it again,
+ * and a crash after it is harmless (the redelivery is a duplicate).  The
+ * consumer therefore has a database handle of its own, used only on that
+ * thread; the bridge thread only subscribes and reads the counters.
  */
 #ifndef FP_REGISTRY_CONSUMER_H
 #define FP_REGISTRY_CONSUMER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cfg.h"
 #include "err.h"
@@ -30,21 +38,46 @@
 
 struct registry_consumer;
 
+/* What the consumer has done since start. */
+struct registry_consumer_stats {
+	uint64_t applied;	/* messages committed */
+	uint64_t records;	/* records upserted or deleted by them */
+	uint64_t duplicates;	/* messages whose event_id was seen */
+	uint64_t rejected;	/* messages reported on <root>/errors */
+};
+
 /*
- * A consumer on st and mc (borrowed; must outlive it) for cfg's topic
- * root and shared group (copied).  FP_ENOMEM; FP_ENOTFOUND when the
- * database is not migrated (registry_new).
+ * A consumer for cfg's database, topic root and shared group (copied)
+ * that reports on mc (borrowed; must outlive it).  It opens its own
+ * handle on cfg->database.path.  Register it with
+ * mqtt_client_on_message(mc, registry_consumer_on_message, rc) before
+ * mqtt_client_start, and free it only after mqtt_client_free.
+ * FP_ENOMEM; FP_EIO/FP_EBUSY when the database cannot be opened;
+ * FP_ENOTFOUND when it is not migrated (registry_new).
  */
-enum fp_err registry_consumer_new(struct store *st, struct mqtt_client *mc,
-    const struct cfg *cfg, struct registry_consumer **out);
+enum fp_err registry_consumer_new(const struct cfg *cfg,
+    struct mqtt_client *mc, struct registry_consumer **out);
 void registry_consumer_free(struct registry_consumer *rc);
+
+/* The mqtt_message_fn: registry_consumer_handle, logging other topics
+ * at debug level.  ctx is the consumer. */
+void registry_consumer_on_message(void *ctx, const char *topic,
+    const char *payload, size_t len, bool is_oversized);
+
+/* A snapshot of the counters; any thread. */
+void registry_consumer_stats(struct registry_consumer *rc,
+    struct registry_consumer_stats *out);
 
 /* Subscribe to the registry topics (on every MQTT_EV_CONNECTED). */
 enum fp_err registry_consumer_subscribe(struct registry_consumer *rc);
 
 /*
  * Whether `topic` is one of ours; if so, apply or reject the message.
- * An oversized message (is_oversized; payload NULL) is rejected.
+ * An oversized message (is_oversized; payload NULL) is rejected.  A
+ * database that stays busy is retried for about 20 seconds; after that
+ * the message is reported on <root>/errors as "not applied" (it cannot
+ * be left unacknowledged: Paho acknowledges it when this returns).  On
+ * Paho's receive thread only.
  */
 bool registry_consumer_handle(struct registry_consumer *rc,
     const char *topic, const char *payload, size_t len, bool is_oversized);

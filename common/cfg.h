@@ -75,6 +75,34 @@ struct cfg_token {
 	char	*area;		/* region code prefix, "" = everywhere */
 };
 
+enum cfg_reminder_type {
+	CFG_REMINDER_TRAINING,	/* days_before each training's start */
+	CFG_REMINDER_DATED,	/* on given days of the year */
+};
+
+/*
+ * A reminder (issue 6): computed once a day.  "training": the members
+ * enrolled in a training's program, in households under its area, get
+ * `template` days_before it starts.  "dated": the audience (program,
+ * enrollment, status, area, language, as a broadcast's) gets it on each
+ * "MM-DD" of `on`.  Both at `at` local time, within the quiet hours and
+ * daily cap rules of every notice.
+ */
+struct cfg_reminder {
+	char	*name;		/* unique, [a-z0-9_] */
+	enum cfg_reminder_type type;
+	char	*template_name;	/* key "template": notices/<name> */
+	int	 days_before;
+	char	*at;		/* "HH:MM" */
+	int	 at_min;	/* decoded */
+	char	*on;		/* "03-01 09-01", dated */
+	char	*program;	/* "" any */
+	char	*enrollment;
+	char	*status;
+	char	*area;
+	char	*language;
+};
+
 struct cfg_program {
 	char	*code;		/* "YL", 1-8 upper-case letters/digits */
 	char	*name;		/* "雨露计划" */
@@ -117,7 +145,11 @@ struct cfg {
 		bool	 has_quiet_hours;
 		int	 quiet_start_min;	/* minutes after midnight */
 		int	 quiet_end_min;
-		int	 max_notices_per_day;
+		int	 max_notices_per_day;	/* 0: no cap */
+		int	 ack_timeout_s;		/* key "ack_timeout": a task
+						 * alert unacknowledged this
+						 * long is re-sent once, then
+						 * overdue */
 	} schedule;
 	struct {
 		char	*uri;
@@ -141,6 +173,8 @@ struct cfg {
 	} templates;
 	struct cfg_program *programs;	/* key "programs"; default YL, CY, XD */
 	size_t	 n_programs;
+	struct cfg_reminder *reminders;	/* key "reminders"; default none */
+	size_t	 n_reminders;
 };
 
 /*

@@ -9,6 +9,7 @@
  * cfg.c walks these tables; nothing here reads a file.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,6 +313,43 @@ bad:
 	    "wss://)";
 }
 
+/* Whether the uri (NULL when it was bad: already reported) uses TLS. */
+static bool
+uri_is_tls(const char *uri)
+{
+	return uri == NULL || strncmp(uri, "ssl://", 6) == 0 ||
+	    strncmp(uri, "mqtts://", 8) == 0 || strncmp(uri, "wss://", 6) == 0;
+}
+
+/* mqtt.ca_file, mqtt.cert_file: only with a TLS uri (the row after
+ * mqtt.uri in the table, so the uri is already set).  Whether the file
+ * can be read is the bridge's check: the other programs never open it. */
+static const char *
+check_mqtt_tls_file(const char *v, void *base)
+{
+	const struct cfg *cfg = base;
+
+	if (v[0] != '\0' && !uri_is_tls(cfg->mqtt.uri))
+		return "needs an ssl://, mqtts:// or wss:// uri";
+	return NULL;
+}
+
+/* mqtt.key_file: as above, and given exactly when mqtt.cert_file is. */
+static const char *
+check_mqtt_key_file(const char *v, void *base)
+{
+	const struct cfg *cfg = base;
+	bool has_cert = cfg->mqtt.cert_file != NULL &&
+	    cfg->mqtt.cert_file[0] != '\0';
+
+	if (has_cert && v[0] == '\0')
+		return "must be set when mqtt.cert_file is (the client "
+		    "certificate's private key)";
+	if (!has_cert && v[0] != '\0')
+		return "needs mqtt.cert_file (the client certificate)";
+	return check_mqtt_tls_file(v, base);
+}
+
 static const char *
 check_topic_root(const char *v, void *base)
 {
@@ -391,6 +429,59 @@ check_program_code(const char *v, void *base)
 	return NULL;
 }
 
+static const char *
+check_reminder_name(const char *v, void *base)
+{
+	(void)base;
+	if (*v == '\0' || strlen(v) > 32 ||
+	    !all_of(v, "abcdefghijklmnopqrstuvwxyz_" DIGITS))
+		return "must be 1 to 32 characters of a-z 0-9 _";
+	return NULL;
+}
+
+static const char *
+check_reminder_at(const char *v, void *base)
+{
+	struct cfg_reminder *r = base;
+
+	if (strlen(v) != 5 || hhmm(v) < 0)
+		return "must be a time HH:MM";
+	r->at_min = hhmm(v);
+	return NULL;
+}
+
+/* "MM-DD MM-DD ...": days of the year. */
+static const char *
+check_reminder_on(const char *v, void *base)
+{
+	(void)base;
+	while (*v != '\0') {
+		int m, d;
+
+		if (strlen(v) < 5 || v[2] != '-' || !isdigit((unsigned char)v[0])
+		    || !isdigit((unsigned char)v[1]) ||
+		    !isdigit((unsigned char)v[3]) ||
+		    !isdigit((unsigned char)v[4]))
+			return "must be days of the year \"MM-DD MM-DD ...\"";
+		m = (v[0] - '0') * 10 + (v[1] - '0');
+		d = (v[3] - '0') * 10 + (v[4] - '0');
+		if (m < 1 || m > 12 || d < 1 || d > 31)
+			return "must be days of the year \"MM-DD MM-DD ...\"";
+		v += 5;
+		if (*v == ' ')
+			v++;
+		else if (*v != '\0')
+			return "must be days of the year \"MM-DD MM-DD ...\"";
+	}
+	return NULL;
+}
+
+static const char *
+check_optional_program(const char *v, void *base)
+{
+	return *v == '\0' ? NULL : check_program_code(v, base);
+}
+
 /* ---- the tables ---- */
 
 #define F(m)	offsetof(struct cfg, m)
@@ -398,6 +489,7 @@ check_program_code(const char *v, void *base)
 #define P(m)	offsetof(struct cfg_provider, m)
 #define T(m)	offsetof(struct cfg_token, m)
 #define G(m)	offsetof(struct cfg_program, m)
+#define M(m)	offsetof(struct cfg_reminder, m)
 #define KIND(k)	(1u << (k))
 #define WEEK	604800
 
@@ -519,6 +611,8 @@ static const struct cfg_key schedule_keys[] = {
 	  .off = F(schedule.quiet_hours), .check = check_quiet_hours },
 	{ .name = "max_notices_per_day", .type = CFG_INT, .min = 0,
 	  .max = 100, .def.i = 3, .off = F(schedule.max_notices_per_day) },
+	{ .name = "ack_timeout", .type = CFG_SPAN, .min = 60, .max = WEEK,
+	  .def.i = 7200, .off = F(schedule.ack_timeout_s) },
 	{ 0 }
 };
 
@@ -537,6 +631,14 @@ static const struct cfg_key mqtt_keys[] = {
 	  .off = F(mqtt.username) },
 	{ .name = "password", .type = CFG_STR, .def.s = "",
 	  .off = F(mqtt.password) },
+	/* TLS; ca_file "" = the system's CA store.  In this order: each
+	 * check reads the rows before it. */
+	{ .name = "ca_file", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.ca_file), .check = check_mqtt_tls_file },
+	{ .name = "cert_file", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.cert_file), .check = check_mqtt_tls_file },
+	{ .name = "key_file", .type = CFG_STR, .def.s = "",
+	  .off = F(mqtt.key_file), .check = check_mqtt_key_file },
 	{ 0 }
 };
 
@@ -588,6 +690,46 @@ static const struct cfg_list program_list = {
 	    " { code = \"XD\"; name = \"扶贫小额信贷\"; } )",
 };
 
+static const char *const reminder_type_names[] = { "training", "dated",
+    NULL };
+static const char *const enrollment_names[] = { "", "enrolled", "requested",
+    "completed", NULL };
+static const char *const hh_status_names[] = { "", "poor", "exited",
+    "monitored", NULL };
+static const char *const language_or_any_names[] = { "", "zh", "ii", "bo",
+    "en", NULL };
+
+static const struct cfg_key reminder_keys[] = {
+	{ .name = "name", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
+	  .off = M(name), .check = check_reminder_name },
+	{ .name = "type", .type = CFG_ENUM, .def.s = "training",
+	  .off = M(type), .names = reminder_type_names },
+	{ .name = "template", .type = CFG_STR, .flags = CFG_REQUIRED,
+	  .off = M(template_name), .check = check_reminder_name },
+	{ .name = "days_before", .type = CFG_INT, .min = 0, .max = 60,
+	  .def.i = 3, .off = M(days_before) },
+	{ .name = "at", .type = CFG_STR, .def.s = "09:00", .off = M(at),
+	  .check = check_reminder_at },
+	{ .name = "on", .type = CFG_STR, .def.s = "", .off = M(on),
+	  .check = check_reminder_on },
+	{ .name = "program", .type = CFG_STR, .def.s = "", .off = M(program),
+	  .check = check_optional_program },
+	{ .name = "enrollment", .type = CFG_STR, .def.s = "",
+	  .off = M(enrollment), .names = enrollment_names },
+	{ .name = "status", .type = CFG_STR, .def.s = "", .off = M(status),
+	  .names = hh_status_names },
+	{ .name = "area", .type = CFG_STR, .def.s = "", .off = M(area),
+	  .check = check_area },
+	{ .name = "language", .type = CFG_STR, .def.s = "",
+	  .off = M(language), .names = language_or_any_names },
+	{ 0 }
+};
+
+static const struct cfg_list reminder_list = {
+	.elem_size = sizeof(struct cfg_reminder), .off_n = F(n_reminders),
+	.noun = "reminder",
+};
+
 const struct cfg_key cfg_keys_root[] = {
 	{ .name = "node_id", .type = CFG_STR, .def.s = "gw1",
 	  .off = F(node_id), .check = check_node_id },
@@ -603,5 +745,7 @@ const struct cfg_key cfg_keys_root[] = {
 	{ .name = "templates", .type = CFG_GROUP, .sub = templates_keys },
 	{ .name = "programs", .type = CFG_LIST, .off = F(programs),
 	  .sub = program_keys, .list = &program_list },
+	{ .name = "reminders", .type = CFG_LIST, .off = F(reminders),
+	  .sub = reminder_keys, .list = &reminder_list },
 	{ 0 }
 };

@@ -161,6 +161,15 @@ add_database(struct page *p, struct gw *gw)
 		page_add(p, "# HELP fupin_event_outbox_pending Events not yet "
 		    "relayed to MQTT.\n# TYPE fupin_event_outbox_pending "
 		    "gauge\nfupin_event_outbox_pending %lld\n", (long long)v);
+	/* The bridge's backlog as the gateway sees it in the shared
+	 * database; the bridge's own rates and reconnects are in its
+	 * bridge.stats log line. */
+	if (event_outbox_oldest_age(st, &v) == FP_OK)
+		page_add(p, "# HELP fupin_event_outbox_oldest_pending_seconds "
+		    "Age of the oldest event not yet relayed (0 when none).\n"
+		    "# TYPE fupin_event_outbox_oldest_pending_seconds gauge\n"
+		    "fupin_event_outbox_oldest_pending_seconds %lld\n",
+		    (long long)v);
 }
 
 static void

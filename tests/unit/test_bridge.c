@@ -10,7 +10,18 @@
  * running and the Last Will "offline" after SIGKILL.  The outbox's
  * claim / mark / prune functions are also tested directly.
  *
- * Needs /usr/sbin/mosquitto and mosquitto_sub/mosquitto_pub.
+ * Crashes: a bridge SIGKILLed in the middle of relaying 5,000 events
+ * loses none after a restart (duplicates only of rows not yet marked
+ * relayed, at most the in-flight window; counted and printed), and one
+ * SIGKILLed in the middle of a stream of registry messages loses none
+ * (they are acknowledged only after their commit).  TLS: a mosquitto
+ * with a password file, its own CA and client certificates (made with
+ * openssl here) takes the right credentials; a wrong password, a wrong
+ * CA and a missing CA file each fail with a clear log line.  SIGUSR1
+ * logs the metrics line.
+ *
+ * Needs /usr/sbin/mosquitto, mosquitto_sub/mosquitto_pub/mosquitto_passwd
+ * and openssl.
  */
 #include <check.h>
 #include <errno.h>
@@ -25,7 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bridge_util.h"
 #include "event_outbox.h"
+#include "gwtest.h"
 #include "migrate.h"
 #include "store.h"
 #include "testutil.h"
@@ -35,6 +48,12 @@
 #define MOSQ_PUB	"/usr/bin/mosquitto_pub"
 #define NODE		"tn1"
 #define N_OUTAGE	1000
+#define N_CRASH		5000
+#define N_INTAKE	3000
+/* EVENT_RELAY_WINDOW in broker-bridge/event_relay.h */
+#define RELAY_WINDOW	1000
+#define TLS_USER	"fupin-gw"
+#define TLS_PASSWORD	"s3cret-Pw.7"
 
 static struct {
 	char	*dir;
@@ -151,14 +170,21 @@ wait_count(const char *path, const char *needle, int want, int timeout_ms)
 }
 
 static void
-bridge_start(void)
+bridge_spawn(void)
 {
 	char bin[512];
 	char *argv[] = { bin, "-c", T.conf, NULL };
-	int before = count_in(T.bridge_log, "mqtt.connected");
 
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
 	T.bridge = spawn(argv, T.bridge_log);
+}
+
+static void
+bridge_start(void)
+{
+	int before = count_in(T.bridge_log, "mqtt.connected");
+
+	bridge_spawn();
 	ck_assert_msg(wait_count(T.bridge_log, "mqtt.connected", before + 1,
 	    10000), "bridge did not connect");
 }
@@ -270,7 +296,7 @@ setup(void)
 	snprintf(T.mosq_log, sizeof(T.mosq_log), "%s/mosquitto.log", T.dir);
 	n = snprintf(text, sizeof(text), "listener %d 127.0.0.1\n"
 	    "allow_anonymous true\npersistence true\n"
-	    "persistence_location %s/\nmax_queued_messages 5000\n", T.port,
+	    "persistence_location %s/\nmax_queued_messages 20000\n", T.port,
 	    T.dir);
 	free(tu_write_file(T.dir, "mosquitto.conf", text, (size_t)n));
 	snprintf(T.mconf, sizeof(T.mconf), "%s/mosquitto.conf", T.dir);
@@ -593,6 +619,335 @@ START_TEST(outbox_claim_mark_and_prune)
 }
 END_TEST
 
+/* ---- crashes ---- */
+
+START_TEST(crash_mid_relay_loses_no_event)
+{
+	struct bu_event *evs;
+	long long marked = 0;
+	char *text;
+	size_t n = 0, i;
+	long lines;
+	int waited, dups = 0, missing = 0, dup_of_marked = 0;
+
+	mosq_start();
+	bridge_start();
+	sub_start();
+	append_events(N_CRASH);
+	/* SIGKILL as soon as the first PUBACKs are marked in the outbox. */
+	for (waited = 0; waited < 20000 && marked == 0; waited += 2) {
+		marked = q_int("SELECT count(*) FROM event_outbox WHERE "
+		    "relayed_at IS NOT NULL");
+		if (marked == 0)
+			sleep_ms(2);
+	}
+	stop_pid(&T.bridge, SIGKILL);
+	/* What the outbox says now is what the restarted bridge finds. */
+	evs = bu_load_events(T.db, &n);
+	ck_assert_ptr_nonnull(evs);
+	ck_assert_uint_eq(n, N_CRASH);
+	for (marked = 0, i = 0; i < n; i++)
+		marked += evs[i].was_relayed;
+	ck_assert_msg(marked > 0 && marked < N_CRASH, "not mid-relay: %lld "
+	    "of %d marked relayed at SIGKILL", marked, N_CRASH);
+
+	bridge_start();
+	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NULL", 0, 30000));
+	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/events/", N_CRASH,
+	    20000), "only %d event lines", count_in(T.sub_out,
+	    "fupin/v1/events/"));
+	sleep_ms(300);		/* any late duplicate would arrive now */
+	text = tu_read_file(T.sub_out, NULL);
+	ck_assert_ptr_nonnull(text);
+	lines = bu_count_hits(evs, n, text);
+	free(text);
+	ck_assert_int_ge(lines, N_CRASH);
+	for (i = 0; i < n; i++) {
+		if (evs[i].hits == 0)
+			missing++;
+		if (evs[i].hits > 1) {
+			dups += evs[i].hits - 1;
+			/* A row marked relayed was acknowledged: never again. */
+			if (evs[i].was_relayed)
+				dup_of_marked++;
+		}
+	}
+	printf("bridge crash: %d events, %lld marked relayed at SIGKILL, "
+	    "%ld delivered, %d duplicates (window %d), %d missing\n",
+	    N_CRASH, marked, lines, dups, RELAY_WINDOW, missing);
+	free(evs);
+	ck_assert_int_eq(missing, 0);
+	ck_assert_int_eq(dup_of_marked, 0);
+	ck_assert_int_le(dups, RELAY_WINDOW);
+	ck_assert_int_eq(lines, N_CRASH + dups);
+}
+END_TEST
+
+START_TEST(crash_during_registry_intake_loses_no_message)
+{
+	char *line_buf, *path, script[1024];
+	long long at_kill = 0;
+	size_t len = 0, cap = (size_t)N_INTAKE * 160;
+	pid_t pub;
+	int i, waited, status;
+
+	mosq_start();
+	bridge_start();
+	line_buf = malloc(cap);
+	ck_assert_ptr_nonnull(line_buf);
+	for (i = 0; i < N_INTAKE; i++)
+		len += (size_t)snprintf(line_buf + len, cap - len,
+		    "{\"event_id\":\"crash-%d\",\"household_id\":\"HC%05d\","
+		    "\"area_code\":\"513431100201\",\"head_name\":\"A\","
+		    "\"members\":%d,\"status\":\"poor\"}\n", i, i, 1 + i % 7);
+	path = tu_write_file(T.dir, "intake.txt", line_buf, len);
+	free(line_buf);
+	/* One message per line, as fast as mosquitto_pub can (QoS 1). */
+	snprintf(script, sizeof(script), "exec " MOSQ_PUB " -h 127.0.0.1 "
+	    "-p %s -q 1 -t " HH_TOPIC " -l < '%s'", T.port_s, path);
+	free(path);
+	{
+		char *argv[] = { "/bin/sh", "-c", script, NULL };
+
+		pub = spawn(argv, T.mosq_log);
+	}
+	for (waited = 0; waited < 20000 && at_kill == 0; waited += 2) {
+		at_kill = q_int("SELECT count(*) FROM households");
+		if (at_kill == 0)
+			sleep_ms(2);
+	}
+	stop_pid(&T.bridge, SIGKILL);
+	at_kill = q_int("SELECT count(*) FROM households");
+	ck_assert_msg(at_kill > 0 && at_kill < N_INTAKE, "not mid-intake: "
+	    "%lld of %d applied at SIGKILL", at_kill, N_INTAKE);
+	/* The broker keeps the rest for the bridge's persistent session. */
+	for (waited = 0; waited < 30000; waited += 20) {
+		if (waitpid(pub, &status, WNOHANG) == pub)
+			break;
+		sleep_ms(20);
+	}
+	ck_assert_msg(waited < 30000, "mosquitto_pub did not finish");
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	bridge_start();
+	ck_assert_msg(wait_int("SELECT count(*) FROM households", N_INTAKE,
+	    30000), "%lld of %d households after the restart",
+	    q_int("SELECT count(*) FROM households"), N_INTAKE);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages "
+	    "WHERE kind = 'registry'"), N_INTAKE);
+	ck_assert_int_eq(q_int("SELECT members FROM households WHERE "
+	    "household_id = 'HC02999'"), 1 + 2999 % 7);
+	printf("registry crash: %lld of %d messages applied at SIGKILL, "
+	    "%d after the restart\n", at_kill, N_INTAKE, N_INTAKE);
+}
+END_TEST
+
+/* ---- TLS and credentials ---- */
+
+/* A TLS-only mosquitto that wants a password and a client certificate. */
+static void
+tls_broker_setup(void)
+{
+	char text[2048], *why = NULL;
+	int n;
+
+	ck_assert_msg(bu_make_tls(T.dir, TLS_USER, TLS_PASSWORD, &why),
+	    "making certificates: %s", why != NULL ? why : "?");
+	n = snprintf(text, sizeof(text), "listener %d 127.0.0.1\n"
+	    "allow_anonymous false\npassword_file %s/passwd\n"
+	    "cafile %s/ca.crt\ncertfile %s/server.crt\n"
+	    "keyfile %s/server.key\nrequire_certificate true\n"
+	    /* As root, mosquitto would switch to its own user, who may
+	     * not read the test's 0700 directory. */
+	    "user root\n", T.port, T.dir, T.dir, T.dir, T.dir);
+	free(tu_write_file(T.dir, "mosquitto.conf", text, (size_t)n));
+}
+
+static void
+tls_bridge_conf(const char *password, const char *ca)
+{
+	char text[2048];
+	int n;
+
+	n = snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
+	    "database = { path = \"%s\"; };\n"
+	    "mqtt = { uri = \"ssl://127.0.0.1:%d\"; client_id = \"br-%d\";\n"
+	    "  username = \"" TLS_USER "\"; password = \"%s\";\n"
+	    "  ca_file = \"%s/%s\"; cert_file = \"%s/client.crt\";\n"
+	    "  key_file = \"%s/client.key\"; };\n", T.db, T.port, T.port,
+	    password, T.dir, ca, T.dir, T.dir);
+	free(tu_write_file(T.dir, "fupin.conf", text, (size_t)n));
+}
+
+START_TEST(tls_and_password_connect_and_refusals_are_logged)
+{
+	char bin[512];
+	char *argv[] = { bin, "-c", T.conf, NULL };
+	char *out = NULL;
+	int status;
+
+	tls_broker_setup();
+	mosq_start();
+
+	/* The right password, CA and client certificate: connected over
+	 * TLS with MQTT 5, and an event goes out and is acknowledged. */
+	tls_bridge_conf(TLS_PASSWORD, "ca.crt");
+	bridge_start();
+	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected "
+	    "uri=ssl://127.0.0.1"), 1);
+	ck_assert_int_eq(count_in(T.bridge_log, "version=5"), 1);
+	append_events(1);
+	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NOT NULL", 1, 10000));
+	status = stop_pid(&T.bridge, SIGTERM);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* A wrong password: one clear error line naming the user and the
+	 * broker's reason; no fallback to 3.1.1; the bridge keeps trying. */
+	tls_bridge_conf("wrong-Pw.7", "ca.crt");
+	bridge_spawn();
+	ck_assert_msg(wait_count(T.bridge_log, "mqtt.auth_failed "
+	    "uri=ssl://127.0.0.1", 1, 10000), "no auth_failed line");
+	/* mosquitto says "not authorized" (0x87) for a wrong password;
+	 * another broker may say "bad user name or password" (0x86). */
+	ck_assert_int_eq(count_in(T.bridge_log, "error mqtt.auth_failed "
+	    "uri=ssl://") + count_in(T.bridge_log, "<3>mqtt.auth_failed "
+	    "uri=ssl://"), 1);	/* level error, to stderr or journald */
+	ck_assert_int_eq(count_in(T.bridge_log, "username=" TLS_USER
+	    " reason=\"Not authorized\"") + count_in(T.bridge_log, "username="
+	    TLS_USER " reason=\"Bad User Name or Password\""), 1);
+	ck_assert_int_eq(kill(T.bridge, 0), 0);
+	status = stop_pid(&T.bridge, SIGTERM);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected"), 1);
+	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.fallback"), 0);
+	ck_assert_int_eq(count_in(T.bridge_log, "Pw.7"), 0);
+
+	/* A broker certificate the CA file does not vouch for. */
+	tls_bridge_conf(TLS_PASSWORD, "other-ca.crt");
+	bridge_spawn();
+	ck_assert_msg(wait_count(T.bridge_log, "mqtt.connect_failed "
+	    "uri=ssl://127.0.0.1", 1, 10000), "no connect_failed line");
+	ck_assert_int_ge(count_in(T.bridge_log, "certificate verify failed"),
+	    1);
+	stop_pid(&T.bridge, SIGTERM);
+	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected"), 1);
+
+	/* A CA file that is not there: a config error before READY. */
+	tls_bridge_conf(TLS_PASSWORD, "no-such-ca.crt");
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
+	ck_assert_int_eq(tu_run(argv, &out), 78);
+	ck_assert_ptr_nonnull(strstr(out, "mqtt.tls_file key=mqtt.ca_file "
+	    "path="));
+	ck_assert_ptr_nonnull(strstr(out, "No such file or directory"));
+	free(out);
+}
+END_TEST
+
+/* ---- metrics ---- */
+
+/* The value of `key` in the last bridge.stats line of the log; -1. */
+static double
+last_stat(const char *key)
+{
+	char *text = tu_read_file(T.bridge_log, NULL), *line, *p;
+	char want[64];
+	double v = -1;
+
+	ck_assert_ptr_nonnull(text);
+	line = NULL;
+	for (p = strstr(text, "bridge.stats "); p != NULL;
+	    p = strstr(p + 1, "bridge.stats "))
+		line = p;
+	snprintf(want, sizeof(want), " %s=", key);
+	if (line != NULL) {
+		char *eol = strchr(line, '\n');
+
+		if (eol != NULL)
+			*eol = '\0';
+		p = strstr(line, want);
+		if (p != NULL)
+			v = strtod(p + strlen(want), NULL);
+	}
+	free(text);
+	return v;
+}
+
+START_TEST(metrics_line_shows_backlog_age_rates_and_reconnects)
+{
+	mosq_start();
+	bridge_start();
+	append_events(3);
+	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
+	    "relayed_at IS NULL", 0, 10000));
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"m-1\","
+	    "\"household_id\":\"HM1\",\"area_code\":\"513431\",\"head_name\":"
+	    "\"A\",\"members\":1,\"status\":\"poor\"}", NULL), 0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"m-2\"}", NULL), 0);
+	ck_assert(wait_count(T.bridge_log, "registry.rejected", 1, 10000));
+	ck_assert(wait_int("SELECT count(*) FROM households", 1, 10000));
+
+	kill(T.bridge, SIGUSR1);
+	ck_assert(wait_count(T.bridge_log, "bridge.stats ", 1, 10000));
+	ck_assert(last_stat("backlog") == 0);
+	ck_assert(last_stat("oldest_unrelayed_s") == 0);
+	ck_assert(last_stat("in_flight") == 0);
+	ck_assert(last_stat("published") == 3);
+	ck_assert(last_stat("relayed") == 3);
+	ck_assert(last_stat("publish_rate_per_s") > 0);
+	ck_assert(last_stat("relay_rate_per_s") > 0);
+	ck_assert(last_stat("reconnects") == 0);
+	ck_assert(last_stat("registry_applied") == 1);
+	ck_assert(last_stat("registry_records") == 1);
+	ck_assert(last_stat("registry_rejected") == 1);
+	ck_assert_int_eq(count_in(T.bridge_log, "connected=yes"), 1);
+
+	/* Broker gone: the backlog grows and ages; one reconnect counted. */
+	stop_pid(&T.mosq, SIGTERM);
+	ck_assert(wait_count(T.bridge_log, "mqtt.lost", 1, 10000));
+	append_events(2);
+	sleep_ms(2200);
+	kill(T.bridge, SIGUSR1);
+	ck_assert(wait_count(T.bridge_log, "bridge.stats ", 2, 10000));
+	ck_assert(last_stat("backlog") == 2);
+	ck_assert(last_stat("oldest_unrelayed_s") >= 2);
+	ck_assert(last_stat("publish_rate_per_s") == 0);
+	ck_assert(last_stat("reconnects") == 1);
+	ck_assert_int_eq(count_in(T.bridge_log, "connected=no"), 1);
+}
+END_TEST
+
+/* The gateway's /metrics shows the relay backlog from the database. */
+START_TEST(gateway_metrics_show_the_outbox_backlog_and_its_age)
+{
+	static struct tg t;
+	static struct tg_reply r;
+	struct store *st;
+
+	tg_init(&t, NULL);
+	tg_start(&t);
+	ck_assert_int_eq(store_open(t.db, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(event_outbox_append(st, "sms.inbound", "{\"n\":1}",
+	    NULL), FP_OK);
+	ck_assert_int_eq(store_exec(st, "UPDATE event_outbox SET occurred_at "
+	    "= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-90 seconds')"), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	store_close(st);
+	ck_assert_int_eq(tg_request(&t, "GET", "/metrics", NULL, NULL, 0,
+	    NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\nfupin_event_outbox_pending "
+	    "1\n"));
+	/* 90 s old, give or take the second boundaries. */
+	ck_assert_msg(strstr(r.body, "\nfupin_event_outbox_oldest_pending_"
+	    "seconds 9") != NULL, "%s", r.body);
+	tg_cleanup(&t);
+}
+END_TEST
+
 Suite *
 bridge_suite(void)
 {
@@ -613,6 +968,20 @@ bridge_suite(void)
 	tcase_add_test(tc, invalid_messages_go_to_errors_and_change_nothing);
 	tcase_add_test(tc, sigterm_exits_0_and_status_follows_the_will);
 	tcase_add_test(tc, refuses_an_unmigrated_database);
+	tcase_add_test(tc, metrics_line_shows_backlog_age_rates_and_reconnects);
+	tcase_add_test(tc, tls_and_password_connect_and_refusals_are_logged);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("metrics");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, gateway_metrics_show_the_outbox_backlog_and_its_age);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("crash");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, crash_mid_relay_loses_no_event);
+	tcase_add_test(tc, crash_during_registry_intake_loses_no_message);
 	suite_add_tcase(s, tc);
 	return s;
 }
