@@ -94,7 +94,10 @@ $(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(BUI
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
-BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen
+BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub
+$(BIN)/mqtt_pub: $(BUILD)/bench/mqtt_pub.o
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) -lpthread
 $(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
@@ -108,7 +111,8 @@ $(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
 DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev \
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
-           libclang-rt-14-dev tzdata ca-certificates curl kannel kannel-extras procps time
+           libclang-rt-14-dev tzdata ca-certificates openssl curl kannel kannel-extras \
+           procps time
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -185,6 +189,8 @@ bench: deps all $(BENCH_GEN)
 	@sh bench/import_bench.sh $(BIN)
 	@sh bench/sms_bench.sh $(BIN)
 	@sh bench/ussd_bench.sh $(BIN)
+	@sh bench/broadcast_bench.sh $(BIN)
+	@sh bench/relay_bench.sh $(BIN)
 
 # ---- fuzz (clang + libFuzzer) ---------------------------------------------------
 FUZZ_SECONDS ?= 30

@@ -11,6 +11,10 @@
  *    registry/command ids
  * 4  indexes for delivery reports: by provider message id alone, and
  *    the messages being sent
+ * 5  menus: feedback category; tasks of kind callback with household
+ * 6  one index on the provider message id instead of two
+ * 7  broadcasts, reminders and alerts: audit, recipients' member and
+ *    not-before time, reminder keys, task re-send and overdue times
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -304,6 +308,73 @@ static const char m5_menus[] =
 "ALTER TABLE tasks ADD COLUMN msisdn TEXT;"
 "CREATE INDEX tasks_cadre_kind ON tasks(cadre_id, kind, status, id);";
 
+/*
+ * sms_out_provider_msgid (2: provider, msgid; unique) and sms_out_msgid
+ * (4: msgid alone, for reports that name no provider) indexed the same
+ * column twice, so every message marked sent wrote two index entries.
+ * One unique index with the id first serves both the uniqueness per
+ * provider and the lookup by id alone.  And the sender's queue index
+ * (2) kept every message ever sent, moving each entry at every status
+ * change: only queued messages are looked up in it (outbox claim).
+ */
+static const char m6_one_msgid_index[] =
+"DROP INDEX sms_out_msgid;"
+"DROP INDEX sms_out_provider_msgid;"
+"CREATE UNIQUE INDEX sms_out_msgid_provider ON sms_out(provider_msgid,"
+"  provider) WHERE provider_msgid IS NOT NULL;"
+"DROP INDEX sms_out_due;"
+"CREATE INDEX sms_out_due ON sms_out(provider, next_attempt_at)"
+"  WHERE status = 'queued';";
+
+/*
+ * Broadcasts, reminders and task alerts (issue 6): an audit trail of
+ * every state-changing admin call; per recipient the member (for {name})
+ * and the earliest time it may go (the daily cap defers to the next
+ * day); what a broadcast counted and needs (segments, reminder key for
+ * idempotent daily reminders); alerts' area and tasks' re-send and
+ * overdue times.
+ */
+static const char m7_broadcasts[] =
+"CREATE TABLE audit ("
+"  id INTEGER PRIMARY KEY,"
+"  at INTEGER NOT NULL,"
+"  actor TEXT NOT NULL,"
+"  action TEXT NOT NULL,"
+"  target TEXT,"
+"  detail TEXT);"
+"CREATE INDEX audit_at ON audit(at);"
+"ALTER TABLE broadcasts ADD COLUMN recipients INTEGER NOT NULL DEFAULT 0;"
+"ALTER TABLE broadcasts ADD COLUMN reminder_key TEXT;"
+"CREATE UNIQUE INDEX broadcasts_reminder ON broadcasts(reminder_key)"
+"  WHERE reminder_key IS NOT NULL;"
+"CREATE INDEX broadcasts_due ON broadcasts(status, send_at);"
+/* Never used before this version: remade in insertion order (a million
+ * households resolve as appends, not as inserts all over a table keyed
+ * by number); at most one message per number per broadcast is kept by
+ * sms_out_broadcast at send time. */
+"DROP TABLE broadcast_recipients;"
+"CREATE TABLE broadcast_recipients ("
+"  id INTEGER PRIMARY KEY,"
+"  broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id)"
+"    ON DELETE CASCADE,"
+"  msisdn TEXT NOT NULL,"
+"  household_id TEXT,"
+"  member_id TEXT,"
+"  cadre_id TEXT,"
+"  language TEXT,"
+"  status TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'pending'"
+"    OR status = 'queued' OR status = 'skipped' OR status = 'cancelled'),"
+"  message_id INTEGER,"
+"  not_before INTEGER NOT NULL DEFAULT 0);"
+"CREATE INDEX broadcast_recipients_pending ON"
+"  broadcast_recipients(broadcast_id, not_before) WHERE status = 'pending';"
+"CREATE INDEX sms_out_broadcast ON sms_out(broadcast_id, msisdn)"
+"  WHERE broadcast_id IS NOT NULL;"
+"ALTER TABLE alerts ADD COLUMN area TEXT;"
+"ALTER TABLE tasks ADD COLUMN resent_at INTEGER;"
+"ALTER TABLE tasks ADD COLUMN overdue_at INTEGER;"
+"CREATE INDEX tasks_open ON tasks(status, created_at) WHERE status = 'open';";
+
 static enum fp_err
 make_salt(struct store *st)
 {
@@ -334,6 +405,8 @@ static const struct migration migrations[] = {
 	{ 3, "interaction", m3_interaction, NULL },
 	{ 4, "dlr-lookup", m4_dlr_lookup, NULL },
 	{ 5, "menus", m5_menus, NULL },
+	{ 6, "one-msgid-index", m6_one_msgid_index, NULL },
+	{ 7, "broadcasts", m7_broadcasts, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -15,6 +15,18 @@ int ctl_migrate(const struct cfg *cfg, int argc, char **argv);
 /* fupinctl import KIND FILE.csv [--strict] */
 int ctl_import(const struct cfg *cfg, int argc, char **argv);
 
+/* fupinctl broadcast create|list|status|cancel ... */
+int ctl_broadcast(const struct cfg *cfg, int argc, char **argv);
+
+/* fupinctl alert ... */
+int ctl_alert(const struct cfg *cfg, int argc, char **argv);
+
+/* fupinctl feedback list|close ... */
+int ctl_feedback(const struct cfg *cfg, int argc, char **argv);
+
+/* fupinctl stats [--json] */
+int ctl_stats(const struct cfg *cfg, int argc, char **argv);
+
 /* fupinctl phone NUMBER [CODE] */
 int ctl_phone(const struct cfg *cfg, int argc, char **argv);
 

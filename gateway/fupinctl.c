@@ -22,6 +22,13 @@ static const struct {
 	    "                        load registry records; KIND: households, "
 	    "members,\n                        cadres, enrollments, trainings,"
 	    " payments" },
+	{ "broadcast", ctl_broadcast, "broadcast create|list|status|cancel "
+	    "...  notices to an audience" },
+	{ "alert", ctl_alert, "alert (--cadre ID... | --area A) --text T ...  "
+	    "task alert to cadres" },
+	{ "feedback", ctl_feedback, "feedback list|close ...  feedback "
+	    "tickets" },
+	{ "stats", ctl_stats, "stats [--json]        counts at a glance" },
 	{ "phone", ctl_phone, "phone NUMBER [CODE]   a basic phone on this "
 	    "terminal, against the\n                        running gateway's "
 	    "USSD menu" },

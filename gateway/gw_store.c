@@ -35,6 +35,13 @@ gw_store_open(const struct cfg *cfg, struct store **out)
 	err = store_open(cfg->database.path, gw_durability(cfg), &st);
 	if (err == FP_OK)
 		err = store_exec(st, "PRAGMA wal_autocheckpoint=0");
+	/*
+	 * Writers touch the big indexes (a broadcast to a million households
+	 * writes two million recipients): 32 MiB of page cache, filled only
+	 * when used, instead of SQLite's 2 MiB, saves re-reading pages.
+	 */
+	if (err == FP_OK)
+		err = store_exec(st, "PRAGMA cache_size=-32768");
 	if (err != FP_OK) {
 		store_close(st);
 		return err;

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "api_broadcast.h"
 #include "api_sms.h"
 
 #include "dlr.h"
@@ -30,5 +31,14 @@ const struct http_route http_routes[] = {
 	{ "/api/v1/sms", false, HTTP_POST, "/api/v1/sms", api_sms_send },
 	{ "/api/v1/messages/", true, HTTP_GET, "/api/v1/messages/{id}",
 	  api_messages_get },
+	{ "/api/v1/broadcasts", false, HTTP_GET | HTTP_POST,
+	  "/api/v1/broadcasts", api_broadcasts },
+	{ "/api/v1/broadcasts/", true, HTTP_GET | HTTP_POST,
+	  "/api/v1/broadcasts/{id}", api_broadcast_item },
+	{ "/api/v1/alerts", false, HTTP_POST, "/api/v1/alerts", api_alerts },
+	{ "/api/v1/feedback", false, HTTP_GET, "/api/v1/feedback",
+	  api_feedback },
+	{ "/api/v1/feedback/", true, HTTP_POST,
+	  "/api/v1/feedback/{ticket}/close", api_feedback_item },
 	{ NULL, false, 0, NULL, NULL },
 };

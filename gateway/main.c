@@ -16,12 +16,15 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "broadcaster.h"
 #include "checkpoint.h"
 #include "cli.h"
 #include "dlr_callback.h"
 #include "gateway.h"
 #include "http_server.h"
 #include "log.h"
+#include "reminder.h"
+#include "schedule.h"
 #include "sdnotify.h"
 #include "sender.h"
 #include "store.h"
@@ -145,6 +148,9 @@ main(int argc, char **argv)
 	struct http_server *srv = NULL;
 	struct templates *tpl = NULL;
 	struct ussd_menu *menu = NULL;
+	struct broadcaster *broadcaster = NULL;
+	struct sms_ctx ctx;
+	const char *why = NULL, *name = NULL;
 	struct dlr_callback *callbacks = NULL;
 	struct checkpointer *checkpointer = NULL;
 	char *bad = NULL;
@@ -171,6 +177,8 @@ main(int argc, char **argv)
 	log_info("gateway.start version=%s node=%s config=%s", FP_VERSION,
 	    cfg->node_id, cfg->file);
 
+	/* Local time is the schedule's: quiet hours, days, reminders. */
+	schedule_use_timezone(cfg);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -195,7 +203,13 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	err = load_menu(cfg, &menu);
+	ctx = (struct sms_ctx){ cfg, tpl, menu };
+	if (err == FP_OK && reminder_check(&ctx, &name, &why) != FP_OK) {
+		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);
+		err = FP_EINVAL;
+	}
 	if (err != FP_OK) {
+		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
 		return EX_CONFIG;
@@ -219,6 +233,8 @@ main(int argc, char **argv)
 	if (err == FP_OK)
 		sender_use_writer(gw.sender, gw.writer);
 	if (err == FP_OK)
+		err = broadcaster_start(&ctx, gw.writer, &broadcaster);
+	if (err == FP_OK)
 		err = dlr_callback_start(cfg, &callbacks);
 	if (err == FP_OK)
 		err = http_server_start(&gw, &srv);
@@ -226,6 +242,7 @@ main(int argc, char **argv)
 		log_error("gateway.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));
 		dlr_callback_stop(callbacks);
+		broadcaster_stop(broadcaster);
 		sender_use_writer(gw.sender, NULL);
 		writer_stop(gw.writer);
 		sender_stop(gw.sender);
@@ -243,6 +260,7 @@ main(int argc, char **argv)
 	sdnotify_send("STOPPING=1");
 	log_info("gateway.stopping signal=%d", sig);
 	http_server_stop(srv);		/* requests in flight finish */
+	broadcaster_stop(broadcaster);
 	sender_use_writer(gw.sender, NULL);	/* its own connections */
 	writer_stop(gw.writer);		/* their commits complete */
 	sender_stop(gw.sender);

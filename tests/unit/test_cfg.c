@@ -210,8 +210,10 @@ START_TEST(shipped_config_loads_with_the_demo_values)
 	ck_assert_int_eq(cfg->http.listen_port, 8080);
 	ck_assert_int_eq(cfg->http.max_body_bytes, 65536);
 	ck_assert_str_eq(cfg->sms.provider, "local");
-	ck_assert_uint_eq(cfg->sms.n_routes, 2);
+	ck_assert_uint_eq(cfg->sms.n_routes, 3);
 	ck_assert_int_eq(cfg_route_find(cfg, "/sms/kannel")->auth,
+	    CFG_AUTH_LOOPBACK);
+	ck_assert_int_eq(cfg_route_find(cfg, "/ussd")->auth,
 	    CFG_AUTH_LOOPBACK);
 	ck_assert_int_eq(cfg_route_find(cfg, "/sms/inbound")->auth,
 	    CFG_AUTH_LOOPBACK);

@@ -1,0 +1,39 @@
+/*
+ * api_common.h: what every admin API handler does first and last
+ * (SPEC 3.5): the bearer token with its role, the JSON body, a JSON
+ * answer, and paging parameters.
+ */
+#ifndef FP_API_COMMON_H
+#define FP_API_COMMON_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+
+struct gw;
+struct http_req;
+struct http_resp;
+
+/*
+ * The request's token; NULL with the answer set (401 without a valid
+ * token, 403 when `write` and the token may only read).
+ */
+const struct cfg_token *api_token(struct gw *gw, struct http_req *req,
+    struct http_resp *resp, bool write);
+
+/* The JSON object body; NULL with a 400 set. */
+struct json_object *api_body(struct http_req *req, struct http_resp *resp);
+
+/* Answer `status` with o (consumed). */
+void api_json(struct http_resp *resp, int status, struct json_object *o);
+
+/*
+ * offset (>= 0, default 0) and limit (1-500, default 50) from the
+ * query; false with a 400 set.
+ */
+bool api_paging(struct http_req *req, struct http_resp *resp,
+    int64_t *offset, int *limit);
+
+#endif

@@ -1,0 +1,642 @@
+/*
+ * broadcast.c: creating, resolving, reading and cancelling broadcasts
+ * (see broadcast.h); sending rounds are broadcast_send.c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "broadcast.h"
+#include "gsm.h"
+#include "log.h"
+#include "parse.h"
+
+#define SEND_AT_MAX_AHEAD	(366 * 86400)	/* a year: anything later is a typo */
+#define SEND_AT_MAX_BEHIND	86400		/* a day late is "now" */
+#define RESOLVING		(-1)		/* broadcasts.recipients */
+
+enum fp_err
+audit_record(struct store *st, int64_t now, const char *actor,
+    const char *action, const char *target, const char *detail)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO audit(at, actor, action, target, "
+	    "detail) VALUES (?1, ?2, ?3, ?4, ?5)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, now);
+	sqlite3_bind_text(stmt, 2, actor != NULL ? actor : "?", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, action, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 4, target);
+	store_bind_text_or_null(stmt, 5, detail);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+/* "2026-12-05T09:00:00+08:00", "...Z", fractions of a second ignored. */
+static enum fp_err
+parse_rfc3339(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
+	char sign;
+	struct tm tm;
+	const char *p;
+
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+	    &n) != 6 || n != 19 || !parse_date_valid(y, mo, d) || h > 23 ||
+	    mi > 59 || sec > 60)
+		return FP_EINVAL;
+	p = s + n;
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	if (*p == 'Z' && p[1] == '\0')
+		sign = '+';
+	else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d%n", &oh,
+	    &om, &n) == 2 && n == 5 && p[6] == '\0' && oh < 24 && om < 60)
+		sign = *p;
+	else
+		return FP_EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	*out = (int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) *
+	    (int64_t)(oh * 3600 + om * 60);
+	return FP_OK;
+}
+
+static bool
+is_one_of(const char *key, const char *const *keys, const char *extra)
+{
+	for (; *keys != NULL; keys++)
+		if (strcmp(key, *keys) == 0)
+			return true;
+	return extra != NULL && strcmp(key, extra) == 0;
+}
+
+static enum fp_err
+parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
+{
+	if (!json_object_is_type(v, json_type_object)) {
+		*why = "vars must be an object of strings";
+		return FP_EINVAL;
+	}
+	json_object_object_foreach(v, key, val) {
+		if (r->n_vars == BROADCAST_VARS_MAX ||
+		    !json_object_is_type(val, json_type_string) ||
+		    json_object_get_string_len(val) > 512) {
+			*why = "vars must be at most 32 strings of at most 512 "
+			    "bytes";
+			return FP_EINVAL;
+		}
+		r->vars[r->n_vars].name = key;
+		r->vars[r->n_vars].value = json_object_get_string(val);
+		r->n_vars++;
+	}
+	return FP_OK;
+}
+
+enum fp_err
+broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
+    const char *extra, struct broadcast_req *r, bool *dry_run,
+    const char **why)
+{
+	static const char *const keys[] = { "template", "text", "audience",
+	    "send_at", "vars", "provider", "dry_run", NULL };
+	struct json_object *v;
+	enum fp_err err;
+
+	memset(r, 0, sizeof(*r));
+	*dry_run = false;
+	r->kind = "broadcast";
+	r->send_at = now;
+	if (o == NULL || !json_object_is_type(o, json_type_object)) {
+		*why = "the body must be a JSON object";
+		return FP_EINVAL;
+	}
+	json_object_object_foreach(o, key, val) {
+		(void)val;
+		if (!is_one_of(key, keys, extra)) {
+			*why = "unknown field (template, text, audience, send_at, "
+			    "vars, provider, dry_run)";
+			return FP_EINVAL;
+		}
+	}
+	if (json_object_object_get_ex(o, "template", &v)) {
+		if (!json_object_is_type(v, json_type_string)) {
+			*why = "template must be a string";
+			return FP_EINVAL;
+		}
+		r->template_name = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(o, "text", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) == 0 ||
+		    json_object_get_string_len(v) > 1000) {
+			*why = "text must be a string of 1 to 1000 bytes";
+			return FP_EINVAL;
+		}
+		r->text = json_object_get_string(v);
+	}
+	if ((r->text == NULL) == (r->template_name == NULL)) {
+		*why = "give either template or text";
+		return FP_EINVAL;
+	}
+	v = NULL;
+	json_object_object_get_ex(o, "audience", &v);
+	err = audience_parse(v, &r->audience, why);
+	if (err != FP_OK)
+		return err;
+	if (json_object_object_get_ex(o, "send_at", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    parse_rfc3339(json_object_get_string(v), &r->send_at) !=
+		    FP_OK) {
+			*why = "send_at must be an RFC 3339 time, e.g. "
+			    "2026-12-05T09:00:00+08:00";
+			return FP_EINVAL;
+		}
+		if (r->send_at > now + SEND_AT_MAX_AHEAD ||
+		    r->send_at < now - SEND_AT_MAX_BEHIND) {
+			*why = "send_at must be within a year from now";
+			return FP_EINVAL;
+		}
+	}
+	if (json_object_object_get_ex(o, "vars", &v) &&
+	    parse_vars(v, r, why) != FP_OK)
+		return FP_EINVAL;
+	if (json_object_object_get_ex(o, "provider", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    cfg_provider_find(cfg, json_object_get_string(v)) == NULL) {
+			*why = "provider is not configured";
+			return FP_EINVAL;
+		}
+		r->provider = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(o, "dry_run", &v)) {
+		if (!json_object_is_type(v, json_type_boolean)) {
+			*why = "dry_run must be true or false";
+			return FP_EINVAL;
+		}
+		*dry_run = json_object_get_boolean(v);
+	}
+	return FP_OK;
+}
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* What every recipient's record provides (broadcast_send.c fills it). */
+static const char *const record_vars[] = { "name", "household_id",
+    "cadre_name", "cadre_phone", NULL };
+
+struct var_check {
+	const struct broadcast_req	*r;
+	const char			*missing;
+};
+
+static void
+check_var(const char *var, size_t len, void *arg)
+{
+	struct var_check *c = arg;
+	size_t i;
+
+	for (i = 0; record_vars[i] != NULL; i++)
+		if (strlen(record_vars[i]) == len &&
+		    memcmp(record_vars[i], var, len) == 0)
+			return;
+	for (i = 0; i < c->r->n_vars; i++)
+		if (strlen(c->r->vars[i].name) == len &&
+		    memcmp(c->r->vars[i].name, var, len) == 0)
+			return;
+	if (c->missing == NULL)
+		c->missing = var;
+}
+
+enum fp_err
+broadcast_check(const struct sms_ctx *ctx, const struct broadcast_req *r,
+    const char **why, const char **missing)
+{
+	const char *provider = r->provider != NULL ? r->provider :
+	    ctx->cfg->sms.provider;
+	const struct cfg_provider *p = cfg_provider_find(ctx->cfg, provider);
+	size_t i;
+
+	*missing = NULL;
+	if (p == NULL) {
+		*why = "provider is not configured";
+		return FP_EINVAL;
+	}
+	if (r->text != NULL) {
+		/* Aggregators with approved templates refuse free text. */
+		if (p->template_code != NULL && *p->template_code != '\0') {
+			*why = "this provider sends approved templates only: use "
+			    "a template";
+			return FP_EINVAL;
+		}
+		if (gsm_screen_fits(r->text, strlen(r->text), 1000, 1000) ==
+		    false) {
+			*why = "text is not UTF-8 or too long";
+			return FP_EINVAL;
+		}
+		return FP_OK;
+	}
+	if (!templates_exists(ctx->tpl, "notices", r->template_name)) {
+		*why = "no such template in templates/<lang>/notices/";
+		return FP_EINVAL;
+	}
+	for (i = 0; i < 4; i++) {
+		struct var_check c = { r, NULL };
+
+		if (templates_vars(ctx->tpl, audience_langs[i], "notices",
+		    r->template_name, check_var, &c) != FP_OK)
+			continue;
+		if (c.missing != NULL) {
+			*missing = c.missing;
+			*why = "a template variable has no value";
+			return FP_EINVAL;
+		}
+	}
+	return FP_OK;
+}
+
+/* ---- storing and resolving ---------------------------------------------- */
+
+static char *
+vars_json(const struct broadcast_req *r)
+{
+	struct json_object *o = json_object_new_object();
+	char *s;
+	size_t i;
+
+	for (i = 0; i < r->n_vars; i++)
+		json_object_object_add(o, r->vars[i].name,
+		    json_object_new_string(r->vars[i].value));
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+enum fp_err
+broadcast_insert(struct store *st, const struct broadcast_req *r,
+    int64_t now, int64_t *id)
+{
+	char *aud = audience_to_json(&r->audience), *vars = vars_json(r);
+	char target[32];
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	if (aud == NULL || vars == NULL) {
+		free(aud);
+		free(vars);
+		return FP_ENOMEM;
+	}
+	err = store_stmt(st, "INSERT INTO broadcasts(template, text, audience, "
+	    "vars, provider, kind, send_at, status, created_by, scope_area, "
+	    "command_id, created_at, recipients, reminder_key) VALUES (?1, ?2,"
+	    " ?3, ?4, ?5, ?6, ?7, 'scheduled', ?8, ?9, ?10, ?11, -1, ?12)",
+	    &stmt);
+	if (err == FP_OK) {
+		store_bind_text_or_null(stmt, 1, r->template_name);
+		store_bind_text_or_null(stmt, 2, r->text);
+		sqlite3_bind_text(stmt, 3, aud, -1, SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 4, vars, -1, SQLITE_STATIC);
+		store_bind_text_or_null(stmt, 5, r->provider);
+		sqlite3_bind_text(stmt, 6, r->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(stmt, 7, r->send_at);
+		store_bind_text_or_null(stmt, 8, r->created_by);
+		/* A broadcast belongs to the area it reaches: tokens of that
+		 * area (or above) may read and cancel it. */
+		sqlite3_bind_text(stmt, 9, r->audience.area, -1, SQLITE_STATIC);
+		store_bind_text_or_null(stmt, 10, r->command_id);
+		sqlite3_bind_int64(stmt, 11, now);
+		store_bind_text_or_null(stmt, 12, r->reminder_key);
+		rc = sqlite3_step(stmt);
+		sqlite3_reset(stmt);
+		err = rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	}
+	if (err == FP_OK) {
+		*id = sqlite3_last_insert_rowid(store_db(st));
+		snprintf(target, sizeof(target), "broadcast/%lld",
+		    (long long)*id);
+		err = audit_record(st, now, r->created_by, "broadcast.create",
+		    target, aud);
+	}
+	free(aud);
+	free(vars);
+	return err;
+}
+
+static enum fp_err
+load_audience(struct store *st, int64_t id, struct audience *a)
+{
+	struct json_object *o = NULL;
+	sqlite3_stmt *stmt;
+	const char *why = NULL;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT audience FROM broadcasts WHERE id = ?1",
+	    &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		o = json_tokener_parse((const char *)sqlite3_column_text(stmt,
+		    0));
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	err = audience_parse(o, a, &why);
+	json_object_put(o);
+	return err;
+}
+
+enum fp_err
+broadcast_resolve_step(struct store *st, const struct sms_ctx *ctx,
+    int64_t id, int batch, char cursor[AUDIENCE_CURSOR_MAX], bool *done,
+    int64_t *recipients)
+{
+	struct audience a;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = load_audience(st, id, &a);
+	if (err == FP_OK)
+		err = audience_materialize(st, &a, id,
+		    ctx->cfg->templates.default_language, batch, cursor, done);
+	if (err != FP_OK || !*done)
+		return err;
+	err = store_stmt(st, "UPDATE broadcasts SET recipients = (SELECT "
+	    "count(*) FROM broadcast_recipients WHERE broadcast_id = ?1) "
+	    "WHERE id = ?1 RETURNING recipients", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*recipients = sqlite3_column_int64(stmt, 0);
+		rc = sqlite3_step(stmt);
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+broadcast_unresolved(struct store *st, int64_t *ids, size_t max, size_t *n)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+
+	*n = 0;
+	err = store_stmt(st, "SELECT id FROM broadcasts WHERE recipients < 0 "
+	    "AND status <> 'cancelled' ORDER BY id LIMIT ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, (int64_t)max);
+	while (*n < max && sqlite3_step(stmt) == SQLITE_ROW)
+		ids[(*n)++] = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static struct json_object *
+time_json(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return NULL;
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+/* True when the broadcast's scope lies inside `scope` (its creator's). */
+static bool
+in_scope(const char *bscope, const char *scope)
+{
+	if (scope == NULL || *scope == '\0')
+		return true;
+	return bscope != NULL && strncmp(bscope, scope, strlen(scope)) == 0;
+}
+
+static void
+add_counts(struct store *st, int64_t id, struct json_object *o)
+{
+	struct json_object *c = json_object_new_object();
+	sqlite3_stmt *stmt;
+	int64_t segments = 0;
+
+	/* Recipients not queued yet, then their messages' statuses. */
+	if (store_stmt(st, "SELECT status, count(*) FROM broadcast_recipients "
+	    "WHERE broadcast_id = ?1 AND status <> 'queued' GROUP BY status "
+	    "UNION ALL SELECT status, count(*) FROM sms_out WHERE "
+	    "broadcast_id = ?1 GROUP BY status", &stmt) == FP_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		while (sqlite3_step(stmt) == SQLITE_ROW)
+			json_object_object_add(c, (const char *)
+			    sqlite3_column_text(stmt, 0), json_object_new_int64(
+			    sqlite3_column_int64(stmt, 1)));
+		sqlite3_reset(stmt);
+	}
+	if (store_stmt(st, "SELECT ifnull(sum(segments), 0) FROM sms_out WHERE "
+	    "broadcast_id = ?1 AND (status = 'sent' OR status = 'delivered')",
+	    &stmt) == FP_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		if (sqlite3_step(stmt) == SQLITE_ROW)
+			segments = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+	}
+	json_object_object_add(o, "counts", c);
+	json_object_object_add(o, "segments_sent",
+	    json_object_new_int64(segments));
+}
+
+static struct json_object *
+row_json(sqlite3_stmt *stmt)
+{
+	struct json_object *o = json_object_new_object(), *aud;
+	const unsigned char *t;
+	char id[24];
+
+	snprintf(id, sizeof(id), "%lld", (long long)sqlite3_column_int64(stmt,
+	    0));
+	json_object_object_add(o, "id", json_object_new_string(id));
+	json_object_object_add(o, "kind", json_object_new_string(
+	    (const char *)sqlite3_column_text(stmt, 1)));
+	json_object_object_add(o, "status", json_object_new_string(
+	    (const char *)sqlite3_column_text(stmt, 2)));
+	t = sqlite3_column_text(stmt, 3);
+	json_object_object_add(o, "template", t != NULL ?
+	    json_object_new_string((const char *)t) : NULL);
+	aud = json_tokener_parse((const char *)sqlite3_column_text(stmt, 4));
+	json_object_object_add(o, "audience", aud);
+	/* -1 while the audience is being resolved into recipients. */
+	json_object_object_add(o, "recipients", sqlite3_column_int64(stmt, 5) >=
+	    0 ? json_object_new_int64(sqlite3_column_int64(stmt, 5)) : NULL);
+	json_object_object_add(o, "resolving", json_object_new_boolean(
+	    sqlite3_column_int64(stmt, 5) < 0));
+	json_object_object_add(o, "send_at", time_json(sqlite3_column_int64(
+	    stmt, 6)));
+	json_object_object_add(o, "created_at", time_json(
+	    sqlite3_column_int64(stmt, 7)));
+	json_object_object_add(o, "started_at", time_json(
+	    sqlite3_column_int64(stmt, 8)));
+	json_object_object_add(o, "finished_at", time_json(
+	    sqlite3_column_int64(stmt, 9)));
+	json_object_object_add(o, "cancelled_at", time_json(
+	    sqlite3_column_int64(stmt, 10)));
+	t = sqlite3_column_text(stmt, 11);
+	json_object_object_add(o, "created_by", t != NULL ?
+	    json_object_new_string((const char *)t) : NULL);
+	return o;
+}
+
+#define ROW_COLUMNS "id, kind, status, template, audience, recipients, " \
+	"send_at, created_at, ifnull(started_at, 0), ifnull(finished_at, 0), " \
+	"ifnull(cancelled_at, 0), created_by, scope_area"
+
+enum fp_err
+broadcast_status(struct store *st, int64_t id, const char *scope,
+    struct json_object **out)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*out = NULL;
+	err = store_stmt(st, "SELECT " ROW_COLUMNS " FROM broadcasts WHERE "
+	    "id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && !in_scope((const char *)sqlite3_column_text(
+	    stmt, 12), scope)) {
+		sqlite3_reset(stmt);
+		return FP_EREJECT;	/* SPEC 3.5: outside the scope, 403 */
+	}
+	if (rc == SQLITE_ROW)
+		*out = row_json(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (*out == NULL)
+		return FP_ENOTFOUND;
+	add_counts(st, id, *out);
+	return FP_OK;
+}
+
+enum fp_err
+broadcast_list(struct store *st, const char *scope, const char *status,
+    int64_t offset, int limit, struct json_object **out)
+{
+	struct json_object *items = json_object_new_array();
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t total = 0;
+
+	err = store_stmt(st, "SELECT " ROW_COLUMNS ", count(*) OVER () FROM "
+	    "broadcasts WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR "
+	    "substr(ifnull(scope_area, ''), 1, length(?2)) = ?2) ORDER BY id "
+	    "DESC LIMIT ?3 OFFSET ?4", &stmt);
+	if (err != FP_OK) {
+		json_object_put(items);
+		return err;
+	}
+	sqlite3_bind_text(stmt, 1, status != NULL ? status : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, scope != NULL ? scope : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, limit);
+	sqlite3_bind_int64(stmt, 4, offset);
+	while (sqlite3_step(stmt) == SQLITE_ROW) {
+		json_object_array_add(items, row_json(stmt));
+		total = sqlite3_column_int64(stmt, 13);
+	}
+	sqlite3_reset(stmt);
+	*out = json_object_new_object();
+	json_object_object_add(*out, "items", items);
+	json_object_object_add(*out, "offset", json_object_new_int64(offset));
+	json_object_object_add(*out, "limit", json_object_new_int(limit));
+	json_object_object_add(*out, "total", json_object_new_int64(total));
+	return FP_OK;
+}
+
+/* ---- cancelling --------------------------------------------------------- */
+
+/* Run sql with ?1 id and ?2 now (a statement may use only ?1). */
+static enum fp_err
+exec_id(struct store *st, const char *sql, int64_t id, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	sqlite3_bind_int64(stmt, 2, now);
+	rc = sqlite3_step(stmt);
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+broadcast_cancel(struct store *st, int64_t id, const char *scope,
+    const char *actor, int64_t now)
+{
+	struct json_object *o = NULL;
+	char target[32];
+	enum fp_err err;
+
+	err = broadcast_status(st, id, scope, &o);
+	if (err != FP_OK)
+		return err;
+	json_object_put(o);
+	err = exec_id(st, "UPDATE broadcasts SET status = 'cancelled', "
+	    "cancelled_at = ?2 WHERE id = ?1 AND (status = 'scheduled' OR "
+	    "status = 'sending')", id, now);
+	if (err != FP_OK)
+		return err;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return FP_EBUSY;
+	/* Not yet queued: never will be.  Queued, not yet sent: expired. */
+	err = exec_id(st, "UPDATE broadcast_recipients SET status = "
+	    "'cancelled' WHERE broadcast_id = ?1 AND status = 'pending'", id,
+	    now);
+	if (err == FP_OK)
+		err = exec_id(st, "INSERT INTO sms_out_history(message_id, "
+		    "status, at, detail) SELECT id, 'expired', ?2, 'broadcast "
+		    "cancelled' FROM sms_out WHERE broadcast_id = ?1 AND status "
+		    "= 'queued'", id, now);
+	if (err == FP_OK)
+		err = exec_id(st, "UPDATE sms_out SET status = 'expired', "
+		    "last_error = 'broadcast cancelled', updated_at = ?2 WHERE "
+		    "broadcast_id = ?1 AND status = 'queued'", id, now);
+	if (err != FP_OK)
+		return err;
+	snprintf(target, sizeof(target), "broadcast/%lld", (long long)id);
+	return audit_record(st, now, actor, "broadcast.cancel", target, NULL);
+}

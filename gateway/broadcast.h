@@ -1,0 +1,115 @@
+/*
+ * broadcast.h: broadcasts and reminders (SPEC 3.5, 4), the store side
+ * shared by the admin API, fupinctl and the MQTT command topic.
+ *
+ * A broadcast is created with its audience (audience.h) and resolved
+ * into broadcast_recipients in batches; broadcast_round (run by the
+ * broadcaster thread) then queues due recipients into the outbox:
+ * never in quiet hours, never to an opted-out number, at most once per
+ * number, at most schedule.max_notices_per_day notices a day per number
+ * (what is over the cap waits for the next day), each in its
+ * household's language, filled from its record and the broadcast's vars.
+ */
+#ifndef FP_BROADCAST_H
+#define FP_BROADCAST_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "audience.h"
+#include "sms_cmd.h"
+
+#define BROADCAST_VARS_MAX 32
+
+struct broadcast_req {
+	const char	*template_name;	/* notices/<name>, or NULL */
+	const char	*text;		/* or NULL */
+	struct audience	 audience;
+	int64_t		 send_at;
+	struct tpl_var	 vars[BROADCAST_VARS_MAX];
+	size_t		 n_vars;
+	const char	*provider;	/* NULL: the default */
+	const char	*created_by;	/* token name, "fupinctl", "mqtt" */
+	const char	*scope;		/* the creator's area scope, "";
+					 * audience_scope has narrowed the
+					 * audience to it */
+	const char	*command_id;	/* MQTT command id, or NULL */
+	const char	*kind;		/* "broadcast" or "reminder" */
+	const char	*reminder_key;	/* reminders: name/day, or NULL */
+};
+
+/*
+ * Parse the JSON body of POST /api/v1/broadcasts or cmd/broadcast into
+ * r (strings borrowed from o).  Unknown fields, wrong types, an absurd
+ * send_at (RFC 3339 within a year from now), template and text both or
+ * neither: FP_EINVAL with *why.  extra (may be NULL) names one more
+ * field allowed (MQTT's "command_id").
+ */
+enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
+    int64_t now, const char *extra, struct broadcast_req *r, bool *dry_run,
+    const char **why);
+
+/*
+ * Before anything is stored: the template exists and renders in every
+ * language with vars and the recipient's record (name, household_id,
+ * cadre_name, cadre_phone); the provider exists; text is not sent
+ * through a provider that requires approved templates.  FP_EINVAL with
+ * *why, and *missing naming a missing variable (borrowed).
+ */
+enum fp_err broadcast_check(const struct sms_ctx *ctx,
+    const struct broadcast_req *r, const char **why, const char **missing);
+
+/* The broadcast row, not yet resolved; an audit row.  *id. */
+enum fp_err broadcast_insert(struct store *st, const struct broadcast_req *r,
+    int64_t now, int64_t *id);
+
+/*
+ * Resolve the next batch of the audience of broadcast id (cursor as
+ * audience_materialize); when *done, the recipient count is final.
+ */
+enum fp_err broadcast_resolve_step(struct store *st,
+    const struct sms_ctx *ctx, int64_t id, int batch,
+    char cursor[AUDIENCE_CURSOR_MAX], bool *done, int64_t *recipients);
+
+/* Broadcasts whose resolution did not finish (a crash): their ids. */
+enum fp_err broadcast_unresolved(struct store *st, int64_t *ids, size_t max,
+    size_t *n);
+
+/*
+ * Dry run: recipients, and per language their count, a sample rendering
+ * for the first recipient in it and its segments; a JSON object.
+ */
+enum fp_err broadcast_dry_run(struct store *st, const struct sms_ctx *ctx,
+    const struct broadcast_req *r, struct json_object **out);
+
+/* GET /api/v1/broadcasts/{id}: FP_ENOTFOUND, FP_EREJECT outside the
+ * scope (a broadcast made by a token of another area). */
+enum fp_err broadcast_status(struct store *st, int64_t id, const char *scope,
+    struct json_object **out);
+
+/* The broadcasts in scope, newest first, status filter (NULL: all). */
+enum fp_err broadcast_list(struct store *st, const char *scope,
+    const char *status, int64_t offset, int limit, struct json_object **out);
+
+/*
+ * Cancel: what is not yet sent is not sent (pending recipients and
+ * queued messages).  FP_ENOTFOUND, FP_EREJECT outside the scope; FP_EBUSY
+ * when it already finished or was cancelled.
+ */
+enum fp_err broadcast_cancel(struct store *st, int64_t id, const char *scope,
+    const char *actor, int64_t now);
+
+/*
+ * One round of sending: for due broadcasts outside quiet hours, queue at
+ * most `budget` pending recipients; *queued gets how many.  Marks
+ * broadcasts sending and finished.
+ */
+enum fp_err broadcast_round(struct store *st, const struct sms_ctx *ctx,
+    int64_t now, int budget, int *queued);
+
+/* An audit row: who did what to what. */
+enum fp_err audit_record(struct store *st, int64_t now, const char *actor,
+    const char *action, const char *target, const char *detail);
+
+#endif

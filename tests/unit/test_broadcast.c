@@ -1,0 +1,839 @@
+/*
+ * test_broadcast.c: broadcasts, reminders and task alerts (issue 6) on a
+ * fresh migrated :memory: store with a fixture registry, the shipped
+ * templates, a clock the test controls and TZ=Asia/Shanghai: audience
+ * resolution (each filter alone and combined, scope, opt-outs, dedupe),
+ * quiet hours across midnight and in other time zones, the daily cap,
+ * send_at, cancel midway, dry runs, reminders idempotent across a
+ * restart, alerts with ack by SMS and overdue escalation.
+ */
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+#include "broadcast.h"
+#include "cfg.h"
+#include "gwtest.h"
+#include "migrate.h"
+#include "reminder.h"
+#include "schedule.h"
+#include "sha256.h"
+#include "sms_service.h"
+#include "store.h"
+#include "templates.h"
+#include "testutil.h"
+
+#define T10	1796263200	/* 2026-12-03 10:00 in Shanghai */
+#define T2130	1796304600	/* 2026-12-03 21:30 */
+#define T0759	1796342340	/* 2026-12-04 07:59 */
+
+static struct store *st;
+static struct cfg *cfg;
+static struct templates *tpl;
+static struct sms_ctx ctx;
+
+static const char fixture[] =
+"INSERT INTO cadres(cadre_id, name, phone, area_code, updated_at) VALUES"
+" ('C1', '李明辉', '+8619908349001', '513431100', 0),"
+" ('C2', '王芳', '+8619908349002', '511921100', 0);"
+"INSERT INTO households(household_id, area_code, head_name, status,"
+" cadre_id, language, updated_at) VALUES"
+" ('H1', '513431100201', '吉克阿木', 'poor', 'C1', 'ii', 0),"
+" ('H2', '513431100202', '阿苏拉则', 'monitored', 'C1', 'zh', 0),"
+" ('H3', '511921100301', '张德明', 'exited', 'C2', 'zh', 0),"
+" ('H4', '513431100203', '曲比阿衣', 'poor', 'C1', 'bo', 0);"
+"INSERT INTO members(member_id, household_id, name, phone, updated_at)"
+" VALUES ('M1', 'H1', '吉克阿木', '+8613900000001', 0),"
+" ('M2', 'H1', '吉克阿呷', '+8613900000002', 0),"
+" ('M3', 'H2', '阿苏拉则', '+8613900000003', 0),"
+" ('M4', 'H3', '张德明', '+8613900000004', 0),"
+" ('M5', 'H4', '曲比阿衣', '+8613900000005', 0),"
+" ('M6', 'H4', '曲比小明', '+8613900000003', 0),"	/* shared phone */
+" ('M7', 'H2', '阿苏木呷', NULL, 0);"
+"INSERT INTO enrollments(member_id, program, status, updated_at) VALUES"
+" ('M2', 'YL', 'enrolled', 0), ('M3', 'YL', 'requested', 0),"
+" ('M4', 'CY', 'enrolled', 0);"
+"INSERT INTO trainings(training_id, program, title, area_code, location,"
+" starts_on, updated_at) VALUES ('TR1', 'YL', '彝绣技能培训', '513431',"
+" '昭觉县城', '2026-12-06', 0);"
+"INSERT INTO optouts(msisdn, opted_out, source, changed_at) VALUES"
+" ('+8613900000005', 1, 'sms', 0);";
+
+static void
+load(const char *extra)
+{
+	char *errors = NULL, text[2048];
+
+	snprintf(text, sizeof(text), "providers = ( { name = \"local\"; type = "
+	    "\"file\"; path = \"/dev/null\"; rate = 100; } );\n%s",
+	    extra != NULL ? extra : "");
+	ck_assert_msg(cfg_load_string(text, "t.conf", &cfg, &errors) == FP_OK,
+	    "%s", errors != NULL ? errors : "");
+	ctx.cfg = cfg;
+}
+
+static void
+setup(void)
+{
+	char *bad = NULL;
+
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	load("reminders = ( { name = \"soon\"; template = "
+	    "\"training_reminder\"; days_before = 3; at = \"09:00\"; },"
+	    " { name = \"yulu\"; type = \"dated\"; template = "
+	    "\"yulu_application\"; on = \"12-03 03-01\"; status = \"poor\"; } );");
+	ck_assert_int_eq(templates_load("templates", "zh", &tpl, &bad), FP_OK);
+	ctx.tpl = tpl;
+	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(store_exec(st, fixture), FP_OK);
+}
+
+static void
+teardown(void)
+{
+	store_close(st);
+	templates_free(tpl);
+	cfg_free(cfg);
+}
+
+static long long
+qint(const char *sql)
+{
+	return tu_query_int(store_db(st), sql, 0);
+}
+
+static const char *
+qtext(const char *sql)
+{
+	return tu_query_text(store_db(st), sql, 0);
+}
+
+/* Create and fully resolve a broadcast from JSON; its id. */
+static int64_t
+create_at(const char *json, const char *scope, int64_t now)
+{
+	struct json_object *o = json_tokener_parse(json);
+	struct broadcast_req r;
+	char cursor[AUDIENCE_CURSOR_MAX] = "";
+	const char *why = NULL, *missing = NULL;
+	int64_t id = 0, n = 0;
+	bool dry, done = false;
+
+	ck_assert_ptr_nonnull(o);
+	ck_assert_msg(broadcast_parse(o, cfg, now, NULL, &r, &dry, &why) ==
+	    FP_OK, "%s", why);
+	ck_assert_int_eq(audience_scope(&r.audience, scope), FP_OK);
+	r.created_by = "test";
+	ck_assert_msg(broadcast_check(&ctx, &r, &why, &missing) == FP_OK,
+	    "%s", why);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_insert(st, &r, now, &id), FP_OK);
+	while (!done)
+		ck_assert_int_eq(broadcast_resolve_step(st, &ctx, id, 2, cursor,
+		    &done, &n), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	json_object_put(o);
+	return id;
+}
+
+static int64_t
+create(const char *json)
+{
+	return create_at(json, "", T10);
+}
+
+/* The broadcast's recipients, "|"-joined in number order. */
+static const char *
+recipients(int64_t id)
+{
+	static char buf[1024];
+	char sql[256];
+
+	snprintf(sql, sizeof(sql), "SELECT ifnull(group_concat(substr(msisdn, "
+	    "-2), '|'), '') FROM (SELECT DISTINCT msisdn FROM "
+	    "broadcast_recipients WHERE broadcast_id = %lld ORDER BY msisdn)",
+	    (long long)id);
+	snprintf(buf, sizeof(buf), "%s", qtext(sql));
+	return buf;
+}
+
+static int
+round_at(int64_t now, int budget)
+{
+	int queued = -1;
+
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_round(st, &ctx, now, budget, &queued),
+	    FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	return queued;
+}
+
+START_TEST(audience_filters_alone_and_combined)
+{
+	static const struct {
+		const char *audience;
+		const char *want;
+	} cases[] = {
+		{ "{}", "01|02|03|04|05" },
+		{ "{\"area\":\"5134\"}", "01|02|03|05" },
+		{ "{\"area\":\"513431100202\"}", "03" },
+		{ "{\"status\":\"poor\"}", "01|02|03|05" },
+		{ "{\"status\":\"exited\"}", "04" },
+		{ "{\"language\":\"zh\"}", "03|04" },
+		{ "{\"program\":\"YL\"}", "02|03" },
+		{ "{\"program\":\"YL\",\"enrollment\":\"enrolled\"}", "02" },
+		{ "{\"program\":\"CY\",\"area\":\"5134\"}", "" },
+		{ "{\"area\":\"5134\",\"status\":\"monitored\","
+		  "\"language\":\"zh\"}", "03" },
+		{ "{\"role\":\"cadre\"}", "01|02" },
+		{ "{\"role\":\"cadre\",\"area\":\"5119\"}", "02" },
+	};
+	size_t i;
+	char json[256];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(json, sizeof(json), "{\"text\":\"通知\",\"audience\":%s}",
+		    cases[i].audience);
+		ck_assert_msg(strcmp(recipients(create(json)), cases[i].want) ==
+		    0, "%s: %s, not %s", cases[i].audience,
+		    recipients(create(json)), cases[i].want);
+	}
+}
+END_TEST
+
+START_TEST(a_number_in_two_households_gets_one_message)
+{
+	create("{\"text\":\"通知\"}");
+	ck_assert_int_eq(round_at(T10, 100), 4);	/* 05 opted out */
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE broadcast_id "
+	    "= 1 AND msisdn = '+8613900000003'"), 1);
+	ck_assert_str_eq(qtext("SELECT group_concat(status) FROM (SELECT status "
+	    "FROM broadcast_recipients WHERE broadcast_id = 1 AND msisdn = "
+	    "'+8613900000003' ORDER BY status)"), "queued,skipped");
+}
+END_TEST
+
+START_TEST(scope_narrows_and_refuses_other_areas)
+{
+	struct audience a;
+	const char *why;
+
+	ck_assert_int_eq(audience_parse(NULL, &a, &why), FP_OK);
+	ck_assert_int_eq(audience_scope(&a, "5134"), FP_OK);
+	ck_assert_str_eq(a.area, "5134");
+	ck_assert_str_eq(recipients(create_at("{\"text\":\"x\"}", "5119", T10)),
+	    "04");
+	snprintf(a.area, sizeof(a.area), "5119");
+	ck_assert_int_eq(audience_scope(&a, "5134"), FP_EREJECT);
+	snprintf(a.area, sizeof(a.area), "513431");
+	ck_assert_int_eq(audience_scope(&a, "5134"), FP_OK);
+}
+END_TEST
+
+START_TEST(bad_audiences_are_refused)
+{
+	static const char *const bad[] = { "{\"area\":\"51x\"}",
+	    "{\"areas\":\"5134\"}", "{\"status\":\"rich\"}",
+	    "{\"enrollment\":\"enrolled\"}", "{\"role\":\"boss\"}",
+	    "{\"language\":\"fr\"}", "{\"area\":5134}", "[]" };
+	struct audience a;
+	const char *why = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct json_object *o = json_tokener_parse(bad[i]);
+
+		ck_assert_msg(audience_parse(o, &a, &why) == FP_EINVAL, "%s",
+		    bad[i]);
+		ck_assert_ptr_nonnull(why);
+		json_object_put(o);
+	}
+}
+END_TEST
+
+START_TEST(sending_skips_opt_outs_in_each_language)
+{
+	int64_t id = create("{\"template\":\"training_notice\",\"vars\":{"
+	    "\"training_title\":\"彝绣技能培训\",\"starts_on\":\"2026-12-06\","
+	    "\"location\":\"昭觉县城\"},\"audience\":{\"area\":\"5134\"}}");
+
+	ck_assert_int_eq(round_at(T10, 100), 3);
+	ck_assert_str_eq(qtext("SELECT status FROM broadcast_recipients WHERE "
+	    "msisdn = '+8613900000005'"), "skipped");
+	/* Each in its household's language, with its own name. */
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out WHERE "
+	    "msisdn = '+8613900000002'"), "吉克阿呷"));
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out WHERE "
+	    "msisdn = '+8613900000003'"), "回TD退订"));
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE kind = "
+	    "'broadcast' AND broadcast_id = 1"), 3);
+	/* Nothing twice: the next round finds nothing and finishes it. */
+	ck_assert_int_eq(round_at(T10 + 1, 100), 0);
+	ck_assert_str_eq(qtext("SELECT status FROM broadcasts"), "finished");
+	(void)id;
+}
+END_TEST
+
+START_TEST(quiet_hours_across_midnight_and_in_other_zones)
+{
+	ck_assert(!schedule_is_quiet(cfg, T10));
+	ck_assert(schedule_is_quiet(cfg, T2130));
+	ck_assert(schedule_is_quiet(cfg, T0759));
+	ck_assert(!schedule_is_quiet(cfg, T0759 + 60));
+	ck_assert_int_eq(schedule_quiet_end(cfg, T2130), T0759 + 60);
+	ck_assert_int_eq(schedule_quiet_end(cfg, T0759), T0759 + 60);
+	ck_assert_int_eq(schedule_quiet_end(cfg, T10), T10);
+	/* Nothing goes in quiet hours; it goes when they end. */
+	create("{\"text\":\"通知\",\"audience\":{\"area\":\"5119\"}}");
+	ck_assert_int_eq(round_at(T2130, 100), 0);
+	ck_assert_int_eq(round_at(T0759, 100), 0);
+	ck_assert_int_eq(round_at(T0759 + 60, 100), 1);
+	/* The same instant in Urumqi's zone (UTC+6) is 19:30: not quiet. */
+	setenv("TZ", "Asia/Urumqi", 1);
+	tzset();
+	ck_assert(!schedule_is_quiet(cfg, T2130));
+	/* New York, 08:30 the same morning: quiet has just ended. */
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	ck_assert(!schedule_is_quiet(cfg, T2130));
+	ck_assert(schedule_is_quiet(cfg, T10));	/* 21:00 there */
+	/* quiet_hours = "" turns them off; a same-day span works too. */
+	cfg_free(cfg);
+	load("schedule = { quiet_hours = \"\"; };");
+	ck_assert(!schedule_is_quiet(cfg, T10));
+	cfg_free(cfg);
+	load("schedule = { quiet_hours = \"12:00-14:00\"; timezone = "
+	    "\"Asia/Shanghai\"; };");
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	ck_assert(!schedule_is_quiet(cfg, T10));
+	ck_assert(schedule_is_quiet(cfg, T10 + 3 * 3600));
+}
+END_TEST
+
+START_TEST(daily_cap_defers_to_the_next_day)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		create("{\"text\":\"通知\",\"audience\":{\"area\":\"5119\"}}");
+	ck_assert_int_eq(round_at(T10, 100), 3);	/* cap 3 */
+	ck_assert_int_eq(qint("SELECT count FROM notice_counts WHERE msisdn = "
+	    "'+8613900000004'"), 3);
+	ck_assert_int_eq(qint("SELECT not_before FROM broadcast_recipients "
+	    "WHERE broadcast_id = 4"), T0759 - 7 * 3600 - 59 * 60 + 0);
+	ck_assert_int_eq(round_at(T10 + 3600, 100), 0);
+	/* The next day, after the quiet hours, it goes. */
+	ck_assert_int_eq(round_at(T0759 + 60, 100), 1);
+	ck_assert_str_eq(qtext("SELECT group_concat(status) FROM broadcasts"),
+	    "finished,finished,finished,finished");
+}
+END_TEST
+
+START_TEST(send_at_waits_and_cancel_stops_what_is_not_sent)
+{
+	int64_t later = create("{\"text\":\"明天\",\"send_at\":"
+	    "\"2026-12-03T12:00:00+08:00\",\"audience\":{\"area\":\"5134\"}}");
+	int64_t now_id = create("{\"text\":\"现在\"}");
+	struct json_object *o = NULL;
+
+	ck_assert_int_eq(round_at(T10, 2), 2);	/* only the due one, 2 of 4 */
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE broadcast_id "
+	    "= 1"), 0);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_cancel(st, now_id, "", "test", T10 + 5),
+	    FP_OK);
+	ck_assert_int_eq(broadcast_cancel(st, now_id, "", "test", T10 + 6),
+	    FP_EBUSY);
+	ck_assert_int_eq(broadcast_cancel(st, later, "5119", "test", T10 + 6),
+	    FP_EREJECT);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(round_at(T10 + 10, 100), 0);
+	/* 6 rows (03 in two households): 2 queued, 4 never. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM broadcast_recipients WHERE "
+	    "broadcast_id = 2 AND status = 'cancelled'"), 4);
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE broadcast_id "
+	    "= 2 AND status = 'expired'"), 2);
+	ck_assert_int_eq(qint("SELECT count(*) FROM audit WHERE action = "
+	    "'broadcast.cancel'"), 1);
+	ck_assert_int_eq(broadcast_status(st, now_id, "", &o), FP_OK);
+	ck_assert_ptr_nonnull(strstr(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN), "\"status\":\"cancelled\""));
+	json_object_put(o);
+	/* At its time the scheduled one goes. */
+	ck_assert_int_eq(round_at(T10 + 2 * 3600, 100), 3);
+}
+END_TEST
+
+START_TEST(dry_run_counts_and_renders_per_language)
+{
+	struct json_object *o = json_tokener_parse("{\"template\":"
+	    "\"general_notice\",\"vars\":{\"text\":\"明天开会\"},\"dry_run\":true}");
+	struct json_object *out = NULL;
+	struct broadcast_req r;
+	const char *why = NULL, *s;
+	bool dry = false;
+
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert(dry);
+	ck_assert_int_eq(broadcast_dry_run(st, &ctx, &r, &out), FP_OK);
+	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	ck_assert_msg(strstr(s, "\"recipients\":5,\"segments\":5") != NULL,
+	    "%s", s);
+	/* The shared number counts once, under its first language. */
+	ck_assert_ptr_nonnull(strstr(s, "\"zh\":{\"recipients\":1,"));
+	ck_assert_ptr_nonnull(strstr(s, "\"bo\":{\"recipients\":2,"));
+	ck_assert_ptr_nonnull(strstr(s, "\"ii\":{\"recipients\":2,"));
+	ck_assert_ptr_nonnull(strstr(s, "明天开会"));
+	/* Nothing was stored. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM broadcasts"), 0);
+	json_object_put(out);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(bad_requests_are_refused_before_anything_is_stored)
+{
+	static const char *const bad[] = {
+		"{\"text\":\"x\",\"template\":\"general_notice\"}",
+		"{}",
+		"{\"text\":\"x\",\"send_at\":\"2030-01-01T00:00:00Z\"}",
+		"{\"text\":\"x\",\"send_at\":\"1999-01-01T00:00:00Z\"}",
+		"{\"text\":\"x\",\"send_at\":\"2026-02-30T00:00:00Z\"}",
+		"{\"text\":\"x\",\"send_at\":\"tomorrow\"}",
+		"{\"text\":\"x\",\"bcc\":\"y\"}",
+		"{\"text\":\"x\",\"vars\":[1]}",
+		"{\"text\":\"x\",\"provider\":\"nope\"}",
+		"{\"text\":\"x\",\"dry_run\":\"yes\"}",
+		"{\"text\":\"\"}",
+	};
+	struct broadcast_req r;
+	const char *why = NULL, *missing = NULL;
+	bool dry;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct json_object *o = json_tokener_parse(bad[i]);
+
+		ck_assert_msg(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why)
+		    == FP_EINVAL, "%s", bad[i]);
+		json_object_put(o);
+	}
+	/* A template variable nobody provides: refused, named. */
+	{
+		struct json_object *o = json_tokener_parse("{\"template\":"
+		    "\"training_notice\"}");
+
+		ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry,
+		    &why), FP_OK);
+		ck_assert_int_eq(broadcast_check(&ctx, &r, &why, &missing),
+		    FP_EINVAL);
+		ck_assert_ptr_nonnull(missing);
+		json_object_put(o);
+	}
+}
+END_TEST
+
+START_TEST(reminders_are_made_once_a_day_even_across_a_restart)
+{
+	int created = -1;
+
+	/* Before their time: nothing. */
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(reminder_run(st, &ctx, T10 - 2 * 3600, &created),
+	    FP_OK);
+	ck_assert_int_eq(created, 0);
+	/* At 10:00: the training 3 days ahead, and the dated one (12-03). */
+	ck_assert_int_eq(reminder_run(st, &ctx, T10, &created), FP_OK);
+	ck_assert_int_eq(created, 2);
+	ck_assert_int_eq(reminder_run(st, &ctx, T10 + 60, &created), FP_OK);
+	ck_assert_int_eq(created, 0);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	/* A restart: another connection, the same database state. */
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(reminder_run(st, &ctx, T10 + 3600, &created), FP_OK);
+	ck_assert_int_eq(created, 0);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_str_eq(qtext("SELECT group_concat(reminder_key, ' ') FROM "
+	    "(SELECT reminder_key FROM broadcasts ORDER BY id)"),
+	    "soon/2026-12-03/TR1 yulu/2026-12-03");
+	ck_assert_str_eq(qtext("SELECT group_concat(kind) FROM broadcasts"),
+	    "reminder,reminder");
+	/* The training reminder reaches the enrolled members under its area,
+	 * with the training's details. */
+	{
+		char cursor[AUDIENCE_CURSOR_MAX] = "";
+		bool done = false;
+		int64_t n;
+
+		ck_assert_int_eq(store_begin(st), FP_OK);
+		while (!done)
+			ck_assert_int_eq(broadcast_resolve_step(st, &ctx, 1, 10,
+			    cursor, &done, &n), FP_OK);
+		ck_assert_int_eq(store_commit(st), FP_OK);
+		ck_assert_str_eq(recipients(1), "02");
+		ck_assert_int_eq(round_at(T10 + 7200, 100), 1);
+		ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out"),
+		    "彝绣技能培训"));
+	}
+}
+END_TEST
+
+/* An alert from JSON at now; its id, task numbers into numbers. */
+static int64_t
+alert_at(const char *json, const char *scope, int64_t now, enum fp_err want,
+    char *numbers, size_t len)
+{
+	struct json_object *o = json_tokener_parse(json);
+	struct json_object *nums = json_object_new_array();
+	struct alert_req *r = calloc(1, sizeof(*r));
+	const char *why = NULL, *missing = NULL;
+	int64_t id = 0;
+
+	ck_assert_int_eq(alert_parse(o, NULL, r, &why), FP_OK);
+	r->scope = scope;
+	r->created_by = "test";
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(alert_create(st, &ctx, r, now, &id, nums, &why,
+	    &missing), want);
+	if (want == FP_OK)
+		ck_assert_int_eq(store_commit(st), FP_OK);
+	else
+		store_rollback(st);
+	if (numbers != NULL)
+		snprintf(numbers, len, "%s", json_object_to_json_string_ext(nums,
+		    JSON_C_TO_STRING_PLAIN));
+	json_object_put(nums);
+	json_object_put(o);
+	free(r);
+	return id;
+}
+
+START_TEST(alerts_make_tasks_and_messages_per_cadre)
+{
+	char nums[256];
+
+	alert_at("{\"cadres\":[\"C1\",\"C2\"],\"text\":\"核实住房\","
+	    "\"due\":\"2026-12-10\",\"urgent\":true}", "", T2130, FP_OK, nums,
+	    sizeof(nums));
+	ck_assert_str_eq(nums, "[\"T1\",\"T2\"]");
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out WHERE "
+	    "msisdn = '+8619908349001'"), "李明辉同志，新任务T1：核实住房 截止："
+	    "2026-12-10"));
+	/* Urgent: due at once even in quiet hours.  Not urgent: after. */
+	ck_assert_int_le(qint("SELECT max(next_attempt_at) FROM sms_out"),
+	    T2130);
+	alert_at("{\"area\":\"5134\",\"text\":\"开会\"}", "", T2130, FP_OK,
+	    nums, sizeof(nums));
+	ck_assert_str_eq(nums, "[\"T3\"]");
+	ck_assert_int_eq(qint("SELECT next_attempt_at FROM sms_out WHERE "
+	    "task_id = 3"), T0759 + 60);
+	/* Scope: an office for 5134 cannot reach C2 (5119). */
+	alert_at("{\"cadres\":[\"C2\"],\"text\":\"x\"}", "5134", T10,
+	    FP_EREJECT, NULL, 0);
+	alert_at("{\"cadres\":[\"C9\"],\"text\":\"x\"}", "", T10, FP_ENOTFOUND,
+	    NULL, 0);
+	ck_assert_int_eq(qint("SELECT count(*) FROM tasks"), 3);
+	ck_assert_int_eq(qint("SELECT count(*) FROM audit WHERE action = "
+	    "'alert.create'"), 2);
+}
+END_TEST
+
+START_TEST(unacknowledged_tasks_are_resent_once_then_overdue)
+{
+	int resent = -1, overdue = -1;
+	int64_t t = cfg->schedule.ack_timeout_s;
+	struct mo_msg mo;
+	struct mo_result res;
+
+	alert_at("{\"cadres\":[\"C1\",\"C2\"],\"text\":\"核实\","
+	    "\"urgent\":true}", "", T10, FP_OK, NULL, 0);
+	/* C2 acknowledges by SMS. */
+	memset(&mo, 0, sizeof(mo));
+	mo.route = "inbound";
+	snprintf(mo.from, sizeof(mo.from), "+8619908349002");
+	mo.text = "QR T2";
+	mo.text_len = 5;
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, &res), FP_OK);
+	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + t - 1, &resent,
+	    &overdue), FP_OK);
+	ck_assert_int_eq(resent + overdue, 0);
+	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + t, &resent, &overdue),
+	    FP_OK);
+	ck_assert_int_eq(resent, 1);
+	ck_assert_int_eq(overdue, 0);
+	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + t + 10, &resent,
+	    &overdue), FP_OK);
+	ck_assert_int_eq(resent + overdue, 0);	/* re-sent once only */
+	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + 2 * t, &resent,
+	    &overdue), FP_OK);
+	ck_assert_int_eq(overdue, 1);
+	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + 3 * t, &resent,
+	    &overdue), FP_OK);
+	ck_assert_int_eq(resent + overdue, 0);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_str_eq(qtext("SELECT status FROM tasks WHERE task_number = "
+	    "'T2'"), "acked");
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE task_id = 1"),
+	    2);
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE task_id = 2"),
+	    1);
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT data FROM event_outbox "
+	    "WHERE type = 'task.overdue'"), "\"task_number\":\"T1\""));
+	ck_assert_int_eq(qint("SELECT count(*) FROM event_outbox WHERE type = "
+	    "'task.acked'"), 1);
+}
+END_TEST
+
+/* ---- the admin API on a real socket ------------------------------------ */
+
+static struct tg T;
+
+/* sha256 of "admin-secret", "office-secret", "viewer-secret". */
+#define API_TOKENS \
+	"api = { tokens = (" \
+	" { name = \"ops\"; role = \"admin\"; token_sha256 = " \
+	"\"%s\"; }," \
+	" { name = \"ls\"; role = \"office\"; area = \"5134\"; " \
+	"token_sha256 = \"%s\"; }," \
+	" { name = \"view\"; role = \"viewer\"; area = \"5134\"; " \
+	"token_sha256 = \"%s\"; } ); };\n" \
+	"schedule = { quiet_hours = \"\"; };\n"
+
+static void
+hex_sha256(const char *s, char out[65])
+{
+	uint8_t h[SHA256_LEN];
+	int i;
+
+	sha256(s, strlen(s), h);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void
+http_setup(void)
+{
+	char extra[1024], a[65], o[65], v[65];
+	sqlite3 *db;
+
+	hex_sha256("admin-secret", a);
+	hex_sha256("office-secret", o);
+	hex_sha256("viewer-secret", v);
+	snprintf(extra, sizeof(extra), API_TOKENS, a, o, v);
+	tg_init(&T, extra);
+	tg_start(&T);
+	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, fixture, NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "INSERT INTO feedback(ticket, msisdn,"
+	    " area_code, text, created_at) VALUES ('F1', '+8613900000001', "
+	    "'513431100201', '路灯坏了', 0), ('F2', '+8613900000004', "
+	    "'511921100301', '水管', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void
+http_teardown(void)
+{
+	tg_cleanup(&T);
+}
+
+static long
+api(const char *method, const char *path, const char *token,
+    const char *body, struct tg_reply *r)
+{
+	char auth[128];
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+	    token != NULL ? token : "");
+	ck_assert_int_eq(tg_request(&T, method, path, body != NULL ?
+	    "application/json" : NULL, body, body != NULL ? strlen(body) : 0,
+	    token != NULL ? auth : NULL, false, r), 0);
+	return r->status;
+}
+
+START_TEST(api_every_401_and_403)
+{
+	static struct tg_reply r;
+
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", NULL,
+	    "{\"text\":\"x\"}", &r), 401);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "wrong",
+	    "{\"text\":\"x\"}", &r), 401);
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts", NULL, NULL, &r), 401);
+	ck_assert_int_eq(api("GET", "/api/v1/feedback", "nope", NULL, &r), 401);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", NULL,
+	    "{\"area\":\"5134\",\"text\":\"x\"}", &r), 401);
+	/* A viewer may only read. */
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "viewer-secret",
+	    "{\"text\":\"x\"}", &r), 403);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "viewer-secret",
+	    "{\"area\":\"5134\",\"text\":\"x\"}", &r), 403);
+	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",
+	    "viewer-secret", NULL, &r), 403);
+	ck_assert_int_eq(api("GET", "/api/v1/feedback", "viewer-secret", NULL,
+	    &r), 200);
+	/* An office cannot reach another county. */
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "office-secret",
+	    "{\"text\":\"x\",\"audience\":{\"area\":\"5119\"}}", &r),
+	    403);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "office-secret",
+	    "{\"cadres\":[\"C2\"],\"text\":\"x\"}", &r), 403);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "office-secret",
+	    "{\"area\":\"5119\",\"text\":\"x\"}", &r), 403);
+	ck_assert_int_eq(api("GET", "/api/v1/feedback?area=5119",
+	    "office-secret", NULL, &r), 403);
+	ck_assert_int_eq(api("POST", "/api/v1/feedback/F2/close",
+	    "office-secret", NULL, &r), 403);
+	/* The admin's broadcast to 5119 is not the office's to read. */
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"text\":\"x\",\"audience\":{\"area\":\"5119\"}}", &r),
+	    201);
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/1", "office-secret",
+	    NULL, &r), 403);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts/1/cancel",
+	    "office-secret", NULL, &r), 403);
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/1", "admin-secret",
+	    NULL, &r), 200);
+	/* Nothing was changed by the refused calls. */
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM broadcasts"),
+	    1);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM feedback WHERE "
+	    "status = 'closed'"), 0);
+}
+END_TEST
+
+START_TEST(api_validates_input_and_changes_nothing)
+{
+	static struct tg_reply r;
+	static const char *const bad[] = {
+		"not json", "[1,2]", "{\"text\":\"x\",\"extra\":1}",
+		"{\"text\":\"x\",\"send_at\":\"3026-01-01T00:00:00Z\"}",
+		"{\"text\":\"x\",\"send_at\":\"2026-13-01T00:00:00Z\"}",
+		"{\"template\":\"training_notice\"}",
+		"{\"template\":\"no_such\"}",
+		"{\"text\":\"x\",\"audience\":{\"status\":\"rich\"}}",
+	};
+	char *big;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(api("POST", "/api/v1/broadcasts", "admin-secret",
+		    bad[i], &r) == 400, "%s: %ld", bad[i], r.status);
+	ck_assert_ptr_nonnull(strstr(r.body, "invalid_request"));
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "admin-secret",
+	    "{\"cadres\":\"C1\",\"text\":\"x\"}", &r), 400);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "admin-secret",
+	    "{\"area\":\"5134\",\"text\":\"x\",\"due\":\"2026-02-31\"}",
+	    &r), 400);
+	ck_assert_int_eq(api("GET", "/api/v1/feedback?status=maybe",
+	    "admin-secret", NULL, &r), 400);
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts?limit=100000",
+	    "admin-secret", NULL, &r), 400);
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/99", "admin-secret",
+	    NULL, &r), 404);
+	/* 10 MB: refused before it is read. */
+	big = malloc(10 * 1024 * 1024 + 1);
+	memset(big, 'a', 10 * 1024 * 1024);
+	big[10 * 1024 * 1024] = '\0';
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret", big,
+	    &r), 413);
+	free(big);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM broadcasts"),
+	    0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM tasks"), 0);
+}
+END_TEST
+
+START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
+{
+	static struct tg_reply r;
+
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "office-secret",
+	    "{\"template\":\"general_notice\",\"vars\":{\"text\":"
+	    "\"明天开会\"},\"dry_run\":true}", &r), 200);
+	/* 4 numbers in 5134 (one opted out: counted, then skipped). */
+	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":4"));
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "office-secret",
+	    "{\"template\":\"general_notice\",\"vars\":{\"text\":"
+	    "\"明天开会\"}}", &r), 201);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":4"));
+	/* The broadcaster resolves and queues; the file provider delivers. */
+	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM sms_out WHERE "
+	    "broadcast_id = 1 AND status = 'delivered'", 3));
+	ck_assert(tg_wait_int(&T, "SELECT status = 'finished' FROM broadcasts",
+	    1));
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/1", "viewer-secret",
+	    NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"delivered\":3"));
+	/* Skipped: the opted-out number, and 03's second household. */
+	ck_assert_ptr_nonnull(strstr(r.body, "\"skipped\":2"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"segments_sent\":3"));
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts?status=finished",
+	    "viewer-secret", NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"total\":1"));
+	/* Feedback: the office sees its area's ticket and closes it. */
+	ck_assert_int_eq(api("GET", "/api/v1/feedback?status=open",
+	    "office-secret", NULL, &r), 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"ticket\":\"F1\""));
+	ck_assert_ptr_null(strstr(r.body, "\"F2\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "139****0001"));
+	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",
+	    "office-secret", "{\"resolution\":\"已修好\"}", &r), 200);
+	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",
+	    "office-secret", NULL, &r), 409);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "office-secret",
+	    "{\"area\":\"5134\",\"text\":\"开会\",\"ack_required\":true}",
+	    &r), 201);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"task_numbers\":[\"T1\"]"));
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM audit WHERE "
+	    "actor = 'ls' AND action IN ('broadcast.create', 'feedback.close', "
+	    "'alert.create')"), 3);
+}
+END_TEST
+
+Suite *
+broadcast_suite(void)
+{
+	Suite *s = suite_create("broadcast");
+	TCase *tc = tcase_create("store");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, audience_filters_alone_and_combined);
+	tcase_add_test(tc, a_number_in_two_households_gets_one_message);
+	tcase_add_test(tc, scope_narrows_and_refuses_other_areas);
+	tcase_add_test(tc, bad_audiences_are_refused);
+	tcase_add_test(tc, sending_skips_opt_outs_in_each_language);
+	tcase_add_test(tc, quiet_hours_across_midnight_and_in_other_zones);
+	tcase_add_test(tc, daily_cap_defers_to_the_next_day);
+	tcase_add_test(tc, send_at_waits_and_cancel_stops_what_is_not_sent);
+	tcase_add_test(tc, dry_run_counts_and_renders_per_language);
+	tcase_add_test(tc, bad_requests_are_refused_before_anything_is_stored);
+	tcase_add_test(tc, reminders_are_made_once_a_day_even_across_a_restart);
+	tcase_add_test(tc, alerts_make_tasks_and_messages_per_cadre);
+	tcase_add_test(tc, unacknowledged_tasks_are_resent_once_then_overdue);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, http_setup, http_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, api_every_401_and_403);
+	tcase_add_test(tc, api_validates_input_and_changes_nothing);
+	tcase_add_test(tc,
+	    api_broadcast_sends_and_feedback_closes_with_an_audit_trail);
+	suite_add_tcase(s, tc);
+	return s;
+}
