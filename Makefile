@@ -71,7 +71,7 @@ $(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libf
 $(BIN)/fupinctl: $(call obj,$(CTL_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(BIN)/fupin-bridge: $(BR_OBJ) $(BUILD)/libfupin.a
+$(BIN)/fupin-bridge: $(BR_OBJ) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(PAHO_LIBS)
 

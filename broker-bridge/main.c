@@ -28,6 +28,7 @@
 #include "migrate.h"
 #include "mqtt_client.h"
 #include "registry_consumer.h"
+#include "templates.h"
 #include "sdnotify.h"
 #include "store.h"
 
@@ -237,7 +238,10 @@ main(int argc, char **argv)
 {
 	struct bridge b = { NULL, NULL, NULL, NULL, 0, 0, 0, 0 };
 	struct cli_opts opts;
+	struct templates *tpl = NULL;
+	struct sms_ctx ctx;
 	struct cfg *cfg;
+	char *bad = NULL;
 	enum fp_err err;
 	sigset_t set;
 	int rc, sig;
@@ -254,6 +258,16 @@ main(int argc, char **argv)
 	}
 	log_init("fupin-bridge", opts.is_verbose ? LOG_LEVEL_DEBUG :
 	    LOG_LEVEL_INFO);
+	/* cmd/broadcast and cmd/alert are checked against the templates. */
+	if (templates_load(cfg->templates.dir, cfg->templates.default_language,
+	    &tpl, &bad) != FP_OK) {
+		fprintf(stderr, "%s: templates: %s\n", cfg->file, bad != NULL ?
+		    bad : cfg->templates.dir);
+		free(bad);
+		cfg_free(cfg);
+		return EX_CONFIG;
+	}
+	ctx = (struct sms_ctx){ cfg, tpl, NULL };
 	log_info("bridge.start version=%s node=%s config=%s uri=%s",
 	    FP_VERSION, cfg->node_id, cfg->file, cfg->mqtt.uri);
 
@@ -274,7 +288,7 @@ main(int argc, char **argv)
 		err = event_relay_new(b.st, b.mc, cfg->mqtt.topic_root,
 		    cfg->node_id, EVENT_RELAY_WINDOW, &b.relay);
 	if (err == FP_OK)
-		err = registry_consumer_new(cfg, b.mc, &b.consumer);
+		err = registry_consumer_new(cfg, b.mc, &ctx, &b.consumer);
 	if (err == FP_OK) {
 		mqtt_client_on_message(b.mc, registry_consumer_on_message,
 		    b.consumer);
@@ -301,6 +315,7 @@ done:
 	store_close(b.st);
 	if (rc == EX_OK)
 		log_info("bridge.stopped");
+	templates_free(tpl);
 	cfg_free(cfg);
 	return rc;
 }

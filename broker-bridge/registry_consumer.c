@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "command_intake.h"
 #include "log.h"
 #include "registry.h"
 #include "registry_consumer.h"
@@ -27,14 +28,17 @@
  * waiting out the store's busy timeout (5 s): about 20 s in all, under
  * the 45 s after which the broker drops a client that sent no ping. */
 #define RC_BUSY_TRIES 3
+#define RC_N_SUBS (REG_N_KINDS + 2)	/* and cmd/broadcast, cmd/alert */
 
 struct registry_consumer {
 	struct store	*st;		/* owned; Paho's receive thread */
 	struct mqtt_client *mc;		/* borrowed */
 	struct registry	*reg;		/* owned */
 	char		 prefix[RC_TOPIC_MAX];	/* "<root>/registry/" */
+	char		 cmd_prefix[RC_TOPIC_MAX];	/* "<root>/cmd/" */
 	char		 errors_topic[RC_TOPIC_MAX];
-	char		*subs[REG_N_KINDS];	/* owned topic filters */
+	char		*subs[RC_N_SUBS];	/* owned topic filters */
+	const struct sms_ctx *ctx;	/* borrowed: commands' templates */
 	_Atomic uint64_t applied, records, duplicates, rejected;
 };
 
@@ -53,8 +57,9 @@ record_get(void *ctx, size_t column)
 
 enum fp_err
 registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
-    struct registry_consumer **out)
+    const struct sms_ctx *ctx, struct registry_consumer **out)
 {
+	static const char *const cmds[] = { "broadcast", "alert" };
 	struct registry_consumer *rc;
 	const char *group = cfg->mqtt.shared_group;
 	bool is_shared = group != NULL && *group != '\0';
@@ -67,8 +72,12 @@ registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
 	if (rc == NULL)
 		return FP_ENOMEM;
 	rc->mc = mc;
+	rc->ctx = ctx;
 	n = snprintf(rc->prefix, sizeof(rc->prefix), "%s/registry/",
 	    cfg->mqtt.topic_root);
+	if (n > 0 && (size_t)n < sizeof(rc->prefix))
+		n = snprintf(rc->cmd_prefix, sizeof(rc->cmd_prefix), "%s/cmd/",
+		    cfg->mqtt.topic_root);
 	if (n < 0 || (size_t)n >= sizeof(rc->prefix)) {
 		err = FP_ECONFIG;
 		goto fail;
@@ -79,10 +88,13 @@ registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
 		err = FP_ECONFIG;
 		goto fail;
 	}
-	for (i = 0; i < REG_N_KINDS; i++) {
-		const char *kind = registry_kind_name((enum reg_kind)i);
+	for (i = 0; i < RC_N_SUBS; i++) {
+		const char *prefix = i < REG_N_KINDS ? rc->prefix :
+		    rc->cmd_prefix;
+		const char *kind = i < REG_N_KINDS ?
+		    registry_kind_name((enum reg_kind)i) : cmds[i - REG_N_KINDS];
 
-		len = strlen(rc->prefix) + strlen(kind) + 16 +
+		len = strlen(prefix) + strlen(kind) + 16 +
 		    (is_shared ? strlen(group) : 0);
 		rc->subs[i] = malloc(len);
 		if (rc->subs[i] == NULL) {
@@ -91,9 +103,9 @@ registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
 		}
 		if (is_shared)
 			snprintf(rc->subs[i], len, "$share/%s/%s%s", group,
-			    rc->prefix, kind);
+			    prefix, kind);
 		else
-			snprintf(rc->subs[i], len, "%s%s", rc->prefix, kind);
+			snprintf(rc->subs[i], len, "%s%s", prefix, kind);
 	}
 	err = store_open(cfg->database.path, cfg->database.durability ==
 	    CFG_DURABILITY_FULL ? STORE_DURABILITY_FULL :
@@ -117,7 +129,7 @@ registry_consumer_free(struct registry_consumer *rc)
 
 	if (rc == NULL)
 		return;
-	for (i = 0; i < REG_N_KINDS; i++)
+	for (i = 0; i < RC_N_SUBS; i++)
 		free(rc->subs[i]);
 	registry_free(rc->reg);
 	store_close(rc->st);
@@ -127,7 +139,7 @@ registry_consumer_free(struct registry_consumer *rc)
 enum fp_err
 registry_consumer_subscribe(struct registry_consumer *rc)
 {
-	return mqtt_client_subscribe(rc->mc, rc->subs, REG_N_KINDS);
+	return mqtt_client_subscribe(rc->mc, rc->subs, RC_N_SUBS);
 }
 
 /* Log the rejection once and report it on <root>/errors. */
@@ -356,8 +368,80 @@ fail:
 	return err;
 }
 
+static bool registry_handle(struct registry_consumer *, const char *,
+    const char *, size_t, bool);
+
+/* One command in one transaction, retried while the database is busy. */
+static void
+handle_command(struct registry_consumer *rc, const char *topic,
+    const char *payload, size_t len, bool is_oversized, bool is_alert)
+{
+	char reason[RC_REASON_MAX];
+	struct json_object *o;
+	enum fp_err err;
+	int tries;
+
+	if (is_oversized || payload == NULL ||
+	    len > REGISTRY_CONSUMER_MAX_PAYLOAD) {
+		reject(rc, topic, NULL, "payload too large (limit 262144 "
+		    "bytes)");
+		return;
+	}
+	o = parse_object(payload, len, reason, sizeof(reason));
+	if (o == NULL) {
+		reject(rc, topic, NULL, reason);
+		return;
+	}
+	for (tries = 1;; tries++) {
+		reason[0] = '\0';
+		err = store_begin(rc->st);
+		if (err == FP_OK)
+			err = command_apply(rc->st, rc->ctx, is_alert, o, reason,
+			    sizeof(reason));
+		if (err == FP_OK)
+			err = store_commit(rc->st);
+		else
+			store_rollback(rc->st);
+		if (err != FP_EBUSY || tries >= RC_BUSY_TRIES)
+			break;
+		sleep(1);
+	}
+	if (err == FP_OK)
+		atomic_fetch_add(&rc->applied, 1);
+	else if (err == FP_EDUP)
+		atomic_fetch_add(&rc->duplicates, 1);
+	else {
+		struct json_object *v;
+		const char *id = json_object_object_get_ex(o, "command_id", &v) &&
+		    json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : NULL;
+
+		if (err != FP_EINVAL)
+			snprintf(reason, sizeof(reason), "not applied: %s",
+			    fp_strerror(err));
+		reject(rc, topic, id, reason);
+	}
+	json_object_put(o);
+}
+
 bool
 registry_consumer_handle(struct registry_consumer *rc, const char *topic,
+    const char *payload, size_t len, bool is_oversized)
+{
+	size_t clen = strlen(rc->cmd_prefix);
+
+	if (strncmp(topic, rc->cmd_prefix, clen) == 0 &&
+	    (strcmp(topic + clen, "broadcast") == 0 ||
+	    strcmp(topic + clen, "alert") == 0)) {
+		handle_command(rc, topic, payload, len, is_oversized,
+		    strcmp(topic + clen, "alert") == 0);
+		return true;
+	}
+	return registry_handle(rc, topic, payload, len, is_oversized);
+}
+
+static bool
+registry_handle(struct registry_consumer *rc, const char *topic,
     const char *payload, size_t len, bool is_oversized)
 {
 	char reason[RC_REASON_MAX];

@@ -1,6 +1,9 @@
 /*
- * registry_consumer.h: registry records arriving over MQTT (SPEC
- * section 5).  Topics <root>/registry/{households,members,cadres,
+ * registry_consumer.h: registry records and commands arriving over MQTT
+ * (SPEC section 5).  Commands, <root>/cmd/broadcast and cmd/alert, are
+ * applied by command_intake.c with the same envelope handling (errors
+ * topic, busy retries, acknowledgement after the commit); ctx gives them
+ * the templates.  Topics <root>/registry/{households,members,cadres,
  * enrollments,trainings,payments}, with a $share/<group>/ prefix when
  * mqtt.shared_group is set.  A message is {"event_id","op":"upsert"|
  * "delete","records":[{...}]} or one bare record with an event_id (an
@@ -31,6 +34,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "mqtt_client.h"
+#include "sms_cmd.h"
 #include "store.h"
 
 /* Largest payload accepted; larger ones are rejected unread. */
@@ -56,7 +60,8 @@ struct registry_consumer_stats {
  * FP_ENOTFOUND when it is not migrated (registry_new).
  */
 enum fp_err registry_consumer_new(const struct cfg *cfg,
-    struct mqtt_client *mc, struct registry_consumer **out);
+    struct mqtt_client *mc, const struct sms_ctx *ctx,
+    struct registry_consumer **out);
 void registry_consumer_free(struct registry_consumer *rc);
 
 /* The mqtt_message_fn: registry_consumer_handle, logging other topics

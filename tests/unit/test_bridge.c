@@ -36,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "bridge_util.h"
 #include "event_outbox.h"
 #include "gwtest.h"
@@ -948,6 +950,183 @@ START_TEST(gateway_metrics_show_the_outbox_backlog_and_its_age)
 }
 END_TEST
 
+#define CMD_BC "fupin/v1/cmd/broadcast"
+#define CMD_AL "fupin/v1/cmd/alert"
+
+static void
+add_cadre(const char *db)
+{
+	sqlite3 *h;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	ck_assert_int_eq(sqlite3_exec(h, "INSERT INTO cadres(cadre_id, name, "
+	    "phone, area_code, updated_at) VALUES ('C1', '李明辉', "
+	    "'+8619908349001', '513431100', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+}
+
+START_TEST(commands_create_broadcasts_and_alerts_once)
+{
+	char *text;
+
+	add_cadre(T.db);
+	mosq_start();
+	bridge_start();
+	sub_start();
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"c1\",\"text\":"
+	    "\"明天开会\",\"audience\":{\"area\":\"5134\"}}", NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM broadcasts WHERE created_by = "
+	    "'mqtt' AND command_id = 'c1' AND text = '明天开会'", 1, 10000));
+	/* The same command again: applied once. */
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"c1\",\"text\":"
+	    "\"again\"}", NULL), 0);
+	ck_assert_int_eq(publish(CMD_AL, "{\"command_id\":\"a1\",\"cadres\":"
+	    "[\"C1\"],\"text\":\"核实住房\",\"urgent\":true}", NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM tasks WHERE cadre_id = 'C1'",
+	    1, 10000));
+	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE kind = 'alert'",
+	    1, 5000));
+	/* Refused commands go to errors and change nothing. */
+	ck_assert_int_eq(publish(CMD_BC, "{\"text\":\"no id\"}", NULL), 0);
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"c2\",\"text\":"
+	    "\"x\",\"audience\":{\"area\":\"x\"}}", NULL), 0);
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"c3\",\"template\":"
+	    "\"training_notice\"}", NULL), 0);
+	ck_assert_int_eq(publish(CMD_AL, "{\"command_id\":\"a2\",\"cadres\":"
+	    "[\"C9\"],\"text\":\"x\"}", NULL), 0);
+	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/errors {", 4, 10000),
+	    "errors seen: %d", count_in(T.sub_out, "fupin/v1/errors {"));
+	text = tu_read_file(T.sub_out, NULL);
+	ck_assert_ptr_nonnull(strstr(text, "command_id: a string"));
+	ck_assert_ptr_nonnull(strstr(text, "\"event_id\":\"c3\",\"error\":"
+	    "\"a template variable has no value: training_title"));
+	ck_assert_ptr_nonnull(strstr(text, "a cadre id is not in the registry"));
+	free(text);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM broadcasts"), 1);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM tasks"), 1);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages WHERE "
+	    "kind = 'command'"), 2);
+}
+END_TEST
+
+/* Second node: its own database and config, the same broker. */
+static void
+second_node(char *db, size_t dlen, char *conf, size_t clen, const char *group)
+{
+	struct store *st;
+	char text[1024];
+	int n;
+
+	snprintf(db, dlen, "%s/node2.db", T.dir);
+	ck_assert_int_eq(store_open(db, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	store_close(st);
+	n = snprintf(text, sizeof(text), "node_id = \"tn2\";\n"
+	    "database = { path = \"%s\"; };\n"
+	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; client_id = \"br2-%d\"; "
+	    "shared_group = \"%s\"; };\n", db, T.port, T.port, group);
+	free(tu_write_file(T.dir, "node2.conf", text, (size_t)n));
+	snprintf(conf, clen, "%s/node2.conf", T.dir);
+}
+
+static long long
+count_db(const char *db, const char *sql)
+{
+	sqlite3 *h;
+	sqlite3_stmt *stmt;
+	long long v = -1;
+
+	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &stmt, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		v = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(h);
+	return v;
+}
+
+START_TEST(shared_subscription_splits_commands_between_two_nodes)
+{
+	char db2[512], conf2[512], log2[512], text[1024], bin[512];
+	char *argv[] = { bin, "-c", conf2, NULL };
+	char *lines, *path;
+	pid_t node2;
+	size_t off = 0;
+	long long n1 = 0, n2 = 0, both;
+	int i, waited;
+
+	/* Node 1: the fixture's, with the group. */
+	snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
+	    "database = { path = \"%s\"; };\n"
+	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; client_id = \"br-%d\"; "
+	    "shared_group = \"gws\"; };\n", T.db, T.port, T.port);
+	free(tu_write_file(T.dir, "fupin.conf", text, strlen(text)));
+	second_node(db2, sizeof(db2), conf2, sizeof(conf2), "gws");
+	snprintf(log2, sizeof(log2), "%s/bridge2.log", T.dir);
+	mosq_start();
+	bridge_start();
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
+	node2 = spawn(argv, log2);
+	ck_assert_msg(wait_count(log2, "mqtt.connected", 1, 10000),
+	    "node 2 did not connect");
+	/* Subscriptions are made on connect: give the broker a moment. */
+	sleep_ms(500);
+	lines = malloc(200 * 96);
+	ck_assert_ptr_nonnull(lines);
+	for (i = 0; i < 200; i++)
+		off += (size_t)snprintf(lines + off, 200 * 96 - off,
+		    "{\"command_id\":\"s%03d\",\"text\":\"通知%d\"}\n", i, i);
+	path = tu_write_file(T.dir, "cmds.txt", lines, off);
+	free(lines);
+	{
+		char cmd[1024];
+		char *sh[] = { "/bin/sh", "-c", cmd, NULL };
+
+		/* One publisher, 200 messages, as fast as it goes. */
+		snprintf(cmd, sizeof(cmd), "%s -h 127.0.0.1 -p %s -q 1 -t %s -l "
+		    "< '%s'", MOSQ_PUB, T.port_s, CMD_BC, path);
+		ck_assert_int_eq(tu_run(sh, NULL), 0);
+	}
+	free(path);
+	for (waited = 0; waited < 20000; waited += 100) {
+		n1 = count_db(T.db, "SELECT count(*) FROM broadcasts");
+		n2 = count_db(db2, "SELECT count(*) FROM broadcasts");
+		if (n1 + n2 >= 200)
+			break;
+		sleep_ms(100);
+	}
+	stop_pid(&node2, SIGTERM);
+	printf("shared subscription: node 1 applied %lld, node 2 %lld of 200\n",
+	    n1, n2);
+	ck_assert_int_eq(n1 + n2, 200);
+	ck_assert_int_gt(n1, 0);
+	ck_assert_int_gt(n2, 0);
+	/* Each command on exactly one node. */
+	snprintf(text, sizeof(text), "SELECT count(*) FROM broadcasts WHERE "
+	    "command_id IN (SELECT command_id FROM n2.broadcasts)");
+	{
+		sqlite3 *h;
+		sqlite3_stmt *stmt;
+		char attach[600];
+
+		ck_assert_int_eq(sqlite3_open(T.db, &h), SQLITE_OK);
+		snprintf(attach, sizeof(attach), "ATTACH '%s' AS n2", db2);
+		ck_assert_int_eq(sqlite3_exec(h, attach, NULL, NULL, NULL),
+		    SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(h, text, -1, &stmt, NULL),
+		    SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+		both = sqlite3_column_int64(stmt, 0);
+		sqlite3_finalize(stmt);
+		sqlite3_close(h);
+	}
+	ck_assert_int_eq(both, 0);
+}
+END_TEST
+
 Suite *
 bridge_suite(void)
 {
@@ -970,6 +1149,9 @@ bridge_suite(void)
 	tcase_add_test(tc, refuses_an_unmigrated_database);
 	tcase_add_test(tc, metrics_line_shows_backlog_age_rates_and_reconnects);
 	tcase_add_test(tc, tls_and_password_connect_and_refusals_are_logged);
+	tcase_add_test(tc, commands_create_broadcasts_and_alerts_once);
+	tcase_add_test(tc,
+	    shared_subscription_splits_commands_between_two_nodes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("metrics");
