@@ -138,7 +138,9 @@ demo-db: all
 run: deps
 	@$(MAKE) --no-print-directory demo-db
 	@mkdir -p var/mosquitto
-	@printf 'listener 1883 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location var/mosquitto/\nlog_dest file var/mosquitto.log\n' > var/mosquitto.conf
+	@# `user` keeps mosquitto as whoever runs make (as root it would switch to
+	@# the mosquitto user, who cannot write var/).
+	@printf 'user %s\nlistener 1883 127.0.0.1\nallow_anonymous true\npersistence true\npersistence_location var/mosquitto/\nlog_dest file var/mosquitto.log\n' "$$(id -un)" > var/mosquitto.conf
 	@listen=$$(sed -n 's/^[[:space:]]*listen[[:space:]]*=[[:space:]]*"\([^"]*\)".*/\1/p' $(RUN_CONF) | head -n 1); \
 	url="http://$${listen:-127.0.0.1:8080}"; \
 	mosquitto -c var/mosquitto.conf & mq=$$!; sleep 0.5; \
@@ -152,6 +154,8 @@ run: deps
 	echo "  curl -s $$url/healthz"; \
 	echo "  curl -s -d 'from=13908340107&text=CX' $$url/sms/inbound"; \
 	echo "  tail -n 1 var/outbox.jsonl            # the reply, from the file provider"; \
+	echo "  $(BIN)/fupinctl -c $(RUN_CONF) phone 13908340107   # the USSD menu on a phone"; \
+	echo "  curl -s -H 'Authorization: Bearer demo-admin-token' -d '{\"template\":\"general_notice\",\"vars\":{\"text\":\"明天开会\"},\"audience\":{\"area\":\"5134\"},\"dry_run\":true}' $$url/api/v1/broadcasts"; \
 	echo "  mosquitto_sub -t 'fupin/v1/#' -v      # events relayed by the bridge"; \
 	echo "  curl -s $$url/metrics"; \
 	echo "Demo phone numbers and households: data/demo/README.md"; \
