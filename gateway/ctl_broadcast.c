@@ -387,9 +387,10 @@ bc_status(const struct cfg *cfg, int argc, char **argv)
 		printf("  created %s  started %s  finished %s\n",
 		    str_of(out, "created_at"), str_of(out, "started_at"),
 		    str_of(out, "finished_at"));
-		json_object_object_foreach(counts, k, v)
+		json_object_object_foreach(counts, k, v) {
 			printf("  %-10s %lld\n", k, (long long)
 			    json_object_get_int64(v));
+		}
 	}
 	json_object_put(out);
 	unload(&l);

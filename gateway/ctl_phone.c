@@ -251,11 +251,15 @@ call(const struct cfg *cfg, const char *e164, const char *code)
 		size_t n;
 
 		enc_text = curl_easy_escape(curl, inputs, 0);
+		if (enc_text == NULL || enc_code == NULL || enc_phone == NULL) {
+			curl_free(enc_text);
+			rc = EX_SOFTWARE;
+			break;
+		}
 		n = strlen(sid) + strlen(enc_code) + strlen(enc_phone) +
 		    strlen(enc_text) + 64;
 		body = malloc(n);
-		if (body == NULL || enc_text == NULL) {
-			free(body);
+		if (body == NULL) {
 			curl_free(enc_text);
 			rc = EX_SOFTWARE;
 			break;
