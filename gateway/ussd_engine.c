@@ -17,6 +17,7 @@
 #include "sha256.h"
 #include "templates.h"
 #include "ussd_engine.h"
+#include "ussd_internal.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
 #include "ussd_session.h"
@@ -38,19 +39,9 @@ static struct ussd_screen pseudo[] = {
 	{ .id = "_too_long", .text = "session_too_long", .end = true },
 };
 
-struct engine {
-	struct store		*st;
-	const struct sms_ctx	*ctx;
-	const struct ussd_menu	*menu;
-	struct sms_caller	 who;
-	struct ussd_state	*s;
-	int64_t			 now;
-	const char		*outcome;	/* "unavailable", or NULL */
-	struct ussd_limits	 lim;
-};
 
-static const struct ussd_screen *
-screen_of(const struct engine *e, const char *id)
+const struct ussd_screen *
+ussd_screen_of(const struct engine *e, const char *id)
 {
 	size_t i;
 
@@ -145,7 +136,7 @@ need_household(struct engine *e, const char *target, bool *ready)
 static enum fp_err
 enter(struct engine *e, const char *id)
 {
-	const struct ussd_screen *sc = screen_of(e, id);
+	const struct ussd_screen *sc = ussd_screen_of(e, id);
 	enum fp_err err;
 	bool ready;
 
@@ -405,7 +396,7 @@ take_input(struct engine *e, const struct ussd_screen *sc, const char *in)
 static enum fp_err
 step(struct engine *e, const char *in, int n_pages)
 {
-	const struct ussd_screen *sc = screen_of(e, e->s->at.screen);
+	const struct ussd_screen *sc = ussd_screen_of(e, e->s->at.screen);
 	struct ussd_state *s = e->s;
 	bool ok = false;
 	enum fp_err err = FP_OK;
@@ -444,216 +435,6 @@ step(struct engine *e, const char *in, int n_pages)
 	}
 	if (err == FP_OK && !ok)
 		ussd_var_set(s, "_err", "invalid");
-	return err;
-}
-
-/* ---- rendering ------------------------------------------------------ */
-
-struct buf {
-	char	*s;
-	size_t	 len, cap;
-	bool	 failed;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap > 0 ? b->cap * 2 : 512) + n;
-		char *p = realloc(b->s, cap);
-
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_line(struct buf *b, const char *s)
-{
-	if (b->len > 0)
-		buf_add(b, "\n", 1);
-	buf_add(b, s, strlen(s));
-}
-
-static enum fp_err
-text_of(const struct engine *e, const char *key, const struct ussd_tvars *tv,
-    char **out)
-{
-	const char *missing = NULL;
-	enum fp_err err;
-
-	err = templates_render(e->ctx->tpl, e->s->lang, "ussd", key,
-	    tv != NULL ? tv->v : NULL, tv != NULL ? tv->n : 0, out, &missing);
-	if (err != FP_OK)
-		log_error("ussd.template key=%s lang=%s missing=%s error=\"%s\"",
-		    key, e->s->lang, missing != NULL ? missing : "-",
-		    fp_strerror(err));
-	return err;
-}
-
-static enum fp_err
-add_text(const struct engine *e, struct buf *b, const char *prefix,
-    const char *key, const struct ussd_tvars *tv)
-{
-	char *t = NULL;
-	enum fp_err err;
-
-	err = text_of(e, key, tv, &t);
-	if (err != FP_OK)
-		return err;
-	if (prefix != NULL) {
-		if (b->len > 0)
-			buf_add(b, "\n", 1);
-		buf_add(b, prefix, strlen(prefix));
-		buf_add(b, t, strlen(t));
-	} else
-		buf_line(b, t);
-	free(t);
-	return FP_OK;
-}
-
-struct lines {
-	const struct engine	*e;
-	const struct ussd_screen *sc;
-	struct buf		*b;
-	int			 n;
-};
-
-static enum fp_err
-item_line(void *arg, const char *id, const struct ussd_tvars *tv)
-{
-	struct lines *l = arg;
-	char num[16];
-
-	(void)id;
-	snprintf(num, sizeof(num), "%d ", ++l->n);
-	return add_text(l->e, l->b, num, l->sc->item, tv);
-}
-
-/* The session's variables a text may use (internal ones start '_'). */
-static void
-session_vars(const struct engine *e, struct ussd_tvars *tv)
-{
-	char minutes[16];
-	int i;
-
-	for (i = 0; i < e->s->n_vars; i++)
-		if (e->s->vars[i].name[0] != '_')
-			ussd_tvars_add(tv, e->s->vars[i].name,
-			    e->s->vars[i].value);
-	snprintf(minutes, sizeof(minutes), "%d",
-	    (e->ctx->cfg->ussd.lockout_s + 59) / 60);
-	ussd_tvars_add(tv, "minutes", minutes);
-}
-
-/* The body of the current screen, before it is cut into pages. */
-static enum fp_err
-compose(struct engine *e, const struct ussd_screen *sc, struct buf *b,
-    bool *end)
-{
-	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
-	    e->now };
-	const char *err_key = ussd_var_get(e->s, "_err");
-	struct ussd_tvars *tv;
-	enum fp_err err = FP_OK;
-	size_t i;
-
-	tv = malloc(sizeof(*tv));
-	if (tv == NULL)
-		return FP_ENOMEM;
-	tv->n = tv->used = 0;
-	session_vars(e, tv);
-	*end = sc->end;
-	if (err_key != NULL)
-		err = add_text(e, b, NULL, err_key, tv);
-	if (err == FP_OK && sc->view != NULL) {
-		err = ussd_view(&c, sc->view, tv);
-		if (err == FP_ENOTFOUND) {
-			/* The data went away (a training was removed...). */
-			*end = true;
-			if (e->outcome == NULL)
-				e->outcome = "unavailable";
-			err = add_text(e, b, NULL, "unavailable", tv);
-			free(tv);
-			return err;
-		}
-	}
-	if (err == FP_OK)
-		err = add_text(e, b, NULL, sc->fail != NULL &&
-		    ussd_var_get(e->s, "_failed") != NULL ? sc->fail : sc->text,
-		    tv);
-	for (i = 0; err == FP_OK && i < sc->n_options; i++) {
-		char num[24];
-
-		snprintf(num, sizeof(num), "%zu ", i + 1);
-		err = add_text(e, b, num, sc->options[i].text, tv);
-	}
-	if (err == FP_OK && sc->list != NULL) {
-		struct lines l = { e, sc, b, 0 };
-
-		err = ussd_list(&c, sc->list, item_line, &l);
-		if (err == FP_OK && l.n == 0)
-			err = add_text(e, b, NULL, sc->empty, tv);
-	}
-	free(tv);
-	if (err == FP_OK && b->failed)
-		err = FP_ENOMEM;
-	return err;
-}
-
-/*
- * Render the current screen's current page into *out; *n_pages and
- * *end (the session ends with this page) as they come out.
- */
-static enum fp_err
-render(struct engine *e, char **out, int *n_pages, bool *end)
-{
-	const struct ussd_screen *sc = screen_of(e, e->s->at.screen);
-	struct buf b = { NULL, 0, 0, false };
-	char *more = NULL, *backk = NULL, *mainm = NULL;
-	struct ussd_nav nav;
-	enum fp_err err;
-
-	if (sc == NULL)
-		return FP_EINVAL;
-	err = compose(e, sc, &b, end);
-	if (err == FP_OK)
-		err = text_of(e, "nav_more", NULL, &more);
-	if (err == FP_OK)
-		err = text_of(e, "nav_back", NULL, &backk);
-	if (err == FP_OK)
-		err = text_of(e, "nav_main", NULL, &mainm);
-	if (err == FP_OK) {
-		nav.more = more;
-		nav.back = backk;
-		nav.main = mainm;
-		nav.show_back = !*end && e->s->depth > 0;
-		nav.show_main = !*end && e->s->depth > 1;
-		err = ussd_page(b.s != NULL ? b.s : "", &nav, &e->lim,
-		    e->s->at.page, out, n_pages);
-		if (err == FP_EINVAL)
-			log_error("ussd.page screen=%s lang=%s error=\"the "
-			    "navigation lines leave no room\"", sc->id,
-			    e->s->lang);
-		if (e->s->at.page >= *n_pages)
-			e->s->at.page = *n_pages - 1;
-		/* An ending screen of several pages ends on its last. */
-		if (*end && e->s->at.page + 1 < *n_pages)
-			*end = false;
-	}
-	free(more);
-	free(backk);
-	free(mainm);
-	free(b.s);
 	return err;
 }
 
@@ -763,7 +544,7 @@ take_all(struct engine *e, const struct ussd_request *rq, const char *inputs)
 		if (next != NULL)
 			*next++ = '\0';
 		/* Paging needs the page count of the screen answered. */
-		err = render(e, &screen, &n_pages, &end);
+		err = ussd_render(e, &screen, &n_pages, &end);
 		free(screen);
 		if (err != FP_OK || end)
 			break;	/* the session ended: the rest is not for us */
@@ -849,7 +630,7 @@ ussd_handle(struct store *st, const struct sms_ctx *ctx,
 		goto done;
 	if (!rq->restart)
 		note_inputs(e.s, rq);
-	err = render(&e, &out->screen, &n_pages, &out->end);
+	err = ussd_render(&e, &out->screen, &n_pages, &out->end);
 	if (err != FP_OK)
 		goto done;
 	ussd_var_unset(e.s, "_err");

@@ -1,0 +1,40 @@
+/*
+ * ussd_internal.h: what the engine's two halves share: ussd_engine.c
+ * moves through the menu, ussd_render.c draws the screen it is on.
+ * Nothing outside them includes this.
+ */
+#ifndef FP_USSD_INTERNAL_H
+#define FP_USSD_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sms_cmd.h"
+#include "ussd_menu.h"
+#include "ussd_page.h"
+#include "ussd_session.h"
+
+/* One request's walk: the caller, the session state, the page limits. */
+struct engine {
+	struct store		*st;
+	const struct sms_ctx	*ctx;
+	const struct ussd_menu	*menu;
+	struct sms_caller	 who;
+	struct ussd_state	*s;
+	int64_t			 now;
+	const char		*outcome;	/* "unavailable", or NULL */
+	struct ussd_limits	 lim;
+};
+
+/* The menu's screen `id`, or one of the engine's own ("_id6"...). */
+const struct ussd_screen *ussd_screen_of(const struct engine *e,
+    const char *id);
+
+/*
+ * Render the current screen's current page into *out (caller frees);
+ * *n_pages and *end (the session ends with this page) as they come out.
+ */
+enum fp_err ussd_render(struct engine *e, char **out, int *n_pages,
+    bool *end);
+
+#endif
