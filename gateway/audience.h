@@ -47,7 +47,11 @@ enum fp_err audience_scope(struct audience *a, const char *scope);
 /* The audience as stored with the broadcast: a JSON text (caller frees). */
 char *audience_to_json(const struct audience *a);
 
-/* Distinct numbers the audience reaches, per language (zh ii bo en). */
+/*
+ * Numbers the audience reaches, per language (zh ii bo en), counted per
+ * household: a number registered in two households counts twice (it
+ * gets one message).
+ */
 struct audience_count {
 	int64_t	 total;
 	int64_t	 by_lang[4];
