@@ -223,22 +223,26 @@ audience_count(struct store *st, const struct audience *a,
 	}
 	/*
 	 * Rows, not distinct numbers: a number in two households counts
-	 * twice here (and gets one message).  Counting distinct numbers
-	 * sorts every number of the audience, seconds for a province, in
-	 * the request that waits for the answer.
+	 * twice here (and gets one message).  Households first, in key order,
+	 * then their members (CROSS JOIN keeps that order): the other way
+	 * round reads households at random, and a GROUP BY or DISTINCT would
+	 * sort millions of rows while the API request waits.
 	 */
-	err = store_stmt(st, "SELECT h.language, count(*) FROM households h "
-	    "JOIN members m USING (household_id) WHERE " HH_FILTER " AND "
-	    MEMBER_FILTER " GROUP BY h.language", &stmt);
+	err = store_stmt(st, "SELECT sum(h.language = 'zh'), sum(h.language = "
+	    "'ii'), sum(h.language = 'bo'), sum(h.language = 'en'), count(*) "
+	    "FROM households h CROSS JOIN members m ON m.household_id = "
+	    "h.household_id WHERE " HH_FILTER " AND " MEMBER_FILTER, &stmt);
 	if (err != FP_OK)
 		return err;
 	bind_filters(stmt, a);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const unsigned char *l = sqlite3_column_text(stmt, 0);
-		int64_t n = sqlite3_column_int64(stmt, 1);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		int i;
 
-		out->by_lang[lang_index(l != NULL ? (const char *)l : "zh")] += n;
-		out->total += n;
+		for (i = 0; i < 4; i++)
+			out->by_lang[i] = sqlite3_column_int64(stmt, i);
+		out->total = sqlite3_column_int64(stmt, 4);
+		rc = SQLITE_DONE;
 	}
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
