@@ -5,6 +5,7 @@
  * prune old relayed rows.  What to publish and when is the bridge's
  * event_relay.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,42 +16,120 @@
 
 #include "event_outbox.h"
 
-enum fp_err
-event_uuid(char out[37])
+/*
+ * Randomness for event ids, drawn from getrandom(2) a pool at a time:
+ * a system call per event was a measurable part of every status change.
+ * The pool is per thread; a forked child starts with an empty one, so
+ * parent and child never hand out the same bytes.
+ */
+#define UUID_POOL_BYTES 512
+
+static _Thread_local unsigned char pool[UUID_POOL_BYTES];
+static _Thread_local size_t pool_left;
+
+static void
+pool_forget(void)
 {
+	pool_left = 0;
+}
+
+static void
+pool_register(void)
+{
+	(void)pthread_atfork(NULL, NULL, pool_forget);
+}
+
+static enum fp_err
+random_bytes(unsigned char *out, size_t n)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, pool_register);
+	if (pool_left < n) {
+		if (getrandom(pool, sizeof(pool), 0) != (ssize_t)sizeof(pool))
+			return FP_EIO;
+		pool_left = sizeof(pool);
+	}
+	memcpy(out, pool + sizeof(pool) - pool_left, n);
+	/* Used bytes are wiped: they are part of an id already. */
+	memset(pool + sizeof(pool) - pool_left, 0, n);
+	pool_left -= n;
+	return FP_OK;
+}
+
+/* A version 7 UUID for the time `ts`. */
+static enum fp_err
+uuid_at(const struct timespec *ts, char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	struct timespec ts;
 	uint64_t ms;
-	int i;
+	int i, o;
 
 	/* Version 7: the time in milliseconds first, then randomness.  Ids
 	 * made one after another sort together, so the UNIQUE index on
 	 * event_id grows at its end instead of at random pages. */
-	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+	if (random_bytes(b, sizeof(b)) != FP_OK)
 		return FP_EIO;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	ms = (uint64_t)ts->tv_sec * 1000u + (uint64_t)ts->tv_nsec / 1000000u;
 	for (i = 0; i < 6; i++)
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5],
-	    b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+	/* 8-4-4-4-12 lower-case hex digits. */
+	for (i = 0, o = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
 	return FP_OK;
+}
+
+enum fp_err
+event_uuid(char out[37])
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return uuid_at(&ts, out);
+}
+
+/* RFC 3339 of `ts`; the seconds part is formatted once a second per
+ * thread (gmtime_r and strftime for every event added up). */
+static void
+rfc3339_at(const struct timespec *ts, char out[32])
+{
+	static _Thread_local time_t cached_sec = -1;
+	static _Thread_local char cached[24];
+	static _Thread_local size_t cached_len;
+	struct tm tm;
+	int ms;
+
+	if (ts->tv_sec != cached_sec) {
+		gmtime_r(&ts->tv_sec, &tm);
+		cached_len = strftime(cached, sizeof(cached),
+		    "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = ts->tv_sec;
+	}
+	ms = (int)(ts->tv_nsec / 1000000L);
+	memcpy(out, cached, cached_len);
+	out[cached_len] = '.';
+	out[cached_len + 1] = (char)('0' + ms / 100);
+	out[cached_len + 2] = (char)('0' + ms / 10 % 10);
+	out[cached_len + 3] = (char)('0' + ms % 10);
+	out[cached_len + 4] = 'Z';
+	out[cached_len + 5] = '\0';
 }
 
 void
 event_now_rfc3339(char out[32])
 {
 	struct timespec ts;
-	struct tm tm;
-	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + n, 32 - n, ".%03dZ", (int)(ts.tv_nsec / 1000000L));
+	rfc3339_at(&ts, out);
 }
 
 enum fp_err
@@ -58,6 +137,7 @@ event_outbox_append(struct store *st, const char *type,
     const char *data_json, char event_id[EVENT_ID_MAX])
 {
 	char id[37], at[32];
+	struct timespec ts;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
@@ -65,10 +145,11 @@ event_outbox_append(struct store *st, const char *type,
 	if (type == NULL || *type == '\0' || data_json == NULL ||
 	    *data_json != '{')
 		return FP_EINVAL;
-	err = event_uuid(id);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	err = uuid_at(&ts, id);
 	if (err != FP_OK)
 		return err;
-	event_now_rfc3339(at);
+	rfc3339_at(&ts, at);
 	err = store_stmt(st, "INSERT INTO event_outbox(event_id, type, "
 	    "occurred_at, data) VALUES (?1, ?2, ?3, ?4)", &stmt);
 	if (err != FP_OK)

@@ -3,6 +3,7 @@
  * (see store.h).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,14 +91,29 @@ store_exec(struct store *st, const char *sql)
 	return FP_OK;
 }
 
+/*
+ * Process-wide settings, before SQLite initialises itself (after that
+ * sqlite3_config refuses, harmlessly: a program that opened a database
+ * by other means first keeps the defaults).  Without memory statistics
+ * every allocation and free inside SQLite skips a global mutex, which
+ * all the gateway's connections shared; nothing reads the statistics.
+ */
+static void
+configure_sqlite(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum fp_err
 store_open(const char *path, enum store_durability durability,
     struct store **out)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct store *st;
 	enum fp_err err;
 	int rc;
 
+	pthread_once(&once, configure_sqlite);
 	st = calloc(1, sizeof(*st));
 	if (st == NULL)
 		return FP_ENOMEM;
@@ -131,6 +147,12 @@ store_open(const char *path, enum store_durability durability,
 		    "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
 	if (err == FP_OK)
 		err = store_exec(st, "PRAGMA foreign_keys=ON");
+	/* Statement journals (the undo of a SAVEPOINT: the group commit
+	 * opens one per job) in memory: on disk each transaction created,
+	 * wrote, unlinked and closed a temporary file once a batch passed
+	 * 64 KiB of them.  Nothing durable lives in temporary storage. */
+	if (err == FP_OK)
+		err = store_exec(st, "PRAGMA temp_store=MEMORY");
 	if (err != FP_OK)
 		goto fail;
 	*out = st;
@@ -167,16 +189,39 @@ store_path(const struct store *st)
 	return st->path;
 }
 
+/* BEGIN and COMMIT run once per transaction: prepared once (cached),
+ * not parsed each time as store_exec would; errors logged as there. */
+static enum fp_err
+exec_cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_DONE) {
+		log_error("store.exec rc=%d error=\"%s\"", rc,
+		    sqlite3_errmsg(st->db));
+		sqlite3_reset(stmt);
+		return store_err(rc);
+	}
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
 enum fp_err
 store_begin(struct store *st)
 {
-	return store_exec(st, "BEGIN IMMEDIATE");
+	return exec_cached(st, "BEGIN IMMEDIATE");
 }
 
 enum fp_err
 store_commit(struct store *st)
 {
-	return store_exec(st, "COMMIT");
+	return exec_cached(st, "COMMIT");
 }
 
 void

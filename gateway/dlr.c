@@ -245,7 +245,21 @@ dlr_reconcile(struct store *st, int64_t id)
 	/* Early reports are stored with provider "" (dlr_apply_generic):
 	 * saying so lets dlr_provider_msgid find them, where "message_id
 	 * IS NULL" alone walked every unmatched report, for every message
-	 * sent. */
+	 * sent.  Almost every message has none: a read says so for a tenth
+	 * of what the UPDATE costs even when it changes nothing (it opens
+	 * the table and its indexes for writing). */
+	err = store_stmt(st, "SELECT 1 FROM dlr WHERE provider = '' AND "
+	    "message_id IS NULL AND provider_msgid = (SELECT provider_msgid "
+	    "FROM sms_out WHERE id = ?1) LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_DONE)
+		return FP_OK;
+	if (rc != SQLITE_ROW)
+		return store_err(rc);
 	err = store_stmt(st, "UPDATE dlr SET message_id = ?1, provider = "
 	    "(SELECT provider FROM sms_out WHERE id = ?1) WHERE provider = '' "
 	    "AND message_id IS NULL AND provider_msgid = (SELECT "

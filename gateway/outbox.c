@@ -23,7 +23,6 @@
 #include "log.h"
 #include "msisdn.h"
 #include "outbox.h"
-#include "sms_service.h"
 
 #define OUTBOX_STATUS_MAX	16
 #define OUTBOX_PROVIDER_MAX	128
@@ -59,7 +58,14 @@ outbox_set_include_msisdn(bool on)
 static void
 copy_text(char *dst, size_t len, const unsigned char *src)
 {
-	snprintf(dst, len, "%s", src != NULL ? (const char *)src : "");
+	size_t n;
+
+	/* snprintf("%s")'s result, without its format machinery: this is
+	 * on every transition. */
+	n = src != NULL ? strnlen((const char *)src, len - 1) : 0;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 /*
@@ -137,9 +143,17 @@ static void
 jb_int(struct jbuf *b, int64_t v)
 {
 	char num[24];
+	uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	size_t i = sizeof(num) - 1;
 
-	snprintf(num, sizeof(num), "%lld", (long long)v);
-	jb_raw(b, num);
+	num[i] = '\0';
+	do {
+		num[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u > 0);
+	if (v < 0)
+		num[--i] = '-';
+	jb_raw(b, num + i);
 }
 
 /* The history row and (from "sent" on) the "sms.status" event of one
@@ -324,20 +338,18 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 		return FP_EINVAL;
 	validity_s = m->validity_s > 0 ? m->validity_s : p->validity_s;
 
-	/* One id space for both directions (sms_service.h). */
+	/* One id space for both directions (sms_next_id, sms_service.h),
+	 * chosen by the INSERT itself: one statement, not two. */
 	memset(&r, 0, sizeof(r));
-	err = sms_next_id(st, &r.id);
-	if (err != FP_OK)
-		return err;
 	err = store_stmt(st, "INSERT INTO sms_out(msisdn, from_addr, text, "
 	    "kind, encoding, segments, provider, status, attempts, "
 	    "next_attempt_at, expires_at, in_reply_to, broadcast_id, task_id, "
 	    "dlr_url, dlr_mask, created_at, updated_at, id) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7, 'queued', 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?8, ?8, ?15)", &stmt);
+	    "?8, ?8, (SELECT max(ifnull((SELECT max(id) FROM sms_in), 0), "
+	    "ifnull((SELECT max(id) FROM sms_out), 0)) + 1))", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_int64(stmt, 15, r.id);
 	sqlite3_bind_text(stmt, 1, m->to, -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 2, m->from != NULL ? m->from :
 	    cfg->sms.shortcode);
@@ -363,6 +375,7 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
+	r.id = sqlite3_last_insert_rowid(store_db(st));
 
 	copy_text(r.to, sizeof(r.to), (const unsigned char *)m->to);
 	copy_text(r.provider, sizeof(r.provider),
@@ -672,6 +685,51 @@ outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid)
 	if (err != FP_OK)
 		return err;
 	return dlr_reconcile(st, id);
+}
+
+enum fp_err
+outbox_mark_sent_claimed(struct store *st, const struct outbox_item *it,
+    const char *provider, const char *provider_msgid)
+{
+	sqlite3_stmt *stmt;
+	struct row r;
+	enum fp_err err;
+	int64_t now = time(NULL);
+	const char *msgid = provider_msgid;
+
+	if (msgid != NULL && msgid[0] == '\0')
+		msgid = NULL;
+	/* The conditions are outbox_mark_sent's transition, narrowed to a
+	 * row without an id: then the id stored is this one, as the slow
+	 * path would record it. */
+	err = store_stmt(st, "UPDATE sms_out SET status = 'sent', "
+	    "provider_msgid = ?2, last_error = NULL, updated_at = ?3 "
+	    "WHERE id = ?1 AND (status = 'sending' OR status = 'queued') "
+	    "AND provider_msgid IS NULL", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, it->id);
+	store_bind_text_or_null(stmt, 2, msgid);
+	sqlite3_bind_int64(stmt, 3, now);
+	err = step_update(stmt);
+	if (err == FP_EDUP) {
+		/* As outbox_mark_sent: an id the provider gave before. */
+		log_warnx("outbox.dup_msgid id=%lld provider=%s",
+		    (long long)it->id, provider);
+		msgid = NULL;
+		sqlite3_bind_null(stmt, 2);
+		err = step_update(stmt);
+	}
+	if (err != FP_OK)
+		return err;
+	if (sqlite3_changes(store_db(st)) == 0)
+		return outbox_mark_sent(st, it->id, msgid);
+	item_row(it, provider, &r);
+	err = record(st, &r, "sent", now, msgid, false);
+	if (err != FP_OK)
+		return err;
+	/* Early reports wait under the provider id: none without one. */
+	return msgid != NULL ? dlr_reconcile(st, it->id) : FP_OK;
 }
 
 enum fp_err

@@ -134,6 +134,19 @@ enum fp_err outbox_claim_tx(struct store *st, const char *provider,
     size_t *n_expired);
 
 /*
+ * outbox_mark_sent for the sender, which has the message as it claimed
+ * it (`it`, of `provider`): the usual case, a message still "queued" or
+ * "sending" without a provider id, is one conditional UPDATE whose
+ * history row and event are made from `it`, without reading the row
+ * first.  Anything else (a report overtook the answer, the row already
+ * has an id, it was deleted) is left to outbox_mark_sent.  Results as
+ * outbox_mark_sent.
+ */
+enum fp_err outbox_mark_sent_claimed(struct store *st,
+    const struct outbox_item *it, const char *provider,
+    const char *provider_msgid);
+
+/*
  * Give back a claimed message that was never handed to the provider
  * (sender stopping): "sending" -> "queued", due now, the attempt not
  * counted.  A message in any other state is left alone (FP_OK).

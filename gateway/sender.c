@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gateway.h"
 #include "log.h"
@@ -183,6 +184,11 @@ worker_close(struct worker *w)
 	sender_donelist_cleanup(&w->done);
 	if (w->multi != NULL)
 		curl_multi_cleanup(w->multi);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	free(w->fd_state);
+	if (w->evfd >= 0)
+		close(w->evfd);
 	if (w->pctx != NULL)
 		w->ops->close(w->pctx);
 	store_close(w->st);
@@ -233,6 +239,8 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 
 	w->s = s;
 	w->p = p;
+	w->epfd = -1;
+	w->evfd = -1;
 	w->ops = provider_ops_for(p->type);
 	if (pthread_condattr_init(&ca) != 0)
 		return FP_ENOMEM;
@@ -262,6 +270,9 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 	w->multi = curl_multi_init();
 	if (w->multi == NULL)
 		return FP_ENOMEM;
+	err = sender_io_open(w);
+	if (err != FP_OK)
+		return err;
 	if (w->ops->is_http) {
 		err = sender_slots_open(w);
 		if (err != FP_OK)
@@ -374,8 +385,8 @@ sender_stop(struct sender *s)
 	atomic_store(&s->is_stopping, true);
 	for (i = 0; i < s->n_workers; i++) {
 		w = &s->workers[i];
-		if (w->multi != NULL)
-			curl_multi_wakeup(w->multi);
+		if (w->evfd >= 0)
+			sender_io_wake(w);
 	}
 	/* First the network (in-flight requests get their grace), then
 	 * the database threads write what came back. */

@@ -75,7 +75,8 @@ apply(struct worker *w, struct store *st, struct done *d, int64_t now)
 	d->next_in_s = 0;
 	switch (d->res.outcome) {
 	case PROVIDER_ACCEPTED:
-		err = outbox_mark_sent(st, d->item.id, d->res.msgid);
+		err = outbox_mark_sent_claimed(st, &d->item, w->p->name,
+		    d->res.msgid);
 		if (err == FP_OK && d->res.is_delivered)
 			err = outbox_set_status(st, d->item.id, "delivered",
 			    "synthesised by the file provider");
@@ -443,7 +444,7 @@ sender_db_main(void *arg)
 			if (n > 0) {
 				sender_itemq_push_all(&w->ready, items, n);
 				w->want = w->want > n ? w->want - n : 0;
-				curl_multi_wakeup(w->multi);
+				sender_io_wake(w);
 			}
 		}
 	}

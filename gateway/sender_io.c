@@ -6,12 +6,18 @@
  * providers get one request per message on the thread's curl multi
  * handle (keep-alive, at most `connections`); finished requests are
  * classified (provider parse) and handed back.  It sleeps in
- * curl_multi_poll, woken by curl_multi_wakeup; it never touches the
- * database.
+ * epoll_wait on curl's sockets and an eventfd (sender_io_wake), and
+ * drives curl with curl_multi_socket_action: only the transfer whose
+ * socket is ready runs.  (curl_multi_perform ran every transfer in
+ * flight and polled each one's socket, at every wake-up.)  It never
+ * touches the database.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "outbox.h"
@@ -158,6 +164,7 @@ transport_error(struct provider_result *res, CURLcode code,
 			res->error[i] = '\'';
 }
 
+/* Hand back the transfers curl has finished. */
 static void
 collect(struct worker *w)
 {
@@ -167,10 +174,9 @@ collect(struct worker *w)
 	CURLcode code;
 	CURL *easy;
 	long status;
-	int running, left;
+	int left;
 	char *priv;
 
-	curl_multi_perform(w->multi, &running);
 	for (;;) {
 		msg = curl_multi_info_read(w->multi, &left);
 		if (msg == NULL)
@@ -199,6 +205,166 @@ collect(struct worker *w)
 	}
 }
 
+/*
+ * The epoll set follows curl's wishes lazily.  curl drops a socket from
+ * its wishes when a transfer ends and asks for it again when the next
+ * one reuses the connection: two epoll_ctl calls per message, more than
+ * the polls they replaced.  So a socket stays in the set while its
+ * connection lives (FD_IN_SET), only a change of events is a call, and
+ * a socket curl no longer wants (FD_WANTED clear) is dropped when it
+ * turns out ready (a keep-alive connection the server closed) or when
+ * curl closes it (on_close).
+ */
+#define FD_IN_SET	0x01
+#define FD_WANTED	0x02
+#define FD_IN		0x04
+#define FD_OUT		0x08
+
+/* The state of descriptor s, growing the table; NULL: out of memory. */
+static unsigned char *
+fd_state(struct worker *w, curl_socket_t s)
+{
+	unsigned char *grown;
+	size_t n;
+
+	if (s < 0)
+		return NULL;
+	if ((size_t)s >= w->n_fd_state) {
+		n = w->n_fd_state > 0 ? w->n_fd_state : 64;
+		while (n <= (size_t)s)
+			n *= 2;
+		grown = realloc(w->fd_state, n);
+		if (grown == NULL)
+			return NULL;
+		memset(grown + w->n_fd_state, 0, n - w->n_fd_state);
+		w->fd_state = grown;
+		w->n_fd_state = n;
+	}
+	return &w->fd_state[s];
+}
+
+static void
+fd_drop(struct worker *w, curl_socket_t s)
+{
+	if (s >= 0 && (size_t)s < w->n_fd_state) {
+		if ((w->fd_state[s] & FD_IN_SET) != 0)
+			epoll_ctl(w->epfd, EPOLL_CTL_DEL, s, NULL);
+		w->fd_state[s] = 0;
+	}
+}
+
+/* curl's CURLMOPT_SOCKETFUNCTION. */
+static int
+on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct worker *w = userp;
+	struct epoll_event ev;
+	unsigned char *st, want;
+	int op;
+
+	(void)easy;
+	(void)socketp;
+	st = fd_state(w, s);
+	if (what == CURL_POLL_REMOVE) {
+		if (st != NULL)
+			*st &= (unsigned char)~FD_WANTED;
+		return 0;
+	}
+	if (st == NULL)
+		return -1;
+	want = (unsigned char)(((what & CURL_POLL_IN) != 0 ? FD_IN : 0) |
+	    ((what & CURL_POLL_OUT) != 0 ? FD_OUT : 0));
+	if ((*st & FD_IN_SET) != 0 && (*st & (FD_IN | FD_OUT)) == want) {
+		*st |= FD_WANTED;
+		return 0;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.data.fd = s;
+	ev.events = ((want & FD_IN) != 0 ? EPOLLIN : 0) |
+	    ((want & FD_OUT) != 0 ? EPOLLOUT : 0);
+	op = (*st & FD_IN_SET) != 0 ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	if (epoll_ctl(w->epfd, op, s, &ev) != 0) {
+		/* Out of step with the kernel (a descriptor closed and
+		 * reused): do the other. */
+		op = op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		if (epoll_ctl(w->epfd, op, s, &ev) != 0) {
+			log_warn("sender.epoll provider=%s", w->p->name);
+			*st = 0;
+			return -1;
+		}
+	}
+	*st = (unsigned char)(FD_IN_SET | FD_WANTED | want);
+	return 0;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: out of the set before the number can be
+ * reused. */
+static int
+on_close(void *arg, curl_socket_t s)
+{
+	fd_drop(arg, s);
+	return close(s);
+}
+
+/* curl's timer, if due: timeouts, and transfers just added. */
+static void
+run_curl_timer(struct worker *w)
+{
+	int running;
+
+	if (w->curl_due_ns >= 0 && mono_ns() >= w->curl_due_ns) {
+		w->curl_due_ns = -1;
+		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0,
+		    &running);
+	}
+}
+
+/*
+ * Sleep until a socket of curl's is ready, curl's timer is due, the
+ * eventfd is written or wait_ns pass; then let curl act on what is
+ * ready.
+ */
+static void
+run_curl(struct worker *w, int64_t wait_ns)
+{
+	struct epoll_event ev[32];
+	uint64_t v;
+	int64_t now = mono_ns();
+	int n, i, mask, running, ms;
+
+	if (w->curl_due_ns >= 0)
+		wait_ns = min64(wait_ns, w->curl_due_ns > now ?
+		    w->curl_due_ns - now : 0);
+	if (wait_ns < 0)
+		wait_ns = 0;
+	ms = (int)((wait_ns + SENDER_NS_PER_MS - 1) / SENDER_NS_PER_MS);
+	n = epoll_wait(w->epfd, ev, (int)(sizeof(ev) / sizeof(ev[0])), ms);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.fd == w->evfd) {
+			/* Clear it (EAGAIN: another wake-up read it). */
+			(void)!read(w->evfd, &v, sizeof(v));
+			continue;
+		}
+		if ((size_t)ev[i].data.fd >= w->n_fd_state ||
+		    (w->fd_state[ev[i].data.fd] & FD_WANTED) == 0) {
+			/* An idle connection that changed (closed): curl
+			 * looks at it again when it reuses it. */
+			fd_drop(w, ev[i].data.fd);
+			continue;
+		}
+		mask = 0;
+		if ((ev[i].events & EPOLLIN) != 0)
+			mask |= CURL_CSELECT_IN;
+		if ((ev[i].events & EPOLLOUT) != 0)
+			mask |= CURL_CSELECT_OUT;
+		if ((ev[i].events & (EPOLLERR | EPOLLHUP)) != 0)
+			mask |= CURL_CSELECT_ERR;
+		curl_multi_socket_action(w->multi, ev[i].data.fd, mask,
+		    &running);
+	}
+	run_curl_timer(w);
+}
+
 /* At stop: let requests in flight finish for a while, then abandon them
  * (they stay "sending" until the next start recovers them). */
 static void
@@ -210,7 +376,7 @@ drain_http(struct worker *w)
 	deadline = mono_ns() + min64(SENDER_GRACE_MS,
 	    (int64_t)w->p->timeout_s * 1000) * SENDER_NS_PER_MS;
 	while (w->n_busy > 0 && mono_ns() < deadline) {
-		curl_multi_poll(w->multi, NULL, 0, 50, NULL);
+		run_curl(w, 50 * SENDER_NS_PER_MS);
 		collect(w);
 	}
 	if (w->n_busy > 0)
@@ -240,13 +406,14 @@ sender_io_main(void *arg)
 		now = mono_ns();
 		if (w->ops->is_http) {
 			start_http(w, now);
+			run_curl_timer(w);	/* starts what was added */
 			collect(w);
 		} else
 			send_file(w, now);
 
 		/* Sleep until a request finishes (socket), a token is due
 		 * for a ready message, or the database thread brings more
-		 * (curl_multi_wakeup). */
+		 * (sender_io_wake). */
 		now = mono_ns();
 		has_room = !w->ops->is_http || w->n_busy < w->n_slots;
 		pthread_mutex_lock(&w->lock);
@@ -259,11 +426,11 @@ sender_io_main(void *arg)
 		 * it) when the next token is due. */
 		if (has_room && (has_ready || token_wait > 0))
 			wait = min64(wait, token_wait);
-		if (wait <= 0)
-			continue;
-		curl_multi_poll(w->multi, NULL, 0,
-		    (int)((wait + SENDER_NS_PER_MS - 1) / SENDER_NS_PER_MS),
-		    NULL);
+		/* wait 0: a token is due now; curl's sockets are still
+		 * looked at (without sleeping) before the next start. */
+		run_curl(w, wait > 0 ? wait : 0);
+		if (w->ops->is_http)
+			collect(w);
 	}
 	if (w->ops->is_http)
 		drain_http(w);
@@ -275,6 +442,51 @@ sender_io_main(void *arg)
 }
 
 /* ---- set up, for worker_open --------------------------------------------- */
+
+void
+sender_io_wake(struct worker *w)
+{
+	uint64_t one = 1;
+
+	/* Fails only when the counter is full: then it is set anyway. */
+	(void)!write(w->evfd, &one, sizeof(one));
+}
+
+/* curl's CURLMOPT_TIMERFUNCTION: when to call it back with no socket. */
+static int
+on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	struct worker *w = userp;
+
+	(void)multi;
+	w->curl_due_ns = timeout_ms < 0 ? -1 :
+	    mono_ns() + (int64_t)timeout_ms * SENDER_NS_PER_MS;
+	return 0;
+}
+
+enum fp_err
+sender_io_open(struct worker *w)
+{
+	struct epoll_event ev;
+
+	w->curl_due_ns = -1;
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0)
+		return FP_EIO;
+	w->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->evfd < 0)
+		return FP_EIO;
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.fd = w->evfd;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->evfd, &ev) != 0)
+		return FP_EIO;
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+	return FP_OK;
+}
 
 enum fp_err
 sender_slots_open(struct worker *w)
@@ -304,6 +516,9 @@ sender_slots_open(struct worker *w)
 		curl_easy_setopt(sl->easy, CURLOPT_TCP_KEEPALIVE, 1L);
 		curl_easy_setopt(sl->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 		curl_easy_setopt(sl->easy, CURLOPT_USERAGENT, "fupin-gateway");
+		curl_easy_setopt(sl->easy, CURLOPT_CLOSESOCKETFUNCTION,
+		    on_close);
+		curl_easy_setopt(sl->easy, CURLOPT_CLOSESOCKETDATA, w);
 	}
 	/* Keep-alive: the multi handle's cache holds the connections; the
 	 * provider never sees more than `connections` of them. */

@@ -81,8 +81,16 @@ struct worker {
 	pthread_t	 db_thread;
 	bool		 has_io_thread;
 	bool		 has_db_thread;
-	CURLM		*multi;		/* owned; the I/O thread's, but
-					 * curl_multi_wakeup from anywhere */
+	CURLM		*multi;		/* owned; the I/O thread's */
+	int		 epfd;		/* owned: the I/O thread sleeps in
+					 * epoll_wait on curl's sockets */
+	int		 evfd;		/* owned: eventfd in epfd; any thread
+					 * wakes the I/O thread (sender_io_wake) */
+	int64_t		 curl_due_ns;	/* curl's timer (mono_ns), -1: none;
+					 * the I/O thread's */
+	unsigned char	*fd_state;	/* owned, by descriptor: what epfd
+					 * has and curl wants (sender_io.c) */
+	size_t		 n_fd_state;
 
 	pthread_mutex_t	 lock;		/* guards the next block */
 	pthread_cond_t	 db_cond;	/* the database thread waits here */
@@ -168,6 +176,14 @@ void sender_donelist_cleanup(struct donelist *l);
 /* An HTTP provider's connection slots and their easy handles, on
  * w->multi.  FP_ENOMEM (worker_close frees what was made). */
 enum fp_err sender_slots_open(struct worker *w);
+
+/* The I/O thread's epoll set, its wake-up eventfd, and curl's socket
+ * and timer callbacks on w->multi (for worker_open, after the multi
+ * handle exists).  FP_EIO (worker_close closes what was made). */
+enum fp_err sender_io_open(struct worker *w);
+
+/* Wake the I/O thread from any thread (more ready messages, stop). */
+void sender_io_wake(struct worker *w);
 
 /* The worker's threads: arg is its struct worker. */
 void *sender_db_main(void *arg);

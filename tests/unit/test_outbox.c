@@ -4,7 +4,9 @@
  * included), claim marks "sending" and counts attempts, expiry, sent /
  * retry / failed, the ordering rules of delivery reports (delivered
  * before sent, a final state never overwritten), recovery after a crash,
- * and one history row plus one "sms.status" event per transition.
+ * one history row plus one "sms.status" event per transition, and the
+ * sender's shortcut for "sent" (outbox_mark_sent_claimed) against
+ * outbox_mark_sent.
  */
 #include <check.h>
 #include <json-c/json.h>
@@ -609,6 +611,105 @@ START_TEST(every_transition_writes_history_and_an_event)
 }
 END_TEST
 
+/* Claim the next message of `provider` now; the caller frees *items. */
+static struct outbox_item *
+claim_item(const char *provider, int64_t id)
+{
+	struct outbox_item *items = NULL;
+	size_t n = 0;
+
+	ck_assert_int_eq(outbox_claim(st, provider, time(NULL), 1, &items,
+	    &n), FP_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(items[0].id, id);
+	return items;
+}
+
+START_TEST(mark_sent_claimed_writes_what_mark_sent_writes)
+{
+	struct outbox_item *a_it, *b_it;
+	struct json_object *ea, *eb;
+	int64_t a, b;
+
+	/* Two messages through the two ways: the same row, history and
+	 * event (but for the id). */
+	a = enqueue(TO1, "slow path", "agg");
+	a_it = claim_item("agg", a);
+	ck_assert_int_eq(outbox_mark_sent(st, a, "m-1"), FP_OK);
+	b = enqueue(TO1, "fast path", "agg");
+	b_it = claim_item("agg", b);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2"),
+	    FP_OK);
+	ck_assert_str_eq(q_text("SELECT status || '/' || provider_msgid || "
+	    "'/' || ifnull(last_error, 'none') FROM sms_out WHERE id = ?", b),
+	    "sent/m-2/none");
+	ck_assert_str_eq(history_of(b), history_of(a));
+	ck_assert_str_eq(q_text("SELECT detail FROM sms_out_history WHERE "
+	    "message_id = ? AND status = 'sent'", b), "m-2");
+	ea = last_event(a);
+	eb = last_event(b);
+	ck_assert_str_eq(field(eb, "status"), "sent");
+	ck_assert_str_eq(field(eb, "provider"), field(ea, "provider"));
+	ck_assert_str_eq(field(eb, "to"), field(ea, "to"));
+	ck_assert_str_eq(field(eb, "segments"), field(ea, "segments"));
+	ck_assert_str_eq(field(eb, "attempts"), field(ea, "attempts"));
+	ck_assert_str_eq(field(eb, "error"), "(null)");
+	json_object_put(ea);
+	json_object_put(eb);
+	ck_assert_int_eq(events_of(b), 1);
+	/* A repeat (at least once: the round ran again) changes nothing. */
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2"),
+	    FP_OK);
+	ck_assert_str_eq(history_of(b), "queued,sending,sent");
+	ck_assert_int_eq(events_of(b), 1);
+	/* An id the provider gave before: kept sent, without the id. */
+	outbox_items_free(a_it, 1);
+	a = enqueue(TO2, "dup id", "agg");
+	a_it = claim_item("agg", a);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, a_it, "agg", "m-2"),
+	    FP_OK);
+	ck_assert_str_eq(q_text("SELECT status || '/' || "
+	    "ifnull(provider_msgid, 'none') FROM sms_out WHERE id = ?", a),
+	    "sent/none");
+	outbox_items_free(a_it, 1);
+	outbox_items_free(b_it, 1);
+}
+END_TEST
+
+START_TEST(mark_sent_claimed_leaves_the_rest_to_mark_sent)
+{
+	struct outbox_item *it;
+	int64_t id;
+
+	/* A report overtook the answer: the final state stays, the
+	 * provider id is still recorded. */
+	id = enqueue(TO1, "overtaken", "agg");
+	it = claim_item("agg", id);
+	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-1"),
+	    FP_OK);
+	ck_assert_str_eq(status_of(id), "delivered");
+	ck_assert_str_eq(q_text("SELECT provider_msgid FROM sms_out WHERE "
+	    "id = ?", id), "x-1");
+	ck_assert_str_eq(history_of(id), "queued,sending,delivered");
+	outbox_items_free(it, 1);
+	/* An early report waiting under the id is applied. */
+	id = enqueue(TO2, "early report", "agg");
+	it = claim_item("agg", id);
+	ck_assert_int_eq(dlr_apply_generic(st, "x-2", DLR_DELIVERED,
+	    "Success"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-2"),
+	    FP_OK);
+	ck_assert_str_eq(status_of(id), "delivered");
+	ck_assert_str_eq(history_of(id), "queued,sending,sent,delivered");
+	/* Deleted meanwhile. */
+	ck_assert_int_eq(store_exec(st, "DELETE FROM sms_out"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-3"),
+	    FP_ENOTFOUND);
+	outbox_items_free(it, 1);
+}
+END_TEST
+
 START_TEST(transitions_roll_back_with_the_callers_transaction)
 {
 	int64_t id;
@@ -652,6 +753,8 @@ outbox_suite(void)
 	tcase_add_test(tc, final_state_is_never_overwritten);
 	tcase_add_test(tc, early_report_is_applied_when_sent);
 	tcase_add_test(tc, every_transition_writes_history_and_an_event);
+	tcase_add_test(tc, mark_sent_claimed_writes_what_mark_sent_writes);
+	tcase_add_test(tc, mark_sent_claimed_leaves_the_rest_to_mark_sent);
 	tcase_add_test(tc, transitions_roll_back_with_the_callers_transaction);
 	suite_add_tcase(s, tc);
 	return s;

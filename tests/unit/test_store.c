@@ -107,6 +107,71 @@ START_TEST(migrates_from_each_earlier_version_keeping_data)
 }
 END_TEST
 
+/* EXPLAIN QUERY PLAN of sql, its rows joined by "; ". */
+static const char *
+plan_of(struct store *st, const char *sql, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt;
+	char q[512];
+	size_t used = 0;
+
+	snprintf(q, sizeof(q), "EXPLAIN QUERY PLAN %s", sql);
+	buf[0] = '\0';
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), q, -1, &stmt, NULL),
+	    SQLITE_OK);
+	while (sqlite3_step(stmt) == SQLITE_ROW && used + 1 < len)
+		used += (size_t)snprintf(buf + used, len - used, "%s; ",
+		    (const char *)sqlite3_column_text(stmt, 3));
+	sqlite3_finalize(stmt);
+	return buf;
+}
+
+START_TEST(version_6_has_one_provider_msgid_index)
+{
+	struct store *st = NULL;
+	char buf[512];
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, 5, NULL, NULL), FP_OK);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO sms_out(id, msisdn, "
+	    "text, encoding, segments, provider, status, next_attempt_at, "
+	    "expires_at, provider_msgid, created_at, updated_at) VALUES "
+	    "(1, '+8613800000001', 'a', 'gsm7', 1, 'p', 'sent', 0, 9, 'm-1', "
+	    "0, 0), (2, '+8613800000001', 'b', 'gsm7', 1, 'p', 'queued', 0, 9, "
+	    "NULL, 0, 0)"), FP_OK);
+	ck_assert_int_eq(migrate_to(st, 6, NULL, NULL), FP_OK);
+	/* One index on the column instead of two. */
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'index' AND tbl_name = 'sms_out' AND sql LIKE "
+	    "'%provider_msgid%'"), 1);
+	/* Still unique per provider, not across providers. */
+	ck_assert_int_eq(store_exec(st, "UPDATE sms_out SET provider_msgid = "
+	    "'m-1' WHERE id = 2"), FP_EDUP);
+	ck_assert_int_eq(store_exec(st, "UPDATE sms_out SET provider_msgid = "
+	    "'m-1', provider = 'q' WHERE id = 2"), FP_OK);
+	/* Reports by id alone and by (provider, id) use it. */
+	ck_assert_ptr_nonnull(strstr(plan_of(st, "SELECT id FROM sms_out "
+	    "WHERE provider_msgid = 'm-1' ORDER BY id DESC LIMIT 1", buf,
+	    sizeof(buf)), "sms_out_msgid_provider"));
+	ck_assert_ptr_nonnull(strstr(plan_of(st, "SELECT id FROM sms_out "
+	    "WHERE provider = 'p' AND provider_msgid = 'm-1'", buf,
+	    sizeof(buf)), "sms_out_msgid_provider"));
+	/* The sender's queue index holds queued messages only, and its
+	 * claim needs no sort. */
+	ck_assert_int_eq(store_exec(st, "UPDATE sms_out SET provider = 'p', "
+	    "provider_msgid = NULL, status = 'queued' WHERE id = 2"), FP_OK);
+	plan_of(st, "SELECT id FROM sms_out WHERE provider = 'p' AND status "
+	    "= 'queued' AND next_attempt_at <= 5 ORDER BY next_attempt_at, id "
+	    "LIMIT 10", buf, sizeof(buf));
+	ck_assert_ptr_nonnull(strstr(buf, "sms_out_due"));
+	ck_assert_ptr_null(strstr(buf, "TEMP B-TREE"));
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM sms_out "
+	    "INDEXED BY sms_out_due WHERE provider = 'p' AND status = "
+	    "'queued' AND next_attempt_at <= 5"), 1);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(refuses_a_database_newer_than_the_program)
 {
 	struct store *st = NULL;
@@ -200,6 +265,7 @@ store_suite(void)
 	tcase_add_test(tc, migrates_from_empty_to_latest_in_wal_mode);
 	tcase_add_loop_test(tc, migrates_from_each_earlier_version_keeping_data,
 	    1, migrate_latest());
+	tcase_add_test(tc, version_6_has_one_provider_msgid_index);
 	tcase_add_test(tc, refuses_a_database_newer_than_the_program);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store");
