@@ -6,15 +6,29 @@
  * 404/405/413 never reads the body), then once per chunk of body (we
  * copy into a buffer bounded by http.max_body), then once more with no
  * data, when the handler runs and the response is queued.
+ *
+ * A few polling threads (epoll) serve every connection; none of them
+ * ever blocks.  A route marked is_inline runs its handler right there:
+ * the hot paths (sendsms, the MO webhooks) parse and check, suspend the
+ * connection and hand their job to the writer (writer_submit), whose
+ * callback after the commit resumes the connection; the polling thread
+ * is then called again and sends the answer.  No thread sleeps per
+ * request.  Every other route's handler may block (writer_run, reads),
+ * so its request is suspended and run by a small pool of worker
+ * threads, which resume it when the handler returns.
  */
 #include <arpa/inet.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cfg.h"
 #include "gateway.h"
@@ -26,11 +40,23 @@
 #define HTTP_CONN_LIMIT		1024
 #define HTTP_STACK_BYTES	(256 * 1024)
 #define HTTP_CONN_TIMEOUT_S	30
+#define HTTP_POLL_THREADS	2	/* epoll threads, never blocking */
+#define HTTP_WORKERS		16	/* for the handlers that block */
+#define HTTP_DRAIN_MS		30000	/* stop: wait for running handlers */
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
 	struct gw		*gw;
 	int			 port;
+	atomic_int		 n_running;	/* handler reached, not answered */
+	atomic_bool		 is_draining;	/* stopping: no more handlers */
+	/* The worker pool: a queue of suspended requests. */
+	pthread_mutex_t		 lock;
+	pthread_cond_t		 has_work;
+	struct http_req		*head, *tail;
+	bool			 stopping;
+	pthread_t		 workers[HTTP_WORKERS];
+	int			 n_workers;
 };
 
 int
@@ -173,6 +199,9 @@ send_resp(struct http_server *srv, struct http_req *req,
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    resp->www_authenticate);
+	if (atomic_load(&srv->is_draining))
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
+		    "close");
 	ret = MHD_queue_response(req->conn, (unsigned int)resp->status, r);
 	MHD_destroy_response(r);
 	metrics_count_request(srv->gw->metrics, label, resp->status);
@@ -200,6 +229,7 @@ begin(struct http_server *srv, struct MHD_Connection *conn,
 	if (req == NULL)
 		return MHD_NO;
 	*con_cls = req;
+	req->srv = srv;
 	req->conn = conn;
 	req->method = method;
 	req->path = url;
@@ -285,6 +315,16 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (req->is_deferred) {
+		/* Called again after http_req_resume. */
+		if (!req->is_done)
+			return MHD_YES;
+		if (req->finish != NULL)
+			req->finish(srv->gw, req, req->resp, req->finish_arg,
+			    req->result);
+		req->finish = NULL;
+		return send_resp(srv, req, req->resp, req->route->label);
+	}
 	if (req->too_big) {
 		http_resp_error(&resp, 413, "body_too_large",
 		    "request body exceeds http.max_body");
@@ -295,23 +335,109 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url,
 		if (req->body == NULL)
 			return MHD_NO;
 	}
-	resp.status = 200;
-	resp.content_type = "application/json";
-	req->route->handler(srv->gw, req, &resp);
-	return send_resp(srv, req, &resp, req->route->label);
+	req->resp = calloc(1, sizeof(*req->resp));
+	if (req->resp == NULL)
+		return MHD_NO;
+	/*
+	 * Counted until answered, so that http_server_stop waits for it.
+	 * Count first, then look at is_draining (the stop sets that first,
+	 * then looks at the count): one of the two sees the other.
+	 */
+	atomic_fetch_add(&srv->n_running, 1);
+	req->is_counted = true;
+	if (atomic_load(&srv->is_draining)) {
+		http_resp_error(req->resp, 503, "stopping",
+		    "the gateway is stopping; retry");
+		return send_resp(srv, req, req->resp, req->route->label);
+	}
+	req->resp->status = 200;
+	req->resp->content_type = "application/json";
+	if (req->route->is_inline) {
+		req->route->handler(srv->gw, req, req->resp);
+		if (req->is_deferred)
+			return MHD_YES;	/* suspended; answered later */
+		return send_resp(srv, req, req->resp, req->route->label);
+	}
+	/* A handler that may block: to the worker pool. */
+	http_req_defer(req, NULL, NULL);
+	pthread_mutex_lock(&srv->lock);
+	if (srv->tail != NULL)
+		srv->tail->next = req;
+	else
+		srv->head = req;
+	srv->tail = req;
+	pthread_cond_signal(&srv->has_work);
+	pthread_mutex_unlock(&srv->lock);
+	return MHD_YES;
+}
+
+void
+http_req_defer(struct http_req *req, http_finish_fn *finish, void *arg)
+{
+	req->finish = finish;
+	req->finish_arg = arg;
+	req->is_done = false;
+	req->is_deferred = true;
+	MHD_suspend_connection(req->conn);
+}
+
+void
+http_req_resume(void *arg, enum fp_err result)
+{
+	struct http_req *req = arg;
+
+	req->result = result;
+	req->is_done = true;
+	/* Takes libmicrohttpd's lock: what we wrote is seen by the polling
+	 * thread, which calls on_access again. */
+	MHD_resume_connection(req->conn);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct http_server *srv = arg;
+	struct http_req *req;
+
+	pthread_mutex_lock(&srv->lock);
+	for (;;) {
+		while (srv->head == NULL && !srv->stopping)
+			pthread_cond_wait(&srv->has_work, &srv->lock);
+		if (srv->head == NULL)
+			break;
+		req = srv->head;
+		srv->head = req->next;
+		if (srv->head == NULL)
+			srv->tail = NULL;
+		req->next = NULL;
+		pthread_mutex_unlock(&srv->lock);
+		req->route->handler(srv->gw, req, req->resp);
+		http_req_resume(req, FP_OK);
+		pthread_mutex_lock(&srv->lock);
+	}
+	pthread_mutex_unlock(&srv->lock);
+	return NULL;
 }
 
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http_server *srv = cls;
 	struct http_req *req = *con_cls;
 
-	(void)cls;
 	(void)conn;
 	(void)toe;
 	if (req == NULL)
 		return;
+	if (req->finish != NULL && req->is_done)	/* never answered */
+		req->finish(srv->gw, req, req->resp, req->finish_arg,
+		    FP_EBUSY);
+	if (req->is_counted)
+		atomic_fetch_sub(&srv->n_running, 1);
+	if (req->resp != NULL)
+		free(req->resp->body);
+	free(req->resp);
 	free(req->body);
 	free(req);
 	*con_cls = NULL;
@@ -359,6 +485,44 @@ parse_listen(const struct cfg *cfg, struct sockaddr_storage *ss,
 	}
 }
 
+/* The worker pool; 0, or -1 when a thread cannot be started. */
+static int
+start_workers(struct http_server *srv)
+{
+	pthread_attr_t attr;
+	int rc = 0;
+
+	if (pthread_attr_init(&attr) != 0)
+		return -1;
+	pthread_attr_setstacksize(&attr, HTTP_STACK_BYTES);
+	while (srv->n_workers < HTTP_WORKERS) {
+		if (pthread_create(&srv->workers[srv->n_workers], &attr,
+		    worker_main, srv) != 0) {
+			rc = -1;
+			break;
+		}
+		srv->n_workers++;
+	}
+	pthread_attr_destroy(&attr);
+	return rc;
+}
+
+/* End the pool (its queue is empty once the daemon is stopped). */
+static void
+stop_workers(struct http_server *srv)
+{
+	int i;
+
+	pthread_mutex_lock(&srv->lock);
+	srv->stopping = true;
+	pthread_cond_broadcast(&srv->has_work);
+	pthread_mutex_unlock(&srv->lock);
+	for (i = 0; i < srv->n_workers; i++)
+		pthread_join(srv->workers[i], NULL);
+	pthread_cond_destroy(&srv->has_work);
+	pthread_mutex_destroy(&srv->lock);
+}
+
 enum fp_err
 http_server_start(struct gw *gw, struct http_server **out)
 {
@@ -377,20 +541,30 @@ http_server_start(struct gw *gw, struct http_server **out)
 	if (srv == NULL)
 		return FP_ENOMEM;
 	srv->gw = gw;
+	pthread_mutex_init(&srv->lock, NULL);
+	pthread_cond_init(&srv->has_work, NULL);
+	atomic_init(&srv->n_running, 0);
+	atomic_init(&srv->is_draining, false);
+	if (start_workers(srv) != 0) {
+		stop_workers(srv);
+		free(srv);
+		return FP_ENOMEM;
+	}
 	/*
-	 * A thread per connection: a handler blocks until the writer has
-	 * committed its request, and the writer commits whatever is waiting
-	 * at once, so the more connections wait, the bigger each group
-	 * commit.  A fixed pool would cap the group at the pool's size.
+	 * A few epoll threads that never block (the file's comment): the
+	 * writer commits whatever is waiting at once, and a suspended
+	 * request holds no thread, so every connection's request can share
+	 * the next group commit.
 	 */
-	flags = MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(flags,
 	    (uint16_t)gw->cfg->http.listen_port, NULL, NULL, on_access, srv,
 	    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, srv,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_POLL_THREADS,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_BYTES,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT_S,
@@ -400,6 +574,7 @@ http_server_start(struct gw *gw, struct http_server **out)
 	if (srv->daemon == NULL) {
 		log_error("http.listen addr=%s error=\"cannot listen (address "
 		    "in use or not local?)\"", gw->cfg->http.listen);
+		stop_workers(srv);
 		free(srv);
 		return FP_EIO;
 	}
@@ -420,9 +595,32 @@ http_server_port(const struct http_server *srv)
 void
 http_server_stop(struct http_server *srv)
 {
+	MHD_socket lfd;
+	int waited_ms = 0;
+
 	if (srv == NULL)
 		return;
-	/* Joins the worker threads: requests in progress finish first. */
+	/*
+	 * Stop accepting and start no more handlers (later requests get
+	 * 503 and a closed connection); let those running get their commit
+	 * and answer (libmicrohttpd must not stop with a suspended
+	 * connection), then close the rest.
+	 */
+	lfd = MHD_quiesce_daemon(srv->daemon);
+	if (lfd != MHD_INVALID_SOCKET)
+		close(lfd);
+	atomic_store(&srv->is_draining, true);
+	while (atomic_load(&srv->n_running) > 0 &&
+	    waited_ms < HTTP_DRAIN_MS) {
+		struct timespec ts = { 0, 1000000 };
+
+		nanosleep(&ts, NULL);
+		waited_ms++;
+	}
+	if (atomic_load(&srv->n_running) > 0)
+		log_warnx("http.stop running=%d error=\"still waiting\"",
+		    atomic_load(&srv->n_running));
 	MHD_stop_daemon(srv->daemon);
+	stop_workers(srv);
 	free(srv);
 }

@@ -16,6 +16,16 @@
 
 struct gw;
 struct MHD_Connection;
+struct http_resp;
+struct http_req;
+
+/*
+ * Fills the answer of a deferred request (http_req_defer) on a server
+ * thread once the work is done; `result` is what http_req_resume got.
+ * Owns `arg` (frees it).
+ */
+typedef void http_finish_fn(struct gw *, struct http_req *,
+    struct http_resp *, void *arg, enum fp_err result);
 
 #define HTTP_GET	0x01
 #define HTTP_POST	0x02
@@ -32,6 +42,16 @@ struct http_req {
 	size_t			 body_cap;
 	bool			 too_big;
 	const struct http_route	*route;
+	/* Server-private from here. */
+	struct http_server	*srv;
+	struct http_req		*next;		/* worker queue */
+	bool			 is_counted;	/* in http_server's n_running */
+	bool			 is_deferred;	/* suspended, answer later */
+	bool			 is_done;	/* the deferred work ended */
+	enum fp_err		 result;	/* its result */
+	http_finish_fn		*finish;
+	void			*finish_arg;
+	struct http_resp	*resp;		/* the answer being built */
 };
 
 /* What a handler answers.  body is owned by the response (free()d). */
@@ -53,6 +73,13 @@ struct http_route {
 	int		 methods;	/* HTTP_GET | HTTP_POST */
 	const char	*label;		/* for metrics: the route as written */
 	http_handler_fn	*handler;
+	/*
+	 * true: the handler runs on the server's polling thread, so it must
+	 * never block; it either answers at once or defers
+	 * (http_req_defer).  false: it runs on a worker thread and may
+	 * block (writer_run, database reads).
+	 */
+	bool		 is_inline;
 };
 
 /* The route table (http_routes.c), ended by a NULL path. */
@@ -78,6 +105,20 @@ int http_server_port(const struct http_server *srv);
 
 /* Stop accepting, let in-flight requests finish, free the server. */
 void http_server_stop(struct http_server *srv);
+
+/*
+ * For an is_inline route's handler: answer later.  The connection is
+ * suspended; the handler then hands its work on (e.g. writer_submit with
+ * http_req_resume as the done callback) and returns without an answer.
+ * When the work ends, finish(gw, req, resp, arg, result) runs on a
+ * server thread and sets the answer.
+ */
+void http_req_defer(struct http_req *req, http_finish_fn *finish,
+    void *arg);
+
+/* The deferred work of `req` (a struct http_req *) ended: any thread,
+ * once.  A writer_done_fn. */
+void http_req_resume(void *req, enum fp_err result);
 
 /* Set a JSON or text answer; `body` is copied. */
 void http_resp_set(struct http_resp *resp, int status,

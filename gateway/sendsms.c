@@ -108,77 +108,32 @@ authenticate(struct gw *gw, struct http_params *p)
 	return t;
 }
 
-void
-sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
-{
-	char (*numbers)[MSISDN_MAX] = NULL;
-	struct http_params p;
-	struct sendsms_job job;
-	const char *why = NULL, *raw, *s;
-	char bad[64], *text = NULL, msg[160];
-	size_t raw_len = 0, text_len = 0;
-	int v;
-	enum fp_err err;
+/* One request's state while the writer has it: on the heap. */
+struct sendsms_req {
+	struct sendsms_job	 job;
+	struct http_params	 p;
+	char			(*numbers)[MSISDN_MAX];
+	char			*text;
+};
 
-	if (http_params_init(&p, req, &why) != FP_OK) {
-		kannel_answer(resp, 400, "Malformed request body");
-		return;
-	}
-	memset(&job, 0, sizeof(job));
-	job.cfg = gw->cfg;
-	job.token = authenticate(gw, &p);
-	if (job.token == NULL) {
-		kannel_answer(resp, 403, "Authorization failed for sendsms");
-		goto done;
-	}
-	numbers = calloc(SENDSMS_MAX_TO, sizeof(*numbers));
-	if (numbers == NULL) {
-		kannel_answer(resp, 503, "Temporal failure, try again later.");
-		goto done;
-	}
-	s = http_params_get(&p, "to", NULL);
-	if (s == NULL || sendsms_split_to(s, numbers, &job.n_to, bad,
-	    sizeof(bad)) != FP_OK) {
-		if (s == NULL || *bad == '\0')
-			kannel_answer(resp, 400, "Missing receiver number, "
-			    "rejected");
-		else {
-			snprintf(msg, sizeof(msg), "Invalid receiver number "
-			    "'%s', rejected", bad);
-			kannel_answer(resp, 400, msg);
-		}
-		goto done;
-	}
-	raw = http_params_get(&p, "text", &raw_len);
-	if (raw == NULL || raw_len == 0) {
-		kannel_answer(resp, 400, "Missing text, rejected");
-		goto done;
-	}
-	err = http_params_text(&p, raw, raw_len, &text, &text_len, &why);
-	if (err != FP_OK || memchr(text, '\0', text_len) != NULL) {
-		kannel_answer(resp, 400, "Invalid text or charset, rejected");
-		goto done;
-	}
-	job.msg.text = text;
-	job.msg.kind = "sendsms";
-	job.msg.from = http_params_get(&p, "from", NULL);
-	job.msg.dlr_url = http_params_get(&p, "dlr-url", NULL);
-	s = http_params_get(&p, "dlr-mask", NULL);
-	if (s != NULL && parse_int(s, 0, 255, &v) != FP_OK) {
-		kannel_answer(resp, 400, "Invalid dlr-mask, rejected");
-		goto done;
-	}
-	/* With a dlr-url and no mask, report everything (Kannel's 31). */
-	job.msg.dlr_mask = s != NULL ? v : (job.msg.dlr_url != NULL ? 31 : 0);
-	/* Kannel's validity is in minutes. */
-	s = http_params_get(&p, "validity", NULL);
-	if (s != NULL && parse_int(s, 1, 7 * 24 * 60, &v) != FP_OK) {
-		kannel_answer(resp, 400, "Invalid validity, rejected");
-		goto done;
-	}
-	job.msg.validity_s = s != NULL ? v * 60 : 0;
-	job.to = numbers;
-	err = writer_run(gw->writer, sendsms_job_run, &job);
+static void
+sendsms_req_free(struct sendsms_req *r)
+{
+	free(r->numbers);
+	free(r->text);
+	http_params_cleanup(&r->p);
+	free(r);
+}
+
+/* After the commit, on a server thread: Kannel's answer. */
+static void
+sendsms_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
+    void *arg, enum fp_err err)
+{
+	struct sendsms_req *r = arg;
+
+	(void)gw;
+	(void)req;
 	if (err == FP_EREJECT) {
 		kannel_answer(resp, 403, "Authorization failed for sendsms");
 	} else if (err == FP_EINVAL) {
@@ -188,11 +143,97 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		kannel_answer(resp, 503, "Temporal failure, try again later.");
 	} else {
 		log_info("sendsms.accepted token=%s recipients=%zu first=%lld",
-		    job.token->name, job.n_to, (long long)job.first_id);
+		    r->job.token->name, r->job.n_to,
+		    (long long)r->job.first_id);
 		kannel_answer(resp, 202, "0: Accepted for delivery");
 	}
-done:
-	free(numbers);
-	free(text);
-	http_params_cleanup(&p);
+	sendsms_req_free(r);
+}
+
+/*
+ * Runs on the server's polling thread (an is_inline route): checks
+ * everything without blocking, then defers the answer to after the
+ * writer's commit.
+ */
+void
+sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
+{
+	struct sendsms_req *r;
+	const char *why = NULL, *raw, *s;
+	char bad[64], msg[160];
+	size_t raw_len = 0, text_len = 0;
+	int v;
+	enum fp_err err;
+
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		kannel_answer(resp, 503, "Temporal failure, try again later.");
+		return;
+	}
+	if (http_params_init(&r->p, req, &why) != FP_OK) {
+		kannel_answer(resp, 400, "Malformed request body");
+		memset(&r->p, 0, sizeof(r->p));	/* as before: not cleaned */
+		goto fail;
+	}
+	r->job.cfg = gw->cfg;
+	r->job.token = authenticate(gw, &r->p);
+	if (r->job.token == NULL) {
+		kannel_answer(resp, 403, "Authorization failed for sendsms");
+		goto fail;
+	}
+	r->numbers = calloc(SENDSMS_MAX_TO, sizeof(*r->numbers));
+	if (r->numbers == NULL) {
+		kannel_answer(resp, 503, "Temporal failure, try again later.");
+		goto fail;
+	}
+	s = http_params_get(&r->p, "to", NULL);
+	if (s == NULL || sendsms_split_to(s, r->numbers, &r->job.n_to, bad,
+	    sizeof(bad)) != FP_OK) {
+		if (s == NULL || *bad == '\0')
+			kannel_answer(resp, 400, "Missing receiver number, "
+			    "rejected");
+		else {
+			snprintf(msg, sizeof(msg), "Invalid receiver number "
+			    "'%s', rejected", bad);
+			kannel_answer(resp, 400, msg);
+		}
+		goto fail;
+	}
+	raw = http_params_get(&r->p, "text", &raw_len);
+	if (raw == NULL || raw_len == 0) {
+		kannel_answer(resp, 400, "Missing text, rejected");
+		goto fail;
+	}
+	err = http_params_text(&r->p, raw, raw_len, &r->text, &text_len, &why);
+	if (err != FP_OK || memchr(r->text, '\0', text_len) != NULL) {
+		kannel_answer(resp, 400, "Invalid text or charset, rejected");
+		goto fail;
+	}
+	r->job.msg.text = r->text;
+	r->job.msg.kind = "sendsms";
+	r->job.msg.from = http_params_get(&r->p, "from", NULL);
+	r->job.msg.dlr_url = http_params_get(&r->p, "dlr-url", NULL);
+	s = http_params_get(&r->p, "dlr-mask", NULL);
+	if (s != NULL && parse_int(s, 0, 255, &v) != FP_OK) {
+		kannel_answer(resp, 400, "Invalid dlr-mask, rejected");
+		goto fail;
+	}
+	/* With a dlr-url and no mask, report everything (Kannel's 31). */
+	r->job.msg.dlr_mask = s != NULL ? v :
+	    (r->job.msg.dlr_url != NULL ? 31 : 0);
+	/* Kannel's validity is in minutes. */
+	s = http_params_get(&r->p, "validity", NULL);
+	if (s != NULL && parse_int(s, 1, 7 * 24 * 60, &v) != FP_OK) {
+		kannel_answer(resp, 400, "Invalid validity, rejected");
+		goto fail;
+	}
+	r->job.msg.validity_s = s != NULL ? v * 60 : 0;
+	r->job.to = r->numbers;
+	/* The answer after the commit (sendsms_finish frees r). */
+	http_req_defer(req, sendsms_finish, r);
+	writer_submit(gw->writer, sendsms_job_run, &r->job, http_req_resume,
+	    req);
+	return;
+fail:
+	sendsms_req_free(r);
 }

@@ -89,15 +89,73 @@ read_mo(struct http_params *p, struct http_resp *resp, bool raw_body_text,
 	return FP_OK;
 }
 
-/* Shared body of both endpoints; `kannel` picks the route's habits. */
+/* One request's state while the writer has it: on the heap. */
+struct mo_req {
+	struct mo_job		 job;
+	struct http_params	 p;
+	char			*text;
+	const char		*route;
+	bool			 kannel;
+};
+
+static void
+mo_req_free(struct mo_req *r)
+{
+	free(r->text);
+	http_params_cleanup(&r->p);
+	free(r);
+}
+
+/* After the commit, on a server thread: the route's answer. */
+static void
+receive_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
+    void *arg, enum fp_err err)
+{
+	struct mo_req *r = arg;
+	struct mo_job *job = &r->job;
+	char masked[MSISDN_MASK_MAX], body[96];
+
+	(void)gw;
+	(void)req;
+	if (err != FP_OK) {
+		log_warnx("sms.in.fail route=%s error=\"%s\"", r->route,
+		    fp_strerror(err));
+		http_resp_error(resp, http_status_of(err) >= 500 ?
+		    http_status_of(err) : 500, "not_stored",
+		    "the message was not stored; retry");
+		goto done;
+	}
+	log_info("sms.in id=%lld route=%s from=%s dup=%d flood=%d reply=%lld",
+	    (long long)job->res.id, r->route, msisdn_mask(job->mo.from,
+	    masked, sizeof(masked)), job->res.is_duplicate,
+	    job->res.is_flooded, (long long)job->res.reply_id);
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("sms.in.text id=%lld text=\"%.*s\"",
+		    (long long)job->res.id, (int)job->mo.text_len,
+		    job->mo.text);
+	if (r->kannel) {
+		/* Kannel: 200 and an empty body (omit-empty = true). */
+		http_resp_set(resp, 200, "text/plain", "", 0);
+	} else {
+		snprintf(body, sizeof(body), "{\"id\":\"%lld\",\"status\":"
+		    "\"accepted\"}", (long long)job->res.id);
+		http_resp_set(resp, 202, "application/json", body,
+		    strlen(body));
+	}
+done:
+	mo_req_free(r);
+}
+
+/*
+ * Shared body of both endpoints; `kannel` picks the route's habits.
+ * Runs on the server's polling thread (an is_inline route): checks
+ * without blocking, then defers the answer to after the writer's commit.
+ */
 static void
 receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
     const char *path, const char *route, bool kannel)
 {
-	struct http_params p;
-	struct mo_job job;
-	char masked[MSISDN_MASK_MAX], body[96];
-	char *text = NULL;
+	struct mo_req *r;
 	const char *why = NULL;
 	enum fp_err err;
 
@@ -106,51 +164,39 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		    "this route's authentication failed");
 		return;
 	}
-	err = http_params_init(&p, req, &why);
-	if (err == FP_EINVAL) {
-		http_resp_error(resp, 400, "invalid_body", why);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		http_resp_error(resp, 500, "not_stored",
+		    "the message was not stored; retry");
 		return;
 	}
-	memset(&job, 0, sizeof(job));
-	job.ctx.cfg = gw->cfg;
-	job.ctx.tpl = gw->tpl;
-	job.ctx.menu = gw->menu;
-	job.mo.route = route;
+	err = http_params_init(&r->p, req, &why);
+	if (err == FP_EINVAL) {
+		http_resp_error(resp, 400, "invalid_body", why);
+		memset(&r->p, 0, sizeof(r->p));	/* as before: not cleaned */
+		mo_req_free(r);
+		return;
+	}
+	r->route = route;
+	r->kannel = kannel;
+	r->job.ctx.cfg = gw->cfg;
+	r->job.ctx.tpl = gw->tpl;
+	r->job.ctx.menu = gw->menu;
+	r->job.mo.route = route;
 	if (err == FP_OK)
-		err = read_mo(&p, resp, kannel, &job, &text);
-	if (err == FP_OK) {
-		job.mo.smsc = http_params_get(&p, "smsc", NULL);
-		err = writer_run(gw->writer, mo_job_run, &job);
+		err = read_mo(&r->p, resp, kannel, &r->job, &r->text);
+	if (err == FP_EINVAL && resp->status >= 400) {
+		mo_req_free(r);	/* answered by read_mo */
+		return;
 	}
-	if (err == FP_EINVAL && resp->status >= 400)
-		goto done;	/* answered by read_mo */
 	if (err != FP_OK) {
-		log_warnx("sms.in.fail route=%s error=\"%s\"", route,
-		    fp_strerror(err));
-		http_resp_error(resp, http_status_of(err) >= 500 ?
-		    http_status_of(err) : 500, "not_stored",
-		    "the message was not stored; retry");
-		goto done;
+		receive_finish(gw, req, resp, r, err);
+		return;
 	}
-	log_info("sms.in id=%lld route=%s from=%s dup=%d flood=%d reply=%lld",
-	    (long long)job.res.id, route, msisdn_mask(job.mo.from, masked,
-	    sizeof(masked)), job.res.is_duplicate, job.res.is_flooded,
-	    (long long)job.res.reply_id);
-	if (log_enabled(LOG_LEVEL_DEBUG))
-		log_debug("sms.in.text id=%lld text=\"%.*s\"",
-		    (long long)job.res.id, (int)job.mo.text_len, job.mo.text);
-	if (kannel) {
-		/* Kannel: 200 and an empty body (omit-empty = true). */
-		http_resp_set(resp, 200, "text/plain", "", 0);
-	} else {
-		snprintf(body, sizeof(body), "{\"id\":\"%lld\",\"status\":"
-		    "\"accepted\"}", (long long)job.res.id);
-		http_resp_set(resp, 202, "application/json", body,
-		    strlen(body));
-	}
-done:
-	free(text);
-	http_params_cleanup(&p);
+	r->job.mo.smsc = http_params_get(&r->p, "smsc", NULL);
+	/* The answer after the commit (receive_finish frees r). */
+	http_req_defer(req, receive_finish, r);
+	writer_submit(gw->writer, mo_job_run, &r->job, http_req_resume, req);
 }
 
 void

@@ -1,9 +1,16 @@
 /*
  * writer.c: the group-commit thread (see writer.h).
  *
- * Jobs live on their callers' stacks; the queue links them.  The writer
- * takes the whole queue at once, so the more requests arrive while a
- * commit is in progress, the more share the next one.
+ * writer_run's jobs live on their callers' stacks; writer_submit's on the
+ * heap, owned by the writer until their done callback has run.  The
+ * queue links them.  The writer takes the whole queue at once, so the
+ * more requests arrive while a commit is in progress, the more share the
+ * next one.
+ *
+ * Submitted jobs' callbacks (each resumes an HTTP connection: a lock and
+ * a syscall) run on a second thread, the notifier, which the writer
+ * hands each group's list at once: on the writer they took a sixth of
+ * its time, while the next group waited.
  *
  * After the commit the waiters are woken as a binary tree: the writer
  * wakes the first, and each woken caller wakes two more before it
@@ -26,7 +33,10 @@ struct writer_job {
 	void			*arg;
 	enum fp_err		 result;
 	bool			 is_quiet;	/* writer_run_quiet */
-	sem_t			 done;	/* posted once, after the commit */
+	writer_done_fn		*on_done;	/* writer_submit, else NULL */
+	void			*done_arg;
+	sem_t			 done;	/* writer_run: posted once, after
+					 * the commit */
 	struct writer_job	*next;
 	struct writer_job	*wake[2];	/* this caller wakes these
 						 * (set before `done`) */
@@ -45,6 +55,12 @@ struct writer {
 	bool			 is_durable;	/* durability "full" */
 	bool			 is_synced;	/* synchronous=FULL now */
 	struct writer_job	*order[WRITER_MAX_BATCH];	/* wake tree */
+	/* The notifier: done callbacks of submitted jobs, in order. */
+	pthread_t		 notifier;
+	bool			 notifier_started;
+	pthread_cond_t		 has_done;	/* notifier waits */
+	struct writer_job	*done_head, *done_tail;
+	bool			 done_stopping;
 };
 
 /* Run a statement of the batch's frame, prepared once and cached. */
@@ -130,15 +146,29 @@ run_batch(struct writer *w, struct writer_job *jobs)
 		w->after_commit(w->cb_arg);
 }
 
-/* Link the batch into the wake tree and wake its root. */
+/*
+ * Link the batch's waiting callers into the wake tree and wake its root;
+ * hand the submitted jobs (writer_submit) to the notifier.
+ */
 static void
 wake_batch(struct writer *w, struct writer_job *batch)
 {
-	struct writer_job *j;
+	struct writer_job *j, *next, *async = NULL, *last = NULL;
 	size_t n = 0, i;
 
-	for (j = batch; j != NULL && n < WRITER_MAX_BATCH; j = j->next)
-		w->order[n++] = j;
+	for (j = batch; j != NULL; j = next) {
+		next = j->next;
+		if (j->on_done == NULL) {
+			w->order[n++] = j;
+			continue;
+		}
+		j->next = NULL;
+		if (last != NULL)
+			last->next = j;
+		else
+			async = j;
+		last = j;
+	}
 	for (i = 0; i < n; i++) {
 		w->order[i]->wake[0] = 2 * i + 1 < n ? w->order[2 * i + 1] :
 		    NULL;
@@ -147,6 +177,44 @@ wake_batch(struct writer *w, struct writer_job *batch)
 	}
 	if (n > 0)
 		sem_post(&w->order[0]->done);
+	if (async == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (w->done_tail != NULL)
+		w->done_tail->next = async;
+	else
+		w->done_head = async;
+	w->done_tail = last;
+	pthread_cond_signal(&w->has_done);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The notifier thread: done callbacks, outside the writer's loop. */
+static void *
+notifier_main(void *arg)
+{
+	struct writer *w = arg;
+	struct writer_job *list, *j;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		while (w->done_head == NULL && !w->done_stopping)
+			pthread_cond_wait(&w->has_done, &w->lock);
+		if (w->done_head == NULL)
+			break;
+		list = w->done_head;
+		w->done_head = w->done_tail = NULL;
+		pthread_mutex_unlock(&w->lock);
+		while (list != NULL) {
+			j = list;
+			list = j->next;
+			j->on_done(j->done_arg, j->result);
+			free(j);
+		}
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
 }
 
 static void *
@@ -206,6 +274,12 @@ writer_start(const struct cfg *cfg, void (*after_commit)(void *),
 	}
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->has_work, NULL);
+	pthread_cond_init(&w->has_done, NULL);
+	if (pthread_create(&w->notifier, NULL, notifier_main, w) != 0) {
+		writer_stop(w);
+		return FP_ENOMEM;
+	}
+	w->notifier_started = true;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		writer_stop(w);
 		return FP_ENOMEM;
@@ -227,10 +301,38 @@ writer_stop(struct writer *w)
 		pthread_mutex_unlock(&w->lock);
 		pthread_join(w->thread, NULL);
 	}
+	if (w->notifier_started) {
+		/* After the writer: its last callbacks are queued by now. */
+		pthread_mutex_lock(&w->lock);
+		w->done_stopping = true;
+		pthread_cond_signal(&w->has_done);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->notifier, NULL);
+	}
+	pthread_cond_destroy(&w->has_done);
 	pthread_cond_destroy(&w->has_work);
 	pthread_mutex_destroy(&w->lock);
 	store_close(w->st);
 	free(w);
+}
+
+/* Append a job to the queue; false when the writer is stopping. */
+static bool
+enqueue(struct writer *w, struct writer_job *job)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->lock);
+		return false;
+	}
+	if (w->tail != NULL)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	pthread_cond_signal(&w->has_work);
+	pthread_mutex_unlock(&w->lock);
+	return true;
 }
 
 static enum fp_err
@@ -244,25 +346,18 @@ run_job(struct writer *w, writer_fn *fn, void *arg, bool is_quiet)
 	job.arg = arg;
 	job.result = FP_OK;
 	job.is_quiet = is_quiet;
+	job.on_done = NULL;
+	job.done_arg = NULL;
 	job.next = NULL;
 	job.wake[0] = job.wake[1] = NULL;
 	if (sem_init(&job.done, 0, 0) != 0)
 		return FP_ENOMEM;
-	pthread_mutex_lock(&w->lock);
-	if (w->stopping) {
-		pthread_mutex_unlock(&w->lock);
+	/* The job lives on this stack: we wait below until the writer has
+	 * run it and unlinked it, so the address never outlives us. */
+	if (!enqueue(w, &job)) {
 		sem_destroy(&job.done);
 		return FP_EBUSY;
 	}
-	/* The job lives on this stack: we wait below until the writer has
-	 * run it and unlinked it, so the address never outlives us. */
-	if (w->tail != NULL)
-		w->tail->next = &job;
-	else
-		w->head = &job;	/* cppcheck-suppress autoVariables */
-	w->tail = &job;		/* cppcheck-suppress autoVariables */
-	pthread_cond_signal(&w->has_work);
-	pthread_mutex_unlock(&w->lock);
 	while (sem_wait(&job.done) != 0)
 		continue;	/* EINTR */
 	/* Our part of the wake tree (writer_main), before we vanish. */
@@ -284,4 +379,26 @@ enum fp_err
 writer_run_quiet(struct writer *w, writer_fn *fn, void *arg)
 {
 	return run_job(w, fn, arg, true);
+}
+
+void
+writer_submit(struct writer *w, writer_fn *fn, void *arg,
+    writer_done_fn *on_done, void *done_arg)
+{
+	struct writer_job *job;
+
+	job = calloc(1, sizeof(*job));
+	if (job == NULL) {
+		on_done(done_arg, FP_ENOMEM);
+		return;
+	}
+	job->fn = fn;
+	job->arg = arg;
+	job->result = FP_OK;
+	job->on_done = on_done;
+	job->done_arg = done_arg;
+	if (!enqueue(w, job)) {
+		free(job);
+		on_done(done_arg, FP_EBUSY);
+	}
 }

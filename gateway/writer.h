@@ -1,8 +1,9 @@
 /*
  * writer.h: group commit.  One thread owns the gateway's writing
- * connection; HTTP workers hand it jobs and wait.  It runs every job that
- * is waiting inside one transaction, each job in its own savepoint (a
- * failing job is rolled back alone), commits once, then wakes them all.
+ * connection; HTTP handlers hand it jobs and wait (writer_run) or are
+ * called back (writer_submit).  It runs every job that is waiting inside
+ * one transaction, each job in its own savepoint (a failing job is
+ * rolled back alone), commits once, then wakes them all.
  * With database.durability = "full" that is one fsync for many requests,
  * which is what makes "a 2xx means committed" affordable.
  */
@@ -50,5 +51,18 @@ enum fp_err writer_run(struct writer *w, writer_fn *fn, void *arg);
  * database.durability says.  Results as writer_run.
  */
 enum fp_err writer_run_quiet(struct writer *w, writer_fn *fn, void *arg);
+
+/* Called once with a submitted job's result (as writer_run returns). */
+typedef void writer_done_fn(void *done_arg, enum fp_err result);
+
+/*
+ * writer_run without waiting: fn(st, arg) runs in the next group
+ * transaction and on_done(done_arg, result) is called after the commit,
+ * on the writer thread (keep it short: the next group waits for it), or
+ * at once on the caller's thread with FP_EBUSY when the writer is
+ * stopping or FP_ENOMEM.  `arg` must stay valid until on_done.
+ */
+void writer_submit(struct writer *w, writer_fn *fn, void *arg,
+    writer_done_fn *on_done, void *done_arg);
 
 #endif
