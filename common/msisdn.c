@@ -141,3 +141,9 @@ msisdn_mask(const char *number, char *buf, size_t len)
 	buf[o] = '\0';
 	return buf;
 }
+
+const char *
+msisdn_national(const char *e164)
+{
+	return strncmp(e164, "+86", 3) == 0 ? e164 + 3 : e164;
+}

@@ -33,4 +33,10 @@ enum fp_err msisdn_normalize(const char *in, char out[MSISDN_MAX],
  */
 const char *msisdn_mask(const char *number, char *buf, size_t len);
 
+/*
+ * The number as a villager dials it: "+8613900000000" -> "13900000000"
+ * (a pointer into e164); other countries' numbers stay as they are.
+ */
+const char *msisdn_national(const char *e164);
+
 #endif

@@ -67,6 +67,13 @@ enum fp_err store_stmt(struct store *st, const char *sql,
 /* Run SQL with no results (DDL, pragmas).  Errors logged here. */
 enum fp_err store_exec(struct store *st, const char *sql);
 
+/*
+ * Run the cached statement sql with ?1 = a and ?2 = b (a statement may
+ * use only ?1) to its end, rows of a RETURNING clause ignored.
+ */
+enum fp_err store_exec_2(struct store *st, const char *sql, int64_t a,
+    int64_t b);
+
 /* Map an SQLite result code to enum fp_err (BUSY/LOCKED → FP_EBUSY,
  * CONSTRAINT → FP_EDUP, NOMEM → FP_ENOMEM, else FP_EIO). */
 enum fp_err store_err(int rc);

@@ -445,23 +445,6 @@ due_tasks(struct store *st, const char *sql, int64_t before,
 	return FP_OK;
 }
 
-static enum fp_err
-set_time(struct store *st, const char *sql, int64_t id, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, sql, &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
 /* The task's first SMS, once more. */
 static enum fp_err
 resend(struct store *st, const struct sms_ctx *ctx, const struct due_task *t,
@@ -485,8 +468,8 @@ resend(struct store *st, const struct sms_ctx *ctx, const struct due_task *t,
 		err = queue_task_sms(st, ctx, phone, text, t->id, t->urgent, now);
 	free(text);
 	if (err == FP_OK)
-		err = set_time(st, "UPDATE tasks SET resent_at = ?2 WHERE id = "
-		    "?1", t->id, now);
+		err = store_exec_2(st, "UPDATE tasks SET resent_at = ?2 WHERE "
+		    "id = ?1", t->id, now);
 	return err;
 }
 
@@ -496,7 +479,7 @@ mark_overdue(struct store *st, const struct due_task *t, int64_t now)
 	struct json_object *d;
 	enum fp_err err;
 
-	err = set_time(st, "UPDATE tasks SET overdue_at = ?2 WHERE id = ?1",
+	err = store_exec_2(st, "UPDATE tasks SET overdue_at = ?2 WHERE id = ?1",
 	    t->id, now);
 	if (err != FP_OK)
 		return err;

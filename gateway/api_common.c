@@ -2,6 +2,7 @@
  * api_common.c: shared admin API plumbing (see api_common.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include "api_auth.h"
 #include "api_common.h"
@@ -70,4 +71,18 @@ api_paging(struct http_req *req, struct http_resp *resp, int64_t *offset,
 		return false;
 	}
 	return true;
+}
+
+struct json_object *
+api_time_json(int64_t t)
+{
+	char buf[32];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t <= 0)
+		return NULL;
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
 }

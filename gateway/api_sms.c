@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "api_auth.h"
 #include "api_sms.h"
 #include "gateway.h"
@@ -103,8 +104,7 @@ send_job_run(struct store *st, void *arg)
 		    rec.household_id };
 		vars[n++] = (struct tpl_var){ "cadre_name", rec.cadre_name };
 		vars[n++] = (struct tpl_var){ "cadre_phone",
-		    strncmp(rec.cadre_phone, "+86", 3) == 0 ?
-		    rec.cadre_phone + 3 : rec.cadre_phone };
+		    msisdn_national(rec.cadre_phone) };
 		/* Record fields that are empty count as missing. */
 		for (i = j->n_vars; i < n; i++)
 			if (*vars[i].value == '\0')
@@ -263,18 +263,6 @@ done:
 
 /* ---- GET /api/v1/messages/{id} --------------------------------------- */
 
-static struct json_object *
-time_json(int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
-}
-
 static void
 add_text(struct json_object *o, const char *key, sqlite3_stmt *stmt, int c)
 {
@@ -341,9 +329,9 @@ load_out(struct store *st, int64_t id, struct json_object **out,
 	    sqlite3_column_int(stmt, 8)));
 	add_text(o, "provider_msgid", stmt, 9);
 	add_text(o, "error", stmt, 10);
-	json_object_object_add(o, "created_at", time_json(
+	json_object_object_add(o, "created_at", api_time_json(
 	    sqlite3_column_int64(stmt, 11)));
-	json_object_object_add(o, "updated_at", time_json(
+	json_object_object_add(o, "updated_at", api_time_json(
 	    sqlite3_column_int64(stmt, 12)));
 	if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
 		json_object_object_add(o, "in_reply_to", json_object_new_string(
@@ -361,7 +349,7 @@ load_out(struct store *st, int64_t id, struct json_object **out,
 		struct json_object *h = json_object_new_object();
 
 		add_text(h, "status", stmt, 0);
-		json_object_object_add(h, "at", time_json(
+		json_object_object_add(h, "at", api_time_json(
 		    sqlite3_column_int64(stmt, 1)));
 		add_text(h, "detail", stmt, 2);
 		json_object_array_add(hist, h);
@@ -390,7 +378,7 @@ load_in(struct store *st, int64_t id, struct json_object **out,
 	add_text(o, "to", stmt, 1);
 	add_text(o, "text", stmt, 2);
 	add_text(o, "command", stmt, 4);
-	json_object_object_add(o, "received_at", time_json(
+	json_object_object_add(o, "received_at", api_time_json(
 	    sqlite3_column_int64(stmt, 5)));
 	add_text(o, "route", stmt, 6);
 	add_text(o, "provider_id", stmt, 7);

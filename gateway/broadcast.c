@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "broadcast.h"
 #include "gsm.h"
 #include "log.h"
@@ -415,20 +416,6 @@ broadcast_unresolved(struct store *st, int64_t *ids, size_t max, size_t *n)
 
 /* ---- reading ------------------------------------------------------------ */
 
-static struct json_object *
-time_json(int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0)
-		return NULL;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
-}
-
 /* True when the broadcast's scope lies inside `scope` (its creator's). */
 static bool
 in_scope(const char *bscope, const char *scope)
@@ -494,15 +481,15 @@ row_json(sqlite3_stmt *stmt)
 	    0 ? json_object_new_int64(sqlite3_column_int64(stmt, 5)) : NULL);
 	json_object_object_add(o, "resolving", json_object_new_boolean(
 	    sqlite3_column_int64(stmt, 5) < 0));
-	json_object_object_add(o, "send_at", time_json(sqlite3_column_int64(
+	json_object_object_add(o, "send_at", api_time_json(sqlite3_column_int64(
 	    stmt, 6)));
-	json_object_object_add(o, "created_at", time_json(
+	json_object_object_add(o, "created_at", api_time_json(
 	    sqlite3_column_int64(stmt, 7)));
-	json_object_object_add(o, "started_at", time_json(
+	json_object_object_add(o, "started_at", api_time_json(
 	    sqlite3_column_int64(stmt, 8)));
-	json_object_object_add(o, "finished_at", time_json(
+	json_object_object_add(o, "finished_at", api_time_json(
 	    sqlite3_column_int64(stmt, 9)));
-	json_object_object_add(o, "cancelled_at", time_json(
+	json_object_object_add(o, "cancelled_at", api_time_json(
 	    sqlite3_column_int64(stmt, 10)));
 	t = sqlite3_column_text(stmt, 11);
 	json_object_object_add(o, "created_by", t != NULL ?
@@ -583,26 +570,6 @@ broadcast_list(struct store *st, const char *scope, const char *status,
 
 /* ---- cancelling --------------------------------------------------------- */
 
-/* Run sql with ?1 id and ?2 now (a statement may use only ?1). */
-static enum fp_err
-exec_id(struct store *st, const char *sql, int64_t id, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, sql, &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
 enum fp_err
 broadcast_cancel(struct store *st, int64_t id, const char *scope,
     const char *actor, int64_t now)
@@ -615,7 +582,7 @@ broadcast_cancel(struct store *st, int64_t id, const char *scope,
 	if (err != FP_OK)
 		return err;
 	json_object_put(o);
-	err = exec_id(st, "UPDATE broadcasts SET status = 'cancelled', "
+	err = store_exec_2(st, "UPDATE broadcasts SET status = 'cancelled', "
 	    "cancelled_at = ?2 WHERE id = ?1 AND (status = 'scheduled' OR "
 	    "status = 'sending')", id, now);
 	if (err != FP_OK)
@@ -623,16 +590,16 @@ broadcast_cancel(struct store *st, int64_t id, const char *scope,
 	if (sqlite3_changes(store_db(st)) == 0)
 		return FP_EBUSY;
 	/* Not yet queued: never will be.  Queued, not yet sent: expired. */
-	err = exec_id(st, "UPDATE broadcast_recipients SET status = "
+	err = store_exec_2(st, "UPDATE broadcast_recipients SET status = "
 	    "'cancelled' WHERE broadcast_id = ?1 AND status = 'pending'", id,
 	    now);
 	if (err == FP_OK)
-		err = exec_id(st, "INSERT INTO sms_out_history(message_id, "
+		err = store_exec_2(st, "INSERT INTO sms_out_history(message_id, "
 		    "status, at, detail) SELECT id, 'expired', ?2, 'broadcast "
 		    "cancelled' FROM sms_out WHERE broadcast_id = ?1 AND status "
 		    "= 'queued'", id, now);
 	if (err == FP_OK)
-		err = exec_id(st, "UPDATE sms_out SET status = 'expired', "
+		err = store_exec_2(st, "UPDATE sms_out SET status = 'expired', "
 		    "last_error = 'broadcast cancelled', updated_at = ?2 WHERE "
 		    "broadcast_id = ?1 AND status = 'queued'", id, now);
 	if (err != FP_OK)

@@ -23,13 +23,6 @@ struct record {
 	char	 cadre_phone[24];
 };
 
-static void
-national(const char *e164, char *out, size_t len)
-{
-	snprintf(out, len, "%s", strncmp(e164, "+86", 3) == 0 ? e164 + 3 :
-	    e164);
-}
-
 static enum fp_err
 load_record(struct store *st, const char *member_id, const char *cadre_id,
     struct record *r)
@@ -54,7 +47,8 @@ load_record(struct store *st, const char *member_id, const char *cadre_id,
 		    sizeof(r->household_id));
 		store_column_copy(stmt, 2, r->cadre_name, sizeof(r->cadre_name));
 		store_column_copy(stmt, 3, phone, sizeof(phone));
-		national(phone, r->cadre_phone, sizeof(r->cadre_phone));
+		snprintf(r->cadre_phone, sizeof(r->cadre_phone), "%s",
+		    msisdn_national(phone));
 	}
 	sqlite3_reset(stmt);
 	return FP_OK;
@@ -384,23 +378,6 @@ send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
 }
 
 static enum fp_err
-mark(struct store *st, int64_t id, const char *sql, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, sql, &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
-static enum fp_err
 round_one(struct store *st, const struct sms_ctx *ctx, struct bc *b,
     int64_t now, const char *day, int budget, int *queued)
 {
@@ -449,9 +426,9 @@ round_one(struct store *st, const struct sms_ctx *ctx, struct bc *b,
 		return err;
 	*queued += sent;
 	if (sent > 0 && !b->started)
-		err = mark(st, b->id, "UPDATE broadcasts SET status = 'sending', "
+		err = store_exec_2(st, "UPDATE broadcasts SET status = 'sending', "
 		    "started_at = ?2 WHERE id = ?1 AND status = 'scheduled'",
-		    now);
+		    b->id, now);
 	if (err != FP_OK || b->recipients < 0)
 		return err;	/* still resolving: not finished */
 	err = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM broadcast_recipients"
@@ -464,9 +441,9 @@ round_one(struct store *st, const struct sms_ctx *ctx, struct bc *b,
 	sqlite3_reset(stmt);
 	if (left)
 		return FP_OK;
-	return mark(st, b->id, "UPDATE broadcasts SET status = 'finished', "
+	return store_exec_2(st, "UPDATE broadcasts SET status = 'finished', "
 	    "started_at = ifnull(started_at, ?2), finished_at = ?2 WHERE id = "
-	    "?1", now);
+	    "?1", b->id, now);
 }
 
 enum fp_err

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "api_common.h"
 #include "broadcast.h"
 #include "feedback.h"
 #include "msisdn.h"
@@ -15,20 +16,6 @@ text_or_null(sqlite3_stmt *stmt, int c)
 	const unsigned char *v = sqlite3_column_text(stmt, c);
 
 	return v != NULL ? json_object_new_string((const char *)v) : NULL;
-}
-
-static struct json_object *
-time_json(int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0)
-		return NULL;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
 }
 
 enum fp_err
@@ -76,9 +63,9 @@ feedback_list(struct store *st, const char *scope, const char *area,
 		json_object_object_add(o, "channel", text_or_null(stmt, 6));
 		json_object_object_add(o, "status", text_or_null(stmt, 7));
 		json_object_object_add(o, "created_at",
-		    time_json(sqlite3_column_int64(stmt, 8)));
+		    api_time_json(sqlite3_column_int64(stmt, 8)));
 		json_object_object_add(o, "closed_at",
-		    time_json(sqlite3_column_int64(stmt, 9)));
+		    api_time_json(sqlite3_column_int64(stmt, 9)));
 		json_object_object_add(o, "closed_by", text_or_null(stmt, 10));
 		json_object_object_add(o, "resolution", text_or_null(stmt, 11));
 		json_object_array_add(items, o);

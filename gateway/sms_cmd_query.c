@@ -78,7 +78,7 @@ load_household(struct store *st, const struct sms_ctx *ctx,
 		store_column_copy(stmt, 1, e164, sizeof(e164));
 		/* Villagers dial national numbers: 139..., not +86139... */
 		snprintf(p->cadre_phone, sizeof(p->cadre_phone), "%s",
-		    strncmp(e164, "+86", 3) == 0 ? e164 + 3 : e164);
+		    msisdn_national(e164));
 	}
 	sqlite3_reset(stmt);
 	return FP_OK;

@@ -109,13 +109,6 @@ add_word(const struct ussd_call *c, struct ussd_tvars *tv, const char *name,
 	return FP_OK;
 }
 
-static void
-national(const char *e164, char *out, size_t len)
-{
-	/* Villagers dial national numbers: 139..., not +86139... */
-	snprintf(out, len, "%s", strncmp(e164, "+86", 3) == 0 ? e164 + 3 :
-	    e164);
-}
 
 static void
 today(int64_t now, char out[11])
@@ -293,7 +286,6 @@ static enum fp_err
 view_task(const struct ussd_call *c, struct ussd_tvars *tv)
 {
 	const char *task = ussd_var_get(c->state, "task");
-	char phone[MSISDN_MAX];
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
@@ -314,8 +306,7 @@ view_task(const struct ussd_call *c, struct ussd_tvars *tv)
 		ussd_tvars_add(tv, "task", task);
 		ussd_tvars_add(tv, "task_text", col(stmt, 0));
 		ussd_tvars_add(tv, "due", col(stmt, 1));
-		national(col(stmt, 2), phone, sizeof(phone));
-		ussd_tvars_add(tv, "phone", phone);
+		ussd_tvars_add(tv, "phone", msisdn_national(col(stmt, 2)));
 		ussd_tvars_add(tv, "name", col(stmt, 3));
 		ussd_tvars_add(tv, "household_id", col(stmt, 4));
 	}
@@ -344,11 +335,9 @@ view_cadre(const struct ussd_call *c, struct ussd_tvars *tv)
 			return err;
 		sqlite3_bind_text(stmt, 1, hh, -1, SQLITE_STATIC);
 		if (sqlite3_step(stmt) == SQLITE_ROW) {
-			char phone[MSISDN_MAX];
-
 			ussd_tvars_add(tv, "cadre_name", col(stmt, 0));
-			national(col(stmt, 1), phone, sizeof(phone));
-			ussd_tvars_add(tv, "cadre_phone", phone);
+			ussd_tvars_add(tv, "cadre_phone",
+			    msisdn_national(col(stmt, 1)));
 			found = true;
 		}
 		sqlite3_reset(stmt);
@@ -451,15 +440,14 @@ list_tasks(const struct ussd_call *c, const char *kind, ussd_item_fn *fn,
 	sqlite3_bind_int(stmt, 3, USSD_LIST_MAX);
 	while (err == FP_OK && sqlite3_step(stmt) == SQLITE_ROW) {
 		struct ussd_tvars tv;
-		char text[TASK_TEXT_SHOWN * 4 + 4], phone[MSISDN_MAX];
+		char text[TASK_TEXT_SHOWN * 4 + 4];
 
 		tv.n = tv.used = 0;
 		shorten(col(stmt, 1), text, sizeof(text));
-		national(col(stmt, 3), phone, sizeof(phone));
 		ussd_tvars_add(&tv, "task", col(stmt, 0));
 		ussd_tvars_add(&tv, "task_text", text);
 		ussd_tvars_add(&tv, "due", col(stmt, 2));
-		ussd_tvars_add(&tv, "phone", phone);
+		ussd_tvars_add(&tv, "phone", msisdn_national(col(stmt, 3)));
 		ussd_tvars_add(&tv, "name", col(stmt, 4));
 		err = fn(arg, col(stmt, 0), &tv);
 	}
