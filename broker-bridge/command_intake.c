@@ -65,9 +65,8 @@ apply_broadcast(struct store *st, const struct sms_ctx *ctx,
 
 	if (broadcast_parse(o, ctx->cfg, now, "command_id", &r, &dry, &why) !=
 	    FP_OK || broadcast_check(ctx, &r, &why, &missing) != FP_OK) {
-		snprintf(reason, rsize, "%s%s%.*s", why, missing != NULL ? ": " :
-		    "", missing != NULL ? (int)strcspn(missing, "}") : 0,
-		    missing != NULL ? missing : "");
+		snprintf(reason, rsize, "%s%s%s", why, missing != NULL ? ": " :
+		    "", missing != NULL ? missing : "");
 		return FP_EINVAL;
 	}
 	if (dry) {
@@ -115,10 +114,9 @@ apply_alert(struct store *st, const struct sms_ctx *ctx,
 			err = FP_EINVAL;
 	}
 	if (err == FP_EINVAL)
-		snprintf(reason, rsize, "%s%s%.*s", why != NULL ? why :
+		snprintf(reason, rsize, "%s%s%s", why != NULL ? why :
 		    "invalid", missing != NULL ? ": " : "", missing != NULL ?
-		    (int)strcspn(missing, "}") : 0, missing != NULL ? missing :
-		    "");
+		    missing : "");
 	else if (err == FP_OK)
 		snprintf(outcome, osize, "alert %lld", (long long)id);
 	json_object_put(numbers);

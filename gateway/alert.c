@@ -160,6 +160,16 @@ struct cadre {
 	char	 area[AUDIENCE_AREA_MAX];
 };
 
+/* Columns id, name, phone, area of the statement's row. */
+static void
+read_cadre(sqlite3_stmt *stmt, struct cadre *c)
+{
+	store_column_copy(stmt, 0, c->id, sizeof(c->id));
+	store_column_copy(stmt, 1, c->name, sizeof(c->name));
+	store_column_copy(stmt, 2, c->phone, sizeof(c->phone));
+	store_column_copy(stmt, 3, c->area, sizeof(c->area));
+}
+
 /* The alert's cadres (by id, or by area): into *out, *n. */
 static enum fp_err
 find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
@@ -180,15 +190,7 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 		sqlite3_bind_int(stmt, 2, ALERT_CADRES_MAX);
 		while (*n < ALERT_CADRES_MAX && sqlite3_step(stmt) ==
 		    SQLITE_ROW) {
-			store_column_copy(stmt, 0, out[*n].id,
-			    sizeof(out[*n].id));
-			store_column_copy(stmt, 1, out[*n].name,
-			    sizeof(out[*n].name));
-			store_column_copy(stmt, 2, out[*n].phone,
-			    sizeof(out[*n].phone));
-			store_column_copy(stmt, 3, out[*n].area,
-			    sizeof(out[*n].area));
-			(*n)++;
+			read_cadre(stmt, &out[(*n)++]);
 		}
 		sqlite3_reset(stmt);
 		if (*n == 0) {
@@ -207,15 +209,7 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 		sqlite3_bind_text(stmt, 1, r->cadres[i], -1, SQLITE_STATIC);
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW) {
-			store_column_copy(stmt, 0, out[*n].id,
-			    sizeof(out[*n].id));
-			store_column_copy(stmt, 1, out[*n].name,
-			    sizeof(out[*n].name));
-			store_column_copy(stmt, 2, out[*n].phone,
-			    sizeof(out[*n].phone));
-			store_column_copy(stmt, 3, out[*n].area,
-			    sizeof(out[*n].area));
-			(*n)++;
+			read_cadre(stmt, &out[(*n)++]);
 		}
 		sqlite3_reset(stmt);
 		if (rc != SQLITE_ROW) {

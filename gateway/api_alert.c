@@ -88,8 +88,8 @@ api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	else if (err == FP_ENOTFOUND)
 		http_resp_error(resp, 400, "unknown_cadre", j.why);
 	else if (err == FP_EINVAL && j.missing != NULL) {
-		snprintf(msg, sizeof(msg), "template variable '%.*s' has no "
-		    "value", (int)strcspn(j.missing, "}"), j.missing);
+		snprintf(msg, sizeof(msg), "template variable '%s' has no "
+		    "value", j.missing);
 		http_resp_error(resp, 400, "missing_variable", msg);
 	} else
 		http_resp_error(resp, http_status_of(err) < 500 ? 500 :

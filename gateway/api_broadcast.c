@@ -67,8 +67,8 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	r.scope = t->area;
 	if (broadcast_check(&ctx, &r, &why, &missing) != FP_OK) {
 		if (missing != NULL) {
-			snprintf(msg, sizeof(msg), "template variable '%.*s' has "
-			    "no value", (int)strcspn(missing, "}"), missing);
+			snprintf(msg, sizeof(msg), "template variable '%s' has "
+			    "no value", missing);
 			http_resp_error(resp, 400, "missing_variable", msg);
 		} else
 			http_resp_error(resp, 400, "invalid_request", why);

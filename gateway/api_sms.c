@@ -12,6 +12,7 @@
 #include "api_common.h"
 #include "api_auth.h"
 #include "api_sms.h"
+#include "broadcast.h"
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_params.h"
@@ -22,7 +23,7 @@
 #include "sms_cmd.h"
 #include "writer.h"
 
-#define API_MAX_VARS 32
+#define API_MAX_VARS BROADCAST_VARS_MAX
 
 struct send_job {
 	struct sms_ctx		 ctx;
@@ -38,53 +39,13 @@ struct send_job {
 	char			*rendered;	/* owned */
 };
 
-/* name, household_id, cadre_name, cadre_phone of the recipient. */
-struct record_vars {
-	char	 name[128];
-	char	 household_id[SMS_ID_MAX];
-	char	 cadre_name[64];
-	char	 cadre_phone[MSISDN_MAX];
-};
-
-static enum fp_err
-load_record(struct store *st, const struct sms_caller *who,
-    struct record_vars *r)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-
-	memset(r, 0, sizeof(*r));
-	err = store_stmt(st, "SELECT m.name, h.household_id, c.name, c.phone "
-	    "FROM members m JOIN households h USING (household_id) LEFT JOIN "
-	    "cadres c ON c.cadre_id = h.cadre_id WHERE m.member_id = ?1 "
-	    "UNION ALL SELECT name, '', name, phone FROM cadres WHERE "
-	    "cadre_id = ?2 LIMIT 1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, who->member_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 2, who->cadre_id, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		store_column_copy(stmt, 0, r->name, sizeof(r->name));
-		store_column_copy(stmt, 1, r->household_id,
-		    sizeof(r->household_id));
-		store_column_copy(stmt, 2, r->cadre_name,
-		    sizeof(r->cadre_name));
-		store_column_copy(stmt, 3, r->cadre_phone,
-		    sizeof(r->cadre_phone));
-	}
-	sqlite3_reset(stmt);
-	return FP_OK;
-}
-
 static enum fp_err
 send_job_run(struct store *st, void *arg)
 {
 	struct send_job *j = arg;
 	struct sms_caller who;
-	struct record_vars rec;
-	struct tpl_var vars[API_MAX_VARS + 4];
+	struct notice_record rec;
 	struct outbox_msg m;
-	size_t n = 0, i;
 	enum fp_err err;
 
 	err = api_auth_msisdn_in_scope(st, j->token, j->to);
@@ -93,24 +54,12 @@ send_job_run(struct store *st, void *arg)
 	if (j->template_name != NULL) {
 		err = sms_caller_lookup(st, &j->ctx, j->to, &who);
 		if (err == FP_OK)
-			err = load_record(st, &who, &rec);
-		if (err != FP_OK)
-			return err;
-		/* The caller's vars first: they override the record. */
-		for (i = 0; i < j->n_vars; i++)
-			vars[n++] = j->vars[i];
-		vars[n++] = (struct tpl_var){ "name", rec.name };
-		vars[n++] = (struct tpl_var){ "household_id",
-		    rec.household_id };
-		vars[n++] = (struct tpl_var){ "cadre_name", rec.cadre_name };
-		vars[n++] = (struct tpl_var){ "cadre_phone",
-		    msisdn_national(rec.cadre_phone) };
-		/* Record fields that are empty count as missing. */
-		for (i = j->n_vars; i < n; i++)
-			if (*vars[i].value == '\0')
-				vars[i].name = "";
-		err = templates_render(j->ctx.tpl, who.lang, "notices",
-		    j->template_name, vars, n, &j->rendered, &j->missing);
+			err = notice_record_load(st, who.member_id, who.cadre_id,
+			    &rec);
+		if (err == FP_OK)
+			err = notice_render(&j->ctx, j->template_name, NULL,
+			    j->vars, j->n_vars, &rec, who.lang, &j->rendered,
+			    &j->missing);
 		if (err != FP_OK)
 			return err;
 	}

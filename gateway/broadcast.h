@@ -108,6 +108,29 @@ enum fp_err broadcast_cancel(struct store *st, int64_t id, const char *scope,
 enum fp_err broadcast_round(struct store *st, const struct sms_ctx *ctx,
     int64_t now, int budget, int *queued);
 
+/* A recipient's record: what a notice may say about them. */
+struct notice_record {
+	char	 name[128];
+	char	 household_id[40];
+	char	 cadre_name[64];
+	char	 cadre_phone[24];	/* national: 199... */
+};
+
+/* The record of member_id, else of cadre_id (either may be NULL or ""). */
+enum fp_err notice_record_load(struct store *st, const char *member_id,
+    const char *cadre_id, struct notice_record *r);
+
+/*
+ * A notice for one recipient in `lang` into *out (caller frees): text
+ * as given, or notices/<template_name> with vars (first) and the record.
+ * A record field that is empty counts as missing: FP_EINVAL with
+ * *missing, never a hole in the message.
+ */
+enum fp_err notice_render(const struct sms_ctx *ctx,
+    const char *template_name, const char *text, const struct tpl_var *vars,
+    size_t n_vars, const struct notice_record *rec, const char *lang,
+    char **out, const char **missing);
+
 /* An audit row: who did what to what. */
 enum fp_err audit_record(struct store *st, int64_t now, const char *actor,
     const char *action, const char *target, const char *detail);

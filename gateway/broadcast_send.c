@@ -15,17 +15,9 @@
 
 #define ROUND_BROADCASTS_MAX 16	/* broadcasts looked at per round */
 
-/* One recipient's record: what a notice may say about them. */
-struct record {
-	char	 name[128];
-	char	 household_id[40];
-	char	 cadre_name[64];
-	char	 cadre_phone[24];
-};
-
-static enum fp_err
-load_record(struct store *st, const char *member_id, const char *cadre_id,
-    struct record *r)
+enum fp_err
+notice_record_load(struct store *st, const char *member_id,
+    const char *cadre_id, struct notice_record *r)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -54,15 +46,10 @@ load_record(struct store *st, const char *member_id, const char *cadre_id,
 	return FP_OK;
 }
 
-/*
- * The notice for one recipient in `lang`: text as given, or the template
- * with the broadcast's vars (first) and the record.  A record field that
- * is empty counts as missing: FP_EINVAL, never a hole in the message.
- */
-static enum fp_err
-render(const struct sms_ctx *ctx, const char *template_name,
+enum fp_err
+notice_render(const struct sms_ctx *ctx, const char *template_name,
     const char *text, const struct tpl_var *vars, size_t n_vars,
-    const struct record *rec, const char *lang, char **out,
+    const struct notice_record *rec, const char *lang, char **out,
     const char **missing)
 {
 	struct tpl_var all[BROADCAST_VARS_MAX + 4];
@@ -104,7 +91,7 @@ broadcast_dry_run(struct store *st, const struct sms_ctx *ctx,
 	langs = json_object_new_object();
 	for (i = 0; i < 4; i++) {
 		struct json_object *l;
-		struct record rec;
+		struct notice_record rec;
 		struct gsm_count gc;
 		sqlite3_stmt *stmt;
 		const char *missing = NULL;
@@ -129,9 +116,9 @@ broadcast_dry_run(struct store *st, const struct sms_ctx *ctx,
 			store_column_copy(stmt, 1, cadre, sizeof(cadre));
 		}
 		sqlite3_reset(stmt);
-		err = load_record(st, member, cadre, &rec);
+		err = notice_record_load(st, member, cadre, &rec);
 		if (err == FP_OK)
-			err = render(ctx, r->template_name, r->text, r->vars,
+			err = notice_render(ctx, r->template_name, r->text, r->vars,
 			    r->n_vars, &rec, audience_langs[i], &text, &missing);
 		if (err == FP_EINVAL) {
 			err = FP_OK;	/* that sample lacks a record field */
@@ -329,7 +316,7 @@ send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
     const struct recipient *r, int64_t now, const char *day, bool *queued)
 {
 	struct outbox_msg m;
-	struct record rec;
+	struct notice_record rec;
 	const char *missing = NULL;
 	char *text = NULL, masked[MSISDN_MASK_MAX];
 	int64_t msg_id = 0;
@@ -347,9 +334,9 @@ send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
 	if (cap > 0 && today >= cap)	/* over today's cap: tomorrow */
 		return set_recipient(st, r->id, "pending", 0,
 		    schedule_next_day(now));
-	err = load_record(st, r->member_id, r->cadre_id, &rec);
+	err = notice_record_load(st, r->member_id, r->cadre_id, &rec);
 	if (err == FP_OK)
-		err = render(ctx, b->template_name, b->text, b->vars, b->n_vars,
+		err = notice_render(ctx, b->template_name, b->text, b->vars, b->n_vars,
 		    &rec, *r->lang != '\0' ? r->lang :
 		    ctx->cfg->templates.default_language, &text, &missing);
 	if (err == FP_EINVAL) {

@@ -6,6 +6,8 @@
 #ifndef FP_CTL_H
 #define FP_CTL_H
 
+#include <json-c/json.h>
+
 #include "cfg.h"
 #include "store.h"
 
@@ -32,6 +34,11 @@ int ctl_phone(const struct cfg *cfg, int argc, char **argv);
 
 /* fupinctl templates check */
 int ctl_templates(const struct cfg *cfg, int argc, char **argv);
+
+/* --json output, pretty-printed; a field's text for tables ("-" for
+ * none).  In ctl_broadcast.c. */
+void ctl_print_json(struct json_object *o);
+const char *ctl_json_str(struct json_object *o, const char *key);
 
 /*
  * Open the configured database and bring it to the latest schema, with

@@ -48,15 +48,15 @@ add_str(struct json_object *o, const char *key, const char *v)
 	json_object_object_add(o, key, json_object_new_string(v));
 }
 
-static void
-print_json(struct json_object *o)
+void
+ctl_print_json(struct json_object *o)
 {
 	printf("%s\n", json_object_to_json_string_ext(o,
 	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static const char *
-str_of(struct json_object *o, const char *key)
+const char *
+ctl_json_str(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
@@ -207,9 +207,8 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 	if (broadcast_parse(o, cfg, (int64_t)time(NULL), NULL, &r, &dry,
 	    &why) != FP_OK || broadcast_check(&l.ctx, &r, &why, &missing) !=
 	    FP_OK) {
-		fprintf(stderr, "fupinctl broadcast: %s%s%.*s\n", why,
-		    missing != NULL ? ": " : "", missing != NULL ?
-		    (int)strcspn(missing, "}") : 0, missing != NULL ? missing :
+		fprintf(stderr, "fupinctl broadcast: %s%s%s\n", why,
+		    missing != NULL ? ": " : "", missing != NULL ? missing :
 		    "");
 		rc = EX_DATAERR;
 		goto done;
@@ -222,7 +221,7 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 			goto done;
 		}
 		if (as_json)
-			print_json(out);
+			ctl_print_json(out);
 		else {
 			struct json_object *langs;
 
@@ -235,7 +234,7 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 					    "segment(s)  %s\n", lang,
 					    (long long)int_of(v, "recipients"),
 					    (long long)int_of(v, "segments"),
-					    str_of(v, "sample"));
+					    ctl_json_str(v, "sample"));
 				}
 			}
 		}
@@ -294,7 +293,7 @@ bc_list(const struct cfg *cfg, int argc, char **argv)
 		return EX_UNAVAILABLE;
 	}
 	if (as_json)
-		print_json(out);
+		ctl_print_json(out);
 	else {
 		json_object_object_get_ex(out, "items", &items);
 		printf("%6s  %-9s  %-9s  %10s  %-20s  %s\n", "ID", "KIND",
@@ -304,9 +303,9 @@ bc_list(const struct cfg *cfg, int argc, char **argv)
 			    k);
 
 			printf("%6s  %-9s  %-9s  %10s  %-20s  %s\n",
-			    str_of(b, "id"), str_of(b, "kind"),
-			    str_of(b, "status"), str_of(b, "recipients"),
-			    str_of(b, "created_at"), str_of(b, "template"));
+			    ctl_json_str(b, "id"), ctl_json_str(b, "kind"),
+			    ctl_json_str(b, "status"), ctl_json_str(b, "recipients"),
+			    ctl_json_str(b, "created_at"), ctl_json_str(b, "template"));
 		}
 	}
 	json_object_put(out);
@@ -368,8 +367,8 @@ bc_status(const struct cfg *cfg, int argc, char **argv)
 		if (!watch || !isatty(STDOUT_FILENO))
 			break;
 		progress(total - pending, total);
-		if (strcmp(str_of(out, "status"), "finished") == 0 ||
-		    strcmp(str_of(out, "status"), "cancelled") == 0) {
+		if (strcmp(ctl_json_str(out, "status"), "finished") == 0 ||
+		    strcmp(ctl_json_str(out, "status"), "cancelled") == 0) {
 			printf("\n");
 			break;
 		}
@@ -378,15 +377,15 @@ bc_status(const struct cfg *cfg, int argc, char **argv)
 		sleep(1);
 	}
 	if (as_json)
-		print_json(out);
+		ctl_print_json(out);
 	else {
 		printf("broadcast %s (%s): %s, %s recipients, %lld segments "
-		    "sent\n", str_of(out, "id"), str_of(out, "kind"),
-		    str_of(out, "status"), str_of(out, "recipients"),
+		    "sent\n", ctl_json_str(out, "id"), ctl_json_str(out, "kind"),
+		    ctl_json_str(out, "status"), ctl_json_str(out, "recipients"),
 		    (long long)int_of(out, "segments_sent"));
 		printf("  created %s  started %s  finished %s\n",
-		    str_of(out, "created_at"), str_of(out, "started_at"),
-		    str_of(out, "finished_at"));
+		    ctl_json_str(out, "created_at"), ctl_json_str(out, "started_at"),
+		    ctl_json_str(out, "finished_at"));
 		json_object_object_foreach(counts, k, v) {
 			printf("  %-10s %lld\n", k, (long long)
 			    json_object_get_int64(v));

@@ -22,16 +22,6 @@ usage_feedback(void)
 	return EX_USAGE;
 }
 
-static const char *
-str_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
-		return "-";
-	return json_object_get_string(v);
-}
-
 static int
 fb_list(struct store *st, int argc, char **argv)
 {
@@ -58,8 +48,7 @@ fb_list(struct store *st, int argc, char **argv)
 	    FP_OK)
 		return EX_UNAVAILABLE;
 	if (as_json)
-		printf("%s\n", json_object_to_json_string_ext(out,
-		    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+		ctl_print_json(out);
 	else {
 		json_object_object_get_ex(out, "items", &items);
 		printf("%-8s  %-6s  %-12s  %-14s  %-14s  %s\n", "TICKET",
@@ -69,9 +58,9 @@ fb_list(struct store *st, int argc, char **argv)
 			    k);
 
 			printf("%-8s  %-6s  %-12s  %-14s  %-14s  %s\n",
-			    str_of(f, "ticket"), str_of(f, "status"),
-			    str_of(f, "msisdn"), str_of(f, "area_code"),
-			    str_of(f, "category"), str_of(f, "text"));
+			    ctl_json_str(f, "ticket"), ctl_json_str(f, "status"),
+			    ctl_json_str(f, "msisdn"), ctl_json_str(f, "area_code"),
+			    ctl_json_str(f, "category"), ctl_json_str(f, "text"));
 		}
 	}
 	json_object_put(out);

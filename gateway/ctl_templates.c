@@ -191,10 +191,8 @@ render(struct check *c, const char *lang, const char *group, const char *key,
 	err = templates_render(c->tpl, lang, group, key, vs->v, vs->n, &text,
 	    &missing);
 	if (err == FP_EINVAL && missing != NULL) {
-		size_t n = strcspn(missing, "}");
-
-		snprintf(msg, sizeof(msg), "{%.*s} is not provided on %s",
-		    (int)n, missing, where);
+		snprintf(msg, sizeof(msg), "{%s} is not provided on %s",
+		    missing, where);
 		problem(c, lang, group, key, msg);
 		return false;
 	}

@@ -265,7 +265,9 @@ sms_menu(struct store *st, const struct sms_ctx *ctx,
 	enum fp_err err;
 
 	*handled = false;
-	if (ctx->menu == NULL)
+	/* Only these can be for the menu: spare every other MO the read. */
+	if (ctx->menu == NULL || (cmd->kind != SMS_CMD_MENU &&
+	    cmd->kind != SMS_CMD_DIGITS && cmd->kind != SMS_CMD_NONE))
 		return FP_OK;
 	err = ussd_sms_session(st, who->msisdn, ctx, now, &open, &wants_text);
 	if (err != FP_OK)

@@ -38,7 +38,7 @@ void templates_free(struct templates *t);
  * string *out (caller frees).  "{{" and "}}" stand for literal braces.
  * FP_ENOTFOUND: no such template in either language.
  * FP_EINVAL: a placeholder has no value among vars; *missing (when not
- * NULL) points to its name inside the template (borrowed from t).
+ * NULL) is its name, NUL-terminated (borrowed from t).
  * FP_ENOMEM.
  */
 enum fp_err templates_render(const struct templates *t, const char *lang,

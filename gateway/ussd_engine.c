@@ -40,15 +40,22 @@ static struct ussd_screen pseudo[] = {
 };
 
 
-const struct ussd_screen *
-ussd_screen_of(const struct engine *e, const char *id)
+/* The menu's screen `id`, or one of the engine's own. */
+static const struct ussd_screen *
+screen_in(const struct ussd_menu *m, const char *id)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
 		if (strcmp(pseudo[i].id, id) == 0)
 			return &pseudo[i];
-	return ussd_menu_screen(e->menu, id);
+	return ussd_menu_screen(m, id);
+}
+
+const struct ussd_screen *
+ussd_screen_of(const struct engine *e, const char *id)
+{
+	return screen_in(e->menu, id);
 }
 
 static const char *
@@ -673,14 +680,7 @@ ussd_sms_session(struct store *st, const char *msisdn,
 	err = ussd_session_load(st, sid, now, s);
 	if (err == FP_OK) {
 		*open = true;
-		sc = ussd_menu_screen(ctx->menu, s->at.screen);
-		if (sc == NULL) {
-			size_t i;
-
-			for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-				if (strcmp(pseudo[i].id, s->at.screen) == 0)
-					sc = &pseudo[i];
-		}
+		sc = screen_in(ctx->menu, s->at.screen);
 		*wants_text = sc != NULL && sc->input != NULL;
 	}
 	free(s);
