@@ -12,15 +12,34 @@
  * hands each group's list at once: on the writer they took a sixth of
  * its time, while the next group waited.
  *
+ * With durability "full" the writer's connection commits without an
+ * fsync (synchronous=NORMAL) and the notifier makes the group durable:
+ * it fdatasyncs the WAL file, then answers.  The writer runs the next
+ * group meanwhile, and one fsync covers every group committed before it
+ * started; nothing is answered before its group's fsync returned.  Why
+ * that keeps SQLite's guarantees: commits append frames to the WAL (and
+ * fsync covers every write() before it), and the log is only started
+ * over after a checkpoint has synced the WAL, copied every frame into
+ * the database and synced that (SQLite does so at NORMAL too), so a
+ * later, unsynced write never replaces a frame that was answered for.
+ * A commit is visible to other connections before it is durable; only
+ * the gateway's own work (the sender) can act on it in between, and
+ * a power loss then costs what at-least-once delivery allows.
+ *
  * After the commit the waiters are woken as a binary tree: the writer
  * wakes the first, and each woken caller wakes two more before it
  * returns.  Fifty wake-ups in a row (a futex call and often an IPI each)
  * kept the writer from its next batch for longer than the batch took.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "gateway.h"
 #include "log.h"
@@ -33,6 +52,7 @@ struct writer_job {
 	void			*arg;
 	enum fp_err		 result;
 	bool			 is_quiet;	/* writer_run_quiet */
+	bool			 needs_sync;	/* answer after the WAL fsync */
 	writer_done_fn		*on_done;	/* writer_submit, else NULL */
 	void			*done_arg;
 	sem_t			 done;	/* writer_run: posted once, after
@@ -54,12 +74,17 @@ struct writer {
 	void			*cb_arg;
 	bool			 is_durable;	/* durability "full" */
 	bool			 is_synced;	/* synchronous=FULL now */
+	int			 wal_fd;	/* durable: the notifier syncs
+						 * this, else -1 */
 	struct writer_job	*order[WRITER_MAX_BATCH];	/* wake tree */
-	/* The notifier: done callbacks of submitted jobs, in order. */
+	/* The notifier: done callbacks of submitted jobs, in order, and
+	 * the waiters of groups that wait for the WAL's fsync. */
 	pthread_t		 notifier;
 	bool			 notifier_started;
 	pthread_cond_t		 has_done;	/* notifier waits */
 	struct writer_job	*done_head, *done_tail;
+	bool			 done_after_commit;	/* call it after the
+							 * next fsync */
 	bool			 done_stopping;
 };
 
@@ -90,7 +115,7 @@ set_sync(struct writer *w, struct writer_job *jobs)
 	struct writer_job *j;
 	bool want = false;
 
-	if (!w->is_durable)
+	if (!w->is_durable || w->wal_fd >= 0)
 		return;
 	for (j = jobs; j != NULL && !want; j = j->next)
 		want = !j->is_quiet;
@@ -105,8 +130,11 @@ set_sync(struct writer *w, struct writer_job *jobs)
 		w->is_synced = false;
 }
 
-/* Run one batch: BEGIN, one savepoint per job, COMMIT. */
-static void
+/*
+ * Run one batch: BEGIN, one savepoint per job, COMMIT.  True when a
+ * request's job (not writer_run_quiet) was committed.
+ */
+static bool
 run_batch(struct writer *w, struct writer_job *jobs)
 {
 	struct writer_job *j;
@@ -142,26 +170,36 @@ run_batch(struct writer *w, struct writer_job *jobs)
 			any_ok = false;
 		}
 	}
-	if (any_ok && w->after_commit != NULL)
-		w->after_commit(w->cb_arg);
+	return any_ok;
 }
 
 /*
- * Link the batch's waiting callers into the wake tree and wake its root;
- * hand the submitted jobs (writer_submit) to the notifier.
+ * Link the batch's waiting callers that need no fsync into the wake tree
+ * and wake its root; hand the submitted jobs (writer_submit) and the
+ * callers that wait for the fsync to the notifier, with after_commit
+ * when it must follow the fsync.
  */
 static void
-wake_batch(struct writer *w, struct writer_job *batch)
+wake_batch(struct writer *w, struct writer_job *batch, bool any_ok)
 {
 	struct writer_job *j, *next, *async = NULL, *last = NULL;
 	size_t n = 0, i;
 
+	if (w->after_commit == NULL)
+		any_ok = false;
+	else if (any_ok && w->wal_fd < 0) {
+		w->after_commit(w->cb_arg);
+		any_ok = false;
+	}
 	for (j = batch; j != NULL; j = next) {
 		next = j->next;
-		if (j->on_done == NULL) {
+		j->needs_sync = w->wal_fd >= 0 && !j->is_quiet &&
+		    j->result == FP_OK;
+		if (j->on_done == NULL && !j->needs_sync) {
 			w->order[n++] = j;
 			continue;
 		}
+		j->wake[0] = j->wake[1] = NULL;
 		j->next = NULL;
 		if (last != NULL)
 			last->next = j;
@@ -177,16 +215,51 @@ wake_batch(struct writer *w, struct writer_job *batch)
 	}
 	if (n > 0)
 		sem_post(&w->order[0]->done);
-	if (async == NULL)
+	if (async == NULL && !any_ok)
 		return;
 	pthread_mutex_lock(&w->lock);
-	if (w->done_tail != NULL)
-		w->done_tail->next = async;
-	else
-		w->done_head = async;
-	w->done_tail = last;
+	if (async != NULL) {
+		if (w->done_tail != NULL)
+			w->done_tail->next = async;
+		else
+			w->done_head = async;
+		w->done_tail = last;
+	}
+	if (any_ok)
+		w->done_after_commit = true;
 	pthread_cond_signal(&w->has_done);
 	pthread_mutex_unlock(&w->lock);
+}
+
+/*
+ * Make every group committed so far durable: one fdatasync of the WAL.
+ * A failure is the disk's: the jobs that waited for it get FP_EIO (their
+ * rows may or may not survive a power loss, so no 2xx promises it).
+ */
+static bool
+sync_wal(struct writer *w)
+{
+	while (fdatasync(w->wal_fd) != 0) {
+		if (errno == EINTR)
+			continue;
+		log_error("writer.fsync error=\"%s\"", strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Answer one job the notifier was handed; it may vanish after this. */
+static void
+finish_job(struct writer_job *j, bool is_synced)
+{
+	if (j->needs_sync && !is_synced)
+		j->result = FP_EIO;
+	if (j->on_done == NULL) {
+		sem_post(&j->done);	/* a writer_run caller's stack */
+		return;
+	}
+	j->on_done(j->done_arg, j->result);
+	free(j);
 }
 
 /* The notifier thread: done callbacks, outside the writer's loop. */
@@ -195,21 +268,30 @@ notifier_main(void *arg)
 {
 	struct writer *w = arg;
 	struct writer_job *list, *j;
+	bool after_commit, want_sync, is_synced;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		while (w->done_head == NULL && !w->done_stopping)
+		while (w->done_head == NULL && !w->done_after_commit &&
+		    !w->done_stopping)
 			pthread_cond_wait(&w->has_done, &w->lock);
-		if (w->done_head == NULL)
+		if (w->done_head == NULL && !w->done_after_commit)
 			break;
 		list = w->done_head;
 		w->done_head = w->done_tail = NULL;
+		after_commit = w->done_after_commit;
+		w->done_after_commit = false;
 		pthread_mutex_unlock(&w->lock);
+		want_sync = after_commit;
+		for (j = list; j != NULL && !want_sync; j = j->next)
+			want_sync = j->needs_sync;
+		is_synced = want_sync ? sync_wal(w) : true;
+		if (after_commit && is_synced)
+			w->after_commit(w->cb_arg);
 		while (list != NULL) {
 			j = list;
 			list = j->next;
-			j->on_done(j->done_arg, j->result);
-			free(j);
+			finish_job(j, is_synced);
 		}
 		pthread_mutex_lock(&w->lock);
 	}
@@ -222,6 +304,7 @@ writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct writer_job *batch, *last;
+	bool any_ok;
 	int n;
 
 	pthread_mutex_lock(&w->lock);
@@ -241,16 +324,52 @@ writer_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->lock);
 
-		run_batch(w, batch);
+		any_ok = run_batch(w, batch);
 
 		/* Wake each caller alone, without the queue's lock: a shared
 		 * condition variable made every waiter fight for the mutex.
 		 * A job may vanish once posted: the tree is set up first. */
-		wake_batch(w, batch);
+		wake_batch(w, batch, any_ok);
 		pthread_mutex_lock(&w->lock);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
+}
+
+/*
+ * Durability "full" on a database file: open its WAL for the notifier's
+ * fsync and let the writer's connection commit without one.  The WAL
+ * exists once the connection has read the database; it is removed only
+ * when the last connection closes, and the writer's stays open, so the
+ * descriptor names the live log for as long as the writer runs.  Where
+ * that cannot be set up (":memory:"), each commit syncs itself.
+ */
+static void
+open_wal(struct writer *w, const char *db_path)
+{
+	char path[4096];
+	int fd, n;
+
+	w->wal_fd = -1;
+	if (!w->is_durable || strcmp(db_path, ":memory:") == 0)
+		return;
+	n = snprintf(path, sizeof(path), "%s-wal", db_path);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return;
+	/* Reading the schema opens (and creates) the WAL. */
+	if (store_exec(w->st, "SELECT count(*) FROM sqlite_master") != FP_OK)
+		return;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		log_warn("writer.wal path=%s", path);
+		return;
+	}
+	if (frame(w->st, "PRAGMA synchronous=NORMAL") != FP_OK) {
+		close(fd);
+		return;
+	}
+	w->wal_fd = fd;
+	w->is_synced = false;
 }
 
 enum fp_err
@@ -272,6 +391,7 @@ writer_start(const struct cfg *cfg, void (*after_commit)(void *),
 		free(w);
 		return err;
 	}
+	open_wal(w, cfg->database.path);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->has_work, NULL);
 	pthread_cond_init(&w->has_done, NULL);
@@ -313,6 +433,8 @@ writer_stop(struct writer *w)
 	pthread_cond_destroy(&w->has_work);
 	pthread_mutex_destroy(&w->lock);
 	store_close(w->st);
+	if (w->wal_fd >= 0)
+		close(w->wal_fd);
 	free(w);
 }
 
