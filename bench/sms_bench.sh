@@ -25,9 +25,13 @@
 #      delivered/s from the first to the last request.
 #   f  rate limit: provider rate BENCH_RATE (200/s), BENCH_RATE_N (2000)
 #      messages; the rate measured at the sink against the configured one.
-# Then one table: each figure, Kannel's beside it, the ratio, the target
-# and OK or BELOW; peak RSS (VmHWM) of bearerbox + smsbox and of the
-# gateway under each load.
+# Phases a-e run BENCH_ROUNDS times (default 3), each gateway phase next
+# to its Kannel phase, which goes first in odd rounds and second in even
+# ones: on a shared machine a single pair can be 15 % off either way.
+# Then one table: the median of each figure over the rounds, Kannel's
+# beside it, the ratio of the medians, the target and OK or BELOW, and
+# each round's ratio; peak RSS (VmHWM, the highest round) of bearerbox +
+# smsbox and of the gateway under each load.
 #
 # Missing a target is reported, not failed: this is a benchmark, not a
 # test.  The script exits non-zero only when it cannot run: 64 usage, 69 a
@@ -42,8 +46,9 @@
 # Environment: BENCH_MO (20000), BENCH_MT (20000), BENCH_CONNS (50),
 # BENCH_RATE (200), BENCH_RATE_N (2000), BENCH_KANNEL_LOG_LEVEL (1: info,
 # as a production Kannel), BENCH_PHASES (all: "kannel_mo kannel_mt gw_mo
-# gw_mt gw_rate"; a subset to profile one phase), TMPDIR.  The whole run takes well under a
-# minute with the defaults on an idle 2-core machine.
+# gw_mt gw_rate"; a subset to profile one phase), BENCH_ROUNDS (3),
+# TMPDIR.  The whole run takes about a minute with the defaults on an
+# idle 2-core machine.
 #
 # Needs: Debian's kannel and kannel-extras (bearerbox, smsbox, fakesmsc),
 # curl, sha256sum, sqlite3, awk, mktemp.
@@ -478,6 +483,9 @@ GW_TOKEN_SHA=$(printf %s "$GW_TOKEN" | sha256sum | awk '{ print $1 }')
 # gw_setup DIR PORT SINK_PORT RATE CONNS: a fresh configuration and
 # database with the demo registry in DIR.
 gw_setup() {
+	# A fresh database each round: ids already stored would be answered
+	# from the dedupe table.
+	rm -rf "$1"
 	mkdir -p "$1" || fail "cannot create $1"
 	cat >"$1/fupin.conf" <<EOF || fail "cannot write $1/fupin.conf"
 node_id = "bench";
@@ -609,15 +617,47 @@ printf 'SMS benchmark: Kannel %s vs fupin-gateway, %s MO, %s MT, %s connections,
 printf '  work dir %s, Kannel log-level %s\n' "$TMP" "$K_LOG_LEVEL"
 t0=$(date +%s)
 PHASES=${BENCH_PHASES:-kannel_mo kannel_mt gw_mo gw_mt gw_rate}
+ROUNDS=${BENCH_ROUNDS:-3}
+case $ROUNDS in
+''|*[!0-9]*|0) die 64 "BENCH_ROUNDS: a number of rounds, 1 or more" ;;
+esac
 for phase in $PHASES; do
 	case " kannel_mo kannel_mt gw_mo gw_mt gw_rate " in
 	*" $phase "*) ;;
 	*) die 64 "BENCH_PHASES: no phase $phase" ;;
 	esac
-	phase_begin
-	"phase_$phase"
-	phase_end "$phase"
 done
+
+# run_phase NAME: one phase, if BENCH_PHASES has it.
+run_phase() {
+	case " $PHASES " in
+	*" $1 "*) ;;
+	*) return 0 ;;
+	esac
+	# No dirty pages of the phase before: their writeback would compete
+	# with this phase's fsyncs (the gateway's) and disk writes.
+	sync
+	phase_begin
+	"phase_$1"
+	phase_end "$1"
+}
+
+round=1
+while [ "$round" -le "$ROUNDS" ]; do
+	[ "$ROUNDS" -gt 1 ] && printf -- '--- round %s of %s\n' "$round" "$ROUNDS"
+	fig round "$round"
+	for load in mo mt; do
+		if [ $((round % 2)) -eq 1 ]; then
+			run_phase "kannel_$load"
+			run_phase "gw_$load"
+		else
+			run_phase "gw_$load"
+			run_phase "kannel_$load"
+		fi
+	done
+	round=$((round + 1))
+done
+run_phase gw_rate
 
 # ---- report -----------------------------------------------------------------
 printf '\n'
@@ -625,7 +665,40 @@ awk -v mo_ratio="$TARGET_MO_RATIO" -v mo_p99="$TARGET_MO_P99_MS" \
 	-v acc_ratio="$TARGET_ACCEPT_RATIO" \
 	-v del_ratio="$TARGET_DELIVER_RATIO" -v rate_pct="$TARGET_RATE_PCT" \
 	-v rate="$RATE" -v n_mo="$N_MO" '
-{ f[$1] = $2 }
+# Every figure once per round: f[] is the median (peak RSS: the highest),
+# and the ratio of each round is kept for the table.
+$1 == "round" { rnd = $2; next }
+{
+	v[$1, ++n[$1]] = $2
+	byround[$1, rnd] = $2
+	if (rnd > rounds)
+		rounds = rnd
+}
+function median(k,    i, j, t, a, m) {
+	m = n[k]
+	if (m == 0)
+		return 0
+	for (i = 1; i <= m; i++)
+		a[i] = v[k, i] + 0
+	for (i = 2; i <= m; i++)	# insertion sort: a few values
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+function peak(k,    i, x) {
+	for (i = 1; i <= n[k]; i++)
+		if (v[k, i] + 0 > x)
+			x = v[k, i] + 0
+	return x
+}
+function each(g, k,    i, s) {
+	if (rounds < 2)
+		return ""
+	for (i = 1; i <= rounds; i++)
+		s = s sprintf(" %.2f", ratio(byround[g, i], byround[k, i]))
+	return "  rounds:" s
+}
 function ratio(g, k) { return k > 0 ? g / k : 0 }
 function row(name, k, g, r, target, ok) {
 	printf "%-30s %10s %10s %7s  %-12s %s\n", name, k, g, r, target, ok
@@ -633,23 +706,32 @@ function row(name, k, g, r, target, ok) {
 function num(v) { return sprintf("%.0f", v) }
 function verdict(b) { return b ? "OK" : "BELOW" }
 END {
+	for (k in n)
+		f[k] = k ~ /_rss$/ ? peak(k) : median(k)
+	f["g_mo_ok"] = 0
+	for (i = 1; i <= n["g_mo_ok"]; i++)	# every round all answered
+		f["g_mo_ok"] += v["g_mo_ok", i] == n_mo
+	f["g_mo_ok"] = f["g_mo_ok"] == n["g_mo_ok"] ? n_mo : 0
+	if (rounds > 1)
+		printf "medians of %d rounds\n", rounds
 	row("figure", "Kannel", "gateway", "ratio", "target", "result")
 	r = ratio(f["g_mo_rate"], f["k_mo_rate"])
 	row("MO/s", num(f["k_mo_rate"]), num(f["g_mo_rate"]),
 	    sprintf("%.2f", r), ">= " mo_ratio "x",
-	    verdict(r >= mo_ratio && f["g_mo_ok"] == n_mo))
+	    verdict(r >= mo_ratio && f["g_mo_ok"] == n_mo) \
+	    each("g_mo_rate", "k_mo_rate"))
 	row("MO p99 ms (50 clients)", "-", sprintf("%.2f", f["g_mo_p99"]),
 	    "-", "< " mo_p99 " ms", verdict(f["g_mo_p99"] < mo_p99))
 	r = ratio(f["g_mt_accept"], f["k_mt_accept"])
 	row("sendsms accepted/s", num(f["k_mt_accept"]),
 	    num(f["g_mt_accept"]), sprintf("%.2f", r), ">= " acc_ratio "x",
-	    verdict(r >= acc_ratio))
+	    verdict(r >= acc_ratio) each("g_mt_accept", "k_mt_accept"))
 	row("sendsms p99 ms", sprintf("%.2f", f["k_mt_accept_p99"]),
 	    sprintf("%.2f", f["g_mt_accept_p99"]), "-", "(report)", "")
 	r = ratio(f["g_mt_deliver"], f["k_mt_deliver"])
 	row("delivered/s end to end", num(f["k_mt_deliver"]),
 	    num(f["g_mt_deliver"]), sprintf("%.2f", r), ">= " del_ratio "x",
-	    verdict(r >= del_ratio))
+	    verdict(r >= del_ratio) each("g_mt_deliver", "k_mt_deliver"))
 	dev = rate > 0 ? 100 * (f["g_rate"] - rate) / rate : 0
 	row("rate limit " rate "/s measured", "-", sprintf("%.1f", f["g_rate"]),
 	    sprintf("%+.1f%%", dev), "+-" rate_pct "%",
@@ -660,9 +742,9 @@ END {
 	row("peak RSS MiB, MT load", sprintf("%.1f", f["k_mt_rss"] / 1024),
 	    sprintf("%.1f", f["g_mt_rss"] / 1024),
 	    sprintf("%.2f", ratio(f["g_mt_rss"], f["k_mt_rss"])), "(report)", "")
-	for (k in f)
-		if (k ~ /^other_/ && f[k] > other)
-			other = f[k]
+	for (k in n)
+		if (k ~ /^other_/ && peak(k) > other)
+			other = peak(k)
 	if (other > 0.15)
 		printf "\nWARNING: other processes (or kernel threads) used " \
 		    "up to %.2f cores during a phase; if another job ran, the " \
