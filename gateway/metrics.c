@@ -117,19 +117,24 @@ page_add(struct page *p, const char *fmt, ...)
 	p->len += (size_t)r;
 }
 
-/* Rows of "SELECT label, count" as one gauge with label `key`. */
+/*
+ * `metric{key="label"} N` with N from a count(*) statement.  Each one
+ * counts through a partial index (sms_out_due, sms_out_sending,
+ * broadcast_recipients_pending), so a scrape costs the length of the
+ * queue, not of the table: a GROUP BY status over two million messages
+ * took half a second of CPU at every scrape.
+ */
 static void
-add_grouped(struct page *p, struct store *st, const char *sql,
-    const char *metric, const char *key)
+add_count(struct page *p, struct store *st, const char *sql,
+    const char *metric, const char *key, const char *label)
 {
 	sqlite3_stmt *stmt;
 
 	if (store_stmt(st, sql, &stmt) != FP_OK)
 		return;
-	while (sqlite3_step(stmt) == SQLITE_ROW)
-		page_add(p, "%s{%s=\"%s\"} %lld\n", metric, key,
-		    (const char *)sqlite3_column_text(stmt, 0),
-		    (long long)sqlite3_column_int64(stmt, 1));
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		page_add(p, "%s{%s=\"%s\"} %lld\n", metric, key, label,
+		    (long long)sqlite3_column_int64(stmt, 0));
 	sqlite3_reset(stmt);
 }
 
@@ -149,14 +154,20 @@ add_database(struct page *p, struct gw *gw)
 		page_add(p, "# HELP fupin_database_bytes Size of the database "
 		    "file.\n# TYPE fupin_database_bytes gauge\n"
 		    "fupin_database_bytes %lld\n", (long long)v);
-	page_add(p, "# HELP fupin_sms_out_messages Outbound messages by "
-	    "status.\n# TYPE fupin_sms_out_messages gauge\n");
-	add_grouped(p, st, "SELECT status, count(*) FROM sms_out "
-	    "GROUP BY status", "fupin_sms_out_messages", "status");
+	/* Queue depths; what became of the messages is counted by
+	 * fupin_sms_out_total. */
+	page_add(p, "# HELP fupin_sms_out_messages Outbound messages waiting "
+	    "(queued) or in flight (sending).\n"
+	    "# TYPE fupin_sms_out_messages gauge\n");
+	add_count(p, st, "SELECT count(*) FROM sms_out WHERE status = "
+	    "'queued'", "fupin_sms_out_messages", "status", "queued");
+	add_count(p, st, "SELECT count(*) FROM sms_out WHERE status = "
+	    "'sending'", "fupin_sms_out_messages", "status", "sending");
 	page_add(p, "# HELP fupin_broadcast_recipients Broadcast recipients "
-	    "by status.\n# TYPE fupin_broadcast_recipients gauge\n");
-	add_grouped(p, st, "SELECT status, count(*) FROM broadcast_recipients "
-	    "GROUP BY status", "fupin_broadcast_recipients", "status");
+	    "not yet queued.\n# TYPE fupin_broadcast_recipients gauge\n");
+	add_count(p, st, "SELECT count(*) FROM broadcast_recipients WHERE "
+	    "status = 'pending'", "fupin_broadcast_recipients", "status",
+	    "pending");
 	if (event_outbox_pending(st, &v) == FP_OK)
 		page_add(p, "# HELP fupin_event_outbox_pending Events not yet "
 		    "relayed to MQTT.\n# TYPE fupin_event_outbox_pending "

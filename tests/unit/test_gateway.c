@@ -20,6 +20,7 @@
 
 #include "gwtest.h"
 #include "migrate.h"
+#include "sqlite3.h"
 #include "testutil.h"
 
 static struct tg t;
@@ -125,6 +126,52 @@ START_TEST(metrics_count_requests_by_route_and_status)
 	ck_assert_ptr_nonnull(strstr(r.body, "fupin_database_bytes "));
 	ck_assert_ptr_nonnull(strstr(r.body, "fupin_event_outbox_pending 0"));
 	ck_assert_ptr_nonnull(strstr(r.headers, "text/plain; version=0.0.4"));
+}
+END_TEST
+
+/*
+ * Queue depths, not totals: 3 queued and 1 sending of a provider no
+ * sender serves, 2 delivered (not shown), and 2 pending recipients of a
+ * broadcast due next year (1 queued: not shown).
+ */
+START_TEST(metrics_show_queue_depths)
+{
+	static const char sql[] =
+	    "WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 "
+	    "FROM n WHERE value < 6) "
+	    "INSERT INTO sms_out(msisdn, text, kind, encoding, segments, "
+	    "provider, status, attempts, next_attempt_at, expires_at, "
+	    "created_at, updated_at) SELECT '+8613900000000', 'x', "
+	    "'sendsms', 'gsm7', 1, 'nowhere', CASE WHEN value <= 3 THEN "
+	    "'queued' WHEN value = 4 THEN 'sending' ELSE 'delivered' END, "
+	    "1, 0, 4102444800, 0, 0 FROM n;"
+	    "INSERT INTO broadcasts(id, text, audience, send_at, created_at) "
+	    "VALUES (7, 'x', '{}', 4102444800, 0);"
+	    "WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 "
+	    "FROM n WHERE value < 3) "
+	    "INSERT INTO broadcast_recipients(broadcast_id, msisdn, status, "
+	    "not_before) SELECT 7, '+8613900000000', CASE WHEN value <= 2 "
+	    "THEN 'pending' ELSE 'queued' END, 4102444800 "
+	    "FROM n;";
+	struct tg_reply r;
+	sqlite3 *db;
+	char *msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open(t.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s", msg != NULL ? msg : "?");
+	sqlite3_close(db);
+	ck_assert_int_eq(request("GET", "/metrics", NULL, 0, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(strstr(r.body, "\nfupin_sms_out_messages{status="
+	    "\"queued\"} 3\n") != NULL, "%s", r.body);
+	ck_assert_ptr_nonnull(strstr(r.body, "\nfupin_sms_out_messages{"
+	    "status=\"sending\"} 1\n"));
+	ck_assert_ptr_null(strstr(r.body, "status=\"delivered\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\nfupin_broadcast_recipients{"
+	    "status=\"pending\"} 2\n"));
+	ck_assert_ptr_null(strstr(r.body, "recipients{status=\"queued\""));
 }
 END_TEST
 
@@ -235,6 +282,7 @@ gateway_live_tcase(void)
 	tcase_add_test(tc, wrong_methods_get_405_with_allow);
 	tcase_add_test(tc, bodies_over_max_body_get_413_declared_or_chunked);
 	tcase_add_test(tc, metrics_count_requests_by_route_and_status);
+	tcase_add_test(tc, metrics_show_queue_depths);
 	tcase_add_test(tc, sigterm_stops_cleanly_with_exit_0);
 	tcase_add_test(tc, sigint_stops_cleanly_with_exit_0);
 	tcase_add_test(tc, a_taken_port_exits_69);
