@@ -5,7 +5,9 @@
  * one transaction, each job in its own savepoint (a failing job is
  * rolled back alone), commits once, then wakes them all.
  * With database.durability = "full" that is one fsync for many requests,
- * which is what makes "a 2xx means committed" affordable.
+ * which is what makes "a 2xx means committed" affordable: the callers of
+ * a group are woken once an fdatasync of the WAL that began after its
+ * commit has returned (writer.c), and the next group runs meanwhile.
  */
 #ifndef FP_WRITER_H
 #define FP_WRITER_H
@@ -34,9 +36,11 @@ void writer_stop(struct writer *w);
 
 /*
  * Run fn(st, arg) in the next group transaction and wait until it is
- * committed.  Returns fn's result when that is not FP_OK (its changes are
- * rolled back), FP_OK once committed, or FP_EBUSY / FP_EIO when the
- * commit itself failed (nothing of the group was kept).
+ * committed (with durability "full": and fsynced).  Returns fn's result
+ * when that is not FP_OK (its changes are rolled back), FP_OK once
+ * committed, or FP_EBUSY / FP_EIO when the commit itself failed (nothing
+ * of the group was kept); FP_EIO also when the fsync failed (the group
+ * is committed, but may not survive a power loss).
  * FP_EBUSY also when the writer is stopping.
  */
 enum fp_err writer_run(struct writer *w, writer_fn *fn, void *arg);
@@ -57,10 +61,11 @@ typedef void writer_done_fn(void *done_arg, enum fp_err result);
 
 /*
  * writer_run without waiting: fn(st, arg) runs in the next group
- * transaction and on_done(done_arg, result) is called after the commit,
- * on the writer thread (keep it short: the next group waits for it), or
- * at once on the caller's thread with FP_EBUSY when the writer is
- * stopping or FP_ENOMEM.  `arg` must stay valid until on_done.
+ * transaction and on_done(done_arg, result) is called after the commit
+ * (and its fsync, as writer_run), on the writer's notifier thread (keep
+ * it short: later answers wait for it), or at once on the caller's
+ * thread with FP_EBUSY when the writer is stopping or FP_ENOMEM.  FP_EIO
+ * also when the fsync failed.  `arg` must stay valid until on_done.
  */
 void writer_submit(struct writer *w, writer_fn *fn, void *arg,
     writer_done_fn *on_done, void *done_arg);
