@@ -15,6 +15,7 @@
  * we cannot match reports to a message without it.
  */
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 struct json_ctx {
 	const struct cfg_provider *p;	/* borrowed */
 	struct curl_slist *headers;	/* owned */
+	struct json_tokener *tok;	/* owned; answers, one at a time */
 };
 
 static enum fp_err
@@ -56,12 +58,17 @@ json_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 	h = h != NULL ? curl_slist_append(ctx->headers, "Expect:") : NULL;
 	h = h != NULL ? curl_slist_append(ctx->headers, auth) : NULL;
 	free(auth);
+	ctx->tok = h != NULL ? json_tokener_new() : NULL;
+	if (ctx->tok == NULL)
+		h = NULL;
 	if (h == NULL)
 		goto fail;
 	*out = ctx;
 	return FP_OK;
 fail:
 	curl_slist_free_all(ctx->headers);
+	if (ctx->tok != NULL)
+		json_tokener_free(ctx->tok);
 	free(ctx);
 	return FP_ENOMEM;
 }
@@ -74,14 +81,96 @@ json_close(void *arg)
 	if (ctx == NULL)
 		return;
 	curl_slist_free_all(ctx->headers);
+	json_tokener_free(ctx->tok);
 	free(ctx);
 }
 
-static void
-add_str(struct json_object *o, const char *key, const char *value)
+/*
+ * The request body is written directly, and one tokener reads every
+ * answer: a json-c object tree and a new tokener per message took about
+ * a twelfth of the sender's I/O thread.
+ * `s` as a JSON string into o (NULL: the length it needs): quotes,
+ * backslashes and control characters escaped, UTF-8 as it is (the
+ * outbox holds valid UTF-8 only).
+ */
+static size_t
+put_str(char *o, const char *s)
 {
-	json_object_object_add(o, key, json_object_new_string(
-	    value != NULL ? value : ""));
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *c;
+	size_t n = 0;
+	char e;
+
+	if (o != NULL)
+		o[n] = '"';
+	n++;
+	for (c = (const unsigned char *)(s != NULL ? s : ""); *c != '\0';
+	    c++) {
+		e = *c == '"' ? '"' : *c == '\\' ? '\\' : *c == '\n' ? 'n' :
+		    *c == '\r' ? 'r' : *c == '\t' ? 't' : *c == '\b' ? 'b' :
+		    *c == '\f' ? 'f' : 0;
+		if (e != 0) {
+			if (o != NULL) {
+				o[n] = '\\';
+				o[n + 1] = e;
+			}
+			n += 2;
+		} else if (*c < 0x20) {
+			if (o != NULL) {
+				memcpy(o + n, "\\u00", 4);
+				o[n + 4] = hex[*c >> 4];
+				o[n + 5] = hex[*c & 15];
+			}
+			n += 6;
+		} else {
+			if (o != NULL)
+				o[n] = (char)*c;
+			n++;
+		}
+	}
+	if (o != NULL)
+		o[n] = '"';
+	return n + 1;
+}
+
+/* ,"key":"value" (or {"key":"value" first) into o; NULL: the length. */
+static size_t
+put_field(char *o, const char *key, const char *value, bool is_first)
+{
+	size_t n = 0, k = strlen(key);
+
+	if (o != NULL) {
+		o[0] = is_first ? '{' : ',';
+		o[1] = '"';
+		memcpy(o + 2, key, k);
+		o[2 + k] = '"';
+		o[3 + k] = ':';
+	}
+	n = 4 + k;
+	return n + put_str(o != NULL ? o + n : NULL, value);
+}
+
+/* The body into buf (NULL: its length, without the NUL). */
+static size_t
+put_body(char *buf, const struct cfg_provider *p,
+    const struct outbox_item *it, const char *id)
+{
+	size_t n = 0;
+
+#define FIELD(k, v, first) \
+	n += put_field(buf != NULL ? buf + n : NULL, (k), (v), (first))
+	FIELD("to", it->to, true);
+	FIELD("from", it->from, false);
+	FIELD("text", it->text, false);
+	if (p->sign_name != NULL && p->sign_name[0] != '\0')
+		FIELD("sign_name", p->sign_name, false);
+	if (p->template_code != NULL && p->template_code[0] != '\0')
+		FIELD("template_code", p->template_code, false);
+	FIELD("id", id, false);
+#undef FIELD
+	if (buf != NULL)
+		buf[n] = '}';
+	return n + 1;
 }
 
 static enum fp_err
@@ -89,31 +178,19 @@ json_build(void *arg, const struct outbox_item *it,
     struct provider_request *req)
 {
 	struct json_ctx *ctx = arg;
-	const struct cfg_provider *p = ctx->p;
-	struct json_object *o;
-	const char *s;
 	char id[24];
-	size_t len = 0;
+	size_t len;
 
 	memset(req, 0, sizeof(*req));
 	snprintf(id, sizeof(id), "%lld", (long long)it->id);
-	o = json_object_new_object();
-	if (o == NULL)
-		return FP_ENOMEM;
-	add_str(o, "to", it->to);
-	add_str(o, "from", it->from);
-	add_str(o, "text", it->text);
-	if (p->sign_name != NULL && p->sign_name[0] != '\0')
-		add_str(o, "sign_name", p->sign_name);
-	if (p->template_code != NULL && p->template_code[0] != '\0')
-		add_str(o, "template_code", p->template_code);
-	add_str(o, "id", id);
-	s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN |
-	    JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	req->body = s != NULL ? strndup(s, len) : NULL;
+	len = put_body(NULL, ctx->p, it, id);
+	req->body = malloc(len + 1);
+	if (req->body != NULL) {
+		put_body(req->body, ctx->p, it, id);
+		req->body[len] = '\0';
+	}
 	req->body_len = len;
-	json_object_put(o);
-	req->url = strdup(p->url);
+	req->url = strdup(ctx->p->url);
 	req->headers = ctx->headers;
 	if (req->body == NULL || req->url == NULL) {
 		provider_request_cleanup(req);
@@ -124,9 +201,9 @@ json_build(void *arg, const struct outbox_item *it,
 
 /* The provider's id at `field` of a JSON object: a string or integer. */
 static char *
-find_id(const char *body, size_t len, const char *field)
+find_id(struct json_tokener *tok, const char *body, size_t len,
+    const char *field)
 {
-	struct json_tokener *tok;
 	struct json_object *o, *v = NULL;
 	char *id = NULL;
 	const char *s = NULL;
@@ -134,9 +211,7 @@ find_id(const char *body, size_t len, const char *field)
 
 	if (len == 0 || len > (size_t)INT32_MAX)
 		return NULL;
-	tok = json_tokener_new();
-	if (tok == NULL)
-		return NULL;
+	json_tokener_reset(tok);
 	o = json_tokener_parse_ex(tok, body, (int)len);
 	if (o != NULL && json_tokener_get_error(tok) == json_tokener_success &&
 	    json_object_is_type(o, json_type_object) &&
@@ -152,7 +227,6 @@ find_id(const char *body, size_t len, const char *field)
 	if (s != NULL && s[0] != '\0' && strlen(s) <= 128)
 		id = strdup(s);
 	json_object_put(o);
-	json_tokener_free(tok);
 	return id;
 }
 
@@ -168,7 +242,7 @@ json_parse(void *arg, const struct outbox_item *it, long status,
 		provider_http_error(res, o, status, body, len);
 		return;
 	}
-	res->msgid = find_id(body, len, ctx->p->id_field != NULL &&
+	res->msgid = find_id(ctx->tok, body, len, ctx->p->id_field != NULL &&
 	    ctx->p->id_field[0] != '\0' ? ctx->p->id_field : "id");
 	if (res->msgid != NULL) {
 		res->outcome = PROVIDER_ACCEPTED;

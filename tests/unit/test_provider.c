@@ -401,6 +401,32 @@ START_TEST(http_json_posts_body_with_bearer_token)
 }
 END_TEST
 
+/* Quotes, backslashes, control characters and UTF-8 reach the provider
+ * as they were, in a body any JSON parser reads. */
+START_TEST(http_json_body_escapes_what_json_must)
+{
+	static const char text[] = "say \"hi\" \\ path/to\n\ttab\x01\x1f "
+	    "返乡创业 ꆈꌠ བོད 😀";
+	struct json_object *o;
+	char p[1024];
+	int64_t id;
+
+	json_provider(p, sizeof(p), "agg", stub, "");
+	start("agg", p);
+	http_stub_reply_ids(stub, "id");
+	id = enqueue(TO1, text, NULL);
+	ck_assert_str_eq(wait_outcome(id, 3000), "sent");
+	ck_assert_ptr_nonnull(strstr(http_stub_body(stub, 0),
+	    "\\\"hi\\\" \\\\ path/to\\n\\ttab\\u0001\\u001f"));
+	o = json_tokener_parse(http_stub_body(stub, 0));
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(jfield(o, "text"), text);
+	ck_assert_str_eq(jfield(o, "to"), TO1);
+	ck_assert_int_eq(json_object_object_length(o), 4);
+	json_object_put(o);
+}
+END_TEST
+
 START_TEST(http_json_without_optional_fields_or_id_is_retried)
 {
 	struct json_object *o;
@@ -696,6 +722,7 @@ provider_suite(void)
 	tcase_add_test(tc, answers_are_classified_failed_or_retried);
 	tcase_add_test(tc, retries_end_in_failed_after_max_attempts);
 	tcase_add_test(tc, http_json_posts_body_with_bearer_token);
+	tcase_add_test(tc, http_json_body_escapes_what_json_must);
 	tcase_add_test(tc, http_json_without_optional_fields_or_id_is_retried);
 	tcase_add_test(tc, connection_refused_is_retried);
 	tcase_add_test(tc, hanging_provider_times_out_and_is_retried);
