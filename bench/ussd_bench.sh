@@ -96,7 +96,11 @@ rps=$(kv rate "$line")
 p50=$(kv p50_ms "$line")
 p99=$(kv p99_ms "$line")
 rss=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$GW/status")
-ended=$(grep -c 'ussd.req .*end=1' "$TMP/gw.log")
+# Each session that reached END left a ussd.session event (the gateway's
+# per-request log lines are limited to 20 a second, so not from the log).
+ended=$(sqlite3 "$TMP/fupin.db" "SELECT count(*) FROM event_outbox WHERE
+	type = 'ussd.session' AND json_extract(data, '\$.outcome') != 'timeout'" \
+	2>/dev/null || echo '?')
 sessions_left=$(sqlite3 "$TMP/fupin.db" 'SELECT count(*) FROM ussd_sessions' 2>/dev/null || echo '?')
 
 printf '\n%-28s %12s %12s %s\n' figure measured target result

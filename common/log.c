@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,3 +139,33 @@ LOG_FN(log_warn, LOG_LEVEL_WARN, true)
 LOG_FN(log_warnx, LOG_LEVEL_WARN, false)
 LOG_FN(log_info, LOG_LEVEL_INFO, false)
 LOG_FN(log_debug, LOG_LEVEL_DEBUG, false)
+
+bool
+log_allow_at(struct log_limit *l, long long now)
+{
+	long long window = atomic_load(&l->window);
+	int n, held;
+
+	/* One thread wins the new second: it reports what the earlier
+	 * ones held back.  A line counted against the old second in the
+	 * meantime only makes the new one a little shorter. */
+	if (now != window &&
+	    atomic_compare_exchange_strong(&l->window, &window, now)) {
+		atomic_store(&l->lines, 0);
+		held = atomic_exchange(&l->suppressed, 0);
+		if (held > 0)
+			log_info("log.suppressed event=%s lines=%d", l->event,
+			    held);
+	}
+	n = atomic_fetch_add(&l->lines, 1);
+	if (n < l->per_s)
+		return true;
+	atomic_fetch_add(&l->suppressed, 1);
+	return false;
+}
+
+bool
+log_allow(struct log_limit *l)
+{
+	return log_allow_at(l, (long long)time(NULL));
+}

@@ -23,6 +23,8 @@
 #include "sms_cmd.h"
 #include "writer.h"
 
+static struct log_limit api_lines = LOG_LIMIT_INIT("api.sms", LOG_PER_S);
+
 #define API_MAX_VARS BROADCAST_VARS_MAX
 
 struct send_job {
@@ -202,8 +204,9 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    (long long)j.id);
 		http_resp_set(resp, 202, "application/json", body,
 		    strlen(body));
-		log_info("api.sms id=%lld token=%s", (long long)j.id,
-		    j.token->name);
+		if (log_allow(&api_lines))
+			log_info("api.sms id=%lld token=%s", (long long)j.id,
+			    j.token->name);
 	}
 done:
 	free(j.rendered);

@@ -18,6 +18,8 @@
 #include "parse.h"
 #include "writer.h"
 
+static struct log_limit in_lines = LOG_LIMIT_INIT("dlr.in", LOG_PER_S);
+
 #define DLR_DETAIL_MAX 200
 
 struct dlr_job {
@@ -59,8 +61,9 @@ answer(struct dlr_job *job, struct gw *gw, struct http_resp *resp,
 		    "the report was not stored; retry");
 		return;
 	}
-	log_info("dlr.in source=%s msg=%lld state=%d", what,
-	    (long long)job->id, (int)job->state);
+	if (log_allow(&in_lines))
+		log_info("dlr.in source=%s msg=%lld state=%d", what,
+		    (long long)job->id, (int)job->state);
 	http_resp_set(resp, 200, "text/plain", "OK\n", 3);
 }
 

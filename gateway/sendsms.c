@@ -16,6 +16,9 @@
 #include "sendsms.h"
 #include "writer.h"
 
+static struct log_limit accepted_lines =
+    LOG_LIMIT_INIT("sendsms.accepted", LOG_PER_S);
+
 enum fp_err
 sendsms_split_to(const char *to, char out[][MSISDN_MAX], size_t *n,
     char *bad, size_t bad_len)
@@ -142,9 +145,11 @@ sendsms_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		log_warnx("sendsms.fail error=\"%s\"", fp_strerror(err));
 		kannel_answer(resp, 503, "Temporal failure, try again later.");
 	} else {
-		log_info("sendsms.accepted token=%s recipients=%zu first=%lld",
-		    r->job.token->name, r->job.n_to,
-		    (long long)r->job.first_id);
+		if (log_allow(&accepted_lines))
+			log_info("sendsms.accepted token=%s recipients=%zu "
+			    "first=%lld",
+			    r->job.token->name, r->job.n_to,
+			    (long long)r->job.first_id);
 		kannel_answer(resp, 202, "0: Accepted for delivery");
 	}
 	sendsms_req_free(r);

@@ -14,6 +14,8 @@
 #include "sms_service.h"
 #include "writer.h"
 
+static struct log_limit in_lines = LOG_LIMIT_INIT("sms.in", LOG_PER_S);
+
 #define MO_TEXT_MAX (16 * 1024)
 
 struct mo_job {
@@ -125,10 +127,12 @@ receive_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		    "the message was not stored; retry");
 		goto done;
 	}
-	log_info("sms.in id=%lld route=%s from=%s dup=%d flood=%d reply=%lld",
-	    (long long)job->res.id, r->route, msisdn_mask(job->mo.from,
-	    masked, sizeof(masked)), job->res.is_duplicate,
-	    job->res.is_flooded, (long long)job->res.reply_id);
+	if (log_allow(&in_lines))
+		log_info("sms.in id=%lld route=%s from=%s dup=%d flood=%d "
+		    "reply=%lld",
+		    (long long)job->res.id, r->route, msisdn_mask(job->mo.from,
+		    masked, sizeof(masked)), job->res.is_duplicate,
+		    job->res.is_flooded, (long long)job->res.reply_id);
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("sms.in.text id=%lld text=\"%.*s\"",
 		    (long long)job->res.id, (int)job->mo.text_len,

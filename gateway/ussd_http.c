@@ -17,6 +17,8 @@
 #include "ussd_http.h"
 #include "writer.h"
 
+static struct log_limit req_lines = LOG_LIMIT_INIT("ussd.req", LOG_PER_S);
+
 #define USSD_TEXT_MAX	2048	/* bytes: 64 inputs of free text */
 #define USSD_SID_MAX	128
 
@@ -165,8 +167,9 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    "the session could not be stored; retry");
 		goto done;
 	}
-	log_info("ussd.req msisdn=%s end=%d", msisdn_mask(from, masked,
-	    sizeof(masked)), job.reply.end);
+	if (log_allow(&req_lines))
+		log_info("ussd.req msisdn=%s end=%d", msisdn_mask(from, masked,
+		    sizeof(masked)), job.reply.end);
 	answer(resp, job.reply.end, job.reply.screen);
 done:
 	free(job.reply.screen);

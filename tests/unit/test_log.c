@@ -119,6 +119,42 @@ START_TEST(journald_lines_carry_the_priority_prefix)
 }
 END_TEST
 
+/* 100 lines asked for in one second, 5 allowed; the next second says
+ * how many were held back, once, then counts afresh. */
+static int limit_allowed[3];
+
+static void
+log_limited_lines(void)
+{
+	static struct log_limit lim = LOG_LIMIT_INIT("sms.in", 5);
+	int i;
+
+	log_init("test", LOG_LEVEL_INFO);
+	for (i = 0; i < 100; i++)
+		limit_allowed[0] += log_allow_at(&lim, 1000);
+	for (i = 0; i < 3; i++)
+		limit_allowed[1] += log_allow_at(&lim, 1001);
+	for (i = 0; i < 7; i++)
+		limit_allowed[2] += log_allow_at(&lim, 1005);
+}
+
+START_TEST(per_request_lines_are_limited_and_counted)
+{
+	char *out = capture(log_limited_lines);
+	const char *first, *second;
+
+	ck_assert_int_eq(limit_allowed[0], 5);
+	ck_assert_int_eq(limit_allowed[1], 3);
+	ck_assert_int_eq(limit_allowed[2], 5);
+	first = strstr(out, "log.suppressed event=sms.in lines=95\n");
+	ck_assert_msg(first != NULL, "%s", out);
+	second = strstr(first + 1, "log.suppressed event=sms.in lines=");
+	ck_assert_ptr_null(second);	/* the 2 of second 1005 are still
+					 * held, told at the next line */
+	free(out);
+}
+END_TEST
+
 START_TEST(levels_parse_by_name)
 {
 	enum log_level l;
@@ -142,6 +178,7 @@ log_suite(void)
 	tcase_add_test(tc, an_overlong_line_is_cut_but_stays_one_line);
 	tcase_add_test(tc, journald_lines_carry_the_priority_prefix);
 	tcase_add_test(tc, levels_parse_by_name);
+	tcase_add_test(tc, per_request_lines_are_limited_and_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }
