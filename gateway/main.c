@@ -23,6 +23,7 @@
 #include "gateway.h"
 #include "http_server.h"
 #include "log.h"
+#include "outbox.h"
 #include "reminder.h"
 #include "schedule.h"
 #include "sdnotify.h"
@@ -60,10 +61,15 @@ prepare_database(const struct cfg *cfg)
 static void
 wake_sender(void *arg)
 {
+	static uint64_t seen;	/* one thread calls this (writer.h) */
 	struct gw *gw = arg;
+	uint64_t queued = outbox_queued_count();
 
-	if (gw->sender != NULL)
+	/* Messages sent straight to the sender (sendsms) need no claim:
+	 * waking it for them would only run an empty one. */
+	if (gw->sender != NULL && queued != seen)
 		sender_wake(gw->sender, NULL);
+	seen = queued;
 }
 
 #define SWEEP_MAX 500	/* expired sessions ended per tick */

@@ -191,6 +191,9 @@ emit_sender(const char *provider, const char *metric, uint64_t v, void *arg)
 	if (strcmp(metric, "segments_sent") == 0)
 		page_add(p, "fupin_sms_segments_sent_total{provider=\"%s\"} "
 		    "%llu\n", provider, (unsigned long long)v);
+	else if (strcmp(metric, "direct") == 0)
+		page_add(p, "fupin_sms_direct_total{provider=\"%s\"} %llu\n",
+		    provider, (unsigned long long)v);
 	else
 		page_add(p, "fupin_sms_out_total{provider=\"%s\",outcome="
 		    "\"%s\"} %llu\n", provider, metric,
@@ -238,7 +241,10 @@ metrics_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    "accepted by each provider.\n# TYPE "
 		    "fupin_sms_segments_sent_total counter\n"
 		    "# HELP fupin_sms_out_total Outbound messages by provider "
-		    "and outcome.\n# TYPE fupin_sms_out_total counter\n");
+		    "and outcome.\n# TYPE fupin_sms_out_total counter\n"
+		    "# HELP fupin_sms_direct_total Messages handed to the "
+		    "sender at their commit, without a claim.\n"
+		    "# TYPE fupin_sms_direct_total counter\n");
 		sender_metrics(gw->sender, emit_sender, &p);
 	}
 	http_resp_set(resp, 200, "text/plain; version=0.0.4; charset=utf-8",

@@ -33,6 +33,15 @@
 /* Set once at start, read by every thread that writes events. */
 static atomic_bool include_msisdn;
 
+/* Messages made "queued" by this process (outbox_queued_count). */
+static atomic_uint_fast64_t queued_count;
+
+uint64_t
+outbox_queued_count(void)
+{
+	return atomic_load_explicit(&queued_count, memory_order_relaxed);
+}
+
 /* What an event needs to know about a message. */
 struct row {
 	int64_t	 id;
@@ -309,9 +318,39 @@ is_e164(const char *to)
 	    msisdn_normalize(to, norm, NULL) == FP_OK && strcmp(norm, to) == 0;
 }
 
-enum fp_err
-outbox_enqueue(struct store *st, const struct cfg *cfg,
-    const struct outbox_msg *m, int64_t *id)
+static void free_item(struct outbox_item *it);
+
+/* The item a sender needs for a message just inserted as "sending". */
+static enum fp_err
+fill_item(struct outbox_item *it, int64_t id, const char *to,
+    const char *from, const struct outbox_msg *m,
+    const struct gsm_count *gc, int64_t expires_at)
+{
+	bool has_dlr = m->dlr_url != NULL && m->dlr_url[0] != '\0';
+
+	memset(it, 0, sizeof(*it));
+	it->id = id;
+	it->to = strdup(to);
+	it->from = from != NULL ? strdup(from) : NULL;
+	it->text = strdup(m->text);
+	it->encoding = gc->encoding;
+	it->segments = (int)gc->segments;
+	it->attempts = 1;
+	it->expires_at = expires_at;
+	it->dlr_url = has_dlr ? strdup(m->dlr_url) : NULL;
+	it->dlr_mask = has_dlr ? m->dlr_mask : 0;
+	if (it->to == NULL || it->text == NULL || (from != NULL &&
+	    it->from == NULL) || (has_dlr && it->dlr_url == NULL)) {
+		free_item(it);
+		return FP_ENOMEM;
+	}
+	return FP_OK;
+}
+
+/* outbox_enqueue, and with `it` outbox_enqueue_sending. */
+static enum fp_err
+enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
+    int64_t *id, struct outbox_item *it)
 {
 	const struct cfg_provider *p;
 	const char *pname, *kind, *sign = NULL;
@@ -345,9 +384,10 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 	    "kind, encoding, segments, provider, status, attempts, "
 	    "next_attempt_at, expires_at, in_reply_to, broadcast_id, task_id, "
 	    "dlr_url, dlr_mask, created_at, updated_at, id) VALUES (?1, ?2, "
-	    "?3, ?4, ?5, ?6, ?7, 'queued', 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-	    "?8, ?8, (SELECT max(ifnull((SELECT max(id) FROM sms_in), 0), "
-	    "ifnull((SELECT max(id) FROM sms_out), 0)) + 1))", &stmt);
+	    "?3, ?4, ?5, ?6, ?7, CASE WHEN ?15 THEN 'sending' ELSE 'queued' "
+	    "END, ?15, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?8, ?8, (SELECT "
+	    "max(ifnull((SELECT max(id) FROM sms_in), 0), ifnull((SELECT "
+	    "max(id) FROM sms_out), 0)) + 1))", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, m->to, -1, SQLITE_STATIC);
@@ -371,21 +411,47 @@ outbox_enqueue(struct store *st, const struct cfg *cfg,
 		sqlite3_bind_text(stmt, 13, m->dlr_url, -1, SQLITE_STATIC);
 		sqlite3_bind_int(stmt, 14, m->dlr_mask);
 	}
+	sqlite3_bind_int(stmt, 15, it != NULL ? 1 : 0);	/* attempts */
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 	r.id = sqlite3_last_insert_rowid(store_db(st));
+	if (it == NULL)
+		atomic_fetch_add_explicit(&queued_count, 1,
+		    memory_order_relaxed);
 
 	copy_text(r.to, sizeof(r.to), (const unsigned char *)m->to);
 	copy_text(r.provider, sizeof(r.provider),
 	    (const unsigned char *)p->name);
 	r.segments = (int)gc.segments;
 	err = record(st, &r, "queued", now, NULL, false);
+	if (err == FP_OK && it != NULL) {
+		r.attempts = 1;
+		err = record(st, &r, "sending", now, NULL, false);
+		if (err == FP_OK)
+			err = fill_item(it, r.id, m->to, m->from != NULL ?
+			    m->from : cfg->sms.shortcode, m, &gc,
+			    now + validity_s);
+	}
 	if (err != FP_OK)
 		return err;
 	*id = r.id;
 	return FP_OK;
+}
+
+enum fp_err
+outbox_enqueue(struct store *st, const struct cfg *cfg,
+    const struct outbox_msg *m, int64_t *id)
+{
+	return enqueue(st, cfg, m, id, NULL);
+}
+
+enum fp_err
+outbox_enqueue_sending(struct store *st, const struct cfg *cfg,
+    const struct outbox_msg *m, int64_t *id, struct outbox_item *it)
+{
+	return enqueue(st, cfg, m, id, it);
 }
 
 void
@@ -531,6 +597,13 @@ free_item(struct outbox_item *it)
 	free(it->text);
 	free(it->dlr_url);
 	memset(it, 0, sizeof(*it));
+}
+
+void
+outbox_item_free(struct outbox_item *it)
+{
+	if (it != NULL)
+		free_item(it);
 }
 
 enum fp_err
@@ -821,6 +894,7 @@ outbox_unclaim(struct store *st, int64_t id)
 		return err;
 	if (r.attempts > 0)
 		r.attempts--;
+	atomic_fetch_add_explicit(&queued_count, 1, memory_order_relaxed);
 	return record(st, &r, "queued", now, "not sent", false);
 }
 

@@ -65,6 +65,21 @@ struct outbox_item {
 };
 
 /*
+ * outbox_enqueue for a message that goes straight to its sender, which
+ * has reserved room for it (sender_reserve): inserted as "sending" with
+ * its first attempt counted (history "queued", then "sending"), so no
+ * claim has to find it; *it gets what the sender needs (owned: hand it
+ * over with sender_hand_over, or free it with outbox_item_free).  If the transaction does not commit, nothing of it remains;
+ * if it commits and the message never reaches the sender, it stays
+ * "sending" until outbox_unclaim or the next start's outbox_recover.
+ */
+enum fp_err outbox_enqueue_sending(struct store *st, const struct cfg *cfg,
+    const struct outbox_msg *m, int64_t *id, struct outbox_item *it);
+
+/* Free an item's strings and zero it (NULL ok). */
+void outbox_item_free(struct outbox_item *it);
+
+/*
  * Claim up to `max` messages of `provider` that are due at `now` (unix
  * seconds): each becomes "sending" with attempts + 1; ones past their
  * expiry become "expired" instead and are not returned.  Runs its own
@@ -112,6 +127,14 @@ enum fp_err outbox_recover(struct store *st, int64_t *n);
  * once at start (sender_start does) before threads write events.
  */
 void outbox_set_include_msisdn(bool on);
+
+/*
+ * How many messages this process has made "queued" (enqueued, or given
+ * back by outbox_unclaim), counted when the statement runs, committed or
+ * not: after a commit, an unchanged count means there is nothing new for
+ * a claim to find (messages sent straight to the sender are not counted).
+ */
+uint64_t outbox_queued_count(void);
 
 /*
  * outbox_claim, also counting in *n_expired (may be NULL) the messages

@@ -39,6 +39,7 @@
 
 static const char *const counter_names[C_N] = {
 	"segments_sent", "sent", "delivered", "retried", "failed", "expired",
+	"direct",
 };
 
 void
@@ -448,6 +449,98 @@ sender_wake(struct sender *s, const char *provider)
 		pthread_cond_signal(&w->db_cond);
 		pthread_mutex_unlock(&w->lock);
 	}
+}
+
+static struct worker *
+find_worker(struct sender *s, const char *provider)
+{
+	size_t i;
+
+	if (s == NULL || provider == NULL)
+		return NULL;
+	for (i = 0; i < s->n_workers; i++)
+		if (strcmp(s->workers[i].p->name, provider) == 0)
+			return &s->workers[i];
+	return NULL;
+}
+
+bool
+sender_reserve(struct sender *s, const char *provider)
+{
+	struct worker *w = find_worker(s, provider);
+	bool ok = false;
+
+	if (w == NULL)
+		return false;
+	pthread_mutex_lock(&w->lock);
+	if (!is_stopping(w) && !w->is_io_finished && w->want > 0) {
+		w->want--;
+		w->reserved++;
+		ok = true;
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+void
+sender_release(struct sender *s, const char *provider)
+{
+	struct worker *w = find_worker(s, provider);
+
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	if (w->reserved > 0) {
+		w->reserved--;
+		w->want++;
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
+void
+sender_hand_over(struct sender *s, const char *provider,
+    struct outbox_item *it)
+{
+	struct worker *w = find_worker(s, provider);
+	struct outbox_item *one;
+	const char *why = "out of memory";
+	int64_t id = it->id;
+	bool was_empty;
+
+	if (w == NULL) {
+		outbox_item_free(it);
+		return;
+	}
+	pthread_mutex_lock(&w->lock);
+	if (w->reserved > 0)
+		w->reserved--;
+	if (w->is_io_finished)
+		why = "sender stopped";
+	one = w->is_io_finished ? NULL : malloc(sizeof(*one));
+	if (one != NULL) {
+		*one = *it;
+		memset(it, 0, sizeof(*it));
+		/* push_all frees `one` (not the strings, now the queue's)
+		 * and, out of memory, the item: left "sending" as below. */
+		was_empty = sender_itemq_len(&w->ready) == 0;
+		if (sender_itemq_push_all(&w->ready, one, 1) == 0) {
+			pthread_mutex_unlock(&w->lock);
+			atomic_fetch_add_explicit(&w->counters[C_DIRECT], 1,
+			    memory_order_relaxed);
+			/* A queue that was not empty is being worked on: the
+			 * I/O thread sleeps with ready messages only until a
+			 * connection frees or a token is due.  A wake-up per
+			 * message cost a context switch each. */
+			if (was_empty)
+				sender_io_wake(w);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	/* Stays "sending": the next start's recovery sends it. */
+	log_warnx("sender.hand_over provider=%s id=%lld error=\"%s\"",
+	    w->p->name, (long long)id, why);
+	outbox_item_free(it);
 }
 
 void

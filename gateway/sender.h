@@ -20,10 +20,12 @@
 #ifndef FP_SENDER_H
 #define FP_SENDER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cfg.h"
 #include "err.h"
+#include "outbox.h"
 
 #define SENDER_BATCH		256	/* messages claimed at once, at most */
 #define SENDER_POLL_MS		200	/* idle: look for due messages */
@@ -71,11 +73,30 @@ void sender_use_writer(struct sender *s, struct writer *wr);
 void sender_wake(struct sender *s, const char *provider);
 
 /*
+ * Straight to the sender: a request that queues a message due now may
+ * ask its provider's sender for room (sender_reserve: true when the
+ * sender could start it within its rate and connections soon), insert it
+ * as "sending" (outbox_enqueue_sending) and, once committed, hand it over
+ * (sender_hand_over: the sender owns *it from then on).  That spares the
+ * claim (a select and an update of the row).  A reservation whose message
+ * was not committed is given back with sender_release.  Thread-safe;
+ * reserve fails once the sender is stopping; hand over before
+ * sender_stop (the gateway stops its HTTP server first).  A message
+ * handed over to a sender whose I/O has ended stays "sending" until the
+ * next start.
+ */
+bool sender_reserve(struct sender *s, const char *provider);
+void sender_hand_over(struct sender *s, const char *provider,
+    struct outbox_item *it);
+void sender_release(struct sender *s, const char *provider);
+
+/*
  * Report the counters of every provider since start, one emit call per
  * (provider, metric): "segments_sent" (segments of accepted messages),
  * and messages by outcome: "sent", "delivered" (synthesised by the file
  * provider; real reports are counted by dlr), "retried", "failed",
- * "expired".  Thread-safe (relaxed atomic reads); emit must not call
+ * "expired"; and "direct", messages handed over at their commit
+ * (sender_hand_over) rather than claimed.  Thread-safe (relaxed atomic reads); emit must not call
  * back into the sender.
  */
 void sender_metrics(struct sender *s, void (*emit)(const char *provider,

@@ -64,7 +64,7 @@ take_ready(struct worker *w, int64_t now, struct outbox_item *out)
 	pthread_mutex_lock(&w->lock);
 	if (sender_itemq_len(&w->ready) > 0 && ratelimit_take(&w->rl, now, NULL))
 		ok = sender_itemq_pop(&w->ready, out);
-	len = sender_itemq_len(&w->ready);
+	len = sender_itemq_len(&w->ready) + w->reserved;
 	tokens = ratelimit_forecast(&w->rl, now,
 	    SENDER_HORIZON_MS * SENDER_NS_PER_MS, w->target);
 	w->want = tokens > len ? tokens - len : 0;

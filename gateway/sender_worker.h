@@ -36,6 +36,7 @@ enum counter {
 	C_RETRIED,
 	C_FAILED,
 	C_EXPIRED,
+	C_DIRECT,	/* handed over at commit, no claim */
 	C_N
 };
 
@@ -99,6 +100,8 @@ struct worker {
 	struct donelist	 done;		/* outcomes to write */
 	size_t		 want;		/* the I/O thread could start this
 					 * many more soon */
+	size_t		 reserved;	/* of those, promised to messages
+					 * being committed (sender_reserve) */
 	size_t		 target;	/* ready queue length to aim for */
 	bool		 is_woken;	/* sender_wake: look now */
 	bool		 is_io_finished;

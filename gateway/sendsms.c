@@ -13,6 +13,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "sender.h"
 #include "sendsms.h"
 #include "writer.h"
 
@@ -63,12 +64,27 @@ struct sendsms_job {
 	size_t			 n_to;
 	struct outbox_msg	 msg;
 	int64_t			 first_id;
+	struct sender		*sender;	/* or NULL */
+	struct outbox_item	*direct;	/* n_to, owned: the messages
+						 * inserted "sending" for the
+						 * sender (sender_reserve) */
+	size_t			 n_direct;
 };
 
+static const char *
+job_provider(const struct sendsms_job *j)
+{
+	return j->msg.provider != NULL ? j->msg.provider :
+	    j->cfg->sms.provider;
+}
+
+/* Each recipient's message straight to the sender when it has room,
+ * else queued for its next claim. */
 static enum fp_err
 sendsms_job_run(struct store *st, void *arg)
 {
 	struct sendsms_job *j = arg;
+	const char *pname = job_provider(j);
 	enum fp_err err;
 	size_t i;
 	int64_t id;
@@ -80,13 +96,85 @@ sendsms_job_run(struct store *st, void *arg)
 	}
 	for (i = 0; i < j->n_to; i++) {
 		j->msg.to = j->to[i];
-		err = outbox_enqueue(st, j->cfg, &j->msg, &id);
+		if (j->direct != NULL && sender_reserve(j->sender, pname)) {
+			err = outbox_enqueue_sending(st, j->cfg, &j->msg, &id,
+			    &j->direct[j->n_direct]);
+			if (err == FP_OK)
+				j->n_direct++;
+			else
+				sender_release(j->sender, pname);
+		} else
+			err = outbox_enqueue(st, j->cfg, &j->msg, &id);
 		if (err != FP_OK)
 			return err;
 		if (i == 0)
 			j->first_id = id;
 	}
 	return FP_OK;
+}
+
+/* After a failed group: the rows that did commit (the fsync failed) go
+ * back to "queued"; rows rolled back are simply not found. */
+struct unclaim {
+	size_t	 n;
+	int64_t	 ids[];
+};
+
+static enum fp_err
+unclaim_run(struct store *st, void *arg)
+{
+	struct unclaim *u = arg;
+	enum fp_err err;
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		err = outbox_unclaim(st, u->ids[i]);
+		if (err != FP_OK && err != FP_ENOTFOUND)
+			return err;
+	}
+	return FP_OK;
+}
+
+static void
+unclaim_done(void *arg, enum fp_err result)
+{
+	if (result != FP_OK)	/* they stay "sending" until the next start */
+		log_warnx("sendsms.unclaim messages=%zu error=\"%s\"",
+		    ((struct unclaim *)arg)->n, fp_strerror(result));
+	free(arg);
+}
+
+/*
+ * The messages inserted "sending": to the sender once committed; else
+ * their room goes back, and in case they did commit, back to the queue.
+ */
+static void
+hand_over(struct gw *gw, struct sendsms_job *j, enum fp_err err)
+{
+	const char *pname = job_provider(j);
+	struct unclaim *u;
+	size_t i;
+
+	if (j->n_direct == 0)
+		return;
+	if (err == FP_OK) {
+		for (i = 0; i < j->n_direct; i++)
+			sender_hand_over(j->sender, pname, &j->direct[i]);
+		j->n_direct = 0;
+		return;
+	}
+	u = malloc(sizeof(*u) + j->n_direct * sizeof(u->ids[0]));
+	for (i = 0; i < j->n_direct; i++) {
+		sender_release(j->sender, pname);
+		if (u != NULL)
+			u->ids[i] = j->direct[i].id;
+		outbox_item_free(&j->direct[i]);
+	}
+	if (u != NULL) {
+		u->n = j->n_direct;
+		writer_submit(gw->writer, unclaim_run, u, unclaim_done, u);
+	}
+	j->n_direct = 0;
 }
 
 static void
@@ -122,6 +210,11 @@ struct sendsms_req {
 static void
 sendsms_req_free(struct sendsms_req *r)
 {
+	size_t i;
+
+	for (i = 0; i < r->job.n_direct; i++)	/* never handed over */
+		outbox_item_free(&r->job.direct[i]);
+	free(r->job.direct);
 	free(r->numbers);
 	free(r->text);
 	http_params_cleanup(&r->p);
@@ -135,8 +228,8 @@ sendsms_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
 {
 	struct sendsms_req *r = arg;
 
-	(void)gw;
 	(void)req;
+	hand_over(gw, &r->job, err);
 	if (err == FP_EREJECT) {
 		kannel_answer(resp, 403, "Authorization failed for sendsms");
 	} else if (err == FP_EINVAL) {
@@ -234,6 +327,9 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	r->job.msg.validity_s = s != NULL ? v * 60 : 0;
 	r->job.to = r->numbers;
+	r->job.sender = gw->sender;
+	if (gw->sender != NULL)	/* none: every message queued */
+		r->job.direct = calloc(r->job.n_to, sizeof(*r->job.direct));
 	/* The answer after the commit (sendsms_finish frees r). */
 	http_req_defer(req, sendsms_finish, r);
 	writer_submit(gw->writer, sendsms_job_run, &r->job, http_req_resume,

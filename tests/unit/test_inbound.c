@@ -273,6 +273,40 @@ START_TEST(sendsms_speaks_kannel)
 }
 END_TEST
 
+/*
+ * With room at the file provider's sender, sendsms messages go straight
+ * to it at their commit: each is counted as direct, reaches "delivered"
+ * on its first attempt, and its history still reads queued, sending,
+ * sent, delivered.  A reply to an MO still goes through the queue.
+ */
+START_TEST(sendsms_messages_go_straight_to_the_sender)
+{
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&to=13908340107+13908340108+"
+	    "13908340109&text=straight", NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE text = "
+	    "'straight' AND status = 'delivered' AND attempts = 1", 3));
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out o "
+	    "WHERE text = 'straight' AND (SELECT group_concat(status, '>') "
+	    "FROM (SELECT status FROM sms_out_history h WHERE h.message_id "
+	    "= o.id ORDER BY h.id)) = 'queued>sending>sent>delivered'"), 3);
+	ck_assert_int_eq(tg_request(&t, "GET", "/metrics", NULL, NULL, 0,
+	    NULL, false, &r), 0);
+	ck_assert_msg(strstr(r.body, "fupin_sms_direct_total{provider=\""
+	    "local\"} 3\n") != NULL, "%s", r.body);
+	/* An MO's reply is queued and claimed, not counted as direct. */
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13800000001&"
+	    "text=BZ&id=direct-1"), 202);
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM sms_out WHERE kind = "
+	    "'reply' AND status = 'delivered'", 1));
+	ck_assert_int_eq(tg_request(&t, "GET", "/metrics", NULL, NULL, 0,
+	    NULL, false, &r), 0);
+	ck_assert_ptr_nonnull(strstr(r.body, "fupin_sms_direct_total{"
+	    "provider=\"local\"} 3\n"));
+}
+END_TEST
+
 START_TEST(sendsms_dlr_url_is_called_back_with_kannel_types)
 {
 	struct http_stub *stub = http_stub_start();
@@ -430,6 +464,7 @@ inbound_suite(void)
 	    kannel_dlr_marks_a_message_delivered_and_unknown_ids_get_200);
 	tcase_add_test(tc, sendsms_speaks_kannel);
 	tcase_add_test(tc, api_sms_checks_token_role_and_area);
+	tcase_add_test(tc, sendsms_messages_go_straight_to_the_sender);
 	tcase_add_test(tc, sendsms_dlr_url_is_called_back_with_kannel_types);
 	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
 	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);

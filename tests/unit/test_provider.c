@@ -627,6 +627,71 @@ START_TEST(rate_limit_is_never_exceeded)
 }
 END_TEST
 
+/* enqueue, straight to the sender when it has room: true if it did. */
+static bool
+enqueue_direct(const char *to, const char *text, const char *provider)
+{
+	struct outbox_msg m;
+	struct outbox_item it;
+	int64_t id = 0;
+
+	if (!sender_reserve(snd, provider)) {
+		enqueue(to, text, provider);
+		return false;
+	}
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.text = text;
+	m.kind = "sendsms";
+	m.provider = provider;
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(outbox_enqueue_sending(st, cfg, &m, &id, &it), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_str_eq(q_text("SELECT status FROM sms_out WHERE id = ?", id),
+	    "sending");
+	sender_hand_over(snd, provider, &it);
+	return true;
+}
+
+/*
+ * Room for direct hand-over is what the bucket allows soon (20/s, burst
+ * 1: a few within the 100 ms horizon), comes back when released, and
+ * messages handed over keep the pace as claimed ones do.
+ */
+START_TEST(direct_hand_over_is_bounded_and_paced)
+{
+	char p[1024];
+	int i, n = 0, m = 0, direct = 0, total = 12;
+
+	kannel_provider(p, sizeof(p), "kannel", stub,
+	    "rate = 20; connections = 4;");
+	start("kannel", p);
+	ck_assert(!sender_reserve(snd, "nowhere"));
+	while (n < 1000 && sender_reserve(snd, "kannel"))
+		n++;
+	ck_assert_int_ge(n, 1);
+	ck_assert_int_le(n, 5);
+	for (i = 0; i < n; i++)
+		sender_release(snd, "kannel");
+	while (m < 1000 && sender_reserve(snd, "kannel"))
+		m++;
+	ck_assert_int_ge(m, n);
+	ck_assert_int_le(m, 5);
+	for (i = 0; i < m; i++)
+		sender_release(snd, "kannel");
+
+	for (i = 0; i < total; i++)
+		direct += enqueue_direct(TO1, "paced", "kannel");
+	ck_assert_int_ge(direct, 1);
+	ck_assert(wait_count("SELECT count(*) FROM sms_out WHERE status = "
+	    "'sent' AND attempts = 1", total, 3000));
+	ck_assert_uint_eq(http_stub_count(stub), (size_t)total);
+	for (i = 3; i < total; i++)
+		ck_assert_int_ge(http_stub_time_ns(stub, (size_t)i) -
+		    http_stub_time_ns(stub, (size_t)i - 3), 150000000 - 60000000);
+}
+END_TEST
+
 START_TEST(file_rate_limit_is_never_exceeded)
 {
 	char p[1024];
@@ -739,6 +804,7 @@ provider_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, rate_limit_is_never_exceeded);
+	tcase_add_test(tc, direct_hand_over_is_bounded_and_paced);
 	tcase_add_test(tc, file_rate_limit_is_never_exceeded);
 	tcase_add_test(tc, wake_sends_at_once_instead_of_at_the_next_poll);
 	tcase_add_test(tc,
