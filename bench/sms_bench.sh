@@ -684,17 +684,20 @@ $1 == "round" { rnd = $2; next }
 	if (rnd > rounds)
 		rounds = rnd
 }
-function median(k,    i, j, t, a, m) {
-	m = n[k]
+# The median of a[1..m] (sorted in place: a few values).
+function med(a, m,    i, j, t) {
 	if (m == 0)
 		return 0
-	for (i = 1; i <= m; i++)
-		a[i] = v[k, i] + 0
-	for (i = 2; i <= m; i++)	# insertion sort: a few values
+	for (i = 2; i <= m; i++)
 		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
 			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
 		}
 	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+function median(k,    i, a) {
+	for (i = 1; i <= n[k]; i++)
+		a[i] = v[k, i] + 0
+	return med(a, n[k])
 }
 function peak(k,    i, x) {
 	for (i = 1; i <= n[k]; i++)
@@ -712,16 +715,12 @@ function each(g, k,    i, s) {
 function ratio(g, k) { return k > 0 ? g / k : 0 }
 # The ratio of a figure: with rounds, the median of the ratios of each
 # round (each pair ran back to back on the machine as it was then).
-function paired(g, k,    i, m, a, j, t) {
+function paired(g, k,    i, a) {
 	if (rounds < 2)
 		return ratio(f[g], f[k])
 	for (i = 1; i <= rounds; i++)
-		a[++m] = ratio(byround[g, i], byround[k, i])
-	for (i = 2; i <= m; i++)
-		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
-			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
-		}
-	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+		a[i] = ratio(byround[g, i], byround[k, i])
+	return med(a, rounds)
 }
 function row(name, k, g, r, target, ok) {
 	printf "%-30s %10s %10s %7s  %-12s %s\n", name, k, g, r, target, ok

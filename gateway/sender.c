@@ -60,39 +60,60 @@ sender_itemq_len(const struct itemq *q)
 	return q->n - q->head;
 }
 
-int
-sender_itemq_push_all(struct itemq *q, struct outbox_item *items, size_t n)
+/* Room for n more at the end of q; false: out of memory. */
+static bool
+itemq_grow(struct itemq *q, size_t n)
 {
 	struct outbox_item *grown;
-	size_t cap, i;
+	size_t cap;
 
 	if (q->head > 0 && q->head == q->n) {
 		q->head = 0;
 		q->n = 0;
 	}
-	if (q->n + n > q->cap) {
-		if (q->head > 0) {
-			memmove(q->v, q->v + q->head,
-			    sender_itemq_len(q) * sizeof(*q->v));
-			q->n -= q->head;
-			q->head = 0;
-		}
-		cap = q->cap == 0 ? 64 : q->cap;
-		while (cap < q->n + n)
-			cap *= 2;
-		if (cap > q->cap) {
-			grown = realloc(q->v, cap * sizeof(*grown));
-			if (grown == NULL) {
-				outbox_items_free(items, n);
-				return -1;
-			}
-			q->v = grown;
-			q->cap = cap;
-		}
+	if (q->n + n <= q->cap)
+		return true;
+	if (q->head > 0) {
+		memmove(q->v, q->v + q->head,
+		    sender_itemq_len(q) * sizeof(*q->v));
+		q->n -= q->head;
+		q->head = 0;
+	}
+	cap = q->cap == 0 ? 64 : q->cap;
+	while (cap < q->n + n)
+		cap *= 2;
+	if (cap > q->cap) {
+		grown = realloc(q->v, cap * sizeof(*grown));
+		if (grown == NULL)
+			return false;
+		q->v = grown;
+		q->cap = cap;
+	}
+	return true;
+}
+
+int
+sender_itemq_push_all(struct itemq *q, struct outbox_item *items, size_t n)
+{
+	size_t i;
+
+	if (!itemq_grow(q, n)) {
+		outbox_items_free(items, n);
+		return -1;
 	}
 	for (i = 0; i < n; i++)
 		q->v[q->n++] = items[i];
 	free(items);
+	return 0;
+}
+
+int
+sender_itemq_push(struct itemq *q, struct outbox_item *it)
+{
+	if (!itemq_grow(q, 1))
+		return -1;
+	q->v[q->n++] = *it;
+	memset(it, 0, sizeof(*it));
 	return 0;
 }
 
@@ -291,6 +312,10 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 	if (getrandom(&w->rnd, sizeof(w->rnd), 0) != (ssize_t)sizeof(w->rnd))
 		w->rnd = (uint64_t)mono_ns();
 	w->rnd |= 1;
+	snprintf(w->log_event, sizeof(w->log_event), "sender provider=%s",
+	    p->name);
+	w->log_limit = (struct log_limit)LOG_LIMIT_INIT(w->log_event,
+	    SENDER_LOG_PER_S);
 	ratelimit_init(&w->rl, p->rate_per_s, burst_for(p->rate_per_s),
 	    mono_ns());
 	w->want = ratelimit_forecast(&w->rl, mono_ns(),
@@ -502,8 +527,7 @@ sender_hand_over(struct sender *s, const char *provider,
     struct outbox_item *it)
 {
 	struct worker *w = find_worker(s, provider);
-	struct outbox_item *one;
-	const char *why = "out of memory";
+	const char *why = "sender stopped";
 	int64_t id = it->id;
 	bool was_empty;
 
@@ -514,28 +538,21 @@ sender_hand_over(struct sender *s, const char *provider,
 	pthread_mutex_lock(&w->lock);
 	if (w->reserved > 0)
 		w->reserved--;
-	if (w->is_io_finished)
-		why = "sender stopped";
-	one = w->is_io_finished ? NULL : malloc(sizeof(*one));
-	if (one != NULL) {
-		*one = *it;
-		memset(it, 0, sizeof(*it));
-		/* push_all frees `one` (not the strings, now the queue's)
-		 * and, out of memory, the item: left "sending" as below. */
-		was_empty = sender_itemq_len(&w->ready) == 0;
-		if (sender_itemq_push_all(&w->ready, one, 1) == 0) {
-			pthread_mutex_unlock(&w->lock);
-			atomic_fetch_add_explicit(&w->counters[C_DIRECT], 1,
-			    memory_order_relaxed);
-			/* A queue that was not empty is being worked on: the
-			 * I/O thread sleeps with ready messages only until a
-			 * connection frees or a token is due.  A wake-up per
-			 * message cost a context switch each. */
-			if (was_empty)
-				sender_io_wake(w);
-			return;
-		}
+	was_empty = sender_itemq_len(&w->ready) == 0;
+	if (!w->is_io_finished && sender_itemq_push(&w->ready, it) == 0) {
+		pthread_mutex_unlock(&w->lock);
+		atomic_fetch_add_explicit(&w->counters[C_DIRECT], 1,
+		    memory_order_relaxed);
+		/* A queue that was not empty is being worked on: the I/O
+		 * thread sleeps with ready messages only until a connection
+		 * frees or a token is due.  A wake-up per message cost a
+		 * context switch each. */
+		if (was_empty)
+			sender_io_wake(w);
+		return;
 	}
+	if (!w->is_io_finished)
+		why = "out of memory";
 	pthread_mutex_unlock(&w->lock);
 	/* Stays "sending": the next start's recovery sends it. */
 	log_warnx("sender.hand_over provider=%s id=%lld error=\"%s\"",

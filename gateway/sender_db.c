@@ -40,27 +40,11 @@ count(struct worker *w, enum counter c, uint64_t n)
 	atomic_fetch_add_explicit(&w->counters[c], n, memory_order_relaxed);
 }
 
-/* Per-message log lines: at most SENDER_LOG_PER_S a second. */
+/* Per-message log lines: at most SENDER_LOG_PER_S a second (log.h). */
 static bool
 may_log(struct worker *w)
 {
-	int64_t now = mono_ns();
-
-	if (now - w->log_window_ns >= RATELIMIT_NS) {
-		if (w->log_suppressed > 0)
-			log_warnx("sender.log_suppressed provider=%s "
-			    "lines=%llu", w->p->name,
-			    (unsigned long long)w->log_suppressed);
-		w->log_window_ns = now;
-		w->log_lines = 0;
-		w->log_suppressed = 0;
-	}
-	if (w->log_lines < SENDER_LOG_PER_S) {
-		w->log_lines++;
-		return true;
-	}
-	w->log_suppressed++;
-	return false;
+	return log_allow(&w->log_limit);
 }
 
 /* The outbox transition for one outcome, inside the round's transaction. */

@@ -17,6 +17,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "log.h"
 #include "outbox.h"
 #include "provider.h"
 #include "ratelimit.h"
@@ -114,9 +115,9 @@ struct worker {
 	/* The database thread's. */
 	struct store	*st;		/* owned */
 	uint64_t	 rnd;
-	int64_t		 log_window_ns;
-	unsigned	 log_lines;
-	uint64_t	 log_suppressed;
+	struct log_limit log_limit;	/* per-message lines */
+	char		 log_event[160];	/* its summary's name:
+						 * "sender provider=..." */
 
 	/* The I/O thread's. */
 	void		*pctx;		/* owned (ops->close) */
@@ -168,6 +169,8 @@ size_t sender_itemq_len(const struct itemq *q);
  * and the items are freed (they stay "sending" until recovered). */
 int sender_itemq_push_all(struct itemq *q, struct outbox_item *items,
     size_t n);
+/* Move *it in (it is zeroed); -1: out of memory, *it is left as it was. */
+int sender_itemq_push(struct itemq *q, struct outbox_item *it);
 bool sender_itemq_pop(struct itemq *q, struct outbox_item *out);
 void sender_itemq_cleanup(struct itemq *q);
 /* Take ownership of *item and *res (both zeroed); out of memory: they

@@ -101,17 +101,26 @@ start(const char *default_provider, const char *providers)
 	ck_assert_int_eq(sender_start(cfg, &snd), FP_OK);
 }
 
-static int64_t
-enqueue(const char *to, const char *text, const char *provider)
+static struct outbox_msg
+test_msg(const char *to, const char *text, const char *kind,
+    const char *provider)
 {
 	struct outbox_msg m;
-	int64_t id = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.to = to;
 	m.text = text;
-	m.kind = "api";
+	m.kind = kind;
 	m.provider = provider;
+	return m;
+}
+
+static int64_t
+enqueue(const char *to, const char *text, const char *provider)
+{
+	struct outbox_msg m = test_msg(to, text, "api", provider);
+	int64_t id = 0;
+
 	ck_assert_int_eq(store_begin(st), FP_OK);
 	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
@@ -631,7 +640,7 @@ END_TEST
 static bool
 enqueue_direct(const char *to, const char *text, const char *provider)
 {
-	struct outbox_msg m;
+	struct outbox_msg m = test_msg(to, text, "sendsms", provider);
 	struct outbox_item it;
 	int64_t id = 0;
 
@@ -639,11 +648,6 @@ enqueue_direct(const char *to, const char *text, const char *provider)
 		enqueue(to, text, provider);
 		return false;
 	}
-	memset(&m, 0, sizeof(m));
-	m.to = to;
-	m.text = text;
-	m.kind = "sendsms";
-	m.provider = provider;
 	ck_assert_int_eq(store_begin(st), FP_OK);
 	ck_assert_int_eq(outbox_enqueue_sending(st, cfg, &m, &id, &it), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
