@@ -98,7 +98,7 @@ BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub
 $(BIN)/mqtt_pub: $(BUILD)/bench/mqtt_pub.o
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) -lpthread
-$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(BUILD)/libfupin.a
+$(BIN)/loadgen: $(BUILD)/bench/loadgen.o $(BUILD)/bench/loadgen_client.o $(BUILD)/bench/loadgen_sink.o $(BUILD)/bench/loadgen_tmpl.o $(BUILD)/bench/loadgen_answer.o $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 $(BIN)/gen_registry: $(BUILD)/bench/gen_registry.o $(BUILD)/libfupin.a
