@@ -147,6 +147,8 @@ split_steps(char *s)
 {
 	char *p;
 
+	free(lg_steps);		/* the last --steps counts */
+	lg_n_steps = lg_steps_max = 0;
 	for (p = s; p != NULL; p = strchr(p, '|') != NULL ?
 	    strchr(p, '|') + 1 : NULL)
 		lg_n_steps++;

@@ -4,7 +4,8 @@
  * Content-Length, by chunks, or by the end of the connection.  The body
  * is counted and dropped; interim 1xx answers are skipped.
  */
-#include <errno.h>
+#define _GNU_SOURCE	/* memmem */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -54,16 +55,48 @@ header_value(const char *line, const char *end, const char *name)
 	return line;
 }
 
-/* Whether the comma-separated value up to `end` holds `token`. */
+/* Whether the comma-separated list up to `end` holds `token`. */
 static bool
 has_token(const char *v, const char *end, const char *token)
 {
 	size_t n = strlen(token);
+	const char *e;
 
-	for (; v + n <= end; v++)
-		if (strncasecmp(v, token, n) == 0)
+	while (v < end) {
+		while (v < end && (*v == ' ' || *v == '\t' || *v == ','))
+			v++;
+		e = memchr(v, ',', (size_t)(end - v));
+		if (e == NULL)
+			e = end;
+		while (e > v && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((size_t)(e - v) == n && strncasecmp(v, token, n) == 0)
 			return true;
+		v = memchr(v, ',', (size_t)(end - v));
+		if (v == NULL)
+			break;
+	}
 	return false;
+}
+
+/* A Content-Length value: digits, then only blanks. */
+static bool
+parse_length(const char *v, const char *end, uint64_t *out)
+{
+	uint64_t n = 0;
+
+	if (v == end || *v < '0' || *v > '9')
+		return false;
+	for (; v < end && *v >= '0' && *v <= '9'; v++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (uint64_t)(*v - '0');
+	}
+	for (; v < end; v++)
+		if (*v != ' ' && *v != '\t')
+			return false;
+	*out = n;
+	return true;
 }
 
 /*
@@ -76,22 +109,20 @@ parse_head(struct answer *a, const char *method, size_t len)
 	const char *p = a->head, *end = a->head + len, *eol, *v;
 	bool has_length = false;
 
-	if (len < 12 || strncmp(p, "HTTP/1.", 7) != 0 ||
+	if (len < 13 || memcmp(p, "HTTP/1.", 7) != 0 ||
 	    (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
 	    p[9] < '1' || p[9] > '5' || p[10] < '0' || p[10] > '9' ||
-	    p[11] < '0' || p[11] > '9')
+	    p[11] < '0' || p[11] > '9' || (p[12] != ' ' && p[12] != '\r'))
 		return false;
 	a->status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
 	a->is_close = p[7] == '0';
 	a->framing = ANSWER_BY_CLOSE;
-	for (p = strstr(p, "\r\n") + 2; p < end - 2; p = eol + 2) {
-		eol = strstr(p, "\r\n");
+	/* The head ends in "\r\n\r\n", so each line's end is found. */
+	for (p = (const char *)memmem(p, len, "\r\n", 2) + 2; p < end - 2;
+	    p = eol + 2) {
+		eol = memmem(p, (size_t)(end - p), "\r\n", 2);
 		if ((v = header_value(p, eol, "Content-Length")) != NULL) {
-			char *stop;
-
-			errno = 0;
-			a->left = strtoull(v, &stop, 10);
-			if (errno != 0 || stop == v)
+			if (!parse_length(v, eol, &a->left))
 				return false;
 			has_length = true;
 		} else if ((v = header_value(p, eol, "Transfer-Encoding")) !=
@@ -208,8 +239,13 @@ answer_take(struct answer *a, const char *method, const char *p, size_t n)
 		take = n < LG_HEAD_MAX - prev ? n : LG_HEAD_MAX - prev;
 		memcpy(a->head + prev, p, take);
 		a->head_len += take;
-		a->head[a->head_len] = '\0';
-		end = strstr(a->head, "\r\n\r\n");
+		/* Not even the start of a status line: no need to wait. */
+		if (memcmp(a->head, "HTTP/1.", a->head_len < 7 ? a->head_len :
+		    7) != 0)
+			return -1;
+		/* Only the new bytes (and the 3 before) can end the head. */
+		end = memmem(a->head + (prev > 3 ? prev - 3 : 0), a->head_len -
+		    (prev > 3 ? prev - 3 : 0), "\r\n\r\n", 4);
 		if (end == NULL)
 			return a->head_len == LG_HEAD_MAX ? -1 : 0;
 		/* The head was not complete before, so it ends in p. */

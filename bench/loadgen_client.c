@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -115,6 +116,8 @@ struct conn {
 	bool		 is_connecting;
 	bool		 wants_out;	/* EPOLLOUT registered */
 	bool		 is_busy;	/* a request in flight */
+	bool		 is_reused;	/* ... on a connection kept from before */
+	bool		 has_bytes;	/* ... and part of its answer is in */
 	uint64_t	 v;		/* its counter */
 	int64_t		 started_us;
 	char		*req;		/* owned: the request being sent */
@@ -144,6 +147,8 @@ struct run {
 static bool
 want_more(const struct run *r, int64_t t_us)
 {
+	if (r->is_oom)
+		return false;
 	if (r->o->count > 0)
 		return r->issued < r->o->count;
 	return r->first_us == 0 ||
@@ -154,15 +159,19 @@ static void
 note_latency(struct run *r, int64_t us)
 {
 	int64_t *grown;
+	size_t cap;
 
+	if (r->is_oom)
+		return;
 	if (r->n_lat == r->cap_lat) {
-		r->cap_lat = r->cap_lat > 0 ? 2 * r->cap_lat : 65536;
-		grown = realloc(r->lat_us, r->cap_lat * sizeof(*grown));
+		cap = r->cap_lat > 0 ? 2 * r->cap_lat : 65536;
+		grown = realloc(r->lat_us, cap * sizeof(*grown));
 		if (grown == NULL) {
 			r->is_oom = true;
 			return;
 		}
 		r->lat_us = grown;
+		r->cap_lat = cap;
 	}
 	r->lat_us[r->n_lat++] = us;
 }
@@ -204,7 +213,9 @@ complete(struct run *r, struct conn *c, int status, const char *why)
 	note_latency(r, t - c->started_us);
 	if (status > 0 && status < LG_MAX_STATUS) {
 		r->status[status]++;
-		if (c->ans.is_close)
+		/* An answer before the whole request went: the rest of it
+		 * would be read as the start of the next one. */
+		if (c->ans.is_close || c->req_off < c->req_len)
 			conn_close(r, c);
 		return;
 	}
@@ -299,6 +310,8 @@ build_request(struct run *r, struct conn *c)
 	c->req_off = 0;
 }
 
+static bool retry_fresh(struct run *r, struct conn *c);
+
 /*
  * Start requests on c until one is under way or none is due: a request
  * that fails at once (connection refused) is counted and the next one
@@ -315,15 +328,48 @@ launch(struct run *r, struct conn *c)
 		r->issued++;
 		r->in_flight++;
 		c->is_busy = true;
+		c->is_reused = c->fd >= 0;
+		c->has_bytes = false;
 		answer_reset(&c->ans);
 		build_request(r, c);
 		if (c->fd < 0 && !conn_open(r, c)) {
 			complete(r, c, 0, strerror(errno));
 			continue;
 		}
-		if (!c->is_connecting && !conn_send(r, c))
+		if (!c->is_connecting && !conn_send(r, c) &&
+		    !retry_fresh(r, c))
 			complete(r, c, 0, strerror(errno));
 	}
+}
+
+/*
+ * A kept connection failed before any of the answer came: the server
+ * may have closed it as the request went out (the keep-alive race), so
+ * the request goes once more on a new connection, as curl does, and is
+ * counted once.  false: not that case, or the new connection failed.
+ */
+static bool
+retry_fresh(struct run *r, struct conn *c)
+{
+	if (!c->is_reused || c->has_bytes)
+		return false;
+	c->is_reused = false;
+	conn_close(r, c);
+	c->req_off = 0;
+	answer_reset(&c->ans);
+	if (!conn_open(r, c))
+		return false;
+	return c->is_connecting || conn_send(r, c);
+}
+
+/* The request on c failed: retried on a new connection, or counted. */
+static void
+fail(struct run *r, struct conn *c, const char *why)
+{
+	if (retry_fresh(r, c))
+		return;
+	complete(r, c, 0, why);
+	launch(r, c);
 }
 
 /* c's socket is ready. */
@@ -350,12 +396,9 @@ on_ready(struct run *r, struct conn *c, uint32_t events)
 		}
 		c->is_connecting = false;
 	}
-	if (c->req_off < c->req_len && c->is_busy) {
-		if (!conn_send(r, c)) {
-			complete(r, c, 0, strerror(errno));
-			launch(r, c);
-			return;
-		}
+	if (c->req_off < c->req_len && c->is_busy && !conn_send(r, c)) {
+		fail(r, c, strerror(errno));
+		return;
 	}
 	if ((events & (EPOLLIN | EPOLLERR | EPOLLHUP)) == 0)
 		return;
@@ -368,18 +411,19 @@ on_ready(struct run *r, struct conn *c, uint32_t events)
 		return;
 	}
 	if (n < 0) {
-		complete(r, c, 0, strerror(errno));
-		launch(r, c);
+		fail(r, c, strerror(errno));
 		return;
 	}
 	if (n == 0) {
-		if (answer_ends_at_close(&c->ans))
-			complete(r, c, c->ans.status, NULL);
-		else
-			complete(r, c, 0, "connection closed before the answer");
+		if (!answer_ends_at_close(&c->ans)) {
+			fail(r, c, "connection closed before the answer");
+			return;
+		}
+		complete(r, c, c->ans.status, NULL);
 		launch(r, c);
 		return;
 	}
+	c->has_bytes = true;
 	done = answer_take(&c->ans, r->o->body != NULL ? "POST" : "GET", buf,
 	    (size_t)n);
 	if (done == 0)
@@ -454,11 +498,11 @@ report(struct run *r)
 	p99 = quantile_ms(r->lat_us, r->n_lat, 0.99);
 	pmax = r->n_lat > 0 ? (double)r->lat_us[r->n_lat - 1] / 1000.0 : 0;
 	codes[0] = '\0';
+	for (i = 200; i < 300; i++)
+		ok += r->status[i];
 	for (i = 0; i < LG_MAX_STATUS; i++) {
 		if (r->status[i] == 0)
 			continue;
-		if (i >= 200 && i < 300)
-			ok += r->status[i];
 		w = snprintf(codes + len, sizeof(codes) - len, "%s%d:%" PRId64,
 		    len > 0 ? "," : "", i, r->status[i]);
 		if (w < 0 || (size_t)w >= sizeof(codes) - len)
@@ -489,22 +533,31 @@ fixed_init(struct run *r)
 {
 	const struct client_opts *o = r->o;
 	const char *h = o->headers != NULL ? o->headers : "";
-	bool has_type = false;
+	bool has_type = false, has_host = false, has_agent = false;
 	const char *p;
 	size_t cap;
+	int w;
 
-	for (p = h; *p != '\0'; p = strstr(p, "\r\n") + 2)
-		if (strncasecmp(p, "Content-Type:", 13) == 0)
-			has_type = true;
+	/* As curl: a header given with -H replaces our own. */
+	for (p = h; *p != '\0'; p = strstr(p, "\r\n") + 2) {
+		has_type |= strncasecmp(p, "Content-Type:", 13) == 0;
+		has_host |= strncasecmp(p, "Host:", 5) == 0;
+		has_agent |= strncasecmp(p, "User-Agent:", 11) == 0;
+	}
 	cap = strlen(r->t.host) + strlen(h) + 160;
 	r->fixed = malloc(cap);
 	if (r->fixed == NULL)
 		return false;
-	r->fixed_len = (size_t)snprintf(r->fixed, cap, " HTTP/1.1\r\n"
-	    "Host: %s\r\nUser-Agent: fupin-loadgen\r\n%s%s", r->t.host, h,
+	w = snprintf(r->fixed, cap, " HTTP/1.1\r\n%s%s%s%s%s%s",
+	    has_host ? "" : "Host: ", has_host ? "" : r->t.host,
+	    has_host ? "" : "\r\n",
+	    has_agent ? "" : "User-Agent: fupin-loadgen\r\n", h,
 	    o->body != NULL && !has_type ? "Content-Type: "
 	    "application/x-www-form-urlencoded\r\n" : "");
-	return r->fixed_len < cap;
+	if (w < 0 || (size_t)w >= cap)
+		return false;
+	r->fixed_len = (size_t)w;
+	return true;
 }
 
 static bool
