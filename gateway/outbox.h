@@ -69,9 +69,10 @@ struct outbox_item {
  * has reserved room for it (sender_reserve): inserted as "sending" with
  * its first attempt counted (history "queued", then "sending"), so no
  * claim has to find it; *it gets what the sender needs (owned: hand it
- * over with sender_hand_over, or free it with outbox_item_free).  If the transaction does not commit, nothing of it remains;
- * if it commits and the message never reaches the sender, it stays
- * "sending" until outbox_unclaim or the next start's outbox_recover.
+ * over with sender_hand_over, or free it with outbox_item_free).  If
+ * the transaction does not commit, nothing of it remains; if it commits
+ * and the message never reaches the sender, it stays "sending" until
+ * outbox_unclaim or the next start's outbox_recover.
  */
 enum fp_err outbox_enqueue_sending(struct store *st, const struct cfg *cfg,
     const struct outbox_msg *m, int64_t *id, struct outbox_item *it);

@@ -315,7 +315,7 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 	snprintf(w->log_event, sizeof(w->log_event), "sender provider=%s",
 	    p->name);
 	w->log_limit = (struct log_limit)LOG_LIMIT_INIT(w->log_event,
-	    SENDER_LOG_PER_S);
+	    LOG_PER_S);
 	ratelimit_init(&w->rl, p->rate_per_s, burst_for(p->rate_per_s),
 	    mono_ns());
 	w->want = ratelimit_forecast(&w->rl, mono_ns(),

@@ -96,8 +96,8 @@ void sender_release(struct sender *s, const char *provider);
  * and messages by outcome: "sent", "delivered" (synthesised by the file
  * provider; real reports are counted by dlr), "retried", "failed",
  * "expired"; and "direct", messages handed over at their commit
- * (sender_hand_over) rather than claimed.  Thread-safe (relaxed atomic reads); emit must not call
- * back into the sender.
+ * (sender_hand_over) rather than claimed.  Thread-safe (relaxed atomic
+ * reads); emit must not call back into the sender.
  */
 void sender_metrics(struct sender *s, void (*emit)(const char *provider,
     const char *metric, uint64_t v, void *arg), void *arg);

@@ -7,7 +7,7 @@
  * a job of the gateway writer's group commit when it has one.  It never
  * touches the network.  Logs name the provider and the message id,
  * numbers masked, never texts; per-message lines are limited to
- * SENDER_LOG_PER_S a second.
+ * LOG_PER_S a second (log_allow, log.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +38,6 @@ static void
 count(struct worker *w, enum counter c, uint64_t n)
 {
 	atomic_fetch_add_explicit(&w->counters[c], n, memory_order_relaxed);
-}
-
-/* Per-message log lines: at most SENDER_LOG_PER_S a second (log.h). */
-static bool
-may_log(struct worker *w)
-{
-	return log_allow(&w->log_limit);
 }
 
 /* The outbox transition for one outcome, inside the round's transaction. */
@@ -98,7 +91,7 @@ log_outcome(struct worker *w, const struct done *d)
 			    d->res.msgid != NULL ? d->res.msgid : "-");
 		return;
 	}
-	if (!may_log(w))
+	if (!log_allow(&w->log_limit))
 		return;
 	msisdn_mask(d->item.to, to, sizeof(to));
 	if (d->is_final_failure)
@@ -243,7 +236,7 @@ round_run(struct store *st, void *arg)
 	err = outbox_claim_tx(st, w->p->name, now, r->want, &r->items,
 	    &r->n_items, &r->n_expired);
 	if (err != FP_OK) {
-		if (may_log(w))
+		if (log_allow(&w->log_limit))
 			log_warnx("sender.claim provider=%s error=\"%s\"",
 			    w->p->name, fp_strerror(err));
 		exec_cached(st, "ROLLBACK TO sender_claim");
@@ -310,7 +303,7 @@ round_write(struct worker *w, struct donelist *l, size_t want,
 		err = round_exec(w, &r);
 	}
 	if (err == FP_EBUSY) {
-		if (may_log(w))
+		if (log_allow(&w->log_limit))
 			log_warnx("sender.flush provider=%s messages=%zu "
 			    "error=\"%s\"", w->p->name, l->n,
 			    fp_strerror(err));

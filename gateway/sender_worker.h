@@ -25,7 +25,6 @@
 #include "writer.h"
 
 #define SENDER_BODY_MAX		16384	/* of an answer we keep, bytes */
-#define SENDER_LOG_PER_S	20
 #define SENDER_NS_PER_MS	1000000LL
 #define SENDER_HORIZON_MS	100	/* claim what the bucket allows
 					 * within this time */
