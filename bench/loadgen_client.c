@@ -221,12 +221,9 @@ complete(struct run *r, struct conn *c, int status, const char *why)
 	}
 	r->status[0]++;
 	if (r->first_error[0] == '\0') {
-		char path[256];
-
-		tmpl_expand(&r->path_t, c->v, r->body);
-		snprintf(path, sizeof(path), "%s", r->body);
+		tmpl_expand(&r->path_t, c->v, r->body);	/* scratch */
 		snprintf(r->first_error, sizeof(r->first_error),
-		    "%s (http://%s%s)", why, r->t.host, path);
+		    "%s (http://%s%s)", why, r->t.host, r->body);
 	}
 	conn_close(r, c);
 }
@@ -310,38 +307,6 @@ build_request(struct run *r, struct conn *c)
 	c->req_off = 0;
 }
 
-static bool retry_fresh(struct run *r, struct conn *c);
-
-/*
- * Start requests on c until one is under way or none is due: a request
- * that fails at once (connection refused) is counted and the next one
- * tried, in this loop rather than by recursion.
- */
-static void
-launch(struct run *r, struct conn *c)
-{
-	while (!c->is_busy && want_more(r, lg_now_us())) {
-		c->v = (uint64_t)(r->o->start + r->issued);
-		c->started_us = lg_now_us();
-		if (r->first_us == 0)
-			r->first_us = c->started_us;
-		r->issued++;
-		r->in_flight++;
-		c->is_busy = true;
-		c->is_reused = c->fd >= 0;
-		c->has_bytes = false;
-		answer_reset(&c->ans);
-		build_request(r, c);
-		if (c->fd < 0 && !conn_open(r, c)) {
-			complete(r, c, 0, strerror(errno));
-			continue;
-		}
-		if (!c->is_connecting && !conn_send(r, c) &&
-		    !retry_fresh(r, c))
-			complete(r, c, 0, strerror(errno));
-	}
-}
-
 /*
  * A kept connection failed before any of the answer came: the server
  * may have closed it as the request went out (the keep-alive race), so
@@ -360,6 +325,38 @@ retry_fresh(struct run *r, struct conn *c)
 	if (!conn_open(r, c))
 		return false;
 	return c->is_connecting || conn_send(r, c);
+}
+
+/*
+ * Start requests on c until one is under way or none is due: a request
+ * that fails at once (connection refused) is counted and the next one
+ * tried, in this loop rather than by recursion.
+ */
+static void
+launch(struct run *r, struct conn *c)
+{
+	int64_t t;
+
+	while (!c->is_busy && want_more(r, (t = lg_now_us()))) {
+		c->v = (uint64_t)(r->o->start + r->issued);
+		c->started_us = t;
+		if (r->first_us == 0)
+			r->first_us = c->started_us;
+		r->issued++;
+		r->in_flight++;
+		c->is_busy = true;
+		c->is_reused = c->fd >= 0;
+		c->has_bytes = false;
+		answer_reset(&c->ans);
+		build_request(r, c);
+		if (c->fd < 0 && !conn_open(r, c)) {
+			complete(r, c, 0, strerror(errno));
+			continue;
+		}
+		if (!c->is_connecting && !conn_send(r, c) &&
+		    !retry_fresh(r, c))
+			complete(r, c, 0, strerror(errno));
+	}
 }
 
 /* The request on c failed: retried on a new connection, or counted. */
