@@ -139,7 +139,8 @@ log_stats(struct bridge *b)
 	uint64_t relayed = event_relay_relayed(b->relay);
 
 	if (event_outbox_pending(b->st, &backlog) != FP_OK ||
-	    event_outbox_oldest_age(b->st, &age) != FP_OK)
+	    event_outbox_oldest_age(b->st, (int64_t)time(NULL), &age) !=
+	    FP_OK)
 		log_warnx("bridge.stats error=\"database busy\"");
 	registry_consumer_stats(b->consumer, &rs);
 	dt = t - b->stats_at_ms;

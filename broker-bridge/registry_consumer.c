@@ -276,7 +276,8 @@ seen_before(struct store *st, const char *event_id, enum fp_err *err)
 }
 
 static enum fp_err
-remember(struct store *st, const char *event_id, const char *outcome)
+remember(struct store *st, const char *event_id, const char *outcome,
+    int64_t now)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -287,7 +288,7 @@ remember(struct store *st, const char *event_id, const char *outcome)
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
 	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
@@ -311,6 +312,7 @@ apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
 	enum fp_err err;
 	size_t n, i;
 	int seen;
+	int64_t now = (int64_t)time(NULL);	/* one clock per envelope */
 
 	*applied = 0;
 	err = store_begin(rc->st);
@@ -345,7 +347,8 @@ apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
 		if (is_delete)
 			err = registry_delete(rc->reg, kind, &src, &o, why);
 		else
-			err = registry_upsert(rc->reg, kind, &src, &o, why);
+			err = registry_upsert(rc->reg, kind, &src, now, &o,
+			    why);
 		if (err == FP_EINVAL) {
 			snprintf(reason, rsize, "record %zu: %s", i + 1, why);
 			goto fail;
@@ -355,7 +358,7 @@ apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
 	}
 	snprintf(outcome, sizeof(outcome), "%s %zu", is_delete ? "deleted" :
 	    "upserted", n);
-	err = remember(rc->st, event_id, outcome);
+	err = remember(rc->st, event_id, outcome, now);
 	if (err != FP_OK)
 		goto fail;
 	err = store_commit(rc->st);

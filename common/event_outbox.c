@@ -134,10 +134,10 @@ event_now_rfc3339(char out[32])
 
 enum fp_err
 event_outbox_append(struct store *st, const char *type,
-    const char *data_json, char event_id[EVENT_ID_MAX])
+    const char *data_json, int64_t now, char event_id[EVENT_ID_MAX])
 {
 	char id[37], at[32];
-	struct timespec ts;
+	struct timespec ts, stamp;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
@@ -145,11 +145,15 @@ event_outbox_append(struct store *st, const char *type,
 	if (type == NULL || *type == '\0' || data_json == NULL ||
 	    *data_json != '{')
 		return FP_EINVAL;
+	/* The id's time bits only make it unique and roughly ordered: they
+	 * come from the real clock.  occurred_at is a stamp: the caller's. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	err = uuid_at(&ts, id);
 	if (err != FP_OK)
 		return err;
-	rfc3339_at(&ts, at);
+	stamp.tv_sec = (time_t)now;
+	stamp.tv_nsec = 0;
+	rfc3339_at(&stamp, at);
 	err = store_stmt(st, "INSERT INTO event_outbox(event_id, type, "
 	    "occurred_at, data) VALUES (?1, ?2, ?3, ?4)", &stmt);
 	if (err != FP_OK)
@@ -327,18 +331,19 @@ event_outbox_prune(struct store *st, int64_t older_than, int64_t *deleted)
 }
 
 enum fp_err
-event_outbox_oldest_age(struct store *st, int64_t *age_s)
+event_outbox_oldest_age(struct store *st, int64_t now, int64_t *age_s)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
 	*age_s = 0;
-	err = store_stmt(st, "SELECT CAST(strftime('%s', 'now') AS INTEGER) - "
+	err = store_stmt(st, "SELECT ?1 - "
 	    "CAST(strftime('%s', occurred_at) AS INTEGER) FROM event_outbox "
 	    "WHERE relayed_at IS NULL ORDER BY id LIMIT 1", &stmt);
 	if (err != FP_OK)
 		return err;
+	sqlite3_bind_int64(stmt, 1, now);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW)
 		*age_s = sqlite3_column_int64(stmt, 0);

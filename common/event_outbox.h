@@ -16,12 +16,13 @@
 
 /*
  * Append an event of `type` ("sms.inbound", ...) whose "data" object is
- * `data_json` (a JSON object, copied).  Call inside a transaction.  The
+ * `data_json` (a JSON object, copied), occurred at `now` (unix
+ * seconds).  Call inside a transaction.  The
  * new event id (a time-ordered UUID) is copied to event_id when not NULL.
  * FP_EINVAL: empty type or data.  FP_EBUSY, FP_EIO.
  */
 enum fp_err event_outbox_append(struct store *st, const char *type,
-    const char *data_json, char event_id[EVENT_ID_MAX]);
+    const char *data_json, int64_t now, char event_id[EVENT_ID_MAX]);
 
 /* Number of events not yet relayed. */
 enum fp_err event_outbox_pending(struct store *st, int64_t *count);
@@ -68,8 +69,9 @@ enum fp_err event_outbox_mark_relayed(struct store *st, const int64_t *ids,
 enum fp_err event_outbox_prune(struct store *st, int64_t older_than,
     int64_t *deleted);
 
-/* Age in seconds of the oldest unrelayed event, 0 when there is none. */
-enum fp_err event_outbox_oldest_age(struct store *st, int64_t *age_s);
+/* Age at `now` (seconds) of the oldest unrelayed event, 0 when none. */
+enum fp_err event_outbox_oldest_age(struct store *st, int64_t now,
+    int64_t *age_s);
 
 /* A version 7 UUID (time-ordered, random tail) in out[37]. */
 enum fp_err event_uuid(char out[37]);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "charset.h"
 #include "idnum.h"
@@ -346,10 +345,11 @@ struct bind_ctx {
 	int64_t		 ints[4];
 	const void	*blobs[2];
 	char		 phone[MSISDN_MAX];
+	int64_t		 now;		/* updated_at */
 };
 
 /* Bind the columns listed in `map` (column index, or a negative code
- * for derived values) to ?1..?n, then unixepoch as the last parameter. */
+ * for derived values) to ?1..?n, then the caller's now as the last. */
 #define B_INT0	-1
 #define B_INT1	-2
 #define B_BLOB0	-3
@@ -392,7 +392,7 @@ bind_map(sqlite3_stmt *stmt, const struct bind_ctx *b, const int *map)
 			break;
 		}
 	}
-	sqlite3_bind_int64(stmt, i + 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(stmt, i + 1, (sqlite3_int64)b->now);
 	return FP_OK;
 }
 
@@ -628,7 +628,7 @@ bind_cb(sqlite3_stmt *stmt, void *arg)
 
 enum fp_err
 registry_upsert(struct registry *reg, enum reg_kind kind,
-    const struct reg_source *src, enum reg_outcome *outcome,
+    const struct reg_source *src, int64_t now, enum reg_outcome *outcome,
     char reason[REG_REASON_MAX])
 {
 	uint8_t hash_full[IDNUM_HASH_LEN], hash_last6[IDNUM_HASH_LEN];
@@ -640,6 +640,7 @@ registry_upsert(struct registry *reg, enum reg_kind kind,
 	memset(&b, 0, sizeof(b));
 	b.r = &r;
 	b.n = (size_t)kind;
+	b.now = now;
 	reason[0] = '\0';
 	switch (kind) {
 	case REG_HOUSEHOLDS:

@@ -75,15 +75,15 @@ enum fp_err registry_program_put(struct registry *reg, const char *code,
     const char *name);
 
 /*
- * Validate one record and insert it, or update the row with its key.
- * Must run inside the caller's transaction.  *outcome: REG_INSERTED or
+ * Validate one record and insert it, or update the row with its key,
+ * stamped updated at `now` (unix seconds).  Must run inside the caller's transaction.  *outcome: REG_INSERTED or
  * REG_UPDATED.
  * FP_EINVAL: the record is invalid (bad value, unknown household, member
  * or program); reason[] says why in English, naming the column; nothing
  * was written.  FP_EBUSY, FP_EIO: database trouble.
  */
 enum fp_err registry_upsert(struct registry *reg, enum reg_kind kind,
-    const struct reg_source *src, enum reg_outcome *outcome,
+    const struct reg_source *src, int64_t now, enum reg_outcome *outcome,
     char reason[REG_REASON_MAX]);
 
 /*

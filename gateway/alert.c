@@ -261,7 +261,7 @@ queue_task_sms(struct store *st, const struct sms_ctx *ctx,
 	m.text = text;
 	m.kind = "alert";
 	m.task_id = task_id;
-	err = outbox_enqueue(st, ctx->cfg, &m, &msg_id);
+	err = outbox_enqueue(st, ctx->cfg, &m, now, &msg_id);
 	if (err != FP_OK || from <= now)
 		return err;
 	err = store_stmt(st, "UPDATE sms_out SET next_attempt_at = ?2, "
@@ -483,7 +483,7 @@ mark_overdue(struct store *st, const struct due_task *t, int64_t now)
 	json_object_object_add(d, "cadre_id", json_object_new_string(t->cadre));
 	json_object_object_add(d, "alert_id", json_object_new_int64(
 	    t->alert_id));
-	return sms_event(st, "task.overdue", d);
+	return sms_event(st, "task.overdue", d, now);
 }
 
 #define DUE_COLUMNS "SELECT id, ifnull(alert_id, 0), task_number, " \

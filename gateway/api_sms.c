@@ -70,7 +70,7 @@ send_job_run(struct store *st, void *arg)
 	m.text = j->rendered != NULL ? j->rendered : j->text;
 	m.kind = "api";
 	m.provider = j->provider;
-	return outbox_enqueue(st, j->ctx.cfg, &m, &j->id);
+	return outbox_enqueue(st, j->ctx.cfg, &m, (int64_t)time(NULL), &j->id);
 }
 
 /* Bearer token with write rights, else the answer is set. */

@@ -354,7 +354,7 @@ send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
 	m.kind = b->kind;
 	m.provider = b->provider;
 	m.broadcast_id = b->id;
-	err = outbox_enqueue(st, ctx->cfg, &m, &msg_id);
+	err = outbox_enqueue(st, ctx->cfg, &m, now, &msg_id);
 	free(text);
 	if (err == FP_OK)
 		err = count_notice(st, r->msisdn, day);

@@ -127,13 +127,14 @@ static const struct {
 	{ "members", "SELECT count(*) FROM members" },
 	{ "cadres", "SELECT count(*) FROM cadres" },
 	{ "sms_in_today", "SELECT count(*) FROM sms_in WHERE received_at >= "
-	    "strftime('%s', 'now', 'start of day')" },
+	    "strftime('%s', ?1, 'unixepoch', 'start of day')" },
 	{ "sms_out_queued", "SELECT count(*) FROM sms_out WHERE status = "
 	    "'queued'" },
 	{ "sms_out_sending", "SELECT count(*) FROM sms_out WHERE status = "
 	    "'sending'" },
 	{ "sms_out_failed_today", "SELECT count(*) FROM sms_out WHERE status = "
-	    "'failed' AND updated_at >= strftime('%s', 'now', 'start of day')" },
+	    "'failed' AND updated_at >= strftime('%s', ?1, 'unixepoch', "
+	    "'start of day')" },
 	{ "broadcasts_active", "SELECT count(*) FROM broadcasts WHERE status "
 	    "IN ('scheduled', 'sending')" },
 	{ "tasks_open", "SELECT count(*) FROM tasks WHERE status = 'open'" },
@@ -152,6 +153,7 @@ ctl_stats(const struct cfg *cfg, int argc, char **argv)
 {
 	struct store *st = NULL;
 	bool as_json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	int64_t now = (int64_t)time(NULL);
 	size_t i;
 
 	if (argc > 2 || (argc == 2 && !as_json)) {
@@ -167,6 +169,9 @@ ctl_stats(const struct cfg *cfg, int argc, char **argv)
 		long long v = -1;
 
 		if (store_stmt(st, stats[i].sql, &stmt) == FP_OK) {
+			/* "today" is the UTC day of the command's clock. */
+			if (sqlite3_bind_parameter_count(stmt) > 0)
+				sqlite3_bind_int64(stmt, 1, now);
 			if (sqlite3_step(stmt) == SQLITE_ROW)
 				v = sqlite3_column_int64(stmt, 0);
 			sqlite3_reset(stmt);

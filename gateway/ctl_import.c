@@ -35,6 +35,7 @@ struct import {
 	size_t		 map[REG_MAX_COLUMNS];	/* column → field index */
 	size_t		 n_header;
 	char		**fields;		/* current row, borrowed */
+	int64_t		 now;			/* the import's updated_at */
 	long		 read, inserted, updated, rejected;
 };
 
@@ -120,7 +121,8 @@ import_row(struct import *im, struct registry *reg, char **fields,
 		return FP_OK;
 	}
 	im->fields = fields;
-	err = registry_upsert(reg, im->kind, &src, &outcome, reason);
+	err = registry_upsert(reg, im->kind, &src, im->now, &outcome,
+	    reason);
 	if (err == FP_EINVAL) {
 		reject(im, line, reason);
 		return FP_OK;
@@ -243,6 +245,7 @@ ctl_import(const struct cfg *cfg, int argc, char **argv)
 	int i, rc, npos = 0;
 
 	memset(&im, 0, sizeof(im));
+	im.now = (int64_t)time(NULL);
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--strict") == 0)
 			im.strict = true;

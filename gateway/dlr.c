@@ -67,7 +67,7 @@ dlr_generic_state(const char *word, enum dlr_state *out)
 static enum fp_err
 record(struct store *st, int64_t id, const char *provider,
     const char *provider_msgid, int part, enum dlr_state state,
-    const char *detail)
+    const char *detail, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -87,7 +87,7 @@ record(struct store *st, int64_t id, const char *provider,
 	sqlite3_bind_int(stmt, 4, part);
 	sqlite3_bind_text(stmt, 5, state_name(state), -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 6, detail);
-	sqlite3_bind_int64(stmt, 7, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 7, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
@@ -100,7 +100,7 @@ record(struct store *st, int64_t id, const char *provider,
  * part id (provider_msgid), for providers that report each part.
  */
 static enum fp_err
-aggregate(struct store *st, int64_t id)
+aggregate(struct store *st, int64_t id, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -139,7 +139,7 @@ aggregate(struct store *st, int64_t id)
 		status = "delivered";
 	else
 		status = "sent";
-	return outbox_set_status(st, id, status, "dlr");
+	return outbox_set_status(st, id, status, "dlr", now);
 }
 
 /* The provider that sent message `id`; FP_ENOTFOUND if none. */
@@ -167,7 +167,7 @@ message_provider(struct store *st, int64_t id, char *provider, size_t len)
 
 enum fp_err
 dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
-    enum dlr_state state, const char *detail)
+    enum dlr_state state, const char *detail, int64_t now)
 {
 	char provider[64];
 	enum fp_err err;
@@ -177,15 +177,15 @@ dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
 		return err;
 	/* Kannel asks the SMSC for a report on the first part only, even
 	 * when it splits a message: a Kannel report speaks for all of it. */
-	err = record(st, id, provider, part_id, 0, state, detail);
+	err = record(st, id, provider, part_id, 0, state, detail, now);
 	if (err != FP_OK)
 		return err;
-	return aggregate(st, id);
+	return aggregate(st, id, now);
 }
 
 enum fp_err
 dlr_apply_generic(struct store *st, const char *provider_msgid,
-    enum dlr_state state, const char *detail)
+    enum dlr_state state, const char *detail, int64_t now)
 {
 	char provider[64] = "";
 	sqlite3_stmt *stmt;
@@ -209,8 +209,8 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 		return store_err(rc);
 	if (id > 0) {
 		err = record(st, id, provider, provider_msgid, 0, state,
-		    detail);
-		return err == FP_OK ? aggregate(st, id) : err;
+		    detail, now);
+		return err == FP_OK ? aggregate(st, id, now) : err;
 	}
 	/* Faster than the submit answer?  Only while a submit is open. */
 	err = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM sms_out WHERE "
@@ -227,16 +227,16 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 	    "received_at < ?1", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_int64(stmt, 1, (int64_t)time(NULL) - DLR_EARLY_KEEP_S);
+	sqlite3_bind_int64(stmt, 1, now - DLR_EARLY_KEEP_S);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
-	return record(st, 0, "", provider_msgid, 0, state, detail);
+	return record(st, 0, "", provider_msgid, 0, state, detail, now);
 }
 
 enum fp_err
-dlr_reconcile(struct store *st, int64_t id)
+dlr_reconcile(struct store *st, int64_t id, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -272,5 +272,5 @@ dlr_reconcile(struct store *st, int64_t id)
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 	n = sqlite3_changes(store_db(st));
-	return n > 0 ? aggregate(st, id) : FP_OK;
+	return n > 0 ? aggregate(st, id, now) : FP_OK;
 }

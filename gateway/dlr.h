@@ -19,7 +19,7 @@
  * applies reports stored earlier under that provider id.  Inside the
  * caller's transaction.
  */
-enum fp_err dlr_reconcile(struct store *st, int64_t id);
+enum fp_err dlr_reconcile(struct store *st, int64_t id, int64_t now);
 
 /* What a report says, mapped onto the lifecycle. */
 enum dlr_state {
@@ -37,11 +37,12 @@ bool dlr_generic_state(const char *word, enum dlr_state *out);
 /*
  * A Kannel report for our message `id`, for the part whose SMSC message
  * id is `part_id` (Kannel's %F; may be NULL or ""): recorded, then the
- * message's status is the aggregate of its parts' reports.
+ * message's status is the aggregate of its parts' reports.  Stamped
+ * with `now` (unix seconds) as received.
  * FP_ENOTFOUND: no such message (nothing written).
  */
 enum fp_err dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
-    enum dlr_state state, const char *detail);
+    enum dlr_state state, const char *detail, int64_t now);
 
 /*
  * A generic report for provider message id `provider_msgid` (whole
@@ -50,7 +51,7 @@ enum fp_err dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
  * nothing is written.
  */
 enum fp_err dlr_apply_generic(struct store *st, const char *provider_msgid,
-    enum dlr_state state, const char *detail);
+    enum dlr_state state, const char *detail, int64_t now);
 
 /* HTTP: GET /dlr/kannel and POST /dlr. */
 struct gw;

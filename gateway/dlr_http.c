@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlr.h"
 #include "gateway.h"
@@ -35,11 +36,13 @@ static enum fp_err
 dlr_job_run(struct store *st, void *arg)
 {
 	struct dlr_job *j = arg;
+	int64_t now = (int64_t)time(NULL);	/* received when stored */
 
 	if (j->is_kannel)
 		return dlr_apply_kannel(st, j->id, j->part_id, j->state,
-		    j->detail);
-	return dlr_apply_generic(st, j->provider_msgid, j->state, j->detail);
+		    j->detail, now);
+	return dlr_apply_generic(st, j->provider_msgid, j->state, j->detail,
+	    now);
 }
 
 static void

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event_outbox.h"
 #include "gateway.h"
@@ -175,7 +176,7 @@ add_database(struct page *p, struct gw *gw)
 	/* The bridge's backlog as the gateway sees it in the shared
 	 * database; the bridge's own rates and reconnects are in its
 	 * bridge.stats log line. */
-	if (event_outbox_oldest_age(st, &v) == FP_OK)
+	if (event_outbox_oldest_age(st, (int64_t)time(NULL), &v) == FP_OK)
 		page_add(p, "# HELP fupin_event_outbox_oldest_pending_seconds "
 		    "Age of the oldest event not yet relayed (0 when none).\n"
 		    "# TYPE fupin_event_outbox_oldest_pending_seconds gauge\n"

@@ -223,7 +223,7 @@ record(struct store *st, const struct row *r, const char *status,
 	else
 		jb_raw(&b, "null");
 	jb_raw(&b, "}");
-	return event_outbox_append(st, "sms.status", b.s, NULL);
+	return event_outbox_append(st, "sms.status", b.s, now, NULL);
 }
 
 static bool
@@ -350,7 +350,7 @@ fill_item(struct outbox_item *it, int64_t id, const char *to,
 /* outbox_enqueue, and with `it` outbox_enqueue_sending. */
 static enum fp_err
 enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
-    int64_t *id, struct outbox_item *it)
+    int64_t now, int64_t *id, struct outbox_item *it)
 {
 	const struct cfg_provider *p;
 	const char *pname, *kind, *sign = NULL;
@@ -358,7 +358,6 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 	sqlite3_stmt *stmt;
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 	int validity_s;
 	int rc;
 
@@ -442,16 +441,17 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 
 enum fp_err
 outbox_enqueue(struct store *st, const struct cfg *cfg,
-    const struct outbox_msg *m, int64_t *id)
+    const struct outbox_msg *m, int64_t now, int64_t *id)
 {
-	return enqueue(st, cfg, m, id, NULL);
+	return enqueue(st, cfg, m, now, id, NULL);
 }
 
 enum fp_err
 outbox_enqueue_sending(struct store *st, const struct cfg *cfg,
-    const struct outbox_msg *m, int64_t *id, struct outbox_item *it)
+    const struct outbox_msg *m, int64_t now, int64_t *id,
+    struct outbox_item *it)
 {
-	return enqueue(st, cfg, m, id, it);
+	return enqueue(st, cfg, m, now, id, it);
 }
 
 void
@@ -711,12 +711,12 @@ outbox_claim(struct store *st, const char *provider, int64_t now,
 }
 
 enum fp_err
-outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid)
+outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid,
+    int64_t now)
 {
 	sqlite3_stmt *stmt;
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 	const char *msgid = provider_msgid;
 	bool is_transition;
 
@@ -732,7 +732,7 @@ outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid)
 	if (r.has_msgid)
 		msgid = NULL;
 	if (!is_transition && msgid == NULL)
-		return dlr_reconcile(st, id);
+		return dlr_reconcile(st, id, now);
 	err = store_stmt(st, "UPDATE sms_out SET status = CASE WHEN ?4 THEN "
 	    "'sent' ELSE status END, provider_msgid = coalesce(?2, "
 	    "provider_msgid), last_error = CASE WHEN ?4 THEN NULL ELSE "
@@ -757,17 +757,16 @@ outbox_mark_sent(struct store *st, int64_t id, const char *provider_msgid)
 		err = record(st, &r, "sent", now, msgid, false);
 	if (err != FP_OK)
 		return err;
-	return dlr_reconcile(st, id);
+	return dlr_reconcile(st, id, now);
 }
 
 enum fp_err
 outbox_mark_sent_claimed(struct store *st, const struct outbox_item *it,
-    const char *provider, const char *provider_msgid)
+    const char *provider, const char *provider_msgid, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 	const char *msgid = provider_msgid;
 
 	if (msgid != NULL && msgid[0] == '\0')
@@ -796,23 +795,22 @@ outbox_mark_sent_claimed(struct store *st, const struct outbox_item *it,
 	if (err != FP_OK)
 		return err;
 	if (sqlite3_changes(store_db(st)) == 0)
-		return outbox_mark_sent(st, it->id, msgid);
+		return outbox_mark_sent(st, it->id, msgid, now);
 	item_row(it, provider, &r);
 	err = record(st, &r, "sent", now, msgid, false);
 	if (err != FP_OK)
 		return err;
 	/* Early reports wait under the provider id: none without one. */
-	return msgid != NULL ? dlr_reconcile(st, it->id) : FP_OK;
+	return msgid != NULL ? dlr_reconcile(st, it->id, now) : FP_OK;
 }
 
 enum fp_err
 outbox_mark_retry(struct store *st, int64_t id, int64_t next_at,
-    const char *error)
+    const char *error, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 
 	err = load_row(st, id, &r);
 	if (err != FP_OK)
@@ -837,18 +835,18 @@ outbox_mark_retry(struct store *st, int64_t id, int64_t next_at,
 }
 
 enum fp_err
-outbox_mark_failed(struct store *st, int64_t id, const char *error)
+outbox_mark_failed(struct store *st, int64_t id, const char *error,
+    int64_t now)
 {
-	return outbox_set_status(st, id, "failed", error);
+	return outbox_set_status(st, id, "failed", error, now);
 }
 
 enum fp_err
 outbox_set_status(struct store *st, int64_t id, const char *status,
-    const char *detail)
+    const char *detail, int64_t now)
 {
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 	bool is_error;
 
 	if (status == NULL || (strcmp(status, "sent") != 0 &&
@@ -870,12 +868,11 @@ outbox_set_status(struct store *st, int64_t id, const char *status,
 }
 
 enum fp_err
-outbox_unclaim(struct store *st, int64_t id)
+outbox_unclaim(struct store *st, int64_t id, int64_t now)
 {
 	sqlite3_stmt *stmt;
 	struct row r;
 	enum fp_err err;
-	int64_t now = time(NULL);
 
 	err = load_row(st, id, &r);
 	if (err != FP_OK)
@@ -899,13 +896,12 @@ outbox_unclaim(struct store *st, int64_t id)
 }
 
 enum fp_err
-outbox_recover(struct store *st, int64_t *n)
+outbox_recover(struct store *st, int64_t now, int64_t *n)
 {
 	sqlite3_stmt *stmt;
 	struct row *rows = NULL, *grown, *r;
 	size_t n_rows = 0, cap = 0, i;
 	enum fp_err err;
-	int64_t now = time(NULL);
 	int rc;
 
 	*n = 0;

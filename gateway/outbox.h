@@ -8,7 +8,8 @@
  *            queued
  *
  * Every transition writes a row of sms_out_history and an "sms.status"
- * event (event outbox) in the same transaction.  A final state
+ * event (event outbox) in the same transaction, stamped with the `now`
+ * (unix seconds) its caller passes: nothing here reads the clock.  A final state
  * (delivered, failed, expired) is never left.  All functions run inside
  * the caller's transaction unless they say otherwise.
  */
@@ -43,12 +44,12 @@ struct outbox_msg {
 /*
  * Queue a message: counts encoding and segments (with the provider's
  * signature, if any), inserts it as "queued", due now, expiring after the
- * validity, with its history row.  *id gets the new message id.
+ * validity, with its history row, all at `now`.  *id gets the new message id.
  * FP_EINVAL: `to` is not E.164, text empty or not UTF-8, or the provider
  * is unknown.  FP_EBUSY, FP_EIO.
  */
 enum fp_err outbox_enqueue(struct store *st, const struct cfg *cfg,
-    const struct outbox_msg *m, int64_t *id);
+    const struct outbox_msg *m, int64_t now, int64_t *id);
 
 /* One message claimed for sending; owned by the array from outbox_claim. */
 struct outbox_item {
@@ -75,7 +76,8 @@ struct outbox_item {
  * outbox_unclaim or the next start's outbox_recover.
  */
 enum fp_err outbox_enqueue_sending(struct store *st, const struct cfg *cfg,
-    const struct outbox_msg *m, int64_t *id, struct outbox_item *it);
+    const struct outbox_msg *m, int64_t now, int64_t *id,
+    struct outbox_item *it);
 
 /* Free an item's strings and zero it (NULL ok). */
 void outbox_item_free(struct outbox_item *it);
@@ -94,15 +96,15 @@ void outbox_items_free(struct outbox_item *items, size_t n);
  * for none); then applies delivery reports that arrived early
  * (dlr_reconcile). */
 enum fp_err outbox_mark_sent(struct store *st, int64_t id,
-    const char *provider_msgid);
+    const char *provider_msgid, int64_t now);
 
 /* A transient failure: back to "queued", due at next_at. */
 enum fp_err outbox_mark_retry(struct store *st, int64_t id, int64_t next_at,
-    const char *error);
+    const char *error, int64_t now);
 
 /* A permanent failure (4xx, attempts exhausted): "failed". */
 enum fp_err outbox_mark_failed(struct store *st, int64_t id,
-    const char *error);
+    const char *error, int64_t now);
 
 /*
  * Apply a status from a delivery report or a synthesised one: "sent",
@@ -110,13 +112,13 @@ enum fp_err outbox_mark_failed(struct store *st, int64_t id,
  * the current state is a no-op (FP_OK).  FP_ENOTFOUND: no such message.
  */
 enum fp_err outbox_set_status(struct store *st, int64_t id,
-    const char *status, const char *detail);
+    const char *status, const char *detail, int64_t now);
 
 /*
  * At start: messages left "sending" by a crash go back to "queued", due
  * now (at-least-once delivery).  Runs its own transaction; *n recovered.
  */
-enum fp_err outbox_recover(struct store *st, int64_t *n);
+enum fp_err outbox_recover(struct store *st, int64_t now, int64_t *n);
 
 /*
  * Additions to the contract above (used by sender.c).
@@ -168,7 +170,7 @@ enum fp_err outbox_claim_tx(struct store *st, const char *provider,
  */
 enum fp_err outbox_mark_sent_claimed(struct store *st,
     const struct outbox_item *it, const char *provider,
-    const char *provider_msgid);
+    const char *provider_msgid, int64_t now);
 
 /*
  * Give back a claimed message that was never handed to the provider
@@ -176,6 +178,6 @@ enum fp_err outbox_mark_sent_claimed(struct store *st,
  * counted.  A message in any other state is left alone (FP_OK).
  * Inside the caller's transaction.
  */
-enum fp_err outbox_unclaim(struct store *st, int64_t id);
+enum fp_err outbox_unclaim(struct store *st, int64_t id, int64_t now);
 
 #endif

@@ -332,7 +332,7 @@ recover(const struct cfg *cfg)
 
 	err = store_open(cfg->database.path, gw_durability(cfg), &st);
 	if (err == FP_OK)
-		err = outbox_recover(st, &n);
+		err = outbox_recover(st, (int64_t)time(NULL), &n);
 	store_close(st);
 	if (err != FP_OK)
 		log_error("sender.recover error=\"%s\"", fp_strerror(err));

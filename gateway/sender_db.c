@@ -53,26 +53,27 @@ apply(struct worker *w, struct store *st, struct done *d, int64_t now)
 	switch (d->res.outcome) {
 	case PROVIDER_ACCEPTED:
 		err = outbox_mark_sent_claimed(st, &d->item, w->p->name,
-		    d->res.msgid);
+		    d->res.msgid, now);
 		if (err == FP_OK && d->res.is_delivered)
 			err = outbox_set_status(st, d->item.id, "delivered",
-			    "synthesised by the file provider");
+			    "synthesised by the file provider", now);
 		return err;
 	case PROVIDER_RETRY:
 		if (d->item.attempts < w->p->max_attempts) {
 			d->next_in_s = backoff_delay_s(d->item.attempts,
 			    next_random(w));
 			return outbox_mark_retry(st, d->item.id,
-			    now + d->next_in_s, d->res.error);
+			    now + d->next_in_s, d->res.error, now);
 		}
 		d->is_final_failure = true;
 		snprintf(error, sizeof(error), "%s; gave up after %d attempts",
 		    d->res.error, d->item.attempts);
-		return outbox_mark_failed(st, d->item.id, error);
+		return outbox_mark_failed(st, d->item.id, error, now);
 	case PROVIDER_REJECTED:
 	default:
 		d->is_final_failure = true;
-		return outbox_mark_failed(st, d->item.id, d->res.error);
+		return outbox_mark_failed(st, d->item.id, d->res.error,
+		    now);
 	}
 }
 
@@ -209,7 +210,7 @@ round_run(struct store *st, void *arg)
 {
 	struct round *r = arg;
 	struct worker *w = r->w;
-	int64_t now = time(NULL);
+	int64_t now = time(NULL);	/* the round's one clock */
 	enum fp_err err;
 	size_t i;
 
@@ -223,7 +224,7 @@ round_run(struct store *st, void *arg)
 	}
 	for (i = r->unclaim != NULL ? r->unclaim->head : 0;
 	    r->unclaim != NULL && i < r->unclaim->n; i++) {
-		err = outbox_unclaim(st, r->unclaim->v[i].id);
+		err = outbox_unclaim(st, r->unclaim->v[i].id, now);
 		if (err != FP_OK)
 			return err;
 	}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api_auth.h"
 #include "gateway.h"
@@ -87,7 +88,7 @@ sendsms_job_run(struct store *st, void *arg)
 	const char *pname = job_provider(j);
 	enum fp_err err;
 	size_t i;
-	int64_t id;
+	int64_t id, now = (int64_t)time(NULL);	/* accepted when stored */
 
 	for (i = 0; i < j->n_to; i++) {
 		err = api_auth_msisdn_in_scope(st, j->token, j->to[i]);
@@ -97,14 +98,15 @@ sendsms_job_run(struct store *st, void *arg)
 	for (i = 0; i < j->n_to; i++) {
 		j->msg.to = j->to[i];
 		if (j->direct != NULL && sender_reserve(j->sender, pname)) {
-			err = outbox_enqueue_sending(st, j->cfg, &j->msg, &id,
+			err = outbox_enqueue_sending(st, j->cfg, &j->msg, now,
+			    &id,
 			    &j->direct[j->n_direct]);
 			if (err == FP_OK)
 				j->n_direct++;
 			else
 				sender_release(j->sender, pname);
 		} else
-			err = outbox_enqueue(st, j->cfg, &j->msg, &id);
+			err = outbox_enqueue(st, j->cfg, &j->msg, now, &id);
 		if (err != FP_OK)
 			return err;
 		if (i == 0)
@@ -124,11 +126,12 @@ static enum fp_err
 unclaim_run(struct store *st, void *arg)
 {
 	struct unclaim *u = arg;
+	int64_t now = (int64_t)time(NULL);
 	enum fp_err err;
 	size_t i;
 
 	for (i = 0; i < u->n; i++) {
-		err = outbox_unclaim(st, u->ids[i]);
+		err = outbox_unclaim(st, u->ids[i], now);
 		if (err != FP_OK && err != FP_ENOTFOUND)
 			return err;
 	}

@@ -4,14 +4,14 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "service_ops.h"
 
 enum fp_err
 ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, const char *category, const char *text,
-    const char *channel, int64_t sms_in_id, char ticket[OPS_TICKET_MAX])
+    const char *channel, int64_t sms_in_id, int64_t now,
+    char ticket[OPS_TICKET_MAX])
 {
 	struct json_object *d;
 	sqlite3_stmt *stmt;
@@ -35,7 +35,7 @@ ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
 		sqlite3_bind_int64(stmt, 5, sms_in_id);
 	else
 		sqlite3_bind_null(stmt, 5);
-	sqlite3_bind_int64(stmt, 6, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 6, now);
 	sqlite3_bind_text(stmt, 7, channel, -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 8, category);
 	rc = sqlite3_step(stmt);
@@ -65,7 +65,7 @@ ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
 		    json_object_new_string(category));
 	json_object_object_add(d, "text", json_object_new_string(text));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "feedback.created", d);
+	return sms_event(st, "feedback.created", d, now);
 }
 
 enum fp_err
@@ -92,7 +92,7 @@ ops_program_name(struct store *st, const char *code, char *out, size_t len,
 enum fp_err
 ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
     const char *member_id, const char *household_id, const char *msisdn,
-    const char *program, const char *channel)
+    const char *program, const char *channel, int64_t now)
 {
 	struct json_object *d;
 	sqlite3_stmt *stmt;
@@ -108,7 +108,7 @@ ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
 		return err;
 	sqlite3_bind_text(stmt, 1, member_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, program, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
@@ -122,12 +122,12 @@ ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
 	json_object_object_add(d, "program", json_object_new_string(program));
 	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx, msisdn));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "enrollment.requested", d);
+	return sms_event(st, "enrollment.requested", d, now);
 }
 
 enum fp_err
 ops_task_ack(struct store *st, const char *cadre_id, const char *task,
-    const char *channel, enum ops_ack_result *result)
+    const char *channel, int64_t now, enum ops_ack_result *result)
 {
 	struct json_object *d;
 	sqlite3_stmt *stmt;
@@ -142,7 +142,7 @@ ops_task_ack(struct store *st, const char *cadre_id, const char *task,
 		return err;
 	sqlite3_bind_text(stmt, 1, task, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, cadre_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
@@ -164,13 +164,13 @@ ops_task_ack(struct store *st, const char *cadre_id, const char *task,
 	json_object_object_add(d, "task_number", json_object_new_string(task));
 	json_object_object_add(d, "cadre_id", json_object_new_string(cadre_id));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "task.acked", d);
+	return sms_event(st, "task.acked", d, now);
 }
 
 enum fp_err
 ops_callback_request(struct store *st, const char *household_id,
-    const char *msisdn, const char *text, char task[OPS_TICKET_MAX],
-    bool *has_cadre)
+    const char *msisdn, const char *text, int64_t now,
+    char task[OPS_TICKET_MAX], bool *has_cadre)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -203,7 +203,7 @@ ops_callback_request(struct store *st, const char *household_id,
 	sqlite3_bind_text(stmt, 1, household_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, text, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, msisdn, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 4, now);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		store_column_copy(stmt, 0, task, OPS_TICKET_MAX);
@@ -215,7 +215,8 @@ ops_callback_request(struct store *st, const char *household_id,
 }
 
 enum fp_err
-ops_language_set(struct store *st, const char *msisdn, const char *lang)
+ops_language_set(struct store *st, const char *msisdn, const char *lang,
+    int64_t now)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -228,7 +229,7 @@ ops_language_set(struct store *st, const char *msisdn, const char *lang)
 		return err;
 	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, lang, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 3, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);

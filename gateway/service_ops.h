@@ -2,7 +2,8 @@
  * service_ops.h: what villagers and cadres can change, whatever the
  * channel (SMS commands, USSD and SMS menus, later the admin API): one
  * function per change, each inside the caller's transaction, each
- * appending its event.  Channels only parse and render around them.
+ * appending its event, all stamped with the caller's `now` (unix
+ * seconds).  Channels only parse and render around them.
  */
 #ifndef FP_SERVICE_OPS_H
 #define FP_SERVICE_OPS_H
@@ -21,7 +22,8 @@
  */
 enum fp_err ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, const char *category, const char *text,
-    const char *channel, int64_t sms_in_id, char ticket[OPS_TICKET_MAX]);
+    const char *channel, int64_t sms_in_id, int64_t now,
+    char ticket[OPS_TICKET_MAX]);
 
 /* The program's name for its code; *found false when unknown. */
 enum fp_err ops_program_name(struct store *st, const char *code, char *out,
@@ -34,7 +36,7 @@ enum fp_err ops_program_name(struct store *st, const char *code, char *out,
  */
 enum fp_err ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
     const char *member_id, const char *household_id, const char *msisdn,
-    const char *program, const char *channel);
+    const char *program, const char *channel, int64_t now);
 
 enum ops_ack_result {
 	OPS_ACK_DONE,		/* acknowledged now; event task.acked */
@@ -44,7 +46,8 @@ enum ops_ack_result {
 
 /* The cadre acknowledges task number `task`. */
 enum fp_err ops_task_ack(struct store *st, const char *cadre_id,
-    const char *task, const char *channel, enum ops_ack_result *result);
+    const char *task, const char *channel, int64_t now,
+    enum ops_ack_result *result);
 
 /*
  * A call-back request from msisdn for household_id: a task of kind
@@ -53,11 +56,11 @@ enum fp_err ops_task_ack(struct store *st, const char *cadre_id,
  * no cadre.
  */
 enum fp_err ops_callback_request(struct store *st, const char *household_id,
-    const char *msisdn, const char *text, char task[OPS_TICKET_MAX],
-    bool *has_cadre);
+    const char *msisdn, const char *text, int64_t now,
+    char task[OPS_TICKET_MAX], bool *has_cadre);
 
 /* Remember msisdn's language (zh, ii, bo, en). */
 enum fp_err ops_language_set(struct store *st, const char *msisdn,
-    const char *lang);
+    const char *lang, int64_t now);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * sms_cmd.h: what the SMS commands of SPEC 3.2 share, and one entry
- * point per command family (sms_cmd_*.c).  Each runs inside the
+ * point per command family (sms_cmd_*.c).  Each runs at the caller's
+ * `now` (unix seconds; nothing below reads the clock), inside the
  * transaction that stored the inbound message, changes data through the
  * store, appends its event, and hands back the reply text in the
  * caller's language (rendered from templates/<lang>/sms/).
@@ -63,7 +64,7 @@ enum fp_err sms_text(const struct sms_ctx *ctx, const char *lang,
  * Inside the caller's transaction.
  */
 enum fp_err sms_event(struct store *st, const char *type,
-    struct json_object *data);
+    struct json_object *data, int64_t now);
 
 /* A number as events carry it: in full only with mqtt.include_msisdn. */
 struct json_object *sms_event_msisdn(const struct sms_ctx *ctx,
@@ -87,28 +88,30 @@ struct household_summary {
  */
 enum fp_err household_summary_load(struct store *st,
     const struct sms_ctx *ctx, const char *lang, const char *household_id,
-    const char *area_code, struct household_summary *out);
+    const char *area_code, int64_t now, struct household_summary *out);
 
 /* CX: the household's status summary, or a refusal that reveals nothing. */
 enum fp_err sms_cmd_query(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, char **reply);
+    const struct sms_caller *who, int64_t now, char **reply);
 
 /* FK <text>: a feedback ticket; event feedback.created. */
 enum fp_err sms_cmd_feedback(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, const char *text, int64_t sms_in_id,
-    char **reply);
+    int64_t now, char **reply);
 
 /* BM <code>: an enrollment request; event enrollment.requested. */
 enum fp_err sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *code, char **reply);
+    const struct sms_caller *who, const char *code, int64_t now,
+    char **reply);
 
 /* QR <task>: a cadre acknowledges a task; event task.acked. */
 enum fp_err sms_cmd_ack(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *task, char **reply);
+    const struct sms_caller *who, const char *task, int64_t now,
+    char **reply);
 
 /* TD / DY: opt out of broadcast notices or back in; optout.changed. */
 enum fp_err sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, bool opt_out, const char *source,
-    char **reply);
+    int64_t now, char **reply);
 
 #endif

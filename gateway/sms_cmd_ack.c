@@ -7,7 +7,8 @@
 
 enum fp_err
 sms_cmd_ack(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *task, char **reply)
+    const struct sms_caller *who, const char *task, int64_t now,
+    char **reply)
 {
 	const struct tpl_var vars[] = { { "task", task } };
 	enum ops_ack_result result;
@@ -17,7 +18,7 @@ sms_cmd_ack(struct store *st, const struct sms_ctx *ctx,
 		return sms_text(ctx, who->lang, "qr_not_cadre", NULL, 0, reply);
 	if (*task == '\0')
 		return sms_text(ctx, who->lang, "qr_empty", NULL, 0, reply);
-	err = ops_task_ack(st, who->cadre_id, task, "sms", &result);
+	err = ops_task_ack(st, who->cadre_id, task, "sms", now, &result);
 	if (err != FP_OK)
 		return err;
 	return sms_text(ctx, who->lang, result == OPS_ACK_UNKNOWN ?

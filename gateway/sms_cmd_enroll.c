@@ -44,7 +44,8 @@ program_list(struct store *st, char *out, size_t len)
 
 enum fp_err
 sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *code, char **reply)
+    const struct sms_caller *who, const char *code, int64_t now,
+    char **reply)
 {
 	char codes[BM_CODES_MAX], name[128];
 	enum fp_err err;
@@ -70,7 +71,7 @@ sms_cmd_enroll(struct store *st, const struct sms_ctx *ctx,
 		return sms_text(ctx, who->lang, "bm_not_registered", NULL, 0,
 		    reply);
 	err = ops_enroll_request(st, ctx, who->member_id, who->household_id,
-	    who->msisdn, code, "sms");
+	    who->msisdn, code, "sms", now);
 	if (err != FP_OK)
 		return err;
 	{

@@ -9,7 +9,7 @@
 enum fp_err
 sms_cmd_feedback(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, const char *text, int64_t sms_in_id,
-    char **reply)
+    int64_t now, char **reply)
 {
 	char ticket[OPS_TICKET_MAX];
 	enum fp_err err;
@@ -17,7 +17,7 @@ sms_cmd_feedback(struct store *st, const struct sms_ctx *ctx,
 	if (*text == '\0')
 		return sms_text(ctx, who->lang, "fk_empty", NULL, 0, reply);
 	err = ops_feedback_create(st, ctx, who, NULL, text, "sms", sms_in_id,
-	    ticket);
+	    now, ticket);
 	if (err != FP_OK)
 		return err;
 	{

@@ -4,14 +4,12 @@
  * security notices are not affected (the broadcast audience consults
  * the optouts table; nothing else does).
  */
-#include <time.h>
-
 #include "sms_cmd.h"
 
 enum fp_err
 sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
     const struct sms_caller *who, bool opt_out, const char *source,
-    char **reply)
+    int64_t now, char **reply)
 {
 	struct json_object *d;
 	sqlite3_stmt *stmt;
@@ -26,7 +24,7 @@ sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
 	sqlite3_bind_text(stmt, 1, who->msisdn, -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 2, opt_out ? 1 : 0);
 	sqlite3_bind_text(stmt, 3, source, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 4, (int64_t)time(NULL));
+	sqlite3_bind_int64(stmt, 4, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
@@ -38,7 +36,7 @@ sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
 	if (who->is_member)
 		json_object_object_add(d, "household_id",
 		    json_object_new_string(who->household_id));
-	err = sms_event(st, "optout.changed", d);
+	err = sms_event(st, "optout.changed", d, now);
 	if (err != FP_OK)
 		return err;
 	return sms_text(ctx, who->lang, opt_out ? "td_ok" : "dy_ok", NULL, 0,

@@ -131,12 +131,12 @@ load_programs(struct store *st, const struct sms_ctx *ctx,
 static enum fp_err
 load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
     const char *lang, const char *household_id, const char *area_code,
-    struct household_summary *p)
+    int64_t now_s, struct household_summary *p)
 {
 	char today[11];
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	time_t now = time(NULL);
+	time_t now = (time_t)now_s;
 	struct tm tm;
 
 	err = word(ctx, lang, "none", p->payment, sizeof(p->payment));
@@ -192,7 +192,7 @@ load_payment_and_training(struct store *st, const struct sms_ctx *ctx,
 enum fp_err
 household_summary_load(struct store *st, const struct sms_ctx *ctx,
     const char *lang, const char *household_id, const char *area_code,
-    struct household_summary *p)
+    int64_t now, struct household_summary *p)
 {
 	enum fp_err err;
 
@@ -202,7 +202,7 @@ household_summary_load(struct store *st, const struct sms_ctx *ctx,
 		err = load_programs(st, ctx, lang, household_id, p);
 	if (err == FP_OK)
 		err = load_payment_and_training(st, ctx, lang, household_id,
-		    area_code, p);
+		    area_code, now, p);
 	return err;
 }
 
@@ -226,7 +226,7 @@ render(const struct sms_ctx *ctx, const char *lang, const struct household_summa
 
 enum fp_err
 sms_cmd_query(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, char **reply)
+    const struct sms_caller *who, int64_t now, char **reply)
 {
 	struct household_summary p;
 	struct gsm_count c;
@@ -235,7 +235,7 @@ sms_cmd_query(struct store *st, const struct sms_ctx *ctx,
 	if (!who->is_member)
 		return sms_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
 	err = household_summary_load(st, ctx, who->lang, who->household_id,
-	    who->area_code, &p);
+	    who->area_code, now, &p);
 	if (err == FP_ENOTFOUND)
 		return sms_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
 	if (err == FP_OK)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway.h"
 #include "http_auth.h"
@@ -29,7 +30,9 @@ mo_job_run(struct store *st, void *arg)
 {
 	struct mo_job *j = arg;
 
-	return sms_service_receive(st, &j->ctx, &j->mo, &j->res);
+	/* The message is received when the writer stores it. */
+	return sms_service_receive(st, &j->ctx, &j->mo, (int64_t)time(NULL),
+	    &j->res);
 }
 
 /*

@@ -92,7 +92,8 @@ sms_text(const struct sms_ctx *ctx, const char *lang, const char *name,
 }
 
 enum fp_err
-sms_event(struct store *st, const char *type, struct json_object *data)
+sms_event(struct store *st, const char *type, struct json_object *data,
+    int64_t now)
 {
 	enum fp_err err;
 
@@ -100,7 +101,7 @@ sms_event(struct store *st, const char *type, struct json_object *data)
 		return FP_ENOMEM;
 	err = event_outbox_append(st, type, json_object_to_json_string_ext(
 	    data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	    NULL);
+	    now, NULL);
 	json_object_put(data);
 	return err;
 }
@@ -320,17 +321,20 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 
 	switch (cmd->kind) {
 	case SMS_CMD_QUERY:
-		return sms_cmd_query(st, ctx, who, reply);
+		return sms_cmd_query(st, ctx, who, now, reply);
 	case SMS_CMD_FEEDBACK:
-		return sms_cmd_feedback(st, ctx, who, cmd->arg, in_id, reply);
+		return sms_cmd_feedback(st, ctx, who, cmd->arg, in_id, now,
+		    reply);
 	case SMS_CMD_ENROLL:
-		return sms_cmd_enroll(st, ctx, who, cmd->arg, reply);
+		return sms_cmd_enroll(st, ctx, who, cmd->arg, now, reply);
 	case SMS_CMD_ACK:
-		return sms_cmd_ack(st, ctx, who, cmd->arg, reply);
+		return sms_cmd_ack(st, ctx, who, cmd->arg, now, reply);
 	case SMS_CMD_OPTOUT:
-		return sms_cmd_optout(st, ctx, who, true, "sms", reply);
+		return sms_cmd_optout(st, ctx, who, true, "sms", now,
+		    reply);
 	case SMS_CMD_OPTIN:
-		return sms_cmd_optout(st, ctx, who, false, "sms", reply);
+		return sms_cmd_optout(st, ctx, who, false, "sms", now,
+		    reply);
 	case SMS_CMD_HELP:
 		/* SPEC 3.2: an explicit help request is always answered. */
 		return sms_text(ctx, who->lang, "help", NULL, 0, reply);
@@ -350,7 +354,7 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 
 static enum fp_err
 inbound_event(struct store *st, const struct sms_ctx *ctx,
-    const struct mo_msg *mo, int64_t id, const char *command)
+    const struct mo_msg *mo, int64_t id, const char *command, int64_t now)
 {
 	struct json_object *d = json_object_new_object();
 
@@ -365,19 +369,18 @@ inbound_event(struct store *st, const struct sms_ctx *ctx,
 	if (mo->provider_id != NULL && *mo->provider_id != '\0')
 		json_object_object_add(d, "provider_id",
 		    json_object_new_string(mo->provider_id));
-	return sms_event(st, "sms.inbound", d);
+	return sms_event(st, "sms.inbound", d, now);
 }
 
 enum fp_err
 sms_service_receive(struct store *st, const struct sms_ctx *ctx,
-    const struct mo_msg *mo, struct mo_result *res)
+    const struct mo_msg *mo, int64_t now, struct mo_result *res)
 {
 	struct sms_caller who;
 	struct sms_cmd cmd;
 	struct outbox_msg out;
 	char *reply = NULL;
 	const char *command;
-	int64_t now = (int64_t)time(NULL);
 	enum fp_err err;
 
 	memset(res, 0, sizeof(*res));
@@ -405,11 +408,12 @@ sms_service_receive(struct store *st, const struct sms_ctx *ctx,
 		out.text = reply;
 		out.kind = "reply";
 		out.in_reply_to = res->id;
-		err = outbox_enqueue(st, ctx->cfg, &out, &res->reply_id);
+		err = outbox_enqueue(st, ctx->cfg, &out, now,
+		    &res->reply_id);
 		if (err != FP_OK)
 			goto done;
 	}
-	err = inbound_event(st, ctx, mo, res->id, command);
+	err = inbound_event(st, ctx, mo, res->id, command, now);
 done:
 	free(reply);
 	return err;

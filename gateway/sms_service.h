@@ -40,8 +40,8 @@ struct mo_result {
  */
 enum fp_err sms_next_id(struct store *st, int64_t *id);
 
-/* Store and handle one inbound message; see above. */
+/* Store and handle one inbound message, received at `now`; see above. */
 enum fp_err sms_service_receive(struct store *st, const struct sms_ctx *ctx,
-    const struct mo_msg *mo, struct mo_result *res);
+    const struct mo_msg *mo, int64_t now, struct mo_result *res);
 
 #endif

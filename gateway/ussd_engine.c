@@ -472,7 +472,7 @@ session_event(const struct sms_ctx *ctx, struct store *st,
 	json_object_object_add(d, "language", json_object_new_string(s->lang));
 	json_object_object_add(d, "verified", json_object_new_boolean(
 	    s->verified));
-	return sms_event(st, "ussd.session", d);
+	return sms_event(st, "ussd.session", d, ended_at);
 }
 
 static void

@@ -168,7 +168,7 @@ view_household(const struct ussd_call *c, struct ussd_tvars *tv)
 	if (p == NULL)
 		return FP_ENOMEM;
 	err = household_summary_load(c->st, c->ctx, c->state->lang,
-	    household_of(c), area, p);
+	    household_of(c), area, c->now, p);
 	if (err == FP_OK) {
 		ussd_tvars_add(tv, "name", p->name);
 		ussd_tvars_add(tv, "status_text", p->status_word);
@@ -496,7 +496,7 @@ act_enroll(const struct ussd_call *c, bool *failed)
 	ussd_var_set(c->state, "program_name", name);
 	return ops_enroll_request(c->st, c->ctx, c->state->member_id,
 	    c->state->household_id, c->who->msisdn, c->param,
-	    c->state->channel);
+	    c->state->channel, c->now);
 }
 
 static enum fp_err
@@ -521,7 +521,7 @@ act_feedback(const struct ussd_call *c, bool *failed)
 			return err;
 	}
 	err = ops_feedback_create(c->st, c->ctx, &who, ussd_var_get(c->state,
-	    "category"), text, c->state->channel, 0, ticket);
+	    "category"), text, c->state->channel, 0, c->now, ticket);
 	if (err == FP_OK)
 		ussd_var_set(c->state, "ticket", ticket);
 	return err;
@@ -539,7 +539,7 @@ act_callback(const struct ussd_call *c, bool *failed)
 		return FP_OK;
 	}
 	err = ops_callback_request(c->st, c->state->household_id,
-	    c->who->msisdn, "", task, &has_cadre);
+	    c->who->msisdn, "", c->now, task, &has_cadre);
 	if (err != FP_OK)
 		return err;
 	if (!has_cadre)
@@ -561,7 +561,7 @@ act_ack(const struct ussd_call *c, bool *failed)
 		return FP_OK;
 	}
 	err = ops_task_ack(c->st, c->who->cadre_id, task, c->state->channel,
-	    &result);
+	    c->now, &result);
 	if (err == FP_OK && result == OPS_ACK_UNKNOWN)
 		*failed = true;
 	return err;
@@ -578,7 +578,8 @@ act_language(const struct ussd_call *c, bool *failed)
 		if (strcmp(lang, langs[i]) == 0) {
 			snprintf(c->state->lang, sizeof(c->state->lang), "%s",
 			    lang);
-			return ops_language_set(c->st, c->who->msisdn, lang);
+			return ops_language_set(c->st, c->who->msisdn, lang,
+			    c->now);
 		}
 	*failed = true;
 	return FP_OK;

@@ -16,6 +16,8 @@
 #include "registry.h"
 #include "store.h"
 
+#define T_FUZZ	1790000000	/* a fixed clock */
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct row {
@@ -49,7 +51,7 @@ init_once(void)
 	    migrate_to(st, migrate_latest(), NULL, NULL) != FP_OK ||
 	    registry_new(st, &reg) != FP_OK)
 		abort();
-	if (registry_upsert(reg, REG_HOUSEHOLDS, &src, &o, reason) != FP_OK)
+	if (registry_upsert(reg, REG_HOUSEHOLDS, &src, T_FUZZ, &o, reason) != FP_OK)
 		abort();
 }
 
@@ -88,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			for (i = 0; i < r.n; i++)
 				(void)msisdn_normalize(r.fields[i], e164, NULL);
-			err = registry_upsert(reg, kind, &src, &o, reason);
+			err = registry_upsert(reg, kind, &src, T_FUZZ, &o, reason);
 			if (err != FP_OK && err != FP_EINVAL && err != FP_EDUP)
 				abort();
 			(void)registry_delete(reg, kind, &src, &o, reason);

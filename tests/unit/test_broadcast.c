@@ -565,7 +565,8 @@ START_TEST(unacknowledged_tasks_are_resent_once_then_overdue)
 	mo.text = "QR T2";
 	mo.text_len = 5;
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, &res), FP_OK);
+	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, T10 + 1, &res),
+	    FP_OK);
 	ck_assert_int_eq(alert_escalate(st, &ctx, T10 + t - 1, &resent,
 	    &overdue), FP_OK);
 	ck_assert_int_eq(resent + overdue, 0);

@@ -49,7 +49,7 @@ queue_one(const char *text)
 	m.text = text;
 	m.kind = "api";
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	return id;
 }
@@ -61,7 +61,7 @@ claim_all(void)
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(outbox_claim(st, "local", (int64_t)time(NULL) + 1, 100,
+	ck_assert_int_eq(outbox_claim(st, "local", TU_T0 + 1, 100,
 	    &items, &n), FP_OK);
 	ck_assert_uint_gt(n, 0);
 	outbox_items_free(items, n);
@@ -75,7 +75,7 @@ in_tx_kannel(int64_t id, int type)
 
 	ck_assert(dlr_kannel_state(type, &s));
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	err = dlr_apply_kannel(st, id, NULL, s, "test");
+	err = dlr_apply_kannel(st, id, NULL, s, "test", TU_T0);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	return err;
 }
@@ -88,7 +88,7 @@ in_tx_generic(const char *pid, const char *word)
 
 	ck_assert(dlr_generic_state(word, &s));
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	err = dlr_apply_generic(st, pid, s, word);
+	err = dlr_apply_generic(st, pid, s, word, TU_T0);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	return err;
 }
@@ -97,7 +97,7 @@ static void
 mark_sent(int64_t id, const char *pid)
 {
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_mark_sent(st, id, pid), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, id, pid, TU_T0), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 }
 

@@ -101,7 +101,7 @@ enqueue(const char *to, const char *text, const char *provider)
 	m.text = text;
 	m.kind = "api";
 	m.provider = provider;
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_OK);
 	ck_assert_int_gt(id, 0);
 	return id;
 }
@@ -127,7 +127,7 @@ claim_one(int64_t id)
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(outbox_claim(st, "local", time(NULL), 1, &items, &n),
+	ck_assert_int_eq(outbox_claim(st, "local", TU_T0, 1, &items, &n),
 	    FP_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(items[0].id, id);
@@ -198,7 +198,7 @@ START_TEST(enqueue_keeps_options_and_validity)
 	m.dlr_url = "http://app.example/dlr?s=%d";
 	m.dlr_mask = 3;
 	m.validity_s = 120;
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_OK);
 	ck_assert_str_eq(q_text("SELECT from_addr || '|' || kind || '|' || "
 	    "dlr_url || '|' || dlr_mask FROM sms_out WHERE id = ?", id),
 	    "95555|sendsms|http://app.example/dlr?s=%d|3");
@@ -231,22 +231,22 @@ START_TEST(enqueue_rejects_bad_input_and_stores_nothing)
 	memset(&m, 0, sizeof(m));
 	m.text = "hi";
 	m.to = "13800000001";			/* not E.164 */
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.to = "+86 138 0000 0001";		/* not normalised */
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.to = NULL;
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.to = TO1;
 	m.text = "";
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.text = "bad \xff\xfe utf-8";
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.text = "hi";
 	m.provider = "nope";
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	m.provider = NULL;
 	m.kind = "spam";
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_EINVAL);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_EINVAL);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out", 0), 0);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox", 0), 0);
 	ck_assert_int_eq(id, 0);
@@ -256,7 +256,7 @@ END_TEST
 START_TEST(claim_marks_sending_and_counts_attempts)
 {
 	struct outbox_item *items = NULL;
-	int64_t a, b, c, now = time(NULL);
+	int64_t a, b, c, now = TU_T0;
 	size_t n = 0;
 
 	a = enqueue(TO1, "one", NULL);
@@ -296,7 +296,7 @@ END_TEST
 START_TEST(claim_takes_only_its_provider_and_due_messages)
 {
 	struct outbox_item *items = NULL;
-	int64_t a, b, now = time(NULL);
+	int64_t a, b, now = TU_T0;
 	size_t n = 0;
 
 	a = enqueue(TO1, "for agg", "agg");
@@ -308,7 +308,7 @@ START_TEST(claim_takes_only_its_provider_and_due_messages)
 	outbox_items_free(items, n);
 	ck_assert_str_eq(status_of(a), "queued");
 	/* A retry is not due before its time; then it is. */
-	ck_assert_int_eq(outbox_mark_retry(st, b, now + 30, "http 503"),
+	ck_assert_int_eq(outbox_mark_retry(st, b, now + 30, "http 503", TU_T0),
 	    FP_OK);
 	ck_assert_int_eq(outbox_claim(st, "local", now + 29, 10, &items, &n),
 	    FP_OK);
@@ -329,14 +329,14 @@ START_TEST(claim_expires_messages_past_validity)
 {
 	struct outbox_item *items = NULL;
 	struct outbox_msg m;
-	int64_t old, fresh, now = time(NULL);
+	int64_t old, fresh, now = TU_T0;
 	size_t n = 0, expired = 0;
 
 	memset(&m, 0, sizeof(m));
 	m.to = TO1;
 	m.text = "short-lived";
 	m.validity_s = 60;
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &old), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &old), FP_OK);
 	fresh = enqueue(TO2, "long-lived", NULL);
 	ck_assert_int_eq(outbox_claim_ex(st, "local", now + 61, 1, &items, &n,
 	    &expired), FP_OK);
@@ -352,9 +352,9 @@ START_TEST(claim_expires_messages_past_validity)
 	ck_assert_str_eq(q_text("SELECT last_error FROM sms_out WHERE id = ?",
 	    old), "validity expired");
 	/* Final: a late report does not revive it. */
-	ck_assert_int_eq(outbox_set_status(st, old, "delivered", "dlr"),
+	ck_assert_int_eq(outbox_set_status(st, old, "delivered", "dlr", TU_T0),
 	    FP_OK);
-	ck_assert_int_eq(outbox_mark_sent(st, old, NULL), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, old, NULL, TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(old), "expired");
 	ck_assert_str_eq(history_of(old), "queued,expired");
 }
@@ -363,14 +363,14 @@ END_TEST
 START_TEST(mark_sent_retry_and_failed)
 {
 	struct outbox_item *items = NULL;
-	int64_t a, b, now = time(NULL), next;
+	int64_t a, b, now = TU_T0, next;
 	size_t n = 0;
 
 	a = enqueue(TO1, "a", NULL);
 	b = enqueue(TO2, "b", NULL);
 	claim_one(a);
 	next = now + 4;
-	ck_assert_int_eq(outbox_mark_retry(st, a, next, "http 503: busy"),
+	ck_assert_int_eq(outbox_mark_retry(st, a, next, "http 503: busy", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(status_of(a), "queued");
 	ck_assert_int_eq(q_int("SELECT next_attempt_at FROM sms_out WHERE "
@@ -388,18 +388,18 @@ START_TEST(mark_sent_retry_and_failed)
 	ck_assert_int_eq(items[0].id, a);
 	ck_assert_int_eq(items[0].attempts, 2);
 	outbox_items_free(items, n);
-	ck_assert_int_eq(outbox_mark_sent(st, a, "p-1"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, a, "p-1", TU_T0), FP_OK);
 	ck_assert_str_eq(q_text("SELECT status || '/' || provider_msgid || "
 	    "'/' || ifnull(last_error, 'none') FROM sms_out WHERE id = ?", a),
 	    "sent/p-1/none");
 	ck_assert_str_eq(history_of(a), "queued,sending,queued,sending,sent");
-	ck_assert_int_eq(outbox_mark_failed(st, b, "http 400: bad number"),
+	ck_assert_int_eq(outbox_mark_failed(st, b, "http 400: bad number", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(status_of(b), "failed");
 	ck_assert_str_eq(q_text("SELECT last_error FROM sms_out WHERE id = ?",
 	    b), "http 400: bad number");
-	ck_assert_int_eq(outbox_mark_sent(st, 99999, NULL), FP_ENOTFOUND);
-	ck_assert_int_eq(outbox_mark_retry(st, 99999, now, "x"), FP_ENOTFOUND);
+	ck_assert_int_eq(outbox_mark_sent(st, 99999, NULL, TU_T0), FP_ENOTFOUND);
+	ck_assert_int_eq(outbox_mark_retry(st, 99999, now, "x", TU_T0), FP_ENOTFOUND);
 }
 END_TEST
 
@@ -409,17 +409,17 @@ START_TEST(delivered_may_come_before_sent)
 
 	claim_one(id);
 	/* The report overtakes the provider's answer. */
-	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr"), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
-	ck_assert_int_eq(outbox_mark_sent(st, id, "p-7"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, id, "p-7", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	/* The provider id is kept for later reports all the same. */
 	ck_assert_str_eq(q_text("SELECT provider_msgid FROM sms_out WHERE "
 	    "id = ?", id), "p-7");
-	ck_assert_int_eq(outbox_set_status(st, id, "sent", "dlr 8"), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, id, "sent", "dlr 8", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	/* A lost answer retried after the report: still delivered. */
-	ck_assert_int_eq(outbox_mark_retry(st, id, time(NULL), "timeout"),
+	ck_assert_int_eq(outbox_mark_retry(st, id, TU_T0, "timeout", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	ck_assert_str_eq(history_of(id), "queued,sending,delivered");
@@ -431,29 +431,29 @@ START_TEST(final_state_is_never_overwritten)
 {
 	int64_t f = enqueue(TO1, "f", NULL), d = enqueue(TO2, "d", NULL);
 
-	ck_assert_int_eq(outbox_set_status(st, f, "failed", "rejected"),
+	ck_assert_int_eq(outbox_set_status(st, f, "failed", "rejected", TU_T0),
 	    FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, f, "delivered", "late"), FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, f, "sent", "late"), FP_OK);
-	ck_assert_int_eq(outbox_mark_failed(st, f, "again"), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, f, "delivered", "late", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, f, "sent", "late", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_mark_failed(st, f, "again", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(f), "failed");
 	ck_assert_str_eq(history_of(f), "queued,failed");
 	ck_assert_str_eq(q_text("SELECT last_error FROM sms_out WHERE id = ?",
 	    f), "rejected");
 
 	claim_one(d);
-	ck_assert_int_eq(outbox_mark_sent(st, d, NULL), FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, d, "sent", "repeat"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, d, NULL, TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, d, "sent", "repeat", TU_T0), FP_OK);
 	ck_assert_str_eq(history_of(d), "queued,sending,sent");
-	ck_assert_int_eq(outbox_set_status(st, d, "delivered", "dlr"), FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, d, "failed", "dlr 16"), FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, d, "delivered", "dup"), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, d, "delivered", "dlr", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, d, "failed", "dlr 16", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, d, "delivered", "dup", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(d), "delivered");
 	ck_assert_str_eq(history_of(d), "queued,sending,sent,delivered");
 
-	ck_assert_int_eq(outbox_set_status(st, d, "bogus", NULL), FP_EINVAL);
-	ck_assert_int_eq(outbox_set_status(st, d, "queued", NULL), FP_EINVAL);
-	ck_assert_int_eq(outbox_set_status(st, 424242, "sent", NULL),
+	ck_assert_int_eq(outbox_set_status(st, d, "bogus", NULL, TU_T0), FP_EINVAL);
+	ck_assert_int_eq(outbox_set_status(st, d, "queued", NULL, TU_T0), FP_EINVAL);
+	ck_assert_int_eq(outbox_set_status(st, 424242, "sent", NULL, TU_T0),
 	    FP_ENOTFOUND);
 }
 END_TEST
@@ -464,16 +464,16 @@ START_TEST(early_report_is_applied_when_sent)
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(outbox_claim(st, "agg", time(NULL), 1, &items, &n),
+	ck_assert_int_eq(outbox_claim(st, "agg", TU_T0, 1, &items, &n),
 	    FP_OK);
 	ck_assert_uint_eq(n, 1);
 	outbox_items_free(items, n);
 	/* A /dlr report names a provider id we do not know yet. */
 	ck_assert_int_eq(dlr_apply_generic(st, "agg-77", DLR_DELIVERED,
-	    "Success"), FP_OK);
+	    "Success", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(id), "sending");
 	/* mark_sent learns the id and reconciles the early report. */
-	ck_assert_int_eq(outbox_mark_sent(st, id, "agg-77"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, id, "agg-77", TU_T0), FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	ck_assert_str_eq(history_of(id), "queued,sending,sent,delivered");
 }
@@ -488,19 +488,19 @@ START_TEST(recover_requeues_what_a_crash_left_sending)
 	a = enqueue(TO1, "a", NULL);
 	b = enqueue(TO2, "b", NULL);
 	c = enqueue(TO1, "c", NULL);
-	ck_assert_int_eq(outbox_claim(st, "local", time(NULL), 3, &items, &n),
+	ck_assert_int_eq(outbox_claim(st, "local", TU_T0, 3, &items, &n),
 	    FP_OK);
 	ck_assert_uint_eq(n, 3);
 	outbox_items_free(items, n);
-	ck_assert_int_eq(outbox_mark_sent(st, c, NULL), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, c, NULL, TU_T0), FP_OK);
 	/* Crash here: a and b were handed to the provider, or not. */
-	ck_assert_int_eq(outbox_recover(st, &n_rec), FP_OK);
+	ck_assert_int_eq(outbox_recover(st, TU_T0, &n_rec), FP_OK);
 	ck_assert_int_eq(n_rec, 2);
 	ck_assert_str_eq(status_of(a), "queued");
 	ck_assert_str_eq(status_of(b), "queued");
 	ck_assert_str_eq(status_of(c), "sent");
 	ck_assert_int_le(q_int("SELECT next_attempt_at FROM sms_out WHERE "
-	    "id = ?", a), time(NULL));
+	    "id = ?", a), TU_T0);
 	/* The attempt counts; the history says why. */
 	ck_assert_int_eq(q_int("SELECT attempts FROM sms_out WHERE id = ?",
 	    a), 1);
@@ -510,10 +510,10 @@ START_TEST(recover_requeues_what_a_crash_left_sending)
 	    "recovered after restart");
 	/* Recovery is not news either: no event, the history has it. */
 	ck_assert_int_eq(events_of(b), 0);
-	ck_assert_int_eq(outbox_recover(st, &n_rec), FP_OK);
+	ck_assert_int_eq(outbox_recover(st, TU_T0, &n_rec), FP_OK);
 	ck_assert_int_eq(n_rec, 0);
 	/* And they go out again. */
-	ck_assert_int_eq(outbox_claim(st, "local", time(NULL), 5, &items, &n),
+	ck_assert_int_eq(outbox_claim(st, "local", TU_T0, 5, &items, &n),
 	    FP_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_int_eq(items[0].attempts, 2);
@@ -526,12 +526,12 @@ START_TEST(unclaim_gives_back_the_attempt)
 	int64_t id = enqueue(TO1, "never sent", NULL);
 
 	claim_one(id);
-	ck_assert_int_eq(outbox_unclaim(st, id), FP_OK);
+	ck_assert_int_eq(outbox_unclaim(st, id, TU_T0), FP_OK);
 	ck_assert_str_eq(q_text("SELECT status || '/' || attempts FROM "
 	    "sms_out WHERE id = ?", id), "queued/0");
 	ck_assert_str_eq(history_of(id), "queued,sending,queued");
 	/* Not sending: left alone. */
-	ck_assert_int_eq(outbox_unclaim(st, id), FP_OK);
+	ck_assert_int_eq(outbox_unclaim(st, id, TU_T0), FP_OK);
 	ck_assert_str_eq(history_of(id), "queued,sending,queued");
 }
 END_TEST
@@ -569,7 +569,7 @@ START_TEST(every_transition_writes_history_and_an_event)
 	/* Queued and sending are not news; a retry is. */
 	ck_assert_int_eq(events_of(id), 0);
 	claim_one(id);
-	ck_assert_int_eq(outbox_mark_retry(st, id, time(NULL), "http 503"),
+	ck_assert_int_eq(outbox_mark_retry(st, id, TU_T0, "http 503", TU_T0),
 	    FP_OK);
 	o = last_event(id);
 	ck_assert_str_eq(field(o, "status"), "queued");
@@ -577,8 +577,8 @@ START_TEST(every_transition_writes_history_and_an_event)
 	ck_assert_str_eq(field(o, "attempts"), "1");
 	json_object_put(o);
 	claim_one(id);
-	ck_assert_int_eq(outbox_mark_sent(st, id, NULL), FP_OK);
-	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, id, NULL, TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr", TU_T0), FP_OK);
 	ck_assert_str_eq(history_of(id),
 	    "queued,sending,queued,sending,sent,delivered");
 	ck_assert_int_eq(events_of(id), 3);
@@ -603,7 +603,7 @@ START_TEST(every_transition_writes_history_and_an_event)
 	outbox_set_include_msisdn(true);
 	id = enqueue(TO2, "x", NULL);
 	claim_one(id);
-	ck_assert_int_eq(outbox_mark_sent(st, id, NULL), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, id, NULL, TU_T0), FP_OK);
 	o = last_event(id);
 	ck_assert_str_eq(field(o, "to"), TO2);
 	json_object_put(o);
@@ -618,7 +618,7 @@ claim_item(const char *provider, int64_t id)
 	struct outbox_item *items = NULL;
 	size_t n = 0;
 
-	ck_assert_int_eq(outbox_claim(st, provider, time(NULL), 1, &items,
+	ck_assert_int_eq(outbox_claim(st, provider, TU_T0, 1, &items,
 	    &n), FP_OK);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(items[0].id, id);
@@ -635,10 +635,10 @@ START_TEST(mark_sent_claimed_writes_what_mark_sent_writes)
 	 * event (but for the id). */
 	a = enqueue(TO1, "slow path", "agg");
 	a_it = claim_item("agg", a);
-	ck_assert_int_eq(outbox_mark_sent(st, a, "m-1"), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, a, "m-1", TU_T0), FP_OK);
 	b = enqueue(TO1, "fast path", "agg");
 	b_it = claim_item("agg", b);
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2"),
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(q_text("SELECT status || '/' || provider_msgid || "
 	    "'/' || ifnull(last_error, 'none') FROM sms_out WHERE id = ?", b),
@@ -658,7 +658,7 @@ START_TEST(mark_sent_claimed_writes_what_mark_sent_writes)
 	json_object_put(eb);
 	ck_assert_int_eq(events_of(b), 1);
 	/* A repeat (at least once: the round ran again) changes nothing. */
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2"),
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, b_it, "agg", "m-2", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(history_of(b), "queued,sending,sent");
 	ck_assert_int_eq(events_of(b), 1);
@@ -666,7 +666,7 @@ START_TEST(mark_sent_claimed_writes_what_mark_sent_writes)
 	outbox_items_free(a_it, 1);
 	a = enqueue(TO2, "dup id", "agg");
 	a_it = claim_item("agg", a);
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, a_it, "agg", "m-2"),
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, a_it, "agg", "m-2", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(q_text("SELECT status || '/' || "
 	    "ifnull(provider_msgid, 'none') FROM sms_out WHERE id = ?", a),
@@ -685,8 +685,8 @@ START_TEST(mark_sent_claimed_leaves_the_rest_to_mark_sent)
 	 * provider id is still recorded. */
 	id = enqueue(TO1, "overtaken", "agg");
 	it = claim_item("agg", id);
-	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr"), FP_OK);
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-1"),
+	ck_assert_int_eq(outbox_set_status(st, id, "delivered", "dlr", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-1", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	ck_assert_str_eq(q_text("SELECT provider_msgid FROM sms_out WHERE "
@@ -697,14 +697,14 @@ START_TEST(mark_sent_claimed_leaves_the_rest_to_mark_sent)
 	id = enqueue(TO2, "early report", "agg");
 	it = claim_item("agg", id);
 	ck_assert_int_eq(dlr_apply_generic(st, "x-2", DLR_DELIVERED,
-	    "Success"), FP_OK);
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-2"),
+	    "Success", TU_T0), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-2", TU_T0),
 	    FP_OK);
 	ck_assert_str_eq(status_of(id), "delivered");
 	ck_assert_str_eq(history_of(id), "queued,sending,sent,delivered");
 	/* Deleted meanwhile. */
 	ck_assert_int_eq(store_exec(st, "DELETE FROM sms_out"), FP_OK);
-	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-3"),
+	ck_assert_int_eq(outbox_mark_sent_claimed(st, it, "agg", "x-3", TU_T0),
 	    FP_ENOTFOUND);
 	outbox_items_free(it, 1);
 }

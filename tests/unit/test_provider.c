@@ -122,7 +122,7 @@ enqueue(const char *to, const char *text, const char *provider)
 	int64_t id = 0;
 
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &id), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	sender_wake(snd, provider);
 	return id;
@@ -649,7 +649,7 @@ enqueue_direct(const char *to, const char *text, const char *provider)
 		return false;
 	}
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_enqueue_sending(st, cfg, &m, &id, &it), FP_OK);
+	ck_assert_int_eq(outbox_enqueue_sending(st, cfg, &m, (int64_t)time(NULL), &id, &it), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	ck_assert_str_eq(q_text("SELECT status FROM sms_out WHERE id = ?", id),
 	    "sending");
@@ -755,7 +755,7 @@ START_TEST(stop_gives_back_unsent_and_recovery_requeues_the_rest)
 	m.text = "interrupted";
 	ck_assert_int_eq(store_begin(st), FP_OK);
 	for (i = 0; i < 3; i++)
-		ck_assert_int_eq(outbox_enqueue(st, cfg, &m, &ids[i]), FP_OK);
+		ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &ids[i]), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	sender_wake(snd, NULL);
 	ck_assert(http_stub_wait(stub, 1, 2000 * slow()));
@@ -770,7 +770,7 @@ START_TEST(stop_gives_back_unsent_and_recovery_requeues_the_rest)
 	    "'queued' AND attempts = 0", 0), 2);
 	ck_assert_str_eq(q_text("SELECT detail FROM sms_out_history WHERE "
 	    "message_id = ? ORDER BY id DESC LIMIT 1", ids[1]), "not sent");
-	ck_assert_int_eq(outbox_recover(st, &n_rec), FP_OK);
+	ck_assert_int_eq(outbox_recover(st, (int64_t)time(NULL), &n_rec), FP_OK);
 	ck_assert_int_le(n_rec, 1);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status = "
 	    "'queued'", 0), 3);

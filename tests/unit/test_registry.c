@@ -63,7 +63,7 @@ put(enum reg_kind kind, const char *const *values, enum reg_outcome *out,
 	enum fp_err err;
 
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	err = registry_upsert(reg, kind, &src, &o, r);
+	err = registry_upsert(reg, kind, &src, TU_T0, &o, r);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	if (out != NULL)
 		*out = o;

@@ -18,6 +18,7 @@
 #include "sms_service.h"
 #include "store.h"
 #include "templates.h"
+#include "testutil.h"
 
 static struct store *st;
 static struct cfg *cfg;
@@ -39,7 +40,7 @@ put(struct registry *reg, enum reg_kind kind, const char *const *values)
 	char reason[REG_REASON_MAX];
 	enum reg_outcome o;
 
-	ck_assert_msg(registry_upsert(reg, kind, &src, &o, reason) == FP_OK,
+	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) == FP_OK,
 	    "%s", reason);
 }
 
@@ -116,7 +117,7 @@ receive_id(const char *from, const char *text, const char *provider_id)
 	mo.text = text;
 	mo.text_len = strlen(text);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, &res), FP_OK);
+	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, TU_T0, &res), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	return res;
 }

@@ -50,7 +50,7 @@ put(struct registry *reg, enum reg_kind kind, const char *const *values)
 	char reason[REG_REASON_MAX];
 	enum reg_outcome o;
 
-	ck_assert_msg(registry_upsert(reg, kind, &src, &o, reason) == FP_OK,
+	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) == FP_OK,
 	    "%s", reason);
 }
 
@@ -626,7 +626,7 @@ sms(const char *from, const char *text)
 	mo.text = text;
 	mo.text_len = strlen(text);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, &res), FP_OK);
+	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, NOW, &res), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	ck_assert_int_gt(res.reply_id, 0);
 	return strdup(tu_query_text(store_db(st), "SELECT text || '|' || "

@@ -8,6 +8,14 @@
 
 #include <stddef.h>
 
+/*
+ * The clock of tests that stamp or decide by time: a fixed instant, never
+ * the machine's, so the suite passes whatever the date (functions take
+ * `now` from their caller).  Tests against a running gateway, bridge or
+ * sender use the machine's clock, as those processes do.
+ */
+#define TU_T0	1790000000	/* 2026-09-21T14:13:20Z */
+
 /* A fresh directory under /tmp; the caller frees the path. */
 char *tu_mkdtemp(void);
 
