@@ -53,7 +53,7 @@ remember(struct store *st, const char *key, const char *outcome)
 }
 
 static enum fp_err
-apply_broadcast(struct store *st, const struct sms_ctx *ctx,
+apply_broadcast(struct store *st, const struct svc_ctx *ctx,
     struct json_object *o, const char *command_id, char *reason,
     size_t rsize, char *outcome, size_t osize)
 {
@@ -83,7 +83,7 @@ apply_broadcast(struct store *st, const struct sms_ctx *ctx,
 }
 
 static enum fp_err
-apply_alert(struct store *st, const struct sms_ctx *ctx,
+apply_alert(struct store *st, const struct svc_ctx *ctx,
     struct json_object *o, const char *command_id, char *reason,
     size_t rsize, char *outcome, size_t osize)
 {
@@ -125,7 +125,7 @@ apply_alert(struct store *st, const struct sms_ctx *ctx,
 }
 
 enum fp_err
-command_apply(struct store *st, const struct sms_ctx *ctx, bool is_alert,
+command_apply(struct store *st, const struct svc_ctx *ctx, bool is_alert,
     struct json_object *o, char *reason, size_t rsize)
 {
 	struct json_object *v;

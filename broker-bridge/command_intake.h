@@ -13,14 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 
 /*
  * Apply command o in the caller's transaction.  FP_EDUP: its command_id
  * was applied before (nothing changes); FP_EINVAL with reason: refused
  * (nothing changes); else database errors.
  */
-enum fp_err command_apply(struct store *st, const struct sms_ctx *ctx,
+enum fp_err command_apply(struct store *st, const struct svc_ctx *ctx,
     bool is_alert, struct json_object *o, char *reason, size_t rsize);
 
 #endif

@@ -240,7 +240,7 @@ main(int argc, char **argv)
 	struct bridge b = { NULL, NULL, NULL, NULL, 0, 0, 0, 0 };
 	struct cli_opts opts;
 	struct templates *tpl = NULL;
-	struct sms_ctx ctx;
+	struct svc_ctx ctx;
 	struct cfg *cfg;
 	char *bad = NULL;
 	enum fp_err err;
@@ -268,7 +268,7 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_CONFIG;
 	}
-	ctx = (struct sms_ctx){ cfg, tpl, NULL };
+	ctx = (struct svc_ctx){ cfg, tpl, NULL };
 	log_info("bridge.start version=%s node=%s config=%s uri=%s",
 	    FP_VERSION, cfg->node_id, cfg->file, cfg->mqtt.uri);
 

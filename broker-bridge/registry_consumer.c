@@ -38,7 +38,7 @@ struct registry_consumer {
 	char		 cmd_prefix[RC_TOPIC_MAX];	/* "<root>/cmd/" */
 	char		 errors_topic[RC_TOPIC_MAX];
 	char		*subs[RC_N_SUBS];	/* owned topic filters */
-	const struct sms_ctx *ctx;	/* borrowed: commands' templates */
+	const struct svc_ctx *ctx;	/* borrowed: commands' templates */
 	_Atomic uint64_t applied, records, duplicates, rejected;
 };
 
@@ -57,7 +57,7 @@ record_get(void *ctx, size_t column)
 
 enum fp_err
 registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
-    const struct sms_ctx *ctx, struct registry_consumer **out)
+    const struct svc_ctx *ctx, struct registry_consumer **out)
 {
 	static const char *const cmds[] = { "broadcast", "alert" };
 	struct registry_consumer *rc;

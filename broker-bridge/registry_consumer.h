@@ -34,7 +34,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "mqtt_client.h"
-#include "sms_cmd.h"
+#include "svc.h"
 #include "store.h"
 
 /* Largest payload accepted; larger ones are rejected unread. */
@@ -60,7 +60,7 @@ struct registry_consumer_stats {
  * FP_ENOTFOUND when it is not migrated (registry_new).
  */
 enum fp_err registry_consumer_new(const struct cfg *cfg,
-    struct mqtt_client *mc, const struct sms_ctx *ctx,
+    struct mqtt_client *mc, const struct svc_ctx *ctx,
     struct registry_consumer **out);
 void registry_consumer_free(struct registry_consumer *rc);
 

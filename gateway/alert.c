@@ -222,7 +222,7 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 
 /* The SMS for one cadre; *text to free. */
 static enum fp_err
-alert_text(const struct sms_ctx *ctx, const struct alert_req *r,
+alert_text(const struct svc_ctx *ctx, const struct alert_req *r,
     const struct cadre *c, const char *task, const char *none, char **text,
     const char **missing)
 {
@@ -245,7 +245,7 @@ alert_text(const struct sms_ctx *ctx, const struct alert_req *r,
 
 /* Queue a task's SMS: non-urgent ones wait out the quiet hours. */
 static enum fp_err
-queue_task_sms(struct store *st, const struct sms_ctx *ctx,
+queue_task_sms(struct store *st, const struct svc_ctx *ctx,
     const char *phone, const char *text, int64_t task_id, bool urgent,
     int64_t now)
 {
@@ -284,7 +284,7 @@ in_scope(const char *area, const char *scope)
 }
 
 static enum fp_err
-create_task(struct store *st, const struct sms_ctx *ctx,
+create_task(struct store *st, const struct svc_ctx *ctx,
     const struct alert_req *r, int64_t alert_id, const struct cadre *c,
     const char *none, int64_t now, struct json_object *numbers,
     const char **missing)
@@ -338,7 +338,7 @@ create_task(struct store *st, const struct sms_ctx *ctx,
 }
 
 enum fp_err
-alert_create(struct store *st, const struct sms_ctx *ctx,
+alert_create(struct store *st, const struct svc_ctx *ctx,
     const struct alert_req *r, int64_t now, int64_t *id,
     struct json_object *numbers, const char **why, const char **missing)
 {
@@ -364,7 +364,7 @@ alert_create(struct store *st, const struct sms_ctx *ctx,
 			err = FP_EREJECT;
 		}
 	if (err == FP_OK)
-		err = sms_text(ctx, ctx->cfg->templates.default_language, "none",
+		err = svc_text(ctx, ctx->cfg->templates.default_language, "none",
 		    NULL, 0, &none);
 	if (err == FP_OK)
 		err = store_stmt(st, "INSERT INTO alerts(text, template, due, "
@@ -441,7 +441,7 @@ due_tasks(struct store *st, const char *sql, int64_t before,
 
 /* The task's first SMS, once more. */
 static enum fp_err
-resend(struct store *st, const struct sms_ctx *ctx, const struct due_task *t,
+resend(struct store *st, const struct svc_ctx *ctx, const struct due_task *t,
     int64_t now)
 {
 	char phone[24] = "", *text = NULL;
@@ -483,7 +483,7 @@ mark_overdue(struct store *st, const struct due_task *t, int64_t now)
 	json_object_object_add(d, "cadre_id", json_object_new_string(t->cadre));
 	json_object_object_add(d, "alert_id", json_object_new_int64(
 	    t->alert_id));
-	return sms_event(st, "task.overdue", d, now);
+	return svc_event(st, "task.overdue", d, now);
 }
 
 #define DUE_COLUMNS "SELECT id, ifnull(alert_id, 0), task_number, " \
@@ -491,7 +491,7 @@ mark_overdue(struct store *st, const struct due_task *t, int64_t now)
 	"= 1 AND kind = 'alert' AND "
 
 enum fp_err
-alert_escalate(struct store *st, const struct sms_ctx *ctx, int64_t now,
+alert_escalate(struct store *st, const struct svc_ctx *ctx, int64_t now,
     int *resent, int *overdue)
 {
 	int64_t t = ctx->cfg->schedule.ack_timeout_s;

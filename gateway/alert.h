@@ -47,12 +47,12 @@ enum fp_err alert_parse(struct json_object *o, const char *extra,
  * is outside the scope; FP_ENOTFOUND: an unknown cadre (*why); FP_EINVAL:
  * a template variable is missing (*why, *missing).
  */
-enum fp_err alert_create(struct store *st, const struct sms_ctx *ctx,
+enum fp_err alert_create(struct store *st, const struct svc_ctx *ctx,
     const struct alert_req *r, int64_t now, int64_t *id,
     struct json_object *numbers, const char **why, const char **missing);
 
 /* Re-send and escalate what is overdue at now. */
-enum fp_err alert_escalate(struct store *st, const struct sms_ctx *ctx,
+enum fp_err alert_escalate(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int *resent, int *overdue);
 
 #endif

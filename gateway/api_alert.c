@@ -17,7 +17,7 @@
 #include "writer.h"
 
 struct alert_job {
-	const struct sms_ctx	*ctx;
+	const struct svc_ctx	*ctx;
 	const struct alert_req	*r;
 	int64_t			 id;
 	struct json_object	*numbers;
@@ -37,7 +37,7 @@ alert_job_run(struct store *st, void *arg)
 void
 api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
-	struct sms_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
 	const struct cfg_token *t = api_token(gw, req, resp, true);
 	struct json_object *o, *out;
 	struct alert_req *r;

@@ -72,17 +72,3 @@ api_paging(struct http_req *req, struct http_resp *resp, int64_t *offset,
 	}
 	return true;
 }
-
-struct json_object *
-api_time_json(int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t <= 0)
-		return NULL;
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
-}

@@ -36,7 +36,4 @@ void api_json(struct http_resp *resp, int status, struct json_object *o);
 bool api_paging(struct http_req *req, struct http_resp *resp,
     int64_t *offset, int *limit);
 
-/* A time as the API writes it, "2026-12-02T16:39:40Z"; null for 0. */
-struct json_object *api_time_json(int64_t t);
-
 #endif

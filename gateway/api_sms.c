@@ -20,7 +20,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
-#include "sms_cmd.h"
+#include "svc.h"
 #include "writer.h"
 
 static struct log_limit api_lines = LOG_LIMIT_INIT("api.sms", LOG_PER_S);
@@ -28,7 +28,7 @@ static struct log_limit api_lines = LOG_LIMIT_INIT("api.sms", LOG_PER_S);
 #define API_MAX_VARS BROADCAST_VARS_MAX
 
 struct send_job {
-	struct sms_ctx		 ctx;
+	struct svc_ctx		 ctx;
 	const struct cfg_token	*token;
 	char			 to[MSISDN_MAX];
 	const char		*text;		/* or NULL with template */
@@ -45,7 +45,7 @@ static enum fp_err
 send_job_run(struct store *st, void *arg)
 {
 	struct send_job *j = arg;
-	struct sms_caller who;
+	struct svc_caller who;
 	struct notice_record rec;
 	struct outbox_msg m;
 	enum fp_err err;
@@ -54,7 +54,7 @@ send_job_run(struct store *st, void *arg)
 	if (err != FP_OK)
 		return err;
 	if (j->template_name != NULL) {
-		err = sms_caller_lookup(st, &j->ctx, j->to, &who);
+		err = svc_caller_lookup(st, &j->ctx, j->to, &who);
 		if (err == FP_OK)
 			err = notice_record_load(st, who.member_id, who.cadre_id,
 			    &rec);
@@ -281,9 +281,9 @@ load_out(struct store *st, int64_t id, struct json_object **out,
 	    sqlite3_column_int(stmt, 8)));
 	add_text(o, "provider_msgid", stmt, 9);
 	add_text(o, "error", stmt, 10);
-	json_object_object_add(o, "created_at", api_time_json(
+	json_object_object_add(o, "created_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 11)));
-	json_object_object_add(o, "updated_at", api_time_json(
+	json_object_object_add(o, "updated_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 12)));
 	if (sqlite3_column_type(stmt, 13) != SQLITE_NULL)
 		json_object_object_add(o, "in_reply_to", json_object_new_string(
@@ -301,7 +301,7 @@ load_out(struct store *st, int64_t id, struct json_object **out,
 		struct json_object *h = json_object_new_object();
 
 		add_text(h, "status", stmt, 0);
-		json_object_object_add(h, "at", api_time_json(
+		json_object_object_add(h, "at", svc_time_json(
 		    sqlite3_column_int64(stmt, 1)));
 		add_text(h, "detail", stmt, 2);
 		json_object_array_add(hist, h);
@@ -330,7 +330,7 @@ load_in(struct store *st, int64_t id, struct json_object **out,
 	add_text(o, "to", stmt, 1);
 	add_text(o, "text", stmt, 2);
 	add_text(o, "command", stmt, 4);
-	json_object_object_add(o, "received_at", api_time_json(
+	json_object_object_add(o, "received_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 5)));
 	add_text(o, "route", stmt, 6);
 	add_text(o, "provider_id", stmt, 7);

@@ -7,11 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_common.h"
 #include "broadcast.h"
 #include "gsm.h"
 #include "log.h"
 #include "parse.h"
+#include "svc.h"
 
 #define SEND_AT_MAX_AHEAD	(366 * 86400)	/* a year: anything later is a typo */
 #define SEND_AT_MAX_BEHIND	86400		/* a day late is "now" */
@@ -225,7 +225,7 @@ check_var(const char *var, size_t len, void *arg)
 }
 
 enum fp_err
-broadcast_check(const struct sms_ctx *ctx, const struct broadcast_req *r,
+broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
     const char **why, const char **missing)
 {
 	const char *provider = r->provider != NULL ? r->provider :
@@ -366,7 +366,7 @@ load_audience(struct store *st, int64_t id, struct audience *a)
 }
 
 enum fp_err
-broadcast_resolve_step(struct store *st, const struct sms_ctx *ctx,
+broadcast_resolve_step(struct store *st, const struct svc_ctx *ctx,
     int64_t id, int batch, char cursor[AUDIENCE_CURSOR_MAX], bool *done,
     int64_t *recipients)
 {
@@ -481,15 +481,15 @@ row_json(sqlite3_stmt *stmt)
 	    0 ? json_object_new_int64(sqlite3_column_int64(stmt, 5)) : NULL);
 	json_object_object_add(o, "resolving", json_object_new_boolean(
 	    sqlite3_column_int64(stmt, 5) < 0));
-	json_object_object_add(o, "send_at", api_time_json(sqlite3_column_int64(
+	json_object_object_add(o, "send_at", svc_time_json(sqlite3_column_int64(
 	    stmt, 6)));
-	json_object_object_add(o, "created_at", api_time_json(
+	json_object_object_add(o, "created_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 7)));
-	json_object_object_add(o, "started_at", api_time_json(
+	json_object_object_add(o, "started_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 8)));
-	json_object_object_add(o, "finished_at", api_time_json(
+	json_object_object_add(o, "finished_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 9)));
-	json_object_object_add(o, "cancelled_at", api_time_json(
+	json_object_object_add(o, "cancelled_at", svc_time_json(
 	    sqlite3_column_int64(stmt, 10)));
 	t = sqlite3_column_text(stmt, 11);
 	json_object_object_add(o, "created_by", t != NULL ?

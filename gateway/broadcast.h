@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "audience.h"
-#include "sms_cmd.h"
+#include "svc.h"
 
 #define BROADCAST_VARS_MAX 32
 
@@ -57,7 +57,7 @@ enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
  * through a provider that requires approved templates.  FP_EINVAL with
  * *why, and *missing naming a missing variable (borrowed).
  */
-enum fp_err broadcast_check(const struct sms_ctx *ctx,
+enum fp_err broadcast_check(const struct svc_ctx *ctx,
     const struct broadcast_req *r, const char **why, const char **missing);
 
 /* The broadcast row, not yet resolved; an audit row.  *id. */
@@ -69,7 +69,7 @@ enum fp_err broadcast_insert(struct store *st, const struct broadcast_req *r,
  * audience_materialize); when *done, the recipient count is final.
  */
 enum fp_err broadcast_resolve_step(struct store *st,
-    const struct sms_ctx *ctx, int64_t id, int batch,
+    const struct svc_ctx *ctx, int64_t id, int batch,
     char cursor[AUDIENCE_CURSOR_MAX], bool *done, int64_t *recipients);
 
 /* Broadcasts whose resolution did not finish (a crash): their ids. */
@@ -80,7 +80,7 @@ enum fp_err broadcast_unresolved(struct store *st, int64_t *ids, size_t max,
  * Dry run: recipients, and per language their count, a sample rendering
  * for the first recipient in it and its segments; a JSON object.
  */
-enum fp_err broadcast_dry_run(struct store *st, const struct sms_ctx *ctx,
+enum fp_err broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
     const struct broadcast_req *r, struct json_object **out);
 
 /* GET /api/v1/broadcasts/{id}: FP_ENOTFOUND, FP_EREJECT outside the
@@ -105,7 +105,7 @@ enum fp_err broadcast_cancel(struct store *st, int64_t id, const char *scope,
  * most `budget` pending recipients; *queued gets how many.  Marks
  * broadcasts sending and finished.
  */
-enum fp_err broadcast_round(struct store *st, const struct sms_ctx *ctx,
+enum fp_err broadcast_round(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int budget, int *queued);
 
 /* A recipient's record: what a notice may say about them. */
@@ -126,7 +126,7 @@ enum fp_err notice_record_load(struct store *st, const char *member_id,
  * A record field that is empty counts as missing: FP_EINVAL with
  * *missing, never a hole in the message.
  */
-enum fp_err notice_render(const struct sms_ctx *ctx,
+enum fp_err notice_render(const struct svc_ctx *ctx,
     const char *template_name, const char *text, const struct tpl_var *vars,
     size_t n_vars, const struct notice_record *rec, const char *lang,
     char **out, const char **missing);

@@ -47,7 +47,7 @@ notice_record_load(struct store *st, const char *member_id,
 }
 
 enum fp_err
-notice_render(const struct sms_ctx *ctx, const char *template_name,
+notice_render(const struct svc_ctx *ctx, const char *template_name,
     const char *text, const struct tpl_var *vars, size_t n_vars,
     const struct notice_record *rec, const char *lang, char **out,
     const char **missing)
@@ -75,7 +75,7 @@ notice_render(const struct sms_ctx *ctx, const char *template_name,
 /* ---- dry run ------------------------------------------------------------ */
 
 enum fp_err
-broadcast_dry_run(struct store *st, const struct sms_ctx *ctx,
+broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
     const struct broadcast_req *r, struct json_object **out)
 {
 	struct audience_count count;
@@ -312,7 +312,7 @@ struct recipient {
 
 /* Queue one recipient's notice, or skip or defer it. */
 static enum fp_err
-send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
+send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
     const struct recipient *r, int64_t now, const char *day, bool *queued)
 {
 	struct outbox_msg m;
@@ -365,7 +365,7 @@ send_one(struct store *st, const struct sms_ctx *ctx, const struct bc *b,
 }
 
 static enum fp_err
-round_one(struct store *st, const struct sms_ctx *ctx, struct bc *b,
+round_one(struct store *st, const struct svc_ctx *ctx, struct bc *b,
     int64_t now, const char *day, int budget, int *queued)
 {
 	struct recipient r;
@@ -434,7 +434,7 @@ round_one(struct store *st, const struct sms_ctx *ctx, struct bc *b,
 }
 
 enum fp_err
-broadcast_round(struct store *st, const struct sms_ctx *ctx, int64_t now,
+broadcast_round(struct store *st, const struct svc_ctx *ctx, int64_t now,
     int budget, int *queued)
 {
 	struct bc due[ROUND_BROADCASTS_MAX];

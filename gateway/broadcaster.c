@@ -23,7 +23,7 @@ struct broadcaster {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 wake;
 	bool			 stopping;
-	const struct sms_ctx	*ctx;
+	const struct svc_ctx	*ctx;
 	struct writer		*writer;
 	int64_t			 resolving_id;	/* 0: none */
 	char			 cursor[AUDIENCE_CURSOR_MAX];
@@ -155,7 +155,7 @@ broadcaster_main(void *arg)
 }
 
 enum fp_err
-broadcaster_start(const struct sms_ctx *ctx, struct writer *w,
+broadcaster_start(const struct svc_ctx *ctx, struct writer *w,
     struct broadcaster **out)
 {
 	struct broadcaster *b = calloc(1, sizeof(*b));

@@ -11,13 +11,13 @@
 #define FP_BROADCASTER_H
 
 #include "err.h"
-#include "sms_cmd.h"
+#include "svc.h"
 
 struct broadcaster;
 struct writer;
 
 /* ctx and w are borrowed and must outlive the broadcaster. */
-enum fp_err broadcaster_start(const struct sms_ctx *ctx, struct writer *w,
+enum fp_err broadcaster_start(const struct svc_ctx *ctx, struct writer *w,
     struct broadcaster **out);
 
 /* Stop and join the thread (NULL is fine). */

@@ -93,7 +93,7 @@ usage_broadcast(void)
 struct loaded {
 	struct store		*st;
 	struct templates	*tpl;
-	struct sms_ctx		 ctx;
+	struct svc_ctx		 ctx;
 };
 
 static int
@@ -458,7 +458,7 @@ ctl_broadcast(const struct cfg *cfg, int argc, char **argv)
 /* ---- fupinctl alert ---------------------------------------------------- */
 
 struct alert_arg {
-	const struct sms_ctx	*ctx;
+	const struct svc_ctx	*ctx;
 	const struct alert_req	*r;
 	int64_t			 id;
 	struct json_object	*numbers;

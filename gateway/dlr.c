@@ -93,55 +93,6 @@ record(struct store *st, int64_t id, const char *provider,
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
-/*
- * The status message `id` deserves from its reports.  part 0 rows speak
- * for the whole message (Kannel, and providers that report per
- * message); part > 0 rows are per-part reports, told apart by their
- * part id (provider_msgid), for providers that report each part.
- */
-static enum fp_err
-aggregate(struct store *st, int64_t id, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int64_t segments = 1, failed = 0, whole_ok = 0, parts_ok = 0;
-	int64_t any = 0;
-	const char *status;
-	int rc;
-
-	err = store_stmt(st, "SELECT o.segments, "
-	    "sum(d.status = 'failed'), "
-	    "sum(d.status = 'delivered' AND d.part = 0), "
-	    "count(DISTINCT CASE WHEN d.status = 'delivered' AND d.part > 0 "
-	    "  THEN ifnull(d.provider_msgid, d.id) END), "
-	    "count(d.id) "
-	    "FROM sms_out o LEFT JOIN dlr d ON d.message_id = o.id "
-	    "WHERE o.id = ?1 GROUP BY o.id", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		segments = sqlite3_column_int64(stmt, 0);
-		failed = sqlite3_column_int64(stmt, 1);
-		whole_ok = sqlite3_column_int64(stmt, 2);
-		parts_ok = sqlite3_column_int64(stmt, 3);
-		any = sqlite3_column_int64(stmt, 4);
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW)
-		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
-	if (any == 0)
-		return FP_OK;
-	if (failed > 0)
-		status = "failed";
-	else if (whole_ok > 0 || parts_ok >= segments)
-		status = "delivered";
-	else
-		status = "sent";
-	return outbox_set_status(st, id, status, "dlr", now);
-}
-
 /* The provider that sent message `id`; FP_ENOTFOUND if none. */
 static enum fp_err
 message_provider(struct store *st, int64_t id, char *provider, size_t len)
@@ -180,7 +131,7 @@ dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
 	err = record(st, id, provider, part_id, 0, state, detail, now);
 	if (err != FP_OK)
 		return err;
-	return aggregate(st, id, now);
+	return outbox_dlr_aggregate(st, id, now);
 }
 
 enum fp_err
@@ -210,7 +161,7 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 	if (id > 0) {
 		err = record(st, id, provider, provider_msgid, 0, state,
 		    detail, now);
-		return err == FP_OK ? aggregate(st, id, now) : err;
+		return err == FP_OK ? outbox_dlr_aggregate(st, id, now) : err;
 	}
 	/* Faster than the submit answer?  Only while a submit is open. */
 	err = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM sms_out WHERE "
@@ -233,44 +184,4 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 	return record(st, 0, "", provider_msgid, 0, state, detail, now);
-}
-
-enum fp_err
-dlr_reconcile(struct store *st, int64_t id, int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc, n;
-
-	/* Early reports are stored with provider "" (dlr_apply_generic):
-	 * saying so lets dlr_provider_msgid find them, where "message_id
-	 * IS NULL" alone walked every unmatched report, for every message
-	 * sent.  Almost every message has none: a read says so for a tenth
-	 * of what the UPDATE costs even when it changes nothing (it opens
-	 * the table and its indexes for writing). */
-	err = store_stmt(st, "SELECT 1 FROM dlr WHERE provider = '' AND "
-	    "message_id IS NULL AND provider_msgid = (SELECT provider_msgid "
-	    "FROM sms_out WHERE id = ?1) LIMIT 1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_DONE)
-		return FP_OK;
-	if (rc != SQLITE_ROW)
-		return store_err(rc);
-	err = store_stmt(st, "UPDATE dlr SET message_id = ?1, provider = "
-	    "(SELECT provider FROM sms_out WHERE id = ?1) WHERE provider = '' "
-	    "AND message_id IS NULL AND provider_msgid = (SELECT "
-	    "provider_msgid FROM sms_out WHERE id = ?1)", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, id);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
-	n = sqlite3_changes(store_db(st));
-	return n > 0 ? aggregate(st, id, now) : FP_OK;
 }

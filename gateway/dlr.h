@@ -14,13 +14,6 @@
 #include "err.h"
 #include "store.h"
 
-/*
- * Called by outbox_mark_sent once message `id` has its provider id:
- * applies reports stored earlier under that provider id.  Inside the
- * caller's transaction.
- */
-enum fp_err dlr_reconcile(struct store *st, int64_t id, int64_t now);
-
 /* What a report says, mapped onto the lifecycle. */
 enum dlr_state {
 	DLR_SENT,	/* accepted/buffered by the SMSC: stays "sent" */
@@ -47,19 +40,10 @@ enum fp_err dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
 /*
  * A generic report for provider message id `provider_msgid` (whole
  * message).  When no message has that id yet but a submit is in flight,
- * the report is kept for dlr_reconcile; otherwise FP_ENOTFOUND and
+ * the report is kept for outbox_dlr_reconcile; otherwise FP_ENOTFOUND and
  * nothing is written.
  */
 enum fp_err dlr_apply_generic(struct store *st, const char *provider_msgid,
     enum dlr_state state, const char *detail, int64_t now);
-
-/* HTTP: GET /dlr/kannel and POST /dlr. */
-struct gw;
-struct http_req;
-struct http_resp;
-void dlr_handle_kannel(struct gw *gw, struct http_req *req,
-    struct http_resp *resp);
-void dlr_handle_generic(struct gw *gw, struct http_req *req,
-    struct http_resp *resp);
 
 #endif

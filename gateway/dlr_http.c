@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "dlr.h"
+#include "dlr_http.h"
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_params.h"

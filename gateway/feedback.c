@@ -5,10 +5,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "api_common.h"
 #include "broadcast.h"
 #include "feedback.h"
 #include "msisdn.h"
+#include "svc.h"
 
 static struct json_object *
 text_or_null(sqlite3_stmt *stmt, int c)
@@ -63,9 +63,9 @@ feedback_list(struct store *st, const char *scope, const char *area,
 		json_object_object_add(o, "channel", text_or_null(stmt, 6));
 		json_object_object_add(o, "status", text_or_null(stmt, 7));
 		json_object_object_add(o, "created_at",
-		    api_time_json(sqlite3_column_int64(stmt, 8)));
+		    svc_time_json(sqlite3_column_int64(stmt, 8)));
 		json_object_object_add(o, "closed_at",
-		    api_time_json(sqlite3_column_int64(stmt, 9)));
+		    svc_time_json(sqlite3_column_int64(stmt, 9)));
 		json_object_object_add(o, "closed_by", text_or_null(stmt, 10));
 		json_object_object_add(o, "resolution", text_or_null(stmt, 11));
 		json_object_array_add(items, o);

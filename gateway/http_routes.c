@@ -7,7 +7,7 @@
 #include "api_broadcast.h"
 #include "api_sms.h"
 
-#include "dlr.h"
+#include "dlr_http.h"
 #include "health.h"
 #include "http_server.h"
 #include "metrics.h"

@@ -78,7 +78,7 @@ static enum fp_err
 sweep_job(struct store *st, void *arg)
 {
 	const struct gw *gw = arg;
-	struct sms_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
 	int n = 0;
 	enum fp_err err;
 
@@ -155,7 +155,7 @@ main(int argc, char **argv)
 	struct templates *tpl = NULL;
 	struct ussd_menu *menu = NULL;
 	struct broadcaster *broadcaster = NULL;
-	struct sms_ctx ctx;
+	struct svc_ctx ctx;
 	const char *why = NULL, *name = NULL;
 	struct dlr_callback *callbacks = NULL;
 	struct checkpointer *checkpointer = NULL;
@@ -209,7 +209,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	err = load_menu(cfg, &menu);
-	ctx = (struct sms_ctx){ cfg, tpl, menu };
+	ctx = (struct svc_ctx){ cfg, tpl, menu };
 	if (err == FP_OK && reminder_check(&ctx, &name, &why) != FP_OK) {
 		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);
 		err = FP_EINVAL;

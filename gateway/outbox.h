@@ -94,7 +94,7 @@ void outbox_items_free(struct outbox_item *items, size_t n);
 
 /* The provider accepted the message: "sent", with its message id (NULL
  * for none); then applies delivery reports that arrived early
- * (dlr_reconcile). */
+ * (outbox_dlr_reconcile). */
 enum fp_err outbox_mark_sent(struct store *st, int64_t id,
     const char *provider_msgid, int64_t now);
 
@@ -179,5 +179,17 @@ enum fp_err outbox_mark_sent_claimed(struct store *st,
  * Inside the caller's transaction.
  */
 enum fp_err outbox_unclaim(struct store *st, int64_t id, int64_t now);
+
+/*
+ * Delivery reports (table dlr, written by dlr.c) applied to a message.
+ * outbox_dlr_aggregate: message `id` takes the status its reports say
+ * (failed if any part failed; delivered when every part or the whole
+ * message was; else sent); FP_ENOTFOUND when there is no such message.
+ * outbox_dlr_reconcile: called once `id` has its provider id (by
+ * outbox_mark_sent*): reports stored earlier under that id are attached
+ * to it and aggregated.  Both inside the caller's transaction, at `now`.
+ */
+enum fp_err outbox_dlr_aggregate(struct store *st, int64_t id, int64_t now);
+enum fp_err outbox_dlr_reconcile(struct store *st, int64_t id, int64_t now);
 
 #endif

@@ -35,7 +35,7 @@ reminder_req(const struct cfg_reminder *rm, struct broadcast_req *r)
 }
 
 enum fp_err
-reminder_check(const struct sms_ctx *ctx, const char **name, const char **why)
+reminder_check(const struct svc_ctx *ctx, const char **name, const char **why)
 {
 	size_t i, k;
 
@@ -167,7 +167,7 @@ training_reminders(struct store *st, const struct cfg_reminder *rm,
 }
 
 enum fp_err
-reminder_run(struct store *st, const struct sms_ctx *ctx, int64_t now,
+reminder_run(struct store *st, const struct svc_ctx *ctx, int64_t now,
     int *created)
 {
 	char day[11], key[160];

@@ -10,21 +10,21 @@
 
 #include <stdint.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 
 /*
  * Check the reminders against the templates (each names a notice that
  * renders with a training's or the record's variables).  FP_EINVAL with
  * *why (static) and *name (the reminder's).
  */
-enum fp_err reminder_check(const struct sms_ctx *ctx, const char **name,
+enum fp_err reminder_check(const struct svc_ctx *ctx, const char **name,
     const char **why);
 
 /*
  * Create, resolved, the reminders due at now that do not exist yet;
  * *created gets how many.
  */
-enum fp_err reminder_run(struct store *st, const struct sms_ctx *ctx,
+enum fp_err reminder_run(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int *created);
 
 #endif

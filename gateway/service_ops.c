@@ -8,8 +8,8 @@
 #include "service_ops.h"
 
 enum fp_err
-ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *category, const char *text,
+ops_feedback_create(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, const char *category, const char *text,
     const char *channel, int64_t sms_in_id, int64_t now,
     char ticket[OPS_TICKET_MAX])
 {
@@ -54,7 +54,7 @@ ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
 	d = json_object_new_object();
 	json_object_object_add(d, "id", json_object_new_int64(id));
 	json_object_object_add(d, "ticket", json_object_new_string(ticket));
-	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx,
+	json_object_object_add(d, "msisdn", svc_event_msisdn(ctx,
 	    who->msisdn));
 	json_object_object_add(d, "household_id", *who->household_id != '\0' ?
 	    json_object_new_string(who->household_id) : NULL);
@@ -65,7 +65,7 @@ ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
 		    json_object_new_string(category));
 	json_object_object_add(d, "text", json_object_new_string(text));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "feedback.created", d, now);
+	return svc_event(st, "feedback.created", d, now);
 }
 
 enum fp_err
@@ -90,7 +90,7 @@ ops_program_name(struct store *st, const char *code, char *out, size_t len,
 }
 
 enum fp_err
-ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
+ops_enroll_request(struct store *st, const struct svc_ctx *ctx,
     const char *member_id, const char *household_id, const char *msisdn,
     const char *program, const char *channel, int64_t now)
 {
@@ -120,9 +120,9 @@ ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
 	json_object_object_add(d, "household_id",
 	    json_object_new_string(household_id));
 	json_object_object_add(d, "program", json_object_new_string(program));
-	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx, msisdn));
+	json_object_object_add(d, "msisdn", svc_event_msisdn(ctx, msisdn));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "enrollment.requested", d, now);
+	return svc_event(st, "enrollment.requested", d, now);
 }
 
 enum fp_err
@@ -164,7 +164,7 @@ ops_task_ack(struct store *st, const char *cadre_id, const char *task,
 	json_object_object_add(d, "task_number", json_object_new_string(task));
 	json_object_object_add(d, "cadre_id", json_object_new_string(cadre_id));
 	json_object_object_add(d, "channel", json_object_new_string(channel));
-	return sms_event(st, "task.acked", d, now);
+	return svc_event(st, "task.acked", d, now);
 }
 
 enum fp_err

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 
 #define OPS_TICKET_MAX 32
 
@@ -20,8 +20,8 @@
  * known), with category (may be NULL) and text; event feedback.created.
  * channel: "sms" or "ussd"; sms_in_id 0 when not from an SMS.
  */
-enum fp_err ops_feedback_create(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *category, const char *text,
+enum fp_err ops_feedback_create(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, const char *category, const char *text,
     const char *channel, int64_t sms_in_id, int64_t now,
     char ticket[OPS_TICKET_MAX]);
 
@@ -34,7 +34,7 @@ enum fp_err ops_program_name(struct store *st, const char *code, char *out,
  * enrollment back from enrolled or completed.  Event
  * enrollment.requested.
  */
-enum fp_err ops_enroll_request(struct store *st, const struct sms_ctx *ctx,
+enum fp_err ops_enroll_request(struct store *st, const struct svc_ctx *ctx,
     const char *member_id, const char *household_id, const char *msisdn,
     const char *program, const char *channel, int64_t now);
 

@@ -7,15 +7,15 @@
 #include "sms_cmd.h"
 
 enum fp_err
-sms_cmd_feedback(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const char *text, int64_t sms_in_id,
+sms_cmd_feedback(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, const char *text, int64_t sms_in_id,
     int64_t now, char **reply)
 {
 	char ticket[OPS_TICKET_MAX];
 	enum fp_err err;
 
 	if (*text == '\0')
-		return sms_text(ctx, who->lang, "fk_empty", NULL, 0, reply);
+		return svc_text(ctx, who->lang, "fk_empty", NULL, 0, reply);
 	err = ops_feedback_create(st, ctx, who, NULL, text, "sms", sms_in_id,
 	    now, ticket);
 	if (err != FP_OK)
@@ -23,6 +23,6 @@ sms_cmd_feedback(struct store *st, const struct sms_ctx *ctx,
 	{
 		const struct tpl_var vars[] = { { "ticket", ticket } };
 
-		return sms_text(ctx, who->lang, "fk_ok", vars, 1, reply);
+		return svc_text(ctx, who->lang, "fk_ok", vars, 1, reply);
 	}
 }

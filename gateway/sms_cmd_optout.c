@@ -7,8 +7,8 @@
 #include "sms_cmd.h"
 
 enum fp_err
-sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, bool opt_out, const char *source,
+sms_cmd_optout(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, bool opt_out, const char *source,
     int64_t now, char **reply)
 {
 	struct json_object *d;
@@ -30,15 +30,15 @@ sms_cmd_optout(struct store *st, const struct sms_ctx *ctx,
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
 	d = json_object_new_object();
-	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx, who->msisdn));
+	json_object_object_add(d, "msisdn", svc_event_msisdn(ctx, who->msisdn));
 	json_object_object_add(d, "opted_out", json_object_new_boolean(opt_out));
 	json_object_object_add(d, "source", json_object_new_string(source));
 	if (who->is_member)
 		json_object_object_add(d, "household_id",
 		    json_object_new_string(who->household_id));
-	err = sms_event(st, "optout.changed", d, now);
+	err = svc_event(st, "optout.changed", d, now);
 	if (err != FP_OK)
 		return err;
-	return sms_text(ctx, who->lang, opt_out ? "td_ok" : "dy_ok", NULL, 0,
+	return svc_text(ctx, who->lang, opt_out ? "td_ok" : "dy_ok", NULL, 0,
 	    reply);
 }

@@ -20,7 +20,7 @@ static struct log_limit in_lines = LOG_LIMIT_INIT("sms.in", LOG_PER_S);
 #define MO_TEXT_MAX (16 * 1024)
 
 struct mo_job {
-	struct sms_ctx	 ctx;
+	struct svc_ctx	 ctx;
 	struct mo_msg	 mo;
 	struct mo_result res;
 };

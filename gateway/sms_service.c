@@ -7,115 +7,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "event_outbox.h"
 #include "log.h"
 #include "outbox.h"
 #include "sms_service.h"
 #include "ussd_engine.h"
-
-enum fp_err
-sms_caller_lookup(struct store *st, const struct sms_ctx *ctx,
-    const char *msisdn, struct sms_caller *out)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	snprintf(out->msisdn, sizeof(out->msisdn), "%s", msisdn);
-	snprintf(out->lang, sizeof(out->lang), "%s",
-	    ctx->cfg->templates.default_language);
-	err = store_stmt(st, "SELECT m.member_id, h.household_id, "
-	    "h.area_code, h.language FROM members m JOIN households h "
-	    "USING (household_id) WHERE m.phone = ?1 "
-	    "ORDER BY m.member_id LIMIT 1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		out->is_member = true;
-		store_column_copy(stmt, 0, out->member_id,
-		    sizeof(out->member_id));
-		store_column_copy(stmt, 1, out->household_id,
-		    sizeof(out->household_id));
-		store_column_copy(stmt, 2, out->area_code,
-		    sizeof(out->area_code));
-		store_column_copy(stmt, 3, out->lang, sizeof(out->lang));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_err(rc);
-	err = store_stmt(st, "SELECT cadre_id, area_code FROM cadres "
-	    "WHERE phone = ?1 ORDER BY cadre_id LIMIT 1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		out->is_cadre = true;
-		store_column_copy(stmt, 0, out->cadre_id,
-		    sizeof(out->cadre_id));
-		if (!out->is_member)
-			store_column_copy(stmt, 1, out->area_code,
-			    sizeof(out->area_code));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_err(rc);
-	/* A language the caller chose (USSD language menu) wins. */
-	err = store_stmt(st, "SELECT language FROM msisdn_prefs WHERE "
-	    "msisdn = ?1 AND language IS NOT NULL", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		store_column_copy(stmt, 0, out->lang, sizeof(out->lang));
-	sqlite3_reset(stmt);
-	return FP_OK;
-}
-
-enum fp_err
-sms_text(const struct sms_ctx *ctx, const char *lang, const char *name,
-    const struct tpl_var *vars, size_t n_vars, char **out)
-{
-	const char *missing = NULL;
-	enum fp_err err;
-
-	err = templates_render(ctx->tpl, lang, "sms", name, vars, n_vars, out,
-	    &missing);
-	if (err != FP_OK)
-		log_error("sms.template name=%s lang=%s missing=%s error=\"%s\"",
-		    name, lang, missing != NULL ? missing : "-",
-		    fp_strerror(err));
-	return err;
-}
-
-enum fp_err
-sms_event(struct store *st, const char *type, struct json_object *data,
-    int64_t now)
-{
-	enum fp_err err;
-
-	if (data == NULL)
-		return FP_ENOMEM;
-	err = event_outbox_append(st, type, json_object_to_json_string_ext(
-	    data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
-	    now, NULL);
-	json_object_put(data);
-	return err;
-}
-
-struct json_object *
-sms_event_msisdn(const struct sms_ctx *ctx, const char *e164)
-{
-	char masked[MSISDN_MASK_MAX];
-
-	if (ctx->cfg->mqtt.include_msisdn)
-		return json_object_new_string(e164);
-	return json_object_new_string(msisdn_mask(e164, masked,
-	    sizeof(masked)));
-}
 
 /* ---- one message ---------------------------------------------------- */
 
@@ -168,7 +63,7 @@ sms_next_id(struct store *st, int64_t *id)
 /* The message, already in its final state: one write, not two. */
 static enum fp_err
 insert_mo(struct store *st, const struct mo_msg *mo, int64_t now,
-    const char *command, const struct sms_caller *who, int64_t *id)
+    const char *command, const struct svc_caller *who, int64_t *id)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -201,7 +96,7 @@ insert_mo(struct store *st, const struct mo_msg *mo, int64_t now,
 
 /* More than sms.max_per_minute from this number in the last minute? */
 static enum fp_err
-is_flooding(struct store *st, const struct sms_ctx *ctx, const char *from,
+is_flooding(struct store *st, const struct svc_ctx *ctx, const char *from,
     int64_t now, bool *flooding)
 {
 	sqlite3_stmt *stmt;
@@ -224,7 +119,7 @@ is_flooding(struct store *st, const struct sms_ctx *ctx, const char *from,
 
 /* Unmatched text: help at most once per sms.help_interval per number. */
 static enum fp_err
-help_due(struct store *st, const struct sms_ctx *ctx, const char *from,
+help_due(struct store *st, const struct svc_ctx *ctx, const char *from,
     int64_t now, bool *due)
 {
 	sqlite3_stmt *stmt;
@@ -255,8 +150,8 @@ help_due(struct store *st, const struct sms_ctx *ctx, const char *from,
  * *handled false: not for the menu, the command runs as usual.
  */
 static enum fp_err
-sms_menu(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const struct sms_cmd *cmd,
+sms_menu(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, const struct sms_cmd *cmd,
     const struct mo_msg *mo, int64_t now, char **reply, bool *handled)
 {
 	struct ussd_request rq;
@@ -308,8 +203,8 @@ sms_menu(struct store *st, const struct sms_ctx *ctx,
 }
 
 static enum fp_err
-dispatch(struct store *st, const struct sms_ctx *ctx,
-    const struct sms_caller *who, const struct sms_cmd *cmd,
+dispatch(struct store *st, const struct svc_ctx *ctx,
+    const struct svc_caller *who, const struct sms_cmd *cmd,
     const struct mo_msg *mo, int64_t in_id, int64_t now, char **reply)
 {
 	enum fp_err err;
@@ -337,7 +232,7 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 		    reply);
 	case SMS_CMD_HELP:
 		/* SPEC 3.2: an explicit help request is always answered. */
-		return sms_text(ctx, who->lang, "help", NULL, 0, reply);
+		return svc_text(ctx, who->lang, "help", NULL, 0, reply);
 	case SMS_CMD_MENU:
 	case SMS_CMD_DIGITS:
 	case SMS_CMD_NONE:
@@ -349,18 +244,18 @@ dispatch(struct store *st, const struct sms_ctx *ctx,
 	err = help_due(st, ctx, who->msisdn, now, &due);
 	if (err != FP_OK || !due)
 		return err;
-	return sms_text(ctx, who->lang, "help", NULL, 0, reply);
+	return svc_text(ctx, who->lang, "help", NULL, 0, reply);
 }
 
 static enum fp_err
-inbound_event(struct store *st, const struct sms_ctx *ctx,
+inbound_event(struct store *st, const struct svc_ctx *ctx,
     const struct mo_msg *mo, int64_t id, const char *command, int64_t now)
 {
 	struct json_object *d = json_object_new_object();
 
 	json_object_object_add(d, "id", json_object_new_int64(id));
 	json_object_object_add(d, "route", json_object_new_string(mo->route));
-	json_object_object_add(d, "from", sms_event_msisdn(ctx, mo->from));
+	json_object_object_add(d, "from", svc_event_msisdn(ctx, mo->from));
 	json_object_object_add(d, "to", json_object_new_string(
 	    mo->to != NULL ? mo->to : ""));
 	json_object_object_add(d, "text", json_object_new_string_len(
@@ -369,14 +264,14 @@ inbound_event(struct store *st, const struct sms_ctx *ctx,
 	if (mo->provider_id != NULL && *mo->provider_id != '\0')
 		json_object_object_add(d, "provider_id",
 		    json_object_new_string(mo->provider_id));
-	return sms_event(st, "sms.inbound", d, now);
+	return svc_event(st, "sms.inbound", d, now);
 }
 
 enum fp_err
-sms_service_receive(struct store *st, const struct sms_ctx *ctx,
+sms_service_receive(struct store *st, const struct svc_ctx *ctx,
     const struct mo_msg *mo, int64_t now, struct mo_result *res)
 {
-	struct sms_caller who;
+	struct svc_caller who;
 	struct sms_cmd cmd;
 	struct outbox_msg out;
 	char *reply = NULL;
@@ -387,7 +282,7 @@ sms_service_receive(struct store *st, const struct sms_ctx *ctx,
 	err = find_duplicate(st, mo, res);
 	if (err != FP_ENOTFOUND)
 		return err;	/* FP_OK: a repeat, answered as the first */
-	err = sms_caller_lookup(st, ctx, mo->from, &who);
+	err = svc_caller_lookup(st, ctx, mo->from, &who);
 	if (err == FP_OK)
 		err = is_flooding(st, ctx, mo->from, now, &res->is_flooded);
 	if (err != FP_OK)

@@ -41,7 +41,7 @@ struct mo_result {
 enum fp_err sms_next_id(struct store *st, int64_t *id);
 
 /* Store and handle one inbound message, received at `now`; see above. */
-enum fp_err sms_service_receive(struct store *st, const struct sms_ctx *ctx,
+enum fp_err sms_service_receive(struct store *st, const struct svc_ctx *ctx,
     const struct mo_msg *mo, int64_t now, struct mo_result *res);
 
 #endif

@@ -448,7 +448,7 @@ step(struct engine *e, const char *in, int n_pages)
 /* ---- sessions ------------------------------------------------------- */
 
 static enum fp_err
-session_event(const struct sms_ctx *ctx, struct store *st,
+session_event(const struct svc_ctx *ctx, struct store *st,
     const struct ussd_state *s, const char *outcome, int64_t ended_at)
 {
 	struct json_object *d = json_object_new_object();
@@ -463,7 +463,7 @@ session_event(const struct sms_ctx *ctx, struct store *st,
 	    json_object_new_string(s->session_id));
 	json_object_object_add(d, "channel", json_object_new_string(
 	    s->channel));
-	json_object_object_add(d, "msisdn", sms_event_msisdn(ctx, s->msisdn));
+	json_object_object_add(d, "msisdn", svc_event_msisdn(ctx, s->msisdn));
 	json_object_object_add(d, "path", path);
 	json_object_object_add(d, "steps", json_object_new_int(s->steps));
 	json_object_object_add(d, "duration_s", json_object_new_int64(
@@ -472,7 +472,7 @@ session_event(const struct sms_ctx *ctx, struct store *st,
 	json_object_object_add(d, "language", json_object_new_string(s->lang));
 	json_object_object_add(d, "verified", json_object_new_boolean(
 	    s->verified));
-	return sms_event(st, "ussd.session", d, ended_at);
+	return svc_event(st, "ussd.session", d, ended_at);
 }
 
 static void
@@ -579,7 +579,7 @@ limits_for(struct engine *e, const char *channel)
 }
 
 enum fp_err
-ussd_handle(struct store *st, const struct sms_ctx *ctx,
+ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out)
 {
 	struct engine e;
@@ -599,7 +599,7 @@ ussd_handle(struct store *st, const struct sms_ctx *ctx,
 	e.s = malloc(sizeof(*e.s));
 	if (e.s == NULL)
 		return FP_ENOMEM;
-	err = sms_caller_lookup(st, ctx, rq->msisdn, &e.who);
+	err = svc_caller_lookup(st, ctx, rq->msisdn, &e.who);
 	if (err != FP_OK)
 		goto done;
 	if (rq->restart)
@@ -663,7 +663,7 @@ done:
 
 enum fp_err
 ussd_sms_session(struct store *st, const char *msisdn,
-    const struct sms_ctx *ctx, int64_t now, bool *open, bool *wants_text)
+    const struct svc_ctx *ctx, int64_t now, bool *open, bool *wants_text)
 {
 	struct ussd_state *s;
 	char sid[USSD_SESSION_ID_MAX];
@@ -688,7 +688,7 @@ ussd_sms_session(struct store *st, const char *msisdn,
 }
 
 enum fp_err
-ussd_sweep(struct store *st, const struct sms_ctx *ctx, int64_t now, int max,
+ussd_sweep(struct store *st, const struct svc_ctx *ctx, int64_t now, int max,
     int *ended)
 {
 	struct ussd_state *s;

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 
 #define USSD_STEPS_MAX 64	/* inputs per session; more ends it */
 
@@ -41,7 +41,7 @@ struct ussd_reply {
  * from the start of text.  FP_EINVAL: the menu or a template is broken
  * (logged); store errors as they come.
  */
-enum fp_err ussd_handle(struct store *st, const struct sms_ctx *ctx,
+enum fp_err ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out);
 
 /*
@@ -49,13 +49,13 @@ enum fp_err ussd_handle(struct store *st, const struct sms_ctx *ctx,
  * wait for free text (so that any SMS is its answer)?
  */
 enum fp_err ussd_sms_session(struct store *st, const char *msisdn,
-    const struct sms_ctx *ctx, int64_t now, bool *open, bool *wants_text);
+    const struct svc_ctx *ctx, int64_t now, bool *open, bool *wants_text);
 
 /*
  * End at most `max` sessions that expired before now, each with a
  * ussd.session event (outcome "timeout"); *ended gets how many.
  */
-enum fp_err ussd_sweep(struct store *st, const struct sms_ctx *ctx,
+enum fp_err ussd_sweep(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int max, int *ended);
 
 #endif

@@ -23,7 +23,7 @@ static struct log_limit req_lines = LOG_LIMIT_INIT("ussd.req", LOG_PER_S);
 #define USSD_SID_MAX	128
 
 struct ussd_job {
-	struct sms_ctx		 ctx;
+	struct svc_ctx		 ctx;
 	struct ussd_request	 rq;
 	struct ussd_reply	 reply;
 };

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
 #include "ussd_session.h"
@@ -17,9 +17,9 @@
 /* One request's walk: the caller, the session state, the page limits. */
 struct engine {
 	struct store		*st;
-	const struct sms_ctx	*ctx;
+	const struct svc_ctx	*ctx;
 	const struct ussd_menu	*menu;
-	struct sms_caller	 who;
+	struct svc_caller	 who;
 	struct ussd_state	*s;
 	int64_t			 now;
 	const char		*outcome;	/* "unavailable", or NULL */

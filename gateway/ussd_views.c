@@ -10,6 +10,7 @@
 
 #include "log.h"
 #include "service_ops.h"
+#include "household.h"
 #include "ussd_views.h"
 
 const char *const ussd_view_names[] = { "household_status", "training",
@@ -101,7 +102,7 @@ add_word(const struct ussd_call *c, struct ussd_tvars *tv, const char *name,
 	char *w = NULL;
 	enum fp_err err;
 
-	err = sms_text(c->ctx, c->state->lang, word, NULL, 0, &w);
+	err = svc_text(c->ctx, c->state->lang, word, NULL, 0, &w);
 	if (err != FP_OK)
 		return err;
 	ussd_tvars_add(tv, name, w);
@@ -156,7 +157,7 @@ static enum fp_err
 view_household(const struct ussd_call *c, struct ussd_tvars *tv)
 {
 	struct household_summary *p;
-	char area[SMS_AREA_MAX];
+	char area[SVC_AREA_MAX];
 	enum fp_err err;
 
 	if (household_of(c) == NULL)
@@ -373,7 +374,7 @@ ussd_view(const struct ussd_call *c, const char *name, struct ussd_tvars *tv)
 static enum fp_err
 list_trainings(const struct ussd_call *c, ussd_item_fn *fn, void *arg)
 {
-	char area[SMS_AREA_MAX], day[11];
+	char area[SVC_AREA_MAX], day[11];
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 
@@ -504,7 +505,7 @@ act_feedback(const struct ussd_call *c, bool *failed)
 {
 	const char *text = ussd_var_get(c->state, "text");
 	char ticket[OPS_TICKET_MAX];
-	struct sms_caller who = *c->who;
+	struct svc_caller who = *c->who;
 	enum fp_err err;
 
 	if (text == NULL || *text == '\0') {

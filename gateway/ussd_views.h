@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sms_cmd.h"
+#include "svc.h"
 #include "ussd_session.h"
 
 #define USSD_TVARS_MAX	24
@@ -32,8 +32,8 @@ void ussd_tvars_add(struct ussd_tvars *tv, const char *name,
 /* What a view, list or action works with. */
 struct ussd_call {
 	struct store		*st;
-	const struct sms_ctx	*ctx;
-	const struct sms_caller	*who;
+	const struct svc_ctx	*ctx;
+	const struct svc_caller	*who;
 	struct ussd_state	*state;
 	const char		*param;		/* the screen's */
 	int64_t			 now;

@@ -32,7 +32,7 @@ static struct store *st;
 static struct cfg *cfg;
 static struct templates *tpl;
 static struct ussd_menu *menu;
-static struct sms_ctx ctx;
+static struct svc_ctx ctx;
 
 static void
 init(void)

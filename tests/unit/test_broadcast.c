@@ -35,7 +35,7 @@
 static struct store *st;
 static struct cfg *cfg;
 static struct templates *tpl;
-static struct sms_ctx ctx;
+static struct svc_ctx ctx;
 
 static const char fixture[] =
 "INSERT INTO cadres(cadre_id, name, phone, area_code, updated_at) VALUES"

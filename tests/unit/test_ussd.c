@@ -33,7 +33,7 @@ static struct store *st;
 static struct cfg *cfg;
 static struct templates *tpl;
 static struct ussd_menu *menu;
-static struct sms_ctx ctx;
+static struct svc_ctx ctx;
 
 static const char *
 get(void *c, size_t col)

@@ -1,0 +1,142 @@
+/*
+ * svc.c: what every channel's service code shares (see svc.h): who is
+ * calling, texts in the caller's language, events.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event_outbox.h"
+#include "log.h"
+#include "svc.h"
+#include "timefmt.h"
+
+enum fp_err
+svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
+    const char *msisdn, struct svc_caller *out)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->msisdn, sizeof(out->msisdn), "%s", msisdn);
+	snprintf(out->lang, sizeof(out->lang), "%s",
+	    ctx->cfg->templates.default_language);
+	err = store_stmt(st, "SELECT m.member_id, h.household_id, "
+	    "h.area_code, h.language FROM members m JOIN households h "
+	    "USING (household_id) WHERE m.phone = ?1 "
+	    "ORDER BY m.member_id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->is_member = true;
+		store_column_copy(stmt, 0, out->member_id,
+		    sizeof(out->member_id));
+		store_column_copy(stmt, 1, out->household_id,
+		    sizeof(out->household_id));
+		store_column_copy(stmt, 2, out->area_code,
+		    sizeof(out->area_code));
+		store_column_copy(stmt, 3, out->lang, sizeof(out->lang));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	err = store_stmt(st, "SELECT cadre_id, area_code FROM cadres "
+	    "WHERE phone = ?1 ORDER BY cadre_id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		out->is_cadre = true;
+		store_column_copy(stmt, 0, out->cadre_id,
+		    sizeof(out->cadre_id));
+		if (!out->is_member)
+			store_column_copy(stmt, 1, out->area_code,
+			    sizeof(out->area_code));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	/* A language the caller chose (USSD language menu) wins. */
+	err = store_stmt(st, "SELECT language FROM msisdn_prefs WHERE "
+	    "msisdn = ?1 AND language IS NOT NULL", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		store_column_copy(stmt, 0, out->lang, sizeof(out->lang));
+	sqlite3_reset(stmt);
+	return FP_OK;
+}
+
+enum fp_err
+svc_text(const struct svc_ctx *ctx, const char *lang, const char *name,
+    const struct tpl_var *vars, size_t n_vars, char **out)
+{
+	const char *missing = NULL;
+	enum fp_err err;
+
+	err = templates_render(ctx->tpl, lang, "sms", name, vars, n_vars, out,
+	    &missing);
+	if (err != FP_OK)
+		log_error("sms.template name=%s lang=%s missing=%s error=\"%s\"",
+		    name, lang, missing != NULL ? missing : "-",
+		    fp_strerror(err));
+	return err;
+}
+
+enum fp_err
+svc_event(struct store *st, const char *type, struct json_object *data,
+    int64_t now)
+{
+	enum fp_err err;
+
+	if (data == NULL)
+		return FP_ENOMEM;
+	err = event_outbox_append(st, type, json_object_to_json_string_ext(
+	    data, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+	    now, NULL);
+	json_object_put(data);
+	return err;
+}
+
+struct json_object *
+svc_event_msisdn(const struct svc_ctx *ctx, const char *e164)
+{
+	char masked[MSISDN_MASK_MAX];
+
+	if (ctx->cfg->mqtt.include_msisdn)
+		return json_object_new_string(e164);
+	return json_object_new_string(msisdn_mask(e164, masked,
+	    sizeof(masked)));
+}
+
+enum fp_err
+svc_word(const struct svc_ctx *ctx, const char *lang, const char *name,
+    char *dst, size_t len)
+{
+	char *w = NULL;
+	enum fp_err err;
+
+	err = svc_text(ctx, lang, name, NULL, 0, &w);
+	if (err != FP_OK)
+		return err;
+	snprintf(dst, len, "%s", w);
+	free(w);
+	return FP_OK;
+}
+
+struct json_object *
+svc_time_json(int64_t t)
+{
+	char buf[TIMEFMT_MAX];
+
+	if (t <= 0)
+		return NULL;
+	timefmt_utc(t, buf);
+	return json_object_new_string(buf);
+}

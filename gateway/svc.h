@@ -1,0 +1,78 @@
+/*
+ * svc.h: what the service code of every channel (SMS commands, USSD and
+ * SMS menus, broadcasts, alerts, the bridge's commands) shares: the
+ * running gateway's read-only context, who is calling, a text in the
+ * caller's language, an event.
+ */
+#ifndef FP_SVC_H
+#define FP_SVC_H
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "err.h"
+#include "msisdn.h"
+#include "store.h"
+#include "templates.h"
+
+#define SVC_ID_MAX 33
+#define SVC_AREA_MAX 13
+
+struct ussd_menu;
+
+/* Read-only context of the running gateway, borrowed. */
+struct svc_ctx {
+	const struct cfg	*cfg;
+	const struct templates	*tpl;
+	const struct ussd_menu	*menu;	/* NULL: no USSD / SMS menu */
+};
+
+/* Who sent a message, looked up by number. */
+struct svc_caller {
+	char	 msisdn[MSISDN_MAX];
+	char	 lang[4];			/* reply language */
+	bool	 is_member;			/* registered to a household */
+	char	 member_id[SVC_ID_MAX];
+	char	 household_id[SVC_ID_MAX];
+	char	 area_code[SVC_AREA_MAX];	/* the household's or cadre's */
+	bool	 is_cadre;
+	char	 cadre_id[SVC_ID_MAX];
+};
+
+/*
+ * Look up `msisdn` among members and cadres; the language is the
+ * number's remembered choice, else the household's, else the default.
+ */
+enum fp_err svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
+    const char *msisdn, struct svc_caller *out);
+
+/*
+ * Render sms/<name> in the caller's language into *out (caller frees).
+ * A template or variable missing is a bug in the shipped texts: logged,
+ * FP_EINVAL / FP_ENOTFOUND.
+ */
+enum fp_err svc_text(const struct svc_ctx *ctx, const char *lang,
+    const char *name, const struct tpl_var *vars, size_t n_vars, char **out);
+
+/*
+ * Append event `type` whose data is `data` (consumed: put here).
+ * Inside the caller's transaction.
+ */
+enum fp_err svc_event(struct store *st, const char *type,
+    struct json_object *data, int64_t now);
+
+/* A number as events carry it: in full only with mqtt.include_msisdn. */
+struct json_object *svc_event_msisdn(const struct svc_ctx *ctx,
+    const char *e164);
+
+/* A one-word text ("status_poor", "none") of sms/ into dst. */
+enum fp_err svc_word(const struct svc_ctx *ctx, const char *lang,
+    const char *name, char *dst, size_t len);
+
+/* A time as JSON (RFC 3339, UTC), or NULL (JSON null) for 0. */
+struct json_object *svc_time_json(int64_t t);
+
+#endif
