@@ -24,61 +24,6 @@
 /* ---- errors ---- */
 
 static void
-err_append(struct cfg_ctx *c, const char *file, unsigned line, const char *msg)
-{
-	size_t need = strlen(file) + strlen(msg) + 16;
-	struct cfg_err_line *e;
-
-	if (c->oom)
-		return;
-	if (c->n_err == c->cap_err) {
-		size_t cap = c->cap_err == 0 ? 16 : c->cap_err * 2;
-		struct cfg_err_line *grown;
-
-		grown = realloc(c->errs, cap * sizeof(*grown));
-		if (grown == NULL) {
-			c->oom = true;
-			return;
-		}
-		c->errs = grown;
-		c->cap_err = cap;
-	}
-	e = &c->errs[c->n_err];
-	e->text = malloc(need);
-	if (e->text == NULL) {
-		c->oom = true;
-		return;
-	}
-	if (line > 0)
-		snprintf(e->text, need, "%s:%u: %s", file, line, msg);
-	else
-		snprintf(e->text, need, "%s: %s", file, msg);
-	e->file = file;
-	e->line = line;
-	e->seq = c->n_err++;
-}
-
-/* One error at the setting `at` (its file and line; NULL: no line). */
-void
-cfg_errf(struct cfg_ctx *c, const config_setting_t *at, const char *fmt, ...)
-{
-	char msg[512];
-	const char *file = c->file;
-	unsigned line = 0;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (at != NULL) {
-		if (config_setting_source_file(at) != NULL)
-			file = config_setting_source_file(at);
-		line = config_setting_source_line(at);
-	}
-	err_append(c, file, line, msg);
-}
-
-static void
 err_free(struct cfg_ctx *c)
 {
 	size_t i;
@@ -284,7 +229,7 @@ file_error(const char *file, unsigned line, const char *msg, char **errors)
 {
 	struct cfg_ctx c = { .file = file };
 
-	err_append(&c, file, line, msg);
+	cfg_err_append(&c, file, line, msg);
 	if (c.oom) {
 		err_free(&c);
 		return FP_ENOMEM;

@@ -40,10 +40,14 @@ struct cfg_ctx {
 /*
  * Record one error at the setting `at`: its file (c->file when libconfig
  * knows none) and line; at == NULL gives "FILE: message".  Out of memory
- * sets c->oom.  (cfg.c)
+ * sets c->oom.
  */
 void cfg_errf(struct cfg_ctx *c, const config_setting_t *at,
     const char *fmt, ...) CFG_PRINTFLIKE(3, 4);
+
+/* Record "FILE:LINE: msg" (line 0: "FILE: msg") as it is. */
+void cfg_err_append(struct cfg_ctx *c, const char *file, unsigned line,
+    const char *msg);
 
 /*
  * Fill `base` (a struct cfg for cfg_keys_root) from the keys of `tab`

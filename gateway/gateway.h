@@ -7,6 +7,7 @@
 #define FP_GATEWAY_H
 
 #include <pthread.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "cfg.h"
@@ -26,6 +27,12 @@ struct gw {
 	const struct ussd_menu	*menu;		/* borrowed from main */
 	struct writer		*writer;	/* borrowed from main */
 	struct sender		*sender;	/* borrowed from main, or NULL */
+	/* The senders' counters for /metrics: sender_metrics, set by main
+	 * with `sender` (the page needs no header of the senders'). */
+	void			(*sender_metrics)(struct sender *s,
+				    void (*emit)(const char *provider,
+				    const char *metric, uint64_t v, void *arg),
+				    void *arg);
 	pthread_key_t		 store_key;	/* this thread's struct store */
 	time_t			 started_at;
 };

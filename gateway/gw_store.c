@@ -1,23 +1,16 @@
 /*
- * gw_store.c: the gateway's life-cycle state and per-thread database
- * handles (see gateway.h).  libmicrohttpd's worker threads each get
- * their own SQLite connection; the pthread key's destructor closes it
- * when the thread ends.
+ * gw_store.c: the gateway's database handles (see gateway.h): opening,
+ * migrating, and one per thread.  libmicrohttpd's worker threads each
+ * get their own SQLite connection; the pthread key's destructor (gw.c)
+ * closes it when the thread ends.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "gateway.h"
 #include "log.h"
-#include "metrics.h"
 #include "migrate.h"
 #include "registry.h"
-
-static void
-close_store(void *p)
-{
-	store_close(p);
-}
 
 enum store_durability
 gw_durability(const struct cfg *cfg)
@@ -100,33 +93,6 @@ gw_database_prepare(const struct cfg *cfg, struct store **out, int *from,
 	}
 	*out = st;
 	return FP_OK;
-}
-
-enum fp_err
-gw_init(struct gw *gw, const struct cfg *cfg)
-{
-	memset(gw, 0, sizeof(*gw));
-	gw->cfg = cfg;
-	gw->started_at = time(NULL);
-	gw->metrics = metrics_new();
-	if (gw->metrics == NULL)
-		return FP_ENOMEM;
-	if (pthread_key_create(&gw->store_key, close_store) != 0) {
-		metrics_free(gw->metrics);
-		gw->metrics = NULL;
-		return FP_ENOMEM;
-	}
-	return FP_OK;
-}
-
-void
-gw_cleanup(struct gw *gw)
-{
-	store_close(pthread_getspecific(gw->store_key));
-	pthread_setspecific(gw->store_key, NULL);
-	pthread_key_delete(gw->store_key);
-	metrics_free(gw->metrics);
-	gw->metrics = NULL;
 }
 
 enum fp_err

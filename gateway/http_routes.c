@@ -6,18 +6,18 @@
 
 #include "api_broadcast.h"
 #include "api_sms.h"
-
 #include "dlr_http.h"
 #include "health.h"
 #include "http_server.h"
-#include "metrics.h"
+#include "http_routes.h"
+#include "metrics_http.h"
 #include "sendsms.h"
 #include "sms_inbound.h"
 #include "ussd_http.h"
 
 const struct http_route http_routes[] = {
 	{ "/healthz", false, HTTP_GET, "/healthz", health_handle, false },
-	{ "/metrics", false, HTTP_GET, "/metrics", metrics_handle, false },
+	{ "/metrics", false, HTTP_GET, "/metrics", metrics_http_handle, false },
 	{ "/sms/kannel", false, HTTP_GET | HTTP_POST, "/sms/kannel",
 	  sms_inbound_kannel, true },
 	{ "/sms/inbound", false, HTTP_POST, "/sms/inbound",

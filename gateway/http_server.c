@@ -47,6 +47,7 @@
 struct http_server {
 	struct MHD_Daemon	*daemon;
 	struct gw		*gw;
+	const struct http_route	*routes;	/* borrowed, NULL path ends */
 	int			 port;
 	atomic_int		 n_running;	/* handler reached, not answered */
 	atomic_bool		 is_draining;	/* stopping: no more handlers */
@@ -124,14 +125,14 @@ http_req_header(struct http_req *req, const char *name)
 }
 
 const struct http_route *
-http_route_match(const char *path, int method_bit, bool *path_known,
-    const char **allow)
+http_route_match(const struct http_route *routes, const char *path,
+    int method_bit, bool *path_known, const char **allow)
 {
 	const struct http_route *r;
 	int methods = 0;
 
 	*path_known = false;
-	for (r = http_routes; r->path != NULL; r++) {
+	for (r = routes; r->path != NULL; r++) {
 		bool hit = r->is_prefix ?
 		    strncmp(path, r->path, strlen(r->path)) == 0 :
 		    strcmp(path, r->path) == 0;
@@ -238,7 +239,8 @@ begin(struct http_server *srv, struct MHD_Connection *conn,
 		req->method_bit = HTTP_GET;
 	else if (strcmp(method, "POST") == 0)
 		req->method_bit = HTTP_POST;
-	req->route = http_route_match(url, req->method_bit, &known, &allow);
+	req->route = http_route_match(srv->routes, url, req->method_bit,
+	    &known, &allow);
 	if (req->route == NULL && !known) {
 		http_resp_error(&resp, 404, "not_found", "no such path");
 		return send_resp(srv, req, &resp, "unmatched");
@@ -524,7 +526,8 @@ stop_workers(struct http_server *srv)
 }
 
 enum fp_err
-http_server_start(struct gw *gw, struct http_server **out)
+http_server_start(struct gw *gw, const struct http_route *routes,
+    struct http_server **out)
 {
 	struct sockaddr_storage ss;
 	const union MHD_DaemonInfo *di;
@@ -541,6 +544,7 @@ http_server_start(struct gw *gw, struct http_server **out)
 	if (srv == NULL)
 		return FP_ENOMEM;
 	srv->gw = gw;
+	srv->routes = routes;
 	pthread_mutex_init(&srv->lock, NULL);
 	pthread_cond_init(&srv->has_work, NULL);
 	atomic_init(&srv->n_running, 0);

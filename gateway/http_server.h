@@ -1,6 +1,6 @@
 /*
  * http_server.h: the gateway's HTTP side on libmicrohttpd.  Requests are
- * matched against the route table (http_routes.c): unknown paths get
+ * matched against the route table it is given (http_routes.c): unknown paths get
  * 404, known paths with another method 405 (with Allow), bodies over
  * http.max_body 413 (SPEC section 3), all before any handler runs.  A
  * handler fills a struct http_resp; errors become
@@ -82,23 +82,23 @@ struct http_route {
 	bool		 is_inline;
 };
 
-/* The route table (http_routes.c), ended by a NULL path. */
-extern const struct http_route http_routes[];
-
 /*
- * Find the route for `path`; *path_known is true when some route has
+ * Find the route for `path` in `routes` (ended by a NULL path);
+ * *path_known is true when some route has
  * this path whatever the method.  NULL when none matches the method.
  */
-const struct http_route *http_route_match(const char *path, int method_bit,
-    bool *path_known, const char **allow);
+const struct http_route *http_route_match(const struct http_route *routes,
+    const char *path, int method_bit, bool *path_known, const char **allow);
 
 struct http_server;
 
 /*
- * Listen on cfg->http.listen with a pool of worker threads.
+ * Listen on cfg->http.listen with a pool of worker threads, answering
+ * the paths of `routes` (borrowed; the server never names a handler).
  * FP_EIO: the address cannot be bound (logged here).
  */
-enum fp_err http_server_start(struct gw *gw, struct http_server **out);
+enum fp_err http_server_start(struct gw *gw, const struct http_route *routes,
+    struct http_server **out);
 
 /* The port actually bound (for tests that listen on port 0). */
 int http_server_port(const struct http_server *srv);

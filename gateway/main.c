@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "dlr_callback.h"
 #include "gateway.h"
+#include "http_routes.h"
 #include "http_server.h"
 #include "log.h"
 #include "outbox.h"
@@ -234,6 +235,7 @@ main(int argc, char **argv)
 	err = checkpoint_start(cfg, &checkpointer);
 	if (err == FP_OK)
 		err = sender_start(cfg, &gw.sender);
+	gw.sender_metrics = sender_metrics;
 	if (err == FP_OK)
 		err = writer_start(cfg, wake_sender, &gw, &gw.writer);
 	if (err == FP_OK)
@@ -243,7 +245,7 @@ main(int argc, char **argv)
 	if (err == FP_OK)
 		err = dlr_callback_start(cfg, &callbacks);
 	if (err == FP_OK)
-		err = http_server_start(&gw, &srv);
+		err = http_server_start(&gw, http_routes, &srv);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));

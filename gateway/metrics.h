@@ -1,7 +1,6 @@
 /*
- * metrics.h: counters for /metrics (Prometheus text format): requests by
- * route and status, plus gauges read from the database when scraped
- * (database size, queue depths) and build information.
+ * metrics.h: the request counters behind /metrics (metrics_http.c
+ * writes the page): answered requests by route and status.
  */
 #ifndef FP_METRICS_H
 #define FP_METRICS_H
@@ -9,9 +8,6 @@
 #include <stdint.h>
 
 struct metrics;
-struct gw;
-struct http_req;
-struct http_resp;
 
 /* NULL when out of memory.  metrics_free(NULL) is a no-op. */
 struct metrics *metrics_new(void);
@@ -24,8 +20,8 @@ void metrics_count_request(struct metrics *m, const char *route,
 /* The count for (route, status); for tests. */
 uint64_t metrics_requests(struct metrics *m, const char *route, int status);
 
-/* GET /metrics */
-void metrics_handle(struct gw *gw, struct http_req *req,
-    struct http_resp *resp);
+/* Call fn for every (route, status) counted, under the counters' lock. */
+void metrics_each_request(struct metrics *m, void (*fn)(const char *route,
+    int status, uint64_t n, void *arg), void *arg);
 
 #endif

@@ -90,21 +90,6 @@ extern const struct provider_ops provider_file_ops;
 extern const struct provider_ops provider_kannel_ops;
 extern const struct provider_ops provider_http_json_ops;
 
-/* The operations for a configured provider type. */
-static inline const struct provider_ops *
-provider_ops_for(enum cfg_provider_type type)
-{
-	switch (type) {
-	case CFG_PROVIDER_KANNEL:
-		return &provider_kannel_ops;
-	case CFG_PROVIDER_HTTP_JSON:
-		return &provider_http_json_ops;
-	case CFG_PROVIDER_FILE:
-	default:
-		return &provider_file_ops;
-	}
-}
-
 static inline void
 provider_request_cleanup(struct provider_request *req)
 {

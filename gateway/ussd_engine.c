@@ -26,37 +26,6 @@
 #define VERIFY_MAX_FAILURES	3	/* SPEC 3.3 */
 #define SMS_GSM7_CHARS		160
 #define SMS_UCS2_CHARS		70
-#define HOUSEHOLD_ID_MAX	32
-
-/* Screens the engine itself shows: the ID challenge and refusals. */
-static struct ussd_screen pseudo[] = {
-	{ .id = "_id6", .text = "verify_id6", .input = "_id6",
-	  .input_min = 6, .input_max = 6 },
-	{ .id = "_hh", .text = "verify_household", .input = "_hh",
-	  .input_min = 1, .input_max = HOUSEHOLD_ID_MAX },
-	{ .id = "_locked", .text = "locked", .end = true },
-	{ .id = "_refused", .text = "not_cadre", .end = true },
-	{ .id = "_too_long", .text = "session_too_long", .end = true },
-};
-
-
-/* The menu's screen `id`, or one of the engine's own. */
-static const struct ussd_screen *
-screen_in(const struct ussd_menu *m, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (strcmp(pseudo[i].id, id) == 0)
-			return &pseudo[i];
-	return ussd_menu_screen(m, id);
-}
-
-const struct ussd_screen *
-ussd_screen_of(const struct engine *e, const char *id)
-{
-	return screen_in(e->menu, id);
-}
 
 static const char *
 start_id(const struct engine *e)
@@ -680,7 +649,7 @@ ussd_sms_session(struct store *st, const char *msisdn,
 	err = ussd_session_load(st, sid, now, s);
 	if (err == FP_OK) {
 		*open = true;
-		sc = screen_in(ctx->menu, s->at.screen);
+		sc = ussd_screen_in(ctx->menu, s->at.screen);
 		*wants_text = sc != NULL && sc->input != NULL;
 	}
 	free(s);

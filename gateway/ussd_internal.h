@@ -1,6 +1,7 @@
 /*
- * ussd_internal.h: what the engine's two halves share: ussd_engine.c
- * moves through the menu, ussd_render.c draws the screen it is on.
+ * ussd_internal.h: what the engine's parts share: ussd_engine.c moves
+ * through the menu, ussd_render.c draws the screen it is on,
+ * ussd_screens.c finds a screen.
  * Nothing outside them includes this.
  */
 #ifndef FP_USSD_INTERNAL_H
@@ -26,7 +27,10 @@ struct engine {
 	struct ussd_limits	 lim;
 };
 
-/* The menu's screen `id`, or one of the engine's own ("_id6"...). */
+/* The menu's screen `id`, or one of the engine's own ("_id6"...);
+ * NULL when neither has it (ussd_screens.c). */
+const struct ussd_screen *ussd_screen_in(const struct ussd_menu *m,
+    const char *id);
 const struct ussd_screen *ussd_screen_of(const struct engine *e,
     const char *id);
 
