@@ -1,8 +1,12 @@
 # Fupin Gateway: top-level build.
 #   make            build bin/fupin-gateway, bin/fupin-bridge, bin/fupinctl
 #   make run        install deps, build, migrate, load demo data, start on loopback
-#   make check      install deps, build, run every test (plain, then ASan+UBSan,
-#                   then valgrind), cppcheck
+#   make check      install deps, check the layout, build, run every test
+#                   (plain, with the clock 3 years ahead, ASan+UBSan,
+#                   valgrind), cppcheck
+#   make test SUITE=outbox   build and run one suite
+#   make lint-layout         the parts' includes point one way
+#   make analyze    gcc -fanalyzer over the programs
 #   make bench      registry import (1M households, 3M members); SMS against
 #                   Debian's Kannel (MO, sendsms, delivery, rate limit)
 #   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
@@ -26,32 +30,61 @@ endif
 PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c
 VERSION    = 0.1.0
 GIT_REV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+# The parts, lowest first; a part sees the headers of the parts it may
+# use and no other (make lint-layout checks the same over the sources):
+#   common <- core <- http <- send, ussd <- sms (uses ussd), api (uses send)
+#   <- gateway/ (main.c, the route table); ctl uses core and ussd;
+#   the bridge uses core only.
+I_CORE     = -Icommon -Igateway/core
+I_HTTP     = $(I_CORE) -Igateway/http
+I_ALL      = $(I_HTTP) $(addprefix -Igateway/,send ussd sms api ctl) -Igateway
+INC        = $(I_ALL)
+$(BUILD)/common/%.o:          INC = -Icommon
+$(BUILD)/gateway/core/%.o:    INC = $(I_CORE)
+$(BUILD)/gateway/http/%.o:    INC = $(I_HTTP)
+$(BUILD)/gateway/send/%.o:    INC = $(I_CORE)
+$(BUILD)/gateway/ussd/%.o:    INC = $(I_HTTP)
+$(BUILD)/gateway/sms/%.o:     INC = $(I_HTTP) -Igateway/ussd
+$(BUILD)/gateway/api/%.o:     INC = $(I_HTTP) -Igateway/send
+$(BUILD)/gateway/ctl/%.o:     INC = $(I_CORE) -Igateway/ussd
+$(BUILD)/broker-bridge/%.o:   INC = $(I_CORE)
+
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(WERROR) \
-             $(HARDEN) $(CFLAGS) -Icommon -Igateway -MMD -MP \
+             $(HARDEN) $(CFLAGS) $(INC) -MMD -MP \
              -DFP_VERSION='"$(VERSION)"' -DFP_GIT_REV='"$(GIT_REV)"' \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS       = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+pkglibs    = $(shell pkg-config --libs $(1) 2>/dev/null)
+LIBS       = $(call pkglibs,$(PKGS)) -lpthread -lm
+CTL_LIBS   = $(call pkglibs,libcurl sqlite3 libconfig json-c) -lpthread
 # Debian's Paho ships no .pc file: the one place we name it.
 PAHO_LIBS  = -lpaho-mqtt3as
-CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null)
+BR_LIBS    = $(call pkglibs,sqlite3 libconfig json-c) $(PAHO_LIBS) -lpthread
+CHECK_LIBS = $(call pkglibs,check)
 
 COMMON_SRC = $(wildcard common/*.c)
+CORE_SRC   = $(wildcard gateway/core/*.c)
 GW_MAIN    = gateway/main.c
-CTL_MAIN   = gateway/fupinctl.c
-GW_SRC     = $(filter-out $(GW_MAIN) $(CTL_MAIN),$(wildcard gateway/*.c))
+GW_SRC     = $(foreach p,http send ussd sms api,$(wildcard gateway/$(p)/*.c)) \
+             $(filter-out $(GW_MAIN),$(wildcard gateway/*.c))
+CTL_SRC    = $(wildcard gateway/ctl/*.c)
 BR_SRC     = $(wildcard broker-bridge/*.c)
-UNIT_SRC   = $(wildcard tests/unit/*.c)
+UNIT_SRC   = $(wildcard tests/unit/*.c tests/integration/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 COMMON_OBJ = $(call obj,$(COMMON_SRC))
+CORE_OBJ   = $(call obj,$(CORE_SRC))
 GW_OBJ     = $(call obj,$(GW_SRC))
+CTL_OBJ    = $(call obj,$(CTL_SRC))
 BR_OBJ     = $(call obj,$(BR_SRC))
 UNIT_OBJ   = $(call obj,$(UNIT_SRC))
+# Link order: a part before the parts it uses.
+GW_LIBS    = $(BUILD)/libgateway.a $(BUILD)/libcore.a $(BUILD)/libfupin.a
 
 PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
 
-.PHONY: all deps run check test test-clock unit-test integration-test asan-test valgrind-test \
-        cppcheck bench fuzz fuzz-replay install clean analyze demo-db
+.PHONY: all deps run check test test-clock valgrind-test cppcheck lint-layout \
+        bench fuzz install clean analyze demo-db
 
 all: $(PROGS)
 
@@ -62,35 +95,41 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/libfupin.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
 $(BUILD)/libgateway.a: $(GW_OBJ)
 	$(AR) rcs $@ $^
 
-$(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+$(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(GW_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(BIN)/fupinctl: $(call obj,$(CTL_MAIN)) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+# fupinctl takes the USSD menu's objects from libgateway.a (the phone
+# simulator and templates check); no HTTP server is linked.
+$(BIN)/fupinctl: $(CTL_OBJ) $(GW_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
-$(BIN)/fupin-bridge: $(BR_OBJ) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(CTL_LIBS)
+# The bridge: common and core only (no libmicrohttpd, no libcurl).
+$(BIN)/fupin-bridge: $(BR_OBJ) $(BUILD)/libcore.a $(BUILD)/libfupin.a
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(PAHO_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(BR_LIBS)
 
-# The unit-test runner finds every suite by its constructor's name.
+# The test runner finds every suite by its constructor's name.
 $(BUILD)/suites.h: $(UNIT_SRC)
 	@mkdir -p $(BUILD)
 	grep -ho '^[a-z0-9_]*_suite(void)' $(UNIT_SRC) | sed 's/(void)//' | sort -u | \
 	  sed 's/.*/SUITE(&)/' > $@.tmp && mv $@.tmp $@
 $(BUILD)/tests/unit/check_main.o: $(BUILD)/suites.h
-$(BUILD)/tests/unit/%.o: ALL_CFLAGS += -I$(BUILD) -Itests/unit -Wno-missing-prototypes $(shell pkg-config --cflags check)
+$(BUILD)/tests/%.o: INC = $(I_ALL) -I$(BUILD) -Itests/unit -Itests/integration
+$(BUILD)/tests/%.o: ALL_CFLAGS += -Wno-missing-prototypes $(shell pkg-config --cflags check)
 
-$(BIN)/check_unit: $(UNIT_OBJ) $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+$(BIN)/check_unit: $(UNIT_OBJ) $(GW_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
 
 # Replays the fuzz corpora through the harnesses under gcc (no libFuzzer).
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY = $(patsubst tests/fuzz/%.c,$(BIN)/replay_%,$(FUZZ_SRC))
-$(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(BUILD)/libgateway.a $(BUILD)/libfupin.a
+$(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(GW_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
@@ -164,17 +203,29 @@ run: deps
 
 # ---- tests -------------------------------------------------------------------
 check: deps
+	$(MAKE) lint-layout
 	$(MAKE) -j2 test
 	$(MAKE) test-clock
 	$(MAKE) -j2 BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
 	$(MAKE) valgrind-test
 	$(MAKE) cppcheck
 
+# make test SUITE=outbox builds and runs that one suite (names: the
+# *_suite constructors in tests/, or bin/check_unit's output).
+ifeq ($(SUITE),)
 test: all $(BIN)/check_unit $(FUZZ_REPLAY)
 	$(BIN)/fupinctl -c config/fupin.conf templates check
 	FUPIN_BIN=$(BIN) $(BIN)/check_unit
 	@for r in $(FUZZ_REPLAY); do n=$${r##*/replay_}; \
 	  $$r tests/fuzz/corpus/$$n || exit 1; done
+else
+test: all $(BIN)/check_unit
+	FUPIN_BIN=$(BIN) CK_RUN_SUITE=$(SUITE) $(BIN)/check_unit
+endif
+
+# The parts' includes point one way, and the check catches what it must.
+lint-layout:
+	sh tests/layout/lint_layout_test.sh
 
 # The suites again with the clock three years ahead (Debian's libfaketime,
 # inherited by the gateway, bridge and Kannel the tests start): no test may
@@ -189,8 +240,8 @@ valgrind-test: all $(BIN)/check_unit
 
 cppcheck:
 	cppcheck -q --error-exitcode=1 --enable=warning,portability,performance \
-	  --std=c11 --inline-suppr -Icommon -Igateway -D__GNUC__ \
-	  --suppress=missingIncludeSystem common gateway broker-bridge bench tests/unit tests/fuzz
+	  --std=c11 --inline-suppr $(I_ALL) -D__GNUC__ \
+	  --suppress=missingIncludeSystem common gateway broker-bridge bench tests/unit tests/integration tests/fuzz
 
 analyze:
 	$(MAKE) BUILD=build/analyze CFLAGS="-O1 -g -fanalyzer" all
@@ -208,10 +259,10 @@ FUZZ_SECONDS ?= 30
 fuzz: deps
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  $(MAKE) --no-print-directory CC=clang BUILD=build/fuzz BIN=bin/fuzz \
-	    SANITIZE=fuzzer-no-link,address,undefined $(BUILD)/fuzz/libgateway.a build/fuzz/libfupin.a >/dev/null || exit 1; \
+	    SANITIZE=fuzzer-no-link,address,undefined build/fuzz/libgateway.a build/fuzz/libcore.a build/fuzz/libfupin.a >/dev/null || exit 1; \
 	  mkdir -p bin/fuzz; \
-	  clang -fsanitize=fuzzer,address,undefined -Icommon -Igateway -o bin/fuzz/$$n $$f \
-	    build/fuzz/libgateway.a build/fuzz/libfupin.a $(LIBS) || exit 1; \
+	  clang -fsanitize=fuzzer,address,undefined $(I_ALL) -o bin/fuzz/$$n $$f \
+	    build/fuzz/libgateway.a build/fuzz/libcore.a build/fuzz/libfupin.a $(LIBS) || exit 1; \
 	  mkdir -p build/fuzz/corpus/$$n; \
 	  bin/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done

@@ -1,7 +1,7 @@
 /*
  * cfg.h: the configuration of all three programs (SPEC section 8), loaded
  * from one libconfig file.  cfg_keys.c holds the table of every key with
- * its type, range and default; cfg.c parses, rejects unknown keys, checks
+ * its type, range and default; cfg_load.c parses, rejects unknown keys, checks
  * each value and then the fields that depend on each other.
  *
  * The result is a frozen, heap-allocated struct cfg owned by the caller

@@ -6,7 +6,7 @@
  * added here is added there.  Also the checks of string values that need
  * more than a length or a list of names (addresses, URIs, time zones).
  *
- * cfg.c walks these tables; nothing here reads a file.
+ * cfg_load.c walks these tables; nothing here reads a file.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -569,7 +569,7 @@ static const struct cfg_key provider_keys[] = {
 	  .kinds = K_KANNEL, .needs = K_KANNEL },
 	{ .name = "password", .type = CFG_STR, .off = P(password),
 	  .kinds = K_KANNEL, .needs = K_KANNEL },
-	/* default "http://" + http.listen: set in cfg.c's cross-field pass */
+	/* default "http://" + http.listen: set in cfg_load.c's cross-field pass */
 	{ .name = "dlr_base", .type = CFG_STR, .off = P(dlr_base),
 	  .check = check_url, .kinds = K_KANNEL },
 	{ .name = "token", .type = CFG_STR, .off = P(token),

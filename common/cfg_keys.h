@@ -1,8 +1,8 @@
 /*
- * cfg_keys.h: private to cfg.c and cfg_keys.c.  The shape of one row of
+ * cfg_keys.h: private to cfg_load.c and cfg_keys.c.  The shape of one row of
  * the key table: every configuration key is one struct cfg_key saying its
  * name, type, range, default and where its value goes.  The table is the
- * parser, the validator and the defaults (STYLE section 6); cfg.c walks it
+ * parser, the validator and the defaults (STYLE section 6); cfg_load.c walks it
  * and knows no key by name except in the short cross-field pass.
  */
 #ifndef FP_CFG_KEYS_H

@@ -6,7 +6,7 @@
  * keys, the keys that belong to each kind of element, and the keys that
  * must be unique), and free it all again.  Knows no key by name.
  *
- * Called by cfg.c only; errors are collected here (cfg_errf).
+ * Called by cfg_load.c only; errors are collected here (cfg_errf).
  */
 #include <stdarg.h>
 #include <stdio.h>

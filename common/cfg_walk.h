@@ -1,6 +1,6 @@
 /*
- * cfg_walk.h: private to cfg.c and cfg_walk.c.  cfg_walk.c walks the key
- * table of cfg_keys.c over a parsed libconfig file; cfg.c runs a load
+ * cfg_walk.h: private to cfg_load.c and cfg_walk.c.  cfg_walk.c walks the key
+ * table of cfg_keys.c over a parsed libconfig file; cfg_load.c runs a load
  * (parse, walk, cross-field pass) and collects its errors.  What they
  * share: the state of one load and the error reporter.
  */

@@ -1,5 +1,5 @@
 /*
- * test_cfg.c: the configuration module (common/cfg.c, cfg_keys.c) against
+ * test_cfg.c: the configuration module (common/cfg_load.c, cfg_keys.c) against
  * SPEC section 8: the built-in defaults, the shipped config/fupin.conf,
  * good files in tests/data/good_*.conf, and every tests/data/bad_*.conf,
  * whose leading "# expect: LINE: fragment" lines name each error it must

@@ -133,7 +133,7 @@ kannel_open(const struct cfg *cfg, const struct cfg_provider *p,
 	sb_str(&b, "&charset=UTF-8&dlr-mask=31&from=");
 	ctx->prefix = sb_take(&b, &ctx->prefix_len);
 
-	/* cfg.c defaults dlr_base to http://<http.listen>. */
+	/* cfg_load.c defaults dlr_base to http://<http.listen>. */
 	memset(&b, 0, sizeof(b));
 	if (base == NULL)
 		base = "";

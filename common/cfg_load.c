@@ -1,5 +1,5 @@
 /*
- * cfg.c: load the configuration (SPEC section 8).  Parse the file with
+ * cfg_load.c: load the configuration of cfg.h (SPEC section 8).  Parse the file with
  * libconfig, let cfg_walk.c walk the key table of cfg_keys.c over it
  * (unknown keys, types, ranges, defaults), then run the short cross-field
  * pass that settles what depends on more than one key (sms.provider, the
