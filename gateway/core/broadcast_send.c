@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "broadcast.h"
 #include "gsm.h"
 #include "log.h"
@@ -182,15 +183,28 @@ col_dup(sqlite3_stmt *stmt, int c)
 {
 	const unsigned char *v = sqlite3_column_text(stmt, c);
 
-	return v != NULL ? strdup((const char *)v) : NULL;
+	if (v == NULL)
+		return NULL;
+	return strdup((const char *)v);
 }
 
-/* The due broadcasts, oldest first. */
+/*
+ * The due broadcasts, oldest first: out[0 .. *n), each the caller's to
+ * bc_free (broadcast_round does, for every one of them).
+ *
+ * gcc 12's -fanalyzer reports the strings stored in out[k] as leaked: it
+ * does not follow a store through a symbolic index into the caller's
+ * array (it says so even on the path where col_dup returned NULL).  A
+ * false report, silenced for this function only (compiler.h); valgrind and ASan run
+ * every round of the broadcast suites without a leak.
+ */
+FP_ANALYZER_LEAK_OFF
 static enum fp_err
 due_broadcasts(struct store *st, int64_t now, struct bc *out, size_t *n)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
+	size_t k = 0;
 
 	*n = 0;
 	err = store_stmt(st, "SELECT id, template, text, provider, kind, vars, "
@@ -201,8 +215,8 @@ due_broadcasts(struct store *st, int64_t now, struct bc *out, size_t *n)
 		return err;
 	sqlite3_bind_int64(stmt, 1, now);
 	sqlite3_bind_int(stmt, 2, ROUND_BROADCASTS_MAX);
-	while (*n < ROUND_BROADCASTS_MAX && sqlite3_step(stmt) == SQLITE_ROW) {
-		struct bc *b = &out[*n];
+	while (k < ROUND_BROADCASTS_MAX && sqlite3_step(stmt) == SQLITE_ROW) {
+		struct bc *b = &out[k++];
 		const unsigned char *vars = sqlite3_column_text(stmt, 5);
 
 		memset(b, 0, sizeof(*b));
@@ -225,11 +239,12 @@ due_broadcasts(struct store *st, int64_t now, struct bc *out, size_t *n)
 					b->n_vars++;
 				}
 		}
-		(*n)++;
 	}
 	sqlite3_reset(stmt);
+	*n = k;
 	return FP_OK;
 }
+FP_ANALYZER_LEAK_ON
 
 static enum fp_err
 set_recipient(struct store *st, int64_t rid, const char *status,
@@ -339,6 +354,8 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 		err = notice_render(ctx, b->template_name, b->text, b->vars, b->n_vars,
 		    &rec, *r->lang != '\0' ? r->lang :
 		    ctx->cfg->templates.default_language, &text, &missing);
+	if (err != FP_OK)
+		free(text);	/* NULL: notice_render keeps nothing on failure */
 	if (err == FP_EINVAL) {
 		/* The record lacks a field the template needs: no hole. */
 		log_warnx("broadcast.skip id=%lld msisdn=%s missing=%s",

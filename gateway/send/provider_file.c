@@ -23,6 +23,7 @@
 #include "event_outbox.h"
 #include "gsm.h"
 #include "fs.h"
+#include "compiler.h"
 #include "log.h"
 #include "provider.h"
 
@@ -106,6 +107,10 @@ write_line(FILE *fp, const struct outbox_item *it, const char *sent_at)
 	return rc;
 }
 
+/* -fanalyzer: each msgid is the caller's (results[]), freed by the
+ * sender with the outcome; a false "leak" (gcc 12 loses stores through
+ * results[i]). */
+FP_ANALYZER_LEAK_OFF
 static void
 file_send_batch(void *arg, const struct outbox_item *items, size_t n,
     struct provider_result *results)
@@ -147,6 +152,7 @@ file_send_batch(void *arg, const struct outbox_item *items, size_t n,
 	if (!ok)
 		clearerr(ctx->fp);
 }
+FP_ANALYZER_LEAK_ON
 
 const struct provider_ops provider_file_ops = {
 	.type = "file",
