@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "cfg_keys.h"
+#include "hex.h"
 #include "parse.h"
 
 #define ZONEINFO_DIR "/usr/share/zoneinfo"
@@ -400,7 +401,7 @@ check_token_sha256(const char *v, void *base)
 	struct cfg_token *tok = base;
 	uint8_t out[32];
 
-	if (parse_hex(v, out, sizeof(out)) != FP_OK)
+	if (hex_decode(v, out, sizeof(out)) != FP_OK)
 		return "must be 64 hexadecimal digits (sha256 of the token)";
 	memcpy(tok->sha256, out, sizeof(out));
 	return NULL;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "event_outbox.h"
+#include "hex.h"
 
 /*
  * Randomness for event ids, drawn from getrandom(2) a pool at a time:
@@ -61,10 +62,9 @@ random_bytes(unsigned char *out, size_t n)
 static enum fp_err
 uuid_at(const struct timespec *ts, char out[37])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
 	uint64_t ms;
-	int i, o;
+	int i;
 
 	/* Version 7: the time in milliseconds first, then randomness.  Ids
 	 * made one after another sort together, so the UNIQUE index on
@@ -77,13 +77,15 @@ uuid_at(const struct timespec *ts, char out[37])
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x70);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
 	/* 8-4-4-4-12 lower-case hex digits. */
-	for (i = 0, o = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
-	}
-	out[o] = '\0';
+	hex_encode(b, 4, out);
+	out[8] = '-';
+	hex_encode(b + 4, 2, out + 9);
+	out[13] = '-';
+	hex_encode(b + 6, 2, out + 14);
+	out[18] = '-';
+	hex_encode(b + 8, 2, out + 19);
+	out[23] = '-';
+	hex_encode(b + 10, 6, out + 24);
 	return FP_OK;
 }
 

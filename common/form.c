@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "form.h"
-#include "parse.h"
+#include "hex.h"
 
 struct form_field {
 	char	*name;
@@ -33,8 +33,8 @@ decode(const char *s, size_t n, char **out, size_t *out_len)
 		} else if (s[i] == '%') {
 			int hi, lo;
 
-			hi = i + 1 < n ? parse_hex_digit(s[i + 1]) : -1;
-			lo = i + 2 < n ? parse_hex_digit(s[i + 2]) : -1;
+			hi = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+			lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
 			if (hi < 0 || lo < 0) {
 				free(d);
 				return FP_EINVAL;

@@ -44,36 +44,6 @@ parse_int(const char *s, int min, int max, int *out)
 	return FP_OK;
 }
 
-int
-parse_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-enum fp_err
-parse_hex(const char *hex, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	if (hex == NULL || strlen(hex) != 2 * n)
-		return FP_EINVAL;
-	for (i = 0; i < n; i++) {
-		int hi = parse_hex_digit(hex[2 * i]);
-		int lo = parse_hex_digit(hex[2 * i + 1]);
-
-		if (hi < 0 || lo < 0)
-			return FP_EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return FP_OK;
-}
-
 bool
 parse_date_valid(int year, int month, int day)
 {

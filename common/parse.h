@@ -30,16 +30,6 @@ enum fp_err parse_int(const char *s, int min, int max, int *out);
  */
 enum fp_err parse_date(const char *s, int *year, int *month, int *day);
 
-/* The value of a hexadecimal digit (either case), or -1. */
-int parse_hex_digit(char c);
-
-/*
- * Decode exactly 2 * n hexadecimal digits of `hex` (then its end) into
- * out[0..n).  FP_EINVAL: another length or a non-hex character; out may
- * have been written.
- */
-enum fp_err parse_hex(const char *hex, uint8_t *out, size_t n);
-
 /* True when y-m-d is a real calendar date (Gregorian). */
 bool parse_date_valid(int year, int month, int day);
 

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "hex.h"
 #include "sha256.h"
 
 static const uint32_t K[64] = {
@@ -162,12 +163,5 @@ hmac_sha256(const struct hmac_sha256_key *k, const void *data, size_t len,
 void
 sha256_hex(const uint8_t *bin, size_t len, char *out)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i] = hex[bin[i] >> 4];
-		out[2 * i + 1] = hex[bin[i] & 15];
-	}
-	out[2 * len] = '\0';
+	hex_encode(bin, len, out);
 }

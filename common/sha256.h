@@ -37,7 +37,7 @@ void hmac_sha256_key_init(struct hmac_sha256_key *k, const void *key,
 void hmac_sha256(const struct hmac_sha256_key *k, const void *data,
     size_t len, uint8_t out[SHA256_LEN]);
 
-/* Lower-case hex of bin[0..len) into out (2*len+1 bytes). */
+/* Lower-case hex of bin[0..len) into out (2*len+1 bytes): hex_encode. */
 void sha256_hex(const uint8_t *bin, size_t len, char *out);
 
 #endif

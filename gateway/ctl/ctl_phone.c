@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "hex.h"
 #include "msisdn.h"
 #include "sha256.h"
 
@@ -170,15 +171,12 @@ send_step(CURL *curl, const struct cfg *cfg, const char *url,
 	if (route != NULL && route->auth == CFG_AUTH_HMAC) {
 		struct hmac_sha256_key key;
 		uint8_t mac[SHA256_LEN];
-		size_t i, n;
+		char hex[2 * SHA256_LEN + 1];
 
 		hmac_sha256_key_init(&key, route->secret, strlen(route->secret));
 		hmac_sha256(&key, body, strlen(body), mac);
-		n = (size_t)snprintf(sig, sizeof(sig), "X-Fupin-Signature: "
-		    "sha256=");
-		for (i = 0; i < SHA256_LEN; i++)
-			n += (size_t)snprintf(sig + n, sizeof(sig) - n, "%02x",
-			    mac[i]);
+		hex_encode(mac, SHA256_LEN, hex);
+		snprintf(sig, sizeof(sig), "X-Fupin-Signature: sha256=%s", hex);
 		hdrs = curl_slist_append(hdrs, sig);
 	}
 	curl_easy_setopt(curl, CURLOPT_URL, url);

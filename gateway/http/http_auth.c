@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "hex.h"
 #include "http_auth.h"
 #include "http_server.h"
-#include "parse.h"
 #include "sha256.h"
 
 /* Compare in time independent of where the bytes differ. */
@@ -43,7 +43,7 @@ parse_signature(const char *h, uint8_t out[SHA256_LEN])
 {
 	if (h == NULL || strncmp(h, "sha256=", 7) != 0)
 		return false;
-	return parse_hex(h + 7, out, SHA256_LEN) == FP_OK;
+	return hex_decode(h + 7, out, SHA256_LEN) == FP_OK;
 }
 
 enum fp_err

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "event_outbox.h"
+#include "hex.h"
 #include "idnum.h"
 #include "log.h"
 #include "sha256.h"
@@ -240,7 +241,6 @@ verify_last6(struct engine *e, const char *in, bool *ok)
 	uint8_t h[IDNUM_HASH_LEN];
 	char hex[IDNUM_HASH_LEN * 2 + 1];
 	enum fp_err err;
-	size_t i;
 
 	*ok = false;
 	err = store_salt_key(e->st, &key);
@@ -248,29 +248,11 @@ verify_last6(struct engine *e, const char *in, bool *ok)
 		return err;
 	if (idnum_hash_last6(&key, in, h) != FP_OK)
 		return FP_OK;
-	for (i = 0; i < IDNUM_HASH_LEN; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	hex_encode(h, IDNUM_HASH_LEN, hex);
 	ussd_var_set(e->s, "_id6", hex);
 	*ok = true;
 	show(e, "_hh");
 	return FP_OK;
-}
-
-static bool
-hex_to_bytes(const char *hex, uint8_t *out, size_t n)
-{
-	size_t i;
-
-	if (strlen(hex) != 2 * n)
-		return false;
-	for (i = 0; i < n; i++) {
-		unsigned v;
-
-		if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-			return false;
-		out[i] = (uint8_t)v;
-	}
-	return true;
 }
 
 /* The household number typed after the last 6: does a member match? */
@@ -293,7 +275,7 @@ verify_household(struct engine *e, const char *in, bool *ok)
 		    (in[i] >= 'a' && in[i] <= 'z') || in[i] == '-'))
 			return FP_OK;
 	*ok = true;
-	if (hex != NULL && hex_to_bytes(hex, h, sizeof(h))) {
+	if (hex_decode(hex, h, sizeof(h)) == FP_OK) {
 		err = store_stmt(e->st, "SELECT member_id FROM members WHERE "
 		    "household_id = ?1 AND id_last6_hash = ?2 ORDER BY member_id"
 		    " LIMIT 1", &stmt);
