@@ -16,6 +16,7 @@
 
 #include "event_outbox.h"
 #include "hex.h"
+#include "timefmt.h"
 
 /*
  * Randomness for event ids, drawn from getrandom(2) a pool at a time:
@@ -98,47 +99,11 @@ event_uuid(char out[37])
 	return uuid_at(&ts, out);
 }
 
-/* RFC 3339 of `ts`; the seconds part is formatted once a second per
- * thread (gmtime_r and strftime for every event added up). */
-static void
-rfc3339_at(const struct timespec *ts, char out[32])
-{
-	static _Thread_local time_t cached_sec = -1;
-	static _Thread_local char cached[24];
-	static _Thread_local size_t cached_len;
-	struct tm tm;
-	int ms;
-
-	if (ts->tv_sec != cached_sec) {
-		gmtime_r(&ts->tv_sec, &tm);
-		cached_len = strftime(cached, sizeof(cached),
-		    "%Y-%m-%dT%H:%M:%S", &tm);
-		cached_sec = ts->tv_sec;
-	}
-	ms = (int)(ts->tv_nsec / 1000000L);
-	memcpy(out, cached, cached_len);
-	out[cached_len] = '.';
-	out[cached_len + 1] = (char)('0' + ms / 100);
-	out[cached_len + 2] = (char)('0' + ms / 10 % 10);
-	out[cached_len + 3] = (char)('0' + ms % 10);
-	out[cached_len + 4] = 'Z';
-	out[cached_len + 5] = '\0';
-}
-
-void
-event_now_rfc3339(char out[32])
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rfc3339_at(&ts, out);
-}
-
 enum fp_err
 event_outbox_append(struct store *st, const char *type,
     const char *data_json, int64_t now, char event_id[EVENT_ID_MAX])
 {
-	char id[37], at[32];
+	char id[37], at[TIMEFMT_MAX];
 	struct timespec ts, stamp;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -155,7 +120,7 @@ event_outbox_append(struct store *st, const char *type,
 		return err;
 	stamp.tv_sec = (time_t)now;
 	stamp.tv_nsec = 0;
-	rfc3339_at(&stamp, at);
+	timefmt_utc_ms(&stamp, at);
 	err = store_stmt(st, "INSERT INTO event_outbox(event_id, type, "
 	    "occurred_at, data) VALUES (?1, ?2, ?3, ?4)", &stmt);
 	if (err != FP_OK)

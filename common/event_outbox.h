@@ -76,7 +76,4 @@ enum fp_err event_outbox_oldest_age(struct store *st, int64_t now,
 /* A version 7 UUID (time-ordered, random tail) in out[37]. */
 enum fp_err event_uuid(char out[37]);
 
-/* Current UTC time as RFC 3339 with milliseconds, in out[32]. */
-void event_now_rfc3339(char out[32]);
-
 #endif

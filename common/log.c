@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "timefmt.h"
 
 #define LOG_LINE_MAX 2048
 
@@ -89,14 +90,11 @@ vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 		r = snprintf(line, sizeof(line), "<%d>", (int)level);
 	} else {
 		struct timespec ts;
-		struct tm tm;
+		char at[TIMEFMT_MAX];
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		r = snprintf(line, sizeof(line),
-		    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s ",
-		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000L, log_progname,
+		timefmt_utc_ms(&ts, at);
+		r = snprintf(line, sizeof(line), "%s %s %s ", at, log_progname,
 		    level_name(level));
 	}
 	if (r > 0)

@@ -18,14 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "event_outbox.h"
 #include "gsm.h"
 #include "fs.h"
 #include "compiler.h"
 #include "log.h"
 #include "provider.h"
+#include "timefmt.h"
 
 struct file_ctx {
 	const struct cfg_provider *p;	/* borrowed */
@@ -116,12 +117,14 @@ file_send_batch(void *arg, const struct outbox_item *items, size_t n,
     struct provider_result *results)
 {
 	struct file_ctx *ctx = arg;
-	char sent_at[32];
+	char sent_at[TIMEFMT_MAX];
+	struct timespec now;
 	size_t i;
 	bool ok = true;
 	int saved = 0;
 
-	event_now_rfc3339(sent_at);
+	clock_gettime(CLOCK_REALTIME, &now);
+	timefmt_utc_ms(&now, sent_at);
 	errno = 0;
 	for (i = 0; i < n && ok; i++)
 		ok = write_line(ctx->fp, &items[i], sent_at) == 0;

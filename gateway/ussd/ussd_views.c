@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "log.h"
 #include "service_ops.h"
 #include "household.h"
+#include "schedule.h"
 #include "ussd_views.h"
 
 const char *const ussd_view_names[] = { "household_status", "training",
@@ -108,17 +108,6 @@ add_word(const struct ussd_call *c, struct ussd_tvars *tv, const char *name,
 	ussd_tvars_add(tv, name, w);
 	free(w);
 	return FP_OK;
-}
-
-
-static void
-today(int64_t now, char out[11])
-{
-	time_t t = (time_t)now;
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
 static const char *
@@ -386,7 +375,7 @@ list_trainings(const struct ussd_call *c, ussd_item_fn *fn, void *arg)
 		    "starts_on, training_id LIMIT ?4", &stmt);
 	if (err != FP_OK)
 		return err;
-	today(c->now, day);
+	schedule_day(c->now, day);
 	sqlite3_bind_text(stmt, 1, c->param != NULL ? c->param : "", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, day, -1, SQLITE_STATIC);
