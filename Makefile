@@ -93,11 +93,15 @@ $(BUILD)/%.o: %.c
 	@echo "CC $<"
 	@$(CC) $(ALL_CFLAGS) -c $< -o $@
 
+# Archives are made afresh: a member whose source is gone must not stay.
 $(BUILD)/libfupin.a: $(COMMON_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 $(BUILD)/libcore.a: $(CORE_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 $(BUILD)/libgateway.a: $(GW_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(GW_LIBS)

@@ -268,7 +268,7 @@ main(int argc, char **argv)
 		cfg_free(cfg);
 		return EX_CONFIG;
 	}
-	ctx = (struct svc_ctx){ cfg, tpl, NULL };
+	ctx = (struct svc_ctx){ cfg, tpl, NULL, NULL };
 	log_info("bridge.start version=%s node=%s config=%s uri=%s",
 	    FP_VERSION, cfg->node_id, cfg->file, cfg->mqtt.uri);
 

@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 
 #include "command_intake.h"
+#include "idkey.h"
 #include "log.h"
 #include "registry.h"
 #include "registry_consumer.h"
@@ -63,6 +64,8 @@ registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
 	struct registry_consumer *rc;
 	const char *group = cfg->mqtt.shared_group;
 	bool is_shared = group != NULL && *group != '\0';
+	struct hmac_sha256_key key;
+	const char *why = NULL;
 	enum fp_err err;
 	size_t i, len;
 	int n;
@@ -112,7 +115,16 @@ registry_consumer_new(const struct cfg *cfg, struct mqtt_client *mc,
 	    STORE_DURABILITY_NORMAL, &rc->st);
 	if (err != FP_OK)
 		goto fail;
-	err = registry_new(rc->st, &rc->reg);
+	err = idkey_settle(rc->st, cfg->database.id_key_file, &why);
+	if (err == FP_OK)
+		err = idkey_load(cfg->database.id_key_file, &key, &why);
+	if (err != FP_OK) {
+		log_error("bridge.id_key path=%s error=\"%s\"",
+		    cfg->database.id_key_file, why);
+		goto fail;
+	}
+	err = registry_new(rc->st, &key, &rc->reg);
+	memset(&key, 0, sizeof(key));
 	if (err != FP_OK)
 		goto fail;
 	*out = rc;

@@ -115,6 +115,7 @@ struct cfg {
 	struct {
 		char	*path;
 		enum cfg_durability durability;
+		char	*id_key_file;	/* the ID-number key (idkey.h) */
 	} database;
 	struct {
 		char	*listen;	/* as written: "127.0.0.1:8080" */

@@ -499,6 +499,8 @@ static const struct cfg_key database_keys[] = {
 	  .off = F(database.path) },
 	{ .name = "durability", .type = CFG_ENUM, .def.s = "normal",
 	  .off = F(database.durability), .names = durability_names },
+	{ .name = "id_key_file", .type = CFG_STR, .min = 1,
+	  .def.s = "var/id.key", .off = F(database.id_key_file) },
 	{ 0 }
 };
 

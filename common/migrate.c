@@ -3,7 +3,8 @@
  * Never edit a migration that has shipped: add a new one.
  *
  * 1  registry: programs, households, members, cadres, enrollments,
- *    trainings, payments; meta with the ID-number salt
+ *    trainings, payments; meta (which held the ID-number key before
+ *    it moved to database.id_key_file: idkey.c)
  * 2  messaging: inbound, outbound with status history, delivery
  *    reports, provider-id dedupe, opt-outs, per-number preferences
  * 3  interaction: USSD sessions and lockouts, feedback, tasks,
@@ -18,7 +19,6 @@
  */
 #include <stddef.h>
 #include <stdio.h>
-#include <sys/random.h>
 
 #include "log.h"
 #include "migrate.h"
@@ -375,32 +375,8 @@ static const char m7_broadcasts[] =
 "ALTER TABLE tasks ADD COLUMN overdue_at INTEGER;"
 "CREATE INDEX tasks_open ON tasks(status, created_at) WHERE status = 'open';";
 
-static enum fp_err
-make_salt(struct store *st)
-{
-	unsigned char salt[STORE_SALT_LEN];
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	ssize_t n;
-
-	/* The salt that keys the ID-number hashes: made once, never sent. */
-	n = getrandom(salt, sizeof(salt), 0);
-	if (n != (ssize_t)sizeof(salt)) {
-		log_warn("migrate.salt");
-		return FP_EIO;
-	}
-	err = store_stmt(st, "INSERT INTO meta(key, value) VALUES "
-	    "('id_salt', ?1)", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_blob(stmt, 1, salt, sizeof(salt), SQLITE_TRANSIENT);
-	err = store_err(sqlite3_step(stmt));
-	sqlite3_reset(stmt);
-	return err;
-}
-
 static const struct migration migrations[] = {
-	{ 1, "registry", m1_registry, make_salt },
+	{ 1, "registry", m1_registry, NULL },
 	{ 2, "messaging", m2_messaging, NULL },
 	{ 3, "interaction", m3_interaction, NULL },
 	{ 4, "dlr-lookup", m4_dlr_lookup, NULL },

@@ -21,7 +21,8 @@
 
 struct registry {
 	struct store		*st;
-	struct hmac_sha256_key	 salt;
+	struct hmac_sha256_key	 key;		/* of the ID-number hashes */
+	bool			 has_key;
 	char			 programs[REG_MAX_PROGRAMS][9];
 	size_t			 n_programs;
 };
@@ -539,7 +540,9 @@ check_member(struct registry *reg, struct bind_ctx *b, uint8_t *hash_full,
 	if (*val(r, M_IDNUM) != '\0') {
 		if (idnum_validate(val(r, M_IDNUM), canonical, &why) != FP_OK)
 			return bad(r, M_IDNUM, why);
-		idnum_hash(&reg->salt, canonical, hash_full, hash_last6);
+		if (!reg->has_key)
+			return bad(r, M_IDNUM, "no ID key to hash it with");
+		idnum_hash(&reg->key, canonical, hash_full, hash_last6);
 		b->blobs[0] = hash_full;
 		b->blobs[1] = hash_last6;
 	}
@@ -729,7 +732,8 @@ remember_program(struct registry *reg, const char *code)
 }
 
 enum fp_err
-registry_new(struct store *st, struct registry **out)
+registry_new(struct store *st, const struct hmac_sha256_key *key,
+    struct registry **out)
 {
 	struct registry *reg;
 	sqlite3_stmt *stmt;
@@ -739,9 +743,10 @@ registry_new(struct store *st, struct registry **out)
 	if (reg == NULL)
 		return FP_ENOMEM;
 	reg->st = st;
-	err = store_salt_key(st, &reg->salt);
-	if (err != FP_OK)
-		goto fail;
+	if (key != NULL) {
+		reg->key = *key;
+		reg->has_key = true;
+	}
 	err = store_stmt(st, "SELECT code FROM programs ORDER BY code", &stmt);
 	if (err != FP_OK)
 		goto fail;

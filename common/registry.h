@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "sha256.h"
 #include "store.h"
 
 enum reg_kind {
@@ -60,11 +61,13 @@ size_t registry_key_columns(enum reg_kind kind);
 struct registry;
 
 /*
- * A registry context on `st` (borrowed; must outlive the context): the
- * salt key for ID numbers and the known program codes are read once.
- * FP_ENOTFOUND: the database is not migrated.  FP_ENOMEM.
+ * A registry context on `st` (borrowed; must outlive the context), with
+ * the key of the ID-number hashes (copied; idkey_load; NULL: records
+ * with an ID number are refused).  The known program codes are read
+ * once.  FP_ENOTFOUND: the database is not migrated.  FP_ENOMEM.
  */
-enum fp_err registry_new(struct store *st, struct registry **out);
+enum fp_err registry_new(struct store *st, const struct hmac_sha256_key *key,
+    struct registry **out);
 void registry_free(struct registry *reg);
 
 /*

@@ -287,33 +287,6 @@ store_size_bytes(struct store *st, int64_t *bytes)
 	return FP_OK;
 }
 
-enum fp_err
-store_salt_key(struct store *st, struct hmac_sha256_key *key)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	const void *salt;
-	int len;
-
-	err = store_stmt(st, "SELECT value FROM meta WHERE key = 'id_salt'",
-	    &stmt);
-	if (err != FP_OK)
-		return FP_ENOTFOUND;
-	if (sqlite3_step(stmt) != SQLITE_ROW) {
-		sqlite3_reset(stmt);
-		return FP_ENOTFOUND;
-	}
-	salt = sqlite3_column_blob(stmt, 0);
-	len = sqlite3_column_bytes(stmt, 0);
-	if (salt == NULL || len < 16) {
-		sqlite3_reset(stmt);
-		return FP_ENOTFOUND;
-	}
-	hmac_sha256_key_init(key, salt, (size_t)len);
-	sqlite3_reset(stmt);
-	return FP_OK;
-}
-
 int
 store_bind_text_or_null(sqlite3_stmt *stmt, int idx, const char *s)
 {

@@ -18,7 +18,6 @@
 #include "sha256.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
-#define STORE_SALT_LEN 32
 
 enum store_durability {
 	STORE_DURABILITY_NORMAL,	/* synchronous=NORMAL: survives a crash */
@@ -81,12 +80,6 @@ enum fp_err store_err(int rc);
 /* Number of rows in the event outbox not yet relayed, outbox by status,
  * database size in bytes: small helpers for /metrics and healthz. */
 enum fp_err store_size_bytes(struct store *st, int64_t *bytes);
-
-/*
- * The HMAC key made from the database's salt (created by the first
- * migration).  FP_ENOTFOUND before migrations have run.
- */
-enum fp_err store_salt_key(struct store *st, struct hmac_sha256_key *key);
 
 /* Copy column `col` of the current row into dst[len] as text, cut to
  * fit; "" when the column is NULL. */

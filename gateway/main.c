@@ -79,7 +79,7 @@ static enum fp_err
 sweep_job(struct store *st, void *arg)
 {
 	const struct gw *gw = arg;
-	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	struct svc_ctx ctx = gw_svc_ctx(gw);
 	int n = 0;
 	enum fp_err err;
 
@@ -157,6 +157,7 @@ main(int argc, char **argv)
 	struct ussd_menu *menu = NULL;
 	struct broadcaster *broadcaster = NULL;
 	struct svc_ctx ctx;
+	struct hmac_sha256_key id_key;
 	const char *why = NULL, *name = NULL;
 	struct dlr_callback *callbacks = NULL;
 	struct checkpointer *checkpointer = NULL;
@@ -194,6 +195,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	err = prepare_database(cfg);
+	if (err == FP_OK)
+		err = gw_id_key(cfg, &id_key);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=database path=%s error=\"%s\"",
 		    cfg->database.path, fp_strerror(err));
@@ -210,7 +213,7 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	err = load_menu(cfg, &menu);
-	ctx = (struct svc_ctx){ cfg, tpl, menu };
+	ctx = (struct svc_ctx){ cfg, tpl, menu, &id_key };
 	if (err == FP_OK && reminder_check(&ctx, &name, &why) != FP_OK) {
 		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);
 		err = FP_EINVAL;
@@ -232,6 +235,7 @@ main(int argc, char **argv)
 	}
 	gw.tpl = tpl;
 	gw.menu = menu;
+	gw.id_key = &id_key;
 	err = checkpoint_start(cfg, &checkpointer);
 	if (err == FP_OK)
 		err = sender_start(cfg, &gw.sender);

@@ -37,7 +37,7 @@ alert_job_run(struct store *st, void *arg)
 void
 api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
-	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	struct svc_ctx ctx = gw_svc_ctx(gw);
 	const struct cfg_token *t = api_token(gw, req, resp, true);
 	struct json_object *o, *out;
 	struct alert_req *r;

@@ -39,7 +39,7 @@ store_error(struct http_resp *resp, enum fp_err err)
 static void
 create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
-	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu };
+	struct svc_ctx ctx = gw_svc_ctx(gw);
 	const struct cfg_token *t = api_token(gw, req, resp, true);
 	struct json_object *o, *out = NULL;
 	struct broadcast_req r;

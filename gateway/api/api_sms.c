@@ -174,8 +174,7 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	enum fp_err err;
 
 	memset(&j, 0, sizeof(j));
-	j.ctx.cfg = gw->cfg;
-	j.ctx.tpl = gw->tpl;
+	j.ctx = gw_svc_ctx(gw);
 	j.token = writer_token(gw, req, resp);
 	if (j.token == NULL)
 		return;

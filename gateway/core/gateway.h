@@ -12,7 +12,9 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "sha256.h"
 #include "store.h"
+#include "svc.h"
 
 struct metrics;
 struct sender;
@@ -25,6 +27,7 @@ struct gw {
 	struct metrics		*metrics;	/* owned */
 	const struct templates	*tpl;		/* borrowed from main */
 	const struct ussd_menu	*menu;		/* borrowed from main */
+	const struct hmac_sha256_key *id_key;	/* borrowed from main */
 	struct writer		*writer;	/* borrowed from main */
 	struct sender		*sender;	/* borrowed from main, or NULL */
 	/* The senders' counters for /metrics: sender_metrics, set by main
@@ -41,6 +44,9 @@ struct gw {
  * Set up `gw` for `cfg` (borrowed; must outlive gw).  FP_ENOMEM, FP_EIO.
  */
 enum fp_err gw_init(struct gw *gw, const struct cfg *cfg);
+
+/* The service context of gw's configuration, texts, menu and key. */
+struct svc_ctx gw_svc_ctx(const struct gw *gw);
 
 /* Release what gw_init made; the calling thread's store is closed. */
 void gw_cleanup(struct gw *gw);
@@ -80,6 +86,12 @@ enum fp_err gw_database_prepare(const struct cfg *cfg, struct store **out,
 
 /* Add cfg's programs to the programs table (migrated database). */
 enum fp_err gw_programs_sync(const struct cfg *cfg, struct store *st);
+
+/*
+ * The key of the ID-number hashes, from database.id_key_file (made by
+ * gw_database_prepare when missing).  Logged once on failure.
+ */
+enum fp_err gw_id_key(const struct cfg *cfg, struct hmac_sha256_key *key);
 
 /* Map the configured durability onto the store's. */
 enum store_durability gw_durability(const struct cfg *cfg);

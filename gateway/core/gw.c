@@ -40,3 +40,11 @@ gw_cleanup(struct gw *gw)
 	metrics_free(gw->metrics);
 	gw->metrics = NULL;
 }
+
+struct svc_ctx
+gw_svc_ctx(const struct gw *gw)
+{
+	struct svc_ctx ctx = { gw->cfg, gw->tpl, gw->menu, gw->id_key };
+
+	return ctx;
+}

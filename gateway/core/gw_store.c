@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gateway.h"
+#include "idkey.h"
 #include "log.h"
 #include "migrate.h"
 #include "registry.h"
@@ -67,7 +68,7 @@ gw_programs_sync(const struct cfg *cfg, struct store *st)
 	enum fp_err err;
 	size_t i;
 
-	err = registry_new(st, &reg);
+	err = registry_new(st, NULL, &reg);
 	for (i = 0; err == FP_OK && i < cfg->n_programs; i++)
 		err = registry_program_put(reg, cfg->programs[i].code,
 		    cfg->programs[i].name);
@@ -80,11 +81,18 @@ gw_database_prepare(const struct cfg *cfg, struct store **out, int *from,
     int *to)
 {
 	struct store *st = NULL;
+	const char *why = NULL;
 	enum fp_err err;
 
 	err = store_open(cfg->database.path, gw_durability(cfg), &st);
 	if (err == FP_OK)
 		err = migrate_to(st, migrate_latest(), from, to);
+	if (err == FP_OK) {
+		err = idkey_settle(st, cfg->database.id_key_file, &why);
+		if (err != FP_OK)
+			log_error("database.id_key path=%s error=\"%s\"",
+			    cfg->database.id_key_file, why);
+	}
 	if (err == FP_OK)
 		err = gw_programs_sync(cfg, st);
 	if (err != FP_OK) {
@@ -113,4 +121,17 @@ gw_store(struct gw *gw, struct store **out)
 	}
 	*out = st;
 	return FP_OK;
+}
+
+enum fp_err
+gw_id_key(const struct cfg *cfg, struct hmac_sha256_key *key)
+{
+	const char *why = NULL;
+	enum fp_err err;
+
+	err = idkey_load(cfg->database.id_key_file, key, &why);
+	if (err != FP_OK)
+		log_error("database.id_key path=%s error=\"%s\"",
+		    cfg->database.id_key_file, why);
+	return err;
 }

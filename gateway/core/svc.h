@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "msisdn.h"
+#include "sha256.h"
 #include "store.h"
 #include "templates.h"
 
@@ -28,6 +29,9 @@ struct svc_ctx {
 	const struct cfg	*cfg;
 	const struct templates	*tpl;
 	const struct ussd_menu	*menu;	/* NULL: no USSD / SMS menu */
+	/* The ID-number key (gw_id_key), for the USSD challenge; NULL: the
+	 * challenge cannot be checked. */
+	const struct hmac_sha256_key *id_key;
 };
 
 /* Who sent a message, looked up by number. */

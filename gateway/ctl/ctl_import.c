@@ -21,6 +21,7 @@
 #include "charset.h"
 #include "csv.h"
 #include "ctl.h"
+#include "gateway.h"
 #include "log.h"
 #include "registry.h"
 
@@ -184,8 +185,10 @@ import_rows(struct import *im, struct store *st, struct registry *reg,
 }
 
 static int
-import_file(struct import *im, struct store *st, FILE *in)
+import_file(struct import *im, const struct cfg *cfg, struct store *st,
+    FILE *in)
 {
+	struct hmac_sha256_key key;
 	struct registry *reg = NULL;
 	struct csv_reader *csv = NULL;
 	char **fields;
@@ -206,7 +209,13 @@ import_file(struct import *im, struct store *st, FILE *in)
 	}
 	if (!map_header(im, fields, n))
 		goto done;
-	if (registry_new(st, &reg) != FP_OK || store_begin(st) != FP_OK) {
+	if (gw_id_key(cfg, &key) != FP_OK) {
+		fprintf(stderr, "%s: the ID key file cannot be read (see the "
+		    "log)\n", im->file);
+		rc = EX_UNAVAILABLE;
+		goto done;
+	}
+	if (registry_new(st, &key, &reg) != FP_OK || store_begin(st) != FP_OK) {
 		fprintf(stderr, "%s: database unavailable\n", im->file);
 		rc = EX_UNAVAILABLE;
 		goto done;
@@ -289,7 +298,7 @@ ctl_import(const struct cfg *cfg, int argc, char **argv)
 		goto done;
 	}
 	im.is_tty = isatty(STDERR_FILENO) == 1;
-	rc = import_file(&im, st, in);
+	rc = import_file(&im, cfg, st, in);
 	dt = now_s() - t0;
 	printf("import %s: file=%s encoding=%s read=%ld inserted=%ld "
 	    "updated=%ld rejected=%ld seconds=%.2f rows_per_s=%.0f%s\n",

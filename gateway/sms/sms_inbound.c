@@ -186,9 +186,7 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	}
 	r->route = route;
 	r->kannel = kannel;
-	r->job.ctx.cfg = gw->cfg;
-	r->job.ctx.tpl = gw->tpl;
-	r->job.ctx.menu = gw->menu;
+	r->job.ctx = gw_svc_ctx(gw);
 	r->job.mo.route = route;
 	if (err == FP_OK)
 		err = read_mo(&r->p, resp, kannel, &r->job, &r->text);

@@ -237,16 +237,13 @@ choose_from_list(struct engine *e, const struct ussd_screen *sc, int n,
 static enum fp_err
 verify_last6(struct engine *e, const char *in, bool *ok)
 {
-	struct hmac_sha256_key key;
 	uint8_t h[IDNUM_HASH_LEN];
 	char hex[IDNUM_HASH_LEN * 2 + 1];
-	enum fp_err err;
 
 	*ok = false;
-	err = store_salt_key(e->st, &key);
-	if (err != FP_OK)
-		return err;
-	if (idnum_hash_last6(&key, in, h) != FP_OK)
+	if (e->ctx->id_key == NULL)
+		return FP_ENOTFOUND;	/* no key loaded: cannot check */
+	if (idnum_hash_last6(e->ctx->id_key, in, h) != FP_OK)
 		return FP_OK;
 	hex_encode(h, IDNUM_HASH_LEN, hex);
 	ussd_var_set(e->s, "_id6", hex);

@@ -138,9 +138,7 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	memset(&job, 0, sizeof(job));
-	job.ctx.cfg = gw->cfg;
-	job.ctx.tpl = gw->tpl;
-	job.ctx.menu = gw->menu;
+	job.ctx = gw_svc_ctx(gw);
 	if (err != FP_OK) {
 		http_resp_error(resp, 500, "no_memory", "out of memory");
 		goto done;

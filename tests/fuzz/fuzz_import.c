@@ -44,12 +44,14 @@ init_once(void)
 	    "1", "poor", "", "", "", "ii" };
 	struct row r = { (char **)(uintptr_t)hh, 9 };
 	struct reg_source src = { get, &r };
+	struct hmac_sha256_key key;
 	enum reg_outcome o;
 
 	log_init("fuzz", (enum log_level)(LOG_LEVEL_ERROR - 1));
+	hmac_sha256_key_init(&key, "fuzz-id-key-0123456789abcdefghij", 32);
 	if (store_open(":memory:", STORE_DURABILITY_NORMAL, &st) != FP_OK ||
 	    migrate_to(st, migrate_latest(), NULL, NULL) != FP_OK ||
-	    registry_new(st, &reg) != FP_OK)
+	    registry_new(st, &key, &reg) != FP_OK)
 		abort();
 	if (registry_upsert(reg, REG_HOUSEHOLDS, &src, T_FUZZ, &o, reason) != FP_OK)
 		abort();

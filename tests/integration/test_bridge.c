@@ -286,7 +286,7 @@ static void
 setup(void)
 {
 	struct store *st;
-	char text[1024];
+	char text[2048];
 	int n;
 
 	memset(&T, 0, sizeof(T));
@@ -305,10 +305,10 @@ setup(void)
 	free(tu_write_file(T.dir, "mosquitto.conf", text, (size_t)n));
 	snprintf(T.mconf, sizeof(T.mconf), "%s/mosquitto.conf", T.dir);
 	n = snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
-	    "database = { path = \"%s\"; };\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; "
 	    "client_id = \"br-%d\"; };\n",
-	    T.db, T.port, T.port);
+	    T.db, T.db, T.port, T.port);
 	free(tu_write_file(T.dir, "fupin.conf", text, (size_t)n));
 	snprintf(T.conf, sizeof(T.conf), "%s/fupin.conf", T.dir);
 	ck_assert_int_eq(store_open(T.db, STORE_DURABILITY_NORMAL, &st),
@@ -776,11 +776,11 @@ tls_bridge_conf(const char *password, const char *ca)
 	int n;
 
 	n = snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
-	    "database = { path = \"%s\"; };\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "mqtt = { uri = \"ssl://127.0.0.1:%d\"; client_id = \"br-%d\";\n"
 	    "  username = \"" TLS_USER "\"; password = \"%s\";\n"
 	    "  ca_file = \"%s/%s\"; cert_file = \"%s/client.crt\";\n"
-	    "  key_file = \"%s/client.key\"; };\n", T.db, T.port, T.port,
+	    "  key_file = \"%s/client.key\"; };\n", T.db, T.db, T.port, T.port,
 	    password, T.dir, ca, T.dir, T.dir);
 	free(tu_write_file(T.dir, "fupin.conf", text, (size_t)n));
 }
@@ -1019,7 +1019,7 @@ static void
 second_node(char *db, size_t dlen, char *conf, size_t clen, const char *group)
 {
 	struct store *st;
-	char text[1024];
+	char text[2048];
 	int n;
 
 	snprintf(db, dlen, "%s/node2.db", T.dir);
@@ -1027,9 +1027,9 @@ second_node(char *db, size_t dlen, char *conf, size_t clen, const char *group)
 	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
 	store_close(st);
 	n = snprintf(text, sizeof(text), "node_id = \"tn2\";\n"
-	    "database = { path = \"%s\"; };\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; client_id = \"br2-%d\"; "
-	    "shared_group = \"%s\"; };\n", db, T.port, T.port, group);
+	    "shared_group = \"%s\"; };\n", db, db, T.port, T.port, group);
 	free(tu_write_file(T.dir, "node2.conf", text, (size_t)n));
 	snprintf(conf, clen, "%s/node2.conf", T.dir);
 }
@@ -1054,7 +1054,7 @@ count_db(const char *db, const char *sql)
 
 START_TEST(shared_subscription_splits_commands_between_two_nodes)
 {
-	char db2[512], conf2[512], log2[512], text[1024], bin[512];
+	char db2[512], conf2[512], log2[512], text[2048], bin[512];
 	char *argv[] = { bin, "-c", conf2, NULL };
 	char *lines, *path;
 	pid_t node2;
@@ -1064,9 +1064,9 @@ START_TEST(shared_subscription_splits_commands_between_two_nodes)
 
 	/* Node 1: the fixture's, with the group. */
 	snprintf(text, sizeof(text), "node_id = \"" NODE "\";\n"
-	    "database = { path = \"%s\"; };\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; client_id = \"br-%d\"; "
-	    "shared_group = \"gws\"; };\n", T.db, T.port, T.port);
+	    "shared_group = \"gws\"; };\n", T.db, T.db, T.port, T.port);
 	free(tu_write_file(T.dir, "fupin.conf", text, strlen(text)));
 	second_node(db2, sizeof(db2), conf2, sizeof(conf2), "gws");
 	snprintf(log2, sizeof(log2), "%s/bridge2.log", T.dir);

@@ -26,7 +26,8 @@ setup(void)
 	dir = tu_mkdtemp();
 	ck_assert_ptr_nonnull(dir);
 	snprintf(db, sizeof(db), "%s/fupin.db", dir);
-	snprintf(text, sizeof(text), "database = { path = \"%s\"; };\n", db);
+	snprintf(text, sizeof(text), "database = { path = \"%s\"; "
+	    "id_key_file = \"%s/id.key\"; };\n", db, dir);
 	conf = tu_write_file(dir, "fupin.conf", text, strlen(text));
 	ck_assert_ptr_nonnull(conf);
 }

@@ -92,10 +92,11 @@ start(const char *default_provider, const char *providers)
 	char text[8192], *errors = NULL;
 
 	snprintf(text, sizeof(text),
-	    "database = { path = \"%s\"; };\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "http = { listen = \"127.0.0.1:8080\"; };\n"
 	    "sms = { provider = \"%s\"; shortcode = \"10690001\"; };\n"
-	    "providers = ( %s );\n", db_path, default_provider, providers);
+	    "providers = ( %s );\n", db_path, db_path, default_provider,
+	    providers);
 	if (cfg_load_string(text, "test.conf", &cfg, &errors) != FP_OK)
 		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
 	ck_assert_int_eq(sender_start(cfg, &snd), FP_OK);

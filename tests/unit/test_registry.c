@@ -24,7 +24,7 @@ setup(void)
 	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
 	    FP_OK);
 	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	ck_assert_int_eq(registry_new(st, &reg), FP_OK);
+	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 }
 
 static void

@@ -72,10 +72,11 @@ setup(void)
 	ck_assert_int_eq(templates_load("templates", "zh", &tpl, &bad), FP_OK);
 	ctx.cfg = cfg;
 	ctx.tpl = tpl;
+	ctx.id_key = tu_id_key();
 	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
 	    FP_OK);
 	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	ck_assert_int_eq(registry_new(st, &reg), FP_OK);
+	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 	ck_assert_int_eq(store_begin(st), FP_OK);
 	put(reg, REG_CADRES, cadre);
 	put(reg, REG_HOUSEHOLDS, hh);

@@ -1,13 +1,17 @@
 /*
  * test_store.c: the SQLite store and its migrations: from empty, from
- * each earlier version with data kept, durability pragmas, WAL, the salt,
+ * each earlier version with data kept, durability pragmas, WAL, the ID
+ * key file (idkey.c),
  * refusal to run on a newer schema.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "idkey.h"
 #include "migrate.h"
 #include "store.h"
 #include "testutil.h"
@@ -101,8 +105,6 @@ START_TEST(migrates_from_each_earlier_version_keeping_data)
 	ck_assert_int_eq(to, migrate_latest());
 	ck_assert_int_eq(query_int(st, "SELECT members FROM households "
 	    "WHERE household_id='HH1'"), 3);
-	ck_assert_int_eq(query_int(st, "SELECT length(value) FROM meta "
-	    "WHERE key='id_salt'"), STORE_SALT_LEN);
 	store_close(st);
 }
 END_TEST
@@ -202,24 +204,123 @@ START_TEST(durability_maps_to_synchronous)
 }
 END_TEST
 
-START_TEST(each_database_gets_its_own_salt)
+/* An older database's ID key, as migration 1 used to make it. */
+static void
+put_old_key(struct store *st, const unsigned char key[32])
 {
-	struct store *a = NULL, *b = NULL;
-	struct hmac_sha256_key ka, kb;
-	uint8_t ha[32], hb[32];
+	sqlite3_stmt *stmt;
 
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &a),
+	ck_assert_int_eq(store_stmt(st, "INSERT INTO meta(key, value) VALUES "
+	    "('id_salt', ?1)", &stmt), FP_OK);
+	sqlite3_bind_blob(stmt, 1, key, 32, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_reset(stmt);
+}
+
+/* Whether `needle` (n bytes) is anywhere in the file at `file`. */
+static bool
+file_has(const char *file, const void *needle, size_t n)
+{
+	size_t len = 0, i;
+	char *data = tu_read_file(file, &len);
+	bool found = false;
+
+	for (i = 0; data != NULL && !found && i + n <= len; i++)
+		found = memcmp(data + i, needle, n) == 0;
+	free(data);
+	return found;
+}
+
+START_TEST(a_new_database_gets_a_key_file_outside_it)
+{
+	struct hmac_sha256_key k1, k2;
+	struct store *st = NULL;
+	const char *why = NULL;
+	char key_path[600], *text;
+	struct stat sb;
+	size_t len = 0;
+	uint8_t h1[32], h2[32];
+
+	snprintf(key_path, sizeof(key_path), "%s/id.key", dir);
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM meta WHERE "
+	    "key = 'id_salt'"), 0);
+	ck_assert_int_eq(idkey_settle(st, key_path, &why), FP_OK);
+	ck_assert_int_eq(stat(key_path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	text = tu_read_file(key_path, &len);
+	ck_assert_uint_eq(len, 65);
+	ck_assert_int_eq(text[64], '\n');
+	free(text);
+	ck_assert_int_eq(idkey_load(key_path, &k1, &why), FP_OK);
+	/* Settling again keeps the same key. */
+	ck_assert_int_eq(idkey_settle(st, key_path, &why), FP_OK);
+	ck_assert_int_eq(idkey_load(key_path, &k2, &why), FP_OK);
+	hmac_sha256(&k1, "x", 1, h1);
+	hmac_sha256(&k2, "x", 1, h2);
+	ck_assert(memcmp(h1, h2, sizeof(h1)) == 0);
+	/* Readable by others: refused. */
+	ck_assert_int_eq(chmod(key_path, 0644), 0);
+	ck_assert_int_eq(idkey_load(key_path, &k2, &why), FP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "other users"));
+	store_close(st);
+}
+END_TEST
+
+START_TEST(an_older_databases_key_moves_out_and_leaves_no_trace)
+{
+	static const unsigned char old[32] = "0123456789abcdefOLDKEY-in-meta!!";
+	struct hmac_sha256_key from_file, expected;
+	struct store *st = NULL;
+	const char *why = NULL;
+	char key_path[600], wal[600];
+	uint8_t h1[32], h2[32];
+
+	snprintf(key_path, sizeof(key_path), "%s/id.key", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	put_old_key(st, old);
+	ck_assert_int_eq(store_exec(st, "PRAGMA wal_checkpoint(TRUNCATE)"),
 	    FP_OK);
-	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &b), FP_OK);
-	ck_assert_int_eq(migrate_to(a, migrate_latest(), NULL, NULL), FP_OK);
-	ck_assert_int_eq(migrate_to(b, migrate_latest(), NULL, NULL), FP_OK);
-	ck_assert_int_eq(store_salt_key(a, &ka), FP_OK);
-	ck_assert_int_eq(store_salt_key(b, &kb), FP_OK);
-	hmac_sha256(&ka, "x", 1, ha);
-	hmac_sha256(&kb, "x", 1, hb);
-	ck_assert(memcmp(ha, hb, sizeof(ha)) != 0);
-	store_close(a);
-	store_close(b);
+	ck_assert(file_has(path, old, sizeof(old)));
+	ck_assert_int_eq(idkey_settle(st, key_path, &why), FP_OK);
+	/* The key is the old one, now only in the file... */
+	ck_assert_int_eq(idkey_load(key_path, &from_file, &why), FP_OK);
+	hmac_sha256_key_init(&expected, old, sizeof(old));
+	hmac_sha256(&from_file, "513431199001011234", 18, h1);
+	hmac_sha256(&expected, "513431199001011234", 18, h2);
+	ck_assert(memcmp(h1, h2, sizeof(h1)) == 0);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM meta WHERE "
+	    "key = 'id_salt'"), 0);
+	store_close(st);
+	/* ...and no byte of it is left in the database or its WAL. */
+	ck_assert(!file_has(path, old, sizeof(old)));
+	ck_assert(!file_has(wal, old, sizeof(old)));
+}
+END_TEST
+
+START_TEST(a_key_file_and_another_key_in_the_database_are_refused)
+{
+	static const unsigned char old[32] = "0123456789abcdefOLDKEY-in-meta!!";
+	struct store *st = NULL;
+	const char *why = NULL;
+	char key_path[600];
+
+	snprintf(key_path, sizeof(key_path), "%s/id.key", dir);
+	free(tu_write_file(dir, "id.key", "00112233445566778899aabbccddeeff"
+	    "00112233445566778899aabbccddeeff\n", 65));
+	ck_assert_int_eq(chmod(key_path, 0600), 0);
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	put_old_key(st, old);
+	ck_assert_int_eq(idkey_settle(st, key_path, &why), FP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "another ID key"));
+	/* Nothing was wiped. */
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM meta WHERE "
+	    "key = 'id_salt'"), 1);
+	store_close(st);
 }
 END_TEST
 
@@ -271,7 +372,9 @@ store_suite(void)
 	tc = tcase_create("store");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, durability_maps_to_synchronous);
-	tcase_add_test(tc, each_database_gets_its_own_salt);
+	tcase_add_test(tc, a_new_database_gets_a_key_file_outside_it);
+	tcase_add_test(tc, an_older_databases_key_moves_out_and_leaves_no_trace);
+	tcase_add_test(tc, a_key_file_and_another_key_in_the_database_are_refused);
 	tcase_add_test(tc, a_failed_transaction_leaves_nothing);
 	tcase_add_test(tc, cannot_open_under_a_file);
 	suite_add_tcase(s, tc);

@@ -78,8 +78,9 @@ start(const char *durability)
 
 	dir = tu_mkdtemp();
 	snprintf(conf, sizeof(conf),
-	    "database = { path = \"%s/w.db\"; durability = \"%s\"; };\n",
-	    dir, durability);
+	    "database = { path = \"%s/w.db\"; durability = \"%s\"; "
+	    "id_key_file = \"%s/id.key\"; };\n",
+	    dir, durability, dir);
 	ck_assert_int_eq(cfg_load_string(conf, "test.conf", &cfg, &errors),
 	    FP_OK);
 	ck_assert_int_eq(store_open(cfg->database.path,

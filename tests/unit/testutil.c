@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sha256.h"
 #include "testutil.h"
 
 char *
@@ -225,4 +226,18 @@ tu_query_text(sqlite3 *db, const char *sql, long long arg)
 	}
 	sqlite3_finalize(stmt);
 	return buf;
+}
+
+const struct hmac_sha256_key *
+tu_id_key(void)
+{
+	static struct hmac_sha256_key key;
+	static int ready;
+
+	if (!ready) {
+		hmac_sha256_key_init(&key, "fupin-test-id-key-0123456789abcd",
+		    32);
+		ready = 1;
+	}
+	return &key;
 }

@@ -16,6 +16,11 @@
  */
 #define TU_T0	1790000000	/* 2026-09-21T14:13:20Z */
 
+struct hmac_sha256_key;
+
+/* The fixed ID-number key of suites that hash ID numbers in process. */
+const struct hmac_sha256_key *tu_id_key(void);
+
 /* A fresh directory under /tmp; the caller frees the path. */
 char *tu_mkdtemp(void);
 
