@@ -30,7 +30,7 @@ enum cfg_route_auth {
 };
 
 struct cfg_route {
-	char	*path;		/* "/sms/kannel", "/sms/inbound" or "/ussd" */
+	char	*path;		/* "/sms/kannel", "/sms/inbound", "/ussd", "/dlr" */
 	enum cfg_route_auth auth;
 	char	*secret;	/* hmac: the shared secret, else NULL */
 	char	*token;		/* token: the query token, else NULL */
@@ -122,12 +122,19 @@ struct cfg {
 		char	*listen_host;	/* "127.0.0.1", "::1" (no brackets) */
 		int	 listen_port;	/* 1..65535 */
 		int64_t	 max_body_bytes;	/* key "max_body" */
+		int	 max_connections;
+		int	 max_connections_per_ip;
+		int	 connection_timeout_s;	/* key "connection_timeout" */
+		bool	 behind_proxy;	/* no request counts as loopback */
 	} http;
 	struct {
 		char	*shortcode;
 		char	*provider;	/* name of the default provider */
 		int	 max_per_minute;
 		int	 help_interval_s;	/* key "help_interval" */
+		int	 max_segments;	/* longer texts are refused (400) */
+		char	**dlr_url_allow;	/* dlr-url prefixes, NULL-terminated;
+					 * NULL: none allowed */
 		struct cfg_route *routes;
 		size_t	 n_routes;
 	} sms;

@@ -58,7 +58,7 @@ static const char *const role_names[] = {
 static const char *const language_names[] = { "zh", "ii", "bo", "en", NULL };
 
 static const char *const route_path_names[] = {
-	"/sms/kannel", "/sms/inbound", "/ussd", NULL
+	"/sms/kannel", "/sms/inbound", "/ussd", "/dlr", NULL
 };
 
 /* CFG_ENUM rows write the index through an int. */
@@ -509,6 +509,14 @@ static const struct cfg_key http_keys[] = {
 	  .off = F(http.listen), .check = check_listen },
 	{ .name = "max_body", .type = CFG_INT64, .min = 1024, .max = 16 << 20,
 	  .def.i = 65536, .off = F(http.max_body_bytes) },
+	{ .name = "max_connections", .type = CFG_INT, .min = 16,
+	  .max = 100000, .def.i = 1000, .off = F(http.max_connections) },
+	{ .name = "max_connections_per_ip", .type = CFG_INT, .min = 1,
+	  .max = 100000, .def.i = 64, .off = F(http.max_connections_per_ip) },
+	{ .name = "connection_timeout", .type = CFG_SPAN, .min = 1,
+	  .max = 3600, .def.i = 30, .off = F(http.connection_timeout_s) },
+	{ .name = "behind_proxy", .type = CFG_BOOL, .def.b = false,
+	  .off = F(http.behind_proxy) },
 	{ 0 }
 };
 
@@ -517,9 +525,12 @@ static const struct cfg_key route_keys[] = {
 	  .off = R(path), .names = route_path_names },
 	{ .name = "auth", .type = CFG_ENUM, .flags = CFG_KIND,
 	  .def.s = "loopback", .off = R(auth), .names = auth_names },
-	{ .name = "secret", .type = CFG_STR, .off = R(secret),
+	/* SPEC 3.1: a secret or token shorter than 16 bytes is guessable. */
+	{ .name = "secret", .type = CFG_STR, .min = 16, .max = 4096,
+	  .off = R(secret),
 	  .kinds = KIND(CFG_AUTH_HMAC), .needs = KIND(CFG_AUTH_HMAC) },
-	{ .name = "token", .type = CFG_STR, .off = R(token),
+	{ .name = "token", .type = CFG_STR, .min = 16, .max = 4096,
+	  .off = R(token),
 	  .kinds = KIND(CFG_AUTH_TOKEN), .needs = KIND(CFG_AUTH_TOKEN) },
 	{ 0 }
 };
@@ -540,6 +551,10 @@ static const struct cfg_key sms_keys[] = {
 	  .def.i = 10, .off = F(sms.max_per_minute) },
 	{ .name = "help_interval", .type = CFG_SPAN, .min = 0, .max = WEEK,
 	  .def.i = 3600, .off = F(sms.help_interval_s) },
+	{ .name = "max_segments", .type = CFG_INT, .min = 1, .max = 255,
+	  .def.i = 8, .off = F(sms.max_segments) },
+	{ .name = "dlr_url_allow", .type = CFG_STRS, .min = 8,
+	  .off = F(sms.dlr_url_allow) },
 	{ .name = "routes", .type = CFG_LIST, .off = F(sms.routes),
 	  .sub = route_keys, .list = &route_list },
 	{ 0 }

@@ -24,6 +24,8 @@ enum cfg_type {
 	CFG_GROUP,	/* { ... } holding the .sub keys; their .off are
 			 * offsets into the same struct as this row's level */
 	CFG_LIST,	/* ( { ... }, ... ): an array of structs, see .list */
+	CFG_STRS,	/* char **: [ "a", "b" ], NULL-terminated (NULL when
+			 * absent); each string at least .min bytes */
 };
 
 /* Row flags. */

@@ -132,6 +132,47 @@ default_dlr_base(struct cfg_ctx *c, struct cfg *cfg)
 }
 FP_ANALYZER_LEAK_ON
 
+/* SHA-256 of "demo-admin-token", the token config/fupin.conf ships for
+ * the loopback demo: known to everyone who read the repository. */
+static const uint8_t demo_token_sha256[32] = {
+	0x91, 0xc1, 0x6f, 0x0d, 0x6c, 0xc1, 0xbe, 0xc3, 0xc3, 0x60, 0x39, 0x72,
+	0x18, 0x2a, 0x07, 0xc6, 0x6f, 0xf4, 0xfa, 0x71, 0x61, 0x8a, 0x97, 0x5e,
+	0x96, 0x3d, 0x6d, 0xbe, 0x42, 0xb6, 0xdd, 0x37,
+};
+
+static bool
+host_is_loopback(const char *host)
+{
+	return host != NULL && (strncmp(host, "127.", 4) == 0 ||
+	    strcmp(host, "::1") == 0 || strcmp(host, "localhost") == 0);
+}
+
+/* SPEC 8: the demo token on an address others can reach is refused. */
+static void
+check_demo_token(struct cfg_ctx *c, const struct cfg *cfg,
+    config_setting_t *root)
+{
+	config_setting_t *list, *elem, *at;
+	size_t i;
+
+	if (host_is_loopback(cfg->http.listen_host))
+		return;
+	for (i = 0; i < cfg->api.n_tokens; i++) {
+		if (memcmp(cfg->api.tokens[i].sha256, demo_token_sha256,
+		    sizeof(demo_token_sha256)) != 0)
+			continue;
+		list = root != NULL ? config_setting_lookup(root,
+		    "api.tokens") : NULL;
+		elem = list != NULL ? config_setting_get_elem(list,
+		    (unsigned)i) : NULL;
+		at = elem != NULL ? config_setting_get_member(elem,
+		    "token_sha256") : NULL;
+		cfg_errf(c, at != NULL ? at : elem, "'api.tokens[%zu]' is the "
+		    "demo token, known to everyone: refused while http.listen "
+		    "is not a loopback address", i);
+	}
+}
+
 /*
  * sms.provider must name a provider; when the key is absent and exactly
  * one provider is configured, that one is the default.
@@ -215,6 +256,7 @@ build(config_t *cf, const char *file, struct cfg **out, char **errors)
 	cfg_walk_table(&c, cfg_keys_root, root, cfg);
 	default_dlr_base(&c, cfg);
 	check_sms_provider(&c, cfg, root);
+	check_demo_token(&c, cfg, root);
 	if (c.oom) {
 		err_free(&c);
 		cfg_free(cfg);

@@ -200,7 +200,11 @@ set_string(struct cfg_ctx *c, const struct cfg_key *k, const char *v,
 		}
 	}
 	if (len < (size_t)k->min) {
-		cfg_errf(c, at, "'%s' must not be empty", path);
+		if (k->min <= 1)
+			cfg_errf(c, at, "'%s' must not be empty", path);
+		else
+			cfg_errf(c, at, "'%s' must be at least %lld bytes",
+			    path, (long long)k->min);
 		return;
 	}
 	if (k->max > 0 && len > (size_t)k->max) {
@@ -277,7 +281,46 @@ use_default(struct cfg_ctx *c, const struct cfg_key *k, void *base,
 	case CFG_LIST:
 		load_list(c, k, NULL, base, path, at);
 		break;
+	case CFG_STRS:
+		break;		/* NULL: none */
 	}
+}
+
+/* The array of strings s into k's char ** (NULL-terminated). */
+static void
+load_strings(struct cfg_ctx *c, const struct cfg_key *k, config_setting_t *s,
+    void *base, const char *path)
+{
+	char ***dst = field(base, k), **v;
+	int n = config_setting_length(s), i;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		cfg_errf(c, s, "'%s' must be a list of strings [ \"...\" ]", path);
+		return;
+	}
+	v = calloc((size_t)n + 1, sizeof(*v));
+	if (v == NULL) {
+		c->oom = true;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		const char *str = e != NULL ? config_setting_get_string(e) : NULL;
+
+		if (str == NULL || (int64_t)strlen(str) < k->min) {
+			cfg_errf(c, e != NULL ? e : s, "'%s' must hold strings "
+			    "of at least %lld characters", path,
+			    (long long)k->min);
+			break;
+		}
+		v[i] = strdup(str);
+		if (v[i] == NULL) {
+			c->oom = true;
+			break;
+		}
+	}
+	*dst = v;
 }
 
 /* The key k is the setting s. */
@@ -333,6 +376,9 @@ load_value(struct cfg_ctx *c, const struct cfg_key *k, config_setting_t *s,
 		return;
 	case CFG_LIST:
 		load_list(c, k, s, base, path, s);
+		return;
+	case CFG_STRS:
+		load_strings(c, k, s, base, path);
 		return;
 	}
 }
@@ -633,6 +679,13 @@ cfg_walk_free(const struct cfg_key *tab, void *base)
 			break;
 		case CFG_GROUP:
 			cfg_walk_free(k->sub, base);
+			break;
+		case CFG_STRS:
+			p = *(char ***)field(base, k);
+			for (i = 0; p != NULL && p[i] != NULL; i++)
+				free(p[i]);
+			free(p);
+			*(char ***)field(base, k) = NULL;
 			break;
 		case CFG_LIST:
 			p = field(base, k);

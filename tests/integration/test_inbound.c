@@ -187,17 +187,17 @@ START_TEST(token_and_hmac_routes_refuse_wrong_credentials_with_401)
 
 	tg_stop(&t, SIGTERM);
 	tg_reconfigure(&t, "sms = { routes = ( { path = \"/sms/kannel\"; "
-	    "auth = \"token\"; token = \"s3cret\"; }, { path = \"/sms/inbound\";"
-	    " auth = \"hmac\"; secret = \"k3y\"; } ); };\n");
+	    "auth = \"token\"; token = \"s3cret-0123456789\"; }, { path = \"/sms/inbound\";"
+	    " auth = \"hmac\"; secret = \"k3y-0123456789abcdef\"; } ); };\n");
 	tg_start(&t);
 	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
 	    "text=BZ&token=wrong", NULL, NULL, 0, NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 401);
 	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
-	    "text=BZ&token=s3cret", NULL, NULL, 0, NULL, false, &r), 0);
+	    "text=BZ&token=s3cret-0123456789", NULL, NULL, 0, NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(post_form("/sms/inbound", body), 401);
-	hmac_sha256_key_init(&k, "k3y", 3);
+	hmac_sha256_key_init(&k, "k3y-0123456789abcdef", 20);
 	hmac_sha256(&k, body, strlen(body), mac);
 	sha256_hex(mac, SHA256_LEN, hex);
 	snprintf(header, sizeof(header), "X-Fupin-Signature: sha256=%s", hex);

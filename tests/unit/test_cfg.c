@@ -326,11 +326,11 @@ START_TEST(every_key_can_be_set)
 	ck_assert_int_eq(cfg->sms.help_interval_s, 0);
 	r = cfg_route_find(cfg, "/sms/inbound");
 	ck_assert_int_eq(r->auth, CFG_AUTH_HMAC);
-	ck_assert_str_eq(r->secret, "hmac-secret");
+	ck_assert_str_eq(r->secret, "hmac-secret-0123456789");
 	ck_assert_ptr_null(r->token);
 	r = cfg_route_find(cfg, "/sms/kannel");
 	ck_assert_int_eq(r->auth, CFG_AUTH_TOKEN);
-	ck_assert_str_eq(r->token, "kannel-token");
+	ck_assert_str_eq(r->token, "kannel-token-0123456789");
 	ck_assert_ptr_null(r->secret);
 	p = cfg_provider_find(cfg, "agg");
 	ck_assert_int_eq(p->type, CFG_PROVIDER_HTTP_JSON);
