@@ -7,6 +7,7 @@
  * unacknowledged row so that everything unacknowledged goes out again.
  */
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "event_outbox.h"
 #include "event_relay.h"
 #include "log.h"
+#include "strbuf.h"
 
 #define RELAY_CLAIM_MAX 256
 #define RELAY_IDLE_POLL_MS 50
@@ -45,12 +47,6 @@ struct event_relay {
 	struct event_outbox_row rows[RELAY_CLAIM_MAX];
 };
 
-struct sbuf {
-	char	*p;
-	size_t	 len, cap;
-	bool	 has_failed;
-};
-
 static int64_t
 now_ms(void)
 {
@@ -58,60 +54,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sbuf_add(struct sbuf *b, const char *s, size_t n)
-{
-	char *np;
-	size_t cap;
-
-	if (b->has_failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		cap = b->cap == 0 ? 1024 : b->cap;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (np == NULL) {
-			b->has_failed = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sbuf_str(struct sbuf *b, const char *s)
-{
-	sbuf_add(b, s, strlen(s));
-}
-
-/* Append s as a JSON string literal. */
-static void
-sbuf_json_str(struct sbuf *b, const char *s)
-{
-	char esc[8];
-	const unsigned char *p;
-
-	sbuf_add(b, "\"", 1);
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)*p;
-			sbuf_add(b, esc, 2);
-		} else if (*p < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *p);
-			sbuf_add(b, esc, 6);
-		} else {
-			sbuf_add(b, (const char *)p, 1);
-		}
-	}
-	sbuf_add(b, "\"", 1);
 }
 
 static char *
@@ -263,7 +205,7 @@ publish_row(struct event_relay *er, const struct event_outbox_row *r,
     int *token)
 {
 	char topic[RELAY_TOPIC_MAX];
-	struct sbuf b = { NULL, 0, 0, false };
+	struct strbuf b = STRBUF_INIT;
 	enum fp_err err;
 	int n;
 
@@ -271,23 +213,23 @@ publish_row(struct event_relay *er, const struct event_outbox_row *r,
 	    r->type);
 	if (n < 0 || (size_t)n >= sizeof(topic))
 		return FP_EINVAL;
-	sbuf_str(&b, "{\"event_id\":");
-	sbuf_json_str(&b, r->event_id);
-	sbuf_str(&b, ",\"type\":");
-	sbuf_json_str(&b, r->type);
-	sbuf_str(&b, ",\"occurred_at\":");
-	sbuf_json_str(&b, r->occurred_at);
-	sbuf_str(&b, ",\"node\":");
-	sbuf_json_str(&b, er->node_id);
-	sbuf_str(&b, ",\"data\":");
-	sbuf_str(&b, r->data);
-	sbuf_str(&b, "}");
-	if (b.has_failed) {
-		free(b.p);
+	strbuf_adds(&b, "{\"event_id\":");
+	strbuf_add_json(&b, r->event_id, SIZE_MAX);
+	strbuf_adds(&b, ",\"type\":");
+	strbuf_add_json(&b, r->type, SIZE_MAX);
+	strbuf_adds(&b, ",\"occurred_at\":");
+	strbuf_add_json(&b, r->occurred_at, SIZE_MAX);
+	strbuf_adds(&b, ",\"node\":");
+	strbuf_add_json(&b, er->node_id, SIZE_MAX);
+	strbuf_adds(&b, ",\"data\":");
+	strbuf_adds(&b, r->data);
+	strbuf_adds(&b, "}");
+	if (b.failed) {
+		strbuf_free(&b);
 		return FP_ENOMEM;
 	}
-	err = mqtt_client_publish(er->mc, topic, b.p, b.len, false, token);
-	free(b.p);
+	err = mqtt_client_publish(er->mc, topic, b.s, b.len, false, token);
+	strbuf_free(&b);
 	return err;
 }
 

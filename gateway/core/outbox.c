@@ -22,6 +22,7 @@
 #include "log.h"
 #include "msisdn.h"
 #include "outbox.h"
+#include "strbuf.h"
 
 #define OUTBOX_STATUS_MAX	16
 #define OUTBOX_PROVIDER_MAX	128
@@ -103,6 +104,8 @@ struct jbuf {
 	size_t	 len;
 };
 
+#define JB_TAIL 8	/* bytes a string leaves for what follows it */
+
 static void
 jb_raw(struct jbuf *b, const char *s)
 {
@@ -114,37 +117,17 @@ jb_raw(struct jbuf *b, const char *s)
 	}
 }
 
-/* A JSON string of at most `max` bytes of s (cut between characters). */
+/*
+ * A JSON string of at most `max` bytes of s (cut between characters);
+ * cut shorter if need be to leave room for the event's closing bytes.
+ */
 static void
 jb_str(struct jbuf *b, const char *s, size_t max)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s), i;
-	char esc[7];
+	size_t room = sizeof(b->s) - b->len;
 
-	if (n > max) {
-		n = max;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-	}
-	jb_raw(b, "\"");
-	for (i = 0; i < n && b->len + 8 < sizeof(b->s); i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\') {
-			b->s[b->len++] = '\\';
-			b->s[b->len++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			memcpy(b->s + b->len, esc, 6);
-			b->len += 6;
-		} else
-			b->s[b->len++] = (char)c;
-	}
-	b->s[b->len] = '\0';
-	jb_raw(b, "\"");
+	if (room > JB_TAIL)
+		b->len += json_escape(b->s + b->len, room - JB_TAIL, s, max);
 }
 
 static void

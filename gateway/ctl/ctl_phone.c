@@ -13,7 +13,6 @@
 #include <curl/curl.h>
 #include <poll.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <time.h>
@@ -23,28 +22,19 @@
 #include "hex.h"
 #include "msisdn.h"
 #include "sha256.h"
+#include "strbuf.h"
 
 #define SCREEN_COLS	20	/* a basic phone's line, in columns */
 #define INPUTS_MAX	2048
 
-struct answer {
-	char	*body;
-	size_t	 len;
-};
-
+/* libcurl's write callback: the answer into a struct strbuf. */
 static size_t
 collect(char *p, size_t size, size_t n, void *arg)
 {
-	struct answer *a = arg;
-	char *b = realloc(a->body, a->len + size * n + 1);
+	struct strbuf *a = arg;
 
-	if (b == NULL)
-		return 0;
-	memcpy(b + a->len, p, size * n);
-	a->len += size * n;
-	b[a->len] = '\0';
-	a->body = b;
-	return size * n;
+	strbuf_add(a, p, size * n);
+	return a->failed ? 0 : size * n;
 }
 
 /* Columns a code point takes on a terminal: wide scripts 2, marks 0. */
@@ -155,7 +145,7 @@ ussd_url(const struct cfg *cfg, const struct cfg_route *route, char *url,
 /* One request; EX_UNAVAILABLE (with a message) when it failed. */
 static int
 send_step(CURL *curl, const struct cfg *cfg, const char *url,
-    const char *body, struct answer *a)
+    const char *body, struct strbuf *a)
 {
 	const struct cfg_route *route = cfg_route_find(cfg, "/ussd");
 	struct curl_slist *hdrs = NULL;
@@ -163,9 +153,7 @@ send_step(CURL *curl, const struct cfg *cfg, const char *url,
 	long status = 0;
 	CURLcode rc;
 
-	free(a->body);
-	a->body = NULL;
-	a->len = 0;
+	strbuf_free(a);
 	hdrs = curl_slist_append(hdrs,
 	    "Content-Type: application/x-www-form-urlencoded");
 	if (route != NULL && route->auth == CFG_AUTH_HMAC) {
@@ -193,10 +181,10 @@ send_step(CURL *curl, const struct cfg *cfg, const char *url,
 		return EX_UNAVAILABLE;
 	}
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200 || a->body == NULL || (strncmp(a->body, "CON ", 4)
-	    != 0 && strncmp(a->body, "END ", 4) != 0)) {
+	if (status != 200 || a->s == NULL || (strncmp(a->s, "CON ", 4) != 0 &&
+	    strncmp(a->s, "END ", 4) != 0)) {
 		fprintf(stderr, "fupinctl phone: the gateway answered %ld: %s\n",
-		    status, a->body != NULL ? a->body : "");
+		    status, strbuf_str(a));
 		return EX_UNAVAILABLE;
 	}
 	return EX_OK;
@@ -230,8 +218,7 @@ static int
 call(const struct cfg *cfg, const char *e164, const char *code)
 {
 	char url[512], sid[64], inputs[INPUTS_MAX] = "", line[256];
-	char *enc_code, *enc_phone, *enc_text, *body;
-	struct answer a = { NULL, 0 };
+	struct strbuf a = STRBUF_INIT, body = STRBUF_INIT;
 	CURL *curl;
 	int rc = EX_OK;
 
@@ -241,36 +228,28 @@ call(const struct cfg *cfg, const char *e164, const char *code)
 	ussd_url(cfg, cfg_route_find(cfg, "/ussd"), url, sizeof(url));
 	snprintf(sid, sizeof(sid), "phone-%ld-%ld", (long)getpid(),
 	    (long)time(NULL));
-	enc_code = curl_easy_escape(curl, code, 0);
-	enc_phone = curl_easy_escape(curl, e164, 0);
 	printf("Calling %s from %s (gateway %s)\n", code, e164, url);
 	for (;;) {
 		bool timed_out;
 		size_t n;
 
-		enc_text = curl_easy_escape(curl, inputs, 0);
-		if (enc_text == NULL || enc_code == NULL || enc_phone == NULL) {
-			curl_free(enc_text);
+		strbuf_printf(&body, "sessionId=%s&serviceCode=", sid);
+		strbuf_add_urlenc(&body, code);
+		strbuf_adds(&body, "&phoneNumber=");
+		strbuf_add_urlenc(&body, e164);
+		strbuf_adds(&body, "&text=");
+		strbuf_add_urlenc(&body, inputs);
+		if (body.failed) {
+			strbuf_free(&body);
 			rc = EX_SOFTWARE;
 			break;
 		}
-		n = strlen(sid) + strlen(enc_code) + strlen(enc_phone) +
-		    strlen(enc_text) + 64;
-		body = malloc(n);
-		if (body == NULL) {
-			curl_free(enc_text);
-			rc = EX_SOFTWARE;
-			break;
-		}
-		snprintf(body, n, "sessionId=%s&serviceCode=%s&phoneNumber=%s&"
-		    "text=%s", sid, enc_code, enc_phone, enc_text);
-		curl_free(enc_text);
-		rc = send_step(curl, cfg, url, body, &a);
-		free(body);
+		rc = send_step(curl, cfg, url, body.s, &a);
+		strbuf_free(&body);
 		if (rc != EX_OK)
 			break;
-		draw(a.body + 4, strncmp(a.body, "END ", 4) == 0);
-		if (strncmp(a.body, "END ", 4) == 0)
+		draw(a.s + 4, strncmp(a.s, "END ", 4) == 0);
+		if (strncmp(a.s, "END ", 4) == 0)
 			break;
 		if (read_input(line, sizeof(line), cfg->ussd.session_timeout_s,
 		    &timed_out) == NULL) {
@@ -291,9 +270,7 @@ call(const struct cfg *cfg, const char *e164, const char *code)
 		snprintf(inputs + n, sizeof(inputs) - n, "%s%s",
 		    *inputs != '\0' ? "*" : "", line);
 	}
-	free(a.body);
-	curl_free(enc_code);
-	curl_free(enc_phone);
+	strbuf_free(&a);
 	curl_easy_cleanup(curl);
 	return rc;
 }

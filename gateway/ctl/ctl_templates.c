@@ -22,6 +22,7 @@
 
 #include "ctl.h"
 #include "gsm.h"
+#include "strbuf.h"
 #include "templates.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
@@ -210,21 +211,6 @@ render(struct check *c, const char *lang, const char *group, const char *key,
 
 /* ---- screens -------------------------------------------------------- */
 
-static void
-append(char **body, const char *prefix, const char *text)
-{
-	size_t n = (*body != NULL ? strlen(*body) : 0) + strlen(prefix) +
-	    strlen(text) + 2;
-	char *s = malloc(n);
-
-	if (s == NULL)
-		return;
-	snprintf(s, n, "%s%s%s%s", *body != NULL ? *body : "",
-	    *body != NULL ? "\n" : "", prefix, text);
-	free(*body);
-	*body = s;
-}
-
 /* Cut body into pages for lim; a problem when it cannot be cut. */
 static int
 pages_of(struct check *c, const char *lang, const char *body,
@@ -267,7 +253,8 @@ check_screen(struct check *c, const char *lang, const struct ussd_screen *sc,
 		(size_t)c->cfg->ussd.max_ucs2_chars };
 	const struct ussd_limits sms_lim = { 160, 70 };
 	struct varset vs = *session, items = { .n = 0 };
-	char where[96], num[24], *body = NULL, *t = NULL;
+	struct strbuf body = STRBUF_INIT;
+	char where[96], *t = NULL;
 	size_t i;
 	int pages;
 
@@ -284,14 +271,14 @@ check_screen(struct check *c, const char *lang, const struct ussd_screen *sc,
 	}
 	if (!render(c, lang, "ussd", sc->text, &vs, where, &t))
 		return;
-	append(&body, "", t);
+	/* The screen's body: its text, then a line per option or item. */
+	strbuf_adds(&body, t);
 	free(t);
 	for (i = 0; i < sc->n_options; i++) {
 		if (!render(c, lang, "ussd", sc->options[i].text, &vs, where,
 		    &t))
 			continue;
-		snprintf(num, sizeof(num), "%zu ", i + 1);
-		append(&body, num, t);
+		strbuf_printf(&body, "\n%zu %s", i + 1, t);
 		free(t);
 	}
 	if (sc->list != NULL) {
@@ -300,24 +287,26 @@ check_screen(struct check *c, const char *lang, const struct ussd_screen *sc,
 			if (!render(c, lang, "ussd", sc->item, &items, where,
 			    &t))
 				break;
-			snprintf(num, sizeof(num), "%zu ", i + 1);
-			append(&body, num, t);
+			strbuf_printf(&body, "\n%zu %s", i + 1, t);
 			free(t);
 		}
 		if (render(c, lang, "ussd", sc->empty, &vs, where, &t))
 			free(t);
 	}
-	if (body == NULL)
+	if (body.failed) {
+		strbuf_free(&body);
 		return;
-	pages = pages_of(c, lang, body, &ussd_lim, sc->end ? 0 : depth, where);
+	}
+	pages = pages_of(c, lang, body.s, &ussd_lim, sc->end ? 0 : depth,
+	    where);
 	if (pages > 1 && sc->n_options > 0) {
 		printf("%s/%s/ussd/%s.txt: warning: screen '%s' needs %d USSD "
 		    "pages with the longest data\n", c->cfg->templates.dir,
 		    lang, sc->text, sc->id, pages);
 		c->warnings++;
 	}
-	pages_of(c, lang, body, &sms_lim, sc->end ? 0 : depth, where);
-	free(body);
+	pages_of(c, lang, body.s, &sms_lim, sc->end ? 0 : depth, where);
+	strbuf_free(&body);
 }
 
 /* Steps from a start screen to each screen (for its navigation lines). */

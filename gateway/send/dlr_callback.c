@@ -12,6 +12,7 @@
 #include "dlr_callback.h"
 #include "gateway.h"
 #include "log.h"
+#include "strbuf.h"
 
 #define CB_BATCH	100
 #define CB_POLL_MS	500
@@ -43,28 +44,23 @@ dlr_callback_type(const char *status, const char *detail)
 	return 0;
 }
 
+/* s (percent-encoded when `encode`) at out + *n; false when it does
+ * not fit in len with the NUL. */
 static bool
 append(char *out, size_t len, size_t *n, const char *s, bool encode)
 {
-	static const char hex[] = "0123456789ABCDEF";
+	size_t k;
 
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-		bool plain = !encode || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '-' || c == '_' || c == '.' || c == '~';
-
-		if (*n + (plain ? 1 : 3) >= len)
-			return false;
-		if (plain) {
-			out[(*n)++] = (char)c;
-		} else {
-			out[(*n)++] = '%';
-			out[(*n)++] = hex[c >> 4];
-			out[(*n)++] = hex[c & 15];
-		}
+	if (encode)
+		k = urlenc(out + *n, len - *n, s);
+	else {
+		k = strlen(s);
+		if (*n + k < len)
+			memcpy(out + *n, s, k + 1);
 	}
-	out[*n] = '\0';
+	if (*n + k >= len)
+		return false;
+	*n += k;
 	return true;
 }
 

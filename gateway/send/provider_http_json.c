@@ -16,12 +16,14 @@
  */
 #include <json-c/json.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "provider.h"
+#include "strbuf.h"
 
 struct json_ctx {
 	const struct cfg_provider *p;	/* borrowed */
@@ -89,88 +91,16 @@ json_close(void *arg)
  * The request body is written directly, and one tokener reads every
  * answer: a json-c object tree and a new tokener per message took about
  * a twelfth of the sender's I/O thread.
- * `s` as a JSON string into o (NULL: the length it needs): quotes,
- * backslashes and control characters escaped, UTF-8 as it is (the
- * outbox holds valid UTF-8 only).
+ * ,"key":"value" after the first field, {"key":"value" as the first;
+ * NULL is "".
  */
-static size_t
-put_str(char *o, const char *s)
+static void
+add_field(struct strbuf *b, const char *key, const char *value)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *c;
-	size_t n = 0;
-	char e;
-
-	if (o != NULL)
-		o[n] = '"';
-	n++;
-	for (c = (const unsigned char *)(s != NULL ? s : ""); *c != '\0';
-	    c++) {
-		e = *c == '"' ? '"' : *c == '\\' ? '\\' : *c == '\n' ? 'n' :
-		    *c == '\r' ? 'r' : *c == '\t' ? 't' : *c == '\b' ? 'b' :
-		    *c == '\f' ? 'f' : 0;
-		if (e != 0) {
-			if (o != NULL) {
-				o[n] = '\\';
-				o[n + 1] = e;
-			}
-			n += 2;
-		} else if (*c < 0x20) {
-			if (o != NULL) {
-				memcpy(o + n, "\\u00", 4);
-				o[n + 4] = hex[*c >> 4];
-				o[n + 5] = hex[*c & 15];
-			}
-			n += 6;
-		} else {
-			if (o != NULL)
-				o[n] = (char)*c;
-			n++;
-		}
-	}
-	if (o != NULL)
-		o[n] = '"';
-	return n + 1;
-}
-
-/* ,"key":"value" (or {"key":"value" first) into o; NULL: the length. */
-static size_t
-put_field(char *o, const char *key, const char *value, bool is_first)
-{
-	size_t n = 0, k = strlen(key);
-
-	if (o != NULL) {
-		o[0] = is_first ? '{' : ',';
-		o[1] = '"';
-		memcpy(o + 2, key, k);
-		o[2 + k] = '"';
-		o[3 + k] = ':';
-	}
-	n = 4 + k;
-	return n + put_str(o != NULL ? o + n : NULL, value);
-}
-
-/* The body into buf (NULL: its length, without the NUL). */
-static size_t
-put_body(char *buf, const struct cfg_provider *p,
-    const struct outbox_item *it, const char *id)
-{
-	size_t n = 0;
-
-#define FIELD(k, v, first) \
-	n += put_field(buf != NULL ? buf + n : NULL, (k), (v), (first))
-	FIELD("to", it->to, true);
-	FIELD("from", it->from, false);
-	FIELD("text", it->text, false);
-	if (p->sign_name != NULL && p->sign_name[0] != '\0')
-		FIELD("sign_name", p->sign_name, false);
-	if (p->template_code != NULL && p->template_code[0] != '\0')
-		FIELD("template_code", p->template_code, false);
-	FIELD("id", id, false);
-#undef FIELD
-	if (buf != NULL)
-		buf[n] = '}';
-	return n + 1;
+	strbuf_adds(b, b->len == 0 ? "{\"" : ",\"");
+	strbuf_adds(b, key);
+	strbuf_adds(b, "\":");
+	strbuf_add_json(b, value != NULL ? value : "", SIZE_MAX);
 }
 
 static enum fp_err
@@ -178,19 +108,23 @@ json_build(void *arg, const struct outbox_item *it,
     struct provider_request *req)
 {
 	struct json_ctx *ctx = arg;
+	const struct cfg_provider *p = ctx->p;
+	struct strbuf b = STRBUF_INIT;
 	char id[24];
-	size_t len;
 
 	memset(req, 0, sizeof(*req));
 	snprintf(id, sizeof(id), "%lld", (long long)it->id);
-	len = put_body(NULL, ctx->p, it, id);
-	req->body = malloc(len + 1);
-	if (req->body != NULL) {
-		put_body(req->body, ctx->p, it, id);
-		req->body[len] = '\0';
-	}
-	req->body_len = len;
-	req->url = strdup(ctx->p->url);
+	add_field(&b, "to", it->to);
+	add_field(&b, "from", it->from);
+	add_field(&b, "text", it->text);
+	if (p->sign_name != NULL && p->sign_name[0] != '\0')
+		add_field(&b, "sign_name", p->sign_name);
+	if (p->template_code != NULL && p->template_code[0] != '\0')
+		add_field(&b, "template_code", p->template_code);
+	add_field(&b, "id", id);
+	strbuf_adds(&b, "}");
+	req->body = strbuf_take(&b, &req->body_len);
+	req->url = strdup(p->url);
 	req->headers = ctx->headers;
 	if (req->body == NULL || req->url == NULL) {
 		provider_request_cleanup(req);

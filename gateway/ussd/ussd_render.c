@@ -9,44 +9,18 @@
 #include <string.h>
 
 #include "log.h"
+#include "strbuf.h"
 #include "templates.h"
 #include "ussd_internal.h"
 #include "ussd_views.h"
 
-
-struct buf {
-	char	*s;
-	size_t	 len, cap;
-	bool	 failed;
-};
-
+/* s on a line of its own after what b holds. */
 static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->cap > 0 ? b->cap * 2 : 512) + n;
-		char *p = realloc(b->s, cap);
-
-		if (p == NULL) {
-			b->failed = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void
-buf_line(struct buf *b, const char *s)
+add_line(struct strbuf *b, const char *s)
 {
 	if (b->len > 0)
-		buf_add(b, "\n", 1);
-	buf_add(b, s, strlen(s));
+		strbuf_adds(b, "\n");
+	strbuf_adds(b, s);
 }
 
 static enum fp_err
@@ -66,7 +40,7 @@ text_of(const struct engine *e, const char *key, const struct ussd_tvars *tv,
 }
 
 static enum fp_err
-add_text(const struct engine *e, struct buf *b, const char *prefix,
+add_text(const struct engine *e, struct strbuf *b, const char *prefix,
     const char *key, const struct ussd_tvars *tv)
 {
 	char *t = NULL;
@@ -76,12 +50,10 @@ add_text(const struct engine *e, struct buf *b, const char *prefix,
 	if (err != FP_OK)
 		return err;
 	if (prefix != NULL) {
-		if (b->len > 0)
-			buf_add(b, "\n", 1);
-		buf_add(b, prefix, strlen(prefix));
-		buf_add(b, t, strlen(t));
+		add_line(b, prefix);
+		strbuf_adds(b, t);
 	} else
-		buf_line(b, t);
+		add_line(b, t);
 	free(t);
 	return FP_OK;
 }
@@ -89,7 +61,7 @@ add_text(const struct engine *e, struct buf *b, const char *prefix,
 struct lines {
 	const struct engine	*e;
 	const struct ussd_screen *sc;
-	struct buf		*b;
+	struct strbuf		*b;
 	int			 n;
 };
 
@@ -122,7 +94,7 @@ session_vars(const struct engine *e, struct ussd_tvars *tv)
 
 /* The body of the current screen, before it is cut into pages. */
 static enum fp_err
-compose(struct engine *e, const struct ussd_screen *sc, struct buf *b,
+compose(struct engine *e, const struct ussd_screen *sc, struct strbuf *b,
     bool *end)
 {
 	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
@@ -179,7 +151,7 @@ enum fp_err
 ussd_render(struct engine *e, char **out, int *n_pages, bool *end)
 {
 	const struct ussd_screen *sc = ussd_screen_of(e, e->s->at.screen);
-	struct buf b = { NULL, 0, 0, false };
+	struct strbuf b = STRBUF_INIT;
 	char *more = NULL, *backk = NULL, *mainm = NULL;
 	struct ussd_nav nav;
 	enum fp_err err;
@@ -199,7 +171,7 @@ ussd_render(struct engine *e, char **out, int *n_pages, bool *end)
 		nav.main = mainm;
 		nav.show_back = !*end && e->s->depth > 0;
 		nav.show_main = !*end && e->s->depth > 1;
-		err = ussd_page(b.s != NULL ? b.s : "", &nav, &e->lim,
+		err = ussd_page(strbuf_str(&b), &nav, &e->lim,
 		    e->s->at.page, out, n_pages);
 		if (err == FP_EINVAL)
 			log_error("ussd.page screen=%s lang=%s error=\"the "
@@ -214,7 +186,7 @@ ussd_render(struct engine *e, char **out, int *n_pages, bool *end)
 	free(more);
 	free(backk);
 	free(mainm);
-	free(b.s);
+	strbuf_free(&b);
 	return err;
 }
 
