@@ -77,10 +77,41 @@ log_enabled(enum log_level level)
 static void vlog(enum log_level, int, const char *, va_list)
     __attribute__((format(printf, 3, 0)));
 
+/*
+ * Append msg to line[n..] with control characters (newline, carriage
+ * return, escape...) as \xNN: values from outside are in the message,
+ * and a newline in one must never start a forged line (a journald "<0>"
+ * prefix after it would be an emergency).  Returns the new length,
+ * leaving room for the final newline.
+ */
+static size_t
+escape_into(char *line, size_t size, size_t n, const char *msg)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (n + 4 >= size - 1)
+				break;
+			line[n++] = '\\';
+			line[n++] = 'x';
+			line[n++] = hex[*p >> 4];
+			line[n++] = hex[*p & 15];
+		} else {
+			if (n + 1 >= size - 1)
+				break;
+			line[n++] = (char)*p;
+		}
+	}
+	line[n] = '\0';
+	return n;
+}
+
 static void
 vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 {
-	char line[LOG_LINE_MAX];
+	char line[LOG_LINE_MAX], msg[LOG_LINE_MAX];
 	size_t n = 0;
 	int r;
 
@@ -99,10 +130,9 @@ vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 	}
 	if (r > 0)
 		n = (size_t)r < sizeof(line) ? (size_t)r : sizeof(line) - 1;
-	r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	r = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (r > 0)
-		n += (size_t)r < sizeof(line) - n ? (size_t)r :
-		    sizeof(line) - n - 1;
+		n = escape_into(line, sizeof(line), n, msg);
 	if (errnum != 0 && n < sizeof(line) - 1) {
 		r = snprintf(line + n, sizeof(line) - n, " error=\"%s\"",
 		    strerror(errnum));

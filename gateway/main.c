@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "dlr_callback.h"
 #include "gateway.h"
+#include "http_replay.h"
 #include "http_routes.h"
 #include "http_server.h"
 #include "log.h"
@@ -236,7 +237,9 @@ main(int argc, char **argv)
 	gw.tpl = tpl;
 	gw.menu = menu;
 	gw.id_key = &id_key;
-	err = checkpoint_start(cfg, &checkpointer);
+	gw.replay = http_replay_new();
+	err = gw.replay != NULL ? checkpoint_start(cfg, &checkpointer) :
+	    FP_ENOMEM;
 	if (err == FP_OK)
 		err = sender_start(cfg, &gw.sender);
 	gw.sender_metrics = sender_metrics;
@@ -259,6 +262,7 @@ main(int argc, char **argv)
 		writer_stop(gw.writer);
 		sender_stop(gw.sender);
 		checkpoint_stop(checkpointer);
+		http_replay_free(gw.replay);
 		gw_cleanup(&gw);
 		ussd_menu_free(menu);
 		templates_free(tpl);
@@ -278,6 +282,7 @@ main(int argc, char **argv)
 	sender_stop(gw.sender);
 	dlr_callback_stop(callbacks);
 	checkpoint_stop(checkpointer);	/* the WAL into the database */
+	http_replay_free(gw.replay);
 	gw_cleanup(&gw);
 	ussd_menu_free(menu);
 	templates_free(tpl);

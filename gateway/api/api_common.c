@@ -42,6 +42,12 @@ api_body(struct http_req *req, struct http_resp *resp)
 		    "the body is not a JSON object");
 		return NULL;
 	}
+	if (http_params_in_both(req, NULL, o)) {
+		json_object_put(o);
+		http_resp_error(resp, 400, "invalid_parameter", "a parameter "
+		    "is given both in the query string and in the body");
+		return NULL;
+	}
 	return o;
 }
 

@@ -169,7 +169,6 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
 	struct json_object *o = NULL;
 	struct send_job j;
-	const char *why = NULL;
 	char body[64], msg[160];
 	enum fp_err err;
 
@@ -178,11 +177,9 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	j.token = writer_token(gw, req, resp);
 	if (j.token == NULL)
 		return;
-	if (http_params_json(req->body, req->body_len, &o, &why) != FP_OK) {
-		http_resp_error(resp, 400, "invalid_json", why != NULL ? why :
-		    "the body is not a JSON object");
+	o = api_body(req, resp);
+	if (o == NULL)
 		return;
-	}
 	if (read_send(o, &j, resp) != FP_OK)
 		goto done;
 	err = writer_run(gw->writer, send_job_run, &j);

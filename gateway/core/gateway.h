@@ -16,6 +16,7 @@
 #include "store.h"
 #include "svc.h"
 
+struct http_replay;
 struct metrics;
 struct sender;
 struct templates;
@@ -25,6 +26,8 @@ struct writer;
 struct gw {
 	const struct cfg	*cfg;		/* borrowed, frozen */
 	struct metrics		*metrics;	/* owned */
+	struct http_replay	*replay;	/* signed requests' answers, owned
+					 * by main */
 	const struct templates	*tpl;		/* borrowed from main */
 	const struct ussd_menu	*menu;		/* borrowed from main */
 	const struct hmac_sha256_key *id_key;	/* borrowed from main */

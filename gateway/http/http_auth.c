@@ -1,13 +1,18 @@
 /*
- * http_auth.c: bearer tokens (see http_auth.h).
+ * http_auth.c: bearer tokens and the webhook route modes (see
+ * http_auth.h).
  */
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 
 #include "gateway.h"
 #include "hex.h"
 #include "http_auth.h"
+#include "http_replay.h"
 #include "http_server.h"
+#include "http_sign.h"
+#include "log.h"
 #include "sha256.h"
 
 /* Compare in time independent of where the bytes differ. */
@@ -37,39 +42,77 @@ http_auth_token_find(const struct cfg *cfg, const char *secret)
 	return NULL;
 }
 
-/* "sha256=<64 hex>" → 32 bytes; false if malformed. */
+static struct log_limit refusals = LOG_LIMIT_INIT("http.auth", LOG_PER_S);
+
+/* The token mode: equal in constant time, whatever the lengths (both
+ * sides hashed first, so no length leaks either). */
 static bool
-parse_signature(const char *h, uint8_t out[SHA256_LEN])
+token_matches(const char *given, const char *want)
 {
-	if (h == NULL || strncmp(h, "sha256=", 7) != 0)
+	uint8_t a[SHA256_LEN], b[SHA256_LEN];
+
+	if (given == NULL)
 		return false;
-	return hex_decode(h + 7, out, SHA256_LEN) == FP_OK;
+	sha256(given, strlen(given), a);
+	sha256(want, strlen(want), b);
+	return equal_const_time(a, b, SHA256_LEN);
 }
 
 enum fp_err
 http_auth_webhook(struct gw *gw, struct http_req *req, const char *path)
 {
 	const struct cfg_route *route = cfg_route_find(gw->cfg, path);
-	struct hmac_sha256_key key;
-	uint8_t want[SHA256_LEN], got[SHA256_LEN];
-	const char *token;
-	size_t n;
+	struct http_signed sr;
+	enum http_sign_result res;
+	int64_t now = (int64_t)time(NULL);
 
 	if (route == NULL || route->auth == CFG_AUTH_LOOPBACK)
 		return req->is_loopback ? FP_OK : FP_EREJECT;
-	if (route->auth == CFG_AUTH_TOKEN) {
-		token = http_req_arg(req, "token");
-		n = strlen(route->token);
-		if (token == NULL || strlen(token) != n)
-			return FP_EREJECT;
-		return equal_const_time((const uint8_t *)token,
-		    (const uint8_t *)route->token, n) ? FP_OK : FP_EREJECT;
-	}
-	if (!parse_signature(http_req_header(req, "X-Fupin-Signature"), got))
+	if (route->auth == CFG_AUTH_TOKEN)
+		return token_matches(http_req_arg(req, "token"),
+		    route->token) ? FP_OK : FP_EREJECT;
+	sr.timestamp = http_req_header(req, "X-Fupin-Timestamp");
+	sr.signature = http_req_header(req, "X-Fupin-Signature");
+	sr.method = req->method;
+	sr.path = req->path;
+	sr.query = req->raw_query;
+	sr.body = req->body;
+	sr.body_len = req->body_len;
+	res = http_sign_check(route->secret, &sr, now, req->sig);
+	if (res != HTTP_SIGN_OK) {
+		if (log_allow(&refusals))
+			log_warnx("http.auth route=%s signature=%s", path,
+			    http_sign_result_name(res));
 		return FP_EREJECT;
-	hmac_sha256_key_init(&key, route->secret, strlen(route->secret));
-	hmac_sha256(&key, req->body, req->body_len, want);
-	return equal_const_time(want, got, SHA256_LEN) ? FP_OK : FP_EREJECT;
+	}
+	if (gw->replay == NULL)
+		return FP_OK;
+	/* Seen before: the first answer, and nothing else happens. */
+	if (!http_replay_claim(gw->replay, req->sig, now,
+	    now + 2 * HTTP_SIGN_WINDOW_S, &req->replay_status,
+	    &req->replay_type, &req->replay_body, &req->replay_len))
+		return FP_EDUP;
+	req->is_signed = true;
+	return FP_OK;
+}
+
+bool
+http_auth_webhook_pass(struct gw *gw, struct http_req *req, const char *path,
+    struct http_resp *resp)
+{
+	switch (http_auth_webhook(gw, req, path)) {
+	case FP_OK:
+		return true;
+	case FP_EDUP:
+		http_resp_set(resp, req->replay_status, req->replay_type,
+		    req->replay_body != NULL ? req->replay_body : "",
+		    req->replay_len);
+		return false;
+	default:
+		http_resp_error(resp, 401, "unauthorized",
+		    "this route's authentication failed");
+		return false;
+	}
 }
 
 enum fp_err

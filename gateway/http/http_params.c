@@ -53,6 +53,43 @@ http_params_json(const char *body, size_t len, struct json_object **out,
 	return FP_OK;
 }
 
+struct in_both {
+	const struct form	*form;
+	struct json_object	*json;
+	bool			 found;
+};
+
+static enum MHD_Result
+query_arg_in_body(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct in_both *b = cls;
+
+	(void)kind;
+	(void)value;
+	if (key == NULL)
+		return MHD_YES;
+	if ((b->form != NULL && form_get(b->form, key, NULL) != NULL) ||
+	    (b->json != NULL && json_object_object_get_ex(b->json, key, NULL))) {
+		b->found = true;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+bool
+http_params_in_both(struct http_req *req, const struct form *form,
+    struct json_object *json)
+{
+	struct in_both b = { form, json, false };
+
+	if (form == NULL && json == NULL)
+		return false;
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+	    query_arg_in_body, &b);
+	return b.found;
+}
+
 enum fp_err
 http_params_init(struct http_params *p, struct http_req *req,
     const char **why)
@@ -73,6 +110,13 @@ http_params_init(struct http_params *p, struct http_req *req,
 		    why);
 	} else {
 		p->body_is_text = true;
+	}
+	/* SPEC 3.1: one source per parameter, on every route; a name in
+	 * both would let the unsigned half speak for the signed one. */
+	if (err == FP_OK && http_params_in_both(req, p->form, p->json)) {
+		*why = "a parameter is given both in the query string and in "
+		    "the body";
+		err = FP_EINVAL;
 	}
 	return err;
 }

@@ -53,6 +53,10 @@ const char *http_params_get(struct http_params *p, const char *name,
 enum fp_err http_params_text(struct http_params *p, const char *raw,
     size_t len, char **out, size_t *out_len, const char **why);
 
+/* Whether a query-string parameter is also in the form or JSON body. */
+bool http_params_in_both(struct http_req *req, const struct form *form,
+    struct json_object *json);
+
 /* Parse a JSON object body (for fuzzing and the admin API). */
 enum fp_err http_params_json(const char *body, size_t len,
     struct json_object **out, const char **why);

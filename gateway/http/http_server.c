@@ -32,17 +32,17 @@
 
 #include "cfg.h"
 #include "gateway.h"
+#include "http_replay.h"
 #include "http_server.h"
 #include "log.h"
 #include "metrics.h"
 #include "parse.h"
 
-#define HTTP_CONN_LIMIT		1024
 #define HTTP_STACK_BYTES	(256 * 1024)
-#define HTTP_CONN_TIMEOUT_S	30
 #define HTTP_POLL_THREADS	2	/* epoll threads, never blocking */
 #define HTTP_WORKERS		16	/* for the handlers that block */
 #define HTTP_DRAIN_MS		30000	/* stop: wait for running handlers */
+#define HTTP_QUERY_MAX		8192	/* a longer query is refused (414) */
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
@@ -184,9 +184,13 @@ send_resp(struct http_server *srv, struct http_req *req,
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	const char *resp_body;
+	size_t resp_len;
 
 	if (resp->body == NULL)
 		http_resp_set(resp, resp->status, resp->content_type, "", 0);
+	resp_body = resp->body;
+	resp_len = resp->body_len;
 	r = MHD_create_response_from_buffer(resp->body_len, resp->body,
 	    MHD_RESPMEM_MUST_FREE);
 	if (r == NULL)
@@ -203,6 +207,17 @@ send_resp(struct http_server *srv, struct http_req *req,
 	if (atomic_load(&srv->is_draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
+	/* The answer a replay of this signed request will get; a failure
+	 * is forgotten, so the sender's retry is taken afresh. */
+	if (req->is_signed && srv->gw->replay != NULL) {
+		if (resp->status >= 500)
+			http_replay_forget(srv->gw->replay, req->sig);
+		else
+			http_replay_answer(srv->gw->replay, req->sig,
+			    resp->status, resp->content_type, resp_body,
+			    resp_len);
+		req->is_signed = false;
+	}
 	ret = MHD_queue_response(req->conn, (unsigned int)resp->status, r);
 	MHD_destroy_response(r);
 	metrics_count_request(srv->gw->metrics, label, resp->status);
@@ -226,15 +241,29 @@ begin(struct http_server *srv, struct MHD_Connection *conn,
 	bool known;
 	int64_t len;
 
-	req = calloc(1, sizeof(*req));
+	req = *con_cls;		/* made by on_uri, with the raw query */
+	if (req == NULL)
+		req = calloc(1, sizeof(*req));
 	if (req == NULL)
 		return MHD_NO;
 	*con_cls = req;
+	req->is_begun = true;
 	req->srv = srv;
 	req->conn = conn;
 	req->method = method;
 	req->path = url;
-	req->is_loopback = peer_is_loopback(conn);
+	/* Behind a reverse proxy every peer is the proxy: none counts. */
+	req->is_loopback = !srv->gw->cfg->http.behind_proxy &&
+	    peer_is_loopback(conn);
+	if (req->raw_query == NULL)
+		req->raw_query = strdup("");
+	if (req->raw_query == NULL)
+		return MHD_NO;
+	if (strlen(req->raw_query) > HTTP_QUERY_MAX) {
+		http_resp_error(&resp, 414, "uri_too_long",
+		    "the query string is too long");
+		return send_resp(srv, req, &resp, "unmatched");
+	}
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		req->method_bit = HTTP_GET;
 	else if (strcmp(method, "POST") == 0)
@@ -310,7 +339,7 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url,
 	struct http_resp resp = { 0 };
 
 	(void)version;
-	if (req == NULL)
+	if (req == NULL || !req->is_begun)
 		return begin(srv, conn, url, method, con_cls);
 	if (*upload_data_size > 0) {
 		take_body(srv, req, upload_data, *upload_data_size);
@@ -441,9 +470,13 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		free(req->resp->body);
 	free(req->resp);
 	free(req->body);
+	free(req->raw_query);
+	free(req->replay_body);
 	free(req);
 	*con_cls = NULL;
 }
+
+static struct log_limit mhd_lines = LOG_LIMIT_INIT("http.server", LOG_PER_S);
 
 static void
 on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -460,7 +493,33 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	log_warnx("http.server message=\"%s\"", msg);
+	/* One client can make thousands of these (refused connections):
+	 * never more than the budget a second. */
+	if (log_allow(&mhd_lines))
+		log_warnx("http.server message=\"%s\"", msg);
+}
+
+/*
+ * libmicrohttpd's first call for a request, with the URI as sent: the
+ * request starts here so the raw query string (which the signature of
+ * SPEC 3.1 covers byte for byte) is kept.  Returned as *con_cls.
+ */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_req *req = calloc(1, sizeof(*req));
+	const char *q = uri != NULL ? strchr(uri, '?') : NULL;
+
+	(void)cls;
+	(void)conn;
+	if (req == NULL)
+		return NULL;
+	req->raw_query = strdup(q != NULL ? q + 1 : "");
+	if (req->raw_query == NULL) {
+		free(req);
+		return NULL;
+	}
+	return req;
 }
 
 static int
@@ -570,8 +629,13 @@ http_server_start(struct gw *gw, const struct http_route *routes,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_POLL_THREADS,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_BYTES,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_CONN_LIMIT,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned int)gw->cfg->http.max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)gw->cfg->http.max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned int)gw->cfg->http.connection_timeout_s,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 	    MHD_OPTION_END);
 	(void)sl;

@@ -10,6 +10,7 @@
 #define FP_HTTP_SERVER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -35,16 +36,27 @@ struct http_req {
 	struct MHD_Connection	*conn;
 	const char		*method;	/* "GET", "POST", ... */
 	const char		*path;		/* without the query */
+	char			*raw_query;	/* the query as sent, "" if none */
 	int			 method_bit;	/* HTTP_GET / HTTP_POST / 0 */
-	bool			 is_loopback;	/* peer is 127/8 or ::1 */
+	bool			 is_loopback;	/* peer is 127/8 or ::1, and
+					 * http.behind_proxy is false */
 	char			*body;		/* NUL-terminated, owned */
 	size_t			 body_len;
 	size_t			 body_cap;
 	bool			 too_big;
 	const struct http_route	*route;
+	/* A signed request (http_auth.c): its signature, and when it was
+	 * seen before the first answer (replay_body owned). */
+	bool			 is_signed;
+	uint8_t			 sig[32];
+	int			 replay_status;
+	const char		*replay_type;
+	char			*replay_body;
+	size_t			 replay_len;
 	/* Server-private from here. */
 	struct http_server	*srv;
 	struct http_req		*next;		/* worker queue */
+	bool			 is_begun;	/* routed (begin ran) */
 	bool			 is_counted;	/* in http_server's n_running */
 	bool			 is_deferred;	/* suspended, answer later */
 	bool			 is_done;	/* the deferred work ended */

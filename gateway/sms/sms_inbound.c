@@ -166,11 +166,8 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	const char *why = NULL;
 	enum fp_err err;
 
-	if (http_auth_webhook(gw, req, path) != FP_OK) {
-		http_resp_error(resp, 401, "unauthorized",
-		    "this route's authentication failed");
+	if (!http_auth_webhook_pass(gw, req, path, resp))
 		return;
-	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		http_resp_error(resp, 500, "not_stored",

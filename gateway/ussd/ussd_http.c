@@ -127,11 +127,8 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	bool unknown_code = false;
 	enum fp_err err;
 
-	if (http_auth_webhook(gw, req, "/ussd") != FP_OK) {
-		http_resp_error(resp, 401, "unauthorized",
-		    "this route's authentication failed");
+	if (!http_auth_webhook_pass(gw, req, "/ussd", resp))
 		return;
-	}
 	err = http_params_init(&p, req, &why);
 	if (err == FP_EINVAL) {
 		http_resp_error(resp, 400, "invalid_body", why);

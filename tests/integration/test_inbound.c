@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dlr_callback.h"
 #include "gwtest.h"
@@ -197,10 +198,19 @@ START_TEST(token_and_hmac_routes_refuse_wrong_credentials_with_401)
 	    "text=BZ&token=s3cret-0123456789", NULL, NULL, 0, NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_int_eq(post_form("/sms/inbound", body), 401);
-	hmac_sha256_key_init(&k, "k3y-0123456789abcdef", 20);
-	hmac_sha256(&k, body, strlen(body), mac);
-	sha256_hex(mac, SHA256_LEN, hex);
-	snprintf(header, sizeof(header), "X-Fupin-Signature: sha256=%s", hex);
+	/* SPEC 3.1: over the timestamp, method, path, query and body. */
+	{
+		char signed_text[512];
+		long long ts = (long long)time(NULL);
+
+		snprintf(signed_text, sizeof(signed_text),
+		    "%lld\nPOST\n/sms/inbound\n\n%s", ts, body);
+		hmac_sha256_key_init(&k, "k3y-0123456789abcdef", 20);
+		hmac_sha256(&k, signed_text, strlen(signed_text), mac);
+		sha256_hex(mac, SHA256_LEN, hex);
+		snprintf(header, sizeof(header), "X-Fupin-Timestamp: %lld\n"
+		    "X-Fupin-Signature: sha256=%s", ts, hex);
+	}
 	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
 	    "application/x-www-form-urlencoded", body, strlen(body),
 	    "X-Fupin-Signature: sha256=00", false, &r), 0);

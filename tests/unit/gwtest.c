@@ -49,6 +49,7 @@ tg_request(const struct tg *t, const char *method, const char *path,
     const char *extra_header, bool chunked, struct tg_reply *r)
 {
 	struct curl_slist *hdrs = NULL;
+	const char *h, *nl = NULL;
 	char url[1024], ct[256];
 	CURL *c = curl_easy_init();
 	CURLcode rc;
@@ -72,8 +73,20 @@ tg_request(const struct tg *t, const char *method, const char *path,
 			hdrs = curl_slist_append(hdrs,
 			    "Transfer-Encoding: chunked");
 	}
-	if (extra_header != NULL)
-		hdrs = curl_slist_append(hdrs, extra_header);
+	/* Several headers: one per line. */
+	for (h = extra_header; h != NULL && *h != '\0'; h = nl != NULL ?
+	    nl + 1 : NULL) {
+		char one[512];
+		size_t n;
+
+		nl = strchr(h, '\n');
+		n = nl != NULL ? (size_t)(nl - h) : strlen(h);
+		if (n >= sizeof(one))
+			n = sizeof(one) - 1;
+		memcpy(one, h, n);
+		one[n] = '\0';
+		hdrs = curl_slist_append(hdrs, one);
+	}
 	if (hdrs != NULL)
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
 	rc = curl_easy_perform(c);

@@ -119,6 +119,28 @@ START_TEST(journald_lines_carry_the_priority_prefix)
 }
 END_TEST
 
+/* A value from outside carrying a newline and a journald priority:
+ * the finding of 2026-12-06 (a /dlr id that forged an emergency). */
+static void
+log_hostile_value(void)
+{
+	setenv("JOURNAL_STREAM", "8:1234", 1);
+	log_init("test", LOG_LEVEL_INFO);
+	log_info("dlr.unknown id=%s", "x\n<0>gateway compromised\r\x1b[2J");
+	unsetenv("JOURNAL_STREAM");
+	log_init("test", LOG_LEVEL_INFO);
+}
+
+START_TEST(values_from_outside_cannot_forge_a_line)
+{
+	char *out = capture(log_hostile_value);
+
+	ck_assert_str_eq(out, "<6>dlr.unknown id=x\\x0a<0>gateway "
+	    "compromised\\x0d\\x1b[2J\n");
+	free(out);
+}
+END_TEST
+
 /* 100 lines asked for in one second, 5 allowed; the next second says
  * how many were held back, once, then counts afresh. */
 static int limit_allowed[3];
@@ -177,6 +199,7 @@ log_suite(void)
 	tcase_add_test(tc, texts_appear_only_at_debug);
 	tcase_add_test(tc, an_overlong_line_is_cut_but_stays_one_line);
 	tcase_add_test(tc, journald_lines_carry_the_priority_prefix);
+	tcase_add_test(tc, values_from_outside_cannot_forge_a_line);
 	tcase_add_test(tc, levels_parse_by_name);
 	tcase_add_test(tc, per_request_lines_are_limited_and_counted);
 	suite_add_tcase(s, tc);
