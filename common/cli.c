@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -43,6 +44,10 @@ cli_load_config(const struct cli_opts *o)
 	struct cfg *cfg = NULL;
 	char *errors = NULL;
 
+	/* SPEC 7: what the programs create (database, key, the file
+	 * provider's log) is not readable by other users.  Before anything
+	 * is opened: every program loads its configuration first. */
+	umask(027);
 	/* Without -c, a missing default file means the built-in defaults. */
 	if (!o->has_config_path && access(path, F_OK) != 0)
 		path = NULL;

@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "gateway.h"
+#include "idkey.h"
 #include "log.h"
 #include "migrate.h"
 #include "parse.h"
@@ -30,6 +31,7 @@ ctl_migrate(const struct cfg *cfg, int argc, char **argv)
 {
 	struct store *st = NULL;
 	int target = migrate_latest(), from = 0, to = 0;
+	const char *why = NULL;
 	enum fp_err err;
 
 	if (argc == 3 && strcmp(argv[1], "--to") == 0) {
@@ -49,6 +51,14 @@ ctl_migrate(const struct cfg *cfg, int argc, char **argv)
 		return EX_UNAVAILABLE;
 	}
 	err = migrate_to(st, target, &from, &to);
+	/* SPEC 6: the ID key lives outside the database: made here when
+	 * missing, moved out of an older database. */
+	if (err == FP_OK && to == migrate_latest()) {
+		err = idkey_settle(st, cfg->database.id_key_file, &why);
+		if (err != FP_OK)
+			fprintf(stderr, "%s: %s\n", cfg->database.id_key_file,
+			    why);
+	}
 	if (err == FP_OK && to == migrate_latest())
 		err = gw_programs_sync(cfg, st);
 	store_close(st);

@@ -142,11 +142,22 @@ metrics_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	struct page p = { 0 };
 
 	/* SPEC 3.5: no token needed on loopback; elsewhere any valid one. */
-	if (!req->is_loopback && http_auth_bearer(gw, req, NULL) != FP_OK) {
-		http_resp_error(resp, 401, "unauthorized",
-		    "a bearer token is required off loopback");
-		resp->www_authenticate = "Bearer";
-		return;
+	/* SPEC 3.5: the whole gateway's figures, so an admin token off
+	 * loopback (a county's viewer sees only its county elsewhere). */
+	if (!req->is_loopback) {
+		const struct cfg_token *t = NULL;
+
+		if (http_auth_bearer(gw, req, &t) != FP_OK) {
+			http_resp_error(resp, 401, "unauthorized",
+			    "a bearer token is required off loopback");
+			resp->www_authenticate = "Bearer";
+			return;
+		}
+		if (t->role != CFG_ROLE_ADMIN) {
+			http_resp_error(resp, 403, "forbidden",
+			    "/metrics needs an admin token off loopback");
+			return;
+		}
 	}
 	p.buf = malloc(METRICS_PAGE_MAX);
 	if (p.buf == NULL) {

@@ -11,7 +11,7 @@ struct gw;
 struct http_req;
 struct http_resp;
 
-/* No token on loopback; elsewhere any valid bearer token (SPEC 3.5). */
+/* No token on loopback; elsewhere an admin bearer token (SPEC 3.5). */
 void metrics_http_handle(struct gw *gw, struct http_req *req,
     struct http_resp *resp);
 

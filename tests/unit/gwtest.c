@@ -105,11 +105,11 @@ write_conf(struct tg *t, const char *extra)
 	n = snprintf(text, sizeof(text),
 	    "database = { path = \"%s/fupin.db\"; durability = \"%s\"; "
 	    "id_key_file = \"%s/id.key\"; };\n"
-	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; };\n"
+	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; %s };\n"
 	    "providers = ( { name = \"local\"; type = \"file\"; "
 	    "path = \"%s/outbox.jsonl\"; rate = 5000; } );\n%s", t->dir,
 	    t->durability != NULL ? t->durability : "normal", t->dir, t->port,
-	    t->dir,
+	    t->http_extra != NULL ? t->http_extra : "", t->dir,
 	    extra != NULL ? extra : "");
 	ck_assert_int_lt(n, (int)sizeof(text));
 	free(t->conf);

@@ -25,6 +25,7 @@ struct tg {
 	int	 port;
 	pid_t	 pid;		/* running gateway, or 0 */
 	const char *durability;	/* database.durability; NULL: "normal" */
+	const char *http_extra;	/* more keys of the http group, or NULL */
 };
 
 /*
