@@ -12,6 +12,7 @@
 #include "api_common.h"
 #include "feedback.h"
 #include "gateway.h"
+#include "http_error.h"
 #include "http_server.h"
 #include "log.h"
 #include "writer.h"
@@ -83,22 +84,31 @@ api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		goto done;
 	}
 	json_object_put(j.numbers);
-	if (err == FP_EREJECT)
-		http_resp_error(resp, 403, "forbidden", j.why);
-	else if (err == FP_ENOTFOUND)
+	/* A cadre that is not in the registry is the request's fault. */
+	if (err == FP_ENOTFOUND)
 		http_resp_error(resp, 400, "unknown_cadre", j.why);
-	else if (err == FP_EINVAL && j.missing != NULL) {
-		snprintf(msg, sizeof(msg), "template variable '%s' has no "
-		    "value", j.missing);
-		http_resp_error(resp, 400, "missing_variable", msg);
-	} else
-		http_resp_error(resp, http_status_of(err) < 500 ? 500 :
-		    http_status_of(err), "store_error", "the alert was not "
-		    "stored; retry");
+	else if (err == FP_EINVAL && j.missing != NULL)
+		api_missing_variable(resp, j.missing);
+	else {
+		const struct http_errmap errors = {
+			.rejected = j.why,
+			.fail = HTTP_FAIL_5XX,
+			.fail_code = "store_error",
+			.fail_message = "the alert was not stored; retry",
+		};
+
+		http_resp_fp_error(resp, err, &errors);
+	}
 done:
 	free(r);
 	json_object_put(o);
 }
+
+static const struct http_errmap list_errors = {
+	.fail = HTTP_FAIL_500,
+	.fail_code = "store_error",
+	.fail_message = "the database failed",
+};
 
 void
 api_feedback(struct gw *gw, struct http_req *req, struct http_resp *resp)
@@ -138,11 +148,20 @@ api_feedback(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		err = feedback_list(st, t->area, area, status, offset, limit,
 		    gw->cfg->mqtt.include_msisdn, &out);
 	if (err != FP_OK) {
-		http_resp_error(resp, 500, "store_error", "the database failed");
+		http_resp_fp_error(resp, err, &list_errors);
 		return;
 	}
 	api_json(resp, 200, out);
 }
+
+static const struct http_errmap close_errors = {
+	.not_found = "no such ticket",
+	.rejected = "the ticket is outside this token's area",
+	.conflict = "the ticket is closed",
+	.fail = HTTP_FAIL_500,
+	.fail_code = "store_error",
+	.fail_message = "not closed; retry",
+};
 
 struct close_job {
 	const char	*ticket;
@@ -215,14 +234,7 @@ api_feedback_item(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		json_object_object_add(out, "status",
 		    json_object_new_string("closed"));
 		api_json(resp, 200, out);
-	} else if (err == FP_ENOTFOUND)
-		http_resp_error(resp, 404, "not_found", "no such ticket");
-	else if (err == FP_EREJECT)
-		http_resp_error(resp, 403, "forbidden", "the ticket is outside "
-		    "this token's area");
-	else if (err == FP_EBUSY)
-		http_resp_error(resp, 409, "conflict", "the ticket is closed");
-	else
-		http_resp_error(resp, 500, "store_error", "not closed; retry");
+	} else
+		http_resp_fp_error(resp, err, &close_errors);
 	json_object_put(o);
 }

@@ -10,6 +10,7 @@
 #include "api_common.h"
 #include "broadcast.h"
 #include "gateway.h"
+#include "http_error.h"
 #include "http_server.h"
 #include "log.h"
 #include "parse.h"
@@ -29,12 +30,21 @@ create_job_run(struct store *st, void *arg)
 	return broadcast_insert(st, j->r, j->now, &j->id);
 }
 
-static void
-store_error(struct http_resp *resp, enum fp_err err)
-{
-	http_resp_error(resp, http_status_of(err) < 500 ? 500 :
-	    http_status_of(err), "store_error", "the database failed; retry");
-}
+static const struct http_errmap store_errors = {
+	.fail = HTTP_FAIL_5XX,
+	.fail_code = "store_error",
+	.fail_message = "the database failed; retry",
+};
+
+/* One broadcast, read or cancelled. */
+static const struct http_errmap item_errors = {
+	.not_found = "no such broadcast",
+	.rejected = "the broadcast is outside this token's area",
+	.conflict = "the broadcast has finished or was cancelled",
+	.fail = HTTP_FAIL_5XX,
+	.fail_code = "store_error",
+	.fail_message = "the database failed; retry",
+};
 
 static void
 create(struct gw *gw, struct http_req *req, struct http_resp *resp)
@@ -66,11 +76,9 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	r.created_by = t->name;
 	r.scope = t->area;
 	if (broadcast_check(&ctx, &r, &why, &missing) != FP_OK) {
-		if (missing != NULL) {
-			snprintf(msg, sizeof(msg), "template variable '%s' has "
-			    "no value", missing);
-			http_resp_error(resp, 400, "missing_variable", msg);
-		} else
+		if (missing != NULL)
+			api_missing_variable(resp, missing);
+		else
 			http_resp_error(resp, 400, "invalid_request", why);
 		goto done;
 	}
@@ -92,7 +100,7 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		err = writer_run(gw->writer, create_job_run, &j);
 	}
 	if (err != FP_OK) {
-		store_error(resp, err);
+		http_resp_fp_error(resp, err, &store_errors);
 		goto done;
 	}
 	log_info("api.broadcast id=%lld recipients=%lld token=%s",
@@ -131,7 +139,7 @@ list(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	if (err == FP_OK)
 		err = broadcast_list(st, t->area, status, offset, limit, &out);
 	if (err != FP_OK) {
-		store_error(resp, err);
+		http_resp_fp_error(resp, err, &store_errors);
 		return;
 	}
 	api_json(resp, 200, out);
@@ -190,7 +198,7 @@ api_broadcast_item(struct gw *gw, struct http_req *req,
 	snprintf(idtext, sizeof(idtext), "%.*s", (int)(n < 23 ? n : 23), rest);
 	if (n == 0 || n > 18 || parse_int64(idtext, 1, INT64_MAX, &id) !=
 	    FP_OK) {
-		http_resp_error(resp, 404, "not_found", "no such broadcast");
+		http_resp_fp_error(resp, FP_ENOTFOUND, &item_errors);
 		return;
 	}
 	t = api_token(gw, req, resp, cancel);
@@ -220,14 +228,5 @@ api_broadcast_item(struct gw *gw, struct http_req *req,
 			return;
 		}
 	}
-	if (err == FP_ENOTFOUND)
-		http_resp_error(resp, 404, "not_found", "no such broadcast");
-	else if (err == FP_EREJECT)
-		http_resp_error(resp, 403, "forbidden", "the broadcast is "
-		    "outside this token's area");
-	else if (err == FP_EBUSY)
-		http_resp_error(resp, 409, "conflict", "the broadcast has "
-		    "finished or was cancelled");
-	else
-		store_error(resp, err);
+	http_resp_fp_error(resp, err, &item_errors);
 }

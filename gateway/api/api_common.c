@@ -1,6 +1,7 @@
 /*
  * api_common.c: shared admin API plumbing (see api_common.h).
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,6 +50,21 @@ api_body(struct http_req *req, struct http_resp *resp)
 		return NULL;
 	}
 	return o;
+}
+
+void
+api_missing_variable(struct http_resp *resp, const char *name)
+{
+	char msg[160];
+
+	if (name == NULL) {
+		http_resp_error(resp, 400, "missing_variable",
+		    "the message is invalid");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "template variable '%s' has no value",
+	    name);
+	http_resp_error(resp, 400, "missing_variable", msg);
 }
 
 void

@@ -26,6 +26,10 @@ const struct cfg_token *api_token(struct gw *gw, struct http_req *req,
 /* The JSON object body; NULL with a 400 set. */
 struct json_object *api_body(struct http_req *req, struct http_resp *resp);
 
+/* 400 missing_variable: template variable `name` has no value (NULL:
+ * "the message is invalid"). */
+void api_missing_variable(struct http_resp *resp, const char *name);
+
 /* Answer `status` with o (consumed). */
 void api_json(struct http_resp *resp, int status, struct json_object *o);
 

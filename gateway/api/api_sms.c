@@ -15,7 +15,7 @@
 #include "broadcast.h"
 #include "gateway.h"
 #include "http_auth.h"
-#include "http_params.h"
+#include "http_error.h"
 #include "http_server.h"
 #include "log.h"
 #include "outbox.h"
@@ -164,12 +164,19 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 	return FP_OK;
 }
 
+static const struct http_errmap send_errors = {
+	.rejected = "the number is outside this token's area",
+	.fail = HTTP_FAIL_5XX,
+	.fail_code = "not_queued",
+	.fail_message = "the message was not queued; retry",
+};
+
 void
 api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
 	struct json_object *o = NULL;
 	struct send_job j;
-	char body[64], msg[160];
+	char body[64];
 	enum fp_err err;
 
 	memset(&j, 0, sizeof(j));
@@ -183,18 +190,10 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	if (read_send(o, &j, resp) != FP_OK)
 		goto done;
 	err = writer_run(gw->writer, send_job_run, &j);
-	if (err == FP_EREJECT) {
-		http_resp_error(resp, 403, "forbidden",
-		    "the number is outside this token's area");
-	} else if (err == FP_EINVAL) {
-		snprintf(msg, sizeof(msg), "template variable '%s' has no "
-		    "value", j.missing != NULL ? j.missing : "?");
-		http_resp_error(resp, 400, "missing_variable", j.missing !=
-		    NULL ? msg : "the message is invalid");
+	if (err == FP_EINVAL) {
+		api_missing_variable(resp, j.missing);
 	} else if (err != FP_OK) {
-		http_resp_error(resp, http_status_of(err) < 500 ? 500 :
-		    http_status_of(err), "not_queued",
-		    "the message was not queued; retry");
+		http_resp_fp_error(resp, err, &send_errors);
 	} else {
 		snprintf(body, sizeof(body), "{\"id\":\"%lld\"}",
 		    (long long)j.id);
@@ -335,6 +334,15 @@ load_in(struct store *st, int64_t id, struct json_object **out,
 	return FP_OK;
 }
 
+/* SPEC 3.5: outside the token's area is 403. */
+static const struct http_errmap message_errors = {
+	.not_found = "no such message",
+	.rejected = "the message is outside this token's area",
+	.fail = HTTP_FAIL_503,
+	.fail_code = "unavailable",
+	.fail_message = "the database is busy; retry",
+};
+
 void
 api_messages_get(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
@@ -354,7 +362,7 @@ api_messages_get(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		return;
 	}
 	if (parse_int64(idtext, 1, INT64_MAX, &id) != FP_OK) {
-		http_resp_error(resp, 404, "not_found", "no such message");
+		http_resp_fp_error(resp, FP_ENOTFOUND, &message_errors);
 		return;
 	}
 	err = gw_store(gw, &st);
@@ -365,19 +373,8 @@ api_messages_get(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	if (err == FP_OK && api_auth_msisdn_in_scope(st, t, msisdn) != FP_OK)
 		err = FP_EREJECT;
-	if (err == FP_ENOTFOUND || err == FP_EREJECT) {
-		/* SPEC 3.5: outside the token's area is 403. */
-		if (err == FP_EREJECT)
-			http_resp_error(resp, 403, "forbidden",
-			    "the message is outside this token's area");
-		else
-			http_resp_error(resp, 404, "not_found",
-			    "no such message");
-		goto done;
-	}
 	if (err != FP_OK) {
-		http_resp_error(resp, 503, "unavailable",
-		    "the database is busy; retry");
+		http_resp_fp_error(resp, err, &message_errors);
 		goto done;
 	}
 	snprintf(idbuf, sizeof(idbuf), "%lld", (long long)id);

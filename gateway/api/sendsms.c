@@ -9,6 +9,7 @@
 #include "api_auth.h"
 #include "gateway.h"
 #include "http_auth.h"
+#include "http_error.h"
 #include "http_params.h"
 #include "http_server.h"
 #include "log.h"
@@ -224,22 +225,31 @@ sendsms_req_free(struct sendsms_req *r)
 	free(r);
 }
 
+/* Kannel's answers to a request that was not taken. */
+static const struct http_errmap sendsms_errors = {
+	.invalid = "Invalid message, rejected",
+	.rejected = "Authorization failed for sendsms",
+	.fail = HTTP_FAIL_503,
+	.fail_code = "unavailable",
+	.fail_message = "Temporal failure, try again later.",
+};
+
 /* After the commit, on a server thread: Kannel's answer. */
 static void
 sendsms_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
     void *arg, enum fp_err err)
 {
 	struct sendsms_req *r = arg;
+	struct http_err_answer a;
 
 	(void)req;
 	hand_over(gw, &r->job, err);
-	if (err == FP_EREJECT) {
-		kannel_answer(resp, 403, "Authorization failed for sendsms");
-	} else if (err == FP_EINVAL) {
-		kannel_answer(resp, 400, "Invalid message, rejected");
-	} else if (err != FP_OK) {
-		log_warnx("sendsms.fail error=\"%s\"", fp_strerror(err));
-		kannel_answer(resp, 503, "Temporal failure, try again later.");
+	if (err != FP_OK) {
+		http_err_answer(err, &sendsms_errors, &a);
+		if (a.status >= 500)
+			log_warnx("sendsms.fail error=\"%s\"",
+			    fp_strerror(err));
+		kannel_answer(resp, a.status, a.message);
 	} else {
 		if (log_allow(&accepted_lines))
 			log_info("sendsms.accepted token=%s recipients=%zu "

@@ -60,24 +60,6 @@ struct http_server {
 	int			 n_workers;
 };
 
-int
-http_status_of(enum fp_err err)
-{
-	switch (err) {
-	case FP_OK:		return 200;
-	case FP_EINVAL:		return 400;
-	case FP_ENOTFOUND:	return 404;
-	case FP_EDUP:		return 409;
-	case FP_ETOOBIG:	return 413;
-	case FP_EBUSY:		return 503;
-	case FP_EREJECT:	return 502;
-	case FP_ENOMEM:
-	case FP_EIO:
-	case FP_ECONFIG:	return 500;
-	}
-	return 500;
-}
-
 void
 http_resp_set(struct http_resp *resp, int status, const char *content_type,
     const char *body, size_t len)

@@ -4,7 +4,8 @@
  * 404, known paths with another method 405 (with Allow), bodies over
  * http.max_body 413 (SPEC section 3), all before any handler runs.  A
  * handler fills a struct http_resp; errors become
- * {"error":"<code>","message":"<text>"} with the status from one table.
+ * {"error":"<code>","message":"<text>"}, an enum fp_err's status and
+ * code from one table (http_error.h).
  */
 #ifndef FP_HTTP_SERVER_H
 #define FP_HTTP_SERVER_H
@@ -139,9 +140,6 @@ void http_resp_set(struct http_resp *resp, int status,
 /* {"error":code,"message":message} with `status`. */
 void http_resp_error(struct http_resp *resp, int status, const char *code,
     const char *message);
-
-/* The HTTP status for an enum fp_err (EINVAL 400, ENOTFOUND 404, ...). */
-int http_status_of(enum fp_err err);
 
 /* A query or form argument; borrowed, NULL if absent. */
 const char *http_req_arg(struct http_req *req, const char *name);

@@ -14,6 +14,7 @@
 #include "dlr_http.h"
 #include "gateway.h"
 #include "http_auth.h"
+#include "http_error.h"
 #include "http_params.h"
 #include "http_server.h"
 #include "log.h"
@@ -46,6 +47,13 @@ dlr_job_run(struct store *st, void *arg)
 	    now);
 }
 
+/* Whatever failed, the provider is to send the report again. */
+static const struct http_errmap dlr_errors = {
+	.fail = HTTP_FAIL_503,
+	.fail_code = "not_stored",
+	.fail_message = "the report was not stored; retry",
+};
+
 static void
 answer(struct dlr_job *job, struct gw *gw, struct http_resp *resp,
     const char *what)
@@ -61,8 +69,7 @@ answer(struct dlr_job *job, struct gw *gw, struct http_resp *resp,
 	if (err != FP_OK) {
 		log_warnx("dlr.fail source=%s error=\"%s\"", what,
 		    fp_strerror(err));
-		http_resp_error(resp, 503, "not_stored",
-		    "the report was not stored; retry");
+		http_resp_fp_error(resp, err, &dlr_errors);
 		return;
 	}
 	if (log_allow(&in_lines))

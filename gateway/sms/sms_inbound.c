@@ -8,6 +8,7 @@
 
 #include "gateway.h"
 #include "http_auth.h"
+#include "http_error.h"
 #include "http_params.h"
 #include "http_server.h"
 #include "log.h"
@@ -111,6 +112,13 @@ mo_req_free(struct mo_req *r)
 	free(r);
 }
 
+/* A message not stored is the gateway's fault: the sender retries. */
+static const struct http_errmap mo_errors = {
+	.fail = HTTP_FAIL_5XX,
+	.fail_code = "not_stored",
+	.fail_message = "the message was not stored; retry",
+};
+
 /* After the commit, on a server thread: the route's answer. */
 static void
 receive_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
@@ -125,9 +133,7 @@ receive_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	if (err != FP_OK) {
 		log_warnx("sms.in.fail route=%s error=\"%s\"", r->route,
 		    fp_strerror(err));
-		http_resp_error(resp, http_status_of(err) >= 500 ?
-		    http_status_of(err) : 500, "not_stored",
-		    "the message was not stored; retry");
+		http_resp_fp_error(resp, err, &mo_errors);
 		goto done;
 	}
 	if (log_allow(&in_lines))
@@ -170,8 +176,7 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		return;
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
-		http_resp_error(resp, 500, "not_stored",
-		    "the message was not stored; retry");
+		http_resp_fp_error(resp, FP_ENOMEM, &mo_errors);
 		return;
 	}
 	err = http_params_init(&r->p, req, &why);

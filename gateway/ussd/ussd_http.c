@@ -9,6 +9,7 @@
 #include "gateway.h"
 #include "gsm.h"
 #include "http_auth.h"
+#include "http_error.h"
 #include "http_params.h"
 #include "http_server.h"
 #include "log.h"
@@ -37,6 +38,18 @@ ussd_job_run(struct store *st, void *arg)
 	    &j->reply);
 }
 
+static const struct http_errmap no_memory = {
+	.fail = HTTP_FAIL_500,
+	.fail_code = "no_memory",
+	.fail_message = "out of memory",
+};
+
+static const struct http_errmap session_errors = {
+	.fail = HTTP_FAIL_500,
+	.fail_code = "not_stored",
+	.fail_message = "the session could not be stored; retry",
+};
+
 static void
 answer(struct http_resp *resp, bool end, const char *screen)
 {
@@ -44,7 +57,7 @@ answer(struct http_resp *resp, bool end, const char *screen)
 	char *body = malloc(n);
 
 	if (body == NULL) {
-		http_resp_error(resp, 500, "no_memory", "out of memory");
+		http_resp_fp_error(resp, FP_ENOMEM, &no_memory);
 		return;
 	}
 	snprintf(body, n, "%s %s", end ? "END" : "CON", screen);
@@ -137,7 +150,7 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	memset(&job, 0, sizeof(job));
 	job.ctx = gw_svc_ctx(gw);
 	if (err != FP_OK) {
-		http_resp_error(resp, 500, "no_memory", "out of memory");
+		http_resp_fp_error(resp, err, &no_memory);
 		goto done;
 	}
 	if (!read_request(gw, &p, resp, &job, from, &unknown_code))
@@ -158,8 +171,7 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	err = writer_run(gw->writer, ussd_job_run, &job);
 	if (err != FP_OK) {
 		log_warnx("ussd.fail error=\"%s\"", fp_strerror(err));
-		http_resp_error(resp, 500, "not_stored",
-		    "the session could not be stored; retry");
+		http_resp_fp_error(resp, err, &session_errors);
 		goto done;
 	}
 	if (log_allow(&req_lines))
