@@ -274,21 +274,25 @@ fuzz: deps
 # ---- install -----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fupin/templates \
-	  $(DESTDIR)$(PREFIX)/share/doc/fupin $(DESTDIR)/etc/fupin \
+	  $(DESTDIR)$(PREFIX)/share/doc/fupin \
 	  $(DESTDIR)/lib/systemd/system $(DESTDIR)/usr/lib/sysusers.d
+	install -d -m 0750 $(DESTDIR)/etc/fupin
 	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/fupin/
 	install -m 0644 systemd/fupin.sysusers $(DESTDIR)/usr/lib/sysusers.d/fupin.conf
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R templates/. $(DESTDIR)$(PREFIX)/share/fupin/templates/
-	[ -f $(DESTDIR)/etc/fupin/fupin.conf ] || \
-	  sed -e 's|"var/fupin.db"|"/var/lib/fupin/fupin.db"|' \
-	      -e 's|"var/outbox.jsonl"|"/var/lib/fupin/outbox.jsonl"|' \
-	      -e 's|dir = "templates"|dir = "$(PREFIX)/share/fupin/templates"|' \
-	      config/fupin.conf > $(DESTDIR)/etc/fupin/fupin.conf
+	@# The config without the demo token (tools/install-config fails if a
+	@# token or secret is left), readable by root and group fupin only.
+	[ -f $(DESTDIR)/etc/fupin/fupin.conf ] || { \
+	  umask 027 && sh tools/install-config config/fupin.conf $(PREFIX) \
+	    > $(DESTDIR)/etc/fupin/fupin.conf.new && \
+	  chmod 0640 $(DESTDIR)/etc/fupin/fupin.conf.new && \
+	  mv $(DESTDIR)/etc/fupin/fupin.conf.new $(DESTDIR)/etc/fupin/fupin.conf; }
 	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-gateway.service > $(DESTDIR)/lib/systemd/system/fupin-gateway.service
 	sed 's|/usr/local|$(PREFIX)|g' systemd/fupin-bridge.service > $(DESTDIR)/lib/systemd/system/fupin-bridge.service
 	@if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
-	  systemd-sysusers /usr/lib/sysusers.d/fupin.conf; fi
+	  systemd-sysusers /usr/lib/sysusers.d/fupin.conf && \
+	  chgrp fupin /etc/fupin /etc/fupin/fupin.conf; fi
 
 clean:
 	rm -rf build bin

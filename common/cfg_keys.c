@@ -111,6 +111,95 @@ check_shortcode(const char *v, void *base)
 	return NULL;
 }
 
+/*
+ * Secrets kept in their own file (systemd's LoadCredential, a file only
+ * the service can read; "${CREDENTIALS_DIRECTORY}/name" names one of the
+ * unit's credentials): the file's content, less a final newline, goes
+ * into the secret's field.  Given with the inline key too: refused.
+ */
+#define SECRET_FILE_MAX 4096
+
+#define CRED_PREFIX "${CREDENTIALS_DIRECTORY}/"
+
+static const char *
+read_secret_file(const char *path, char **field, size_t min)
+{
+	char buf[SECRET_FILE_MAX + 2], full[4096], *dup;
+	size_t n;
+	FILE *fp;
+
+	if (*field != NULL && **field != '\0')
+		return "conflicts with the secret given inline: give one";
+	/* Under systemd the unit's credentials directory differs per
+	 * unit; one config names it for both programs. */
+	if (strncmp(path, CRED_PREFIX, strlen(CRED_PREFIX)) == 0) {
+		const char *dir = getenv("CREDENTIALS_DIRECTORY");
+		int r;
+
+		if (dir == NULL || *dir == '\0')
+			return "names ${CREDENTIALS_DIRECTORY} but it is not set "
+			    "(LoadCredential= in the unit)";
+		r = snprintf(full, sizeof(full), "%s/%s", dir,
+		    path + strlen(CRED_PREFIX));
+		if (r < 0 || (size_t)r >= sizeof(full))
+			return "names a path that is too long";
+		path = full;
+	}
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return "names a file that cannot be read";
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	if (n > SECRET_FILE_MAX)
+		return "names a file longer than 4096 bytes";
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	if (n < min || memchr(buf, '\0', n) != NULL) {
+		memset(buf, 0, sizeof(buf));
+		return min > 1 ? "names a file whose secret is shorter than 16 "
+		    "bytes" : "names an empty file";
+	}
+	dup = strdup(buf);
+	memset(buf, 0, sizeof(buf));
+	if (dup == NULL)
+		return CFG_CHECK_ENOMEM;
+	free(*field);
+	*field = dup;
+	return NULL;
+}
+
+static const char *
+check_route_secret_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg_route *)base)->secret, 16);
+}
+
+static const char *
+check_route_token_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg_route *)base)->token, 16);
+}
+
+static const char *
+check_provider_password_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg_provider *)base)->password,
+	    1);
+}
+
+static const char *
+check_provider_token_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg_provider *)base)->token, 1);
+}
+
+static const char *
+check_mqtt_password_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg *)base)->mqtt.password, 1);
+}
+
 /* Copy v[0..n) into buf (size bufsz) as a string; false when too long. */
 static bool
 copy_part(char *buf, size_t bufsz, const char *v, size_t n)
@@ -532,6 +621,12 @@ static const struct cfg_key route_keys[] = {
 	{ .name = "token", .type = CFG_STR, .min = 16, .max = 4096,
 	  .off = R(token),
 	  .kinds = KIND(CFG_AUTH_TOKEN), .needs = KIND(CFG_AUTH_TOKEN) },
+	{ .name = "secret_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_route_secret_file,
+	  .kinds = KIND(CFG_AUTH_HMAC) },
+	{ .name = "token_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_route_token_file,
+	  .kinds = KIND(CFG_AUTH_TOKEN) },
 	{ 0 }
 };
 
@@ -587,11 +682,17 @@ static const struct cfg_key provider_keys[] = {
 	  .kinds = K_KANNEL, .needs = K_KANNEL },
 	{ .name = "password", .type = CFG_STR, .off = P(password),
 	  .kinds = K_KANNEL, .needs = K_KANNEL },
+	{ .name = "password_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_provider_password_file,
+	  .kinds = K_KANNEL },
 	/* default "http://" + http.listen: set in cfg_load.c's cross-field pass */
 	{ .name = "dlr_base", .type = CFG_STR, .off = P(dlr_base),
 	  .check = check_url, .kinds = K_KANNEL },
 	{ .name = "token", .type = CFG_STR, .off = P(token),
 	  .kinds = K_JSON, .needs = K_JSON },
+	{ .name = "token_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_provider_token_file,
+	  .kinds = K_JSON },
 	{ .name = "sign_name", .type = CFG_STR, .def.s = "",
 	  .off = P(sign_name), .kinds = K_JSON },
 	{ .name = "template_code", .type = CFG_STR, .def.s = "",
@@ -649,6 +750,8 @@ static const struct cfg_key mqtt_keys[] = {
 	  .off = F(mqtt.username) },
 	{ .name = "password", .type = CFG_STR, .def.s = "",
 	  .off = F(mqtt.password) },
+	{ .name = "password_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_mqtt_password_file },
 	/* TLS; ca_file "" = the system's CA store.  In this order: each
 	 * check reads the rows before it. */
 	{ .name = "ca_file", .type = CFG_STR, .def.s = "",

@@ -463,9 +463,11 @@ check_elem(struct cfg_ctx *c, const struct cfg_key *lk, config_setting_t *e,
 			    lk->list->noun);
 		if (!(k->needs & bit) || k->off == CFG_NOFIELD)
 			continue;
-		/* given but NULL: a bad value, already reported */
+		/* given but NULL: a bad value, already reported; not given
+		 * but set: its _file key read it */
 		v = *(char **)field(elem, k);
-		if (!has || (v != NULL && v[0] == '\0'))
+		if ((!has && (v == NULL || v[0] == '\0')) ||
+		    (has && v != NULL && v[0] == '\0'))
 			cfg_errf(c, e, "'%s' (%s %s) needs a non-empty '%s'",
 			    epath, kind_name, lk->list->noun, k->name);
 	}

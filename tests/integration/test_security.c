@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cfg.h"
 #include "gwtest.h"
 #include "hex.h"
 #include "sha256.h"
@@ -381,6 +382,28 @@ START_TEST(dlr_has_its_own_route_entry)
 }
 END_TEST
 
+START_TEST(the_installed_config_holds_no_token)
+{
+	char *argv[] = { "/bin/sh", "tools/install-config",
+	    "config/fupin.conf", "/usr/local", NULL };
+	char *out = NULL, *path, *errors = NULL;
+	struct cfg *cfg = NULL;
+
+	/* Found: `make install` shipped the demo admin token in a
+	 * world-readable /etc/fupin/fupin.conf. */
+	ck_assert_int_eq(tu_run(argv, &out), 0);
+	ck_assert_ptr_null(strstr(out, "91c16f0d6cc1bec3"));
+	ck_assert_ptr_nonnull(strstr(out, "tokens = ( );"));
+	ck_assert_ptr_nonnull(strstr(out, "\"/var/lib/fupin/id.key\""));
+	path = tu_write_file(t.dir, "installed.conf", out, strlen(out));
+	ck_assert_int_eq(cfg_load(path, &cfg, &errors), FP_OK);
+	ck_assert_uint_eq(cfg->api.n_tokens, 0);
+	cfg_free(cfg);
+	free(path);
+	free(out);
+}
+END_TEST
+
 Suite *
 security_suite(void)
 {
@@ -401,6 +424,7 @@ security_suite(void)
 	tcase_add_test(tc, behind_a_proxy_nothing_is_loopback);
 	tcase_add_test(tc, metrics_off_loopback_need_an_admin_token);
 	tcase_add_test(tc, dlr_has_its_own_route_entry);
+	tcase_add_test(tc, the_installed_config_holds_no_token);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -527,6 +527,34 @@ START_TEST(include_is_relative_to_the_including_file)
 }
 END_TEST
 
+/* Secrets from their own files (systemd's LoadCredential=). */
+START_TEST(secrets_may_come_from_files)
+{
+	char *dir = tu_mkdtemp(), *sec, *pw, text[1024], *errors = NULL;
+	struct cfg *cfg = NULL;
+	const struct cfg_route *r;
+
+	sec = tu_write_file(dir, "hmac", "s3cret-from-a-file-0001\n", 24);
+	pw = tu_write_file(dir, "pw", "kannel-pw\n", 10);
+	snprintf(text, sizeof(text), "sms = { routes = ( { path = "
+	    "\"/sms/inbound\"; auth = \"hmac\"; secret_file = \"%s\"; } ); };\n"
+	    "providers = ( { name = \"k\"; type = \"kannel\"; url = "
+	    "\"http://127.0.0.1:13013/cgi-bin/sendsms\"; username = \"u\"; "
+	    "password_file = \"%s\"; } );\n", sec, pw);
+	ck_assert_msg(cfg_load_string(text, "t.conf", &cfg, &errors) == FP_OK,
+	    "%s", errors != NULL ? errors : "");
+	r = cfg_route_find(cfg, "/sms/inbound");
+	ck_assert_ptr_nonnull(r);
+	ck_assert_str_eq(r->secret, "s3cret-from-a-file-0001");
+	ck_assert_str_eq(cfg->providers[0].password, "kannel-pw");
+	cfg_free(cfg);
+	free(sec);
+	free(pw);
+	tu_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 Suite *
 cfg_suite(void)
 {
@@ -537,6 +565,7 @@ cfg_suite(void)
 		find_bad_files();
 
 	tc = tcase_create("defaults");
+	tcase_add_test(tc, secrets_may_come_from_files);
 	tcase_add_test(tc, no_file_gives_the_builtin_defaults);
 	tcase_add_test(tc, default_routes_are_both_paths_on_loopback);
 	tcase_add_test(tc, default_provider_is_the_local_file);
