@@ -57,6 +57,7 @@
 
 #include "parse.h"
 #include "loadgen.h"
+#include "strbuf.h"
 
 int64_t	  lg_sessions;
 char	**lg_steps;
@@ -185,8 +186,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct client_opts o;
-	char *headers = NULL, *grown;
-	size_t headers_len = 0;
+	struct strbuf headers = STRBUF_INIT;
 	int64_t sink_port = 0, status = 200, expect = 0, threads = 1;
 	int ch, rc;
 	bool is_free_port = false;
@@ -214,15 +214,11 @@ main(int argc, char **argv)
 				    "value', not '%s'\n", optarg);
 				return LG_EX_USAGE;
 			}
-			grown = realloc(headers, headers_len + strlen(optarg) +
-			    3);
-			if (grown == NULL) {
+			strbuf_printf(&headers, "%s\r\n", optarg);
+			if (headers.failed) {
 				fprintf(stderr, "loadgen: out of memory\n");
 				return 1;
 			}
-			headers = grown;
-			headers_len += (size_t)sprintf(headers + headers_len,
-			    "%s\r\n", optarg);
 			break;
 		case 'n':
 			o.count = num_arg("-n", optarg, 1, INT64_C(1) << 40);
@@ -281,9 +277,9 @@ main(int argc, char **argv)
 	if (o.count > 0 && o.count < o.conns)
 		o.conns = (long)o.count;
 	o.url = argv[optind];
-	o.headers = headers;
+	o.headers = headers.s;		/* NULL when no -H */
 	rc = client_run(&o);
-	free(headers);
+	strbuf_free(&headers);
 	free(lg_steps);
 	return rc;
 }
