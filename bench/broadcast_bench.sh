@@ -71,7 +71,7 @@ PORT=$("$BIN_DIR/loadgen" --free-port) || die 1 "no free port"
 TOKEN=bench-broadcast-token
 SHA=$(printf '%s' "$TOKEN" | sha256sum | cut -d' ' -f1)
 cat >"$TMP/gw.conf" <<CONF
-database = { path = "$TMP/fupin.db"; durability = "normal"; };
+database = { path = "$TMP/fupin.db"; durability = "normal"; id_key_file = "$TMP/id.key"; };
 http = { listen = "127.0.0.1:$PORT"; };
 providers = ( { name = "local"; type = "file"; path = "$TMP/outbox.jsonl";
                 rate = $RATE; } );

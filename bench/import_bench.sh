@@ -75,7 +75,7 @@ if [ "$use_shipped" = yes ] && [ -f "$ROOT/config/fupin.conf" ] &&
 		"$ROOT/config/fupin.conf" >"$CONF" || die 1 "cannot write $CONF"
 	conf_from="config/fupin.conf, database moved"
 else
-	printf 'database = { path = "%s/fupin.db"; };\n' "$TMP" >"$CONF" ||
+	printf 'database = { path = "%s/fupin.db"; id_key_file = "%s/id.key"; };\n' "$TMP" "$TMP" >"$CONF" ||
 		die 1 "cannot write $CONF"
 	conf_from="minimal"
 fi

@@ -127,7 +127,7 @@ echo "  raw ceiling (best run):              $RAW msgs/s"
 # 2. The relay: a fresh database with the events in its outbox.
 cat > "$DIR/fupin.conf" <<EOF
 node_id = "bench";
-database = { path = "$DIR/fupin.db"; };
+database = { path = "$DIR/fupin.db"; id_key_file = "$DIR/id.key"; };
 mqtt = { uri = "$URI"; client_id = "fupin-bench"; };
 EOF
 "$BIN/fupinctl" -c "$DIR/fupin.conf" migrate > "$DIR/migrate.out" 2>&1 ||

@@ -499,7 +499,7 @@ gw_setup() {
 	mkdir -p "$1" || fail "cannot create $1"
 	cat >"$1/fupin.conf" <<EOF || fail "cannot write $1/fupin.conf"
 node_id = "bench";
-database = { path = "$1/fupin.db"; durability = "full"; };
+database = { path = "$1/fupin.db"; durability = "full"; id_key_file = "$1/id.key"; };
 http = { listen = "127.0.0.1:$2"; };
 sms = { shortcode = "$SHORTCODE"; provider = "sink"; };
 providers = (

@@ -62,7 +62,7 @@ trap 'exit 143' TERM
 
 PORT=$("$BIN_DIR/loadgen" --free-port) || die 1 "no free port"
 cat >"$TMP/gw.conf" <<CONF
-database = { path = "$TMP/fupin.db"; durability = "normal"; };
+database = { path = "$TMP/fupin.db"; durability = "normal"; id_key_file = "$TMP/id.key"; };
 http = { listen = "127.0.0.1:$PORT"; };
 providers = ( { name = "local"; type = "file"; path = "$TMP/outbox.jsonl"; } );
 templates = { dir = "$ROOT/templates"; };
