@@ -165,3 +165,15 @@ sha256_hex(const uint8_t *bin, size_t len, char *out)
 {
 	hex_encode(bin, len, out);
 }
+
+bool
+sha256_equal(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= (uint8_t)(x[i] ^ y[i]);
+	return d == 0;
+}

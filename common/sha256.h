@@ -7,6 +7,7 @@
 #ifndef FP_SHA256_H
 #define FP_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,9 @@ void hmac_sha256_key_init(struct hmac_sha256_key *k, const void *key,
     size_t key_len);
 void hmac_sha256(const struct hmac_sha256_key *k, const void *data,
     size_t len, uint8_t out[SHA256_LEN]);
+
+/* a[0..n) == b[0..n), in a time independent of where they differ. */
+bool sha256_equal(const void *a, const void *b, size_t n);
 
 /* Lower-case hex of bin[0..len) into out (2*len+1 bytes): hex_encode. */
 void sha256_hex(const uint8_t *bin, size_t len, char *out);

@@ -15,18 +15,6 @@
 #include "log.h"
 #include "sha256.h"
 
-/* Compare in time independent of where the bytes differ. */
-static int
-equal_const_time(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	uint8_t d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= (uint8_t)(a[i] ^ b[i]);
-	return d == 0;
-}
-
 const struct cfg_token *
 http_auth_token_find(const struct cfg *cfg, const char *secret)
 {
@@ -37,7 +25,7 @@ http_auth_token_find(const struct cfg *cfg, const char *secret)
 		return NULL;
 	sha256(secret, strlen(secret), h);
 	for (i = 0; i < cfg->api.n_tokens; i++)
-		if (equal_const_time(h, cfg->api.tokens[i].sha256, SHA256_LEN))
+		if (sha256_equal(h, cfg->api.tokens[i].sha256, SHA256_LEN))
 			return &cfg->api.tokens[i];
 	return NULL;
 }
@@ -55,7 +43,7 @@ token_matches(const char *given, const char *want)
 		return false;
 	sha256(given, strlen(given), a);
 	sha256(want, strlen(want), b);
-	return equal_const_time(a, b, SHA256_LEN);
+	return sha256_equal(a, b, SHA256_LEN);
 }
 
 enum fp_err

@@ -7,18 +7,6 @@
 #include "hex.h"
 #include "http_sign.h"
 
-/* Compare in time independent of where the bytes differ. */
-static int
-equal_const_time(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	uint8_t d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d |= (uint8_t)(a[i] ^ b[i]);
-	return d == 0;
-}
-
 /* Unix seconds: 1 to HTTP_SIGN_TS_MAX digits, nothing else. */
 static int
 parse_ts(const char *s, int64_t *out)
@@ -82,7 +70,7 @@ http_sign_check(const char *secret, const struct http_signed *r, int64_t now,
 		return HTTP_SIGN_STALE;
 	mac(secret, r->timestamp, r->method, r->path, r->query != NULL ?
 	    r->query : "", r->body, r->body_len, want);
-	return equal_const_time(want, sig, SHA256_LEN) ? HTTP_SIGN_OK :
+	return sha256_equal(want, sig, SHA256_LEN) ? HTTP_SIGN_OK :
 	    HTTP_SIGN_BAD;
 }
 
