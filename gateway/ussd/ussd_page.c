@@ -35,7 +35,7 @@ str_units(const struct pager *pg, const char *s)
 
 /* Units of the navigation block, the newline before it included. */
 static size_t
-nav_units(const struct pager *pg, bool more, bool back)
+nav_units(const struct pager *pg, bool more, bool back, bool main_menu)
 {
 	const struct ussd_nav *nav = pg->nav;
 	size_t n = 0;
@@ -44,7 +44,7 @@ nav_units(const struct pager *pg, bool more, bool back)
 		n += 1 + str_units(pg, nav->more);
 	if (back && nav->back != NULL)
 		n += 1 + str_units(pg, nav->back);
-	if (nav->show_main && nav->main != NULL)
+	if (main_menu && nav->main != NULL)
 		n += 1 + str_units(pg, nav->main);
 	return n;
 }
@@ -133,7 +133,7 @@ put(char *dst, size_t *n, const char *s, size_t len)
 
 static enum fp_err
 compose(const struct pager *pg, size_t from, size_t to, bool more, bool back,
-    char **out)
+    bool main_menu, char **out)
 {
 	const struct ussd_nav *nav = pg->nav;
 	size_t cap = (to - from) + 4 + (nav->more ? strlen(nav->more) : 0) +
@@ -156,7 +156,7 @@ compose(const struct pager *pg, size_t from, size_t to, bool more, bool back,
 		put(s, &n, "\n", 1);
 		put(s, &n, nav->back, strlen(nav->back));
 	}
-	if (nav->show_main && nav->main != NULL) {
+	if (main_menu && nav->main != NULL) {
 		put(s, &n, "\n", 1);
 		put(s, &n, nav->main, strlen(nav->main));
 	}
@@ -192,23 +192,32 @@ ussd_page(const char *body, const struct ussd_nav *nav,
 {
 	struct pager pg = { body, strlen(body), nav, GSM_ENC_GSM7, 0 };
 	size_t starts[PAGES_MAX + 1], pos = 0;
+	/* The last page of several offers back and the main menu. */
+	size_t last_nav, one_nav;
 	int n = 0, want = page < 0 ? 0 : page;
 	enum fp_err err;
 
 	err = choose_encoding(&pg, lim);
 	if (err != FP_OK)
 		return err;
+	/* Trailing blanks are never shown: nor are they counted. */
+	while (pg.len > 0 && (body[pg.len - 1] == '\n' ||
+	    body[pg.len - 1] == ' '))
+		pg.len--;
 	/* All of it on one page? */
-	if (nav_units(&pg, false, nav->show_back) <= pg.limit &&
-	    units(&pg, body, pg.len) <= pg.limit -
-	    nav_units(&pg, false, nav->show_back)) {
+	one_nav = nav_units(&pg, false, nav->show_back, nav->show_main);
+	if (one_nav <= pg.limit && units(&pg, body, pg.len) <= pg.limit -
+	    one_nav) {
 		*n_pages = 1;
-		return compose(&pg, 0, pg.len, false, nav->show_back, out);
+		return compose(&pg, 0, pg.len, false, nav->show_back,
+		    nav->show_main, out);
 	}
+	last_nav = nav_units(&pg, false, true, true);
+	if (last_nav >= pg.limit)
+		return FP_EINVAL;
 	while (pos < pg.len && n < PAGES_MAX) {
 		bool back = nav->show_back || n > 0;
-		size_t last_nav = nav_units(&pg, false, back);
-		size_t more_nav = nav_units(&pg, true, back);
+		size_t more_nav = nav_units(&pg, true, back, nav->show_main);
 		size_t end;
 
 		if (more_nav >= pg.limit)
@@ -216,8 +225,12 @@ ussd_page(const char *body, const struct ussd_nav *nav,
 		starts[n] = pos;
 		if (units(&pg, body + pos, pg.len - pos) <= pg.limit - last_nav)
 			end = pg.len;
-		else
+		else {
 			end = take(&pg, pos, pg.limit - more_nav);
+			/* Not the last page: leave the last something. */
+			if (end >= pg.len)
+				end = take(&pg, pos, pg.limit - last_nav);
+		}
 		if (end <= pos)
 			return FP_EINVAL;
 		n++;
@@ -227,20 +240,21 @@ ussd_page(const char *body, const struct ussd_nav *nav,
 		starts[n] = pos;
 	}
 	if (n == 0)
-		return compose(&pg, 0, 0, false, nav->show_back, out);
+		return compose(&pg, 0, 0, false, nav->show_back,
+		    nav->show_main, out);
 	*n_pages = n;
 	if (want >= n)
 		want = n - 1;
 	{
 		size_t to = starts[want + 1];
-		bool more = want + 1 < n;
+		bool last = want + 1 == n;
 
 		/* The next page's start skipped blanks; the page ends before. */
 		while (to > starts[want] && (body[to - 1] == '\n' ||
 		    body[to - 1] == ' '))
 			to--;
-		return compose(&pg, starts[want], to, more,
-		    nav->show_back || want > 0, out);
+		return compose(&pg, starts[want], to, !last, last ||
+		    nav->show_back || want > 0, last || nav->show_main, out);
 	}
 }
 

@@ -14,11 +14,18 @@
 
 #include "err.h"
 
-/* The navigation lines a page may end with ("98 更多", "0 返回", ...). */
+/*
+ * The navigation lines a page may end with ("98 更多", "0 返回", ...).
+ * Every page but the last of a screen of several offers `more`; the
+ * last of several offers `back` and `main` whatever show_back and
+ * show_main say (SPEC 3.3: it is CON, never END).
+ */
 struct ussd_nav {
 	const char	*more;		/* shown when a next page exists */
-	const char	*back;		/* shown when show_back or page > 0 */
-	const char	*main;		/* shown when show_main */
+	const char	*back;		/* shown when show_back, on a page
+					 * after the first, or on the last */
+	const char	*main;		/* shown when show_main, or on the
+					 * last page of several */
 	bool		 show_back;
 	bool		 show_main;
 };

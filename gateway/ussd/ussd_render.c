@@ -179,8 +179,9 @@ ussd_render(struct engine *e, char **out, int *n_pages, bool *end)
 			    e->s->lang);
 		if (e->s->at.page >= *n_pages)
 			e->s->at.page = *n_pages - 1;
-		/* An ending screen of several pages ends on its last. */
-		if (*end && e->s->at.page + 1 < *n_pages)
+		/* END only for a screen of one page (SPEC 3.3): the last
+		 * page of several is CON with 0 back and 00 main menu. */
+		if (*n_pages > 1)
 			*end = false;
 	}
 	free(more);

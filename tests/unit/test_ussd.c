@@ -670,6 +670,43 @@ START_TEST(the_same_menu_works_as_an_sms_dialogue)
 }
 END_TEST
 
+/* Finding 5: the last page of several is CON with 0 and 00. */
+START_TEST(the_last_page_of_an_ending_screen_is_con_with_back_and_main)
+{
+	bool end = true;
+	const char *s;
+	char text[64] = "1";
+	int pages = 1;
+
+	ck_assert_int_eq(store_exec(st, "INSERT INTO enrollments(member_id, "
+	    "program, status, updated_at) VALUES ('M1', 'YL', 'enrolled', 0),"
+	    "('M1', 'CY', 'requested', 0), ('M2', 'XD', 'completed', 0)"),
+	    FP_OK);
+	ck_assert_int_eq(store_exec(st, "UPDATE households SET head_name = "
+	    "'吉克阿木阿呷沙马拉则' WHERE household_id = 'HH1'"), FP_OK);
+	s = ussd("p1", "13908340108", text, &end);
+	ck_assert(!end);
+	HAS(s, "98 更多");
+	while (strstr(s, "\n98 ") != NULL && pages < 10) {
+		strcat(text, "*98");
+		s = ussd("p1", "13908340108", text, &end);
+		pages++;
+	}
+	ck_assert_int_ge(pages, 2);
+	ck_assert(!end);
+	HAS(s, "\n0 返回\n00 主菜单");
+	/* 0 goes back a page, 00 to the main menu. */
+	strcat(text, "*0");
+	s = ussd("p1", "13908340108", text, &end);
+	ck_assert(!end);
+	HAS(s, "98 更多");
+	strcat(text, "*00");
+	s = ussd("p1", "13908340108", text, &end);
+	ck_assert(!end);
+	HAS(s, "1 我家情况");
+}
+END_TEST
+
 /* ---- the pager ---------------------------------------------------------- */
 
 static void
@@ -734,6 +771,40 @@ START_TEST(pages_fit_and_keep_every_character)
 		check_pages(bodies[i], &ussd_lim);
 		check_pages(bodies[i], &sms_lim);
 	}
+}
+END_TEST
+
+START_TEST(the_last_of_several_pages_offers_back_and_main)
+{
+	static const struct ussd_limits lim = { 40, 20 };
+	struct ussd_nav nav = { "98 More", "0 Back", "00 Main menu", false,
+	    false };
+	const char *body = "one two three four five six seven eight nine ten "
+	    "eleven twelve thirteen fourteen fifteen sixteen";
+	char *page = NULL;
+	int n = 0, i;
+
+	ck_assert_int_eq(ussd_page(body, &nav, &lim, 0, &page, &n), FP_OK);
+	ck_assert_int_ge(n, 2);
+	HASNT(page, "0 Back");
+	free(page);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(ussd_page(body, &nav, &lim, i, &page, &n),
+		    FP_OK);
+		ck_assert_msg(ussd_page_fits(page, &lim), "%s", page);
+		if (i + 1 < n) {
+			HAS(page, "\n98 More");
+			HASNT(page, "00 Main menu");
+		} else {
+			HASNT(page, "98 More");
+			HAS(page, "\n0 Back\n00 Main menu");
+		}
+		free(page);
+	}
+	/* One page: only what the flags say. */
+	ck_assert_int_eq(ussd_page("short", &nav, &lim, 0, &page, &n), FP_OK);
+	ck_assert_str_eq(page, "short");
+	free(page);
 }
 END_TEST
 
@@ -1010,9 +1081,12 @@ ussd_suite(void)
 	tcase_add_test(tc, hostile_input_always_gets_a_well_formed_screen);
 	tcase_add_test(tc, every_menu_path_renders_in_every_language);
 	tcase_add_test(tc, the_same_menu_works_as_an_sms_dialogue);
+	tcase_add_test(tc,
+	    the_last_page_of_an_ending_screen_is_con_with_back_and_main);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("pager");
 	tcase_add_test(tc, pages_fit_and_keep_every_character);
+	tcase_add_test(tc, the_last_of_several_pages_offers_back_and_main);
 	tcase_add_test(tc, pager_refuses_bad_utf8_and_navigation_without_room);
 	tcase_add_test(tc, menu_file_errors_name_file_and_line);
 	tcase_add_test(tc,
