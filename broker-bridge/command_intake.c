@@ -110,7 +110,8 @@ apply_alert(struct store *st, const struct svc_ctx *ctx,
 		r->command_id = command_id;
 		err = alert_create(st, ctx, r, (int64_t)time(NULL), &id, numbers,
 		    &why, &missing);
-		if (err == FP_ENOTFOUND || err == FP_EREJECT)
+		if (err == FP_ENOTFOUND || err == FP_EREJECT ||
+		    err == FP_ETOOBIG)
 			err = FP_EINVAL;
 	}
 	if (err == FP_EINVAL)

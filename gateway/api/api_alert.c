@@ -89,6 +89,11 @@ api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 400, "unknown_cadre", j.why);
 	else if (err == FP_EINVAL && j.missing != NULL)
 		api_missing_variable(resp, j.missing);
+	else if (err == FP_ETOOBIG)
+		api_too_long(resp);
+	else if (err == FP_EINVAL)
+		http_resp_error(resp, 400, "invalid_request", j.why != NULL ?
+		    j.why : "the message is invalid");
 	else {
 		const struct http_errmap errors = {
 			.rejected = j.why,

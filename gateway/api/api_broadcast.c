@@ -75,11 +75,13 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	r.created_by = t->name;
 	r.scope = t->area;
-	if (broadcast_check(&ctx, &r, &why, &missing) != FP_OK) {
+	err = broadcast_check(&ctx, &r, &why, &missing);
+	if (err != FP_OK) {
 		if (missing != NULL)
 			api_missing_variable(resp, missing);
 		else
-			http_resp_error(resp, 400, "invalid_request", why);
+			http_resp_error(resp, 400, err == FP_ETOOBIG ?
+			    "too_long" : "invalid_request", why);
 		goto done;
 	}
 	err = gw_store(gw, &st);
@@ -87,6 +89,10 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		err = broadcast_dry_run(st, &ctx, &r, &out);
 		if (err == FP_OK) {
 			api_json(resp, 200, out);
+			goto done;
+		}
+		if (err == FP_ETOOBIG) {
+			api_too_long(resp);
 			goto done;
 		}
 	}

@@ -68,6 +68,13 @@ api_missing_variable(struct http_resp *resp, const char *name)
 }
 
 void
+api_too_long(struct http_resp *resp)
+{
+	http_resp_error(resp, 400, "too_long", "the message is longer than "
+	    "sms.max_segments segments");
+}
+
+void
 api_json(struct http_resp *resp, int status, struct json_object *o)
 {
 	const char *s = json_object_to_json_string_ext(o,

@@ -30,6 +30,9 @@ struct json_object *api_body(struct http_req *req, struct http_resp *resp);
  * "the message is invalid"). */
 void api_missing_variable(struct http_resp *resp, const char *name);
 
+/* 400 too_long: the message is longer than sms.max_segments (SPEC 4). */
+void api_too_long(struct http_resp *resp);
+
 /* Answer `status` with o (consumed). */
 void api_json(struct http_resp *resp, int status, struct json_object *o);
 

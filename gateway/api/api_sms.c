@@ -64,6 +64,11 @@ send_job_run(struct store *st, void *arg)
 			    &j->missing);
 		if (err != FP_OK)
 			return err;
+		/* SPEC 4: the rendering too must fit sms.max_segments. */
+		err = outbox_check_length(j->ctx.cfg, j->provider, j->rendered,
+		    NULL);
+		if (err != FP_OK)
+			return err;
 	}
 	memset(&m, 0, sizeof(m));
 	m.to = j->to;
@@ -137,6 +142,20 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 		    "provider is not configured");
 		return FP_EINVAL;
 	}
+	if (j->text != NULL) {
+		enum fp_err err = outbox_check_length(j->ctx.cfg, j->provider,
+		    j->text, NULL);
+
+		if (err == FP_ETOOBIG) {
+			api_too_long(resp);
+			return FP_EINVAL;
+		}
+		if (err != FP_OK) {
+			http_resp_error(resp, 400, "invalid_request",
+			    "text is not UTF-8");
+			return FP_EINVAL;
+		}
+	}
 	if (j->template_name != NULL && !templates_exists(j->ctx.tpl,
 	    "notices", j->template_name)) {
 		http_resp_error(resp, 400, "unknown_template",
@@ -190,7 +209,9 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	if (read_send(o, &j, resp) != FP_OK)
 		goto done;
 	err = writer_run(gw->writer, send_job_run, &j);
-	if (err == FP_EINVAL) {
+	if (err == FP_ETOOBIG) {
+		api_too_long(resp);
+	} else if (err == FP_EINVAL) {
 		api_missing_variable(resp, j.missing);
 	} else if (err != FP_OK) {
 		http_resp_fp_error(resp, err, &send_errors);

@@ -320,6 +320,13 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		kannel_answer(resp, 400, "Invalid text or charset, rejected");
 		goto fail;
 	}
+	/* SPEC 4: never more than sms.max_segments segments. */
+	if (outbox_check_length(gw->cfg, NULL, r->text, NULL) != FP_OK) {
+		snprintf(msg, sizeof(msg), "Message too long (more than %d "
+		    "segments), rejected", gw->cfg->sms.max_segments);
+		kannel_answer(resp, 400, msg);
+		goto fail;
+	}
 	r->job.msg.text = r->text;
 	r->job.msg.kind = "sendsms";
 	r->job.msg.from = http_params_get(&r->p, "from", NULL);

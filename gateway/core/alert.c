@@ -319,6 +319,12 @@ create_task(struct store *st, const struct svc_ctx *ctx,
 	err = alert_text(ctx, r, c, task, none, &text, missing);
 	if (err != FP_OK)
 		return err;
+	/* SPEC 4: never more than sms.max_segments. */
+	err = outbox_check_length(ctx->cfg, NULL, text, NULL);
+	if (err != FP_OK) {
+		free(text);
+		return err;
+	}
 	err = store_stmt(st, "UPDATE tasks SET text = ?2 WHERE id = ?1", &stmt);
 	if (err == FP_OK) {
 		sqlite3_bind_int64(stmt, 1, task_id);
@@ -391,8 +397,12 @@ alert_create(struct store *st, const struct svc_ctx *ctx,
 	for (i = 0; err == FP_OK && i < n; i++)
 		err = create_task(st, ctx, r, *id, &cadres[i], none, now,
 		    numbers, missing);
-	if (err == FP_EINVAL)
+	if (err == FP_EINVAL && *missing != NULL)
 		*why = "a template variable has no value";
+	else if (err == FP_EINVAL)
+		*why = "the message is not UTF-8";
+	else if (err == FP_ETOOBIG)
+		*why = "the message is longer than sms.max_segments segments";
 	if (err == FP_OK) {
 		snprintf(target, sizeof(target), "alert/%lld", (long long)*id);
 		err = audit_record(st, now, r->created_by, "alert.create",

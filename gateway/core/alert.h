@@ -45,7 +45,8 @@ enum fp_err alert_parse(struct json_object *o, const char *extra,
  * Create the alert: its tasks and messages.  *id the alert; task numbers
  * appended to the JSON array `numbers`.  FP_EREJECT: a cadre or the area
  * is outside the scope; FP_ENOTFOUND: an unknown cadre (*why); FP_EINVAL:
- * a template variable is missing (*why, *missing).
+ * a template variable is missing (*why, *missing); FP_ETOOBIG: a
+ * cadre's message is longer than sms.max_segments (*why, SPEC 4).
  */
 enum fp_err alert_create(struct store *st, const struct svc_ctx *ctx,
     const struct alert_req *r, int64_t now, int64_t *id,

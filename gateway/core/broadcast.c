@@ -10,6 +10,7 @@
 #include "broadcast.h"
 #include "gsm.h"
 #include "log.h"
+#include "outbox.h"
 #include "parse.h"
 #include "svc.h"
 
@@ -224,6 +225,52 @@ check_var(const char *var, size_t len, void *arg)
 		c->missing = var;
 }
 
+/* The longest realistic record (fupinctl templates check's samples). */
+static const struct notice_record sample_record = {
+	.name = "阿苏拉则木呷",
+	.household_id = "HH513431000001",
+	.cadre_name = "欧阳建华",
+	.cadre_phone = "19908349001",
+};
+
+/*
+ * SPEC 4: each language's rendering, with the given vars and the sample
+ * record, fits sms.max_segments.  A language without the template is
+ * left out; a variable nobody provides is broadcast_check's to report.
+ */
+static enum fp_err
+check_renderings(const struct svc_ctx *ctx, const struct broadcast_req *r,
+    const char **why)
+{
+	enum fp_err err;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		const char *missing = NULL;
+		char *text = NULL;
+
+		err = notice_render(ctx, r->template_name, r->text, r->vars,
+		    r->n_vars, &sample_record, audience_langs[i], &text,
+		    &missing);
+		if (err == FP_ENOTFOUND || err == FP_EINVAL)
+			continue;
+		if (err != FP_OK)
+			return err;
+		err = outbox_check_length(ctx->cfg, r->provider, text, NULL);
+		free(text);
+		if (err == FP_ETOOBIG) {
+			*why = "the message is longer than sms.max_segments "
+			    "segments";
+			return err;
+		}
+		if (err != FP_OK) {
+			*why = "the message is not UTF-8";
+			return err;
+		}
+	}
+	return FP_OK;
+}
+
 enum fp_err
 broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
     const char **why, const char **missing)
@@ -250,7 +297,7 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 			*why = "text is not UTF-8 or too long";
 			return FP_EINVAL;
 		}
-		return FP_OK;
+		return check_renderings(ctx, r, why);
 	}
 	if (!templates_exists(ctx->tpl, "notices", r->template_name)) {
 		*why = "no such template in templates/<lang>/notices/";
@@ -268,7 +315,7 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 			return FP_EINVAL;
 		}
 	}
-	return FP_OK;
+	return check_renderings(ctx, r, why);
 }
 
 /* ---- storing and resolving ---------------------------------------------- */

@@ -55,7 +55,9 @@ enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
  * language with vars and the recipient's record (name, household_id,
  * cadre_name, cadre_phone); the provider exists; text is not sent
  * through a provider that requires approved templates.  FP_EINVAL with
- * *why, and *missing naming a missing variable (borrowed).
+ * *why, and *missing naming a missing variable (borrowed).  FP_ETOOBIG
+ * with *why (SPEC 4): the text, or a language's rendering with vars and
+ * the longest realistic record, is longer than sms.max_segments.
  */
 enum fp_err broadcast_check(const struct svc_ctx *ctx,
     const struct broadcast_req *r, const char **why, const char **missing);
@@ -79,6 +81,7 @@ enum fp_err broadcast_unresolved(struct store *st, int64_t *ids, size_t max,
 /*
  * Dry run: recipients, and per language their count, a sample rendering
  * for the first recipient in it and its segments; a JSON object.
+ * FP_ETOOBIG: a sample is longer than sms.max_segments (SPEC 4).
  */
 enum fp_err broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
     const struct broadcast_req *r, struct json_object **out);

@@ -9,7 +9,6 @@
 
 #include "compiler.h"
 #include "broadcast.h"
-#include "gsm.h"
 #include "log.h"
 #include "outbox.h"
 #include "schedule.h"
@@ -93,7 +92,7 @@ broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
 	for (i = 0; i < 4; i++) {
 		struct json_object *l;
 		struct notice_record rec;
-		struct gsm_count gc;
+		size_t segs = 0;
 		sqlite3_stmt *stmt;
 		const char *missing = NULL;
 		char *text = NULL, member[40] = "", cadre[40] = "";
@@ -127,14 +126,18 @@ broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
 		}
 		if (err != FP_OK)
 			break;
-		if (gsm_count(text, strlen(text), &gc) != FP_OK)
-			gc.segments = 1;
-		segments += count.by_lang[i] * (int64_t)gc.segments;
+		/* SPEC 4: a sample over sms.max_segments refuses the run. */
+		err = outbox_check_length(ctx->cfg, r->provider, text, &segs);
+		if (err != FP_OK) {
+			free(text);
+			break;
+		}
+		segments += count.by_lang[i] * (int64_t)segs;
 		l = json_object_new_object();
 		json_object_object_add(l, "recipients",
 		    json_object_new_int64(count.by_lang[i]));
 		json_object_object_add(l, "segments",
-		    json_object_new_int64((int64_t)gc.segments));
+		    json_object_new_int64((int64_t)segs));
 		json_object_object_add(l, "sample", json_object_new_string(text));
 		json_object_object_add(langs, audience_langs[i], l);
 		free(text);
@@ -335,6 +338,7 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 	const char *missing = NULL;
 	char *text = NULL, masked[MSISDN_MASK_MAX];
 	int64_t msg_id = 0;
+	size_t segments = 0;
 	bool sent, opted_out;
 	int today, cap = ctx->cfg->schedule.max_notices_per_day;
 	enum fp_err err;
@@ -365,6 +369,18 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 	}
 	if (err != FP_OK)
 		return err;
+	/* SPEC 4: a record longer than the check's sample never makes a
+	 * message over sms.max_segments: skipped, logged. */
+	err = outbox_check_length(ctx->cfg, b->provider, text, &segments);
+	if (err != FP_OK) {
+		free(text);
+		if (err != FP_ETOOBIG && err != FP_EINVAL)
+			return err;
+		log_warnx("broadcast.skip id=%lld msisdn=%s segments=%zu "
+		    "error=\"%s\"", (long long)b->id, msisdn_mask(r->msisdn,
+		    masked, sizeof(masked)), segments, fp_strerror(err));
+		return set_recipient(st, r->id, "skipped", 0, 0);
+	}
 	memset(&m, 0, sizeof(m));
 	m.to = r->msisdn;
 	m.text = text;

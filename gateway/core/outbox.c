@@ -329,13 +329,56 @@ fill_item(struct outbox_item *it, int64_t id, const char *to,
 	return FP_OK;
 }
 
+/* SPEC 4: the signature an aggregator adds is billed, so counted. */
+static const char *
+provider_sign(const struct cfg_provider *p)
+{
+	if (p->type == CFG_PROVIDER_HTTP_JSON && p->sign_name != NULL &&
+	    p->sign_name[0] != '\0')
+		return p->sign_name;
+	return NULL;
+}
+
+enum fp_err
+outbox_segments(const struct cfg *cfg, const char *provider,
+    const char *text, size_t *segments)
+{
+	const char *pname = provider != NULL ? provider : cfg->sms.provider;
+	const struct cfg_provider *p;
+	struct gsm_count gc;
+
+	p = pname != NULL ? cfg_provider_find(cfg, pname) : NULL;
+	if (p == NULL || text == NULL)
+		return FP_EINVAL;
+	if (gsm_count_signed(provider_sign(p), text, strlen(text), &gc) !=
+	    FP_OK)
+		return FP_EINVAL;
+	*segments = gc.segments;
+	return FP_OK;
+}
+
+enum fp_err
+outbox_check_length(const struct cfg *cfg, const char *provider,
+    const char *text, size_t *segments)
+{
+	size_t n = 0;
+	enum fp_err err;
+
+	err = outbox_segments(cfg, provider, text, &n);
+	if (segments != NULL)
+		*segments = n;
+	if (err != FP_OK)
+		return err;
+	return n > (size_t)cfg->sms.max_segments ? FP_ETOOBIG : FP_OK;
+}
+
 /* outbox_enqueue, and with `it` outbox_enqueue_sending. */
 static enum fp_err
 enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
     int64_t now, int64_t *id, struct outbox_item *it)
 {
 	const struct cfg_provider *p;
-	const char *pname, *kind, *sign = NULL;
+	const char *pname, *kind;
 	struct gsm_count gc;
 	sqlite3_stmt *stmt;
 	struct row r;
@@ -349,11 +392,8 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 	if (p == NULL || !is_e164(m->to) || m->text == NULL ||
 	    m->text[0] == '\0' || !kind_known(kind))
 		return FP_EINVAL;
-	/* SPEC 4: the signature an aggregator adds is billed, so counted. */
-	if (p->type == CFG_PROVIDER_HTTP_JSON && p->sign_name != NULL &&
-	    p->sign_name[0] != '\0')
-		sign = p->sign_name;
-	err = gsm_count_signed(sign, m->text, strlen(m->text), &gc);
+	err = gsm_count_signed(provider_sign(p), m->text, strlen(m->text),
+	    &gc);
 	if (err != FP_OK)
 		return FP_EINVAL;
 	validity_s = m->validity_s > 0 ? m->validity_s : p->validity_s;

@@ -51,6 +51,24 @@ struct outbox_msg {
 enum fp_err outbox_enqueue(struct store *st, const struct cfg *cfg,
     const struct outbox_msg *m, int64_t now, int64_t *id);
 
+/*
+ * SPEC 4: the segments `text` takes through `provider` (NULL:
+ * sms.provider), with the signature that provider adds counted, as
+ * outbox_enqueue counts them.  FP_EINVAL: unknown provider, or text
+ * not UTF-8.
+ */
+enum fp_err outbox_segments(const struct cfg *cfg, const char *provider,
+    const char *text, size_t *segments);
+
+/*
+ * SPEC 4: whether `text` may be sent at all: FP_ETOOBIG when it takes
+ * more than sms.max_segments segments through `provider` (*segments, may
+ * be NULL, says how many); FP_EINVAL as outbox_segments.  Every API that
+ * sends checks this before anything is stored (a 400).
+ */
+enum fp_err outbox_check_length(const struct cfg *cfg, const char *provider,
+    const char *text, size_t *segments);
+
 /* One message claimed for sending; owned by the array from outbox_claim. */
 struct outbox_item {
 	int64_t	 id;

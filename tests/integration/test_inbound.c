@@ -420,6 +420,83 @@ START_TEST(api_sms_checks_token_role_and_area)
 }
 END_TEST
 
+/* A text of `n` times `unit`, percent-encoded when `pct`. */
+static char *
+long_text(const char *unit, int n)
+{
+	size_t len = strlen(unit);
+	char *s = malloc(len * (size_t)n + 1);
+	int i;
+
+	ck_assert_ptr_nonnull(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + (size_t)i * len, unit, len);
+	s[len * (size_t)n] = '\0';
+	return s;
+}
+
+/*
+ * SPEC 4: a text longer than sms.max_segments (8) segments is a 400 at
+ * every API that sends; once one request made a 299-segment SMS.
+ */
+START_TEST(texts_longer_than_max_segments_are_refused)
+{
+	char *text = long_text("a", 8 * 153 + 1), *path, *body;
+	char *fits = long_text("a", 8 * 153);
+	size_t n;
+
+	n = strlen(text) + 256;
+	path = malloc(n);
+	body = malloc(n);
+	snprintf(path, n, "/cgi-bin/sendsms?username=ops&password="
+	    "demo-admin-token&to=13908340107&text=%s", text);
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "too long") != NULL, "%s", r.body);
+	/* As a form body too. */
+	snprintf(body, n, "username=ops&password=demo-admin-token&"
+	    "to=13908340107&text=%s", text);
+	ck_assert_int_eq(post_form("/cgi-bin/sendsms", body), 400);
+	/* The admin API: a text, and a template whose rendering is long. */
+	snprintf(body, n, "{\"to\":\"13908340107\",\"text\":\"%s\"}",
+	    text);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "\"error\":\"too_long\"") != NULL, "%s",
+	    r.body);
+	snprintf(body, n, "{\"to\":\"13908340107\",\"template\":"
+	    "\"general_notice\",\"vars\":{\"text\":\"%s\"}}", fits);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "\"error\":\"too_long\"") != NULL, "%s",
+	    r.body);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 0);
+	/* Exactly 8 segments is fine, at both. */
+	snprintf(path, n, "/cgi-bin/sendsms?username=ops&password="
+	    "demo-admin-token&to=13908340107&text=%s", fits);
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	snprintf(body, n, "{\"to\":\"13908340107\",\"text\":\"%s\"}",
+	    fits);
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 202);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out WHERE "
+	    "segments = 8"), 2);
+	free(text);
+	free(fits);
+	free(path);
+	free(body);
+}
+END_TEST
+
 START_TEST(inbound_and_outbound_ids_never_collide)
 {
 	long long in_id, out_id;
@@ -477,6 +554,7 @@ inbound_suite(void)
 	tcase_add_test(tc, sendsms_messages_go_straight_to_the_sender);
 	tcase_add_test(tc, sendsms_dlr_url_is_called_back_with_kannel_types);
 	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
+	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);
 	tcase_add_test(tc, no_full_phone_number_reaches_the_log);
 	suite_add_tcase(s, tc);

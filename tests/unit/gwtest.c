@@ -50,7 +50,7 @@ tg_request(const struct tg *t, const char *method, const char *path,
 {
 	struct curl_slist *hdrs = NULL;
 	const char *h, *nl = NULL;
-	char url[1024], ct[256];
+	char url[8192], ct[256];
 	CURL *c = curl_easy_init();
 	CURLcode rc;
 

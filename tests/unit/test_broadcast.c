@@ -549,6 +549,65 @@ START_TEST(alerts_make_tasks_and_messages_per_cadre)
 }
 END_TEST
 
+/* broadcast_parse and broadcast_check of json: FP_OK or the error. */
+static enum fp_err
+check_json(const char *json, const char **why)
+{
+	struct json_object *o = json_tokener_parse(json);
+	struct broadcast_req r;
+	const char *missing = NULL;
+	bool dry;
+	enum fp_err err;
+
+	ck_assert_ptr_nonnull(o);
+	*why = NULL;
+	err = broadcast_parse(o, cfg, T10, NULL, &r, &dry, why);
+	if (err == FP_OK)
+		err = broadcast_check(&ctx, &r, why, &missing);
+	json_object_put(o);
+	return err;
+}
+
+/*
+ * SPEC 4: a text longer than sms.max_segments segments is refused at
+ * every API that sends: a broadcast's text, each language's rendering
+ * of its template with the given vars, an alert's message.
+ */
+START_TEST(texts_longer_than_max_segments_are_refused)
+{
+	char json[1024], a300[301], a400[401];
+	const char *why = NULL;
+
+	cfg_free(cfg);
+	load("sms = { max_segments = 2; };");
+	memset(a300, 'a', 300);
+	a300[300] = '\0';
+	memset(a400, 'a', 400);
+	a400[400] = '\0';
+	/* 300 GSM-7 characters: 2 segments; 400: 3. */
+	snprintf(json, sizeof(json), "{\"text\":\"%s\"}", a300);
+	ck_assert_int_eq(check_json(json, &why), FP_OK);
+	snprintf(json, sizeof(json), "{\"text\":\"%s\"}", a400);
+	ck_assert_int_eq(check_json(json, &why), FP_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(why, "segments"));
+	/* 回TD退订 makes the rendering UCS-2: 300 + 6 units, 5 segments. */
+	snprintf(json, sizeof(json), "{\"template\":\"general_notice\","
+	    "\"vars\":{\"text\":\"%s\"}}", a300);
+	ck_assert_int_eq(check_json(json, &why), FP_ETOOBIG);
+	ck_assert_ptr_nonnull(strstr(why, "segments"));
+	ck_assert_int_eq(check_json("{\"template\":\"general_notice\","
+	    "\"vars\":{\"text\":\"明天开会\"}}", &why), FP_OK);
+	/* An alert: nothing stored. */
+	snprintf(json, sizeof(json), "{\"cadres\":[\"C1\"],\"text\":\"%.200s\"}",
+	    a300);
+	alert_at(json, "", T10, FP_ETOOBIG, NULL, 0);
+	ck_assert_int_eq(qint("SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out"), 0);
+	alert_at("{\"cadres\":[\"C1\"],\"text\":\"开会\"}", "", T10, FP_OK,
+	    NULL, 0);
+}
+END_TEST
+
 START_TEST(unacknowledged_tasks_are_resent_once_then_overdue)
 {
 	int resent = -1, overdue = -1;
@@ -760,6 +819,40 @@ START_TEST(api_validates_input_and_changes_nothing)
 }
 END_TEST
 
+/* SPEC 4 over HTTP: a 400, nothing stored (sms.max_segments 8). */
+START_TEST(api_refuses_texts_longer_than_max_segments)
+{
+	static struct tg_reply r;
+	char body[2048], v[1801];
+	int i;
+
+	/* 997 a and one 扶: 998 UCS-2 units, 15 segments. */
+	memset(v, 'a', 997);
+	memcpy(v + 997, "扶", 4);
+	snprintf(body, sizeof(body), "{\"text\":\"%s\"}", v);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    body, &r), 400);
+	ck_assert_msg(strstr(r.body, "segments") != NULL, "%s", r.body);
+	snprintf(body, sizeof(body), "{\"text\":\"%s\",\"dry_run\":true}",
+	    v);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    body, &r), 400);
+	/* 600 UCS-2 characters in an alert: 9 segments. */
+	for (i = 0; i < 600; i++)
+		memcpy(v + 3 * i, "扶", 3);
+	v[1800] = '\0';
+	snprintf(body, sizeof(body), "{\"cadres\":[\"C1\"],\"template\":"
+	    "\"general_notice\",\"vars\":{\"text\":\"%s\"}}", v);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "admin-secret", body,
+	    &r), 400);
+	ck_assert_msg(strstr(r.body, "segments") != NULL, "%s", r.body);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM broadcasts"),
+	    0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM sms_out"), 0);
+}
+END_TEST
+
 START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 {
 	static struct tg_reply r;
@@ -827,12 +920,14 @@ broadcast_suite(void)
 	tcase_add_test(tc, reminders_are_made_once_a_day_even_across_a_restart);
 	tcase_add_test(tc, alerts_make_tasks_and_messages_per_cadre);
 	tcase_add_test(tc, unacknowledged_tasks_are_resent_once_then_overdue);
+	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, api_every_401_and_403);
 	tcase_add_test(tc, api_validates_input_and_changes_nothing);
+	tcase_add_test(tc, api_refuses_texts_longer_than_max_segments);
 	tcase_add_test(tc,
 	    api_broadcast_sends_and_feedback_closes_with_an_audit_trail);
 	suite_add_tcase(s, tc);

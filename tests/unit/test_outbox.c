@@ -185,6 +185,41 @@ START_TEST(enqueue_counts_segments_and_encoding)
 }
 END_TEST
 
+/* SPEC 4: more than sms.max_segments (default 8) is refused; the
+ * provider's signature counts. */
+START_TEST(check_length_refuses_more_than_max_segments)
+{
+	char *g1224 = repeat("a", 8 * 153), *g1225 = repeat("a", 8 * 153 + 1);
+	char *c536 = repeat("扶", 8 * 67), *c532 = repeat("扶", 8 * 67 - 4);
+	char *g45k = repeat("a", 299 * 153);
+	size_t n = 0;
+
+	ck_assert_int_eq(cfg->sms.max_segments, 8);
+	ck_assert_int_eq(outbox_check_length(cfg, NULL, g1224, &n), FP_OK);
+	ck_assert_uint_eq(n, 8);
+	ck_assert_int_eq(outbox_check_length(cfg, NULL, g1225, &n),
+	    FP_ETOOBIG);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_int_eq(outbox_check_length(cfg, NULL, g45k, &n), FP_ETOOBIG);
+	ck_assert_uint_eq(n, 299);
+	ck_assert_int_eq(outbox_check_length(cfg, "local", c536, NULL), FP_OK);
+	/* 【扶贫办】 adds 5 units: 532 + 5 = 537 > 8 * 67. */
+	ck_assert_int_eq(outbox_check_length(cfg, "local", c532, NULL), FP_OK);
+	ck_assert_int_eq(outbox_check_length(cfg, "agg", c532, &n),
+	    FP_ETOOBIG);
+	ck_assert_uint_eq(n, 9);
+	ck_assert_int_eq(outbox_check_length(cfg, "nope", "x", NULL),
+	    FP_EINVAL);
+	ck_assert_int_eq(outbox_check_length(cfg, NULL, "\xff", NULL),
+	    FP_EINVAL);
+	free(g1224);
+	free(g1225);
+	free(c536);
+	free(c532);
+	free(g45k);
+}
+END_TEST
+
 START_TEST(enqueue_keeps_options_and_validity)
 {
 	struct outbox_msg m;
@@ -732,6 +767,7 @@ outbox_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, enqueue_counts_segments_and_encoding);
+	tcase_add_test(tc, check_length_refuses_more_than_max_segments);
 	tcase_add_test(tc, enqueue_keeps_options_and_validity);
 	tcase_add_test(tc, enqueue_shares_the_id_space_with_inbound);
 	tcase_add_test(tc, enqueue_rejects_bad_input_and_stores_nothing);
