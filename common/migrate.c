@@ -16,6 +16,9 @@
  * 6  one index on the provider message id instead of two
  * 7  broadcasts, reminders and alerts: audit, recipients' member and
  *    not-before time, reminder keys, task re-send and overdue times
+ * 8  the USSD challenge: sessions keyed by id and number, ended
+ *    sessions kept for repeats, failures in a window per number and per
+ *    household, household numbers as digits
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -375,6 +378,85 @@ static const char m7_broadcasts[] =
 "ALTER TABLE tasks ADD COLUMN overdue_at INTEGER;"
 "CREATE INDEX tasks_open ON tasks(status, created_at) WHERE status = 'open';";
 
+/*
+ * The USSD challenge and sessions (SPEC 3.3 as revised):
+ * - a session is keyed by the aggregator's id and the number together;
+ *   its inputs column holds a keyed hash of its last request, never the
+ *   text (ussd_engine.c): the old ones, in clear, are emptied (such a
+ *   session is replayed from the text it is sent next);
+ * - an ended USSD session is kept until its timeout, so that a repeat of
+ *   its last request answers the same screen and runs nothing twice;
+ * - failed challenges are counted in a window of ussd.lockout per number
+ *   and per household (a keyed hash of the number typed), and a success
+ *   resets neither: locks in ussd_challenge_locks (the active ones of
+ *   ussd_lockouts moved there; that table stays, empty and unused);
+ * - the household number as digits (letters, spaces and dashes ignored),
+ *   indexed, for the number typed in the challenge.
+ */
+static const char m8_ussd_challenge[] =
+"CREATE TABLE ussd_sessions_8 ("
+"  session_id TEXT NOT NULL,"
+"  channel TEXT NOT NULL DEFAULT 'ussd' CHECK (channel = 'ussd'"
+"    OR channel = 'sms'),"
+"  msisdn TEXT NOT NULL,"
+"  state TEXT NOT NULL,"
+"  language TEXT,"
+"  household_id TEXT,"
+"  inputs TEXT NOT NULL DEFAULT '',"
+"  created_at INTEGER NOT NULL,"
+"  updated_at INTEGER NOT NULL,"
+"  expires_at INTEGER NOT NULL,"
+"  PRIMARY KEY (session_id, msisdn));"
+"INSERT INTO ussd_sessions_8(session_id, channel, msisdn, state, language,"
+"  household_id, inputs, created_at, updated_at, expires_at)"
+"  SELECT session_id, channel, msisdn, state, language, household_id, '',"
+"  created_at, updated_at, expires_at FROM ussd_sessions;"
+"DROP TABLE ussd_sessions;"
+"ALTER TABLE ussd_sessions_8 RENAME TO ussd_sessions;"
+"CREATE INDEX ussd_sessions_msisdn ON ussd_sessions(msisdn, channel);"
+"CREATE INDEX ussd_sessions_expiry ON ussd_sessions(expires_at);"
+"CREATE TABLE ussd_ended ("
+"  session_id TEXT NOT NULL,"
+"  msisdn TEXT NOT NULL,"
+"  inputs TEXT NOT NULL,"
+"  screen TEXT NOT NULL,"
+"  ended_at INTEGER NOT NULL,"
+"  expires_at INTEGER NOT NULL,"
+"  PRIMARY KEY (session_id, msisdn)) WITHOUT ROWID;"
+"CREATE INDEX ussd_ended_expiry ON ussd_ended(expires_at);"
+"CREATE TABLE ussd_challenge_failures ("
+"  id INTEGER PRIMARY KEY,"
+"  msisdn TEXT NOT NULL,"
+"  household TEXT,"
+"  at INTEGER NOT NULL);"
+"CREATE INDEX ussd_challenge_failures_msisdn ON"
+"  ussd_challenge_failures(msisdn, at);"
+"CREATE INDEX ussd_challenge_failures_household ON"
+"  ussd_challenge_failures(household, at) WHERE household IS NOT NULL;"
+"CREATE INDEX ussd_challenge_failures_at ON ussd_challenge_failures(at);"
+"CREATE TABLE ussd_challenge_locks ("
+"  scope TEXT NOT NULL CHECK (scope = 'msisdn' OR scope = 'household'),"
+"  key TEXT NOT NULL,"
+"  locked_until INTEGER NOT NULL,"
+"  PRIMARY KEY (scope, key)) WITHOUT ROWID;"
+"INSERT INTO ussd_challenge_locks(scope, key, locked_until)"
+"  SELECT 'msisdn', msisdn, locked_until FROM ussd_lockouts"
+"  WHERE locked_until IS NOT NULL;"
+"DELETE FROM ussd_lockouts;"
+/* Letters (any case), spaces and dashes left out of the household id. */
+"ALTER TABLE households ADD COLUMN household_digits TEXT GENERATED ALWAYS AS"
+"  (replace(replace(replace(replace(replace(replace(replace("
+"  replace(replace(replace(replace(replace(replace(replace("
+"  replace(replace(replace(replace(replace(replace(replace("
+"  replace(replace(replace(replace(replace(replace(replace(upper(household_id),"
+"  'A', ''), 'B', ''), 'C', ''), 'D', ''), 'E', ''), 'F', ''),"
+"  'G', ''), 'H', ''), 'I', ''), 'J', ''), 'K', ''), 'L', ''),"
+"  'M', ''), 'N', ''), 'O', ''), 'P', ''), 'Q', ''), 'R', ''),"
+"  'S', ''), 'T', ''), 'U', ''), 'V', ''), 'W', ''), 'X', ''),"
+"  'Y', ''), 'Z', ''), ' ', ''), '-', '')"
+"  ) VIRTUAL;"
+"CREATE INDEX households_digits ON households(household_digits);";
+
 static const struct migration migrations[] = {
 	{ 1, "registry", m1_registry, NULL },
 	{ 2, "messaging", m2_messaging, NULL },
@@ -383,6 +465,7 @@ static const struct migration migrations[] = {
 	{ 5, "menus", m5_menus, NULL },
 	{ 6, "one-msgid-index", m6_one_msgid_index, NULL },
 	{ 7, "broadcasts", m7_broadcasts, NULL },
+	{ 8, "ussd-challenge", m8_ussd_challenge, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -14,6 +14,9 @@
 
 /* ---- one message ---------------------------------------------------- */
 
+/* Stored and published instead of an answer to the ID challenge. */
+#define CHALLENGE_MARK	"[id-challenge]"
+
 /* An earlier message with the same provider id on the same route. */
 static enum fp_err
 find_duplicate(struct store *st, const struct mo_msg *mo,
@@ -147,36 +150,70 @@ help_due(struct store *st, const struct svc_ctx *ctx, const char *from,
  * The SMS menu (SPEC 3.2 CD, 3.3 last point): CD / 菜单 / 0 start it;
  * while a session is open, digits (and "0", "00", "98") answer its
  * screen, and so does any text when the screen asks for text.
- * *handled false: not for the menu, the command runs as usual.
+ * What the menu takes of cmd, given where the number's session stands.
  */
+enum menu_take {
+	MENU_NOT,		/* not for the menu: the command runs */
+	MENU_RESTART,		/* a new session */
+	MENU_DIGITS,		/* cmd->arg answers the screen */
+	MENU_TEXT		/* the message's text answers it */
+};
+
+static enum menu_take
+menu_take(const struct svc_ctx *ctx, const struct sms_cmd *cmd,
+    const struct ussd_sms_state *ms)
+{
+	if (ctx->menu == NULL)
+		return MENU_NOT;
+	if (cmd->kind == SMS_CMD_MENU && !(ms->open && strcmp(cmd->arg, "0") ==
+	    0))
+		return MENU_RESTART;
+	if (ms->open && (cmd->kind == SMS_CMD_DIGITS ||
+	    cmd->kind == SMS_CMD_MENU))
+		return MENU_DIGITS;
+	if (ms->open && ms->wants_text && cmd->kind == SMS_CMD_NONE)
+		return MENU_TEXT;
+	return MENU_NOT;
+}
+
+/* Only these can be for the menu: spare every other MO the read. */
+static enum fp_err
+menu_state(struct store *st, const struct svc_ctx *ctx, const char *from,
+    const struct sms_cmd *cmd, int64_t now, struct ussd_sms_state *ms)
+{
+	memset(ms, 0, sizeof(*ms));
+	if (ctx->menu == NULL || (cmd->kind != SMS_CMD_MENU &&
+	    cmd->kind != SMS_CMD_DIGITS && cmd->kind != SMS_CMD_NONE))
+		return FP_OK;
+	return ussd_sms_session(st, from, ctx, now, ms);
+}
+
+/* *handled false: not for the menu, the command runs as usual. */
 static enum fp_err
 sms_menu(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const struct sms_cmd *cmd,
-    const struct mo_msg *mo, int64_t now, char **reply, bool *handled)
+    const struct mo_msg *mo, enum menu_take take, int64_t now,
+    char **reply, bool *handled)
 {
 	struct ussd_request rq;
 	struct ussd_reply r;
-	bool open = false, wants_text = false;
 	char *text = NULL;
 	enum fp_err err;
 
 	*handled = false;
-	/* Only these can be for the menu: spare every other MO the read. */
-	if (ctx->menu == NULL || (cmd->kind != SMS_CMD_MENU &&
-	    cmd->kind != SMS_CMD_DIGITS && cmd->kind != SMS_CMD_NONE))
-		return FP_OK;
-	err = ussd_sms_session(st, who->msisdn, ctx, now, &open, &wants_text);
-	if (err != FP_OK)
-		return err;
 	memset(&rq, 0, sizeof(rq));
 	rq.channel = "sms";
 	rq.msisdn = who->msisdn;
-	if (cmd->kind == SMS_CMD_MENU && !(open && strcmp(cmd->arg, "0") == 0))
+	switch (take) {
+	case MENU_NOT:
+		return FP_OK;
+	case MENU_RESTART:
 		rq.restart = true;
-	else if (open && (cmd->kind == SMS_CMD_DIGITS ||
-	    cmd->kind == SMS_CMD_MENU))
+		break;
+	case MENU_DIGITS:
 		rq.text = cmd->arg;
-	else if (open && wants_text && cmd->kind == SMS_CMD_NONE) {
+		break;
+	case MENU_TEXT: {
 		size_t b = 0, e = mo->text_len;
 
 		while (b < e && (mo->text[b] == ' ' || mo->text[b] == '\n' ||
@@ -189,8 +226,9 @@ sms_menu(struct store *st, const struct svc_ctx *ctx,
 		if (text == NULL)
 			return FP_ENOMEM;
 		rq.text = text;
-	} else
-		return FP_OK;
+		break;
+	}
+	}
 	if (rq.text == NULL)
 		rq.text = "";
 	err = ussd_handle(st, ctx, &rq, now, &r);
@@ -205,12 +243,13 @@ sms_menu(struct store *st, const struct svc_ctx *ctx,
 static enum fp_err
 dispatch(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const struct sms_cmd *cmd,
-    const struct mo_msg *mo, int64_t in_id, int64_t now, char **reply)
+    const struct mo_msg *mo, enum menu_take take, int64_t in_id, int64_t now,
+    char **reply)
 {
 	enum fp_err err;
 	bool due = false, handled = false;
 
-	err = sms_menu(st, ctx, who, cmd, mo, now, reply, &handled);
+	err = sms_menu(st, ctx, who, cmd, mo, take, now, reply, &handled);
 	if (err != FP_OK || handled)
 		return err;
 
@@ -274,6 +313,9 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 	struct svc_caller who;
 	struct sms_cmd cmd;
 	struct outbox_msg out;
+	struct ussd_sms_state ms;
+	struct mo_msg stored;
+	enum menu_take take;
 	char *reply = NULL;
 	const char *command;
 	enum fp_err err;
@@ -289,11 +331,23 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 		return err;
 	sms_router_parse(mo->text, mo->text_len, &cmd);
 	command = res->is_flooded ? "flood" : sms_router_name(cmd.kind);
-	err = insert_mo(st, mo, now, command, &who, &res->id);
+	err = menu_state(st, ctx, mo->from, &cmd, now, &ms);
+	if (err != FP_OK)
+		return err;
+	take = menu_take(ctx, &cmd, &ms);
+	/* An answer to the ID challenge is never stored or published in
+	 * clear (SPEC 3.3): the row and the event get a mark instead. */
+	stored = *mo;
+	if (ms.challenge && (take == MENU_DIGITS || take == MENU_TEXT)) {
+		stored.text = CHALLENGE_MARK;
+		stored.text_len = strlen(CHALLENGE_MARK);
+	}
+	err = insert_mo(st, &stored, now, command, &who, &res->id);
 	if (err != FP_OK)
 		return err;
 	if (!res->is_flooded) {
-		err = dispatch(st, ctx, &who, &cmd, mo, res->id, now, &reply);
+		err = dispatch(st, ctx, &who, &cmd, mo, take, res->id, now,
+		    &reply);
 		if (err != FP_OK)
 			goto done;
 	}
@@ -308,7 +362,7 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 		if (err != FP_OK)
 			goto done;
 	}
-	err = inbound_event(st, ctx, mo, res->id, command, now);
+	err = inbound_event(st, ctx, &stored, res->id, command, now);
 done:
 	free(reply);
 	return err;

@@ -5,11 +5,15 @@
  * (screen, page, back stack, variables); the screen finally shown is
  * rendered from templates and cut into pages.  Actions run on entering
  * their screen, so a replay after a lost session does them again, and a
- * known session never does (its inputs are not taken twice).
+ * known session never does (its inputs are not taken twice; the same
+ * request again gets its kept answer, also after the session ended).
+ * A session keeps a keyed hash of its last request, never the text.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "event_outbox.h"
 #include "hex.h"
@@ -24,7 +28,10 @@
 #include "ussd_session.h"
 #include "ussd_views.h"
 
-#define VERIFY_MAX_FAILURES	3	/* SPEC 3.3 */
+#define VERIFY_MAX_FAILURES	3	/* per number in ussd.lockout: SPEC 3.3 */
+#define HOUSEHOLD_MAX_FAILURES	5	/* per household in ussd.lockout */
+#define HOUSEHOLD_DIGITS_MAX	33
+#define KEYED_HEX_MAX		(SHA256_LEN * 2 + 1)
 #define SMS_GSM7_CHARS		160
 #define SMS_UCS2_CHARS		70
 
@@ -54,6 +61,120 @@ show(struct engine *e, const char *id)
 	path_add(e->s, id);
 }
 
+/* ---- keyed hashes: what a caller types is never kept in clear ------- */
+
+static struct hmac_sha256_key spare_key;
+static pthread_once_t spare_once = PTHREAD_ONCE_INIT;
+
+static void
+spare_key_init(void)
+{
+	uint8_t raw[SHA256_LEN];
+
+	/* getrandom(2) without flags waits for entropy rather than fail. */
+	if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw))
+		memset(raw, 0, sizeof(raw));
+	hmac_sha256_key_init(&spare_key, raw, sizeof(raw));
+}
+
+/*
+ * The ID key; without one (a tool, a test: the gateway always has it)
+ * a key of this process, so that sessions still work but do not
+ * survive it.
+ */
+static const struct hmac_sha256_key *
+input_key(const struct engine *e)
+{
+	if (e->ctx->id_key != NULL)
+		return e->ctx->id_key;
+	pthread_once(&spare_once, spare_key_init);
+	return &spare_key;
+}
+
+/* HMAC-SHA256 of tag, a NUL, then data[0..len), in hex into out. */
+static enum fp_err
+keyed_hex(const struct hmac_sha256_key *k, const char *tag, const char *data,
+    size_t len, char out[KEYED_HEX_MAX])
+{
+	size_t tl = strlen(tag) + 1;
+	uint8_t h[SHA256_LEN];
+	char *buf = malloc(tl + len + 1);
+
+	if (buf == NULL)
+		return FP_ENOMEM;
+	memcpy(buf, tag, tl);
+	memcpy(buf + tl, data, len);
+	hmac_sha256(k, buf, tl + len, h);
+	free(buf);
+	hex_encode(h, sizeof(h), out);
+	return FP_OK;
+}
+
+/*
+ * What a session keeps of a request's text[0..len) (ussd_session.h):
+ * "<len>:<keyed hash>", enough to know a repeat or a continuation of it
+ * and nothing of what was typed (the ID challenge's answers among it).
+ */
+static enum fp_err
+inputs_print(const struct engine *e, const char *text, size_t len,
+    char out[USSD_INPUTS_MAX])
+{
+	char hex[KEYED_HEX_MAX];
+	enum fp_err err;
+
+	err = keyed_hex(input_key(e), "ussd.inputs", text, len, hex);
+	if (err == FP_OK)
+		snprintf(out, USSD_INPUTS_MAX, "%zu:%s", len, hex);
+	return err;
+}
+
+/* The length a print was made of; false when it is not a print. */
+static bool
+print_len(const char *print, size_t *len)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	if (*print < '0' || *print > '9')
+		return false;
+	n = strtoull(print, &end, 10);
+	if (end == NULL || *end != ':' || strlen(end + 1) !=
+	    KEYED_HEX_MAX - 1)
+		return false;
+	*len = (size_t)n;
+	return true;
+}
+
+/*
+ * Does text go on from the text whose print this is: "<that>*<more>",
+ * or anything when that was empty?  *from: where <more> begins.
+ */
+static enum fp_err
+continues(const struct engine *e, const char *print, const char *text,
+    bool *yes, size_t *from)
+{
+	char mine[USSD_INPUTS_MAX];
+	size_t n;
+	enum fp_err err;
+
+	*yes = false;
+	*from = 0;
+	if (!print_len(print, &n))
+		return FP_OK;
+	if (n == 0) {
+		*yes = true;	/* nothing typed before: all of text is new */
+		return FP_OK;
+	}
+	if (n >= strlen(text) || text[n] != '*')
+		return FP_OK;
+	err = inputs_print(e, text, n, mine);
+	if (err != FP_OK)
+		return err;
+	*yes = strcmp(mine, print) == 0;
+	*from = n + 1;
+	return FP_OK;
+}
+
 /* ---- moving --------------------------------------------------------- */
 
 static enum fp_err enter(struct engine *, const char *);
@@ -79,7 +200,6 @@ static enum fp_err
 need_household(struct engine *e, const char *target, bool *ready)
 {
 	bool locked;
-	int failures;
 	enum fp_err err;
 
 	*ready = false;
@@ -96,8 +216,8 @@ need_household(struct engine *e, const char *target, bool *ready)
 		*ready = true;
 		return FP_OK;
 	}
-	err = ussd_lockout_get(e->st, e->who.msisdn, e->now, &locked,
-	    &failures);
+	err = ussd_lock_get(e->st, USSD_LOCK_MSISDN, e->who.msisdn, e->now,
+	    &locked);
 	if (err != FP_OK)
 		return err;
 	if (locked) {
@@ -252,75 +372,142 @@ verify_last6(struct engine *e, const char *in, bool *ok)
 	return FP_OK;
 }
 
-/* The household number typed after the last 6: does a member match? */
+/*
+ * The household number as typed, digits only: letters, spaces and dashes
+ * are ignored (SPEC 3.3), so "513431000001" is "HH513431000001" (whose
+ * households.household_digits is the same).  False on any other
+ * character, or without a digit.
+ */
+static bool
+household_digits(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		if (*in >= '0' && *in <= '9') {
+			if (n + 1 >= size)
+				return false;
+			out[n++] = *in;
+		} else if (!((*in >= 'A' && *in <= 'Z') ||
+		    (*in >= 'a' && *in <= 'z') || *in == ' ' || *in == '-'))
+			return false;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
+/* The member of the household numbered `digits` whose last 6 hash to h. */
+static enum fp_err
+find_member(struct engine *e, const char *digits, const uint8_t *h,
+    bool *match)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*match = false;
+	err = store_stmt(e->st, "SELECT m.member_id, m.household_id FROM "
+	    "households h JOIN members m ON m.household_id = h.household_id "
+	    "WHERE h.household_digits = ?1 AND m.id_last6_hash = ?2 "
+	    "ORDER BY m.member_id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, digits, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(stmt, 2, h, IDNUM_HASH_LEN, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*match = true;
+		store_column_copy(stmt, 0, e->s->member_id,
+		    sizeof(e->s->member_id));
+		store_column_copy(stmt, 1, e->s->household_id,
+		    sizeof(e->s->household_id));
+	}
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+/* A failed challenge: counted, and perhaps a lock. */
+static enum fp_err
+verify_failed(struct engine *e, const char *household)
+{
+	char masked[MSISDN_MASK_MAX], left[16];
+	struct ussd_failures f;
+	enum fp_err err;
+
+	err = ussd_challenge_fail(e->st, e->who.msisdn, household, e->now,
+	    e->ctx->cfg->ussd.lockout_s, VERIFY_MAX_FAILURES,
+	    HOUSEHOLD_MAX_FAILURES, &f);
+	if (err != FP_OK)
+		return err;
+	log_warnx("ussd.verify.fail msisdn=%s failures=%d "
+	    "household_failures=%d locked=%d household_locked=%d",
+	    msisdn_mask(e->who.msisdn, masked, sizeof(masked)), f.msisdn,
+	    f.household, f.msisdn_locked, f.household_locked);
+	if (f.msisdn_locked || f.household_locked) {
+		show(e, "_locked");
+		return FP_OK;
+	}
+	snprintf(left, sizeof(left), "%d", VERIFY_MAX_FAILURES - f.msisdn);
+	ussd_var_set(e->s, "left", left);
+	ussd_var_set(e->s, "_err", "verify_failed");
+	show(e, "_id6");
+	return FP_OK;
+}
+
+/*
+ * The household number typed after the last 6: does one member of that
+ * household match both?  Neither the number nor its household may be
+ * locked, now (another session of the number may have locked it since
+ * this one asked).  Failures count per number and per household (a keyed
+ * hash of the digits typed); a success resets neither (SPEC 3.3).
+ */
 static enum fp_err
 verify_household(struct engine *e, const char *in, bool *ok)
 {
 	const char *hex = ussd_var_get(e->s, "_id6");
 	uint8_t h[IDNUM_HASH_LEN];
-	char masked[MSISDN_MASK_MAX], left[16], target[USSD_ID_MAX] = "";
-	sqlite3_stmt *stmt;
+	char masked[MSISDN_MASK_MAX], digits[HOUSEHOLD_DIGITS_MAX];
+	char household[KEYED_HEX_MAX], target[USSD_ID_MAX] = "";
 	enum fp_err err;
-	bool locked_now = false, match = false;
-	int failures = 0, rc;
-	size_t i;
+	bool locked = false, match = false, have_hash;
 
 	*ok = false;
-	for (i = 0; in[i] != '\0'; i++)
-		if (!((in[i] >= '0' && in[i] <= '9') ||
-		    (in[i] >= 'A' && in[i] <= 'Z') ||
-		    (in[i] >= 'a' && in[i] <= 'z') || in[i] == '-'))
-			return FP_OK;
+	if (!household_digits(in, digits, sizeof(digits)))
+		return FP_OK;
 	*ok = true;
-	if (hex_decode(hex, h, sizeof(h)) == FP_OK) {
-		err = store_stmt(e->st, "SELECT member_id FROM members WHERE "
-		    "household_id = ?1 AND id_last6_hash = ?2 ORDER BY member_id"
-		    " LIMIT 1", &stmt);
-		if (err != FP_OK)
-			return err;
-		sqlite3_bind_text(stmt, 1, in, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(stmt, 2, h, sizeof(h), SQLITE_STATIC);
-		rc = sqlite3_step(stmt);
-		if (rc == SQLITE_ROW) {
-			match = true;
-			store_column_copy(stmt, 0, e->s->member_id,
-			    sizeof(e->s->member_id));
-		}
-		sqlite3_reset(stmt);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return store_err(rc);
-	}
-	ussd_var_unset(e->s, "_id6");
-	if (match) {
-		e->s->verified = true;
-		snprintf(e->s->household_id, sizeof(e->s->household_id), "%s",
-		    in);
-		log_info("ussd.verify.ok msisdn=%s", msisdn_mask(e->who.msisdn,
-		    masked, sizeof(masked)));
-		snprintf(target, sizeof(target), "%s", ussd_var_get(e->s,
-		    "_target") != NULL ? ussd_var_get(e->s, "_target") :
-		    start_id(e));
-		ussd_var_unset(e->s, "_target");
-		err = ussd_lockout_clear(e->st, e->who.msisdn);
-		return err == FP_OK ? enter(e, target) : err;
-	}
-	err = ussd_lockout_fail(e->st, e->who.msisdn, e->now,
-	    VERIFY_MAX_FAILURES, e->ctx->cfg->ussd.lockout_s, &locked_now,
-	    &failures);
+	/* Decoded before the variable goes (unset moves the others). */
+	have_hash = hex != NULL && hex_decode(hex, h, sizeof(h)) == FP_OK;
+	if (e->ctx->id_key == NULL)
+		return FP_ENOTFOUND;	/* no key loaded: cannot check */
+	err = keyed_hex(e->ctx->id_key, "ussd.household", digits,
+	    strlen(digits), household);
+	if (err == FP_OK)
+		err = ussd_lock_get(e->st, USSD_LOCK_MSISDN, e->who.msisdn,
+		    e->now, &locked);
+	if (err == FP_OK && !locked)
+		err = ussd_lock_get(e->st, USSD_LOCK_HOUSEHOLD, household,
+		    e->now, &locked);
 	if (err != FP_OK)
 		return err;
-	log_warnx("ussd.verify.fail msisdn=%s failures=%d locked=%d",
-	    msisdn_mask(e->who.msisdn, masked, sizeof(masked)),
-	    locked_now ? VERIFY_MAX_FAILURES : failures, locked_now);
-	if (locked_now) {
+	ussd_var_unset(e->s, "_id6");
+	if (locked) {
 		show(e, "_locked");
 		return FP_OK;
 	}
-	snprintf(left, sizeof(left), "%d", VERIFY_MAX_FAILURES - failures);
-	ussd_var_set(e->s, "left", left);
-	ussd_var_set(e->s, "_err", "verify_failed");
-	show(e, "_id6");
-	return FP_OK;
+	if (have_hash) {
+		err = find_member(e, digits, h, &match);
+		if (err != FP_OK)
+			return err;
+	}
+	if (!match)
+		return verify_failed(e, household);
+	e->s->verified = true;
+	log_info("ussd.verify.ok msisdn=%s", msisdn_mask(e->who.msisdn,
+	    masked, sizeof(masked)));
+	snprintf(target, sizeof(target), "%s", ussd_var_get(e->s, "_target") !=
+	    NULL ? ussd_var_get(e->s, "_target") : start_id(e));
+	ussd_var_unset(e->s, "_target");
+	return enter(e, target);
 }
 
 /* Free text for an input screen (or the ID challenge). */
@@ -443,40 +630,74 @@ new_state(struct engine *e, const struct ussd_request *rq)
 }
 
 /*
- * The inputs of rq not yet taken: for a known ussd session whose inputs
- * are a prefix of text, what follows; otherwise (new session) all.
+ * The inputs of rq not yet taken by the session it continues (its
+ * inputs' print in s->inputs, this request's in `print`): for a ussd
+ * request whose text continues the session's last, what follows; the
+ * same text again: NULL (the same screen); else all of it, *replay when
+ * it must be replayed from the start.
  */
-static const char *
-new_inputs(const struct ussd_state *s, const struct ussd_request *rq,
-    bool *replay)
+static enum fp_err
+new_inputs(const struct engine *e, const struct ussd_request *rq,
+    const char *print, const char **inputs, bool *replay)
 {
-	size_t n = strlen(s->inputs);
+	bool yes = false;
+	size_t from = 0;
+	enum fp_err err;
 
 	*replay = false;
+	*inputs = rq->text;
 	if (strcmp(rq->channel, "sms") == 0)
-		return rq->text;
-	if (strcmp(rq->text, s->inputs) == 0)
-		return NULL;	/* a repeat: show the same screen again */
-	if (n == 0)
-		return rq->text;
-	if (strncmp(rq->text, s->inputs, n) == 0 && rq->text[n] == '*')
-		return rq->text + n + 1;
-	*replay = true;		/* not a continuation of what we saw */
-	return rq->text;
+		return FP_OK;
+	if (strcmp(print, e->s->inputs) == 0) {
+		*inputs = NULL;
+		return FP_OK;
+	}
+	err = continues(e, e->s->inputs, rq->text, &yes, &from);
+	if (err != FP_OK)
+		return err;
+	if (yes)
+		*inputs = rq->text + from;
+	else
+		*replay = true;	/* not a continuation of what we saw */
+	return FP_OK;
 }
 
-static void
-note_inputs(struct ussd_state *s, const struct ussd_request *rq)
+/*
+ * A ussd request that repeats, or goes on from, the last request of a
+ * session that ended (kept until its timeout): the session's last
+ * screen again, END, and nothing run.  *answered false otherwise.
+ */
+static enum fp_err
+after_end(const struct engine *e, const struct ussd_request *rq,
+    const char *sid, const char *print, struct ussd_reply *out,
+    bool *answered)
 {
-	size_t n = strlen(s->inputs);
+	char ended[USSD_INPUTS_MAX];
+	char *screen = NULL;
+	bool yes = false;
+	size_t from = 0;
+	enum fp_err err;
 
-	if (strcmp(rq->channel, "ussd") == 0) {
-		snprintf(s->inputs, sizeof(s->inputs), "%s", rq->text);
-		return;
+	*answered = false;
+	err = ussd_ended_load(e->st, sid, rq->msisdn, e->now, ended, &screen);
+	if (err == FP_ENOTFOUND)
+		return FP_OK;
+	if (err != FP_OK)
+		return err;
+	if (strcmp(ended, print) == 0)
+		yes = true;
+	else {
+		err = continues(e, ended, rq->text, &yes, &from);
+		yes = yes && from > 0;	/* not any text after an empty one */
 	}
-	if (n + strlen(rq->text) + 2 < sizeof(s->inputs))
-		snprintf(s->inputs + n, sizeof(s->inputs) - n, "%s%s",
-		    n > 0 ? "*" : "", rq->text);
+	if (err == FP_OK && yes && *screen != '\0') {
+		out->screen = screen;
+		out->end = true;
+		*answered = true;
+		return FP_OK;
+	}
+	free(screen);
+	return err;
 }
 
 /* Take each '*'-separated input of `inputs` (ussd) or the whole (sms). */
@@ -526,12 +747,25 @@ limits_for(struct engine *e, const char *channel)
 	}
 }
 
+/* The answer as the session keeps it, for a repeat ("" when too long). */
+static void
+keep_screen(struct ussd_state *s, const char *screen)
+{
+	if (strcmp(s->channel, "ussd") == 0 &&
+	    strlen(screen) < sizeof(s->screen))
+		snprintf(s->screen, sizeof(s->screen), "%s", screen);
+	else
+		s->screen[0] = '\0';
+}
+
 enum fp_err
 ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out)
 {
 	struct engine e;
-	const char *inputs = NULL;
+	const char *inputs = NULL, *text = rq->text != NULL ? rq->text : "";
+	char sid[USSD_SESSION_ID_MAX], print[USSD_INPUTS_MAX];
+	bool ussd = strcmp(rq->channel, "ussd") == 0, replay, answered;
 	int n_pages = 1;
 	enum fp_err err;
 
@@ -547,28 +781,34 @@ ussd_handle(struct store *st, const struct svc_ctx *ctx,
 	e.s = malloc(sizeof(*e.s));
 	if (e.s == NULL)
 		return FP_ENOMEM;
-	err = svc_caller_lookup(st, ctx, rq->msisdn, &e.who);
+	if (rq->session_id != NULL)
+		snprintf(sid, sizeof(sid), "%s", rq->session_id);
+	else
+		snprintf(sid, sizeof(sid), "sms:%s", rq->msisdn);
+	err = inputs_print(&e, text, strlen(text), print);
+	if (err == FP_OK)
+		err = svc_caller_lookup(st, ctx, rq->msisdn, &e.who);
 	if (err != FP_OK)
 		goto done;
-	if (rq->restart)
+	/* A session is its id and the number together (SPEC 3.3). */
+	err = rq->restart ? FP_ENOTFOUND : ussd_session_load(st, sid,
+	    rq->msisdn, now, e.s);
+	if (err == FP_OK && ussd && strcmp(e.s->inputs, print) == 0 &&
+	    *e.s->screen != '\0') {
+		/* The last request again: its answer, nothing run twice. */
+		out->screen = strdup(e.s->screen);
+		err = out->screen != NULL ? FP_OK : FP_ENOMEM;
+		goto done;
+	}
+	if (err == FP_ENOTFOUND && ussd) {
+		err = after_end(&e, rq, sid, print, out, &answered);
+		if (err != FP_OK || answered)
+			goto done;
 		err = FP_ENOTFOUND;
-	else {
-		char sid[USSD_SESSION_ID_MAX];
-
-		if (rq->session_id != NULL)
-			snprintf(sid, sizeof(sid), "%s", rq->session_id);
-		else
-			snprintf(sid, sizeof(sid), "sms:%s", rq->msisdn);
-		err = ussd_session_load(st, sid, now, e.s);
-		/* A session id is the aggregator's: never another number's. */
-		if (err == FP_OK && strcmp(e.s->msisdn, rq->msisdn) != 0)
-			err = FP_ENOTFOUND;
 	}
 	if (err == FP_OK) {
-		bool replay;
-
-		inputs = new_inputs(e.s, rq, &replay);
-		if (replay) {
+		err = new_inputs(&e, rq, print, &inputs, &replay);
+		if (err == FP_OK && replay) {
 			new_state(&e, rq);
 			e.s->is_new = false;	/* its row is replaced */
 			err = enter(&e, start_id(&e));
@@ -576,27 +816,31 @@ ussd_handle(struct store *st, const struct svc_ctx *ctx,
 	} else if (err == FP_ENOTFOUND) {
 		new_state(&e, rq);
 		err = enter(&e, start_id(&e));
-		inputs = rq->restart ? NULL : rq->text;
+		inputs = rq->restart ? NULL : text;
 	}
-	if (err == FP_OK && inputs != NULL && (*inputs != '\0' ||
-	    strcmp(rq->channel, "sms") == 0))
+	if (err == FP_OK && inputs != NULL && (*inputs != '\0' || !ussd))
 		err = take_all(&e, rq, inputs);
 	if (err != FP_OK)
 		goto done;
-	if (!rq->restart)
-		note_inputs(e.s, rq);
+	/* What was typed is kept only as a keyed hash (SPEC 3.3). */
+	snprintf(e.s->inputs, sizeof(e.s->inputs), "%s", print);
 	err = ussd_render(&e, &out->screen, &n_pages, &out->end);
 	if (err != FP_OK)
 		goto done;
 	ussd_var_unset(e.s, "_err");
+	keep_screen(e.s, out->screen);
 	if (out->end) {
 		/* The engine's own ending screens name the outcome. */
 		if (e.outcome == NULL)
 			e.outcome = e.s->at.screen[0] == '_' ? e.s->at.screen + 1 :
 			    "completed";
 		err = session_event(ctx, st, e.s, e.outcome, now);
+		if (err == FP_OK && ussd)
+			err = ussd_ended_save(st, e.s, now,
+			    ctx->cfg->ussd.session_timeout_s);
 		if (err == FP_OK && !e.s->is_new)
-			err = ussd_session_delete(st, e.s->session_id);
+			err = ussd_session_delete(st, e.s->session_id,
+			    e.s->msisdn);
 	} else
 		err = ussd_session_save(st, e.s, now,
 		    ctx->cfg->ussd.session_timeout_s);
@@ -611,25 +855,27 @@ done:
 
 enum fp_err
 ussd_sms_session(struct store *st, const char *msisdn,
-    const struct svc_ctx *ctx, int64_t now, bool *open, bool *wants_text)
+    const struct svc_ctx *ctx, int64_t now, struct ussd_sms_state *out)
 {
 	struct ussd_state *s;
 	char sid[USSD_SESSION_ID_MAX];
 	const struct ussd_screen *sc;
 	enum fp_err err;
 
-	*open = *wants_text = false;
+	memset(out, 0, sizeof(*out));
 	if (ctx->menu == NULL)
 		return FP_OK;
 	s = malloc(sizeof(*s));
 	if (s == NULL)
 		return FP_ENOMEM;
 	snprintf(sid, sizeof(sid), "sms:%s", msisdn);
-	err = ussd_session_load(st, sid, now, s);
+	err = ussd_session_load(st, sid, msisdn, now, s);
 	if (err == FP_OK) {
-		*open = true;
+		out->open = true;
 		sc = ussd_screen_in(ctx->menu, s->at.screen);
-		*wants_text = sc != NULL && sc->input != NULL;
+		out->wants_text = sc != NULL && sc->input != NULL;
+		out->challenge = strcmp(s->at.screen, "_id6") == 0 ||
+		    strcmp(s->at.screen, "_hh") == 0;
 	}
 	free(s);
 	return err == FP_ENOTFOUND ? FP_OK : err;
@@ -642,7 +888,7 @@ ussd_sweep(struct store *st, const struct svc_ctx *ctx, int64_t now, int max,
 	struct ussd_state *s;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	char sid[USSD_SESSION_ID_MAX];
+	char sid[USSD_SESSION_ID_MAX], msisdn[MSISDN_MAX];
 	int64_t last;
 
 	*ended = 0;
@@ -650,9 +896,9 @@ ussd_sweep(struct store *st, const struct svc_ctx *ctx, int64_t now, int max,
 	if (s == NULL)
 		return FP_ENOMEM;
 	for (;;) {
-		err = store_stmt(st, "SELECT session_id, updated_at FROM "
-		    "ussd_sessions WHERE expires_at <= ?1 ORDER BY expires_at "
-		    "LIMIT 1", &stmt);
+		err = store_stmt(st, "SELECT session_id, msisdn, updated_at "
+		    "FROM ussd_sessions WHERE expires_at <= ?1 ORDER BY "
+		    "expires_at LIMIT 1", &stmt);
 		if (err != FP_OK || *ended >= max)
 			break;
 		sqlite3_bind_int64(stmt, 1, now);
@@ -661,17 +907,20 @@ ussd_sweep(struct store *st, const struct svc_ctx *ctx, int64_t now, int max,
 			break;
 		}
 		store_column_copy(stmt, 0, sid, sizeof(sid));
-		last = sqlite3_column_int64(stmt, 1);
+		store_column_copy(stmt, 1, msisdn, sizeof(msisdn));
+		last = sqlite3_column_int64(stmt, 2);
 		sqlite3_reset(stmt);
 		/* Loaded as of its last input, when it was still alive. */
-		if (ussd_session_load(st, sid, last, s) == FP_OK)
+		if (ussd_session_load(st, sid, msisdn, last, s) == FP_OK)
 			err = session_event(ctx, st, s, "timeout", last);
 		if (err == FP_OK)
-			err = ussd_session_delete(st, sid);
+			err = ussd_session_delete(st, sid, msisdn);
 		if (err != FP_OK)
 			break;
 		(*ended)++;
 	}
 	free(s);
-	return err;
+	/* Ended sessions past their keep, failures and locks of the past. */
+	return err == FP_OK ? ussd_prune(st, now, ctx->cfg->ussd.lockout_s) :
+	    err;
 }

@@ -37,23 +37,36 @@ struct ussd_reply {
 
 /*
  * Take the request's new inputs and answer with the screen they lead to.
- * An unknown or expired ussd session with non-empty text is replayed
- * from the start of text.  FP_EINVAL: the menu or a template is broken
- * (logged); store errors as they come.
+ * A session is the request's session id and number together (another
+ * number never continues it).  The same text as the session's last
+ * request is answered with the same screen and runs nothing again, also
+ * for a ussd session that ended (kept until ussd.session_timeout).  An
+ * unknown or expired ussd session with non-empty text is replayed from
+ * the start of text.  What was typed is never stored in clear (the
+ * session keeps a keyed hash of its last request).  FP_EINVAL: the menu
+ * or a template is broken (logged); store errors as they come.
  */
 enum fp_err ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out);
 
-/*
- * Is an SMS menu session open for msisdn at now, and does its screen
- * wait for free text (so that any SMS is its answer)?
- */
+/* Where the SMS menu session of a number stands. */
+struct ussd_sms_state {
+	bool	 open;		/* a session is open */
+	bool	 wants_text;	/* its screen takes free text: any SMS
+				 * is its answer */
+	bool	 challenge;	/* its screen is the ID challenge: the
+				 * answer is never stored in clear */
+};
+
+/* The SMS menu session of msisdn at now, into *out. */
 enum fp_err ussd_sms_session(struct store *st, const char *msisdn,
-    const struct svc_ctx *ctx, int64_t now, bool *open, bool *wants_text);
+    const struct svc_ctx *ctx, int64_t now, struct ussd_sms_state *out);
 
 /*
  * End at most `max` sessions that expired before now, each with a
- * ussd.session event (outcome "timeout"); *ended gets how many.
+ * ussd.session event (outcome "timeout"); *ended gets how many.  Then
+ * forget ended sessions past their keep and the ID challenge's failures
+ * and locks that no longer count.
  */
 enum fp_err ussd_sweep(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int max, int *ended);

@@ -6,6 +6,7 @@
  */
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ussd_session.h"
@@ -130,6 +131,7 @@ state_from_json(const char *text, struct ussd_state *s)
 	    sizeof(s->household_id));
 	get_string(o, "member_id", s->member_id, sizeof(s->member_id));
 	get_string(o, "path", s->path, sizeof(s->path));
+	get_string(o, "screen", s->screen, sizeof(s->screen));
 	s->steps = get_int(o, "steps");
 	json_object_put(o);
 	return s->at.screen[0] != '\0';
@@ -168,37 +170,39 @@ state_to_json(const struct ussd_state *s)
 	    json_object_new_string(s->member_id));
 	json_object_object_add(o, "path", json_object_new_string(s->path));
 	json_object_object_add(o, "steps", json_object_new_int(s->steps));
+	json_object_object_add(o, "screen", json_object_new_string(s->screen));
 	return o;
 }
 
 enum fp_err
-ussd_session_load(struct store *st, const char *session_id, int64_t now,
-    struct ussd_state *s)
+ussd_session_load(struct store *st, const char *session_id,
+    const char *msisdn, int64_t now, struct ussd_state *s)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 	bool ok = false;
 
-	err = store_stmt(st, "SELECT channel, msisdn, state, language, "
-	    "inputs, created_at FROM ussd_sessions WHERE session_id = ?1 AND "
-	    "expires_at > ?2", &stmt);
+	err = store_stmt(st, "SELECT channel, state, language, inputs, "
+	    "created_at FROM ussd_sessions WHERE session_id = ?1 AND "
+	    "msisdn = ?2 AND expires_at > ?3", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, session_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
+	sqlite3_bind_text(stmt, 2, msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
-		const unsigned char *state = sqlite3_column_text(stmt, 2);
+		const unsigned char *state = sqlite3_column_text(stmt, 1);
 
 		memset(s, 0, sizeof(*s));
 		snprintf(s->session_id, sizeof(s->session_id), "%s",
 		    session_id);
+		snprintf(s->msisdn, sizeof(s->msisdn), "%s", msisdn);
 		store_column_copy(stmt, 0, s->channel, sizeof(s->channel));
-		store_column_copy(stmt, 1, s->msisdn, sizeof(s->msisdn));
-		store_column_copy(stmt, 3, s->lang, sizeof(s->lang));
-		store_column_copy(stmt, 4, s->inputs, sizeof(s->inputs));
-		s->started_at = sqlite3_column_int64(stmt, 5);
+		store_column_copy(stmt, 2, s->lang, sizeof(s->lang));
+		store_column_copy(stmt, 3, s->inputs, sizeof(s->inputs));
+		s->started_at = sqlite3_column_int64(stmt, 4);
 		ok = state != NULL && state_from_json((const char *)state, s);
 	}
 	sqlite3_reset(stmt);
@@ -221,9 +225,9 @@ ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
 	err = store_stmt(st, "INSERT INTO ussd_sessions(session_id, channel, "
 	    "msisdn, state, language, household_id, inputs, created_at, "
 	    "updated_at, expires_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
-	    "ON CONFLICT(session_id) DO UPDATE SET state = ?4, language = ?5, "
-	    "household_id = ?6, inputs = ?7, updated_at = ?9, expires_at = ?10",
-	    &stmt);
+	    "ON CONFLICT(session_id, msisdn) DO UPDATE SET state = ?4, "
+	    "language = ?5, household_id = ?6, inputs = ?7, updated_at = ?9, "
+	    "expires_at = ?10", &stmt);
 	if (err != FP_OK) {
 		json_object_put(o);
 		return err;
@@ -245,91 +249,232 @@ ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
-enum fp_err
-ussd_session_delete(struct store *st, const char *session_id)
+/* Run sql with ?1 session_id and ?2 msisdn. */
+static enum fp_err
+exec_pair(struct store *st, const char *sql, const char *session_id,
+    const char *msisdn)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	err = store_stmt(st, "DELETE FROM ussd_sessions WHERE session_id = ?1",
-	    &stmt);
+	err = store_stmt(st, sql, &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, msisdn, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
 enum fp_err
-ussd_lockout_get(struct store *st, const char *msisdn, int64_t now,
-    bool *locked, int *failures)
+ussd_session_delete(struct store *st, const char *session_id,
+    const char *msisdn)
+{
+	return exec_pair(st, "DELETE FROM ussd_sessions WHERE session_id = ?1 "
+	    "AND msisdn = ?2", session_id, msisdn);
+}
+
+enum fp_err
+ussd_ended_save(struct store *st, const struct ussd_state *s, int64_t now,
+    int keep_s)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
+	int rc;
 
-	*locked = false;
-	*failures = 0;
-	err = store_stmt(st, "SELECT failures, ifnull(locked_until, 0) > ?2 "
-	    "FROM ussd_lockouts WHERE msisdn = ?1", &stmt);
+	err = store_stmt(st, "INSERT OR REPLACE INTO ussd_ended(session_id, "
+	    "msisdn, inputs, screen, ended_at, expires_at) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6)", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	if (sqlite3_step(stmt) == SQLITE_ROW) {
-		*failures = sqlite3_column_int(stmt, 0);
-		*locked = sqlite3_column_int(stmt, 1) != 0;
+	sqlite3_bind_text(stmt, 1, s->session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, s->msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, s->inputs, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 4, s->screen, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 5, now);
+	sqlite3_bind_int64(stmt, 6, now + keep_s);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+ussd_ended_load(struct store *st, const char *session_id, const char *msisdn,
+    int64_t now, char *inputs, char **screen)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*screen = NULL;
+	err = store_stmt(st, "SELECT inputs, screen FROM ussd_ended WHERE "
+	    "session_id = ?1 AND msisdn = ?2 AND expires_at > ?3", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, session_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(stmt, 1);
+
+		store_column_copy(stmt, 0, inputs, USSD_INPUTS_MAX);
+		*screen = strdup(t != NULL ? (const char *)t : "");
 	}
 	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return *screen != NULL ? FP_OK : FP_ENOMEM;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
+/* ---- the challenge's lockout ---------------------------------------- */
+
+static const char *
+scope_name(enum ussd_lock_scope scope)
+{
+	return scope == USSD_LOCK_MSISDN ? "msisdn" : "household";
+}
+
+enum fp_err
+ussd_lock_get(struct store *st, enum ussd_lock_scope scope, const char *key,
+    int64_t now, bool *locked)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*locked = false;
+	err = store_stmt(st, "SELECT 1 FROM ussd_challenge_locks WHERE "
+	    "scope = ?1 AND key = ?2 AND locked_until > ?3", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, scope_name(scope), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		*locked = true;
+	else if (rc != SQLITE_DONE)
+		return store_err(rc);
 	return FP_OK;
 }
 
-enum fp_err
-ussd_lockout_fail(struct store *st, const char *msisdn, int64_t now, int max,
-    int lockout_s, bool *locked_now, int *failures)
+/* Failures in (now - window_s, now] by msisdn (?1) or household (?1). */
+static enum fp_err
+count_failures(struct store *st, enum ussd_lock_scope scope, const char *key,
+    int64_t now, int window_s, int *n)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	/* The max-th failure locks the number and starts the count again. */
-	err = store_stmt(st, "INSERT INTO ussd_lockouts(msisdn, failures, "
-	    "locked_until, updated_at) VALUES (?1, 1, CASE WHEN ?3 <= 1 THEN "
-	    "?2 + ?4 END, ?2) ON CONFLICT(msisdn) DO UPDATE SET "
-	    "locked_until = CASE WHEN failures + 1 >= ?3 THEN ?2 + ?4 ELSE "
-	    "locked_until END, failures = CASE WHEN failures + 1 >= ?3 THEN 0 "
-	    "ELSE failures + 1 END, updated_at = ?2 "
-	    "RETURNING failures, ifnull(locked_until, 0) > ?2", &stmt);
+	*n = 0;
+	err = store_stmt(st, scope == USSD_LOCK_MSISDN ?
+	    "SELECT count(*) FROM ussd_challenge_failures WHERE msisdn = ?1 "
+	    "AND at > ?2 AND at <= ?3" :
+	    "SELECT count(*) FROM ussd_challenge_failures WHERE household = ?1 "
+	    "AND at > ?2 AND at <= ?3", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	sqlite3_bind_int(stmt, 3, max);
-	sqlite3_bind_int(stmt, 4, lockout_s);
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now - window_s);
+	sqlite3_bind_int64(stmt, 3, now);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*failures = sqlite3_column_int(stmt, 0);
-		*locked_now = sqlite3_column_int(stmt, 1) != 0;
-		rc = sqlite3_step(stmt);
-	}
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(stmt, 0);
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
+}
+
+static enum fp_err
+lock(struct store *st, enum ussd_lock_scope scope, const char *key,
+    int64_t until)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "INSERT INTO ussd_challenge_locks(scope, key, "
+	    "locked_until) VALUES (?1, ?2, ?3) ON CONFLICT(scope, key) DO "
+	    "UPDATE SET locked_until = max(locked_until, ?3)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, scope_name(scope), -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, until);
+	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
 enum fp_err
-ussd_lockout_clear(struct store *st, const char *msisdn)
+ussd_challenge_fail(struct store *st, const char *msisdn,
+    const char *household, int64_t now, int window_s, int msisdn_max,
+    int household_max, struct ussd_failures *f)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	err = store_stmt(st, "DELETE FROM ussd_lockouts WHERE msisdn = ?1",
-	    &stmt);
+	memset(f, 0, sizeof(*f));
+	err = store_stmt(st, "INSERT INTO ussd_challenge_failures(msisdn, "
+	    "household, at) VALUES (?1, ?2, ?3)", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	store_bind_text_or_null(stmt, 2, household);
+	sqlite3_bind_int64(stmt, 3, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	err = count_failures(st, USSD_LOCK_MSISDN, msisdn, now, window_s,
+	    &f->msisdn);
+	if (err == FP_OK && f->msisdn >= msisdn_max) {
+		f->msisdn_locked = true;
+		err = lock(st, USSD_LOCK_MSISDN, msisdn, now + window_s);
+	}
+	if (err != FP_OK || household == NULL || *household == '\0')
+		return err;
+	err = count_failures(st, USSD_LOCK_HOUSEHOLD, household, now, window_s,
+	    &f->household);
+	if (err == FP_OK && f->household >= household_max) {
+		f->household_locked = true;
+		err = lock(st, USSD_LOCK_HOUSEHOLD, household, now + window_s);
+	}
+	return err;
+}
+
+static enum fp_err
+exec_at(struct store *st, const char *sql, int64_t at)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, at);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+ussd_prune(struct store *st, int64_t now, int window_s)
+{
+	enum fp_err err;
+
+	err = exec_at(st, "DELETE FROM ussd_ended WHERE expires_at <= ?1", now);
+	if (err == FP_OK)
+		err = exec_at(st, "DELETE FROM ussd_challenge_failures WHERE "
+		    "at <= ?1", now - window_s);
+	if (err == FP_OK)
+		err = exec_at(st, "DELETE FROM ussd_challenge_locks WHERE "
+		    "locked_until <= ?1", now);
+	return err;
 }

@@ -228,8 +228,9 @@ START_TEST(status_for_an_unknown_number_needs_last6_and_household)
 	s = ussd("s2", "13800000001", "1*310020*HH2*310020*HH1", &end);
 	ck_assert(end);
 	HAS(s, "吉克阿木");
-	/* Success cleared the failure. */
-	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_lockouts"), 0);
+	/* The success reset nothing: the failure still counts. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_challenge_failures "
+	    "WHERE msisdn = '+8613800000001'"), 1);
 }
 END_TEST
 
@@ -245,8 +246,8 @@ START_TEST(three_wrong_answers_lock_the_number_for_the_lockout)
 	    &end);
 	ck_assert(end);
 	HAS(s, "60分钟");
-	ck_assert_int_eq(qint("SELECT locked_until FROM ussd_lockouts"),
-	    NOW + 3600);
+	ck_assert_int_eq(qint("SELECT locked_until FROM ussd_challenge_locks "
+	    "WHERE scope = 'msisdn' AND key = '+8613800000001'"), NOW + 3600);
 	/* Locked even with the right answer, in a new session... */
 	s = ussd("s2", "13800000001", "1", &end);
 	ck_assert(end);
@@ -458,7 +459,10 @@ START_TEST(an_unknown_session_with_text_is_replayed_from_the_start)
 	/* The same text again shows the same screen (a retried request). */
 	s = ussd("lost", "13908340107", "3", &end);
 	HAS(s, "1 扶持内容");
-	ck_assert_str_eq(qtext("SELECT inputs FROM ussd_sessions"), "3");
+	/* The session keeps the length and a keyed hash of its last text. */
+	s = qtext("SELECT inputs FROM ussd_sessions");
+	ck_assert_int_eq((int)strlen(s), 2 + 64);
+	ck_assert(strncmp(s, "1:", 2) == 0);
 }
 END_TEST
 
@@ -667,6 +671,319 @@ START_TEST(the_same_menu_works_as_an_sms_dialogue)
 	r = sms("13908340107", "0");	/* "0" in a session: back */
 	HAS(r, "1 我家情况");
 	free(r);
+}
+END_TEST
+
+/* ---- the review's findings (SPEC 3.3 as revised) ---------------------- */
+
+static bool
+has_bytes(const char *b, size_t n, const char *needle)
+{
+	size_t k = strlen(needle), i;
+
+	for (i = 0; i + k <= n; i++)
+		if (memcmp(b + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Where `needle` is in the database: "table.column" of the first text or
+ * blob holding it, or NULL.  Every table, every column, every row.
+ */
+static const char *
+db_find(const char *needle)
+{
+	static char where[256];
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *tables, *rows;
+	char sql[256];
+	const char *found = NULL;
+	int c;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master "
+	    "WHERE type = 'table' ORDER BY name", -1, &tables, NULL), SQLITE_OK);
+	while (found == NULL && sqlite3_step(tables) == SQLITE_ROW) {
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\"",
+		    (const char *)sqlite3_column_text(tables, 0));
+		ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &rows, NULL),
+		    SQLITE_OK);
+		while (found == NULL && sqlite3_step(rows) == SQLITE_ROW)
+			for (c = 0; c < sqlite3_column_count(rows); c++) {
+				const char *b = sqlite3_column_blob(rows, c);
+				int n = sqlite3_column_bytes(rows, c);
+
+				if (b != NULL && has_bytes(b, (size_t)n,
+				    needle)) {
+					snprintf(where, sizeof(where), "%s.%s",
+					    (const char *)sqlite3_column_text(
+					    tables, 0), sqlite3_column_name(rows,
+					    c));
+					found = where;
+					break;
+				}
+			}
+		sqlite3_finalize(rows);
+	}
+	sqlite3_finalize(tables);
+	return found;
+}
+
+#define NOWHERE(needle) do {						\
+	const char *w_ = db_find(needle);				\
+	ck_assert_msg(w_ == NULL, "'%s' in clear in %s", (needle), w_);	\
+} while (0)
+
+/* Finding 1: 2 failures, a success, a failure: locked all the same. */
+START_TEST(a_success_resets_no_failure_count)
+{
+	bool end = false;
+	const char *s;
+
+	s = ussd("a1", "13800000001", "1*111111*HH2", &end);
+	HAS(s, "还可试2次");
+	s = ussd("a2", "13800000001", "1*222222*HH2", &end);
+	HAS(s, "还可试1次");
+	/* The caller knows one household's answers... */
+	s = ussd("a3", "13800000001", "1*31002X*HH1", &end);
+	ck_assert(end);
+	HAS(s, "吉克阿木");
+	/* ...which buys no more guesses against another. */
+	s = ussd("a4", "13800000001", "1*333333*HH2", &end);
+	ck_assert(end);
+	HAS(s, "验证失败次数过多");
+	s = ussd("a5", "13800000001", "1*31002X*HH1", &end);
+	ck_assert(end);
+	HAS(s, "验证失败次数过多");
+	HASNT(s, "吉克阿木");
+}
+END_TEST
+
+/* Finding 1: the count is of a window of ussd.lockout, not for ever. */
+START_TEST(failures_count_within_the_lockout_window_only)
+{
+	bool end = false;
+	const char *s;
+
+	s = ussd("w1", "13800000001", "1*111111*HH2*222222*HH2", &end);
+	HAS(s, "还可试1次");
+	/* An hour later the two have aged out. */
+	s = ussd_at("w2", "13800000001", "1*333333*HH2", NOW + 3600, &end);
+	ck_assert(!end);
+	HAS(s, "还可试2次");
+	/* Two more within the hour of the third: locked. */
+	s = ussd_at("w3", "13800000001", "1*444444*HH2*555555*HH2",
+	    NOW + 3700, &end);
+	ck_assert(end);
+	HAS(s, "验证失败次数过多");
+	ck_assert_int_eq(qint("SELECT locked_until FROM ussd_challenge_locks "
+	    "WHERE scope = 'msisdn'"), NOW + 3700 + 3600);
+	/* The sweep forgets what no longer counts. */
+	{
+		int n;
+
+		ck_assert_int_eq(store_begin(st), FP_OK);
+		ck_assert_int_eq(ussd_sweep(st, &ctx, NOW + 3700 + 3600, 100,
+		    &n), FP_OK);
+		ck_assert_int_eq(store_commit(st), FP_OK);
+	}
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_challenge_locks"), 0);
+	ck_assert_int_eq(qint("SELECT count(*) FROM "
+	    "ussd_challenge_failures"), 0);
+}
+END_TEST
+
+/* Finding 1: 5 failures against one household lock it for everyone. */
+START_TEST(five_failures_against_a_household_lock_its_challenge)
+{
+	static const char *const guessers[] = { "13800000001", "13800000001",
+	    "13800000002", "13800000002", "13800000003" };
+	char sid[16];
+	bool end = false;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < 5; i++) {
+		snprintf(sid, sizeof(sid), "g%zu", i);
+		s = ussd(sid, guessers[i], "1*12345X*HH1", &end);
+		if (i < 4)
+			HAS(s, "信息不符");
+	}
+	ck_assert(end);
+	HAS(s, "验证失败次数过多");
+	/* A number that never failed, with the right answers: locked out
+	 * of that household... */
+	s = ussd("g5", "13800000004", "1*31002X*HH1", &end);
+	ck_assert(end);
+	HAS(s, "验证失败次数过多");
+	HASNT(s, "吉克阿木");
+	/* ...and that try counted nothing against the number. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_challenge_failures "
+	    "WHERE msisdn = '+8613800000004'"), 0);
+	/* The household's own number is not asked. */
+	s = ussd("g6", "13908340107", "1", &end);
+	HAS(s, "吉克阿木");
+	/* After the lockout, the challenge is open again. */
+	s = ussd_at("g7", "13800000004", "1*31002X*HH1", NOW + 3601, &end);
+	ck_assert(end);
+	HAS(s, "吉克阿木");
+}
+END_TEST
+
+/* Finding 2: no answer to the challenge in clear, anywhere. */
+START_TEST(challenge_answers_are_stored_nowhere_in_clear)
+{
+	bool end = false;
+	const char *s;
+	char *r;
+
+	/* USSD: a failure, a session left on the household number, a
+	 * success that ends, and one that goes on (the call-back screen). */
+	ussd("c1", "13800000001", "1*310021*HH1", &end);
+	ussd("c2", "13800000001", "5*31002X", &end);
+	s = ussd("c2", "13800000001", "5*31002X*HH1", &end);
+	ck_assert(!end);
+	HAS(s, "李明辉");
+	s = ussd("c3", "13800000002", "1*31002X*HH1", &end);
+	ck_assert(end);
+	HAS(s, "吉克阿木");
+	/* The SMS menu: digits (310020), then text (31002X, HH1). */
+	cfg->sms.max_per_minute = 100;
+	free(sms("13800000003", "菜单"));
+	r = sms("13800000003", "1");
+	HAS(r, "身份证号后6位");
+	free(r);
+	r = sms("13800000003", "310020");
+	HAS(r, "户编号");
+	free(r);
+	r = sms("13800000003", "HH2");
+	HAS(r, "信息不符");
+	free(r);
+	r = sms("13800000003", "31002X");
+	HAS(r, "户编号");
+	free(r);
+	r = sms("13800000003", "HH1");
+	HAS(r, "吉克阿木");
+	free(r);
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_in WHERE msisdn = "
+	    "'+8613800000003' AND text = '[id-challenge]'"), 4);
+	ck_assert_int_eq(qint("SELECT count(*) FROM event_outbox WHERE type = "
+	    "'sms.inbound' AND data LIKE '%[id-challenge]%'"), 4);
+	/* Nowhere: sms_in, sessions (inputs, state), ended sessions, the
+	 * failures, events. */
+	NOWHERE("31002");
+	NOWHERE("310021");
+	/* What else the caller sent is kept as it was. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_in WHERE text = "
+	    "'菜单'"), 1);
+}
+END_TEST
+
+/* Finding 3: the final step repeated makes no second ticket. */
+START_TEST(a_repeated_final_step_runs_nothing_twice)
+{
+	char first[4096];
+	bool end = false;
+	const char *s;
+
+	s = ussd("r1", "13908340107", "4*2*水管冻裂了", &end);
+	HAS(s, "水管冻裂了");
+	s = ussd("r1", "13908340107", "4*2*水管冻裂了*1", &end);
+	ck_assert(end);
+	snprintf(first, sizeof(first), "%s", s);
+	HAS(first, "F1");
+	/* The aggregator retries (its answer was lost): the same END. */
+	end = false;
+	s = ussd_at("r1", "13908340107", "4*2*水管冻裂了*1", NOW + 5, &end);
+	ck_assert(end);
+	ck_assert_str_eq(s, first);
+	ck_assert_int_eq(qint("SELECT count(*) FROM feedback"), 1);
+	ck_assert_int_eq(qint("SELECT count(*) FROM event_outbox WHERE type = "
+	    "'feedback.created'"), 1);
+	ck_assert_int_eq(qint("SELECT count(*) FROM event_outbox WHERE type = "
+	    "'ussd.session'"), 1);
+	/* Nor does more text after the end start it again. */
+	s = ussd_at("r1", "13908340107", "4*2*水管冻裂了*1*1", NOW + 6, &end);
+	ck_assert(end);
+	ck_assert_int_eq(qint("SELECT count(*) FROM feedback"), 1);
+	/* The enrollment and its event, once. */
+	s = ussd("r2", "13908340108", "2*1*1*1*1", &end);
+	ck_assert(end);
+	s = ussd("r2", "13908340108", "2*1*1*1*1", &end);
+	ck_assert(end);
+	ck_assert_int_eq(qint("SELECT count(*) FROM event_outbox WHERE type = "
+	    "'enrollment.requested'"), 1);
+	/* A step that is not the last, repeated: the same screen. */
+	s = ussd("r3", "13908340107", "4*9", &end);
+	ck_assert(!end);
+	snprintf(first, sizeof(first), "%s", s);
+	HAS(first, "输入有误");
+	s = ussd("r3", "13908340107", "4*9", &end);
+	ck_assert_str_eq(s, first);
+	/* Once kept past its timeout, a new session is a new session. */
+	s = ussd_at("r1", "13908340107", "4*2*水管冻裂了*1", NOW + 1000, &end);
+	ck_assert(end);
+	ck_assert_int_eq(qint("SELECT count(*) FROM feedback"), 2);
+}
+END_TEST
+
+/* Finding 3: a session is its id and the number together. */
+START_TEST(a_session_id_with_another_number_is_another_session)
+{
+	bool end = false;
+	const char *s;
+
+	s = ussd("k1", "13908340107", "4", &end);
+	HAS(s, "1 道路路灯");
+	/* The same id from a cadre's number: its own session... */
+	s = ussd("k1", "19908349001", "", &end);
+	HAS(s, "1 待办任务");
+	/* ...which leaves the first as it was. */
+	s = ussd("k1", "13908340107", "4*2", &end);
+	HAS(s, "反馈内容");
+	s = ussd("k1", "19908349001", "1", &end);
+	HAS(s, "T13");
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_sessions WHERE "
+	    "session_id = 'k1'"), 2);
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_sessions WHERE "
+	    "session_id = 'k1' AND msisdn = '+8613908340107' AND state LIKE "
+	    "'%fb_text%'"), 1);
+}
+END_TEST
+
+/* Finding 4: the household number as printed on the card, digits. */
+START_TEST(the_household_number_matches_without_letters_spaces_dashes)
+{
+	static const char *const hh[] = { "HH513431000001", "513431100203",
+	    "沙马阿果", "1", "poor", "", "C1", "", "zh" };
+	static const char *const m[] = { "M9", "HH513431000001", "沙马阿果",
+	    "513431199002154565", "", "户主" };
+	struct registry *reg = NULL;
+	bool end = false;
+	const char *s;
+
+	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	put(reg, REG_HOUSEHOLDS, hh);
+	put(reg, REG_MEMBERS, m);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	registry_free(reg);
+	s = ussd("d1", "13800000001", "1*154565*513431000001", &end);
+	ck_assert(end);
+	HAS(s, "沙马阿果");
+	s = ussd("d2", "13800000001", "1*154565*hh-5134 3100 0001", &end);
+	ck_assert(end);
+	HAS(s, "沙马阿果");
+	/* Letters count for nothing, digits all count. */
+	s = ussd("d3", "13800000001", "1*154565*51343100000", &end);
+	ck_assert(!end);
+	HAS(s, "信息不符");
+	/* What the session speaks for is the household as registered. */
+	s = ussd("d4", "13800000002", "4*1*路灯坏了*1", &end);
+	s = ussd("d5", "13800000002", "5*154565*513431000001", &end);
+	HAS(s, "李明辉");
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_sessions WHERE "
+	    "household_id = 'HH513431000001'"), 1);
 }
 END_TEST
 
@@ -1081,6 +1398,14 @@ ussd_suite(void)
 	tcase_add_test(tc, hostile_input_always_gets_a_well_formed_screen);
 	tcase_add_test(tc, every_menu_path_renders_in_every_language);
 	tcase_add_test(tc, the_same_menu_works_as_an_sms_dialogue);
+	tcase_add_test(tc, a_success_resets_no_failure_count);
+	tcase_add_test(tc, failures_count_within_the_lockout_window_only);
+	tcase_add_test(tc, five_failures_against_a_household_lock_its_challenge);
+	tcase_add_test(tc, challenge_answers_are_stored_nowhere_in_clear);
+	tcase_add_test(tc, a_repeated_final_step_runs_nothing_twice);
+	tcase_add_test(tc, a_session_id_with_another_number_is_another_session);
+	tcase_add_test(tc,
+	    the_household_number_matches_without_letters_spaces_dashes);
 	tcase_add_test(tc,
 	    the_last_page_of_an_ending_screen_is_con_with_back_and_main);
 	suite_add_tcase(s, tc);
