@@ -175,6 +175,14 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 				    "vars must be at most 32 strings");
 				return FP_EINVAL;
 			}
+			if (notice_record_field(key)) {
+				http_resp_error(resp, 400, "invalid_request",
+				    "a vars key names a record field (name, "
+				    "household_id, cadre_name, cadre_phone, "
+				    "training_title, starts_on, location): a "
+				    "recipient's own data is never overridden");
+				return FP_EINVAL;
+			}
 			j->vars[j->n_vars].name = key;
 			j->vars[j->n_vars].value = json_object_get_string(val);
 			j->n_vars++;

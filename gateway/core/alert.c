@@ -145,6 +145,16 @@ alert_parse(struct json_object *o, const char *extra, struct alert_req *r,
 				*why = "vars must be at most 32 strings";
 				return FP_EINVAL;
 			}
+			/* SPEC 3.5: the cadre's record and the alert's own
+			 * task and due are never overridden. */
+			if (notice_record_field(k) || strcmp(k, "task") == 0 ||
+			    strcmp(k, "due") == 0) {
+				*why = "a vars key names a record field (name, "
+				    "household_id, cadre_name, cadre_phone, "
+				    "training_title, starts_on, location) or the "
+				    "alert's task or due";
+				return FP_EINVAL;
+			}
 			r->vars[r->n_vars].name = k;
 			r->vars[r->n_vars].value = json_object_get_string(value);
 			r->n_vars++;
@@ -230,16 +240,16 @@ alert_text(const struct svc_ctx *ctx, const struct alert_req *r,
 	size_t n = 0, i;
 	const char *lang = ctx->cfg->templates.default_language;
 
-	for (i = 0; i < r->n_vars; i++)
-		vars[n++] = r->vars[i];
+	/* The alert's own first: the first of a name wins (SPEC 3.5). */
 	vars[n++] = (struct tpl_var){ "cadre_name", c->name };
 	vars[n++] = (struct tpl_var){ "task", task };
 	vars[n++] = (struct tpl_var){ "due", r->due != NULL ? r->due : none };
-	if (r->template_name != NULL)
-		return templates_render(ctx->tpl, lang, "notices",
-		    r->template_name, vars, n, text, missing);
-	vars[n++] = (struct tpl_var){ "text", r->text };
-	return templates_render(ctx->tpl, lang, "notices", "task_alert", vars,
+	if (r->template_name == NULL)
+		vars[n++] = (struct tpl_var){ "text", r->text };
+	for (i = 0; i < r->n_vars && i < BROADCAST_VARS_MAX; i++)
+		vars[n++] = r->vars[i];
+	return templates_render(ctx->tpl, lang, "notices",
+	    r->template_name != NULL ? r->template_name : "task_alert", vars,
 	    n, text, missing);
 }
 

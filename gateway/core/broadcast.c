@@ -88,6 +88,16 @@ is_one_of(const char *key, const char *const *keys, const char *extra)
 	return extra != NULL && strcmp(key, extra) == 0;
 }
 
+bool
+notice_record_field(const char *name)
+{
+	static const char *const fields[] = { "name", "household_id",
+	    "cadre_name", "cadre_phone", "training_title", "starts_on",
+	    "location", NULL };
+
+	return is_one_of(name, fields, NULL);
+}
+
 static enum fp_err
 parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
 {
@@ -101,6 +111,13 @@ parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
 		    json_object_get_string_len(val) > 512) {
 			*why = "vars must be at most 32 strings of at most 512 "
 			    "bytes";
+			return FP_EINVAL;
+		}
+		if (notice_record_field(key)) {
+			*why = "a vars key names a record field (name, "
+			    "household_id, cadre_name, cadre_phone, "
+			    "training_title, starts_on, location): a "
+			    "recipient's own data is never overridden";
 			return FP_EINVAL;
 		}
 		r->vars[r->n_vars].name = key;

@@ -43,7 +43,8 @@ struct broadcast_req {
  * Parse the JSON body of POST /api/v1/broadcasts or cmd/broadcast into
  * r (strings borrowed from o).  Unknown fields, wrong types, an absurd
  * send_at (RFC 3339 within a year from now), template and text both or
- * neither: FP_EINVAL with *why.  extra (may be NULL) names one more
+ * neither, a vars key naming a record field (notice_record_field):
+ * FP_EINVAL with *why.  extra (may be NULL) names one more
  * field allowed (MQTT's "command_id").
  */
 enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
@@ -110,6 +111,15 @@ enum fp_err broadcast_cancel(struct store *st, int64_t id, const char *scope,
  */
 enum fp_err broadcast_round(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int budget, int *queued);
+
+/*
+ * SPEC 3.5: whether `name` is a field of a recipient's record (name,
+ * household_id, cadre_name, cadre_phone, training_title, starts_on,
+ * location): a vars key naming one is refused (a 400), so that a
+ * recipient's own data is never overridden.  broadcast_parse,
+ * alert_parse and POST /api/v1/sms check it.
+ */
+bool notice_record_field(const char *name);
 
 /* A recipient's record: what a notice may say about them. */
 struct notice_record {

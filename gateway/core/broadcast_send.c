@@ -46,6 +46,17 @@ notice_record_load(struct store *st, const char *member_id,
 	return FP_OK;
 }
 
+/* A field struct notice_record carries (an older broadcast's vars may
+ * still name one: the record's value, or its absence, stands). */
+static bool
+in_record(const char *name)
+{
+	return name != NULL && (strcmp(name, "name") == 0 ||
+	    strcmp(name, "household_id") == 0 ||
+	    strcmp(name, "cadre_name") == 0 ||
+	    strcmp(name, "cadre_phone") == 0);
+}
+
 enum fp_err
 notice_render(const struct svc_ctx *ctx, const char *template_name,
     const char *text, const struct tpl_var *vars, size_t n_vars,
@@ -59,8 +70,8 @@ notice_render(const struct svc_ctx *ctx, const char *template_name,
 		*out = strdup(text);
 		return *out != NULL ? FP_OK : FP_ENOMEM;
 	}
-	for (i = 0; i < n_vars && n < BROADCAST_VARS_MAX; i++)
-		all[n++] = vars[i];
+	/* The record first: the first of a name wins (SPEC 3.5), and a
+	 * record field never comes from vars (notice_record_field). */
 	all[n++] = (struct tpl_var){ *rec->name ? "name" : "", rec->name };
 	all[n++] = (struct tpl_var){ *rec->household_id ? "household_id" : "",
 	    rec->household_id };
@@ -68,6 +79,9 @@ notice_render(const struct svc_ctx *ctx, const char *template_name,
 	    rec->cadre_name };
 	all[n++] = (struct tpl_var){ *rec->cadre_phone ? "cadre_phone" : "",
 	    rec->cadre_phone };
+	for (i = 0; i < n_vars && i < BROADCAST_VARS_MAX; i++)
+		if (!in_record(vars[i].name))
+			all[n++] = vars[i];
 	return templates_render(ctx->tpl, lang, "notices", template_name, all,
 	    n, out, missing);
 }

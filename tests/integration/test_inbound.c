@@ -497,6 +497,21 @@ START_TEST(texts_longer_than_max_segments_are_refused)
 }
 END_TEST
 
+/* SPEC 3.5: vars may not override the recipient's record. */
+START_TEST(api_sms_refuses_vars_naming_a_record_field)
+{
+	static const char body[] = "{\"to\":\"13908340107\",\"template\":"
+	    "\"return_home_support\",\"vars\":{\"name\":\"冒名\"}}";
+
+	ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+	    "application/json", body, strlen(body),
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_msg(strstr(r.body, "record field") != NULL, "%s", r.body);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 0);
+}
+END_TEST
+
 START_TEST(inbound_and_outbound_ids_never_collide)
 {
 	long long in_id, out_id;
@@ -555,6 +570,7 @@ inbound_suite(void)
 	tcase_add_test(tc, sendsms_dlr_url_is_called_back_with_kannel_types);
 	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
+	tcase_add_test(tc, api_sms_refuses_vars_naming_a_record_field);
 	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);
 	tcase_add_test(tc, no_full_phone_number_reaches_the_log);
 	suite_add_tcase(s, tc);

@@ -262,9 +262,8 @@ END_TEST
 
 START_TEST(sending_skips_opt_outs_in_each_language)
 {
-	int64_t id = create("{\"template\":\"training_notice\",\"vars\":{"
-	    "\"training_title\":\"彝绣技能培训\",\"starts_on\":\"2026-12-06\","
-	    "\"location\":\"昭觉县城\"},\"audience\":{\"area\":\"5134\"}}");
+	int64_t id = create("{\"template\":\"return_home_support\","
+	    "\"audience\":{\"area\":\"5134\"}}");
 
 	ck_assert_int_eq(round_at(T10, 100), 3);
 	ck_assert_str_eq(qtext("SELECT status FROM broadcast_recipients WHERE "
@@ -608,6 +607,61 @@ START_TEST(texts_longer_than_max_segments_are_refused)
 }
 END_TEST
 
+/*
+ * SPEC 3.5: a vars key naming a record field is refused: a recipient's
+ * own data is never overridden (it was: vars came first).  The same
+ * parse serves the admin API and cmd/broadcast (extra "command_id"),
+ * and alerts (where the alert's own task and due are not vars either).
+ */
+START_TEST(vars_naming_a_record_field_are_refused)
+{
+	static const char *const fields[] = { "name", "household_id",
+	    "cadre_name", "cadre_phone", "training_title", "starts_on",
+	    "location", NULL };
+	struct broadcast_req r;
+	struct alert_req *a = calloc(1, sizeof(*a));
+	const char *why = NULL;
+	char json[256];
+	bool dry;
+	size_t i;
+
+	for (i = 0; fields[i] != NULL; i++) {
+		struct json_object *o;
+
+		snprintf(json, sizeof(json), "{\"command_id\":\"c1\","
+		    "\"template\":\"return_home_support\",\"vars\":{"
+		    "\"text\":\"x\",\"%s\":\"冒名\"}}", fields[i]);
+		o = json_tokener_parse(json);
+		ck_assert_msg(broadcast_parse(o, cfg, T10, "command_id", &r,
+		    &dry, &why) == FP_EINVAL, "%s", fields[i]);
+		ck_assert_ptr_nonnull(strstr(why, "record field"));
+		json_object_put(o);
+		snprintf(json, sizeof(json), "{\"cadres\":[\"C1\"],"
+		    "\"template\":\"task_alert\",\"vars\":{\"%s\":\"x\"}}",
+		    fields[i]);
+		o = json_tokener_parse(json);
+		ck_assert_msg(alert_parse(o, NULL, a, &why) == FP_EINVAL, "%s",
+		    fields[i]);
+		json_object_put(o);
+	}
+	{
+		struct json_object *o = json_tokener_parse("{\"cadres\":"
+		    "[\"C1\"],\"template\":\"task_alert\",\"vars\":{\"text\":"
+		    "\"x\",\"task\":\"T999\"}}");
+
+		ck_assert_int_eq(alert_parse(o, NULL, a, &why), FP_EINVAL);
+		json_object_put(o);
+	}
+	/* Nothing overrides the record when it is sent. */
+	create("{\"template\":\"return_home_support\",\"audience\":"
+	    "{\"area\":\"513431100202\"}}");
+	ck_assert_int_eq(round_at(T10, 100), 1);
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out"),
+	    "阿苏拉则"));
+	free(a);
+}
+END_TEST
+
 START_TEST(unacknowledged_tasks_are_resent_once_then_overdue)
 {
 	int resent = -1, overdue = -1;
@@ -853,6 +907,27 @@ START_TEST(api_refuses_texts_longer_than_max_segments)
 }
 END_TEST
 
+/* SPEC 3.5 over HTTP: vars naming a record field are a 400. */
+START_TEST(api_refuses_vars_naming_a_record_field)
+{
+	static struct tg_reply r;
+
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"template\":\"return_home_support\",\"vars\":{\"name\":"
+	    "\"冒名\"}}", &r), 400);
+	ck_assert_msg(strstr(r.body, "record field") != NULL, "%s", r.body);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"template\":\"general_notice\",\"vars\":{\"text\":\"x\","
+	    "\"cadre_phone\":\"110\"},\"dry_run\":true}", &r), 400);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "admin-secret",
+	    "{\"cadres\":[\"C1\"],\"text\":\"x\",\"vars\":{\"cadre_name\":"
+	    "\"冒名\"}}", &r), 400);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM broadcasts"),
+	    0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM tasks"), 0);
+}
+END_TEST
+
 START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 {
 	static struct tg_reply r;
@@ -921,6 +996,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, alerts_make_tasks_and_messages_per_cadre);
 	tcase_add_test(tc, unacknowledged_tasks_are_resent_once_then_overdue);
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
+	tcase_add_test(tc, vars_naming_a_record_field_are_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
@@ -928,6 +1004,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, api_every_401_and_403);
 	tcase_add_test(tc, api_validates_input_and_changes_nothing);
 	tcase_add_test(tc, api_refuses_texts_longer_than_max_segments);
+	tcase_add_test(tc, api_refuses_vars_naming_a_record_field);
 	tcase_add_test(tc,
 	    api_broadcast_sends_and_feedback_closes_with_an_audit_trail);
 	suite_add_tcase(s, tc);
