@@ -142,10 +142,13 @@ receive_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		    (long long)job->res.id, r->route, msisdn_mask(job->mo.from,
 		    masked, sizeof(masked)), job->res.is_duplicate,
 		    job->res.is_flooded, (long long)job->res.reply_id);
-	if (log_enabled(LOG_LEVEL_DEBUG))
+	/* Texts only at debug level, and never an ID-challenge answer (nor
+	 * a repeat, whose first may have been one). */
+	if (log_enabled(LOG_LEVEL_DEBUG) && !job->res.is_duplicate)
 		log_debug("sms.in.text id=%lld text=\"%.*s\"",
-		    (long long)job->res.id, (int)job->mo.text_len,
-		    job->mo.text);
+		    (long long)job->res.id, job->res.is_challenge ?
+		    (int)strlen("[id-challenge]") : (int)job->mo.text_len,
+		    job->res.is_challenge ? "[id-challenge]" : job->mo.text);
 	if (r->kannel) {
 		/* Kannel: 200 and an empty body (omit-empty = true). */
 		http_resp_set(resp, 200, "text/plain", "", 0);

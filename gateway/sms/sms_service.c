@@ -341,6 +341,7 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 	if (ms.challenge && (take == MENU_DIGITS || take == MENU_TEXT)) {
 		stored.text = CHALLENGE_MARK;
 		stored.text_len = strlen(CHALLENGE_MARK);
+		res->is_challenge = true;
 	}
 	err = insert_mo(st, &stored, now, command, &who, &res->id);
 	if (err != FP_OK)

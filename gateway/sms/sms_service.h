@@ -31,6 +31,8 @@ struct mo_result {
 	bool	 is_duplicate;	/* seen before: nothing new was stored */
 	bool	 is_flooded;	/* stored but not answered */
 	int64_t	 reply_id;	/* sms_out id of the reply, or 0 */
+	bool	 is_challenge;	/* an ID-challenge answer: its text is
+				 * never stored, published or logged */
 };
 
 /*
