@@ -20,6 +20,7 @@
 #include "log.h"
 #include "registry.h"
 #include "registry_consumer.h"
+#include "strbuf.h"
 
 #define RC_JSON_DEPTH 8
 #define RC_EVENT_ID_MAX 128
@@ -192,6 +193,12 @@ parse_object(const char *payload, size_t len, char *reason, size_t rsize)
 
 	if (strlen(payload) != len) {
 		snprintf(reason, rsize, "invalid JSON: NUL byte in payload");
+		return NULL;
+	}
+	/* Parsed, a \u0000 would cut a text or a key short. */
+	if (json_has_nul(payload, len)) {
+		snprintf(reason, rsize, "invalid JSON: a string holds a NUL "
+		    "character (\\u0000)");
 		return NULL;
 	}
 	tok = json_tokener_new_ex(RC_JSON_DEPTH);

@@ -247,3 +247,21 @@ urlenc(char *out, size_t len, const char *s)
 		out[0] = '\0';
 	return o;
 }
+
+bool
+json_has_nul(const char *text, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\0')
+			return true;
+		if (text[i] != '\\')
+			continue;
+		if (i + 5 < len && text[i + 1] == 'u' &&
+		    memcmp(text + i + 2, "0000", 4) == 0)
+			return true;
+		i++;	/* the escaped character, a backslash included */
+	}
+	return false;
+}

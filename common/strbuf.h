@@ -72,4 +72,13 @@ size_t json_escape(char *out, size_t len, const char *s, size_t max);
  */
 size_t urlenc(char *out, size_t len, const char *s);
 
+/*
+ * Whether JSON text[0..len) would hold a NUL character once parsed: a
+ * \u0000 escape (not one whose backslash is itself escaped, as in
+ * "\\u0000") or a raw NUL byte.  A parser keeps such a string whole
+ * but C strings stop at the NUL, and keys are cut there: so the text
+ * is checked before it is parsed.
+ */
+bool json_has_nul(const char *text, size_t len);
+
 #endif

@@ -11,6 +11,7 @@
 #include "http_params.h"
 #include "http_server.h"
 #include "parse.h"
+#include "strbuf.h"
 
 const struct cfg_token *
 api_token(struct gw *gw, struct http_req *req, struct http_resp *resp,
@@ -38,6 +39,12 @@ api_body(struct http_req *req, struct http_resp *resp)
 	struct json_object *o = NULL;
 	const char *why = NULL;
 
+	/* A NUL would cut a C string short, a key even in the parser. */
+	if (json_has_nul(req->body, req->body_len)) {
+		http_resp_error(resp, 400, "invalid_request", "a string holds "
+		    "a NUL character (\\u0000)");
+		return NULL;
+	}
 	if (http_params_json(req->body, req->body_len, &o, &why) != FP_OK) {
 		http_resp_error(resp, 400, "invalid_json", why != NULL ? why :
 		    "the body is not a JSON object");

@@ -1,6 +1,7 @@
 /*
  * sendsms.c: Kannel-compatible /cgi-bin/sendsms (see sendsms.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,17 @@ authenticate(struct gw *gw, struct http_params *p)
 	return t;
 }
 
+/* A parameter whose value holds a NUL byte (%00): C strings stop at
+ * it, so it would be cut short without a word. */
+static bool
+has_nul(struct http_params *p, const char *name)
+{
+	size_t len = 0;
+	const char *v = http_params_get(p, name, &len);
+
+	return v != NULL && memchr(v, '\0', len) != NULL;
+}
+
 /* One request's state while the writer has it: on the heap. */
 struct sendsms_req {
 	struct sendsms_job	 job;
@@ -290,6 +302,14 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	r->job.token = authenticate(gw, &r->p);
 	if (r->job.token == NULL) {
 		kannel_answer(resp, 403, "Authorization failed for sendsms");
+		goto fail;
+	}
+	if (has_nul(&r->p, "to") || has_nul(&r->p, "from") ||
+	    has_nul(&r->p, "dlr-url") || has_nul(&r->p, "dlr-mask") ||
+	    has_nul(&r->p, "validity") || has_nul(&r->p, "charset") ||
+	    has_nul(&r->p, "coding")) {
+		kannel_answer(resp, 400, "NUL character in a parameter, "
+		    "rejected");
 		goto fail;
 	}
 	r->numbers = calloc(SENDSMS_MAX_TO, sizeof(*r->numbers));

@@ -92,6 +92,10 @@ alert_parse(struct json_object *o, const char *extra, struct alert_req *r,
 		*why = "the body must be a JSON object";
 		return FP_EINVAL;
 	}
+	if (broadcast_json_has_nul(o)) {
+		*why = "a string holds a NUL character (\\u0000)";
+		return FP_EINVAL;
+	}
 	json_object_object_foreach(o, key, val) {
 		(void)val;
 		if (!allowed(key, extra)) {

@@ -37,7 +37,8 @@ struct alert_req {
 /*
  * Parse POST /api/v1/alerts or cmd/alert (extra: one more allowed
  * field).  FP_EINVAL with *why; so is a vars key naming a record field
- * (notice_record_field) or the alert's own task or due (SPEC 3.5).
+ * (notice_record_field) or the alert's own task or due (SPEC 3.5), and
+ * a NUL character in a string.
  */
 enum fp_err alert_parse(struct json_object *o, const char *extra,
     struct alert_req *r, const char **why);

@@ -127,6 +127,35 @@ parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
 	return FP_OK;
 }
 
+bool
+broadcast_json_has_nul(struct json_object *o)
+{
+	size_t i, n;
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return strlen(json_object_get_string(o)) !=
+		    (size_t)json_object_get_string_len(o);
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (broadcast_json_has_nul(
+			    json_object_array_get_idx(o, i)))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			(void)key;
+			if (broadcast_json_has_nul(val))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
 enum fp_err
 broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
     const char *extra, struct broadcast_req *r, bool *dry_run,
@@ -143,6 +172,10 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 	r->send_at = now;
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
 		*why = "the body must be a JSON object";
+		return FP_EINVAL;
+	}
+	if (broadcast_json_has_nul(o)) {
+		*why = "a string holds a NUL character (\\u0000)";
 		return FP_EINVAL;
 	}
 	json_object_object_foreach(o, key, val) {

@@ -43,13 +43,20 @@ struct broadcast_req {
  * Parse the JSON body of POST /api/v1/broadcasts or cmd/broadcast into
  * r (strings borrowed from o).  Unknown fields, wrong types, an absurd
  * send_at (RFC 3339 within a year from now), template and text both or
- * neither, a vars key naming a record field (notice_record_field):
- * FP_EINVAL with *why.  extra (may be NULL) names one more
+ * neither, a vars key naming a record field (notice_record_field), a
+ * NUL character in a string: FP_EINVAL with *why.  extra (may be NULL) names one more
  * field allowed (MQTT's "command_id").
  */
 enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
     int64_t now, const char *extra, struct broadcast_req *r, bool *dry_run,
     const char **why);
+
+/*
+ * Whether a string anywhere in o holds a NUL character (JSON's \u0000):
+ * C strings would stop there.  broadcast_parse and alert_parse refuse
+ * such a body (FP_EINVAL).
+ */
+bool broadcast_json_has_nul(struct json_object *o);
 
 /*
  * Before anything is stored: the template exists and renders in every

@@ -48,7 +48,12 @@ read_mo(struct http_params *p, struct http_resp *resp, bool raw_body_text,
 	size_t raw_len = 0, text_len = 0;
 	enum fp_err err;
 
-	from = http_params_get(p, "from", NULL);
+	from = http_params_get(p, "from", &raw_len);
+	if (from != NULL && memchr(from, '\0', raw_len) != NULL) {
+		http_resp_error(resp, 400, "invalid_phone",
+		    "from holds a NUL character");
+		return FP_EINVAL;
+	}
 	if (from == NULL || *from == '\0') {
 		http_resp_error(resp, 400, "missing_parameter",
 		    "from is required");
@@ -83,10 +88,27 @@ read_mo(struct http_params *p, struct http_resp *resp, bool raw_body_text,
 	}
 	if (err != FP_OK)
 		return err;
+	/* UCS-2 bytes may hold NULs; the text they make may not. */
+	if (memchr(*text, '\0', text_len) != NULL) {
+		http_resp_error(resp, 400, "invalid_text",
+		    "text holds a NUL character");
+		return FP_EINVAL;
+	}
 	job->mo.text = *text;
 	job->mo.text_len = text_len;
-	job->mo.to = http_params_get(p, "to", NULL);
-	job->mo.provider_id = http_params_get(p, "id", NULL);
+	job->mo.to = http_params_get(p, "to", &raw_len);
+	if (job->mo.to != NULL && memchr(job->mo.to, '\0', raw_len) != NULL) {
+		http_resp_error(resp, 400, "invalid_parameter",
+		    "to holds a NUL character");
+		return FP_EINVAL;
+	}
+	job->mo.provider_id = http_params_get(p, "id", &raw_len);
+	if (job->mo.provider_id != NULL &&
+	    memchr(job->mo.provider_id, '\0', raw_len) != NULL) {
+		http_resp_error(resp, 400, "invalid_parameter",
+		    "id holds a NUL character");
+		return FP_EINVAL;
+	}
 	if (job->mo.provider_id != NULL && strlen(job->mo.provider_id) > 128) {
 		http_resp_error(resp, 400, "invalid_parameter",
 		    "id is longer than 128 characters");

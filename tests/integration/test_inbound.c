@@ -512,6 +512,79 @@ START_TEST(api_sms_refuses_vars_naming_a_record_field)
 }
 END_TEST
 
+/*
+ * NUL bytes were stored in texts or silently cut them: every API refuses
+ * them with a 400 and stores nothing.  UCS-2 bytes may hold NULs before
+ * their conversion; the converted text may not.
+ */
+START_TEST(nul_bytes_are_refused_everywhere)
+{
+	static const char *const api_bodies[] = {
+		"{\"to\":\"13908340107\",\"text\":\"通知\\u0000后面\"}",
+		"{\"to\":\"13908340107\",\"text\":\"\\u0000\"}",
+		"{\"to\":\"13908340107\",\"template\":\"general_notice\","
+		    "\"vars\":{\"text\":\"开会\\u0000\"}}",
+		"{\"to\":\"13908340107\",\"template\":\"general_notice\","
+		    "\"vars\":{\"text\":\"开会\",\"x\\u0000\":\"y\"}}",
+	};
+	static const char mo_json[] = "{\"from\":\"13908340107\",\"text\":"
+	    "\"CX\\u0000\"}";
+	size_t i;
+
+	/* MO: form, JSON, and UCS-2 whose conversion holds U+0000. */
+	ck_assert_int_eq(post_form("/sms/inbound", "from=13908340107&"
+	    "text=CX%00abc"), 400);
+	ck_assert_int_eq(tg_request(&t, "POST", "/sms/inbound",
+	    "application/json", mo_json, strlen(mo_json), NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=%00C%00X%00%00&coding=2&charset=UTF-16BE&id=k-nul", NULL,
+	    NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	/* UCS-2 "CX" (00 43 00 58): NUL bytes before conversion are fine. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=%00C%00X&coding=2&charset=UTF-16BE&id=k-ok", NULL, NULL, 0,
+	    NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in"), 1);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in WHERE "
+	    "text = 'CX'"), 1);
+	/* sendsms: the text, a number, the sender. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&to=13908340107&text=a%00b", NULL,
+	    NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&to=13908340107%00x&text=ab", NULL,
+	    NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	ck_assert_int_eq(tg_request(&t, "GET", "/cgi-bin/sendsms?username=ops"
+	    "&password=demo-admin-token&to=13908340107&from=1069%00x&text=ab",
+	    NULL, NULL, 0, NULL, false, &r), 0);
+	ck_assert_int_eq(r.status, 400);
+	/* The admin API: JSON's \u0000 in a text, a value or a key. */
+	for (i = 0; i < sizeof(api_bodies) / sizeof(api_bodies[0]); i++) {
+		ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+		    "application/json", api_bodies[i], strlen(api_bodies[i]),
+		    "Authorization: Bearer demo-admin-token", false, &r), 0);
+		ck_assert_msg(r.status == 400, "%s: %ld %s", api_bodies[i],
+		    r.status, r.body);
+	}
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out WHERE "
+	    "kind <> 'reply'"), 0);
+	/* An escaped backslash before u0000 is no NUL. */
+	{
+		static const char ok[] = "{\"to\":\"13908340107\",\"text\":"
+		    "\"a\\\\u0000\"}";
+
+		ck_assert_int_eq(tg_request(&t, "POST", "/api/v1/sms",
+		    "application/json", ok, strlen(ok),
+		    "Authorization: Bearer demo-admin-token", false, &r), 0);
+		ck_assert_msg(r.status == 202, "%ld %s", r.status, r.body);
+	}
+}
+END_TEST
+
 START_TEST(inbound_and_outbound_ids_never_collide)
 {
 	long long in_id, out_id;
@@ -571,6 +644,7 @@ inbound_suite(void)
 	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	tcase_add_test(tc, api_sms_refuses_vars_naming_a_record_field);
+	tcase_add_test(tc, nul_bytes_are_refused_everywhere);
 	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);
 	tcase_add_test(tc, no_full_phone_number_reaches_the_log);
 	suite_add_tcase(s, tc);

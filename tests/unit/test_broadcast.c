@@ -662,6 +662,48 @@ START_TEST(vars_naming_a_record_field_are_refused)
 }
 END_TEST
 
+/* NUL bytes in a text or a variable (JSON's \u0000, over MQTT too). */
+START_TEST(nul_bytes_are_refused)
+{
+	static const char *const bad[] = {
+		"{\"text\":\"开会\\u0000后面\"}",
+		"{\"template\":\"general_notice\",\"vars\":{\"text\":"
+		    "\"\\u0000\"}}",
+		"{\"template\":\"general_notice\\u0000x\",\"vars\":{"
+		    "\"text\":\"x\"}}",
+	};
+	static const char *const bad_alerts[] = {
+		"{\"cadres\":[\"C1\"],\"text\":\"核实\\u0000\"}",
+		"{\"cadres\":[\"C1\\u0000x\"],\"text\":\"核实\"}",
+		"{\"cadres\":[\"C1\"],\"template\":\"general_notice\","
+		    "\"vars\":{\"text\":\"a\\u0000\"}}",
+	};
+	struct alert_req *a = calloc(1, sizeof(*a));
+	struct broadcast_req r;
+	const char *why = NULL;
+	bool dry;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct json_object *o = json_tokener_parse(bad[i]);
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_msg(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why)
+		    == FP_EINVAL, "%s", bad[i]);
+		json_object_put(o);
+	}
+	for (i = 0; i < sizeof(bad_alerts) / sizeof(bad_alerts[0]); i++) {
+		struct json_object *o = json_tokener_parse(bad_alerts[i]);
+
+		ck_assert_ptr_nonnull(o);
+		ck_assert_msg(alert_parse(o, NULL, a, &why) == FP_EINVAL, "%s",
+		    bad_alerts[i]);
+		json_object_put(o);
+	}
+	free(a);
+}
+END_TEST
+
 START_TEST(unacknowledged_tasks_are_resent_once_then_overdue)
 {
 	int resent = -1, overdue = -1;
@@ -928,6 +970,28 @@ START_TEST(api_refuses_vars_naming_a_record_field)
 }
 END_TEST
 
+/* JSON's \u0000 anywhere in an admin API body is a 400. */
+START_TEST(api_refuses_nul_bytes)
+{
+	static struct tg_reply r;
+
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"text\":\"开会\\u0000后面\"}", &r), 400);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"template\":\"general_notice\",\"vars\":{\"text\":\"x\","
+	    "\"a\\u0000b\":\"y\"}}", &r), 400);
+	ck_assert_int_eq(api("POST", "/api/v1/alerts", "admin-secret",
+	    "{\"cadres\":[\"C1\"],\"text\":\"核实\\u0000\"}", &r), 400);
+	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",
+	    "admin-secret", "{\"resolution\":\"修好\\u0000\"}", &r), 400);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM broadcasts"),
+	    0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM tasks"), 0);
+	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM feedback WHERE "
+	    "status = 'closed'"), 0);
+}
+END_TEST
+
 START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 {
 	static struct tg_reply r;
@@ -997,6 +1061,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, unacknowledged_tasks_are_resent_once_then_overdue);
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	tcase_add_test(tc, vars_naming_a_record_field_are_refused);
+	tcase_add_test(tc, nul_bytes_are_refused);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
@@ -1005,6 +1070,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, api_validates_input_and_changes_nothing);
 	tcase_add_test(tc, api_refuses_texts_longer_than_max_segments);
 	tcase_add_test(tc, api_refuses_vars_naming_a_record_field);
+	tcase_add_test(tc, api_refuses_nul_bytes);
 	tcase_add_test(tc,
 	    api_broadcast_sends_and_feedback_closes_with_an_audit_trail);
 	suite_add_tcase(s, tc);

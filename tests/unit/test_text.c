@@ -112,6 +112,26 @@ START_TEST(json_escape_cuts_between_characters)
 }
 END_TEST
 
+#define NUL_IN(s)	json_has_nul((s), strlen(s))
+
+START_TEST(json_has_nul_finds_escapes_and_raw_bytes)
+{
+	static const char raw[] = "{\"a\":\"x\0y\"}";
+
+	ck_assert(NUL_IN("{\"a\":\"x\\u0000\"}"));
+	ck_assert(NUL_IN("{\"a\\u0000b\":1}"));
+	ck_assert(json_has_nul(raw, sizeof(raw) - 1));
+	/* An escaped backslash, then u0000: text, no NUL. */
+	ck_assert(!NUL_IN("{\"a\":\"\\\\u0000\"}"));
+	/* But an escaped backslash and then an escape is one. */
+	ck_assert(NUL_IN("\"\\\\\\u0000\""));
+	ck_assert(!json_has_nul("\"\\u0000\"", 6));	/* cut short */
+	ck_assert(NUL_IN("\"\\u0001\\n\\u00000\""));
+	ck_assert(!NUL_IN("\"\\u0001\\n\\u1000\""));
+	ck_assert(!json_has_nul("", 0));
+}
+END_TEST
+
 START_TEST(urlenc_keeps_only_the_unreserved)
 {
 	struct strbuf b = STRBUF_INIT;
@@ -146,6 +166,7 @@ text_suite(void)
 	tcase_add_test(tc, json_escape_writes_short_forms_and_u00xx);
 	tcase_add_test(tc, json_escape_cuts_between_characters);
 	tcase_add_test(tc, urlenc_keeps_only_the_unreserved);
+	tcase_add_test(tc, json_has_nul_finds_escapes_and_raw_bytes);
 	suite_add_tcase(s, tc);
 	return s;
 }
