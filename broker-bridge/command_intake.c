@@ -4,62 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "alert.h"
 #include "broadcast.h"
 #include "command_intake.h"
 #include "log.h"
+#include "processed.h"
 
 #define COMMAND_ID_MAX 128
 #define ACTOR "mqtt"
 
-/* processed_messages ids: "cmd:<command_id>", apart from registry ids. */
-static enum fp_err
-seen(struct store *st, const char *key, bool *yes)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "SELECT 1 FROM processed_messages WHERE id = ?1",
-	    &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	*yes = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
-static enum fp_err
-remember(struct store *st, const char *key, const char *outcome)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "INSERT INTO processed_messages(id, kind, "
-	    "processed_at, outcome) VALUES (?1, 'command', ?2, ?3)", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (int64_t)time(NULL));
-	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
 static enum fp_err
 apply_broadcast(struct store *st, const struct svc_ctx *ctx,
-    struct json_object *o, const char *command_id, char *reason,
+    struct json_object *o, const char *command_id, int64_t now, char *reason,
     size_t rsize, char *outcome, size_t osize)
 {
 	struct broadcast_req r;
 	const char *why = NULL, *missing = NULL;
-	int64_t id = 0, now = (int64_t)time(NULL);
+	int64_t id = 0;
 	bool dry = false;
 	enum fp_err err;
 
@@ -84,7 +46,7 @@ apply_broadcast(struct store *st, const struct svc_ctx *ctx,
 
 static enum fp_err
 apply_alert(struct store *st, const struct svc_ctx *ctx,
-    struct json_object *o, const char *command_id, char *reason,
+    struct json_object *o, const char *command_id, int64_t now, char *reason,
     size_t rsize, char *outcome, size_t osize)
 {
 	struct alert_req *r = calloc(1, sizeof(*r));
@@ -108,8 +70,8 @@ apply_alert(struct store *st, const struct svc_ctx *ctx,
 		r->created_by = ACTOR;
 		r->scope = "";
 		r->command_id = command_id;
-		err = alert_create(st, ctx, r, (int64_t)time(NULL), &id, numbers,
-		    &why, &missing);
+		err = alert_create(st, ctx, r, now, &id, numbers, &why,
+		    &missing);
 		if (err == FP_ENOTFOUND || err == FP_EREJECT ||
 		    err == FP_ETOOBIG)
 			err = FP_EINVAL;
@@ -127,10 +89,10 @@ apply_alert(struct store *st, const struct svc_ctx *ctx,
 
 enum fp_err
 command_apply(struct store *st, const struct svc_ctx *ctx, bool is_alert,
-    struct json_object *o, char *reason, size_t rsize)
+    struct json_object *o, int64_t now, char *reason, size_t rsize)
 {
 	struct json_object *v;
-	char key[COMMAND_ID_MAX + 8], outcome[64] = "";
+	char outcome[64] = "";
 	const char *command_id;
 	bool yes = false;
 	enum fp_err err;
@@ -144,17 +106,18 @@ command_apply(struct store *st, const struct svc_ctx *ctx, bool is_alert,
 		return FP_EINVAL;
 	}
 	command_id = json_object_get_string(v);
-	snprintf(key, sizeof(key), "cmd:%s", command_id);
-	err = seen(st, key, &yes);
+	/* Apart from registry event ids (SPEC 5). */
+	err = processed_seen(st, PROCESSED_COMMAND, command_id, &yes);
 	if (err != FP_OK)
 		return err;
 	if (yes)
 		return FP_EDUP;
-	err = is_alert ? apply_alert(st, ctx, o, command_id, reason, rsize,
-	    outcome, sizeof(outcome)) : apply_broadcast(st, ctx, o, command_id,
-	    reason, rsize, outcome, sizeof(outcome));
+	err = is_alert ? apply_alert(st, ctx, o, command_id, now, reason,
+	    rsize, outcome, sizeof(outcome)) : apply_broadcast(st, ctx, o,
+	    command_id, now, reason, rsize, outcome, sizeof(outcome));
 	if (err == FP_OK)
-		err = remember(st, key, outcome);
+		err = processed_remember(st, PROCESSED_COMMAND, command_id,
+		    outcome, now);
 	if (err == FP_OK)
 		log_info("command.applied kind=%s command_id=%s outcome=\"%s\"",
 		    is_alert ? "alert" : "broadcast", command_id, outcome);

@@ -12,15 +12,18 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "svc.h"
 
 /*
- * Apply command o in the caller's transaction.  FP_EDUP: its command_id
- * was applied before (nothing changes); FP_EINVAL with reason: refused
- * (nothing changes); else database errors.
+ * Apply command o in the caller's transaction at `now`.  FP_EDUP: its
+ * command_id was applied before (nothing changes; registry event ids
+ * are kept apart, processed.h); FP_EINVAL with reason: refused (nothing
+ * changes); else database errors.
  */
 enum fp_err command_apply(struct store *st, const struct svc_ctx *ctx,
-    bool is_alert, struct json_object *o, char *reason, size_t rsize);
+    bool is_alert, struct json_object *o, int64_t now, char *reason,
+    size_t rsize);
 
 #endif

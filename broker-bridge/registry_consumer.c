@@ -18,6 +18,7 @@
 #include "command_intake.h"
 #include "idkey.h"
 #include "log.h"
+#include "processed.h"
 #include "registry.h"
 #include "registry_consumer.h"
 #include "strbuf.h"
@@ -272,48 +273,6 @@ record_fill(enum reg_kind kind, struct json_object *obj, bool is_bare,
 	return true;
 }
 
-/* 1 when event_id was processed before, 0 when not, -1 on error. */
-static int
-seen_before(struct store *st, const char *event_id, enum fp_err *err)
-{
-	sqlite3_stmt *stmt;
-	int rc;
-
-	*err = store_stmt(st, "SELECT 1 FROM processed_messages WHERE id = ?1",
-	    &stmt);
-	if (*err != FP_OK)
-		return -1;
-	sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	*err = store_err(rc);
-	return -1;
-}
-
-static enum fp_err
-remember(struct store *st, const char *event_id, const char *outcome,
-    int64_t now)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "INSERT INTO processed_messages(id, kind, "
-	    "processed_at, outcome) VALUES (?1, 'registry', ?2, ?3)", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, event_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(stmt, 3, outcome, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
 /*
  * Apply a validated envelope in one transaction.  FP_EINVAL with reason
  * when a record fails; FP_EDUP when event_id was seen; else database
@@ -330,19 +289,19 @@ apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
 	enum reg_outcome o;
 	enum fp_err err;
 	size_t n, i;
-	int seen;
+	bool seen = false;
 	int64_t now = (int64_t)time(NULL);	/* one clock per envelope */
 
 	*applied = 0;
 	err = store_begin(rc->st);
 	if (err != FP_OK)
 		return err;
-	seen = seen_before(rc->st, event_id, &err);
-	if (seen != 0) {
-		if (seen > 0)
-			err = FP_EDUP;
+	/* Apart from command ids (SPEC 5). */
+	err = processed_seen(rc->st, PROCESSED_REGISTRY, event_id, &seen);
+	if (err == FP_OK && seen)
+		err = FP_EDUP;
+	if (err != FP_OK)
 		goto fail;
-	}
 	n = bare != NULL ? 1 : json_object_array_length(records);
 	src.get = record_get;
 	src.ctx = &r;
@@ -377,7 +336,8 @@ apply(struct registry_consumer *rc, enum reg_kind kind, const char *event_id,
 	}
 	snprintf(outcome, sizeof(outcome), "%s %zu", is_delete ? "deleted" :
 	    "upserted", n);
-	err = remember(rc->st, event_id, outcome, now);
+	err = processed_remember(rc->st, PROCESSED_REGISTRY, event_id, outcome,
+	    now);
 	if (err != FP_OK)
 		goto fail;
 	err = store_commit(rc->st);
@@ -418,8 +378,8 @@ handle_command(struct registry_consumer *rc, const char *topic,
 		reason[0] = '\0';
 		err = store_begin(rc->st);
 		if (err == FP_OK)
-			err = command_apply(rc->st, rc->ctx, is_alert, o, reason,
-			    sizeof(reason));
+			err = command_apply(rc->st, rc->ctx, is_alert, o,
+			    (int64_t)time(NULL), reason, sizeof(reason));
 		if (err == FP_OK)
 			err = store_commit(rc->st);
 		else

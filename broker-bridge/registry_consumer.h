@@ -12,8 +12,8 @@
  *
  * Each message is applied in one transaction through registry_upsert /
  * registry_delete (the CSV import's functions) and recorded in
- * processed_messages under its event_id, so a redelivery changes
- * nothing.  A message that fails validation changes nothing either: it
+ * processed_messages under its event_id (apart from command ids:
+ * processed.h), so a redelivery changes nothing.  A message that fails validation changes nothing either: it
  * is reported on <root>/errors as {"topic","event_id","error"} and
  * dropped.
  *

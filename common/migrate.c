@@ -19,6 +19,8 @@
  * 8  the USSD challenge: sessions keyed by id and number, ended
  *    sessions kept for repeats, failures in a window per number and per
  *    household, household numbers as digits
+ * 9  processed registry event ids and command ids keyed by (kind, id);
+ *    the durable queue of sendsms dlr-url callbacks
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -457,6 +459,43 @@ static const char m8_ussd_challenge[] =
 "  ) VIRTUAL;"
 "CREATE INDEX households_digits ON households(household_digits);";
 
+/*
+ * SPEC 5: registry event_ids and command_ids are deduplicated apart.
+ * Commands were kept as "cmd:<command_id>" among the registry's event
+ * ids, so a registry event "cmd:x" suppressed command x: the key is now
+ * (kind, id), a command's id its command_id as sent.
+ *
+ * SPEC 3.3a: sendsms dlr-url callbacks go through a durable queue
+ * (send/dlr_callback.c): one row per call to make, filled in, with the
+ * host ("host:port") it is limited by, retried with backoff until a day
+ * after it was made.
+ */
+static const char m9_dedupe_kinds_dlr_queue[] =
+"CREATE TABLE processed_messages_9 ("
+"  kind TEXT NOT NULL,"
+"  id TEXT NOT NULL,"
+"  processed_at INTEGER NOT NULL,"
+"  outcome TEXT,"
+"  PRIMARY KEY (kind, id)) WITHOUT ROWID;"
+"INSERT INTO processed_messages_9(kind, id, processed_at, outcome)"
+"  SELECT kind, CASE WHEN kind = 'command' AND substr(id, 1, 4) = 'cmd:'"
+"  THEN substr(id, 5) ELSE id END, processed_at, outcome"
+"  FROM processed_messages;"
+"DROP TABLE processed_messages;"
+"ALTER TABLE processed_messages_9 RENAME TO processed_messages;"
+"CREATE TABLE dlr_callbacks ("
+"  id INTEGER PRIMARY KEY,"
+"  message_id INTEGER NOT NULL,"
+"  type INTEGER NOT NULL,"
+"  url TEXT NOT NULL,"
+"  host TEXT NOT NULL,"
+"  created_at INTEGER NOT NULL,"
+"  next_at INTEGER NOT NULL,"
+"  attempts INTEGER NOT NULL DEFAULT 0,"
+"  last_error TEXT);"
+"CREATE INDEX dlr_callbacks_due ON dlr_callbacks(next_at);"
+"CREATE INDEX dlr_callbacks_host ON dlr_callbacks(host, next_at);";
+
 static const struct migration migrations[] = {
 	{ 1, "registry", m1_registry, NULL },
 	{ 2, "messaging", m2_messaging, NULL },
@@ -466,6 +505,7 @@ static const struct migration migrations[] = {
 	{ 6, "one-msgid-index", m6_one_msgid_index, NULL },
 	{ 7, "broadcasts", m7_broadcasts, NULL },
 	{ 8, "ussd-challenge", m8_ussd_challenge, NULL },
+	{ 9, "dedupe-kinds-dlr-queue", m9_dedupe_kinds_dlr_queue, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

@@ -970,6 +970,63 @@ add_cadre(const char *db)
 	sqlite3_close(h);
 }
 
+/*
+ * SPEC 5: registry event_ids and command command_ids are deduplicated
+ * apart: a registry event "cmd:x" had suppressed command x (commands
+ * were kept as "cmd:<id>" beside the event ids), and a command can
+ * never suppress a registry event either.
+ */
+START_TEST(registry_events_and_commands_are_deduplicated_apart)
+{
+	mosq_start();
+	bridge_start();
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"cmd:x1\","
+	    "\"household_id\":\"HH1\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"吉克阿木\",\"members\":3,\"status\":\"poor\"}",
+	    NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households", 1, 5000));
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"x1\",\"text\":"
+	    "\"明天开会\",\"audience\":{\"area\":\"5134\"}}", NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM broadcasts WHERE command_id = "
+	    "'x1'", 1, 10000));
+	/* The other way round: a command first, then an event of its id. */
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"y2\",\"text\":"
+	    "\"后天开会\",\"audience\":{\"area\":\"5134\"}}", NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM broadcasts WHERE command_id = "
+	    "'y2'", 1, 10000));
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"y2\","
+	    "\"household_id\":\"HH2\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"阿苏\",\"members\":2,\"status\":\"poor\"}",
+	    NULL), 0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"cmd:y2\","
+	    "\"household_id\":\"HH3\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"曲比\",\"members\":2,\"status\":\"poor\"}",
+	    NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households", 3, 5000));
+	/* Each still deduplicated within its own kind. */
+	ck_assert_int_eq(publish(CMD_BC, "{\"command_id\":\"x1\",\"text\":"
+	    "\"again\"}", NULL), 0);
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"y2\","
+	    "\"household_id\":\"HH4\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"X\",\"members\":2,\"status\":\"poor\"}",
+	    NULL), 0);
+	/* A marker after both: once it is in, they were handled. */
+	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"last\","
+	    "\"household_id\":\"HH5\",\"area_code\":\"513431100201\","
+	    "\"head_name\":\"Y\",\"members\":2,\"status\":\"poor\"}",
+	    NULL), 0);
+	ck_assert(wait_int("SELECT count(*) FROM households WHERE "
+	    "household_id = 'HH5'", 1, 5000));
+	ck_assert(wait_int("SELECT count(*) FROM broadcasts", 2, 5000));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM households WHERE "
+	    "household_id = 'HH4'"), 0);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages WHERE "
+	    "kind = 'command'"), 2);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM processed_messages WHERE "
+	    "kind = 'registry'"), 4);
+}
+END_TEST
+
 START_TEST(commands_create_broadcasts_and_alerts_once)
 {
 	char *text;
@@ -1154,6 +1211,8 @@ bridge_suite(void)
 	tcase_add_test(tc, metrics_line_shows_backlog_age_rates_and_reconnects);
 	tcase_add_test(tc, tls_and_password_connect_and_refusals_are_logged);
 	tcase_add_test(tc, commands_create_broadcasts_and_alerts_once);
+	tcase_add_test(tc,
+	    registry_events_and_commands_are_deduplicated_apart);
 	tcase_add_test(tc,
 	    shared_subscription_splits_commands_between_two_nodes);
 	suite_add_tcase(s, tc);

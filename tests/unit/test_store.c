@@ -87,6 +87,34 @@ START_TEST(migrates_from_empty_to_latest_in_wal_mode)
 }
 END_TEST
 
+/* Migration 9: commands kept as "cmd:<id>" become (command, <id>);
+ * a registry event id that looks like one stays as it was. */
+START_TEST(migration_9_keys_processed_ids_by_kind)
+{
+	struct store *st = NULL;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st), FP_OK);
+	ck_assert_int_eq(migrate_to(st, 8, NULL, NULL), FP_OK);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO processed_messages(id, "
+	    "kind, processed_at, outcome) VALUES ('cmd:c1', 'command', 1, "
+	    "'broadcast 1'), ('cmd:x', 'registry', 2, 'upserted 1'), ('ev-1', "
+	    "'registry', 3, 'upserted 2')"), FP_OK);
+	ck_assert_int_eq(migrate_to(st, 9, NULL, NULL), FP_OK);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM processed_messages "
+	    "WHERE kind = 'command' AND id = 'c1' AND outcome = 'broadcast 1'"),
+	    1);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM processed_messages "
+	    "WHERE kind = 'registry' AND id IN ('cmd:x', 'ev-1')"), 2);
+	/* The same id of both kinds may now be kept. */
+	ck_assert_int_eq(store_exec(st, "INSERT INTO processed_messages(kind, "
+	    "id, processed_at) VALUES ('registry', 'c1', 4), ('command', "
+	    "'cmd:x', 5)"), FP_OK);
+	ck_assert_int_eq(query_int(st, "SELECT count(*) FROM processed_messages"),
+	    5);
+	store_close(st);
+}
+END_TEST
+
 START_TEST(migrates_from_each_earlier_version_keeping_data)
 {
 	struct store *st = NULL;
@@ -367,6 +395,7 @@ store_suite(void)
 	tcase_add_loop_test(tc, migrates_from_each_earlier_version_keeping_data,
 	    1, migrate_latest());
 	tcase_add_test(tc, version_6_has_one_provider_msgid_index);
+	tcase_add_test(tc, migration_9_keys_processed_ids_by_kind);
 	tcase_add_test(tc, refuses_a_database_newer_than_the_program);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store");
