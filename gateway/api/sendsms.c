@@ -336,6 +336,12 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		goto fail;
 	}
 	err = http_params_text(&r->p, raw, raw_len, &r->text, &text_len, &why);
+	if (err == FP_EINVAL && why != NULL &&
+	    strcmp(why, "unsupported charset") == 0) {
+		kannel_answer(resp, 400, "Invalid charset (unsupported "
+		    "charset), rejected");
+		goto fail;
+	}
 	if (err != FP_OK || memchr(r->text, '\0', text_len) != NULL) {
 		kannel_answer(resp, 400, "Invalid text or charset, rejected");
 		goto fail;

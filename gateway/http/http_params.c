@@ -160,6 +160,23 @@ http_params_get(struct http_params *p, const char *name, size_t *len)
 	return NULL;
 }
 
+/*
+ * The charsets Kannel hands over (any case), as iconv names them; no
+ * other name reaches iconv.  UCS-2 is big-endian as on the air.
+ */
+static const struct {
+	const char	*name;
+	const char	*iconv;
+} known_charsets[] = {
+	{ "UTF-8", NULL }, { "UTF8", NULL },
+	{ "UTF-16BE", "UTF-16BE" }, { "UTF-16", "UTF-16" },
+	{ "UCS-2", "UCS-2BE" }, { "UCS-2BE", "UCS-2BE" },
+	{ "ISO-8859-1", "ISO-8859-1" }, { "ISO8859-1", "ISO-8859-1" },
+	{ "LATIN1", "ISO-8859-1" },
+	{ "WINDOWS-1252", "WINDOWS-1252" }, { "CP1252", "WINDOWS-1252" },
+	{ "GB18030", "GB18030" }, { "GBK", "GBK" }, { "GB2312", "GB2312" },
+};
+
 enum fp_err
 http_params_text(struct http_params *p, const char *raw, size_t len,
     char **out, size_t *out_len, const char **why)
@@ -167,13 +184,19 @@ http_params_text(struct http_params *p, const char *raw, size_t len,
 	const char *charset = http_params_get(p, "charset", NULL);
 	const char *coding = http_params_get(p, "coding", NULL);
 	const char *from = NULL;
+	size_t i;
 
-	if (charset != NULL && *charset != '\0' &&
-	    strcasecmp(charset, "UTF-8") != 0 &&
-	    strcasecmp(charset, "UTF8") != 0)
-		from = charset;
-	else if ((charset == NULL || *charset == '\0') && coding != NULL &&
-	    strcmp(coding, "2") == 0)
+	if (charset != NULL && *charset != '\0') {
+		for (i = 0; i < sizeof(known_charsets) /
+		    sizeof(known_charsets[0]); i++)
+			if (strcasecmp(charset, known_charsets[i].name) == 0)
+				break;
+		if (i == sizeof(known_charsets) / sizeof(known_charsets[0])) {
+			*why = "unsupported charset";
+			return FP_EINVAL;
+		}
+		from = known_charsets[i].iconv;
+	} else if (coding != NULL && strcmp(coding, "2") == 0)
 		from = "UTF-16BE";
 	if (from != NULL) {
 		if (charset_to_utf8(from, raw, len, out, out_len) != FP_OK) {

@@ -46,8 +46,11 @@ const char *http_params_get(struct http_params *p, const char *name,
  * frees), its length in *out_len, read the way Kannel's peers send it:
  * converted from the request's `charset` when that is not UTF-8, from
  * UTF-16BE when there is no charset but coding=2 (UCS-2), else it must
- * already be valid UTF-8.
- * FP_EINVAL: unknown charset or bytes invalid in it (*why says so).
+ * already be valid UTF-8.  Only the charsets Kannel sends are taken
+ * (any case): UTF-8, UTF-16BE, UCS-2(BE), ISO-8859-1, WINDOWS-1252,
+ * GB18030, GBK, GB2312.
+ * FP_EINVAL: another charset (*why "unsupported charset"), or bytes
+ * invalid in it (*why says so).
  * FP_ENOMEM.
  */
 enum fp_err http_params_text(struct http_params *p, const char *raw,

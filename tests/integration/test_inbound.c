@@ -166,6 +166,56 @@ START_TEST(kannel_get_url_with_ucs2_text_is_converted)
 }
 END_TEST
 
+/*
+ * Charset names went to iconv unchecked: only those Kannel sends are
+ * taken (any case); anything else is a 400 "unsupported charset", at
+ * the MO endpoints and at sendsms, and nothing is stored.
+ */
+START_TEST(only_the_charsets_kannel_sends_are_taken)
+{
+	static const char *const bad[] = { "UTF-7", "EBCDIC-US", "UTF-32",
+	    "..%2F..%2Fetc", "IBM037", "UTF-16LE" };
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/sms/kannel?from=13908340107&"
+		    "text=CX&charset=%s&id=bad-%zu", bad[i], i);
+		ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+		    NULL, false, &r), 0);
+		ck_assert_msg(r.status == 400, "%s: %ld", bad[i], r.status);
+		ck_assert_msg(strstr(r.body, "unsupported charset") != NULL,
+		    "%s: %s", bad[i], r.body);
+		snprintf(path, sizeof(path), "/cgi-bin/sendsms?username=ops&"
+		    "password=demo-admin-token&to=13908340107&text=CX&"
+		    "charset=%s", bad[i]);
+		ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0,
+		    NULL, false, &r), 0);
+		ck_assert_msg(r.status == 400, "%s: %ld", bad[i], r.status);
+		ck_assert_msg(strstr(r.body, "unsupported charset") != NULL,
+		    "%s: %s", bad[i], r.body);
+	}
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in"), 0);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 0);
+	/* Kannel's, in any case: UCS-2, Latin-1, GBK. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=%67%E5%8B%E2&charset=ucs-2&id=ok-1", NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=caf%E9&charset=iso-8859-1&id=ok-2", NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	/* 查询 in GBK: b2 e9 d1 af. */
+	ck_assert_int_eq(tg_request(&t, "GET", "/sms/kannel?from=13908340107&"
+	    "text=%B2%E9%D1%AF&charset=gbk&id=ok-3", NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_in WHERE "
+	    "text IN ('查询', 'café')"), 3);
+}
+END_TEST
+
 START_TEST(kannel_post_url_takes_the_body_as_text)
 {
 	static const char text[] = "反馈 水管漏了";
@@ -633,6 +683,7 @@ inbound_suite(void)
 	tcase_add_test(tc, malformed_input_gets_400_and_stores_nothing);
 	tcase_add_test(tc, kannel_get_url_with_ucs2_text_is_converted);
 	tcase_add_test(tc, kannel_post_url_takes_the_body_as_text);
+	tcase_add_test(tc, only_the_charsets_kannel_sends_are_taken);
 	tcase_add_test(tc,
 	    token_and_hmac_routes_refuse_wrong_credentials_with_401);
 	tcase_add_test(tc,
