@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "api_auth.h"
+#include "dlr_callback.h"
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_error.h"
@@ -357,6 +358,13 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	r->job.msg.kind = "sendsms";
 	r->job.msg.from = http_params_get(&r->p, "from", NULL);
 	r->job.msg.dlr_url = http_params_get(&r->p, "dlr-url", NULL);
+	/* SPEC 3.3a: only where sms.dlr_url_allow says (none by default):
+	 * the gateway calls no other address for a client. */
+	if (r->job.msg.dlr_url != NULL && *r->job.msg.dlr_url != '\0' &&
+	    !dlr_callback_url_allowed(gw->cfg, r->job.msg.dlr_url)) {
+		kannel_answer(resp, 400, "dlr-url not allowed, rejected");
+		goto fail;
+	}
 	s = http_params_get(&r->p, "dlr-mask", NULL);
 	if (s != NULL && parse_int(s, 0, 255, &v) != FP_OK) {
 		kannel_answer(resp, 400, "Invalid dlr-mask, rejected");

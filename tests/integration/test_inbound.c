@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "gwtest.h"
 #include "http_stub.h"
 #include "sha256.h"
+#include "strbuf.h"
 #include "testutil.h"
 
 /* sha256("demo-admin-token"), sha256("office-5133"), sha256("viewer") */
@@ -59,6 +61,9 @@ hex_sha(const char *s, char out[65])
 	sha256_hex(h, SHA256_LEN, out);
 }
 
+/* SPEC 3.3a: the stubs' dlr-urls are allowed (none by default). */
+#define DLR_ALLOW "sms = { dlr_url_allow = [ \"http://127.0.0.1:\" ]; };\n"
+
 static void
 setup_with(const char *routes)
 {
@@ -66,7 +71,7 @@ setup_with(const char *routes)
 
 	hex_sha("office-5133", office);
 	hex_sha("viewer-token", viewer);
-	snprintf(extra, sizeof(extra), TOKENS "%s", office, viewer,
+	snprintf(extra, sizeof(extra), TOKENS DLR_ALLOW "%s", office, viewer,
 	    routes != NULL ? routes : "");
 	tg_init(&t, extra);
 	load_demo();
@@ -398,6 +403,132 @@ START_TEST(sendsms_dlr_url_is_called_back_with_kannel_types)
 }
 END_TEST
 
+/* sendsms with a dlr-url (percent-encoded here) and a dlr-mask. */
+static long
+sendsms_dlr(const char *to, const char *text, const char *dlr_url, int mask)
+{
+	char path[1024], enc[512];
+
+	ck_assert_uint_lt(urlenc(enc, sizeof(enc), dlr_url), sizeof(enc));
+	snprintf(path, sizeof(path), "/cgi-bin/sendsms?username=ops&password="
+	    "demo-admin-token&to=%s&text=%s&dlr-mask=%d&dlr-url=%s", to, text,
+	    mask, enc);
+	ck_assert_int_eq(tg_request(&t, "GET", path, NULL, NULL, 0, NULL,
+	    false, &r), 0);
+	return r.status;
+}
+
+/*
+ * SPEC 3.3a: a dlr-url must start with a prefix of sms.dlr_url_allow
+ * (none by default); any http(s) URL used to be called (a blind SSRF).
+ * Refused with a 400 before anything is stored.
+ */
+START_TEST(dlr_urls_outside_the_allow_list_are_refused)
+{
+	static const char *const bad[] = {
+		"http://10.0.0.1/report?t=%d",
+		"http://169.254.169.254/latest/meta-data/",
+		"https://127.0.0.1.evil.example/x",
+		"http://127.0.0.1:1@evil.example/x",	/* prefix, then a user */
+		"http://127.0.0.1:%p@evil.example/x",
+		"ftp://127.0.0.1:21/x",
+		"file:///etc/passwd",
+	};
+	char office[65], viewer[65], extra[2048];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(sendsms_dlr("13908340107", "hi", bad[i], 31),
+		    400);
+		ck_assert_msg(strstr(r.body, "dlr-url") != NULL, "%s: %s",
+		    bad[i], r.body);
+	}
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 0);
+	ck_assert_int_eq(sendsms_dlr("13908340107", "hi",
+	    "http://127.0.0.1:9/report?t=%d", 31), 202);
+	/* Without sms.dlr_url_allow, no dlr-url at all. */
+	tg_stop(&t, SIGTERM);
+	hex_sha("office-5133", office);
+	hex_sha("viewer-token", viewer);
+	snprintf(extra, sizeof(extra), TOKENS, office, viewer);
+	tg_reconfigure(&t, extra);
+	tg_start(&t);
+	ck_assert_int_eq(sendsms_dlr("13908340107", "hi",
+	    "http://127.0.0.1:9/report?t=%d", 31), 400);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM sms_out"), 1);
+}
+END_TEST
+
+/*
+ * SPEC 3.3a: callbacks go through a queue, at most 4 at a time per host,
+ * 5 s each: a host that never answers holds its own 4 slots and no
+ * more, and another host's callbacks are made meanwhile (one slow host
+ * used to stall every client's callbacks).
+ */
+START_TEST(a_hanging_callback_host_does_not_delay_another)
+{
+	struct http_stub *slow = http_stub_start(), *fast = http_stub_start();
+	char url[128];
+	int i;
+
+	ck_assert_ptr_nonnull(slow);
+	ck_assert_ptr_nonnull(fast);
+	http_stub_hang(slow);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow?t=%%d&m=%%I",
+	    http_stub_port(slow));
+	for (i = 0; i < 6; i++)	/* mask 8: accepted by the SMSC */
+		ck_assert_int_eq(sendsms_dlr("13908340107", "hi", url, 8), 202);
+	ck_assert(http_stub_wait(slow, 4, 5000));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/fast?t=%%d&m=%%I",
+	    http_stub_port(fast));
+	ck_assert_int_eq(sendsms_dlr("13908340108", "hi", url, 8), 202);
+	/* Well within the slow host's 5 s timeout. */
+	ck_assert_msg(http_stub_wait(fast, 1, 2500), "the fast host waited");
+	ck_assert_str_eq(http_stub_arg(fast, 0, "t"), "8");
+	/* Four at a time at the slow host, never six. */
+	ck_assert_uint_eq(http_stub_count(slow), 4);
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM dlr_callbacks", 6));
+	http_stub_stop(fast);
+	http_stub_stop(slow);
+}
+END_TEST
+
+/*
+ * A host that fails is tried again later, with backoff, from the durable
+ * queue (it used to be tried 3 times at once, then dropped).
+ */
+START_TEST(a_failing_callback_host_is_retried_later)
+{
+	struct http_stub *stub = http_stub_start();
+	struct timespec two_s = { 2, 0 };
+	char url[128];
+	sqlite3 *db;
+
+	ck_assert_ptr_nonnull(stub);
+	http_stub_reply(stub, 500, "busy");
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/r?t=%%d",
+	    http_stub_port(stub));
+	ck_assert_int_eq(sendsms_dlr("13908340107", "hi", url, 8), 202);
+	ck_assert(http_stub_wait(stub, 1, 5000));
+	nanosleep(&two_s, NULL);
+	ck_assert_uint_eq(http_stub_count(stub), 1);
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM dlr_callbacks WHERE "
+	    "attempts = 1 AND last_error = 'http 500' AND next_at >= "
+	    "created_at + 30", 1));
+	/* Its time comes (the clock moved on): called again, then done. */
+	http_stub_reply(stub, 200, "ok");
+	ck_assert_int_eq(sqlite3_open(t.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE dlr_callbacks SET next_at = "
+	    "0", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert(http_stub_wait(stub, 2, 5000));
+	ck_assert(tg_wait_int(&t, "SELECT count(*) FROM dlr_callbacks", 0));
+	ck_assert_uint_eq(http_stub_count(stub), 2);
+	http_stub_stop(stub);
+}
+END_TEST
+
 START_TEST(dlr_url_escapes_are_filled_and_encoded)
 {
 	char out[256];
@@ -693,6 +824,9 @@ inbound_suite(void)
 	tcase_add_test(tc, sendsms_messages_go_straight_to_the_sender);
 	tcase_add_test(tc, sendsms_dlr_url_is_called_back_with_kannel_types);
 	tcase_add_test(tc, dlr_url_escapes_are_filled_and_encoded);
+	tcase_add_test(tc, dlr_urls_outside_the_allow_list_are_refused);
+	tcase_add_test(tc, a_hanging_callback_host_does_not_delay_another);
+	tcase_add_test(tc, a_failing_callback_host_is_retried_later);
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	tcase_add_test(tc, api_sms_refuses_vars_naming_a_record_field);
 	tcase_add_test(tc, nul_bytes_are_refused_everywhere);

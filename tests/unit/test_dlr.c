@@ -12,6 +12,7 @@
 
 #include "cfg.h"
 #include "dlr.h"
+#include "dlr_callback.h"
 #include "migrate.h"
 #include "outbox.h"
 #include "store.h"
@@ -219,6 +220,136 @@ START_TEST(a_kannel_report_speaks_for_a_long_message)
 }
 END_TEST
 
+/* ---- sendsms dlr-url callbacks: the queue's pieces, at a fixed clock -- */
+
+START_TEST(callback_retries_back_off_for_a_day_then_stop)
+{
+	const int64_t q = TU_T0, day = 24 * 3600;
+
+	ck_assert_int_eq(dlr_callback_retry_at(q, 1, q + 5), q + 35);
+	ck_assert_int_eq(dlr_callback_retry_at(q, 2, q + 40), q + 100);
+	ck_assert_int_eq(dlr_callback_retry_at(q, 3, q + 100), q + 220);
+	/* Doubling up to an hour. */
+	ck_assert_int_eq(dlr_callback_retry_at(q, 8, q + 5000), q + 8600);
+	ck_assert_int_eq(dlr_callback_retry_at(q, 30, q + 9000), q + 12600);
+	/* Never after the day; once it is over, dropped. */
+	ck_assert_int_eq(dlr_callback_retry_at(q, 30, q + day - 60), q + day);
+	ck_assert_int_eq(dlr_callback_retry_at(q, 31, q + day), -1);
+	ck_assert_int_eq(dlr_callback_retry_at(q, 1, q + 2 * day), -1);
+}
+END_TEST
+
+START_TEST(callback_hosts_and_the_allow_list)
+{
+	struct cfg *c = NULL;
+	char *errors = NULL, host[DLR_CALLBACK_HOST_MAX];
+
+	ck_assert_int_eq(dlr_callback_host("http://Example.COM/r?t=1", host,
+	    sizeof(host)), FP_OK);
+	ck_assert_str_eq(host, "example.com:80");
+	ck_assert_int_eq(dlr_callback_host("https://h.example:8443", host,
+	    sizeof(host)), FP_OK);
+	ck_assert_str_eq(host, "h.example:8443");
+	ck_assert_int_eq(dlr_callback_host("https://h.example/", host,
+	    sizeof(host)), FP_OK);
+	ck_assert_str_eq(host, "h.example:443");
+	ck_assert_int_eq(dlr_callback_host("ftp://h/x", host, sizeof(host)),
+	    FP_EINVAL);
+	ck_assert_int_eq(dlr_callback_host("nonsense", host, sizeof(host)),
+	    FP_EINVAL);
+	/* None allowed by default. */
+	ck_assert(!dlr_callback_url_allowed(cfg, "http://127.0.0.1/r"));
+	ck_assert_int_eq(cfg_load_string("sms = { dlr_url_allow = [ "
+	    "\"http://127.0.0.1:9000/\", \"https://cb.example.org/dlr\" ]; };",
+	    "t.conf", &c, &errors), FP_OK);
+	ck_assert(dlr_callback_url_allowed(c, "http://127.0.0.1:9000/r?t=%d"));
+	ck_assert(dlr_callback_url_allowed(c, "https://cb.example.org/dlr?i=%I"));
+	ck_assert(!dlr_callback_url_allowed(c, "http://127.0.0.1:9001/r"));
+	ck_assert(!dlr_callback_url_allowed(c, "https://cb.example.org.evil/"));
+	ck_assert(!dlr_callback_url_allowed(c, "HTTP://127.0.0.1:9000/r"));
+	ck_assert(!dlr_callback_url_allowed(c, "http://127.0.0.1:9000/r x"));
+	cfg_free(c);
+	ck_assert_int_eq(cfg_load_string("sms = { dlr_url_allow = [ "
+	    "\"http://127.0.0.1:\" ]; };", "t.conf", &c, &errors), FP_OK);
+	ck_assert(dlr_callback_url_allowed(c, "http://127.0.0.1:9000/r"));
+	/* The prefix, then a user part: the host would be elsewhere. */
+	ck_assert(!dlr_callback_url_allowed(c, "http://127.0.0.1:1@evil/"));
+	ck_assert(!dlr_callback_url_allowed(c, "http://127.0.0.1:%p@evil/"));
+	ck_assert(!dlr_callback_url_allowed(c, "http://127.0.0.1:1\\@evil/"));
+	cfg_free(c);
+}
+END_TEST
+
+/* A sendsms message with a dlr-url and mask, queued at TU_T0. */
+static int64_t
+queue_dlr(const char *url, int mask)
+{
+	struct outbox_msg m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.to = "+8613908340107";
+	m.text = "hi";
+	m.kind = "sendsms";
+	m.dlr_url = url;
+	m.dlr_mask = mask;
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	return id;
+}
+
+/*
+ * The history becomes queued calls, once each, with the report types
+ * the mask asks for, due at the clock given; the position is kept with
+ * them, so a restart queues nothing twice.
+ */
+START_TEST(callbacks_are_queued_from_the_history_once)
+{
+	long long cursor = 0, again;
+	size_t added = 0, scanned = 0;
+	int64_t a, b;
+
+	a = queue_dlr("http://127.0.0.1:9000/r?t=%d&m=%I", 9);
+	b = queue_dlr("http://Cb.Example:8080/r?t=%d", 1);
+	claim_all();
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, a, "p1", TU_T0 + 2), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(st, b, "p2", TU_T0 + 2), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, a, "delivered", NULL,
+	    TU_T0 + 3), FP_OK);
+	ck_assert_int_eq(outbox_set_status(st, b, "delivered", NULL,
+	    TU_T0 + 3), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(dlr_callback_collect(st, &cursor, false, TU_T0 + 5,
+	    &added, &scanned), FP_OK);
+	/* a: sent (8) and delivered (1); b: delivered only. */
+	ck_assert_uint_eq(added, 3);
+	ck_assert_int_eq(tu_query_int(store_db(st), "SELECT count(*) FROM "
+	    "dlr_callbacks WHERE created_at = ? AND next_at = created_at AND "
+	    "attempts = 0", TU_T0 + 5), 3);
+	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT group_concat("
+	    "host || ' ' || type, ',') FROM (SELECT host, type FROM "
+	    "dlr_callbacks ORDER BY id)", 0), "127.0.0.1:9000 8,"
+	    "127.0.0.1:9000 1,cb.example:8080 1");
+	ck_assert_int_eq(tu_query_int(store_db(st), "SELECT count(*) FROM "
+	    "dlr_callbacks WHERE url = 'http://127.0.0.1:9000/r?t=8&m=' || ?",
+	    a), 1);
+	/* Again, and after a restart (from the saved position): nothing. */
+	ck_assert_int_eq(dlr_callback_collect(st, &cursor, false, TU_T0 + 6,
+	    &added, &scanned), FP_OK);
+	ck_assert_uint_eq(added, 0);
+	again = tu_query_int(store_db(st), "SELECT CAST(value AS INTEGER) "
+	    "FROM meta WHERE key = 'dlr_callback_cursor'", 0);
+	ck_assert_int_eq(again, cursor);
+	ck_assert_int_eq(dlr_callback_collect(st, &again, false, TU_T0 + 7,
+	    &added, &scanned), FP_OK);
+	ck_assert_uint_eq(added, 0);
+	ck_assert_int_eq(tu_query_int(store_db(st), "SELECT count(*) FROM "
+	    "dlr_callbacks", 0), 3);
+}
+END_TEST
+
 Suite *
 dlr_suite(void)
 {
@@ -231,6 +362,12 @@ dlr_suite(void)
 	tcase_add_test(tc, a_delivered_report_before_the_submit_answer_lands);
 	tcase_add_test(tc, unknown_ids_create_no_rows);
 	tcase_add_test(tc, a_kannel_report_speaks_for_a_long_message);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("callbacks");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, callback_retries_back_off_for_a_day_then_stop);
+	tcase_add_test(tc, callback_hosts_and_the_allow_list);
+	tcase_add_test(tc, callbacks_are_queued_from_the_history_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
