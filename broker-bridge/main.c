@@ -32,11 +32,10 @@
 #include "sdnotify.h"
 #include "store.h"
 
-#define BRIDGE_RETENTION_S (7 * 24 * 3600)
 #define BRIDGE_PRUNE_EVERY_S 3600
-#define BRIDGE_STATS_EVERY_S 60
 
 struct bridge {
+	const struct cfg	*cfg;
 	struct store		*st;
 	struct mqtt_client	*mc;
 	struct event_relay	*relay;
@@ -174,7 +173,7 @@ prune(struct bridge *b)
 	enum fp_err err;
 
 	err = event_outbox_prune(b->st, (int64_t)time(NULL) -
-	    BRIDGE_RETENTION_S, &deleted);
+	    b->cfg->mqtt.event_retention_s, &deleted);
 	if (err != FP_OK)
 		log_warnx("bridge.prune error=\"%s\" action=retry_later",
 		    fp_strerror(err));
@@ -227,7 +226,7 @@ serve(struct bridge *b, const sigset_t *set)
 			prune(b);
 			last_prune = t;
 		}
-		if (t - last_stats >= BRIDGE_STATS_EVERY_S) {
+		if (t - last_stats >= (int64_t)b->cfg->mqtt.stats_interval_s) {
 			log_stats(b);
 			last_stats = t;
 		}
@@ -237,7 +236,7 @@ serve(struct bridge *b, const sigset_t *set)
 int
 main(int argc, char **argv)
 {
-	struct bridge b = { NULL, NULL, NULL, NULL, 0, 0, 0, 0 };
+	struct bridge b = { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 };
 	struct cli_opts opts;
 	struct templates *tpl = NULL;
 	struct svc_ctx ctx;
@@ -252,6 +251,7 @@ main(int argc, char **argv)
 	cfg = cli_load_config(&opts);
 	if (cfg == NULL)
 		return EX_CONFIG;
+	b.cfg = cfg;
 	if (opts.check_only) {
 		printf("%s: configuration OK\n", cfg->file);
 		cfg_free(cfg);

@@ -158,6 +158,8 @@ struct cfg {
 						 * alert unacknowledged this
 						 * long is re-sent once, then
 						 * overdue */
+		int	 retention_days;	/* finished broadcasts'
+						 * recipients kept */
 	} schedule;
 	struct {
 		char	*uri;
@@ -170,6 +172,8 @@ struct cfg {
 		char	*ca_file;	/* PEM CA bundle; "" = system store */
 		char	*cert_file;	/* PEM client certificate; "" = none */
 		char	*key_file;	/* its private key; set with cert_file */
+		int	 event_retention_s;	/* relayed events kept */
+		int	 stats_interval_s;	/* bridge.stats every */
 	} mqtt;
 	struct {
 		struct cfg_token *tokens;

@@ -732,12 +732,23 @@ static const struct cfg_key schedule_keys[] = {
 	  .max = 100, .def.i = 3, .off = F(schedule.max_notices_per_day) },
 	{ .name = "ack_timeout", .type = CFG_SPAN, .min = 60, .max = WEEK,
 	  .def.i = 7200, .off = F(schedule.ack_timeout_s) },
+	/* Finished broadcasts' recipient rows are pruned after this many
+	 * days (their counts are kept). */
+	{ .name = "retention_days", .type = CFG_INT, .min = 1, .max = 3650,
+	  .def.i = 90, .off = F(schedule.retention_days) },
 	{ 0 }
 };
 
 static const struct cfg_key mqtt_keys[] = {
 	{ .name = "uri", .type = CFG_STR, .def.s = "tcp://127.0.0.1:1883",
 	  .off = F(mqtt.uri), .check = check_mqtt_uri },
+	/* Relayed events are kept this long, then pruned. */
+	{ .name = "event_retention", .type = CFG_SPAN, .min = 3600,
+	  .max = 365 * 86400, .def.i = 7 * 86400,
+	  .off = F(mqtt.event_retention_s) },
+	/* How often the bridge logs its bridge.stats line. */
+	{ .name = "stats_interval", .type = CFG_SPAN, .min = 1, .max = 86400,
+	  .def.i = 60, .off = F(mqtt.stats_interval_s) },
 	{ .name = "client_id", .type = CFG_STR, .min = 1, .max = 64,
 	  .def.s = "fupin-gw1", .off = F(mqtt.client_id) },
 	{ .name = "topic_root", .type = CFG_STR, .def.s = "fupin/v1",
