@@ -83,10 +83,22 @@ GW_LIBS    = $(BUILD)/libgateway.a $(BUILD)/libcore.a $(BUILD)/libfupin.a
 
 PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
 
-.PHONY: all deps run check test test-clock valgrind-test cppcheck lint-layout \
+.PHONY: all libs-present deps run check test test-clock valgrind-test cppcheck lint-layout \
         bench fuzz install clean analyze demo-db
 
-all: $(PROGS)
+all: libs-present $(PROGS)
+
+# `make` on a machine without the -dev packages would stop at the first
+# missing header: say which packages are missing and how to get them.
+libs-present:
+	@missing=; for p in $(PKGS); do \
+	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
+	[ -f /usr/include/MQTTAsync.h ] || missing="$$missing paho-mqtt"; \
+	command -v pkg-config >/dev/null || missing="pkg-config $$missing"; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: missing libraries:$$missing"; \
+	  echo "make: run 'make deps' (apt-get install of what is missing), or 'make run' / 'make check', which do it first"; \
+	  exit 1; fi
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
