@@ -102,9 +102,10 @@ teardown(void)
 	cfg_free(cfg);
 }
 
-/* Receive `text` from `from` (national form); returns the result. */
+/* Receive `text` from `from` (national form) at `now`. */
 static struct mo_result
-receive_id(const char *from, const char *text, const char *provider_id)
+receive_at(const char *from, const char *text, const char *provider_id,
+    int64_t now)
 {
 	struct mo_result res;
 	struct mo_msg mo;
@@ -118,9 +119,16 @@ receive_id(const char *from, const char *text, const char *provider_id)
 	mo.text = text;
 	mo.text_len = strlen(text);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, TU_T0, &res), FP_OK);
+	ck_assert_int_eq(sms_service_receive(st, &ctx, &mo, now, &res), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	return res;
+}
+
+/* Receive `text` from `from` (national form); returns the result. */
+static struct mo_result
+receive_id(const char *from, const char *text, const char *provider_id)
+{
+	return receive_at(from, text, provider_id, TU_T0);
 }
 
 static struct mo_result
@@ -336,6 +344,96 @@ START_TEST(a_flood_is_stored_but_not_answered)
 	    cfg->sms.max_per_minute + 1);
 	ck_assert_int_eq(count("SELECT count(*) FROM sms_out"),
 	    cfg->sms.max_per_minute);
+	/* Another number is not held back by this one's flood. */
+	r = receive("13908340108", "?");
+	ck_assert(!r.is_flooded);
+	ck_assert_int_gt(r.reply_id, 0);
+	/* Still within the minute of the first ones: not answered. */
+	r = receive_at("13908340107", "?", NULL, TU_T0 + 59);
+	ck_assert(r.is_flooded);
+	ck_assert_int_eq(r.reply_id, 0);
+	/* A minute after them only the one at T0 + 59 is recent. */
+	r = receive_at("13908340107", "?", NULL, TU_T0 + 60);
+	ck_assert(!r.is_flooded);
+	ck_assert_int_gt(r.reply_id, 0);
+}
+END_TEST
+
+/*
+ * VM steps of every statement the store holds since the last call (each
+ * statement's counter is read and reset); *check gets those of flood
+ * control's count.
+ */
+static int64_t
+vm_steps(int64_t *check)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t sum = 0, n;
+
+	*check = 0;
+	while ((s = sqlite3_next_stmt(store_db(st), s)) != NULL) {
+		n = sqlite3_stmt_status(s, SQLITE_STMTSTATUS_VM_STEP, 1);
+		sum += n;
+		if (strstr(sqlite3_sql(s), "count(*) FROM (SELECT 1 FROM "
+		    "sms_in") != NULL || strstr(sqlite3_sql(s), "count(*) FROM "
+		    "sms_in WHERE msisdn") != NULL)
+			*check += n;
+	}
+	return sum;
+}
+
+/* `n` earlier messages from `msisdn` (E.164), all within the minute. */
+static void
+history(const char *msisdn, int n)
+{
+	sqlite3_stmt *stmt;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "WITH RECURSIVE "
+	    "i(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM i WHERE k < ?2) "
+	    "INSERT INTO sms_in(route, msisdn, to_addr, text, received_at, "
+	    "status, command) SELECT 'inbound', ?1, '10690001', '?', "
+	    "?3 - k % 50, 'processed', 'flood' FROM i", -1, &stmt, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 2, n);
+	sqlite3_bind_int64(stmt, 3, TU_T0);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_DONE);
+	sqlite3_finalize(stmt);
+}
+
+/*
+ * SPEC 3.1: "the check never grows with the number's history".  A
+ * message from a number with 5,000 others in the minute costs what one
+ * from a number just over the limit does; the count was of every one
+ * of them (some 5 VM steps each).
+ */
+START_TEST(a_flood_costs_no_more_with_the_numbers_history)
+{
+	int64_t small, big, check_small, check_big;
+	struct mo_result r;
+
+	history("+8613908340107", 5000);
+	history("+8613908340108", cfg->sms.max_per_minute);
+	/* Warm: every statement of a flooded message prepared once. */
+	r = receive("13908340200", "你好");
+	ck_assert(!r.is_flooded);
+	history("+8613908340200", cfg->sms.max_per_minute);
+	r = receive("13908340200", "你好");
+	ck_assert(r.is_flooded);
+
+	(void)vm_steps(&check_small);
+	r = receive("13908340108", "你好");
+	ck_assert(r.is_flooded);
+	small = vm_steps(&check_small);
+	r = receive("13908340107", "你好");
+	ck_assert(r.is_flooded);
+	big = vm_steps(&check_big);
+
+	ck_assert_int_gt(check_small, 0);
+	/* At most max_per_minute index entries, a few steps each. */
+	ck_assert_int_le(check_big, 10 * cfg->sms.max_per_minute + 40);
+	ck_assert_int_le(check_big, check_small + 10);
+	ck_assert_int_le(big, small + 50);
 }
 END_TEST
 
@@ -384,6 +482,7 @@ sms_suite(void)
 	tcase_add_test(tc, td_and_dy_switch_notices_off_and_on_with_events);
 	tcase_add_test(tc, the_same_provider_id_is_processed_once);
 	tcase_add_test(tc, a_flood_is_stored_but_not_answered);
+	tcase_add_test(tc, a_flood_costs_no_more_with_the_numbers_history);
 	tcase_add_test(tc,
 	    unmatched_text_gets_help_once_per_interval_but_help_always);
 	tcase_add_test(tc,
