@@ -84,3 +84,68 @@ parse_date(const char *s, int *year, int *month, int *day)
 	*day = d;
 	return FP_OK;
 }
+
+/* The n digits at s as a number; -1 when one of them is not a digit
+ * (the end of the string included). */
+static int
+digits(const char *s, int n)
+{
+	int i, v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+enum fp_err
+parse_rfc3339_time(const char *s, int64_t *out)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	const char *p;
+
+	/* Each check stops at the string's end before reading past it. */
+	if (s == NULL || (y = digits(s, 4)) < 0 || s[4] != '-' ||
+	    (mo = digits(s + 5, 2)) < 0 || s[7] != '-' ||
+	    (d = digits(s + 8, 2)) < 0 || (s[10] != 'T' && s[10] != 't') ||
+	    (h = digits(s + 11, 2)) < 0 || s[13] != ':' ||
+	    (mi = digits(s + 14, 2)) < 0 || s[16] != ':' ||
+	    (sec = digits(s + 17, 2)) < 0)
+		return FP_EINVAL;
+	if (!parse_date_valid(y, mo, d) || h > 23 || mi > 59 || sec > 60)
+		return FP_EINVAL;
+	p = s + 19;
+	if (*p == '.') {
+		if (p[1] < '0' || p[1] > '9')
+			return FP_EINVAL;
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if ((*p == 'Z' || *p == 'z') && p[1] == '\0')
+		sign = 0;
+	else if ((*p == '+' || *p == '-') && (oh = digits(p + 1, 2)) >= 0 &&
+	    p[3] == ':' && (om = digits(p + 4, 2)) >= 0 && p[6] == '\0' &&
+	    oh <= 23 && om <= 59)
+		sign = *p == '+' ? 1 : -1;
+	else
+		return FP_EINVAL;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	    sign * (oh * 3600 + om * 60);
+	return FP_OK;
+}

@@ -61,8 +61,8 @@ api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	if (r->template_name != NULL && !templates_exists(gw->tpl, "notices",
 	    r->template_name)) {
-		http_resp_error(resp, 400, "invalid_request", "no such template "
-		    "in templates/<lang>/notices/");
+		api_field_error(resp, "template", "no such template in "
+		    "templates/<lang>/notices/");
 		goto done;
 	}
 	r->created_by = t->name;
@@ -90,10 +90,10 @@ api_alerts(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	else if (err == FP_EINVAL && j.missing != NULL)
 		api_missing_variable(resp, j.missing);
 	else if (err == FP_ETOOBIG)
-		api_too_long(resp);
+		http_resp_error(resp, 400, "too_long", j.why);
 	else if (err == FP_EINVAL)
 		http_resp_error(resp, 400, "invalid_request", j.why != NULL ?
-		    j.why : "the message is invalid");
+		    j.why : "text: the message is invalid");
 	else {
 		const struct http_errmap errors = {
 			.rejected = j.why,
@@ -131,21 +131,21 @@ api_feedback(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		return;
 	if (status != NULL && strcmp(status, "open") != 0 &&
 	    strcmp(status, "closed") != 0) {
-		http_resp_error(resp, 400, "invalid_parameter", "status must be "
-		    "open or closed");
+		http_resp_error(resp, 400, "invalid_parameter", "status: must "
+		    "be open or closed");
 		return;
 	}
 	if (area != NULL && (strlen(area) > 12 || strspn(area, "0123456789")
 	    != strlen(area))) {
-		http_resp_error(resp, 400, "invalid_parameter", "area must be a "
-		    "region code prefix");
+		http_resp_error(resp, 400, "invalid_parameter", "area: must be "
+		    "a region code prefix, 1 to 12 digits");
 		return;
 	}
 	/* An area outside the token's scope is a 403, not an empty list. */
 	if (area != NULL && *t->area != '\0' && strncmp(area, t->area,
 	    strlen(t->area)) != 0 && strncmp(t->area, area, strlen(area)) != 0) {
-		http_resp_error(resp, 403, "forbidden", "the area is outside "
-		    "this token's area");
+		http_resp_error(resp, 403, "forbidden", "area: outside this "
+		    "token's area");
 		return;
 	}
 	err = gw_store(gw, &st);
@@ -218,15 +218,16 @@ api_feedback_item(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		if (o == NULL)
 			return;
 		json_object_object_foreach(o, key, val) {
-			if (strcmp(key, "resolution") != 0 ||
-			    !json_object_is_type(val, json_type_string) ||
-			    json_object_get_string_len(val) > 1000) {
-				http_resp_error(resp, 400, "invalid_request",
-				    "the body may only hold \"resolution\", a "
-				    "string");
-				json_object_put(o);
-				return;
-			}
+			if (strcmp(key, "resolution") != 0)
+				api_unknown_field(resp, key, "resolution");
+			else if (!json_object_is_type(val, json_type_string) ||
+			    json_object_get_string_len(val) > 1000)
+				api_field_error(resp, "resolution", "must be a "
+				    "string of at most 1000 bytes");
+			else
+				continue;
+			json_object_put(o);
+			return;
 		}
 		if (json_object_object_get_ex(o, "resolution", &v))
 			j.resolution = json_object_get_string(v);

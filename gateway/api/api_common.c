@@ -33,6 +33,71 @@ api_token(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	return t;
 }
 
+/* The path of the first string under o that holds a NUL, into path. */
+static bool
+nul_path(struct json_object *o, char *path, size_t size)
+{
+	size_t i, n, len = strlen(path);
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return strlen(json_object_get_string(o)) !=
+		    (size_t)json_object_get_string_len(o);
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++) {
+			snprintf(path + len, size - len, "[%zu]", i);
+			if (nul_path(json_object_array_get_idx(o, i), path,
+			    size))
+				return true;
+		}
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			snprintf(path + len, size - len, "%s%s", len > 0 ? "." :
+			    "", key);
+			if (nul_path(val, path, size))
+				return true;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	path[len] = '\0';
+	return false;
+}
+
+/* 400 "<field>: <reason>" (SPEC 3.5: every 400 names the field). */
+static void
+field_error(struct http_resp *resp, const char *code, const char *field,
+    const char *reason)
+{
+	char msg[256];
+
+	snprintf(msg, sizeof(msg), "%.64s: %s", field, reason);
+	http_resp_error(resp, 400, code, msg);
+}
+
+/* A NUL in the body: named by the string's path when the body parses
+ * (not a raw NUL; nor one in a key, which cuts the key). */
+static void
+nul_error(struct http_req *req, struct http_resp *resp)
+{
+	struct json_object *o = NULL;
+	const char *why = NULL;
+	char path[128] = "";
+
+	if (http_params_json(req->body, req->body_len, &o, &why) == FP_OK &&
+	    nul_path(o, path, sizeof(path)))
+		field_error(resp, "invalid_request", path, "holds a NUL "
+		    "character (\\u0000)");
+	else
+		http_resp_error(resp, 400, "invalid_request", "body: a field "
+		    "name or the text holds a NUL character (\\u0000)");
+	json_object_put(o);
+}
+
 struct json_object *
 api_body(struct http_req *req, struct http_resp *resp)
 {
@@ -41,8 +106,7 @@ api_body(struct http_req *req, struct http_resp *resp)
 
 	/* A NUL would cut a C string short, a key even in the parser. */
 	if (json_has_nul(req->body, req->body_len)) {
-		http_resp_error(resp, 400, "invalid_request", "a string holds "
-		    "a NUL character (\\u0000)");
+		nul_error(req, resp);
 		return NULL;
 	}
 	if (http_params_json(req->body, req->body_len, &o, &why) != FP_OK) {
@@ -51,9 +115,18 @@ api_body(struct http_req *req, struct http_resp *resp)
 		return NULL;
 	}
 	if (http_params_in_both(req, NULL, o)) {
+		const char *name = "a parameter";
+
+		json_object_object_foreach(o, key, val) {
+			(void)val;
+			if (http_req_arg(req, key) != NULL) {
+				name = key;
+				break;
+			}
+		}
+		field_error(resp, "invalid_parameter", name, "given both in "
+		    "the query string and in the body");
 		json_object_put(o);
-		http_resp_error(resp, 400, "invalid_parameter", "a parameter "
-		    "is given both in the query string and in the body");
 		return NULL;
 	}
 	return o;
@@ -66,19 +139,35 @@ api_missing_variable(struct http_resp *resp, const char *name)
 
 	if (name == NULL) {
 		http_resp_error(resp, 400, "missing_variable",
-		    "the message is invalid");
+		    "template: the message could not be made from it");
 		return;
 	}
-	snprintf(msg, sizeof(msg), "template variable '%s' has no value",
-	    name);
+	snprintf(msg, sizeof(msg), "vars: template variable '%.64s' has no "
+	    "value", name);
 	http_resp_error(resp, 400, "missing_variable", msg);
 }
 
 void
 api_too_long(struct http_resp *resp)
 {
-	http_resp_error(resp, 400, "too_long", "the message is longer than "
-	    "sms.max_segments segments");
+	http_resp_error(resp, 400, "too_long", "text or template: the message "
+	    "is longer than sms.max_segments segments");
+}
+
+void
+api_unknown_field(struct http_resp *resp, const char *name,
+    const char *known)
+{
+	char reason[160];
+
+	snprintf(reason, sizeof(reason), "unknown field (%s)", known);
+	field_error(resp, "invalid_request", name, reason);
+}
+
+void
+api_field_error(struct http_resp *resp, const char *name, const char *reason)
+{
+	field_error(resp, "invalid_request", name, reason);
 }
 
 void
@@ -100,10 +189,15 @@ api_paging(struct http_req *req, struct http_resp *resp, int64_t *offset,
 
 	*offset = 0;
 	*limit = 50;
-	if ((o != NULL && parse_int64(o, 0, INT64_C(1) << 40, offset) !=
-	    FP_OK) || (l != NULL && parse_int(l, 1, 500, limit) != FP_OK)) {
-		http_resp_error(resp, 400, "invalid_parameter",
-		    "offset must be >= 0 and limit 1 to 500");
+	if (o != NULL && parse_int64(o, 0, INT64_C(1) << 40, offset) !=
+	    FP_OK) {
+		field_error(resp, "invalid_parameter", "offset", "must be a "
+		    "whole number, 0 or more");
+		return false;
+	}
+	if (l != NULL && parse_int(l, 1, 500, limit) != FP_OK) {
+		field_error(resp, "invalid_parameter", "limit", "must be a "
+		    "whole number from 1 to 500");
 		return false;
 	}
 	return true;

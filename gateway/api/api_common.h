@@ -23,8 +23,21 @@ struct http_resp;
 const struct cfg_token *api_token(struct gw *gw, struct http_req *req,
     struct http_resp *resp, bool write);
 
-/* The JSON object body; NULL with a 400 set. */
+/*
+ * The JSON object body; NULL with a 400 set.  Every 400 of these helpers
+ * names the field that failed, "<field>: <reason>" (SPEC 3.5): a NUL
+ * character's string, a parameter in both the query and the body,
+ * offset, limit, vars, text or template.
+ */
 struct json_object *api_body(struct http_req *req, struct http_resp *resp);
+
+/* 400 invalid_request "<name>: unknown field (<known>)". */
+void api_unknown_field(struct http_resp *resp, const char *name,
+    const char *known);
+
+/* 400 invalid_request "<name>: <reason>". */
+void api_field_error(struct http_resp *resp, const char *name,
+    const char *reason);
 
 /* 400 missing_variable: template variable `name` has no value (NULL:
  * "the message is invalid"). */

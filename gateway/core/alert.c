@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alert.h"
 #include "log.h"
@@ -24,58 +25,171 @@ allowed(const char *key, const char *extra)
 	return extra != NULL && strcmp(key, extra) == 0;
 }
 
+/* *why = r->why, "<field>: <reason>" (SPEC 3.5: every 400 names the
+ * field that failed and why); FP_EINVAL. */
+static enum fp_err
+refuse(struct alert_req *r, const char **why, const char *field,
+    const char *reason)
+{
+	snprintf(r->why, sizeof(r->why), "%.64s: %s", field, reason);
+	*why = r->why;
+	return FP_EINVAL;
+}
+
+/* The path of the first string under o holding a NUL, into path. */
+static bool
+nul_path(struct json_object *o, char *path, size_t size)
+{
+	size_t i, n, len = strlen(path);
+
+	switch (json_object_get_type(o)) {
+	case json_type_string:
+		return strlen(json_object_get_string(o)) !=
+		    (size_t)json_object_get_string_len(o);
+	case json_type_array:
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++) {
+			snprintf(path + len, size - len, "[%zu]", i);
+			if (nul_path(json_object_array_get_idx(o, i), path,
+			    size))
+				return true;
+		}
+		break;
+	case json_type_object: {
+		json_object_object_foreach(o, key, val) {
+			snprintf(path + len, size - len, "%s%s", len > 0 ? "." :
+			    "", key);
+			if (nul_path(val, path, size))
+				return true;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	path[len] = '\0';
+	return false;
+}
+
 static enum fp_err
 parse_cadres(struct json_object *v, struct alert_req *r, const char **why)
 {
+	char field[32];
 	size_t i, n;
 
 	if (!json_object_is_type(v, json_type_array) ||
-	    (n = json_object_array_length(v)) == 0 || n > ALERT_CADRES_MAX) {
-		*why = "cadres must be a list of 1 to 1000 cadre ids";
-		return FP_EINVAL;
-	}
+	    (n = json_object_array_length(v)) == 0 || n > ALERT_CADRES_MAX)
+		return refuse(r, why, "cadres", "must be a list of 1 to 1000 "
+		    "cadre ids");
 	for (i = 0; i < n; i++) {
 		struct json_object *c = json_object_array_get_idx(v, i);
 
 		if (!json_object_is_type(c, json_type_string) ||
 		    json_object_get_string_len(c) == 0 ||
 		    json_object_get_string_len(c) > 32) {
-			*why = "cadres must be a list of cadre id strings";
-			return FP_EINVAL;
+			snprintf(field, sizeof(field), "cadres[%zu]", i);
+			return refuse(r, why, field, "must be a cadre id, a "
+			    "string of 1 to 32 characters");
 		}
 		r->cadres[r->n_cadres++] = json_object_get_string(c);
 	}
 	return FP_OK;
 }
 
-static const char *
-str_field(struct json_object *o, const char *key, size_t max, bool *bad)
+/* A string of 1 to max bytes, or NULL when absent; false when not. */
+static bool
+str_field(struct json_object *o, const char *key, size_t max,
+    const char **out)
 {
 	struct json_object *v;
 
+	*out = NULL;
 	if (!json_object_object_get_ex(o, key, &v))
-		return NULL;
+		return true;
 	if (!json_object_is_type(v, json_type_string) ||
 	    json_object_get_string_len(v) == 0 ||
-	    (size_t)json_object_get_string_len(v) > max) {
-		*bad = true;
-		return NULL;
-	}
-	return json_object_get_string(v);
+	    (size_t)json_object_get_string_len(v) > max)
+		return false;
+	*out = json_object_get_string(v);
+	return true;
 }
 
+/* true or false, or def when absent; false when not a boolean. */
 static bool
-bool_field(struct json_object *o, const char *key, bool def, bool *bad)
+bool_field(struct json_object *o, const char *key, bool def, bool *out)
 {
 	struct json_object *v;
 
+	*out = def;
 	if (!json_object_object_get_ex(o, key, &v))
-		return def;
-	if (!json_object_is_type(v, json_type_boolean)) {
-		*bad = true;
-		return def;
+		return true;
+	if (!json_object_is_type(v, json_type_boolean))
+		return false;
+	*out = json_object_get_boolean(v);
+	return true;
+}
+
+#define DUE_FORMS "must be a date YYYY-MM-DD or an RFC 3339 time " \
+	"(2026-12-10T18:00:00+08:00)"
+
+/*
+ * due: a date as it is, or an RFC 3339 time as the local time of the
+ * schedule's zone (the process's, schedule_use_timezone), "YYYY-MM-DD
+ * HH:MM": what the cadre reads in the SMS, whatever offset it came in.
+ */
+static enum fp_err
+parse_due(struct alert_req *r, const char *due, const char **why)
+{
+	struct tm tm;
+	int64_t at;
+	time_t t;
+	int y, m, d;
+
+	if (parse_date(due, &y, &m, &d) == FP_OK) {
+		if (y < 2020 || y > 2100)
+			return refuse(r, why, "due", "must be a date between "
+			    "2020 and 2100");
+		snprintf(r->due_buf, sizeof(r->due_buf), "%s", due);
+	} else if (parse_rfc3339_time(due, &at) == FP_OK) {
+		t = (time_t)at;
+		if (localtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 2020 ||
+		    tm.tm_year + 1900 > 2100)
+			return refuse(r, why, "due", "must be a time between "
+			    "2020 and 2100");
+		strftime(r->due_buf, sizeof(r->due_buf), "%Y-%m-%d %H:%M", &tm);
+	} else
+		return refuse(r, why, "due", DUE_FORMS);
+	r->due = r->due_buf;
+	return FP_OK;
+}
+
+static enum fp_err
+parse_vars(struct json_object *v, struct alert_req *r, const char **why)
+{
+	char field[80];
+
+	if (!json_object_is_type(v, json_type_object))
+		return refuse(r, why, "vars", "must be an object of strings");
+	json_object_object_foreach(v, k, value) {
+		snprintf(field, sizeof(field), "vars.%.64s", k);
+		if (r->n_vars == BROADCAST_VARS_MAX)
+			return refuse(r, why, "vars", "must be at most 32 "
+			    "strings");
+		if (!json_object_is_type(value, json_type_string))
+			return refuse(r, why, field, "must be a string");
+		/* SPEC 3.5: the cadre's record and the alert's own task and
+		 * due are never overridden. */
+		if (notice_record_field(k) || strcmp(k, "task") == 0 ||
+		    strcmp(k, "due") == 0)
+			return refuse(r, why, field, "names a record field "
+			    "(name, household_id, cadre_name, cadre_phone, "
+			    "training_title, starts_on, location) or the "
+			    "alert's task or due");
+		r->vars[r->n_vars].name = k;
+		r->vars[r->n_vars].value = json_object_get_string(value);
+		r->n_vars++;
 	}
-	return json_object_get_boolean(v);
+	return FP_OK;
 }
 
 enum fp_err
@@ -83,87 +197,59 @@ alert_parse(struct json_object *o, const char *extra, struct alert_req *r,
     const char **why)
 {
 	struct json_object *v;
-	const char *area;
-	bool bad = false;
-	int y, m, d;
+	const char *area, *due;
+	char path[128] = "";
 
 	memset(r, 0, sizeof(*r));
-	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		*why = "the body must be a JSON object";
-		return FP_EINVAL;
-	}
-	if (broadcast_json_has_nul(o)) {
-		*why = "a string holds a NUL character (\\u0000)";
-		return FP_EINVAL;
-	}
+	if (o == NULL || !json_object_is_type(o, json_type_object))
+		return refuse(r, why, "body", "must be a JSON object");
+	if (nul_path(o, path, sizeof(path)))
+		return refuse(r, why, path, "holds a NUL character (\\u0000)");
 	json_object_object_foreach(o, key, val) {
 		(void)val;
-		if (!allowed(key, extra)) {
-			*why = "unknown field (cadres, area, text, template, vars,"
-			    " due, ack_required, urgent)";
-			return FP_EINVAL;
-		}
+		if (!allowed(key, extra))
+			return refuse(r, why, key, extra != NULL ? "unknown "
+			    "field (cadres, area, text, template, vars, due, "
+			    "ack_required, urgent, command_id)" : "unknown "
+			    "field (cadres, area, text, template, vars, due, "
+			    "ack_required, urgent)");
 	}
 	if (json_object_object_get_ex(o, "cadres", &v) &&
 	    parse_cadres(v, r, why) != FP_OK)
 		return FP_EINVAL;
-	area = str_field(o, "area", AUDIENCE_AREA_MAX - 1, &bad);
-	if (area != NULL) {
-		if (strspn(area, "0123456789") != strlen(area)) {
-			*why = "area must be a region code prefix (digits)";
-			return FP_EINVAL;
-		}
+	if (!str_field(o, "area", AUDIENCE_AREA_MAX - 1, &area) ||
+	    (area != NULL && strspn(area, "0123456789") != strlen(area)))
+		return refuse(r, why, "area", "must be a region code prefix, "
+		    "1 to 15 digits");
+	if (area != NULL)
 		snprintf(r->area, sizeof(r->area), "%s", area);
-	}
-	if ((r->n_cadres > 0) == (area != NULL)) {
-		*why = "give either cadres or area";
+	if (r->n_cadres > 0 && area != NULL)
+		return refuse(r, why, "area", "give either cadres or area, "
+		    "not both");
+	if (r->n_cadres == 0 && area == NULL)
+		return refuse(r, why, "cadres", "give either cadres or area");
+	if (!str_field(o, "text", 500, &r->text))
+		return refuse(r, why, "text", "must be a string of 1 to 500 "
+		    "bytes");
+	if (!str_field(o, "template", 64, &r->template_name))
+		return refuse(r, why, "template", "must be a template name, a "
+		    "string of 1 to 64 bytes");
+	if (!str_field(o, "due", 40, &due))
+		return refuse(r, why, "due", DUE_FORMS);
+	if (!bool_field(o, "ack_required", true, &r->ack_required))
+		return refuse(r, why, "ack_required", "must be true or false");
+	if (!bool_field(o, "urgent", false, &r->urgent))
+		return refuse(r, why, "urgent", "must be true or false");
+	if (r->text != NULL && r->template_name != NULL)
+		return refuse(r, why, "template", "give either text or "
+		    "template, not both");
+	if (r->text == NULL && r->template_name == NULL)
+		return refuse(r, why, "text", "give either text or template");
+	if (due != NULL && parse_due(r, due, why) != FP_OK)
 		return FP_EINVAL;
-	}
-	r->text = str_field(o, "text", 500, &bad);
-	r->template_name = str_field(o, "template", 64, &bad);
-	r->due = str_field(o, "due", 10, &bad);
-	r->ack_required = bool_field(o, "ack_required", true, &bad);
-	r->urgent = bool_field(o, "urgent", false, &bad);
-	if (bad) {
-		*why = "text, template and due must be strings; ack_required "
-		    "and urgent true or false";
+	if (json_object_object_get_ex(o, "vars", &v) &&
+	    parse_vars(v, r, why) != FP_OK)
 		return FP_EINVAL;
-	}
-	if ((r->text == NULL) == (r->template_name == NULL)) {
-		*why = "give either text or template";
-		return FP_EINVAL;
-	}
-	if (r->due != NULL && (parse_date(r->due, &y, &m, &d) != FP_OK ||
-	    y < 2020 || y > 2100)) {
-		*why = "due must be a date YYYY-MM-DD";
-		return FP_EINVAL;
-	}
-	if (json_object_object_get_ex(o, "vars", &v)) {
-		if (!json_object_is_type(v, json_type_object)) {
-			*why = "vars must be an object of strings";
-			return FP_EINVAL;
-		}
-		json_object_object_foreach(v, k, value) {
-			if (r->n_vars == BROADCAST_VARS_MAX ||
-			    !json_object_is_type(value, json_type_string)) {
-				*why = "vars must be at most 32 strings";
-				return FP_EINVAL;
-			}
-			/* SPEC 3.5: the cadre's record and the alert's own
-			 * task and due are never overridden. */
-			if (notice_record_field(k) || strcmp(k, "task") == 0 ||
-			    strcmp(k, "due") == 0) {
-				*why = "a vars key names a record field (name, "
-				    "household_id, cadre_name, cadre_phone, "
-				    "training_title, starts_on, location) or the "
-				    "alert's task or due";
-				return FP_EINVAL;
-			}
-			r->vars[r->n_vars].name = k;
-			r->vars[r->n_vars].value = json_object_get_string(value);
-			r->n_vars++;
-		}
-	}
 	return FP_OK;
 }
 
@@ -208,7 +294,7 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 		}
 		sqlite3_reset(stmt);
 		if (*n == 0) {
-			*why = "no cadre in that area";
+			*why = "area: no cadre in that area";
 			return FP_ENOTFOUND;
 		}
 		return FP_OK;
@@ -227,7 +313,7 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 		}
 		sqlite3_reset(stmt);
 		if (rc != SQLITE_ROW) {
-			*why = "a cadre id is not in the registry";
+			*why = "cadres: a cadre id is not in the registry";
 			return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
 		}
 	}
@@ -371,7 +457,7 @@ alert_create(struct store *st, const struct svc_ctx *ctx,
 
 	*missing = NULL;
 	if (*r->area != '\0' && !in_scope(r->area, r->scope)) {
-		*why = "the area is outside this token's area";
+		*why = "area: outside this token's area";
 		return FP_EREJECT;
 	}
 	cadres = calloc(ALERT_CADRES_MAX, sizeof(*cadres));
@@ -380,7 +466,7 @@ alert_create(struct store *st, const struct svc_ctx *ctx,
 	err = find_cadres(st, r, cadres, &n, why);
 	for (i = 0; err == FP_OK && i < n; i++)
 		if (!in_scope(cadres[i].area, r->scope)) {
-			*why = "a cadre is outside this token's area";
+			*why = "cadres: a cadre is outside this token's area";
 			err = FP_EREJECT;
 		}
 	if (err == FP_OK)
@@ -412,11 +498,14 @@ alert_create(struct store *st, const struct svc_ctx *ctx,
 		err = create_task(st, ctx, r, *id, &cadres[i], none, now,
 		    numbers, missing);
 	if (err == FP_EINVAL && *missing != NULL)
-		*why = "a template variable has no value";
+		*why = "vars: a template variable has no value";
 	else if (err == FP_EINVAL)
-		*why = "the message is not UTF-8";
+		*why = r->template_name != NULL ? "template: its rendering "
+		    "is not UTF-8" : "text: not UTF-8";
 	else if (err == FP_ETOOBIG)
-		*why = "the message is longer than sms.max_segments segments";
+		*why = r->template_name != NULL ? "template: its rendering "
+		    "is longer than sms.max_segments segments" : "text: longer "
+		    "than sms.max_segments segments";
 	if (err == FP_OK) {
 		snprintf(target, sizeof(target), "alert/%lld", (long long)*id);
 		err = audit_record(st, now, r->created_by, "alert.create",

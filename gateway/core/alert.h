@@ -26,19 +26,25 @@ struct alert_req {
 	const char	*template_name;
 	struct tpl_var	 vars[BROADCAST_VARS_MAX];
 	size_t		 n_vars;
-	const char	*due;		/* "YYYY-MM-DD", or NULL */
+	const char	*due;		/* "YYYY-MM-DD", "YYYY-MM-DD HH:MM"
+					 * (local), or NULL */
 	bool		 ack_required;	/* default true */
 	bool		 urgent;
 	const char	*created_by;
 	const char	*scope;		/* the creator's area, "" */
 	const char	*command_id;	/* cmd/alert, or NULL */
+	char		 due_buf[20];	/* due points here */
+	char		 why[256];	/* alert_parse's *why points here */
 };
 
 /*
  * Parse POST /api/v1/alerts or cmd/alert (extra: one more allowed
- * field).  FP_EINVAL with *why; so is a vars key naming a record field
- * (notice_record_field) or the alert's own task or due (SPEC 3.5), and
- * a NUL character in a string.
+ * field).  FP_EINVAL with *why, "<field>: <reason>" (SPEC 3.5: the
+ * field that failed and why; it lives in r): an unknown field, a wrong
+ * type, a vars key naming a record field (notice_record_field) or the
+ * alert's own task or due, a NUL character in a string.  due is a date
+ * YYYY-MM-DD, kept as it is, or an RFC 3339 time, kept as the local
+ * time of the schedule's zone (the process's) "YYYY-MM-DD HH:MM".
  */
 enum fp_err alert_parse(struct json_object *o, const char *extra,
     struct alert_req *r, const char **why);

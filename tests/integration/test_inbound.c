@@ -801,6 +801,173 @@ START_TEST(no_full_phone_number_reaches_the_log)
 }
 END_TEST
 
+/* An admin API request as ops; the status, the answer in r. */
+static long
+admin(const char *method, const char *path, const char *body)
+{
+	ck_assert_int_eq(tg_request(&t, method, path, body != NULL ?
+	    "application/json" : NULL, body, body != NULL ? strlen(body) : 0,
+	    "Authorization: Bearer demo-admin-token", false, &r), 0);
+	return r.status;
+}
+
+/*
+ * SPEC 3.5: an alert's due is YYYY-MM-DD or RFC 3339; a time was
+ * refused as "text, template and due must be strings" (longer than a
+ * date).  The cadre reads it in the schedule's zone (Asia/Shanghai).
+ */
+START_TEST(alerts_take_a_due_date_or_an_rfc3339_time)
+{
+	static const struct {
+		const char	*due;
+		const char	*shown;
+	} good[] = {
+		{ "2026-12-10T18:00:00+08:00", "2026-12-10 18:00" },
+		{ "2026-12-10T10:00:00Z", "2026-12-10 18:00" },
+		{ "2026-12-10t10:30:00.250z", "2026-12-10 18:30" },
+		{ "2026-12-10T00:00:00-05:00", "2026-12-10 13:00" },
+		{ "2026-12-10", "2026-12-10" },
+	};
+	static const char *const bad[] = {
+		"2026-12-10T18:00:00", "2026-12-10 18:00:00+08:00",
+		"2026-12-10T 8:00:00+08:00", "2026-12-10T18:00:00+8:00",
+		"2026-02-30T18:00:00+08:00", "2026-12-10T24:00:00+08:00",
+		"2026-12-10T18:00:00.+08:00", "2026-12-10T18:00:00+08:00x",
+		"2019-12-10", "2019-12-10T18:00:00Z", "10/12/2026", "",
+	};
+	char body[256], sql[128], *v;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(body, sizeof(body), "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"核实住房\",\"due\":\"%s\",\"urgent\":true}",
+		    good[i].due);
+		ck_assert_msg(admin("POST", "/api/v1/alerts", body) == 201,
+		    "%s: %ld %s", good[i].due, r.status, r.body);
+		snprintf(sql, sizeof(sql), "SELECT due FROM tasks WHERE id = "
+		    "%zu", i + 1);
+		v = tg_query(&t, sql);
+		ck_assert_str_eq(v, good[i].shown);
+		free(v);
+		snprintf(sql, sizeof(sql), "SELECT text FROM sms_out WHERE "
+		    "task_id = %zu", i + 1);
+		v = tg_query(&t, sql);
+		ck_assert_msg(strstr(v, good[i].shown) != NULL, "%s", v);
+		free(v);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(body, sizeof(body), "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"核实住房\",\"due\":\"%s\"}", bad[i]);
+		ck_assert_msg(admin("POST", "/api/v1/alerts", body) == 400,
+		    "%s: %ld", bad[i], r.status);
+		ck_assert_msg(strstr(r.body, "\"message\":\"due: must be a ")
+		    != NULL, "%s: %s", bad[i], r.body);
+	}
+	ck_assert_int_eq(admin("POST", "/api/v1/alerts", "{\"cadres\":"
+	    "[\"C513431001\"],\"text\":\"x\",\"due\":20261210}"), 400);
+	ck_assert_msg(strstr(r.body, "\"message\":\"due: must be a date "
+	    "YYYY-MM-DD or an RFC 3339 time") != NULL, "%s", r.body);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM tasks"),
+	    (long long)(sizeof(good) / sizeof(good[0])));
+}
+END_TEST
+
+/*
+ * SPEC 3.5: "every 400 names the field that failed and why": each
+ * refusal of the alerts API (and of the helpers every admin handler
+ * shares) starts with the field's name.
+ */
+START_TEST(every_alert_400_names_its_field)
+{
+	static const struct {
+		const char	*method;
+		const char	*path;
+		const char	*body;
+		const char	*field;
+	} cases[] = {
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"x\",\"extra\":1}", "extra: unknown field" },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":\"C1\",\"text\":"
+		    "\"x\"}", "cadres: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\",7],"
+		    "\"text\":\"x\"}", "cadres[1]: " },
+		{ "POST", "/api/v1/alerts", "{\"area\":5134,\"text\":\"x\"}",
+		    "area: " },
+		{ "POST", "/api/v1/alerts", "{\"area\":\"51a\",\"text\":"
+		    "\"x\"}", "area: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"area\":\"5134\",\"text\":\"x\"}", "area: " },
+		{ "POST", "/api/v1/alerts", "{\"text\":\"x\"}", "cadres: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":7}", "text: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"]}",
+		    "text: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":true}", "template: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"x\",\"template\":\"task_alert\"}",
+		    "template: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":\"no_such\"}", "template: no such template" },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"x\",\"urgent\":\"yes\"}", "urgent: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"x\",\"ack_required\":1}", "ack_required: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":\"general_notice\",\"vars\":[]}", "vars: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":\"general_notice\",\"vars\":{\"text\":1}}",
+		    "vars.text: must be a string" },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":\"general_notice\",\"vars\":{\"text\":\"x\","
+		    "\"due\":\"x\"}}", "vars.due: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"template\":\"general_notice\"}",
+		    "vars: template variable 'text' has no value" },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C999\"],\"text\":"
+		    "\"x\"}", "cadres: " },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C513431001\"],"
+		    "\"text\":\"x\\u0000\"}", "text: holds a NUL" },
+		{ "POST", "/api/v1/alerts", "{\"cadres\":[\"C51\\u0000\"],"
+		    "\"text\":\"x\"}", "cadres[0]: holds a NUL" },
+		{ "POST", "/api/v1/alerts?text=y", "{\"cadres\":"
+		    "[\"C513431001\"],\"text\":\"x\"}", "text: given both" },
+		{ "GET", "/api/v1/feedback?limit=0", NULL, "limit: " },
+		{ "GET", "/api/v1/feedback?offset=-1", NULL, "offset: " },
+		{ "GET", "/api/v1/feedback?status=maybe", NULL, "status: " },
+		{ "GET", "/api/v1/feedback?area=51x", NULL, "area: " },
+		{ "POST", "/api/v1/feedback/F1/close", "{\"resolution\":1}",
+		    "resolution: " },
+		{ "POST", "/api/v1/feedback/F1/close", "{\"note\":\"x\"}",
+		    "note: unknown field (resolution)" },
+	};
+	char want[128], *text, *body;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(admin(cases[i].method, cases[i].path,
+		    cases[i].body) == 400, "%s: %ld %s", cases[i].body,
+		    r.status, r.body);
+		snprintf(want, sizeof(want), "\"message\":\"%s",
+		    cases[i].field);
+		ck_assert_msg(strstr(r.body, want) != NULL, "%s %s: %s",
+		    cases[i].path, cases[i].body != NULL ? cases[i].body : "",
+		    r.body);
+	}
+	/* A rendering longer than sms.max_segments names the template. */
+	text = long_text("扶", 600);
+	body = malloc(strlen(text) + 128);
+	sprintf(body, "{\"cadres\":[\"C513431001\"],\"template\":"
+	    "\"general_notice\",\"vars\":{\"text\":\"%s\"}}", text);
+	ck_assert_int_eq(admin("POST", "/api/v1/alerts", body), 400);
+	ck_assert_msg(strstr(r.body, "\"error\":\"too_long\",\"message\":"
+	    "\"template: ") != NULL, "%s", r.body);
+	free(body);
+	free(text);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM tasks"), 0);
+}
+END_TEST
+
 Suite *
 inbound_suite(void)
 {
@@ -832,6 +999,8 @@ inbound_suite(void)
 	tcase_add_test(tc, nul_bytes_are_refused_everywhere);
 	tcase_add_test(tc, inbound_and_outbound_ids_never_collide);
 	tcase_add_test(tc, no_full_phone_number_reaches_the_log);
+	tcase_add_test(tc, alerts_take_a_due_date_or_an_rfc3339_time);
+	tcase_add_test(tc, every_alert_400_names_its_field);
 	suite_add_tcase(s, tc);
 	return s;
 }
