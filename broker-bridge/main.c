@@ -28,6 +28,7 @@
 #include "migrate.h"
 #include "mqtt_client.h"
 #include "registry_consumer.h"
+#include "schedule.h"
 #include "templates.h"
 #include "sdnotify.h"
 #include "store.h"
@@ -259,6 +260,9 @@ main(int argc, char **argv)
 	}
 	log_init("fupin-bridge", opts.is_verbose ? LOG_LEVEL_DEBUG :
 	    LOG_LEVEL_INFO);
+	/* Local time is the schedule's, as in the gateway: commands' quiet
+	 * hours and due times. */
+	schedule_use_timezone(cfg);
 	/* cmd/broadcast and cmd/alert are checked against the templates. */
 	if (templates_load(cfg->templates.dir, cfg->templates.default_language,
 	    &tpl, &bad) != FP_OK) {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ctl.h"
 #include "log.h"
+#include "schedule.h"
 
 static const struct {
 	const char	*name;
@@ -76,6 +77,9 @@ main(int argc, char **argv)
 		return EX_OK;
 	}
 	log_init("fupinctl", opts.is_verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_WARN);
+	/* Local time is the schedule's, as in the gateway: quiet hours,
+	 * an alert's due time, "today". */
+	schedule_use_timezone(cfg);
 	rc = -1;
 	for (c = 0; c < N_COMMANDS; c++)
 		if (strcmp(argv[i], commands[c].name) == 0)
