@@ -72,6 +72,7 @@ if [ "$use_shipped" = yes ] && [ -f "$ROOT/config/fupin.conf" ] &&
 	grep -q 'path *= *"var/fupin\.db"' "$ROOT/config/fupin.conf"; then
 	sed -e "s|\"var/fupin\\.db\"|\"$TMP/fupin.db\"|" \
 		-e "s|\"var/outbox\\.jsonl\"|\"$TMP/outbox.jsonl\"|" \
+		-e "s|\"var/id\\.key\"|\"$TMP/id.key\"|" \
 		"$ROOT/config/fupin.conf" >"$CONF" || die 1 "cannot write $CONF"
 	conf_from="config/fupin.conf, database moved"
 else

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fs.h"
 #include "hex.h"
 #include "idkey.h"
 #include "log.h"
@@ -89,6 +90,7 @@ write_new(const char *path, const unsigned char *raw, size_t len,
 	hex_encode(raw, len, hex);
 	n = strlen(hex);
 	hex[n++] = '\n';
+	(void)fs_make_parent_dirs(path);	/* open says if it failed */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 	    0600);
 	if (fd < 0) {
