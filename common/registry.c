@@ -346,6 +346,7 @@ struct bind_ctx {
 	int64_t		 ints[4];
 	const void	*blobs[2];
 	char		 phone[MSISDN_MAX];
+	char		 digits[REG_ID_MAX + 1];	/* household_digits */
 	int64_t		 now;		/* updated_at */
 };
 
@@ -356,6 +357,7 @@ struct bind_ctx {
 #define B_BLOB0	-3
 #define B_BLOB1	-4
 #define B_PHONE	-5
+#define B_DIGITS	-6
 #define B_END	-99
 
 static enum fp_err
@@ -387,6 +389,9 @@ bind_map(sqlite3_stmt *stmt, const struct bind_ctx *b, const int *map)
 		case B_PHONE:
 			store_bind_text_or_null(stmt, p, b->phone);
 			break;
+		case B_DIGITS:
+			store_bind_text_or_null(stmt, p, b->digits);
+			break;
 		default:
 			store_bind_text_or_null(stmt, p,
 			    val(b->r, (size_t)map[i]));
@@ -405,14 +410,15 @@ struct kind_sql {
 
 static const struct kind_sql sql_households = {
 	"INSERT INTO households(household_id, area_code, head_name, members,"
-	" status, poverty_cause, cadre_id, exit_year, language, updated_at)"
-	" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,COALESCE(?9,'zh'),?10)"
+	" status, poverty_cause, cadre_id, exit_year, language, updated_at,"
+	" household_digits)"
+	" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,COALESCE(?9,'zh'),?11,?10)"
 	" ON CONFLICT(household_id) DO NOTHING",
 	"UPDATE households SET area_code=?2, head_name=?3, members=?4,"
 	" status=?5, poverty_cause=?6, cadre_id=?7, exit_year=?8,"
-	" language=COALESCE(?9,'zh'), updated_at=?10 WHERE household_id=?1",
+	" language=COALESCE(?9,'zh'), updated_at=?11 WHERE household_id=?1",
 	{ H_ID, H_AREA, H_HEAD, B_INT0, H_STATUS, H_CAUSE, H_CADRE, B_INT1,
-	  H_LANG, B_END },
+	  H_LANG, B_DIGITS, B_END },
 };
 
 static const struct kind_sql sql_members = {
@@ -489,6 +495,9 @@ check_household(struct registry *reg, struct bind_ctx *b)
 
 	(void)reg;
 	TRY(need_id(r, H_ID));
+	if (!registry_household_digits(val(r, H_ID), b->digits,
+	    sizeof(b->digits)))
+		b->digits[0] = '\0';	/* NULL: found by no typed number */
 	TRY(need_area(r, H_AREA));
 	TRY(need_text(r, H_HEAD));
 	if (parse_int(val(r, H_MEMBERS), 0, 99, &v) != FP_OK)
@@ -785,4 +794,22 @@ registry_program_put(struct registry *reg, const char *code,
 	if (err == FP_OK)
 		remember_program(reg, code);
 	return err;
+}
+
+bool
+registry_household_digits(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *in != '\0'; in++) {
+		if (*in >= '0' && *in <= '9') {
+			if (n + 1 >= size)
+				return false;
+			out[n++] = *in;
+		} else if (!((*in >= 'A' && *in <= 'Z') ||
+		    (*in >= 'a' && *in <= 'z') || *in == ' ' || *in == '-'))
+			return false;
+	}
+	out[n] = '\0';
+	return n > 0;
 }

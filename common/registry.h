@@ -99,4 +99,12 @@ enum fp_err registry_delete(struct registry *reg, enum reg_kind kind,
     const struct reg_source *src, enum reg_outcome *outcome,
     char reason[REG_REASON_MAX]);
 
+/*
+ * A household number as a villager types it: digits only, letters (any
+ * case), spaces and dashes left out (SPEC 3.3), into out.  False on any
+ * other character, without a digit, or when out is too small.  The
+ * registry stores each household's in households.household_digits.
+ */
+bool registry_household_digits(const char *in, char *out, size_t size);
+
 #endif

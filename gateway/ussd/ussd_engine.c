@@ -19,6 +19,7 @@
 #include "hex.h"
 #include "idnum.h"
 #include "log.h"
+#include "registry.h"
 #include "sha256.h"
 #include "templates.h"
 #include "ussd_engine.h"
@@ -372,30 +373,6 @@ verify_last6(struct engine *e, const char *in, bool *ok)
 	return FP_OK;
 }
 
-/*
- * The household number as typed, digits only: letters, spaces and dashes
- * are ignored (SPEC 3.3), so "513431000001" is "HH513431000001" (whose
- * households.household_digits is the same).  False on any other
- * character, or without a digit.
- */
-static bool
-household_digits(const char *in, char *out, size_t size)
-{
-	size_t n = 0;
-
-	for (; *in != '\0'; in++) {
-		if (*in >= '0' && *in <= '9') {
-			if (n + 1 >= size)
-				return false;
-			out[n++] = *in;
-		} else if (!((*in >= 'A' && *in <= 'Z') ||
-		    (*in >= 'a' && *in <= 'z') || *in == ' ' || *in == '-'))
-			return false;
-	}
-	out[n] = '\0';
-	return n > 0;
-}
-
 /* The member of the household numbered `digits` whose last 6 hash to h. */
 static enum fp_err
 find_member(struct engine *e, const char *digits, const uint8_t *h,
@@ -472,7 +449,7 @@ verify_household(struct engine *e, const char *in, bool *ok)
 	bool locked = false, match = false, have_hash;
 
 	*ok = false;
-	if (!household_digits(in, digits, sizeof(digits)))
+	if (!registry_household_digits(in, digits, sizeof(digits)))
 		return FP_OK;
 	*ok = true;
 	/* Decoded before the variable goes (unset moves the others). */
