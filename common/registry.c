@@ -346,7 +346,7 @@ struct bind_ctx {
 	int64_t		 ints[4];
 	const void	*blobs[2];
 	char		 phone[MSISDN_MAX];
-	char		 digits[REG_ID_MAX + 1];	/* household_digits */
+	int64_t		 digits;		/* household_digits, or -1 */
 	int64_t		 now;		/* updated_at */
 };
 
@@ -390,7 +390,10 @@ bind_map(sqlite3_stmt *stmt, const struct bind_ctx *b, const int *map)
 			store_bind_text_or_null(stmt, p, b->phone);
 			break;
 		case B_DIGITS:
-			store_bind_text_or_null(stmt, p, b->digits);
+			if (b->digits < 0)
+				sqlite3_bind_null(stmt, p);
+			else
+				sqlite3_bind_int64(stmt, p, b->digits);
 			break;
 		default:
 			store_bind_text_or_null(stmt, p,
@@ -495,9 +498,8 @@ check_household(struct registry *reg, struct bind_ctx *b)
 
 	(void)reg;
 	TRY(need_id(r, H_ID));
-	if (!registry_household_digits(val(r, H_ID), b->digits,
-	    sizeof(b->digits)))
-		b->digits[0] = '\0';	/* NULL: found by no typed number */
+	/* NULL: found by no typed number */
+	b->digits = registry_household_number(val(r, H_ID));
 	TRY(need_area(r, H_AREA));
 	TRY(need_text(r, H_HEAD));
 	if (parse_int(val(r, H_MEMBERS), 0, 99, &v) != FP_OK)
@@ -812,4 +814,19 @@ registry_household_digits(const char *in, char *out, size_t size)
 	}
 	out[n] = '\0';
 	return n > 0;
+}
+
+int64_t
+registry_household_number(const char *in)
+{
+	char digits[REG_ID_MAX + 1];
+	int64_t v = 0;
+	size_t i;
+
+	if (!registry_household_digits(in, digits, sizeof(digits)) ||
+	    strlen(digits) > 18)
+		return -1;
+	for (i = 0; digits[i] != '\0'; i++)
+		v = v * 10 + (digits[i] - '0');
+	return v;
 }

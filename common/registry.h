@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "sha256.h"
@@ -106,5 +107,13 @@ enum fp_err registry_delete(struct registry *reg, enum reg_kind kind,
  * registry stores each household's in households.household_digits.
  */
 bool registry_household_digits(const char *in, char *out, size_t size);
+
+/*
+ * Those digits as the integer kept in households.household_digits (an
+ * integer index costs the import little): -1 when there are none or
+ * more than 18.  Leading zeros are lost: a match is a candidate, the ID
+ * hash decides.
+ */
+int64_t registry_household_number(const char *in);
 
 #endif

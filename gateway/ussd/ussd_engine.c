@@ -389,7 +389,7 @@ find_member(struct engine *e, const char *digits, const uint8_t *h,
 	    "ORDER BY m.member_id LIMIT 1", &stmt);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, digits, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 1, registry_household_number(digits));
 	sqlite3_bind_blob(stmt, 2, h, IDNUM_HASH_LEN, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
