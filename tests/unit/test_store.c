@@ -133,9 +133,11 @@ START_TEST(migrates_from_each_earlier_version_keeping_data)
 	ck_assert_int_eq(to, migrate_latest());
 	ck_assert_int_eq(query_int(st, "SELECT members FROM households "
 	    "WHERE household_id='HH1'"), 3);
-	/* Migration 8 gave the household its number as typed. */
-	ck_assert_int_eq(query_int(st, "SELECT household_digits FROM "
-	    "households WHERE household_id='HH1'"), 1);
+	/* Migration 8 gave a household already there its number as typed
+	 * (a row written raw after it has none: only upserts write it). */
+	if (_i < 8)
+		ck_assert_int_eq(query_int(st, "SELECT household_digits FROM "
+		    "households WHERE household_id='HH1'"), 1);
 	store_close(st);
 }
 END_TEST
