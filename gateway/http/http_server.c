@@ -44,6 +44,14 @@
 #define HTTP_WORKERS		16	/* for the handlers that block */
 #define HTTP_DRAIN_MS		30000	/* stop: wait for running handlers */
 #define HTTP_QUERY_MAX		8192	/* a longer query is refused (414) */
+/*
+ * Each connection's memory pool (headers, the URL, read buffers; bodies
+ * are copied out as they arrive): libmicrohttpd clears it for every
+ * request, and its default of 32 KiB made that clearing a third of a
+ * USSD request's instructions.  16 KiB holds the longest query we take
+ * and the headers.
+ */
+#define HTTP_CONN_MEMORY	(16 * 1024)
 
 struct http_server {
 	struct MHD_Daemon	*daemon;
@@ -621,6 +629,7 @@ http_server_start(struct gw *gw, const struct http_route *routes,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HTTP_POLL_THREADS,
 	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)HTTP_STACK_BYTES,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_CONN_MEMORY,
 	    MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)gw->cfg->http.max_connections,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,

@@ -97,16 +97,18 @@ static enum fp_err
 keyed_hex(const struct hmac_sha256_key *k, const char *tag, const char *data,
     size_t len, char out[KEYED_HEX_MAX])
 {
-	size_t tl = strlen(tag) + 1;
-	uint8_t h[SHA256_LEN];
-	char *buf = malloc(tl + len + 1);
+	struct sha256 ctx;
+	uint8_t inner[SHA256_LEN], h[SHA256_LEN];
 
-	if (buf == NULL)
-		return FP_ENOMEM;
-	memcpy(buf, tag, tl);
-	memcpy(buf + tl, data, len);
-	hmac_sha256(k, buf, tl + len, h);
-	free(buf);
+	/* The keyed states as hmac_sha256 uses them, fed in pieces: no
+	 * copy of the text (a request's cost, twice a request). */
+	ctx = k->inner;
+	sha256_update(&ctx, tag, strlen(tag) + 1);
+	sha256_update(&ctx, data, len);
+	sha256_final(&ctx, inner);
+	ctx = k->outer;
+	sha256_update(&ctx, inner, sizeof(inner));
+	sha256_final(&ctx, h);
 	hex_encode(h, sizeof(h), out);
 	return FP_OK;
 }
