@@ -494,16 +494,18 @@ static const char m9_dedupe_kinds_dlr_queue[] =
 "CREATE INDEX dlr_callbacks_host ON dlr_callbacks(host, next_at);";
 
 /*
- * A broadcast's recipient rows by broadcast and status: GET's per-status
- * counts and the pruning of a finished broadcast's rows read a range of
- * this index instead of the whole table.  The counts GET shows (a JSON
- * object) and the segments sent, kept on the broadcast before its
- * recipient rows are pruned (schedule.retention_days after it finished
- * or was cancelled), and when they were.
+ * A broadcast's recipient rows that are no longer pending, by broadcast
+ * and status (the pending ones have broadcast_recipients_pending): GET's
+ * per-status counts and the pruning of a finished broadcast's rows read
+ * index ranges instead of the whole table, and resolving a broadcast
+ * (rows written pending) does not write this index.  The counts GET
+ * shows (a JSON object) and the segments sent, kept on the broadcast
+ * before its recipient rows are pruned (schedule.retention_days after it
+ * finished or was cancelled), and when they were.
  */
 static const char m10_broadcast_counts[] =
-"CREATE INDEX broadcast_recipients_status ON"
-"  broadcast_recipients(broadcast_id, status);"
+"CREATE INDEX broadcast_recipients_done ON"
+"  broadcast_recipients(broadcast_id, status) WHERE status <> 'pending';"
 "ALTER TABLE broadcasts ADD COLUMN counts TEXT;"
 "ALTER TABLE broadcasts ADD COLUMN segments_sent INTEGER;"
 "ALTER TABLE broadcasts ADD COLUMN pruned_at INTEGER;";

@@ -98,7 +98,7 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	if (err == FP_OK)
 		err = audience_count(st, &r.audience,
-		    gw->cfg->templates.default_language, &count);
+		    gw->cfg->templates.default_language, false, &count);
 	if (err == FP_OK) {
 		j.r = &r;
 		j.now = (int64_t)time(NULL);

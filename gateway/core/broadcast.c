@@ -462,35 +462,108 @@ load_audience(struct store *st, int64_t id, struct audience *a)
 	return err;
 }
 
+struct broadcast_resolution {
+	int64_t			 id;
+	struct audience		 audience;
+	int64_t			 cursor;	/* households rowid */
+	int64_t			 rows;		/* recipient rows written */
+	struct audience_seen	*seen;
+};
+
 enum fp_err
-broadcast_resolve_step(struct store *st, const struct svc_ctx *ctx,
-    int64_t id, int batch, char cursor[AUDIENCE_CURSOR_MAX], bool *done,
-    int64_t *recipients)
+broadcast_resolve_begin(struct store *st, int64_t id,
+    struct broadcast_resolution **out)
 {
-	struct audience a;
+	struct broadcast_resolution *r = calloc(1, sizeof(*r));
+	enum fp_err err;
+
+	*out = NULL;
+	if (r == NULL)
+		return FP_ENOMEM;
+	r->id = id;
+	err = load_audience(st, id, &r->audience);
+	if (err == FP_OK)
+		err = audience_seen_new(&r->seen);
+	/* Opted-out numbers are never written; numbers written before a
+	 * crash or a rolled-back batch are not written twice. */
+	if (err == FP_OK)
+		err = audience_seen_optouts(st, r->seen);
+	if (err == FP_OK)
+		err = audience_seen_recipients(st, id, r->seen, &r->rows);
+	if (err != FP_OK) {
+		broadcast_resolve_free(r);
+		return err;
+	}
+	*out = r;
+	return FP_OK;
+}
+
+void
+broadcast_resolve_free(struct broadcast_resolution *r)
+{
+	if (r == NULL)
+		return;
+	audience_seen_free(r->seen);
+	free(r);
+}
+
+int64_t
+broadcast_resolution_id(const struct broadcast_resolution *r)
+{
+	return r->id;
+}
+
+static enum fp_err
+is_cancelled(struct store *st, int64_t id, bool *cancelled)
+{
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	err = load_audience(st, id, &a);
-	if (err == FP_OK)
-		err = audience_materialize(st, &a, id,
-		    ctx->cfg->templates.default_language, batch, cursor, done);
-	if (err != FP_OK || !*done)
-		return err;
-	err = store_stmt(st, "UPDATE broadcasts SET recipients = (SELECT "
-	    "count(*) FROM broadcast_recipients WHERE broadcast_id = ?1) "
-	    "WHERE id = ?1 RETURNING recipients", &stmt);
+	*cancelled = false;
+	err = store_stmt(st, "SELECT status = 'cancelled' FROM broadcasts WHERE "
+	    "id = ?1", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 1, id);
 	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		*recipients = sqlite3_column_int64(stmt, 0);
-		rc = sqlite3_step(stmt);
-	}
+	if (rc == SQLITE_ROW)
+		*cancelled = sqlite3_column_int(stmt, 0) != 0;
 	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	if (rc == SQLITE_DONE)
+		return FP_ENOTFOUND;
+	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
+}
+
+enum fp_err
+broadcast_resolve_step(struct store *st, const struct svc_ctx *ctx,
+    struct broadcast_resolution *r, int batch, bool *done,
+    int64_t *recipients)
+{
+	int64_t added = 0;
+	bool cancelled = false;
+	enum fp_err err;
+
+	*done = false;
+	err = is_cancelled(st, r->id, &cancelled);
+	if (err != FP_OK)
+		return err;
+	if (cancelled)
+		*done = true;	/* the rows it has are all it gets */
+	else {
+		err = audience_materialize(st, &r->audience, r->id,
+		    ctx->cfg->templates.default_language, batch, &r->cursor,
+		    r->seen, &added, done);
+		if (err != FP_OK)
+			return err;
+		r->rows += added;
+	}
+	if (!*done)
+		return FP_OK;
+	/* One row per number: the rows are the recipients. */
+	*recipients = r->rows;
+	return store_exec_2(st, "UPDATE broadcasts SET recipients = ?2 WHERE "
+	    "id = ?1", r->id, r->rows);
 }
 
 enum fp_err
@@ -500,8 +573,9 @@ broadcast_unresolved(struct store *st, int64_t *ids, size_t max, size_t *n)
 	enum fp_err err;
 
 	*n = 0;
+	/* Cancelled ones too: their count is still the rows they got. */
 	err = store_stmt(st, "SELECT id FROM broadcasts WHERE recipients < 0 "
-	    "AND status <> 'cancelled' ORDER BY id LIMIT ?1", &stmt);
+	    "ORDER BY id LIMIT ?1", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 1, (int64_t)max);
@@ -522,36 +596,104 @@ in_scope(const char *bscope, const char *scope)
 	return bscope != NULL && strncmp(bscope, scope, strlen(scope)) == 0;
 }
 
+/* A status's count into c, added to what another part counted. */
 static void
-add_counts(struct store *st, int64_t id, struct json_object *o)
+count_add(struct json_object *c, const char *status, int64_t n)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(c, status, &v))
+		n += json_object_get_int64(v);
+	json_object_object_add(c, status, json_object_new_int64(n));
+}
+
+/*
+ * The per-status counts of broadcast id, as GET shows them: recipients
+ * not queued by their status, then the queued ones' messages by theirs
+ * (one each): they add up to the recipients.  *segments: segments sent.
+ * Once resolved (recipients >= 0: one row per recipient), the pending
+ * ones are what the others leave, so a broadcast to millions is counted
+ * from what it has sent, not from what it has not.
+ */
+static enum fp_err
+counts_compute(struct store *st, int64_t id, int64_t recipients,
+    struct json_object **out, int64_t *segments)
 {
 	struct json_object *c = json_object_new_object();
 	sqlite3_stmt *stmt;
-	int64_t segments = 0;
+	int64_t pending = 0, rest = 0;
+	enum fp_err err = FP_OK;
+	int rc;
 
-	/* Recipients not queued yet, then their messages' statuses. */
-	if (store_stmt(st, "SELECT status, count(*) FROM broadcast_recipients "
-	    "WHERE broadcast_id = ?1 AND status <> 'queued' GROUP BY status "
-	    "UNION ALL SELECT status, count(*) FROM sms_out WHERE "
-	    "broadcast_id = ?1 GROUP BY status", &stmt) == FP_OK) {
-		sqlite3_bind_int64(stmt, 1, id);
-		while (sqlite3_step(stmt) == SQLITE_ROW)
-			json_object_object_add(c, (const char *)
-			    sqlite3_column_text(stmt, 0), json_object_new_int64(
-			    sqlite3_column_int64(stmt, 1)));
-		sqlite3_reset(stmt);
+	*segments = 0;
+	if (recipients < 0) {
+		err = store_stmt(st, "SELECT count(*) FROM broadcast_recipients "
+		    "WHERE broadcast_id = ?1 AND status = 'pending'", &stmt);
+		if (err == FP_OK) {
+			sqlite3_bind_int64(stmt, 1, id);
+			if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+				pending = sqlite3_column_int64(stmt, 0);
+			sqlite3_reset(stmt);
+			if (rc != SQLITE_ROW)
+				err = store_err(rc);
+		}
 	}
-	if (store_stmt(st, "SELECT ifnull(sum(segments), 0) FROM sms_out WHERE "
-	    "broadcast_id = ?1 AND (status = 'sent' OR status = 'delivered')",
-	    &stmt) == FP_OK) {
+	if (err == FP_OK)
+		err = store_stmt(st, "SELECT status, count(*), 0 FROM "
+		    "broadcast_recipients WHERE broadcast_id = ?1 AND status <> "
+		    "'pending' AND status <> 'queued' GROUP BY status UNION ALL "
+		    "SELECT status, count(*), 1 FROM sms_out WHERE broadcast_id = "
+		    "?1 GROUP BY status", &stmt);
+	if (err == FP_OK) {
 		sqlite3_bind_int64(stmt, 1, id);
-		if (sqlite3_step(stmt) == SQLITE_ROW)
-			segments = sqlite3_column_int64(stmt, 0);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			count_add(c, (const char *)sqlite3_column_text(stmt, 0),
+			    sqlite3_column_int64(stmt, 1));
+			rest += sqlite3_column_int64(stmt, 1);
+		}
 		sqlite3_reset(stmt);
+		if (rc != SQLITE_DONE)
+			err = store_err(rc);
 	}
+	if (recipients >= 0)
+		pending = recipients - rest;
+	if (err == FP_OK && pending > 0)
+		count_add(c, "pending", pending);
+	if (err == FP_OK)
+		err = store_stmt(st, "SELECT ifnull(sum(segments), 0) FROM sms_out "
+		    "WHERE broadcast_id = ?1 AND (status = 'sent' OR status = "
+		    "'delivered')", &stmt);
+	if (err == FP_OK) {
+		sqlite3_bind_int64(stmt, 1, id);
+		if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+			*segments = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW)
+			err = store_err(rc);
+	}
+	if (err != FP_OK) {
+		json_object_put(c);
+		return err;
+	}
+	*out = c;
+	return FP_OK;
+}
+
+static enum fp_err
+add_counts(struct store *st, int64_t id, int64_t recipients,
+    struct json_object *o)
+{
+	struct json_object *c = NULL;
+	int64_t segments = 0;
+	enum fp_err err;
+
+	err = counts_compute(st, id, recipients, &c, &segments);
+	if (err != FP_OK)
+		return err;
 	json_object_object_add(o, "counts", c);
 	json_object_object_add(o, "segments_sent",
 	    json_object_new_int64(segments));
+	return FP_OK;
 }
 
 static struct json_object *
@@ -603,6 +745,7 @@ broadcast_status(struct store *st, int64_t id, const char *scope,
     struct json_object **out)
 {
 	sqlite3_stmt *stmt;
+	int64_t recipients = -1;
 	enum fp_err err;
 	int rc;
 
@@ -618,15 +761,21 @@ broadcast_status(struct store *st, int64_t id, const char *scope,
 		sqlite3_reset(stmt);
 		return FP_EREJECT;	/* SPEC 3.5: outside the scope, 403 */
 	}
-	if (rc == SQLITE_ROW)
+	if (rc == SQLITE_ROW) {
 		*out = row_json(stmt);
+		recipients = sqlite3_column_int64(stmt, 5);
+	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_err(rc);
 	if (*out == NULL)
 		return FP_ENOTFOUND;
-	add_counts(st, id, *out);
-	return FP_OK;
+	err = add_counts(st, id, recipients, *out);
+	if (err != FP_OK) {
+		json_object_put(*out);
+		*out = NULL;
+	}
+	return err;
 }
 
 enum fp_err

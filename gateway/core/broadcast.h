@@ -75,27 +75,52 @@ enum fp_err broadcast_insert(struct store *st, const struct broadcast_req *r,
     int64_t now, int64_t *id);
 
 /*
- * Resolve the next batch of the audience of broadcast id (cursor as
- * audience_materialize); when *done, the recipient count is final.
+ * Resolving a broadcast's audience into broadcast_recipients, one row per
+ * distinct number (opted-out numbers left out), a batch of households a
+ * transaction: the broadcast, the households' cursor and the numbers
+ * already written, kept in memory between the batches by whoever resolves
+ * (the broadcaster).  When a batch's transaction is rolled back the
+ * resolution must be freed and begun again: begin reads the numbers
+ * already written, so a restart (a crash, a rollback) writes none twice.
+ */
+struct broadcast_resolution;
+
+/* Begin (or begin again) resolving broadcast id: FP_ENOTFOUND. */
+enum fp_err broadcast_resolve_begin(struct store *st, int64_t id,
+    struct broadcast_resolution **out);
+
+/*
+ * The next `batch` households (audience_materialize).  When *done the
+ * count is final: broadcasts.recipients = *recipients, the rows written.
+ * A broadcast cancelled meanwhile is done at once with the rows it has.
  */
 enum fp_err broadcast_resolve_step(struct store *st,
-    const struct svc_ctx *ctx, int64_t id, int batch,
-    char cursor[AUDIENCE_CURSOR_MAX], bool *done, int64_t *recipients);
+    const struct svc_ctx *ctx, struct broadcast_resolution *r, int batch,
+    bool *done, int64_t *recipients);
+
+int64_t broadcast_resolution_id(const struct broadcast_resolution *r);
+void broadcast_resolve_free(struct broadcast_resolution *r);	/* NULL ok */
 
 /* Broadcasts whose resolution did not finish (a crash): their ids. */
 enum fp_err broadcast_unresolved(struct store *st, int64_t *ids, size_t max,
     size_t *n);
 
 /*
- * Dry run: recipients, and per language their count, a sample rendering
- * for the first recipient in it and its segments; a JSON object.
+ * Dry run: recipients (audience_count), and per language their count,
+ * a sample rendering for the first recipient in it and its segments; a
+ * JSON object.
  * FP_ETOOBIG: a sample is longer than sms.max_segments (SPEC 4).
  */
 enum fp_err broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
     const struct broadcast_req *r, struct json_object **out);
 
-/* GET /api/v1/broadcasts/{id}: FP_ENOTFOUND, FP_EREJECT outside the
- * scope (a broadcast made by a token of another area). */
+/*
+ * GET /api/v1/broadcasts/{id}: FP_ENOTFOUND, FP_EREJECT outside the
+ * scope (a broadcast made by a token of another area).  "recipients" is
+ * the number of distinct numbers resolved (null while resolving), and
+ * "counts" (recipients not queued by status, then the messages of the
+ * queued ones by status) add up to it.
+ */
 enum fp_err broadcast_status(struct store *st, int64_t id, const char *scope,
     struct json_object **out);
 

@@ -99,7 +99,7 @@ broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
 	int i;
 
 	err = audience_count(st, &r->audience,
-	    ctx->cfg->templates.default_language, &count);
+	    ctx->cfg->templates.default_language, true, &count);
 	if (err != FP_OK)
 		return err;
 	langs = json_object_new_object();
@@ -425,11 +425,14 @@ round_one(struct store *st, const struct svc_ctx *ctx, struct bc *b,
 	batch = calloc((size_t)budget, sizeof(*batch));
 	if (batch == NULL)
 		return FP_ENOMEM;
+	/* A member's language is its household's when the row has none (an
+	 * audience of every member is resolved from the members alone). */
 	err = store_stmt(st, "SELECT msisdn, ifnull(member_id, ''), "
-	    "ifnull(cadre_id, ''), ifnull(language, ''), id FROM "
-	    "broadcast_recipients WHERE broadcast_id = ?1 AND status = "
-	    "'pending' AND not_before <= ?2 ORDER BY not_before, id LIMIT ?3",
-	    &stmt);
+	    "ifnull(cadre_id, ''), coalesce(language, (SELECT h.language FROM "
+	    "members m JOIN households h USING (household_id) WHERE "
+	    "m.member_id = r.member_id), ''), id FROM broadcast_recipients r "
+	    "WHERE broadcast_id = ?1 AND status = 'pending' AND not_before <= "
+	    "?2 ORDER BY not_before, id LIMIT ?3", &stmt);
 	if (err == FP_OK) {
 		sqlite3_bind_int64(stmt, 1, b->id);
 		sqlite3_bind_int64(stmt, 2, now);

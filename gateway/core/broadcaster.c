@@ -25,8 +25,9 @@ struct broadcaster {
 	bool			 stopping;
 	const struct svc_ctx	*ctx;
 	struct writer		*writer;
-	int64_t			 resolving_id;	/* 0: none */
-	char			 cursor[AUDIENCE_CURSOR_MAX];
+	/* The broadcast being resolved (NULL: none); only the tick job and,
+	 * between ticks, broadcaster_main touch it. */
+	struct broadcast_resolution *resolving;
 };
 
 enum fp_err
@@ -62,9 +63,8 @@ struct tick_job {
 
 /*
  * One batch of the oldest broadcast not yet resolved (created by the
- * API, fupinctl, MQTT or a reminder, or interrupted by a crash: the
- * recipients table ignores numbers already there, so starting again is
- * safe).
+ * API, fupinctl, MQTT or a reminder, or interrupted by a crash: begun
+ * again, it skips the numbers already written).
  */
 static enum fp_err
 resolve_some(struct store *st, struct tick_job *j)
@@ -75,23 +75,28 @@ resolve_some(struct store *st, struct tick_job *j)
 	bool done = false;
 	enum fp_err err;
 
-	if (b->resolving_id == 0) {
+	if (b->resolving == NULL) {
 		err = broadcast_unresolved(st, &id, 1, &n);
 		if (err != FP_OK || n == 0)
 			return err;
-		b->resolving_id = id;
-		b->cursor[0] = '\0';
+		err = broadcast_resolve_begin(st, id, &b->resolving);
+		if (err == FP_ENOTFOUND)
+			return FP_OK;	/* deleted meanwhile */
+		if (err != FP_OK)
+			return err;
 	}
-	err = broadcast_resolve_step(st, b->ctx, b->resolving_id,
-	    RESOLVE_BATCH, b->cursor, &done, &recipients);
+	id = broadcast_resolution_id(b->resolving);
+	err = broadcast_resolve_step(st, b->ctx, b->resolving, RESOLVE_BATCH,
+	    &done, &recipients);
 	if (err == FP_ENOTFOUND)
 		done = true;	/* deleted meanwhile */
 	else if (err != FP_OK)
 		return err;
 	if (done) {
 		log_info("broadcast.resolved id=%lld recipients=%lld",
-		    (long long)b->resolving_id, (long long)recipients);
-		b->resolving_id = 0;
+		    (long long)id, (long long)recipients);
+		broadcast_resolve_free(b->resolving);
+		b->resolving = NULL;
 	}
 	j->resolving = true;
 	return FP_OK;
@@ -131,10 +136,14 @@ broadcaster_main(void *arg)
 
 		pthread_mutex_unlock(&b->lock);
 		err = writer_run(b->writer, tick_job_run, &j);
-		if (err != FP_OK)
+		if (err != FP_OK) {
 			log_warnx("broadcaster.tick error=\"%s\"",
 			    fp_strerror(err));
-		else if (j.queued + j.resent + j.overdue + j.reminders > 0)
+			/* The batch was rolled back (or may have been): the
+			 * resolution begins again from what was committed. */
+			broadcast_resolve_free(b->resolving);
+			b->resolving = NULL;
+		} else if (j.queued + j.resent + j.overdue + j.reminders > 0)
 			log_info("broadcaster.tick queued=%d resent=%d "
 			    "overdue=%d reminders=%d", j.queued, j.resent,
 			    j.overdue, j.reminders);
@@ -186,6 +195,7 @@ broadcaster_stop(struct broadcaster *b)
 	pthread_cond_signal(&b->wake);
 	pthread_mutex_unlock(&b->lock);
 	pthread_join(b->thread, NULL);
+	broadcast_resolve_free(b->resolving);
 	pthread_cond_destroy(&b->wake);
 	pthread_mutex_destroy(&b->lock);
 	free(b);

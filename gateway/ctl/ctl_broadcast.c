@@ -243,7 +243,7 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 	}
 	ca.r = &r;
 	if (audience_count(l.st, &r.audience, cfg->templates.default_language,
-	    &count) != FP_OK || in_tx(l.st, create_fn, &ca) != FP_OK) {
+	    false, &count) != FP_OK || in_tx(l.st, create_fn, &ca) != FP_OK) {
 		fprintf(stderr, "fupinctl broadcast: not stored\n");
 		rc = EX_UNAVAILABLE;
 		goto done;

@@ -64,6 +64,36 @@ static const char fixture[] =
 "INSERT INTO optouts(msisdn, opted_out, source, changed_at) VALUES"
 " ('+8613900000005', 1, 'sms', 0);";
 
+/*
+ * The program office's village (area 5201): 10 member rows with numbers
+ * hold 8 distinct numbers (11 twice in V1, 12 in V1 and V2), 16 is opted
+ * out: 7 recipients.  V1 zh, V2 and V3 ii, V4 bo: per language 11 and
+ * 12 count in zh (V1 first), 13 14 15 in ii, 17 18 in bo.
+ */
+static const char village[] =
+"INSERT INTO households(household_id, area_code, head_name, status,"
+" cadre_id, language, updated_at) VALUES"
+" ('V1', '520102001001', '王大山', 'poor', 'C1', 'zh', 0),"
+" ('V2', '520102001002', '吉克石一', 'poor', 'C1', 'ii', 0),"
+" ('V3', '520102001003', '阿苏日呷', 'poor', 'C1', 'ii', 0),"
+" ('V4', '520102001004', '扎西', 'poor', 'C1', 'bo', 0);"
+"INSERT INTO members(member_id, household_id, name, phone, updated_at)"
+" VALUES ('N1', 'V1', '王大山', '+8613800000011', 0),"
+" ('N2', 'V1', '王小山', '+8613800000012', 0),"
+" ('N3', 'V1', '李秀英', '+8613800000011', 0),"	/* the family's phone */
+" ('N4', 'V2', '吉克石一', '+8613800000013', 0),"
+" ('N5', 'V2', '吉克阿依', '+8613800000014', 0),"
+" ('N6', 'V2', '吉克木呷', '+8613800000012', 0),"	/* V1's son */
+" ('N7', 'V3', '阿苏日呷', '+8613800000015', 0),"
+" ('N8', 'V3', '阿苏阿果', '+8613800000016', 0),"
+" ('N9', 'V4', '扎西', '+8613800000017', 0),"
+" ('N10', 'V4', '卓玛', '+8613800000018', 0),"
+" ('N11', 'V4', '次仁', NULL, 0);"
+"INSERT INTO optouts(msisdn, opted_out, source, changed_at) VALUES"
+" ('+8613800000016', 1, 'sms', 0);";
+
+#define VILLAGE_TEXT "{\"text\":\"通知\",\"audience\":{\"area\":\"5201\"}}"
+
 static void
 load(const char *extra)
 {
@@ -116,16 +146,36 @@ qtext(const char *sql)
 	return tu_query_text(store_db(st), sql, 0);
 }
 
+/* Resolve broadcast id, `batch` households a transaction; its count. */
+static int64_t
+resolve(int64_t id, int batch)
+{
+	struct broadcast_resolution *res = NULL;
+	int64_t n = -1;
+	bool done = false;
+
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_resolve_begin(st, id, &res), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	while (!done) {
+		ck_assert_int_eq(store_begin(st), FP_OK);
+		ck_assert_int_eq(broadcast_resolve_step(st, &ctx, res, batch,
+		    &done, &n), FP_OK);
+		ck_assert_int_eq(store_commit(st), FP_OK);
+	}
+	broadcast_resolve_free(res);
+	return n;
+}
+
 /* Create and fully resolve a broadcast from JSON; its id. */
 static int64_t
 create_at(const char *json, const char *scope, int64_t now)
 {
 	struct json_object *o = json_tokener_parse(json);
 	struct broadcast_req r;
-	char cursor[AUDIENCE_CURSOR_MAX] = "";
 	const char *why = NULL, *missing = NULL;
-	int64_t id = 0, n = 0;
-	bool dry, done = false;
+	int64_t id = 0;
+	bool dry;
 
 	ck_assert_ptr_nonnull(o);
 	ck_assert_msg(broadcast_parse(o, cfg, now, NULL, &r, &dry, &why) ==
@@ -136,10 +186,8 @@ create_at(const char *json, const char *scope, int64_t now)
 	    "%s", why);
 	ck_assert_int_eq(store_begin(st), FP_OK);
 	ck_assert_int_eq(broadcast_insert(st, &r, now, &id), FP_OK);
-	while (!done)
-		ck_assert_int_eq(broadcast_resolve_step(st, &ctx, id, 2, cursor,
-		    &done, &n), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
+	resolve(id, 2);
 	json_object_put(o);
 	return id;
 }
@@ -177,16 +225,81 @@ round_at(int64_t now, int budget)
 	return queued;
 }
 
+/* broadcasts.recipients of id; its recipient rows. */
+static long long
+stored_count(int64_t id)
+{
+	return tu_query_int(store_db(st), "SELECT recipients FROM broadcasts "
+	    "WHERE id = ?1", id);
+}
+
+static long long
+row_count(int64_t id)
+{
+	return tu_query_int(store_db(st), "SELECT count(*) FROM "
+	    "broadcast_recipients WHERE broadcast_id = ?1", id);
+}
+
+/* audience_count of a broadcast body's audience (per language or not). */
+static int64_t
+count_of(const char *json, bool per_language)
+{
+	struct json_object *o = json_tokener_parse(json);
+	struct audience_count c;
+	struct broadcast_req r;
+	const char *why = NULL;
+	int64_t sum = 0;
+	bool dry;
+	int i;
+
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert_int_eq(audience_count(st, &r.audience, "zh", per_language,
+	    &c), FP_OK);
+	json_object_put(o);
+	for (i = 0; i < 4; i++)
+		sum += c.by_lang[i];
+	if (per_language)
+		ck_assert_int_eq(sum, c.total);
+	return c.total;
+}
+
+/* GET's answer for id: a JSON text (static), and its numbers. */
+static const char *
+status_text(int64_t id, long long *recipients_out, long long *counts_sum)
+{
+	static char buf[2048];
+	struct json_object *o = NULL, *c, *v;
+
+	ck_assert_int_eq(broadcast_status(st, id, "", &o), FP_OK);
+	snprintf(buf, sizeof(buf), "%s", json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN));
+	if (recipients_out != NULL) {
+		ck_assert(json_object_object_get_ex(o, "recipients", &v));
+		*recipients_out = v != NULL ? json_object_get_int64(v) : -1;
+	}
+	if (counts_sum != NULL) {
+		*counts_sum = 0;
+		ck_assert(json_object_object_get_ex(o, "counts", &c));
+		json_object_object_foreach(c, k, n) {
+			(void)k;
+			*counts_sum += json_object_get_int64(n);
+		}
+	}
+	json_object_put(o);
+	return buf;
+}
+
 START_TEST(audience_filters_alone_and_combined)
 {
 	static const struct {
 		const char *audience;
 		const char *want;
 	} cases[] = {
-		{ "{}", "01|02|03|04|05" },
-		{ "{\"area\":\"5134\"}", "01|02|03|05" },
+		{ "{}", "01|02|03|04" },	/* 05 opted out */
+		{ "{\"area\":\"5134\"}", "01|02|03" },
 		{ "{\"area\":\"513431100202\"}", "03" },
-		{ "{\"status\":\"poor\"}", "01|02|03|05" },
+		{ "{\"status\":\"poor\"}", "01|02|03" },
 		{ "{\"status\":\"exited\"}", "04" },
 		{ "{\"language\":\"zh\"}", "03|04" },
 		{ "{\"program\":\"YL\"}", "02|03" },
@@ -201,11 +314,20 @@ START_TEST(audience_filters_alone_and_combined)
 	char json[256];
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t id, want = *cases[i].want == '\0' ? 0 :
+		    (int64_t)(strlen(cases[i].want) + 1) / 3;
+
 		snprintf(json, sizeof(json), "{\"text\":\"通知\",\"audience\":%s}",
 		    cases[i].audience);
-		ck_assert_msg(strcmp(recipients(create(json)), cases[i].want) ==
-		    0, "%s: %s, not %s", cases[i].audience,
-		    recipients(create(json)), cases[i].want);
+		id = create(json);
+		ck_assert_msg(strcmp(recipients(id), cases[i].want) == 0,
+		    "%s: %s, not %s", cases[i].audience, recipients(id),
+		    cases[i].want);
+		/* Counted as resolved: one row per number, both counts. */
+		ck_assert_int_eq(stored_count(id), want);
+		ck_assert_int_eq(row_count(id), want);
+		ck_assert_int_eq(count_of(json, false), want);
+		ck_assert_int_eq(count_of(json, true), want);
 	}
 }
 END_TEST
@@ -216,9 +338,10 @@ START_TEST(a_number_in_two_households_gets_one_message)
 	ck_assert_int_eq(round_at(T10, 100), 4);	/* 05 opted out */
 	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE broadcast_id "
 	    "= 1 AND msisdn = '+8613900000003'"), 1);
+	/* One recipient row: the number, not each member who has it. */
 	ck_assert_str_eq(qtext("SELECT group_concat(status) FROM (SELECT status "
 	    "FROM broadcast_recipients WHERE broadcast_id = 1 AND msisdn = "
-	    "'+8613900000003' ORDER BY status)"), "queued,skipped");
+	    "'+8613900000003' ORDER BY status)"), "queued");
 }
 END_TEST
 
@@ -266,8 +389,9 @@ START_TEST(sending_skips_opt_outs_in_each_language)
 	    "\"audience\":{\"area\":\"5134\"}}");
 
 	ck_assert_int_eq(round_at(T10, 100), 3);
-	ck_assert_str_eq(qtext("SELECT status FROM broadcast_recipients WHERE "
-	    "msisdn = '+8613900000005'"), "skipped");
+	/* Opted out before: never a recipient. */
+	ck_assert_int_eq(qint("SELECT count(*) FROM broadcast_recipients WHERE "
+	    "msisdn = '+8613900000005'"), 0);
 	/* Each in its household's language, with its own name. */
 	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out WHERE "
 	    "msisdn = '+8613900000002'"), "吉克阿呷"));
@@ -357,9 +481,10 @@ START_TEST(send_at_waits_and_cancel_stops_what_is_not_sent)
 	    FP_EREJECT);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	ck_assert_int_eq(round_at(T10 + 10, 100), 0);
-	/* 6 rows (03 in two households): 2 queued, 4 never. */
+	/* 4 numbers (03 in two households, 05 opted out): 2 queued, 2
+	 * never. */
 	ck_assert_int_eq(qint("SELECT count(*) FROM broadcast_recipients WHERE "
-	    "broadcast_id = 2 AND status = 'cancelled'"), 4);
+	    "broadcast_id = 2 AND status = 'cancelled'"), 2);
 	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE broadcast_id "
 	    "= 2 AND status = 'expired'"), 2);
 	ck_assert_int_eq(qint("SELECT count(*) FROM audit WHERE action = "
@@ -387,11 +512,12 @@ START_TEST(dry_run_counts_and_renders_per_language)
 	ck_assert(dry);
 	ck_assert_int_eq(broadcast_dry_run(st, &ctx, &r, &out), FP_OK);
 	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
-	/* Counted per household: 03 (in H2 zh and H4 bo) counts twice. */
-	ck_assert_msg(strstr(s, "\"recipients\":6,\"segments\":6") != NULL,
+	/* Distinct numbers: 03 (in H2 zh and H4 bo) counts once, in its
+	 * first household's language; 05 (H4 bo) opted out. */
+	ck_assert_msg(strstr(s, "\"recipients\":4,\"segments\":4") != NULL,
 	    "%s", s);
 	ck_assert_ptr_nonnull(strstr(s, "\"zh\":{\"recipients\":2,"));
-	ck_assert_ptr_nonnull(strstr(s, "\"bo\":{\"recipients\":2,"));
+	ck_assert_ptr_null(strstr(s, "\"bo\":"));
 	ck_assert_ptr_nonnull(strstr(s, "\"ii\":{\"recipients\":2,"));
 	ck_assert_ptr_nonnull(strstr(s, "明天开会"));
 	/* Nothing was stored. */
@@ -471,20 +597,199 @@ START_TEST(reminders_are_made_once_a_day_even_across_a_restart)
 	/* The training reminder reaches the enrolled members under its area,
 	 * with the training's details. */
 	{
-		char cursor[AUDIENCE_CURSOR_MAX] = "";
-		bool done = false;
-		int64_t n;
-
-		ck_assert_int_eq(store_begin(st), FP_OK);
-		while (!done)
-			ck_assert_int_eq(broadcast_resolve_step(st, &ctx, 1, 10,
-			    cursor, &done, &n), FP_OK);
-		ck_assert_int_eq(store_commit(st), FP_OK);
+		ck_assert_int_eq(resolve(1, 10), 1);
 		ck_assert_str_eq(recipients(1), "02");
 		ck_assert_int_eq(round_at(T10 + 7200, 100), 1);
 		ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out"),
 		    "彝绣技能培训"));
 	}
+}
+END_TEST
+
+/*
+ * The program offices' report: 10 member rows, 8 numbers, one opted out:
+ * 7 recipients in the count (both ways), the dry run, the stored count,
+ * GET (whose per-status counts add up to it) and the list; one row per
+ * number, however the batches cut the households.
+ */
+START_TEST(recipients_are_distinct_numbers_not_member_rows)
+{
+	struct json_object *o = json_tokener_parse("{\"text\":\"通知\","
+	    "\"audience\":{\"area\":\"5201\"},\"dry_run\":true}");
+	struct json_object *out = NULL, *items;
+	struct broadcast_req r;
+	struct audience_count c;
+	const char *why = NULL, *text;
+	long long n = 0, sum = 0;
+	int64_t id;
+	bool dry;
+
+	ck_assert_int_eq(store_exec(st, village), FP_OK);
+	ck_assert_int_eq(qint("SELECT count(*) FROM members WHERE phone IS NOT "
+	    "NULL AND household_id LIKE 'V%'"), 10);
+	ck_assert_int_eq(count_of(VILLAGE_TEXT, false), 7);
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert_int_eq(audience_count(st, &r.audience, "zh", true, &c), FP_OK);
+	ck_assert_int_eq(c.total, 7);
+	ck_assert_int_eq(c.by_lang[0], 2);	/* zh: 11, 12 */
+	ck_assert_int_eq(c.by_lang[1], 3);	/* ii: 13, 14, 15 */
+	ck_assert_int_eq(c.by_lang[2], 2);	/* bo: 17, 18 */
+	ck_assert_int_eq(broadcast_dry_run(st, &ctx, &r, &out), FP_OK);
+	text = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN);
+	ck_assert_msg(strstr(text, "\"dry_run\":true,\"recipients\":7,") !=
+	    NULL, "%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "\"zh\":{\"recipients\":2,"));
+	ck_assert_ptr_nonnull(strstr(text, "\"ii\":{\"recipients\":3,"));
+	ck_assert_ptr_nonnull(strstr(text, "\"bo\":{\"recipients\":2,"));
+	json_object_put(out);
+	/* Resolved a household a batch: 12 comes again in the next one. */
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_insert(st, &r, T10, &id), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(resolve(id, 1), 7);
+	ck_assert_str_eq(recipients(id), "11|12|13|14|15|17|18");
+	ck_assert_int_eq(row_count(id), 7);
+	ck_assert_int_eq(stored_count(id), 7);
+	ck_assert_str_eq(qtext("SELECT group_concat(language, '') FROM (SELECT "
+	    "language FROM broadcast_recipients ORDER BY msisdn)"),
+	    "zhzhiiiiiibobo");
+	text = status_text(id, &n, &sum);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	ck_assert_msg(strstr(text, "\"counts\":{\"pending\":7}") != NULL, "%s",
+	    text);
+	ck_assert_int_eq(broadcast_list(st, "", NULL, 0, 10, &out), FP_OK);
+	ck_assert(json_object_object_get_ex(out, "items", &items));
+	ck_assert_int_eq(json_object_get_int64(json_object_object_get(
+	    json_object_array_get_idx(items, 0), "recipients")), 7);
+	json_object_put(out);
+	/* The messages: one per recipient, and the counts still add up. */
+	ck_assert_int_eq(round_at(T10, 100), 7);
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out"), 7);
+	ck_assert_int_eq(qint("SELECT count(DISTINCT msisdn) FROM sms_out"), 7);
+	text = status_text(id, &n, &sum);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	ck_assert_msg(strstr(text, "\"counts\":{\"queued\":7}") != NULL, "%s",
+	    text);
+	json_object_put(o);	/* r's strings */
+}
+END_TEST
+
+/*
+ * An audience of everyone is resolved from the members alone (no
+ * household read): each notice still goes in its household's language,
+ * and the counts are the same as a household filter that matches all.
+ */
+START_TEST(an_audience_of_everyone_is_sent_in_each_households_language)
+{
+	int64_t everyone, filtered;
+
+	ck_assert_int_eq(store_exec(st, village), FP_OK);
+	ck_assert_int_eq(count_of("{\"text\":\"x\"}", false), 11);
+	ck_assert_int_eq(count_of("{\"text\":\"x\"}", true), 11);
+	everyone = create("{\"template\":\"general_notice\",\"vars\":{\"text\":"
+	    "\"开会\"}}");
+	filtered = create("{\"template\":\"general_notice\",\"vars\":{\"text\":"
+	    "\"开会\"},\"audience\":{\"area\":\"5\"}}");
+	ck_assert_str_eq(recipients(everyone), recipients(filtered));
+	ck_assert_int_eq(stored_count(everyone), 11);
+	ck_assert_int_eq(stored_count(filtered), 11);
+	ck_assert_int_eq(qint("SELECT count(*) FROM broadcast_recipients WHERE "
+	    "broadcast_id = 1 AND language IS NULL"), 11);
+	ck_assert_int_eq(round_at(T10, 11), 11);	/* the first one */
+	ck_assert_ptr_nonnull(strstr(qtext("SELECT text FROM sms_out WHERE "
+	    "msisdn = '+8613800000017'"), "བརྡ་ཁྱབ། 开会"));
+	ck_assert_str_eq(qtext("SELECT text FROM sms_out WHERE msisdn = "
+	    "'+8613800000011'"), "开会 回TD退订");
+}
+END_TEST
+
+/*
+ * A number that opts out after the broadcast was created (and resolved)
+ * stays counted: `recipients` keeps the number counted then, its row ends
+ * "skipped", and the per-status counts still add up to it.  The next
+ * broadcast to the same audience counts it no more.
+ */
+START_TEST(a_number_opting_out_after_creation_is_skipped_and_still_counted)
+{
+	long long n = 0, sum = 0;
+	const char *text;
+	int64_t id;
+
+	ck_assert_int_eq(store_exec(st, village), FP_OK);
+	id = create(VILLAGE_TEXT);
+	ck_assert_int_eq(stored_count(id), 7);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO optouts(msisdn, opted_out, "
+	    "source, changed_at) VALUES ('+8613800000013', 1, 'sms', 1)"),
+	    FP_OK);
+	ck_assert_int_eq(round_at(T10, 100), 6);
+	ck_assert_str_eq(qtext("SELECT status FROM broadcast_recipients WHERE "
+	    "msisdn = '+8613800000013'"), "skipped");
+	ck_assert_int_eq(qint("SELECT count(*) FROM sms_out WHERE msisdn = "
+	    "'+8613800000013'"), 0);
+	text = status_text(id, &n, &sum);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	ck_assert_msg(strstr(text, "\"counts\":{\"skipped\":1,\"queued\":6}")
+	    != NULL, "%s", text);
+	ck_assert_int_eq(round_at(T10 + 1, 100), 0);
+	ck_assert_str_eq(qtext("SELECT status FROM broadcasts"), "finished");
+	status_text(id, &n, &sum);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	/* A new broadcast: 6. */
+	ck_assert_int_eq(count_of(VILLAGE_TEXT, false), 6);
+	ck_assert_int_eq(stored_count(create(VILLAGE_TEXT)), 6);
+}
+END_TEST
+
+/*
+ * A resolution interrupted (a crash) or rolled back (a failed tick) is
+ * begun again from what was committed: no number twice, the same count.
+ */
+START_TEST(an_interrupted_resolution_writes_no_number_twice)
+{
+	struct broadcast_resolution *res = NULL;
+	struct json_object *o = json_tokener_parse(VILLAGE_TEXT);
+	struct broadcast_req r;
+	const char *why = NULL;
+	int64_t id = 0, n = 0;
+	bool dry, done = false;
+	int i;
+
+	ck_assert_int_eq(store_exec(st, village), FP_OK);
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_insert(st, &r, T10, &id), FP_OK);
+	/* Six households (H1-H4, V1, V2) committed, then a crash. */
+	ck_assert_int_eq(broadcast_resolve_begin(st, id, &res), FP_OK);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(broadcast_resolve_step(st, &ctx, res, 1, &done,
+		    &n), FP_OK);
+	ck_assert(!done);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	broadcast_resolve_free(res);
+	ck_assert_int_eq(row_count(id), 4);	/* 11 12 13 14 */
+	/* Begun again: the next batch is rolled back. */
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_resolve_begin(st, id, &res), FP_OK);
+	while (!done)
+		ck_assert_int_eq(broadcast_resolve_step(st, &ctx, res, 3, &done,
+		    &n), FP_OK);
+	store_rollback(st);
+	broadcast_resolve_free(res);
+	ck_assert_int_eq(row_count(id), 4);
+	ck_assert_int_eq(stored_count(id), -1);
+	/* And again, to the end. */
+	ck_assert_int_eq(resolve(id, 3), 7);
+	ck_assert_int_eq(row_count(id), 7);
+	ck_assert_int_eq(qint("SELECT count(DISTINCT msisdn) FROM "
+	    "broadcast_recipients"), 7);
+	ck_assert_int_eq(stored_count(id), 7);
+	json_object_put(o);
 }
 END_TEST
 
@@ -999,12 +1304,12 @@ START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "office-secret",
 	    "{\"template\":\"general_notice\",\"vars\":{\"text\":"
 	    "\"明天开会\"},\"dry_run\":true}", &r), 200);
-	/* 5 members with numbers in 5134 (4 numbers; one opted out). */
-	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":5"));
+	/* 5 members with numbers in 5134: 4 numbers, one opted out. */
+	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":3"));
 	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "office-secret",
 	    "{\"template\":\"general_notice\",\"vars\":{\"text\":"
 	    "\"明天开会\"}}", &r), 201);
-	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":5"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":3"));
 	/* The broadcaster resolves and queues; the file provider delivers. */
 	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM sms_out WHERE "
 	    "broadcast_id = 1 AND status = 'delivered'", 3));
@@ -1012,9 +1317,9 @@ START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 	    1));
 	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/1", "viewer-secret",
 	    NULL, &r), 200);
-	ck_assert_ptr_nonnull(strstr(r.body, "\"delivered\":3"));
-	/* Skipped: the opted-out number, and 03's second household. */
-	ck_assert_ptr_nonnull(strstr(r.body, "\"skipped\":2"));
+	/* Every recipient delivered: nothing left to skip. */
+	ck_assert_ptr_nonnull(strstr(r.body, "\"recipients\":3,"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\"counts\":{\"delivered\":3}"));
 	ck_assert_ptr_nonnull(strstr(r.body, "\"segments_sent\":3"));
 	ck_assert_int_eq(api("GET", "/api/v1/broadcasts?status=finished",
 	    "viewer-secret", NULL, &r), 200);
@@ -1036,6 +1341,88 @@ START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM audit WHERE "
 	    "actor = 'ls' AND action IN ('broadcast.create', 'feedback.close', "
 	    "'alert.create')"), 3);
+}
+END_TEST
+
+/* fupinctl -c T.conf args...; its exit status, output in *out. */
+static int
+ctl(char **out, const char *args)
+{
+	char cmd[1024];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), "'%s' -c '%s' %s", tu_bin("fupinctl"), T.conf,
+	    args);
+	return tu_run(argv, out);
+}
+
+static int
+occurrences(const char *hay, const char *needle)
+{
+	int n = 0;
+
+	for (; (hay = strstr(hay, needle)) != NULL; hay += strlen(needle))
+		n++;
+	return n;
+}
+
+/* The village over HTTP and fupinctl: 7 in every answer. */
+START_TEST(api_and_fupinctl_count_distinct_numbers)
+{
+	static struct tg_reply r;
+	char *out = NULL;
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, village, NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    "{\"text\":\"开会\",\"audience\":{\"area\":\"5201\"},"
+	    "\"dry_run\":true}", &r), 200);
+	ck_assert_msg(strstr(r.body, "\"recipients\":7,") != NULL, "%s",
+	    r.body);
+	ck_assert_int_eq(api("POST", "/api/v1/broadcasts", "admin-secret",
+	    VILLAGE_TEXT, &r), 201);
+	ck_assert_msg(strstr(r.body, "\"recipients\":7") != NULL, "%s", r.body);
+	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM sms_out WHERE "
+	    "broadcast_id = 1 AND status = 'delivered'", 7));
+	ck_assert(tg_wait_int(&T, "SELECT status = 'finished' FROM broadcasts "
+	    "WHERE id = 1", 1));
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts/1", "admin-secret",
+	    NULL, &r), 200);
+	ck_assert_msg(strstr(r.body, "\"recipients\":7,") != NULL, "%s", r.body);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"counts\":{\"delivered\":7}"));
+	ck_assert_int_eq(api("GET", "/api/v1/broadcasts", "admin-secret",
+	    NULL, &r), 200);
+	ck_assert_msg(strstr(r.body, "\"recipients\":7,") != NULL, "%s", r.body);
+	/* fupinctl: the same count when it creates, lists and shows one. */
+	ck_assert_int_eq(ctl(&out, "broadcast create --text 开会 --area 5201 "
+	    "--dry-run"), 0);
+	ck_assert_msg(strstr(out, "dry run: 7 recipients") != NULL, "%s", out);
+	free(out);
+	ck_assert_int_eq(ctl(&out, "broadcast create --text 开会 --area 5201 "
+	    "--json"), 0);
+	ck_assert_msg(strstr(out, "{\"id\":\"2\",\"recipients\":7}") != NULL,
+	    "%s", out);
+	free(out);
+	ck_assert_int_eq(ctl(&out, "broadcast create --text 开会 --area 5201"),
+	    0);
+	ck_assert_msg(strstr(out, "created: 7 recipients") != NULL, "%s", out);
+	free(out);
+	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM broadcasts WHERE "
+	    "recipients = 7", 3));
+	ck_assert_int_eq(ctl(&out, "broadcast list"), 0);
+	ck_assert_int_eq(occurrences(out, "         7  "), 3);
+	free(out);
+	ck_assert_int_eq(ctl(&out, "broadcast status 1"), 0);
+	ck_assert_msg(strstr(out, "finished, 7 recipients") != NULL, "%s", out);
+	ck_assert_ptr_nonnull(strstr(out, "delivered  7"));
+	free(out);
+	ck_assert_int_eq(ctl(&out, "broadcast status 2 --json"), 0);
+	ck_assert_msg(strstr(out, "\"recipients\":7,") != NULL, "%s", out);
+	free(out);
 }
 END_TEST
 
@@ -1062,6 +1449,12 @@ broadcast_suite(void)
 	tcase_add_test(tc, texts_longer_than_max_segments_are_refused);
 	tcase_add_test(tc, vars_naming_a_record_field_are_refused);
 	tcase_add_test(tc, nul_bytes_are_refused);
+	tcase_add_test(tc, recipients_are_distinct_numbers_not_member_rows);
+	tcase_add_test(tc,
+	    a_number_opting_out_after_creation_is_skipped_and_still_counted);
+	tcase_add_test(tc,
+	    an_audience_of_everyone_is_sent_in_each_households_language);
+	tcase_add_test(tc, an_interrupted_resolution_writes_no_number_twice);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
@@ -1073,6 +1466,7 @@ broadcast_suite(void)
 	tcase_add_test(tc, api_refuses_nul_bytes);
 	tcase_add_test(tc,
 	    api_broadcast_sends_and_feedback_closes_with_an_audit_trail);
+	tcase_add_test(tc, api_and_fupinctl_count_distinct_numbers);
 	suite_add_tcase(s, tc);
 	return s;
 }
