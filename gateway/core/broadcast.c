@@ -679,16 +679,33 @@ counts_compute(struct store *st, int64_t id, int64_t recipients,
 	return FP_OK;
 }
 
+/* The counts kept when the recipient rows were pruned, else counted. */
 static enum fp_err
 add_counts(struct store *st, int64_t id, int64_t recipients,
     struct json_object *o)
 {
 	struct json_object *c = NULL;
+	sqlite3_stmt *stmt;
 	int64_t segments = 0;
 	enum fp_err err;
+	int rc;
 
-	err = counts_compute(st, id, recipients, &c, &segments);
+	err = store_stmt(st, "SELECT counts, ifnull(segments_sent, 0) FROM "
+	    "broadcasts WHERE id = ?1 AND counts IS NOT NULL", &stmt);
 	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, id);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		c = json_tokener_parse((const char *)sqlite3_column_text(stmt,
+		    0));
+		segments = sqlite3_column_int64(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (c == NULL && (err = counts_compute(st, id, recipients, &c,
+	    &segments)) != FP_OK)
 		return err;
 	json_object_object_add(o, "counts", c);
 	json_object_object_add(o, "segments_sent",
@@ -812,6 +829,72 @@ broadcast_list(struct store *st, const char *scope, const char *status,
 	json_object_object_add(*out, "limit", json_object_new_int(limit));
 	json_object_object_add(*out, "total", json_object_new_int64(total));
 	return FP_OK;
+}
+
+/* ---- pruning ------------------------------------------------------------ */
+
+enum fp_err
+broadcast_prune(struct store *st, const struct cfg *cfg, int64_t now,
+    int max, int *deleted)
+{
+	struct json_object *c = NULL;
+	sqlite3_stmt *stmt;
+	int64_t id = 0, segments = 0, recipients = 0;
+	bool counted = false;
+	enum fp_err err;
+	int rc;
+
+	*deleted = 0;
+	err = store_stmt(st, "SELECT id, counts IS NOT NULL, recipients FROM "
+	    "broadcasts WHERE (status = 'finished' OR status = 'cancelled') AND "
+	    "pruned_at IS NULL AND recipients >= 0 AND ifnull(finished_at, "
+	    "cancelled_at) <= ?1 ORDER BY id LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, now - (int64_t)cfg->schedule.retention_days
+	    * 86400);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		counted = sqlite3_column_int(stmt, 1) != 0;
+		recipients = sqlite3_column_int64(stmt, 2);
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW)
+		return store_err(rc);	/* FP_OK: nothing to prune */
+	if (!counted) {
+		/* What GET answers, kept before the first row goes. */
+		err = counts_compute(st, id, recipients, &c, &segments);
+		if (err == FP_OK)
+			err = store_stmt(st, "UPDATE broadcasts SET counts = ?2, "
+			    "segments_sent = ?3 WHERE id = ?1", &stmt);
+		if (err == FP_OK) {
+			sqlite3_bind_int64(stmt, 1, id);
+			sqlite3_bind_text(stmt, 2, json_object_to_json_string_ext(
+			    c, JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(stmt, 3, segments);
+			rc = sqlite3_step(stmt);
+			sqlite3_reset(stmt);
+			err = rc == SQLITE_DONE ? FP_OK : store_err(rc);
+		}
+		json_object_put(c);
+		if (err != FP_OK)
+			return err;
+	}
+	/* A finished or cancelled broadcast has no pending row left, but
+	 * one would go too. */
+	err = store_exec_2(st, "DELETE FROM broadcast_recipients WHERE id IN "
+	    "(SELECT id FROM broadcast_recipients WHERE broadcast_id = ?1 AND "
+	    "status <> 'pending' UNION ALL SELECT id FROM broadcast_recipients "
+	    "WHERE broadcast_id = ?1 AND status = 'pending' LIMIT ?2)", id,
+	    max);
+	if (err != FP_OK)
+		return err;
+	*deleted = sqlite3_changes(store_db(st));
+	if (*deleted < max)
+		err = store_exec_2(st, "UPDATE broadcasts SET pruned_at = ?2 "
+		    "WHERE id = ?1", id, now);
+	return err;
 }
 
 /* ---- cancelling --------------------------------------------------------- */

@@ -106,6 +106,16 @@ enum fp_err broadcast_unresolved(struct store *st, int64_t *ids, size_t max,
     size_t *n);
 
 /*
+ * Prune the recipient rows of one broadcast that finished or was
+ * cancelled schedule.retention_days or more before now: at most `max`
+ * rows a call (*deleted).  Its per-status counts and segments sent are
+ * stored on the broadcast first, so broadcast_status answers the same
+ * before, during and after.
+ */
+enum fp_err broadcast_prune(struct store *st, const struct cfg *cfg,
+    int64_t now, int max, int *deleted);
+
+/*
  * Dry run: recipients (audience_count), and per language their count,
  * a sample rendering for the first recipient in it and its segments; a
  * JSON object.

@@ -16,6 +16,7 @@
 
 #define TICK_S		1
 #define RESOLVE_BATCH	20000	/* households per transaction */
+#define PRUNE_BATCH	20000	/* recipient rows pruned per tick at most */
 #define BUDGET_MAX	2000	/* notices queued per round at most */
 
 struct broadcaster {
@@ -58,6 +59,7 @@ struct tick_job {
 	int			 resent;
 	int			 overdue;
 	int			 reminders;
+	int			 pruned;	/* recipient rows */
 	bool			 resolving;	/* more to resolve */
 };
 
@@ -119,6 +121,9 @@ tick_job_run(struct store *st, void *arg)
 	if (err == FP_OK)
 		err = alert_escalate(st, j->b->ctx, j->now, &j->resent,
 		    &j->overdue);
+	if (err == FP_OK)
+		err = broadcast_prune(st, j->b->ctx->cfg, j->now, PRUNE_BATCH,
+		    &j->pruned);
 	return err;
 }
 
@@ -130,7 +135,7 @@ broadcaster_main(void *arg)
 
 	pthread_mutex_lock(&b->lock);
 	while (!b->stopping) {
-		struct tick_job j = { b, (int64_t)time(NULL), 0, 0, 0, 0,
+		struct tick_job j = { b, (int64_t)time(NULL), 0, 0, 0, 0, 0,
 		    false };
 		enum fp_err err;
 
@@ -143,10 +148,11 @@ broadcaster_main(void *arg)
 			 * resolution begins again from what was committed. */
 			broadcast_resolve_free(b->resolving);
 			b->resolving = NULL;
-		} else if (j.queued + j.resent + j.overdue + j.reminders > 0)
+		} else if (j.queued + j.resent + j.overdue + j.reminders +
+		    j.pruned > 0)
 			log_info("broadcaster.tick queued=%d resent=%d "
-			    "overdue=%d reminders=%d", j.queued, j.resent,
-			    j.overdue, j.reminders);
+			    "overdue=%d reminders=%d pruned=%d", j.queued,
+			    j.resent, j.overdue, j.reminders, j.pruned);
 		pthread_mutex_lock(&b->lock);
 		if (b->stopping)
 			break;

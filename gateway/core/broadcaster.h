@@ -5,7 +5,9 @@
  * recipients (broadcast_round) while keeping the provider's backlog
  * near two seconds of its rate (so that quiet hours, a cancel or the
  * daily cap still apply to what is not yet queued), re-sends and
- * escalates unacknowledged task alerts, and creates the day's reminders.
+ * escalates unacknowledged task alerts, creates the day's reminders, and
+ * prunes the recipient rows of broadcasts finished or cancelled
+ * schedule.retention_days ago, a bounded batch a tick (broadcast_prune).
  */
 #ifndef FP_BROADCASTER_H
 #define FP_BROADCASTER_H

@@ -793,6 +793,87 @@ START_TEST(an_interrupted_resolution_writes_no_number_twice)
 }
 END_TEST
 
+/*
+ * schedule.retention_days after a broadcast finished or was cancelled,
+ * the tick prunes its recipient rows in bounded batches, keeping what
+ * GET answers: the same text before, during and after.
+ */
+START_TEST(pruning_after_retention_keeps_the_counts)
+{
+	int64_t keep = (int64_t)cfg->schedule.retention_days * 86400;
+	int64_t done_id, cancelled_id, later_id;
+	char before_done[2048], before_cancelled[2048];
+	long long n = 0, sum = 0;
+	int deleted = -1, rounds = 0;
+
+	ck_assert_int_eq(cfg->schedule.retention_days, 90);
+	ck_assert_int_eq(store_exec(st, village), FP_OK);
+	done_id = create(VILLAGE_TEXT);
+	ck_assert_int_eq(round_at(T10, 100), 7);	/* and finished */
+	ck_assert_int_eq(round_at(T10 + 1, 100), 0);
+	ck_assert_int_eq(store_exec(st, "UPDATE sms_out SET status = "
+	    "'delivered' WHERE id <= 5; UPDATE sms_out SET status = 'failed' "
+	    "WHERE id = 6"), FP_OK);
+	cancelled_id = create(VILLAGE_TEXT);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_cancel(st, cancelled_id, "", "test",
+	    T10 + 60), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	later_id = create_at("{\"text\":\"x\",\"send_at\":"
+	    "\"2027-06-01T09:00:00+08:00\",\"audience\":{\"area\":\"5201\"}}",
+	    "", T10);
+	snprintf(before_done, sizeof(before_done), "%s", status_text(done_id,
+	    &n, &sum));
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	ck_assert_msg(strstr(before_done, "\"segments_sent\":5") != NULL, "%s",
+	    before_done);
+	snprintf(before_cancelled, sizeof(before_cancelled), "%s",
+	    status_text(cancelled_id, NULL, NULL));
+	ck_assert_ptr_nonnull(strstr(before_cancelled,
+	    "\"counts\":{\"cancelled\":7}"));
+	/* A second early: nothing. */
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_prune(st, cfg, T10 + keep - 1, 3,
+	    &deleted), FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(deleted, 0);
+	ck_assert_int_eq(row_count(done_id), 7);
+	/* On time: 3 rows a call, the same answer all along. */
+	do {
+		ck_assert_int_eq(store_begin(st), FP_OK);
+		ck_assert_int_eq(broadcast_prune(st, cfg, T10 + keep, 3,
+		    &deleted), FP_OK);
+		ck_assert_int_eq(store_commit(st), FP_OK);
+		ck_assert_int_le(deleted, 3);
+		ck_assert_str_eq(status_text(done_id, NULL, NULL), before_done);
+		rounds++;
+	} while (deleted == 3);
+	ck_assert_int_eq(rounds, 3);
+	ck_assert_int_eq(row_count(done_id), 0);
+	ck_assert_int_eq(qint("SELECT pruned_at FROM broadcasts WHERE id = 1"),
+	    T10 + keep);
+	/* The cancelled one's time comes a minute later. */
+	ck_assert_int_eq(row_count(cancelled_id), 7);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(broadcast_prune(st, cfg, T10 + 60 + keep, 100,
+	    &deleted), FP_OK);
+	ck_assert_int_eq(deleted, 7);
+	ck_assert_int_eq(broadcast_prune(st, cfg, T10 + 60 + keep, 100,
+	    &deleted), FP_OK);
+	ck_assert_int_eq(deleted, 0);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(row_count(cancelled_id), 0);
+	ck_assert_str_eq(status_text(cancelled_id, NULL, NULL),
+	    before_cancelled);
+	ck_assert_str_eq(status_text(done_id, &n, &sum), before_done);
+	ck_assert_int_eq(n, 7);
+	ck_assert_int_eq(sum, 7);
+	/* Not finished: kept whatever the time. */
+	ck_assert_int_eq(row_count(later_id), 7);
+}
+END_TEST
+
 /* An alert from JSON at now; its id, task numbers into numbers. */
 static int64_t
 alert_at(const char *json, const char *scope, int64_t now, enum fp_err want,
@@ -1455,6 +1536,7 @@ broadcast_suite(void)
 	tcase_add_test(tc,
 	    an_audience_of_everyone_is_sent_in_each_households_language);
 	tcase_add_test(tc, an_interrupted_resolution_writes_no_number_twice);
+	tcase_add_test(tc, pruning_after_retention_keeps_the_counts);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("api");
 	tcase_add_checked_fixture(tc, http_setup, http_teardown);
