@@ -10,6 +10,8 @@
 #   make bench      registry import (1M households, 3M members); SMS against
 #                   Debian's Kannel (MO, sendsms, delivery, rate limit)
 #   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
+#   make soak       load and faults against the real programs, then the
+#                   invariants (SOAK_MINUTES, default 10; tests/soak/soak.py)
 #   make install    PREFIX=/usr/local
 #   make deps       apt-get install what is missing (idempotent)
 
@@ -84,7 +86,7 @@ GW_LIBS    = $(BUILD)/libgateway.a $(BUILD)/libcore.a $(BUILD)/libfupin.a
 PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
 
 .PHONY: all libs-present deps run check test test-clock valgrind-test cppcheck lint-layout \
-        bench fuzz install clean analyze demo-db
+        bench fuzz install clean analyze demo-db soak
 
 all: libs-present $(PROGS)
 
@@ -167,7 +169,7 @@ DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
            libclang-rt-14-dev tzdata ca-certificates openssl curl kannel kannel-extras \
-           procps time faketime
+           procps time faketime python3
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -225,6 +227,7 @@ check: deps
 	$(MAKE) -j2 BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
 	$(MAKE) valgrind-test
 	$(MAKE) cppcheck
+	$(MAKE) soak SOAK_MINUTES=2
 
 # make test SUITE=outbox builds and runs that one suite (names: the
 # *_suite constructors in tests/, or bin/check_unit's output).
@@ -269,6 +272,13 @@ bench: deps all $(BENCH_GEN)
 	@sh bench/ussd_bench.sh $(BIN)
 	@sh bench/broadcast_bench.sh $(BIN)
 	@sh bench/relay_bench.sh $(BIN)
+
+# ---- soak --------------------------------------------------------------------
+# Load and faults (SIGKILLs, a failing provider, a full disk) for
+# SOAK_MINUTES, then the invariants as a table; see docs/testing.md.
+SOAK_MINUTES ?= 10
+soak: deps all $(BIN)/gen_registry
+	SOAK_MINUTES=$(SOAK_MINUTES) python3 tests/soak/soak.py $(BIN)
 
 # ---- fuzz (clang + libFuzzer) ---------------------------------------------------
 FUZZ_SECONDS ?= 30
