@@ -549,11 +549,38 @@ whole_registry(const struct audience *a)
 	    *a->language == '\0' && *a->program == '\0';
 }
 
+/*
+ * Whether every household passes the audience's household filters (a
+ * province's office: its area is the whole registry): then its members
+ * are everyone's.  Stops at the first household that does not.
+ */
+static enum fp_err
+every_household(struct store *st, const struct audience *a, bool *all)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*all = false;
+	if (*a->program != '\0')
+		return FP_OK;
+	err = store_stmt(st, "SELECT NOT EXISTS (SELECT 1 FROM households h "
+	    "WHERE NOT (" HH_FILTER "))", &stmt);
+	if (err != FP_OK)
+		return err;
+	bind_filters(stmt, a, NULL);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*all = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_reset(stmt);
+	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
+}
+
 static enum fp_err
 count_in(struct store *st, const struct audience *a, const char *default_lang,
     bool per_language, struct audience_seen *seen, struct audience_count *out)
 {
 	sqlite3_stmt *stmt;
+	bool everyone = whole_registry(a);
 	enum fp_err err;
 	int rc, i;
 
@@ -562,7 +589,11 @@ count_in(struct store *st, const struct audience *a, const char *default_lang,
 		out->by_lang[lang_index(default_lang)] = out->total;
 		return err;
 	}
-	if (whole_registry(a)) {
+	/* Only the total: any order of the same members will do. */
+	if (!everyone && !per_language &&
+	    (err = every_household(st, a, &everyone)) != FP_OK)
+		return err;
+	if (everyone) {
 		/*
 		 * Every member's number, each for the member that has it with
 		 * the smallest rowid (the one audience_materialize writes),
@@ -613,10 +644,21 @@ audience_count(struct store *st, const struct audience *a,
 	err = seen_fn_ready(st);
 	if (err == FP_OK)
 		err = audience_seen_new(&seen);
+	/* One snapshot of the registry and the opt-outs (a savepoint opens
+	 * a read transaction, or nests in the caller's). */
 	if (err == FP_OK)
-		err = audience_seen_optouts(st, seen);
+		err = store_exec(st, "SAVEPOINT audience_count");
+	if (err != FP_OK) {
+		audience_seen_free(seen);
+		return err;
+	}
+	err = audience_seen_optouts(st, seen);
 	if (err == FP_OK)
 		err = count_in(st, a, default_lang, per_language, seen, out);
+	if (err != FP_OK)
+		store_exec(st, "ROLLBACK TO audience_count");
+	if (store_exec(st, "RELEASE audience_count") != FP_OK && err == FP_OK)
+		err = FP_EIO;
 	audience_seen_free(seen);
 	if (err != FP_OK)
 		memset(out, 0, sizeof(*out));
