@@ -29,7 +29,7 @@ else
 HARDEN     = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
-PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c
+PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c libsodium
 VERSION    = 0.1.0
 GIT_REV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
@@ -58,7 +58,7 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) $(WERR
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 pkglibs    = $(shell pkg-config --libs $(1) 2>/dev/null)
 LIBS       = $(call pkglibs,$(PKGS)) -lpthread -lm
-CTL_LIBS   = $(call pkglibs,libcurl sqlite3 libconfig json-c) -lpthread
+CTL_LIBS   = $(call pkglibs,libcurl sqlite3 libconfig json-c libsodium) -lpthread
 # Debian's Paho ships no .pc file: the one place we name it.
 PAHO_LIBS  = -lpaho-mqtt3as
 BR_LIBS    = $(call pkglibs,sqlite3 libconfig json-c) $(PAHO_LIBS) -lpthread
@@ -169,7 +169,7 @@ DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
            libclang-rt-14-dev tzdata ca-certificates openssl curl kannel kannel-extras \
-           procps time faketime python3
+           procps time faketime python3 libsodium-dev
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
