@@ -137,7 +137,7 @@ list(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	if (status != NULL && strcmp(status, "scheduled") != 0 &&
 	    strcmp(status, "sending") != 0 && strcmp(status, "finished") != 0 &&
 	    strcmp(status, "cancelled") != 0) {
-		http_resp_error(resp, 400, "invalid_parameter", "status must be "
+		http_resp_error(resp, 400, "invalid_parameter", "status: must be "
 		    "scheduled, sending, finished or cancelled");
 		return;
 	}

@@ -111,7 +111,7 @@ api_body(struct http_req *req, struct http_resp *resp)
 	}
 	if (http_params_json(req->body, req->body_len, &o, &why) != FP_OK) {
 		http_resp_error(resp, 400, "invalid_json", why != NULL ? why :
-		    "the body is not a JSON object");
+		    "body: not a JSON object");
 		return NULL;
 	}
 	if (http_params_in_both(req, NULL, o)) {

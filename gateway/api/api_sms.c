@@ -119,7 +119,7 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 
 	to = json_str(o, "to");
 	if (to == NULL || msisdn_normalize(to, j->to, &reason) != FP_OK) {
-		snprintf(msg, sizeof(msg), "to must be a phone number%s%s",
+		snprintf(msg, sizeof(msg), "to: must be a phone number%s%s",
 		    reason != NULL ? ": " : "", reason != NULL ? reason : "");
 		http_resp_error(resp, 400, "invalid_phone", msg);
 		return FP_EINVAL;
@@ -129,17 +129,17 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 	j->provider = json_str(o, "provider");
 	if ((j->text == NULL) == (j->template_name == NULL)) {
 		http_resp_error(resp, 400, "invalid_request",
-		    "give either text or template");
+		    "text: give either text or template, not both");
 		return FP_EINVAL;
 	}
 	if (j->text != NULL && *j->text == '\0') {
-		http_resp_error(resp, 400, "invalid_request", "text is empty");
+		http_resp_error(resp, 400, "invalid_request", "text: must not be empty");
 		return FP_EINVAL;
 	}
 	if (j->provider != NULL &&
 	    cfg_provider_find(j->ctx.cfg, j->provider) == NULL) {
 		http_resp_error(resp, 400, "invalid_request",
-		    "provider is not configured");
+		    "provider: not configured");
 		return FP_EINVAL;
 	}
 	if (j->text != NULL) {
@@ -152,32 +152,32 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 		}
 		if (err != FP_OK) {
 			http_resp_error(resp, 400, "invalid_request",
-			    "text is not UTF-8");
+			    "text: not UTF-8");
 			return FP_EINVAL;
 		}
 	}
 	if (j->template_name != NULL && !templates_exists(j->ctx.tpl,
 	    "notices", j->template_name)) {
 		http_resp_error(resp, 400, "unknown_template",
-		    "no such template in templates/<lang>/notices/");
+		    "template: no such template in templates/<lang>/notices/");
 		return FP_EINVAL;
 	}
 	if (json_object_object_get_ex(o, "vars", &vars)) {
 		if (!json_object_is_type(vars, json_type_object)) {
 			http_resp_error(resp, 400, "invalid_request",
-			    "vars must be an object of strings");
+			    "vars: must be an object of strings");
 			return FP_EINVAL;
 		}
 		json_object_object_foreach(vars, key, val) {
 			if (j->n_vars == API_MAX_VARS ||
 			    !json_object_is_type(val, json_type_string)) {
 				http_resp_error(resp, 400, "invalid_request",
-				    "vars must be at most 32 strings");
+				    "vars: must be at most 32 strings");
 				return FP_EINVAL;
 			}
 			if (notice_record_field(key)) {
 				http_resp_error(resp, 400, "invalid_request",
-				    "a vars key names a record field (name, "
+				    "vars: a key names a record field (name, "
 				    "household_id, cadre_name, cadre_phone, "
 				    "training_title, starts_on, location): a "
 				    "recipient's own data is never overridden");

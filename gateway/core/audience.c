@@ -58,64 +58,64 @@ audience_parse(struct json_object *o, struct audience *a, const char **why)
 	if (o == NULL)
 		return FP_OK;
 	if (!json_object_is_type(o, json_type_object)) {
-		*why = "audience must be an object";
+		*why = "audience: must be an object";
 		return FP_EINVAL;
 	}
 	json_object_object_foreach(o, key, val) {
 		const char *v;
 
 		if (!json_object_is_type(val, json_type_string)) {
-			*why = "audience fields must be strings";
+			*why = "audience: every field must be a string";
 			return FP_EINVAL;
 		}
 		v = json_object_get_string(val);
 		if (strcmp(key, "area") == 0) {
 			if (!digits(v) || strlen(v) >= sizeof(a->area)) {
-				*why = "audience.area must be a region code "
+				*why = "audience.area: must be a region code "
 				    "prefix (digits)";
 				return FP_EINVAL;
 			}
 			snprintf(a->area, sizeof(a->area), "%s", v);
 		} else if (strcmp(key, "program") == 0) {
 			if (!program_code(v)) {
-				*why = "audience.program must be a program code";
+				*why = "audience.program: must be a program code";
 				return FP_EINVAL;
 			}
 			snprintf(a->program, sizeof(a->program), "%s", v);
 		} else if (strcmp(key, "enrollment") == 0) {
 			if (!one_of(v, enrollments)) {
-				*why = "audience.enrollment must be enrolled, "
+				*why = "audience.enrollment: must be enrolled, "
 				    "requested or completed";
 				return FP_EINVAL;
 			}
 			snprintf(a->enrollment, sizeof(a->enrollment), "%s", v);
 		} else if (strcmp(key, "role") == 0) {
 			if (!one_of(v, roles)) {
-				*why = "audience.role must be household or cadre";
+				*why = "audience.role: must be household or cadre";
 				return FP_EINVAL;
 			}
 			a->cadres = strcmp(v, "cadre") == 0;
 		} else if (strcmp(key, "status") == 0) {
 			if (!one_of(v, statuses)) {
-				*why = "audience.status must be poor, exited or "
+				*why = "audience.status: must be poor, exited or "
 				    "monitored";
 				return FP_EINVAL;
 			}
 			snprintf(a->status, sizeof(a->status), "%s", v);
 		} else if (strcmp(key, "language") == 0) {
 			if (!one_of(v, langs)) {
-				*why = "audience.language must be zh, ii, bo or en";
+				*why = "audience.language: must be zh, ii, bo or en";
 				return FP_EINVAL;
 			}
 			snprintf(a->language, sizeof(a->language), "%s", v);
 		} else {
-			*why = "audience has an unknown field (area, program, "
+			*why = "audience: unknown field (area, program, "
 			    "enrollment, role, status, language)";
 			return FP_EINVAL;
 		}
 	}
 	if (*a->enrollment != '\0' && *a->program == '\0') {
-		*why = "audience.enrollment needs audience.program";
+		*why = "audience.enrollment: needs audience.program";
 		return FP_EINVAL;
 	}
 	return FP_OK;

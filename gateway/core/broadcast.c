@@ -43,42 +43,6 @@ audit_record(struct store *st, int64_t now, const char *actor,
 
 /* ---- parsing ------------------------------------------------------------ */
 
-/* "2026-12-05T09:00:00+08:00", "...Z", fractions of a second ignored. */
-static enum fp_err
-parse_rfc3339(const char *s, int64_t *out)
-{
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
-	char sign;
-	struct tm tm;
-	const char *p;
-
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
-	    &n) != 6 || n != 19 || !parse_date_valid(y, mo, d) || h > 23 ||
-	    mi > 59 || sec > 60)
-		return FP_EINVAL;
-	p = s + n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' && p[1] == '\0')
-		sign = '+';
-	else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d%n", &oh,
-	    &om, &n) == 2 && n == 5 && p[6] == '\0' && oh < 24 && om < 60)
-		sign = *p;
-	else
-		return FP_EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	*out = (int64_t)timegm(&tm) - (sign == '+' ? 1 : -1) *
-	    (int64_t)(oh * 3600 + om * 60);
-	return FP_OK;
-}
-
 static bool
 is_one_of(const char *key, const char *const *keys, const char *extra)
 {
@@ -102,19 +66,19 @@ static enum fp_err
 parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
 {
 	if (!json_object_is_type(v, json_type_object)) {
-		*why = "vars must be an object of strings";
+		*why = "vars: must be an object of strings";
 		return FP_EINVAL;
 	}
 	json_object_object_foreach(v, key, val) {
 		if (r->n_vars == BROADCAST_VARS_MAX ||
 		    !json_object_is_type(val, json_type_string) ||
 		    json_object_get_string_len(val) > 512) {
-			*why = "vars must be at most 32 strings of at most 512 "
+			*why = "vars: must be at most 32 strings of at most 512 "
 			    "bytes";
 			return FP_EINVAL;
 		}
 		if (notice_record_field(key)) {
-			*why = "a vars key names a record field (name, "
+			*why = "vars: a key names a record field (name, "
 			    "household_id, cadre_name, cadre_phone, "
 			    "training_title, starts_on, location): a "
 			    "recipient's own data is never overridden";
@@ -171,24 +135,26 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 	r->kind = "broadcast";
 	r->send_at = now;
 	if (o == NULL || !json_object_is_type(o, json_type_object)) {
-		*why = "the body must be a JSON object";
+		*why = "body: must be a JSON object";
 		return FP_EINVAL;
 	}
 	if (broadcast_json_has_nul(o)) {
-		*why = "a string holds a NUL character (\\u0000)";
+		*why = "body: a string holds a NUL character (\\u0000)";
 		return FP_EINVAL;
 	}
 	json_object_object_foreach(o, key, val) {
 		(void)val;
 		if (!is_one_of(key, keys, extra)) {
-			*why = "unknown field (template, text, audience, send_at, "
-			    "vars, provider, dry_run)";
+			snprintf(r->why_buf, sizeof(r->why_buf), "%.48s: unknown "
+			    "field (template, text, audience, send_at, vars, "
+			    "provider, dry_run)", key);
+			*why = r->why_buf;
 			return FP_EINVAL;
 		}
 	}
 	if (json_object_object_get_ex(o, "template", &v)) {
 		if (!json_object_is_type(v, json_type_string)) {
-			*why = "template must be a string";
+			*why = "template: must be a string";
 			return FP_EINVAL;
 		}
 		r->template_name = json_object_get_string(v);
@@ -197,13 +163,13 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 		if (!json_object_is_type(v, json_type_string) ||
 		    json_object_get_string_len(v) == 0 ||
 		    json_object_get_string_len(v) > 1000) {
-			*why = "text must be a string of 1 to 1000 bytes";
+			*why = "text: must be a string of 1 to 1000 bytes";
 			return FP_EINVAL;
 		}
 		r->text = json_object_get_string(v);
 	}
 	if ((r->text == NULL) == (r->template_name == NULL)) {
-		*why = "give either template or text";
+		*why = "template: give either template or text, not both";
 		return FP_EINVAL;
 	}
 	v = NULL;
@@ -213,15 +179,15 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 		return err;
 	if (json_object_object_get_ex(o, "send_at", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||
-		    parse_rfc3339(json_object_get_string(v), &r->send_at) !=
+		    parse_rfc3339_time(json_object_get_string(v), &r->send_at) !=
 		    FP_OK) {
-			*why = "send_at must be an RFC 3339 time, e.g. "
+			*why = "send_at: must be an RFC 3339 time, e.g. "
 			    "2026-12-05T09:00:00+08:00";
 			return FP_EINVAL;
 		}
 		if (r->send_at > now + SEND_AT_MAX_AHEAD ||
 		    r->send_at < now - SEND_AT_MAX_BEHIND) {
-			*why = "send_at must be within a year from now";
+			*why = "send_at: must be within a year from now";
 			return FP_EINVAL;
 		}
 	}
@@ -231,14 +197,14 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 	if (json_object_object_get_ex(o, "provider", &v)) {
 		if (!json_object_is_type(v, json_type_string) ||
 		    cfg_provider_find(cfg, json_object_get_string(v)) == NULL) {
-			*why = "provider is not configured";
+			*why = "provider: not configured";
 			return FP_EINVAL;
 		}
 		r->provider = json_object_get_string(v);
 	}
 	if (json_object_object_get_ex(o, "dry_run", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {
-			*why = "dry_run must be true or false";
+			*why = "dry_run: must be true or false";
 			return FP_EINVAL;
 		}
 		*dry_run = json_object_get_boolean(v);
@@ -309,12 +275,12 @@ check_renderings(const struct svc_ctx *ctx, const struct broadcast_req *r,
 		err = outbox_check_length(ctx->cfg, r->provider, text, NULL);
 		free(text);
 		if (err == FP_ETOOBIG) {
-			*why = "the message is longer than sms.max_segments "
+			*why = "text: the message is longer than sms.max_segments "
 			    "segments";
 			return err;
 		}
 		if (err != FP_OK) {
-			*why = "the message is not UTF-8";
+			*why = "text: the message is not UTF-8";
 			return err;
 		}
 	}
@@ -332,25 +298,25 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 
 	*missing = NULL;
 	if (p == NULL) {
-		*why = "provider is not configured";
+		*why = "provider: not configured";
 		return FP_EINVAL;
 	}
 	if (r->text != NULL) {
 		/* Aggregators with approved templates refuse free text. */
 		if (p->template_code != NULL && *p->template_code != '\0') {
-			*why = "this provider sends approved templates only: use "
+			*why = "text: this provider sends approved templates only: use "
 			    "a template";
 			return FP_EINVAL;
 		}
 		if (gsm_screen_fits(r->text, strlen(r->text), 1000, 1000) ==
 		    false) {
-			*why = "text is not UTF-8 or too long";
+			*why = "text: not UTF-8 or too long";
 			return FP_EINVAL;
 		}
 		return check_renderings(ctx, r, why);
 	}
 	if (!templates_exists(ctx->tpl, "notices", r->template_name)) {
-		*why = "no such template in templates/<lang>/notices/";
+		*why = "template: no such template in templates/<lang>/notices/";
 		return FP_EINVAL;
 	}
 	for (i = 0; i < 4; i++) {
@@ -361,7 +327,7 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 			continue;
 		if (c.missing != NULL) {
 			*missing = c.missing;
-			*why = "a template variable has no value";
+			*why = "vars: a template variable has no value";
 			return FP_EINVAL;
 		}
 	}

@@ -37,6 +37,7 @@ struct broadcast_req {
 	const char	*command_id;	/* MQTT command id, or NULL */
 	const char	*kind;		/* "broadcast" or "reminder" */
 	const char	*reminder_key;	/* reminders: name/day, or NULL */
+	char		 why_buf[128];	/* a parse error naming a key */
 };
 
 /*

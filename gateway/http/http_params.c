@@ -41,12 +41,12 @@ http_params_json(const char *body, size_t len, struct json_object **out,
 	json_tokener_free(tok);
 	if (o == NULL || jerr != json_tokener_success) {
 		json_object_put(o);
-		*why = "the body is not valid JSON";
+		*why = "body: not valid JSON";
 		return FP_EINVAL;
 	}
 	if (!json_object_is_type(o, json_type_object)) {
 		json_object_put(o);
-		*why = "the JSON body must be an object";
+		*why = "body: must be a JSON object";
 		return FP_EINVAL;
 	}
 	*out = o;

@@ -1061,7 +1061,7 @@ START_TEST(commands_create_broadcasts_and_alerts_once)
 	text = tu_read_file(T.sub_out, NULL);
 	ck_assert_ptr_nonnull(strstr(text, "command_id: a string"));
 	ck_assert_ptr_nonnull(strstr(text, "\"event_id\":\"c3\",\"error\":"
-	    "\"a template variable has no value: training_title"));
+	    "\"vars: a template variable has no value: training_title"));
 	ck_assert_ptr_nonnull(strstr(text, "a cadre id is not in the registry"));
 	free(text);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM broadcasts"), 1);

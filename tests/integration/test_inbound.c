@@ -940,6 +940,40 @@ START_TEST(every_alert_400_names_its_field)
 		    "resolution: " },
 		{ "POST", "/api/v1/feedback/F1/close", "{\"note\":\"x\"}",
 		    "note: unknown field (resolution)" },
+		{ "POST", "/api/v1/sms", "{\"to\":\"12\",\"text\":\"x\"}",
+		    "to: " },
+		{ "POST", "/api/v1/sms", "{\"to\":\"13800138000\"}",
+		    "text: " },
+		{ "POST", "/api/v1/sms", "{\"to\":\"13800138000\","
+		    "\"text\":\"\"}", "text: " },
+		{ "POST", "/api/v1/sms", "{\"to\":\"13800138000\","
+		    "\"text\":\"x\",\"provider\":\"nope\"}", "provider: " },
+		{ "POST", "/api/v1/sms", "{\"to\":\"13800138000\","
+		    "\"template\":\"no_such\"}", "template: " },
+		{ "POST", "/api/v1/sms", "{\"to\":\"13800138000\","
+		    "\"template\":\"general_notice\",\"vars\":[]}", "vars: " },
+		{ "POST", "/api/v1/broadcasts", "[]", "body: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"colour\":1}", "colour: unknown field" },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":7}", "text: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"template\":\"general_notice\"}", "template: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"send_at\":\"2026-12-10 18:00\"}", "send_at: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"audience\":{\"area\":\"51a\"}}", "audience.area: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"audience\":{\"colour\":\"red\"}}", "audience: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"audience\":{\"enrollment\":\"enrolled\"}}",
+		    "audience.enrollment: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"dry_run\":\"yes\"}", "dry_run: " },
+		{ "POST", "/api/v1/broadcasts", "{\"text\":\"x\","
+		    "\"provider\":\"nope\"}", "provider: " },
+		{ "POST", "/api/v1/broadcasts", "{\"template\":"
+		    "\"no_such\"}", "template: " },
+		{ "GET", "/api/v1/broadcasts?status=maybe", NULL, "status: " },
 	};
 	char want[128], *text, *body;
 	size_t i;
