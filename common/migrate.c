@@ -23,6 +23,8 @@
  *    the durable queue of sendsms dlr-url callbacks
  * 10 broadcast recipients by broadcast and status; the per-status counts
  *    kept on a broadcast when its recipient rows are pruned
+ * 11 the console's users (Argon2id hashes), sessions (a hash of the
+ *    token only), login failures and lockouts
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -510,6 +512,50 @@ static const char m10_broadcast_counts[] =
 "ALTER TABLE broadcasts ADD COLUMN segments_sent INTEGER;"
 "ALTER TABLE broadcasts ADD COLUMN pruned_at INTEGER;";
 
+/*
+ * The program offices' console (SPEC 10, issue 15): its users, each with
+ * a role and an area prefix as the API tokens have, and an Argon2id hash
+ * of the password (libsodium's crypto_pwhash_str string, which holds its
+ * own salt and costs); the signed-in sessions, kept by the SHA-256 of
+ * their random token (the cookie's value is never stored, so a copy of
+ * the database signs nobody in; the CSRF token is derived from the
+ * session token, not stored either); kept here, a session outlives a
+ * restart of the gateway.  Failed logins per name and per client in a
+ * window, and the lockouts they lead to (until a time).
+ */
+static const char m11_console_users[] =
+"CREATE TABLE console_users ("
+"  name TEXT PRIMARY KEY,"
+"  role TEXT NOT NULL CHECK (role = 'admin' OR role = 'office'"
+"    OR role = 'viewer'),"
+"  area TEXT NOT NULL DEFAULT '',"
+"  password_hash TEXT NOT NULL,"
+"  disabled INTEGER NOT NULL DEFAULT 0,"
+"  created_at INTEGER NOT NULL,"
+"  changed_at INTEGER NOT NULL) WITHOUT ROWID;"
+"CREATE TABLE console_sessions ("
+"  token_hash BLOB PRIMARY KEY,"
+"  user_name TEXT NOT NULL REFERENCES console_users(name)"
+"    ON DELETE CASCADE,"
+"  created_at INTEGER NOT NULL,"
+"  last_seen INTEGER NOT NULL) WITHOUT ROWID;"
+"CREATE INDEX console_sessions_user ON console_sessions(user_name);"
+"CREATE TABLE console_login_failures ("
+"  id INTEGER PRIMARY KEY,"
+"  at INTEGER NOT NULL,"
+"  user_name TEXT NOT NULL,"
+"  client TEXT NOT NULL);"
+"CREATE INDEX console_login_failures_user ON"
+"  console_login_failures(user_name, at);"
+"CREATE INDEX console_login_failures_client ON"
+"  console_login_failures(client, at);"
+"CREATE INDEX console_login_failures_at ON console_login_failures(at);"
+"CREATE TABLE console_lockouts ("
+"  kind TEXT NOT NULL CHECK (kind = 'user' OR kind = 'client'),"
+"  key TEXT NOT NULL,"
+"  until INTEGER NOT NULL,"
+"  PRIMARY KEY (kind, key)) WITHOUT ROWID;";
+
 /* Migration 8's household_digits for the households already there. */
 static enum fp_err
 fill_household_digits(struct store *st)
@@ -552,6 +598,7 @@ static const struct migration migrations[] = {
 	{ 8, "ussd-challenge", m8_ussd_challenge, fill_household_digits },
 	{ 9, "dedupe-kinds-dlr-queue", m9_dedupe_kinds_dlr_queue, NULL },
 	{ 10, "broadcast-counts", m10_broadcast_counts, NULL },
+	{ 11, "console-users", m11_console_users, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
