@@ -25,8 +25,15 @@ apply_broadcast(struct store *st, const struct svc_ctx *ctx,
 	bool dry = false;
 	enum fp_err err;
 
-	if (broadcast_parse(o, ctx->cfg, now, "command_id", &r, &dry, &why) !=
-	    FP_OK || broadcast_check(ctx, &r, &why, &missing) != FP_OK) {
+	if (broadcast_parse(o, ctx->cfg, now, "command_id", &r, &dry, &why) ==
+	    FP_OK) {
+		err = broadcast_training(st, &r, &why);
+		if (err != FP_OK && err != FP_EINVAL && err != FP_ENOTFOUND)
+			return err;	/* the store's: retried */
+	} else
+		err = FP_EINVAL;
+	if (err != FP_OK || broadcast_check(ctx, &r, &why, &missing) !=
+	    FP_OK) {
 		snprintf(reason, rsize, "%s%s%s", why, missing != NULL ? ": " :
 		    "", missing != NULL ? missing : "");
 		return FP_EINVAL;

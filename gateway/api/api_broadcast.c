@@ -68,6 +68,17 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		http_resp_error(resp, 400, "invalid_request", why);
 		goto done;
 	}
+	err = gw_store(gw, &st);
+	if (err == FP_OK)
+		err = broadcast_training(st, &r, &why);
+	if (err == FP_EINVAL || err == FP_ENOTFOUND) {
+		http_resp_error(resp, 400, "invalid_request", why);
+		goto done;
+	}
+	if (err != FP_OK) {
+		http_resp_fp_error(resp, err, &store_errors);
+		goto done;
+	}
 	if (audience_scope(&r.audience, t->area) != FP_OK) {
 		http_resp_error(resp, 403, "forbidden", "the audience is outside "
 		    "this token's area");
@@ -84,8 +95,7 @@ create(struct gw *gw, struct http_req *req, struct http_resp *resp)
 			    "too_long" : "invalid_request", why);
 		goto done;
 	}
-	err = gw_store(gw, &st);
-	if (err == FP_OK && dry) {
+	if (dry) {
 		err = broadcast_dry_run(st, &ctx, &r, &out);
 		if (err == FP_OK) {
 			api_json(resp, 200, out);

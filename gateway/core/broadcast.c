@@ -91,6 +91,68 @@ parse_vars(struct json_object *v, struct broadcast_req *r, const char **why)
 	return FP_OK;
 }
 
+enum fp_err
+broadcast_training(struct store *st, struct broadcast_req *r,
+    const char **why)
+{
+	sqlite3_stmt *stmt;
+	char program[16], area[16];
+	enum fp_err err;
+	int rc;
+
+	if (r->training_id == NULL)
+		return FP_OK;
+	if (r->n_vars + 3 > BROADCAST_VARS_MAX) {
+		*why = "vars: at most 29 with a training";
+		return FP_EINVAL;
+	}
+	err = store_stmt(st, "SELECT program, title, starts_on, "
+	    "ifnull(location, ''), area_code FROM trainings "
+	    "WHERE training_id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, r->training_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		store_column_copy(stmt, 0, program, sizeof(program));
+		store_column_copy(stmt, 1, r->training_title,
+		    sizeof(r->training_title));
+		store_column_copy(stmt, 2, r->training_starts,
+		    sizeof(r->training_starts));
+		store_column_copy(stmt, 3, r->training_location,
+		    sizeof(r->training_location));
+		store_column_copy(stmt, 4, area, sizeof(area));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW) {
+		*why = "training: no such training";
+		return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+	}
+	if (*r->audience.program != '\0' &&
+	    strcmp(r->audience.program, program) != 0) {
+		*why = "audience.program: not the training's program";
+		return FP_EINVAL;
+	}
+	if (*r->audience.program == '\0') {
+		snprintf(r->audience.program, sizeof(r->audience.program), "%s",
+		    program);
+		if (*r->audience.enrollment == '\0')
+			snprintf(r->audience.enrollment,
+			    sizeof(r->audience.enrollment), "enrolled");
+	}
+	if (*r->audience.area == '\0')
+		snprintf(r->audience.area, sizeof(r->audience.area), "%s", area);
+	/* An empty place stays missing: a 400, never a hole in the text. */
+	r->vars[r->n_vars++] = (struct tpl_var){ "training_title",
+	    r->training_title };
+	r->vars[r->n_vars++] = (struct tpl_var){ "starts_on",
+	    r->training_starts };
+	if (*r->training_location != '\0')
+		r->vars[r->n_vars++] = (struct tpl_var){ "location",
+		    r->training_location };
+	return FP_OK;
+}
+
 bool
 broadcast_json_has_nul(struct json_object *o)
 {
@@ -126,7 +188,7 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
     const char **why)
 {
 	static const char *const keys[] = { "template", "text", "audience",
-	    "send_at", "vars", "provider", "dry_run", NULL };
+	    "send_at", "vars", "provider", "dry_run", "training", NULL };
 	struct json_object *v;
 	enum fp_err err;
 
@@ -147,7 +209,7 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 		if (!is_one_of(key, keys, extra)) {
 			snprintf(r->why_buf, sizeof(r->why_buf), "%.48s: unknown "
 			    "field (template, text, audience, send_at, vars, "
-			    "provider, dry_run)", key);
+			    "provider, dry_run, training)", key);
 			*why = r->why_buf;
 			return FP_EINVAL;
 		}
@@ -201,6 +263,15 @@ broadcast_parse(struct json_object *o, const struct cfg *cfg, int64_t now,
 			return FP_EINVAL;
 		}
 		r->provider = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(o, "training", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    json_object_get_string_len(v) == 0 ||
+		    json_object_get_string_len(v) > 39) {
+			*why = "training: must be a training_id";
+			return FP_EINVAL;
+		}
+		r->training_id = json_object_get_string(v);
 	}
 	if (json_object_object_get_ex(o, "dry_run", &v)) {
 		if (!json_object_is_type(v, json_type_boolean)) {

@@ -37,7 +37,13 @@ struct broadcast_req {
 	const char	*command_id;	/* MQTT command id, or NULL */
 	const char	*kind;		/* "broadcast" or "reminder" */
 	const char	*reminder_key;	/* reminders: name/day, or NULL */
-	char		 why_buf[128];	/* a parse error naming a key */
+	const char	*training_id;	/* "training": its record fills
+					 * training_title, starts_on,
+					 * location; or NULL */
+	char		 training_title[256];
+	char		 training_starts[16];
+	char		 training_location[256];
+	char		 why_buf[160];	/* a parse error naming a key */
 };
 
 /*
@@ -50,6 +56,17 @@ struct broadcast_req {
  */
 enum fp_err broadcast_parse(struct json_object *o, const struct cfg *cfg,
     int64_t now, const char *extra, struct broadcast_req *r, bool *dry_run,
+    const char **why);
+
+/*
+ * A broadcast naming a training (r->training_id): its title, start day
+ * and place become the record fields training_title, starts_on and
+ * location of every recipient, and the audience defaults to the
+ * training's program (enrolled) and area.  An audience.program that is
+ * not the training's: FP_EINVAL; no such training: FP_ENOTFOUND; both
+ * with *why.  Nothing to do without a training.
+ */
+enum fp_err broadcast_training(struct store *st, struct broadcast_req *r,
     const char **why);
 
 /*

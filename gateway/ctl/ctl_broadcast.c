@@ -79,7 +79,7 @@ static int
 usage_broadcast(void)
 {
 	fprintf(stderr, "usage: fupinctl broadcast create (--template NAME "
-	    "[--var K=V]... | --text TEXT)\n"
+	    "[--var K=V]... [--training ID] | --text TEXT)\n"
 	    "           [--area A] [--program P] [--enrollment E] [--role R] "
 	    "[--status S]\n"
 	    "           [--language L] [--send-at RFC3339] [--provider P] "
@@ -186,6 +186,8 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 			add_str(o, "send_at", v), i++;
 		else if (strcmp(a, "--provider") == 0)
 			add_str(o, "provider", v), i++;
+		else if (strcmp(a, "--training") == 0)
+			add_str(o, "training", v), i++;
 		else if (strcmp(a, "--var") == 0) {
 			if (!add_var(o, v))
 				goto usage;
@@ -205,8 +207,8 @@ bc_create(const struct cfg *cfg, int argc, char **argv)
 		return rc;
 	}
 	if (broadcast_parse(o, cfg, (int64_t)time(NULL), NULL, &r, &dry,
-	    &why) != FP_OK || broadcast_check(&l.ctx, &r, &why, &missing) !=
-	    FP_OK) {
+	    &why) != FP_OK || broadcast_training(l.st, &r, &why) != FP_OK ||
+	    broadcast_check(&l.ctx, &r, &why, &missing) != FP_OK) {
 		fprintf(stderr, "fupinctl broadcast: %s%s%s\n", why,
 		    missing != NULL ? ": " : "", missing != NULL ? missing :
 		    "");

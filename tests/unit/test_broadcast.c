@@ -180,6 +180,7 @@ create_at(const char *json, const char *scope, int64_t now)
 	ck_assert_ptr_nonnull(o);
 	ck_assert_msg(broadcast_parse(o, cfg, now, NULL, &r, &dry, &why) ==
 	    FP_OK, "%s", why);
+	ck_assert_msg(broadcast_training(st, &r, &why) == FP_OK, "%s", why);
 	ck_assert_int_eq(audience_scope(&r.audience, scope), FP_OK);
 	r.created_by = "test";
 	ck_assert_msg(broadcast_check(&ctx, &r, &why, &missing) == FP_OK,
@@ -566,6 +567,52 @@ START_TEST(bad_requests_are_refused_before_anything_is_stored)
 		ck_assert_ptr_nonnull(missing);
 		json_object_put(o);
 	}
+}
+END_TEST
+
+/*
+ * An office sends a training's notice by naming the training: its title,
+ * day and place fill every message, and it reaches the members enrolled
+ * in its program under its area (M2; M3 only requested).
+ */
+START_TEST(a_training_notice_names_its_training)
+{
+	struct json_object *o;
+	struct broadcast_req r;
+	const char *why = NULL;
+	const char *text;
+	bool dry;
+
+	ck_assert_str_eq(recipients(create("{\"template\":\"training_notice\","
+	    "\"training\":\"TR1\"}")), "02");
+	ck_assert_int_eq(round_at(T10, 100), 1);
+	text = qtext("SELECT text FROM sms_out WHERE msisdn = '+8613900000002'");
+	ck_assert_msg(strstr(text, "彝绣技能培训") != NULL &&
+	    strstr(text, "昭觉县城") != NULL, "%s", text);
+	ck_assert_str_eq(qtext("SELECT audience FROM broadcasts WHERE id = 1"),
+	    "{\"area\":\"513431\",\"program\":\"YL\",\"enrollment\":"
+	    "\"enrolled\",\"role\":\"household\"}");
+	/* No such training; a program that is not the training's. */
+	o = json_tokener_parse("{\"template\":\"training_notice\","
+	    "\"training\":\"TR9\"}");
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert_int_eq(broadcast_training(st, &r, &why), FP_ENOTFOUND);
+	ck_assert_str_eq(why, "training: no such training");
+	json_object_put(o);
+	o = json_tokener_parse("{\"template\":\"training_notice\","
+	    "\"training\":\"TR1\",\"audience\":{\"program\":\"CY\"}}");
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_OK);
+	ck_assert_int_eq(broadcast_training(st, &r, &why), FP_EINVAL);
+	ck_assert_ptr_nonnull(strstr(why, "audience.program: "));
+	json_object_put(o);
+	/* The training's details are the registry's, never the caller's. */
+	o = json_tokener_parse("{\"template\":\"training_notice\","
+	    "\"training\":\"TR1\",\"vars\":{\"location\":\"x\"}}");
+	ck_assert_int_eq(broadcast_parse(o, cfg, T10, NULL, &r, &dry, &why),
+	    FP_EINVAL);
+	json_object_put(o);
 }
 END_TEST
 
@@ -1515,6 +1562,7 @@ broadcast_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, audience_filters_alone_and_combined);
+	tcase_add_test(tc, a_training_notice_names_its_training);
 	tcase_add_test(tc, a_number_in_two_households_gets_one_message);
 	tcase_add_test(tc, scope_narrows_and_refuses_other_areas);
 	tcase_add_test(tc, bad_audiences_are_refused);
