@@ -183,6 +183,12 @@ struct cfg {
 		char	*dir;
 		char	*default_language;	/* zh, ii, bo or en */
 	} templates;
+	struct {			/* SPEC 10: the office console */
+		bool	 enabled;	/* false: /console/ and its API 404 */
+		char	*dir;		/* the static files (web/) */
+		int	 session_idle_s;	/* key "session_idle" */
+		bool	 secure_cookie;	/* the cookie is sent over HTTPS only */
+	} console;
 	struct cfg_program *programs;	/* key "programs"; default YL, CY, XD */
 	size_t	 n_programs;
 	struct cfg_reminder *reminders;	/* key "reminders"; default none */

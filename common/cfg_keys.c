@@ -805,6 +805,19 @@ static const struct cfg_key templates_keys[] = {
 	{ 0 }
 };
 
+/* SPEC 10: the program offices' console. */
+static const struct cfg_key console_keys[] = {
+	{ .name = "enabled", .type = CFG_BOOL, .def.b = true,
+	  .off = F(console.enabled) },
+	{ .name = "dir", .type = CFG_STR, .min = 1, .def.s = "web",
+	  .off = F(console.dir) },
+	{ .name = "session_idle", .type = CFG_SPAN, .min = 60, .max = 43200,
+	  .def.i = 1800, .off = F(console.session_idle_s) },
+	{ .name = "secure_cookie", .type = CFG_BOOL, .def.b = false,
+	  .off = F(console.secure_cookie) },
+	{ 0 }
+};
+
 static const struct cfg_key program_keys[] = {
 	{ .name = "code", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
 	  .off = G(code), .check = check_program_code },
@@ -875,6 +888,7 @@ const struct cfg_key cfg_keys_root[] = {
 	{ .name = "mqtt", .type = CFG_GROUP, .sub = mqtt_keys },
 	{ .name = "api", .type = CFG_GROUP, .sub = api_keys },
 	{ .name = "templates", .type = CFG_GROUP, .sub = templates_keys },
+	{ .name = "console", .type = CFG_GROUP, .sub = console_keys },
 	{ .name = "programs", .type = CFG_LIST, .off = F(programs),
 	  .sub = program_keys, .list = &program_list },
 	{ .name = "reminders", .type = CFG_LIST, .off = F(reminders),

@@ -122,6 +122,10 @@ START_TEST(no_file_gives_the_builtin_defaults)
 	ck_assert_uint_eq(cfg->api.n_tokens, 0);
 	ck_assert_str_eq(cfg->templates.dir, "templates");
 	ck_assert_str_eq(cfg->templates.default_language, "zh");
+	ck_assert(cfg->console.enabled);
+	ck_assert_str_eq(cfg->console.dir, "web");
+	ck_assert_int_eq(cfg->console.session_idle_s, 1800);
+	ck_assert(!cfg->console.secure_cookie);
 	cfg_free(cfg);
 }
 END_TEST
@@ -366,6 +370,10 @@ START_TEST(every_key_can_be_set)
 	ck_assert_uint_eq(cfg->api.tokens[0].sha256[31], 0xff);
 	ck_assert_int_eq(cfg->api.tokens[1].role, CFG_ROLE_VIEWER);
 	ck_assert_str_eq(cfg->templates.default_language, "ii");
+	ck_assert(!cfg->console.enabled);
+	ck_assert_str_eq(cfg->console.dir, "/usr/local/share/fupin/web");
+	ck_assert_int_eq(cfg->console.session_idle_s, 900);
+	ck_assert(cfg->console.secure_cookie);
 	cfg_free(cfg);
 }
 END_TEST
