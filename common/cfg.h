@@ -40,6 +40,7 @@ enum cfg_provider_type {
 	CFG_PROVIDER_FILE,
 	CFG_PROVIDER_KANNEL,
 	CFG_PROVIDER_HTTP_JSON,
+	CFG_PROVIDER_CMPP,	/* SPEC 11: China Mobile CMPP 2.0 SP link */
 };
 
 struct cfg_provider {
@@ -60,6 +61,17 @@ struct cfg_provider {
 	char	*sign_name;		/* http_json: optional, "" if unset */
 	char	*template_code;		/* http_json: optional, "" if unset */
 	char	*id_field;		/* http_json: default "id" */
+	char	*host;			/* cmpp: the ISMG's address */
+	int	 port;			/* cmpp: default 7890 (0 in the
+					 * table: the type's default) */
+	char	*source_addr;		/* cmpp: the SP id (Source_Addr) */
+	char	*shared_secret;		/* cmpp (secret) */
+	char	*service_id;		/* cmpp: Service_Id, default "" */
+	char	*src_id;		/* cmpp: Src_Id, the SP's access
+					 * number; default sms.shortcode */
+	int	 window;		/* cmpp: unacknowledged submits,
+					 * default 16 (0 in the table) */
+	char	*version;		/* cmpp: "2.0" */
 };
 
 enum cfg_role {

@@ -45,6 +45,7 @@ static const char *const provider_type_names[] = {
 	[CFG_PROVIDER_FILE] = "file",
 	[CFG_PROVIDER_KANNEL] = "kannel",
 	[CFG_PROVIDER_HTTP_JSON] = "http_json",
+	[CFG_PROVIDER_CMPP] = "cmpp",
 	NULL
 };
 
@@ -192,6 +193,13 @@ static const char *
 check_provider_token_file(const char *v, void *base)
 {
 	return read_secret_file(v, &((struct cfg_provider *)base)->token, 1);
+}
+
+static const char *
+check_provider_shared_secret_file(const char *v, void *base)
+{
+	return read_secret_file(v,
+	    &((struct cfg_provider *)base)->shared_secret, 1);
 }
 
 static const char *
@@ -658,6 +666,9 @@ static const struct cfg_key sms_keys[] = {
 #define K_FILE	KIND(CFG_PROVIDER_FILE)
 #define K_KANNEL	KIND(CFG_PROVIDER_KANNEL)
 #define K_JSON	KIND(CFG_PROVIDER_HTTP_JSON)
+#define K_CMPP	KIND(CFG_PROVIDER_CMPP)
+
+static const char *const cmpp_version_names[] = { "2.0", NULL };
 
 static const struct cfg_key provider_keys[] = {
 	{ .name = "name", .type = CFG_STR, .flags = CFG_REQUIRED | CFG_UNIQUE,
@@ -699,6 +710,27 @@ static const struct cfg_key provider_keys[] = {
 	  .off = P(template_code), .kinds = K_JSON },
 	{ .name = "id_field", .type = CFG_STR, .min = 1, .def.s = "id",
 	  .off = P(id_field), .kinds = K_JSON },
+	/* SPEC 11: operator links.  port and window 0: the type's default,
+	 * set in cfg_load.c's cross-field pass. */
+	{ .name = "host", .type = CFG_STR, .min = 1, .max = 255,
+	  .off = P(host), .kinds = K_CMPP, .needs = K_CMPP },
+	{ .name = "port", .type = CFG_INT, .min = 1, .max = 65535,
+	  .off = P(port), .kinds = K_CMPP },
+	{ .name = "source_addr", .type = CFG_STR, .min = 1, .max = 6,
+	  .off = P(source_addr), .kinds = K_CMPP, .needs = K_CMPP },
+	{ .name = "shared_secret", .type = CFG_STR, .max = 4096,
+	  .off = P(shared_secret), .kinds = K_CMPP, .needs = K_CMPP },
+	{ .name = "shared_secret_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_provider_shared_secret_file,
+	  .kinds = K_CMPP },
+	{ .name = "service_id", .type = CFG_STR, .max = 10, .def.s = "",
+	  .off = P(service_id), .kinds = K_CMPP },
+	{ .name = "src_id", .type = CFG_STR, .max = 21, .off = P(src_id),
+	  .kinds = K_CMPP },
+	{ .name = "window", .type = CFG_INT, .min = 1, .max = 1024,
+	  .off = P(window), .kinds = K_CMPP },
+	{ .name = "version", .type = CFG_STR, .def.s = "2.0",
+	  .off = P(version), .names = cmpp_version_names, .kinds = K_CMPP },
 	{ 0 }
 };
 

@@ -132,6 +132,32 @@ default_dlr_base(struct cfg_ctx *c, struct cfg *cfg)
 }
 FP_ANALYZER_LEAK_ON
 
+/* SPEC 11: an operator link's defaults that depend on its type (port,
+ * window) or on another key (src_id: sms.shortcode). */
+FP_ANALYZER_LEAK_OFF
+static void
+default_link_keys(struct cfg_ctx *c, struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_providers; i++) {
+		struct cfg_provider *p = &cfg->providers[i];
+
+		if (p->type != CFG_PROVIDER_CMPP)
+			continue;
+		if (p->port == 0)
+			p->port = 7890;
+		if (p->window == 0)
+			p->window = 16;
+		if (p->src_id == NULL && cfg->sms.shortcode != NULL) {
+			p->src_id = strdup(cfg->sms.shortcode);
+			if (p->src_id == NULL)
+				c->oom = true;
+		}
+	}
+}
+FP_ANALYZER_LEAK_ON
+
 /* SHA-256 of "demo-admin-token", the token config/fupin.conf ships for
  * the loopback demo: known to everyone who read the repository. */
 static const uint8_t demo_token_sha256[32] = {
@@ -255,6 +281,7 @@ build(config_t *cf, const char *file, struct cfg **out, char **errors)
 		c.oom = true;
 	cfg_walk_table(&c, cfg_keys_root, root, cfg);
 	default_dlr_base(&c, cfg);
+	default_link_keys(&c, cfg);
 	check_sms_provider(&c, cfg, root);
 	check_demo_token(&c, cfg, root);
 	if (c.oom) {
