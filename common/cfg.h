@@ -41,6 +41,7 @@ enum cfg_provider_type {
 	CFG_PROVIDER_KANNEL,
 	CFG_PROVIDER_HTTP_JSON,
 	CFG_PROVIDER_CMPP,	/* SPEC 11: China Mobile CMPP 2.0 SP link */
+	CFG_PROVIDER_SMPP,	/* SPEC 11: SMPP 3.4 transceiver */
 };
 
 struct cfg_provider {
@@ -54,24 +55,33 @@ struct cfg_provider {
 	char	*path;			/* file: output JSONL file */
 	char	*url;			/* kannel, http_json */
 	char	*username;		/* kannel */
-	char	*password;		/* kannel (secret) */
+	char	*password;		/* kannel, smpp (secret) */
 	char	*dlr_base;		/* kannel: base URL of our /dlr/kannel;
 					 * default "http://<http.listen>" */
 	char	*token;			/* http_json: bearer token (secret) */
 	char	*sign_name;		/* http_json: optional, "" if unset */
 	char	*template_code;		/* http_json: optional, "" if unset */
 	char	*id_field;		/* http_json: default "id" */
-	char	*host;			/* cmpp: the ISMG's address */
-	int	 port;			/* cmpp: default 7890 (0 in the
-					 * table: the type's default) */
-	char	*source_addr;		/* cmpp: the SP id (Source_Addr) */
+	char	*host;			/* cmpp: the ISMG's address; smpp:
+					 * the SMSC's */
+	int	 port;			/* cmpp: default 7890, smpp: 2775 (0
+					 * in the table: the type's default) */
+	char	*source_addr;		/* cmpp: the SP id (Source_Addr);
+					 * smpp: the sender of every message,
+					 * NULL: each message's own */
 	char	*shared_secret;		/* cmpp (secret) */
 	char	*service_id;		/* cmpp: Service_Id, default "" */
 	char	*src_id;		/* cmpp: Src_Id, the SP's access
 					 * number; default sms.shortcode */
-	int	 window;		/* cmpp: unacknowledged submits,
-					 * default 16 (0 in the table) */
+	int	 window;		/* cmpp, smpp: unacknowledged submits,
+					 * default 16, 10 (0 in the table) */
 	char	*version;		/* cmpp: "2.0" */
+	char	*system_id;		/* smpp: bind's system_id */
+	char	*system_type;		/* smpp: bind's system_type, "" */
+	int	 enquire_link_s;	/* smpp: key "enquire_link", 30 */
+	int	 throughput_per_s;	/* smpp: key "throughput": submits
+					 * per second the SMSC allows this
+					 * bind; 0: only `rate` limits */
 };
 
 enum cfg_role {

@@ -46,6 +46,7 @@ static const char *const provider_type_names[] = {
 	[CFG_PROVIDER_KANNEL] = "kannel",
 	[CFG_PROVIDER_HTTP_JSON] = "http_json",
 	[CFG_PROVIDER_CMPP] = "cmpp",
+	[CFG_PROVIDER_SMPP] = "smpp",
 	NULL
 };
 
@@ -193,6 +194,28 @@ static const char *
 check_provider_token_file(const char *v, void *base)
 {
 	return read_secret_file(v, &((struct cfg_provider *)base)->token, 1);
+}
+
+/* SMPP 3.4 5.2.4: the bind's password is a C-octet string of 9. */
+static const char *
+check_provider_password(const char *v, void *base)
+{
+	if (((struct cfg_provider *)base)->type == CFG_PROVIDER_SMPP &&
+	    strlen(v) > 8)
+		return "must be at most 8 characters for an smpp provider "
+		    "(SMPP 3.4)";
+	return NULL;
+}
+
+/* CMPP 2.0: Source_Addr is the 6-character SP id; SMPP 3.4 allows 20. */
+static const char *
+check_source_addr(const char *v, void *base)
+{
+	if (((struct cfg_provider *)base)->type == CFG_PROVIDER_CMPP &&
+	    strlen(v) > 6)
+		return "must be at most 6 characters for a cmpp provider "
+		    "(the SP id)";
+	return NULL;
 }
 
 static const char *
@@ -667,6 +690,8 @@ static const struct cfg_key sms_keys[] = {
 #define K_KANNEL	KIND(CFG_PROVIDER_KANNEL)
 #define K_JSON	KIND(CFG_PROVIDER_HTTP_JSON)
 #define K_CMPP	KIND(CFG_PROVIDER_CMPP)
+#define K_SMPP	KIND(CFG_PROVIDER_SMPP)
+#define K_LINK	(K_CMPP | K_SMPP)
 
 static const char *const cmpp_version_names[] = { "2.0", NULL };
 
@@ -692,10 +717,11 @@ static const struct cfg_key provider_keys[] = {
 	{ .name = "username", .type = CFG_STR, .off = P(username),
 	  .kinds = K_KANNEL, .needs = K_KANNEL },
 	{ .name = "password", .type = CFG_STR, .off = P(password),
-	  .kinds = K_KANNEL, .needs = K_KANNEL },
+	  .check = check_provider_password, .kinds = K_KANNEL | K_SMPP,
+	  .needs = K_KANNEL | K_SMPP },
 	{ .name = "password_file", .type = CFG_STR, .min = 1,
 	  .off = CFG_NOFIELD, .check = check_provider_password_file,
-	  .kinds = K_KANNEL },
+	  .kinds = K_KANNEL | K_SMPP },
 	/* default "http://" + http.listen: set in cfg_load.c's cross-field pass */
 	{ .name = "dlr_base", .type = CFG_STR, .off = P(dlr_base),
 	  .check = check_url, .kinds = K_KANNEL },
@@ -713,11 +739,12 @@ static const struct cfg_key provider_keys[] = {
 	/* SPEC 11: operator links.  port and window 0: the type's default,
 	 * set in cfg_load.c's cross-field pass. */
 	{ .name = "host", .type = CFG_STR, .min = 1, .max = 255,
-	  .off = P(host), .kinds = K_CMPP, .needs = K_CMPP },
+	  .off = P(host), .kinds = K_LINK, .needs = K_LINK },
 	{ .name = "port", .type = CFG_INT, .min = 1, .max = 65535,
-	  .off = P(port), .kinds = K_CMPP },
-	{ .name = "source_addr", .type = CFG_STR, .min = 1, .max = 6,
-	  .off = P(source_addr), .kinds = K_CMPP, .needs = K_CMPP },
+	  .off = P(port), .kinds = K_LINK },
+	{ .name = "source_addr", .type = CFG_STR, .min = 1, .max = 20,
+	  .off = P(source_addr), .check = check_source_addr,
+	  .kinds = K_LINK, .needs = K_CMPP },
 	{ .name = "shared_secret", .type = CFG_STR, .max = 4096,
 	  .off = P(shared_secret), .kinds = K_CMPP, .needs = K_CMPP },
 	{ .name = "shared_secret_file", .type = CFG_STR, .min = 1,
@@ -728,9 +755,18 @@ static const struct cfg_key provider_keys[] = {
 	{ .name = "src_id", .type = CFG_STR, .max = 21, .off = P(src_id),
 	  .kinds = K_CMPP },
 	{ .name = "window", .type = CFG_INT, .min = 1, .max = 1024,
-	  .off = P(window), .kinds = K_CMPP },
+	  .off = P(window), .kinds = K_LINK },
 	{ .name = "version", .type = CFG_STR, .def.s = "2.0",
 	  .off = P(version), .names = cmpp_version_names, .kinds = K_CMPP },
+	/* SMPP 3.4 5.2.1, 5.2.3: C-octet strings of 16 and 13 octets. */
+	{ .name = "system_id", .type = CFG_STR, .min = 1, .max = 15,
+	  .off = P(system_id), .kinds = K_SMPP, .needs = K_SMPP },
+	{ .name = "system_type", .type = CFG_STR, .max = 12, .def.s = "",
+	  .off = P(system_type), .kinds = K_SMPP },
+	{ .name = "enquire_link", .type = CFG_SPAN, .min = 5, .max = 3600,
+	  .def.i = 30, .off = P(enquire_link_s), .kinds = K_SMPP },
+	{ .name = "throughput", .type = CFG_INT, .min = 0, .max = 100000,
+	  .def.i = 0, .off = P(throughput_per_s), .kinds = K_SMPP },
 	{ 0 }
 };
 

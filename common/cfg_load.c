@@ -143,6 +143,13 @@ default_link_keys(struct cfg_ctx *c, struct cfg *cfg)
 	for (i = 0; i < cfg->n_providers; i++) {
 		struct cfg_provider *p = &cfg->providers[i];
 
+		if (p->type == CFG_PROVIDER_SMPP) {
+			if (p->port == 0)
+				p->port = 2775;
+			if (p->window == 0)
+				p->window = 10;
+			continue;
+		}
 		if (p->type != CFG_PROVIDER_CMPP)
 			continue;
 		if (p->port == 0)
