@@ -6,6 +6,7 @@
 
 #include "api_broadcast.h"
 #include "api_sms.h"
+#include "console_http.h"
 #include "dlr_http.h"
 #include "health.h"
 #include "http_server.h"
@@ -41,5 +42,14 @@ const struct http_route http_routes[] = {
 	  api_feedback, false },
 	{ "/api/v1/feedback/", true, HTTP_POST,
 	  "/api/v1/feedback/{ticket}/close", api_feedback_item, false },
+	{ "/api/v1/session", false, HTTP_GET, "/api/v1/session",
+	  console_http_session, false },
+	{ "/console/login", false, HTTP_POST, "/console/login",
+	  console_http_login, false },
+	{ "/console/logout", false, HTTP_POST, "/console/logout",
+	  console_http_logout, false },
+	{ "/console", false, HTTP_GET, "/console", console_http_static, false },
+	{ "/console/", true, HTTP_GET, "/console/{file}", console_http_static,
+	  false },
 	{ NULL, false, 0, NULL, NULL, false },
 };

@@ -18,16 +18,26 @@ api_token(struct gw *gw, struct http_req *req, struct http_resp *resp,
     bool write)
 {
 	const struct cfg_token *t = NULL;
+	enum fp_err err;
 
-	if (http_auth_bearer(gw, req, &t) != FP_OK) {
+	err = http_auth_caller(gw, req, (int64_t)time(NULL), &t);
+	if (err == FP_EREJECT) {
+		/* SPEC 10: signed in by the cookie, no CSRF header. */
+		http_resp_error(resp, 403, "csrf", "a request that changes "
+		    "data with the console's session needs its X-CSRF-Token "
+		    "header (GET /api/v1/session gives it)");
+		return NULL;
+	}
+	if (err != FP_OK) {
 		http_resp_error(resp, 401, "unauthorized",
-		    "a valid bearer token is required");
+		    "a valid bearer token or console session is required");
 		resp->www_authenticate = "Bearer";
 		return NULL;
 	}
 	if (write && !api_auth_can_write(t)) {
-		http_resp_error(resp, 403, "forbidden",
-		    "this token may only read");
+		http_resp_error(resp, 403, "forbidden", t == NULL ||
+		    strncmp(t->name, "user:", 5) != 0 ? "this token may only "
+		    "read" : "this user may only read");
 		return NULL;
 	}
 	return t;

@@ -17,8 +17,10 @@ struct http_req;
 struct http_resp;
 
 /*
- * The request's token; NULL with the answer set (401 without a valid
- * token, 403 when `write` and the token may only read).
+ * The request's caller: its bearer token, or the console session's user
+ * as a token (http_auth_caller); NULL with the answer set (401 without
+ * either, 403 when `write` and the caller may only read, 403 "csrf" for
+ * a session's POST without its X-CSRF-Token).
  */
 const struct cfg_token *api_token(struct gw *gw, struct http_req *req,
     struct http_resp *resp, bool write);

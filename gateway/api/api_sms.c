@@ -78,26 +78,6 @@ send_job_run(struct store *st, void *arg)
 	return outbox_enqueue(st, j->ctx.cfg, &m, (int64_t)time(NULL), &j->id);
 }
 
-/* Bearer token with write rights, else the answer is set. */
-static const struct cfg_token *
-writer_token(struct gw *gw, struct http_req *req, struct http_resp *resp)
-{
-	const struct cfg_token *t = NULL;
-
-	if (http_auth_bearer(gw, req, &t) != FP_OK) {
-		http_resp_error(resp, 401, "unauthorized",
-		    "a valid bearer token is required");
-		resp->www_authenticate = "Bearer";
-		return NULL;
-	}
-	if (!api_auth_can_write(t)) {
-		http_resp_error(resp, 403, "forbidden",
-		    "this token may only read");
-		return NULL;
-	}
-	return t;
-}
-
 static const char *
 json_str(struct json_object *o, const char *key)
 {
@@ -208,7 +188,7 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 
 	memset(&j, 0, sizeof(j));
 	j.ctx = gw_svc_ctx(gw);
-	j.token = writer_token(gw, req, resp);
+	j.token = api_token(gw, req, resp, true);
 	if (j.token == NULL)
 		return;
 	o = api_body(req, resp);
@@ -384,12 +364,9 @@ api_messages_get(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	int64_t id;
 	enum fp_err err;
 
-	if (http_auth_bearer(gw, req, &t) != FP_OK) {
-		http_resp_error(resp, 401, "unauthorized",
-		    "a valid bearer token is required");
-		resp->www_authenticate = "Bearer";
+	t = api_token(gw, req, resp, false);
+	if (t == NULL)
 		return;
-	}
 	if (parse_int64(idtext, 1, INT64_MAX, &id) != FP_OK) {
 		http_resp_fp_error(resp, FP_ENOTFOUND, &message_errors);
 		return;

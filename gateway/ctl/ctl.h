@@ -32,6 +32,9 @@ int ctl_stats(const struct cfg *cfg, int argc, char **argv);
 /* fupinctl phone NUMBER [CODE] */
 int ctl_phone(const struct cfg *cfg, int argc, char **argv);
 
+/* fupinctl user add|list|passwd|disable|enable ... */
+int ctl_user(const struct cfg *cfg, int argc, char **argv);
+
 /* fupinctl templates check */
 int ctl_templates(const struct cfg *cfg, int argc, char **argv);
 

@@ -33,6 +33,8 @@ static const struct {
 	{ "phone", ctl_phone, "phone NUMBER [CODE]   a basic phone on this "
 	    "terminal, against the\n                        running gateway's "
 	    "USSD menu" },
+	{ "user", ctl_user, "user add|list|passwd|disable|enable ...  the "
+	    "console's users" },
 	{ "templates", ctl_templates, "templates check       check menus and "
 	    "texts in every language" },
 };

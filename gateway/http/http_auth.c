@@ -3,6 +3,8 @@
  * http_auth.h).
  */
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -14,6 +16,7 @@
 #include "http_sign.h"
 #include "log.h"
 #include "sha256.h"
+#include "writer.h"
 
 const struct cfg_token *
 http_auth_token_find(const struct cfg *cfg, const char *secret)
@@ -117,5 +120,95 @@ http_auth_bearer(struct gw *gw, struct http_req *req,
 		return FP_ENOTFOUND;
 	if (token != NULL)
 		*token = t;
+	return FP_OK;
+}
+
+/* A session's last_seen, written by the writer; nobody waits for it. */
+struct touch_job {
+	uint8_t	 token_hash[32];
+	int64_t	 now;
+};
+
+static enum fp_err
+touch_run(struct store *st, void *arg)
+{
+	struct touch_job *j = arg;
+
+	return console_session_touch(st, j->token_hash, j->now);
+}
+
+static void
+touch_done(void *arg, enum fp_err result)
+{
+	(void)result;	/* a lost refresh costs at most a minute of idle */
+	free(arg);
+}
+
+enum fp_err
+http_auth_session(struct gw *gw, struct http_req *req, int64_t now,
+    const struct http_user **user)
+{
+	struct http_user *u = req->user;
+	struct store *st = NULL;
+	struct touch_job *j;
+	const char *cookie;
+	enum fp_err err;
+
+	if (u != NULL) {
+		*user = u;
+		return FP_OK;
+	}
+	cookie = http_req_cookie(req, HTTP_SESSION_COOKIE);
+	if (!gw->cfg->console.enabled || cookie == NULL)
+		return FP_ENOTFOUND;
+	u = calloc(1, sizeof(*u));
+	if (u == NULL)
+		return FP_ENOMEM;
+	err = gw_store(gw, &st);
+	if (err == FP_OK)
+		err = console_session_find(st, cookie, now,
+		    gw->cfg->console.session_idle_s, &u->session);
+	if (err != FP_OK) {
+		free(u);
+		return err == FP_ENOTFOUND ? err : FP_EBUSY;
+	}
+	snprintf(u->actor, sizeof(u->actor), "user:%s", u->session.user.name);
+	u->token.name = u->actor;
+	u->token.role = u->session.user.role;
+	u->token.area = u->session.user.area;
+	req->user = u;
+	if (console_session_is_stale(&u->session, now) && gw->writer != NULL) {
+		j = malloc(sizeof(*j));
+		if (j != NULL) {
+			memcpy(j->token_hash, u->session.token_hash, 32);
+			j->now = now;
+			writer_submit(gw->writer, touch_run, j, touch_done, j);
+		}
+	}
+	*user = u;
+	return FP_OK;
+}
+
+enum fp_err
+http_auth_caller(struct gw *gw, struct http_req *req, int64_t now,
+    const struct cfg_token **who)
+{
+	const struct http_user *u = NULL;
+	enum fp_err err;
+
+	/* A bearer token when one is given, never the cookie beside it. */
+	if (http_req_header(req, "Authorization") != NULL)
+		return http_auth_bearer(gw, req, who);
+	err = http_auth_session(gw, req, now, &u);
+	if (err != FP_OK)
+		return FP_ENOTFOUND;
+	/* SPEC 10: the browser sends the cookie with any request a page of
+	 * another site makes; only our pages can read the CSRF token. */
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0 &&
+	    !console_csrf_matches(&u->session, http_req_header(req,
+	    HTTP_CSRF_HEADER)))
+		return FP_EREJECT;
+	*who = &u->token;
 	return FP_OK;
 }

@@ -93,6 +93,31 @@ http_resp_set(struct http_resp *resp, int status, const char *content_type,
 FP_ANALYZER_LEAK_ON
 
 void
+http_resp_header(struct http_resp *resp, const char *name, const char *value)
+{
+	char *v;
+
+	if (resp->n_headers >= HTTP_RESP_HEADERS)
+		return;
+	v = strdup(value);
+	if (v == NULL)
+		return;
+	resp->headers[resp->n_headers].name = name;
+	resp->headers[resp->n_headers].value = v;
+	resp->n_headers++;
+}
+
+static void
+resp_headers_free(struct http_resp *resp)
+{
+	int i;
+
+	for (i = 0; i < resp->n_headers; i++)
+		free(resp->headers[i].value);
+	resp->n_headers = 0;
+}
+
+void
 http_resp_error(struct http_resp *resp, int status, const char *code,
     const char *message)
 {
@@ -118,6 +143,57 @@ const char *
 http_req_header(struct http_req *req, const char *name)
 {
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+/* The last address of an X-Forwarded-For list, if it looks like one. */
+static bool
+forwarded_for(const char *xff, char *out, size_t size)
+{
+	const char *last = strrchr(xff, ',');
+	size_t n;
+
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	n = strspn(last, "0123456789abcdefABCDEF.:");
+	if (n == 0 || n >= size || (last[n] != '\0' && last[n] != ' ' &&
+	    last[n] != '\t'))
+		return false;
+	memcpy(out, last, n);
+	out[n] = '\0';
+	return true;
+}
+
+void
+http_req_client(struct http_req *req, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci;
+	const struct sockaddr *sa;
+	const char *xff;
+
+	snprintf(out, size, "unknown");
+	if (req->srv != NULL && req->srv->gw->cfg->http.behind_proxy) {
+		xff = http_req_header(req, "X-Forwarded-For");
+		if (xff != NULL && forwarded_for(xff, out, size))
+			return;
+	}
+	ci = MHD_get_connection_info(req->conn,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci == NULL || ci->client_addr == NULL)
+		return;
+	sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)
+		    sa)->sin_addr, out, (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr, out, (socklen_t)size);
 }
 
 const struct http_route *
@@ -200,6 +276,10 @@ send_resp(struct http_server *srv, struct http_req *req,
 	if (resp->www_authenticate != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 		    resp->www_authenticate);
+	for (int i = 0; i < resp->n_headers; i++)
+		MHD_add_response_header(r, resp->headers[i].name,
+		    resp->headers[i].value);
+	resp_headers_free(resp);	/* libmicrohttpd copied them */
 	if (atomic_load(&srv->is_draining))
 		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION,
 		    "close");
@@ -261,6 +341,13 @@ begin(struct http_server *srv, struct MHD_Connection *conn,
 	if (strlen(req->raw_query) > HTTP_QUERY_MAX) {
 		http_resp_error(&resp, 414, "uri_too_long",
 		    "the query string is too long");
+		return send_resp(srv, req, &resp, "unmatched");
+	}
+	/* libmicrohttpd decodes the path into a C string: a %00 would cut
+	 * it short ("/console/a.html%00.png" read as "/console/a.html"). */
+	if (req->has_nul_path) {
+		http_resp_error(&resp, 400, "bad_path",
+		    "the path holds a NUL character (%00)");
 		return send_resp(srv, req, &resp, "unmatched");
 	}
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
@@ -466,9 +553,12 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		    FP_EBUSY);
 	if (req->is_counted)
 		atomic_fetch_sub(&srv->n_running, 1);
-	if (req->resp != NULL)
+	if (req->resp != NULL) {
 		free(req->resp->body);
+		resp_headers_free(req->resp);
+	}
 	free(req->resp);
+	free(req->user);
 	free(req->body);
 	free(req->raw_query);
 	free(req->replay_body);
@@ -509,11 +599,17 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	struct http_req *req = calloc(1, sizeof(*req));
 	const char *q = uri != NULL ? strchr(uri, '?') : NULL;
+	const char *p;
 
 	(void)cls;
 	(void)conn;
 	if (req == NULL)
 		return NULL;
+	for (p = uri; p != NULL && *p != '\0' && p != q; p++)
+		if (p[0] == '%' && p[1] == '0' && p[2] == '0') {
+			req->has_nul_path = true;
+			break;
+		}
 	req->raw_query = strdup(q != NULL ? q + 1 : "");
 	if (req->raw_query == NULL) {
 		free(req);

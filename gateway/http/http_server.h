@@ -20,6 +20,7 @@ struct gw;
 struct MHD_Connection;
 struct http_resp;
 struct http_req;
+struct http_user;
 
 /*
  * Fills the answer of a deferred request (http_req_defer) on a server
@@ -45,7 +46,11 @@ struct http_req {
 	size_t			 body_len;
 	size_t			 body_cap;
 	bool			 too_big;
+	bool			 has_nul_path;	/* %00 in the path as sent */
 	const struct http_route	*route;
+	/* A console session's user, once http_auth_caller found one
+	 * (http_auth.h); owned, freed with the request. */
+	struct http_user	*user;
 	/* A signed request (http_auth.c): its signature, and when it was
 	 * seen before the first answer (replay_body owned). */
 	bool			 is_signed;
@@ -67,6 +72,8 @@ struct http_req {
 	struct http_resp	*resp;		/* the answer being built */
 };
 
+#define HTTP_RESP_HEADERS	12	/* more headers than these are dropped */
+
 /* What a handler answers.  body is owned by the response (free()d). */
 struct http_resp {
 	int		 status;
@@ -75,6 +82,12 @@ struct http_resp {
 	size_t		 body_len;
 	const char	*allow;		/* static "GET, POST" for 405 */
 	const char	*www_authenticate;	/* static, for 401 */
+	/* More headers (http_resp_header): static names, owned values. */
+	struct {
+		const char	*name;
+		char		*value;
+	}		 headers[HTTP_RESP_HEADERS];
+	int		 n_headers;
 };
 
 typedef void http_handler_fn(struct gw *, struct http_req *,
@@ -137,6 +150,14 @@ void http_req_resume(void *req, enum fp_err result);
 void http_resp_set(struct http_resp *resp, int status,
     const char *content_type, const char *body, size_t len);
 
+/*
+ * One more header of the answer (Location, Set-Cookie, ETag, ...):
+ * `name` must be a static string, `value` is copied.  Kept when the body
+ * is set again.  At most HTTP_RESP_HEADERS; more are dropped.
+ */
+void http_resp_header(struct http_resp *resp, const char *name,
+    const char *value);
+
 /* {"error":code,"message":message} with `status`. */
 void http_resp_error(struct http_resp *resp, int status, const char *code,
     const char *message);
@@ -146,5 +167,16 @@ const char *http_req_arg(struct http_req *req, const char *name);
 
 /* A request header; borrowed, NULL if absent. */
 const char *http_req_header(struct http_req *req, const char *name);
+
+/* A request cookie; borrowed, NULL if absent. */
+const char *http_req_cookie(struct http_req *req, const char *name);
+
+/*
+ * The client's address as text into out: the peer's; behind a proxy
+ * (http.behind_proxy) the last address of X-Forwarded-For, the one the
+ * proxy itself added (the proxy's own when there is none).  "unknown"
+ * when neither can be had.
+ */
+void http_req_client(struct http_req *req, char *out, size_t size);
 
 #endif
