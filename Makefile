@@ -217,6 +217,8 @@ run: deps
 	echo "  curl -s $$url/metrics"; \
 	echo "Demo phone numbers and households: data/demo/README.md"; \
 	echo; \
+	sh tools/demo-users $(BIN)/fupinctl $(RUN_CONF) "$$url" || exit $$?; \
+	echo; \
 	$(BIN)/fupin-gateway -c $(RUN_CONF)
 
 # ---- tests -------------------------------------------------------------------
@@ -296,6 +298,7 @@ fuzz: deps
 # ---- install -----------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/fupin/templates \
+	  $(DESTDIR)$(PREFIX)/share/fupin/web \
 	  $(DESTDIR)$(PREFIX)/share/doc/fupin \
 	  $(DESTDIR)/lib/systemd/system $(DESTDIR)/usr/lib/sysusers.d
 	install -d -m 0750 $(DESTDIR)/etc/fupin
@@ -303,6 +306,8 @@ install: all
 	install -m 0644 systemd/fupin.sysusers $(DESTDIR)/usr/lib/sysusers.d/fupin.conf
 	install -m 0755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
 	cp -R templates/. $(DESTDIR)$(PREFIX)/share/fupin/templates/
+	@# The console's pages (console.dir); never a user or a password.
+	cp -R web/. $(DESTDIR)$(PREFIX)/share/fupin/web/
 	@# The config without the demo token (tools/install-config fails if a
 	@# token or secret is left), readable by root and group fupin only.
 	[ -f $(DESTDIR)/etc/fupin/fupin.conf ] || { \
