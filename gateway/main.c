@@ -24,12 +24,14 @@
 #include "http_replay.h"
 #include "http_routes.h"
 #include "http_server.h"
+#include "link_inbound.h"
 #include "log.h"
 #include "outbox.h"
 #include "reminder.h"
 #include "schedule.h"
 #include "sdnotify.h"
 #include "sender.h"
+#include "sms_link.h"
 #include "store.h"
 #include "templates.h"
 #include "ussd_engine.h"
@@ -245,8 +247,11 @@ main(int argc, char **argv)
 	gw.sender_metrics = sender_metrics;
 	if (err == FP_OK)
 		err = writer_start(cfg, wake_sender, &gw, &gw.writer);
-	if (err == FP_OK)
+	if (err == FP_OK) {
 		sender_use_writer(gw.sender, gw.writer);
+		/* SPEC 11: MO and reports over providers' links (CMPP). */
+		link_inbound_open(gw.writer, sms_link_receive, &ctx);
+	}
 	if (err == FP_OK)
 		err = broadcaster_start(&ctx, gw.writer, &broadcaster);
 	if (err == FP_OK)
@@ -258,6 +263,7 @@ main(int argc, char **argv)
 		    fp_strerror(err));
 		dlr_callback_stop(callbacks);
 		broadcaster_stop(broadcaster);
+		link_inbound_close();
 		sender_use_writer(gw.sender, NULL);
 		writer_stop(gw.writer);
 		sender_stop(gw.sender);
@@ -277,6 +283,7 @@ main(int argc, char **argv)
 	log_info("gateway.stopping signal=%d", sig);
 	http_server_stop(srv);		/* requests in flight finish */
 	broadcaster_stop(broadcaster);
+	link_inbound_close();		/* links answer "try later" now */
 	sender_use_writer(gw.sender, NULL);	/* its own connections */
 	writer_stop(gw.writer);		/* their commits complete */
 	sender_stop(gw.sender);

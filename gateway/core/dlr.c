@@ -185,3 +185,119 @@ dlr_apply_generic(struct store *st, const char *provider_msgid,
 		return store_err(rc);
 	return record(st, 0, "", provider_msgid, 0, state, detail, now);
 }
+
+/* A part recorded by dlr_link_part: its message and number. */
+static enum fp_err
+find_link_part(struct store *st, const char *provider, const char *msgid,
+    int64_t *message_id, int *part)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT message_id, part FROM dlr WHERE "
+	    "provider = ?1 AND provider_msgid = ?2 AND message_id IS NOT NULL "
+	    "AND part > 0 LIMIT 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, msgid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		*message_id = sqlite3_column_int64(stmt, 0);
+		*part = sqlite3_column_int(stmt, 1);
+	}
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return FP_OK;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
+/* The message whose provider id (of `provider`) is msgid. */
+static enum fp_err
+find_whole(struct store *st, const char *provider, const char *msgid,
+    int64_t *message_id)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, "SELECT id FROM sms_out WHERE provider_msgid = ?1 "
+	    "AND provider = ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*message_id = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return FP_OK;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
+enum fp_err
+dlr_apply_link(struct store *st, const char *provider, const char *msgid,
+    int64_t message_id, int part, enum dlr_state state, const char *detail,
+    int64_t now)
+{
+	char sent_by[64];
+	enum fp_err err;
+
+	if (message_id <= 0) {
+		part = 0;
+		err = find_link_part(st, provider, msgid, &message_id, &part);
+		if (err == FP_ENOTFOUND)
+			err = find_whole(st, provider, msgid, &message_id);
+		if (err == FP_ENOTFOUND)
+			return dlr_apply_generic(st, msgid, state, detail, now);
+		if (err != FP_OK)
+			return err;
+	}
+	err = message_provider(st, message_id, sent_by, sizeof(sent_by));
+	if (err != FP_OK)
+		return err;
+	err = record(st, message_id, provider, msgid, part < 0 ? 0 : part,
+	    state, detail, now);
+	if (err != FP_OK)
+		return err;
+	return outbox_dlr_aggregate(st, message_id, now);
+}
+
+enum fp_err
+dlr_link_part(struct store *st, const char *provider, int64_t message_id,
+    int part, const char *msgid, int64_t now)
+{
+	char sent_by[64];
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	if (part < 1)
+		return FP_EINVAL;
+	err = message_provider(st, message_id, sent_by, sizeof(sent_by));
+	if (err != FP_OK)
+		return err;
+	err = record(st, message_id, provider, msgid, part, DLR_SENT,
+	    "accepted", now);
+	if (err != FP_OK)
+		return err;
+	/* An early report for this part: now it has its message. */
+	err = store_stmt(st, "UPDATE dlr SET message_id = ?1, provider = ?2, "
+	    "part = ?3 WHERE provider = '' AND message_id IS NULL AND "
+	    "provider_msgid = ?4", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, message_id);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, part);
+	sqlite3_bind_text(stmt, 4, msgid, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	if (sqlite3_changes(store_db(st)) == 0)
+		return FP_OK;
+	return outbox_dlr_aggregate(st, message_id, now);
+}

@@ -46,4 +46,30 @@ enum fp_err dlr_apply_kannel(struct store *st, int64_t id, const char *part_id,
 enum fp_err dlr_apply_generic(struct store *st, const char *provider_msgid,
     enum dlr_state state, const char *detail, int64_t now);
 
+/*
+ * SPEC 11: a report that came over `provider`'s own link (CMPP, SMPP)
+ * for the short message whose provider id is `msgid`.  With message_id
+ * > 0 the link knows it (a part it submitted itself): part 0 speaks for
+ * the whole message, k > 0 for its part k.  With message_id 0 it is
+ * looked up: a part recorded by dlr_link_part, else the message whose
+ * provider id it is (whole), else kept as an early report as
+ * dlr_apply_generic does.  Then the message's status is the aggregate
+ * of its parts' reports.  FP_ENOTFOUND: no such message (nothing
+ * written).
+ */
+enum fp_err dlr_apply_link(struct store *st, const char *provider,
+    const char *msgid, int64_t message_id, int part, enum dlr_state state,
+    const char *detail, int64_t now);
+
+/*
+ * Part `part` (1-based) of message `message_id` is `msgid` at
+ * `provider`'s SMSC (its submit was accepted): kept as a report of state
+ * "sent", so that a report naming that part finds its message
+ * (dlr_apply_link) even after a restart; reports that arrived earlier
+ * under msgid are attached to the part and aggregated.
+ * FP_ENOTFOUND: no such message.  FP_EINVAL: part < 1.
+ */
+enum fp_err dlr_link_part(struct store *st, const char *provider,
+    int64_t message_id, int part, const char *msgid, int64_t now);
+
 #endif
