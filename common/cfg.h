@@ -204,6 +204,9 @@ struct cfg {
 	struct {
 		char	*dir;
 		char	*default_language;	/* zh, ii, bo or en */
+		bool	 show_incomplete;	/* language menu offers a
+						 * language whose menu texts
+						 * are not all translated */
 	} templates;
 	struct {			/* SPEC 10: the office console */
 		bool	 enabled;	/* false: /console/ and its API 404 */

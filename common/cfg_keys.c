@@ -870,6 +870,8 @@ static const struct cfg_key templates_keys[] = {
 	  .off = F(templates.dir) },
 	{ .name = "default_language", .type = CFG_STR, .def.s = "zh",
 	  .off = F(templates.default_language), .names = language_names },
+	{ .name = "show_incomplete", .type = CFG_BOOL, .def.b = false,
+	  .off = F(templates.show_incomplete) },
 	{ 0 }
 };
 
