@@ -934,6 +934,53 @@ START_TEST(fupinctl_user_lists_without_hashes)
 }
 END_TEST
 
+/* The password printed for `name` by tools/demo-users, into pw. */
+static void
+demo_password(const char *out, const char *name, char *pw, size_t size)
+{
+	char needle[32];
+	const char *p;
+
+	snprintf(needle, sizeof(needle), "\n  %-7s ", name);
+	p = strstr(out, needle);
+	ck_assert_msg(p != NULL, "%s", out);
+	p += strlen(needle);
+	snprintf(pw, size, "%.*s", (int)strcspn(p, " "), p);
+	ck_assert_uint_eq(strlen(pw), 16);
+}
+
+START_TEST(make_runs_demo_users_get_new_passwords_each_run)
+{
+	char cmd[1024], *out = NULL, pw1[32], pw2[32], vw[32];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), "sh tools/demo-users %s %s "
+	    "http://127.0.0.1:%d", tu_bin("fupinctl"), t.conf, t.port);
+	ck_assert_int_eq(tu_run(argv, &out), 0);
+	demo_password(out, "office", pw1, sizeof(pw1));
+	demo_password(out, "viewer", vw, sizeof(vw));
+	ck_assert_ptr_nonnull(strstr(out, "/console/"));
+	free(out);
+	ck_assert_int_eq(tu_run(argv, &out), 0);
+	demo_password(out, "office", pw2, sizeof(pw2));
+	free(out);
+	ck_assert_str_ne(pw1, pw2);
+	ck_assert_int_eq(login_as("office", pw1, NULL), 303);
+	ck_assert_str_eq(header(&r, "Location"),
+	    "/console/login.html?error=1");
+	ck_assert_int_eq(login_as("office", pw2, NULL), 303);
+	ck_assert_str_eq(header(&r, "Location"), "/console/");
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM "
+	    "console_users WHERE name = 'office' AND role = 'office' AND "
+	    "area = '5134'"), 1);
+	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM "
+	    "console_users"), 3);
+	ck_assert_int_eq(login_as("viewer", vw, NULL), 303);
+	ck_assert_str_eq(header(&r, "Location"),
+	    "/console/login.html?error=1");
+}
+END_TEST
+
 Suite *
 console_auth_suite(void)
 {
@@ -977,6 +1024,7 @@ console_auth_suite(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_test(tc, fupinctl_user_refuses_what_it_must);
 	tcase_add_test(tc, fupinctl_user_lists_without_hashes);
+	tcase_add_test(tc, make_runs_demo_users_get_new_passwords_each_run);
 	suite_add_tcase(s, tc);
 	return s;
 }
