@@ -12,6 +12,7 @@
 #   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
 #   make soak       load and faults against the real programs, then the
 #                   invariants (SOAK_MINUTES, default 10; tests/soak/soak.py)
+#   make test-browser  the console in headless Chromium (tests/browser/)
 #   make install    PREFIX=/usr/local
 #   make deps       apt-get install what is missing (idempotent)
 
@@ -86,9 +87,19 @@ GW_LIBS    = $(BUILD)/libgateway.a $(BUILD)/libcore.a $(BUILD)/libfupin.a
 PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
 
 .PHONY: all libs-present deps run check test test-clock valgrind-test cppcheck lint-layout \
-        bench fuzz install clean analyze demo-db soak
+        bench fuzz install clean analyze demo-db soak test-browser web-vendor
 
-all: libs-present $(PROGS)
+all: libs-present $(PROGS) web-vendor
+
+# The console's charts: Debian's Chart.js copied into web/vendor/ (the
+# gateway serves nothing from outside console.dir, symlinks included).
+CHART_JS = /usr/share/javascript/chart.js/chart.min.js
+web-vendor:
+	@if [ -f $(CHART_JS) ]; then \
+	  cmp -s $(CHART_JS) web/vendor/chart.js/chart.min.js || { \
+	    mkdir -p web/vendor/chart.js && \
+	    cp $(CHART_JS) web/vendor/chart.js/chart.min.js; }; \
+	else echo "make: the console's charts need libjs-chart.js (make deps)"; fi
 
 # `make` on a machine without the -dev packages would stop at the first
 # missing header: say which packages are missing and how to get them.
@@ -169,7 +180,9 @@ DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3
            sqlite3 libconfig-dev check libsubunit-dev libpaho-mqtt-dev mosquitto \
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
            libclang-rt-14-dev tzdata ca-certificates openssl curl kannel kannel-extras \
-           procps time faketime python3 libsodium-dev
+           procps time faketime python3 libsodium-dev \
+           chromium chromium-driver python3-selenium libjs-chart.js \
+           fonts-wqy-microhei fonts-sil-nuosusil fonts-tibetan-machine
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -225,6 +238,7 @@ run: deps
 check: deps
 	$(MAKE) lint-layout
 	$(MAKE) -j2 test
+	$(MAKE) test-browser
 	$(MAKE) test-clock
 	$(MAKE) -j2 BUILD=build/asan BIN=bin/asan SANITIZE=address,undefined test
 	$(MAKE) valgrind-test
@@ -243,6 +257,12 @@ else
 test: all $(BIN)/check_unit
 	FUPIN_BIN=$(BIN) CK_RUN_SUITE=$(SUITE) $(BIN)/check_unit
 endif
+
+# The console in headless Chromium (Debian's chromium, chromium-driver and
+# python3-selenium, which only /usr/bin/python3 sees); screenshots in
+# $(BUILD)/browser-shots.
+test-browser: all
+	/usr/bin/python3 tests/browser/console_test.py $(BIN) $(BUILD)/browser-shots
 
 # The parts' includes point one way, and the check catches what it must.
 lint-layout:
@@ -274,6 +294,7 @@ bench: deps all $(BENCH_GEN)
 	@sh bench/ussd_bench.sh $(BIN)
 	@sh bench/broadcast_bench.sh $(BIN)
 	@sh bench/relay_bench.sh $(BIN)
+	@/usr/bin/python3 bench/console_page_bench.py $(BIN)
 
 # ---- soak --------------------------------------------------------------------
 # Load and faults (SIGKILLs, a failing provider, a full disk) for

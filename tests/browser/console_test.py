@@ -1,0 +1,456 @@
+#!/usr/bin/python3
+"""console_test.py: the console in a real browser (issue 15, SPEC 10),
+behind `make test-browser` (and so `make check`).
+
+    /usr/bin/python3 tests/browser/console_test.py BIN_DIR [SHOT_DIR]
+
+Starts BIN_DIR/fupin-gateway on a free loopback port with its own
+configuration and database (the demo registry, users made with fupinctl;
+tests/browser/harness.py), then drives Debian's headless Chromium through
+chromedriver and python3-selenium:
+
+  - an office user signs in, builds a broadcast to one township in the
+    form, sends it and watches it reach `finished` with the API's counts;
+  - closes a villager's feedback ticket with a note;
+  - alerts a cadre and sees the task acknowledged after his SMS `QR T<n>`;
+  - a viewer sees no send, cancel or close button and gets 403 posting anyway;
+  - an office user of one prefecture never sees another's households;
+  - a cookie-authenticated POST without X-CSRF-Token is refused;
+  - the overview is drawn, the pages fit a 360-pixel-wide phone, every
+    control has an accessible name;
+  - 5 wrong passwords lock the sign-in (429), last because the lockout
+    also counts per client and every test signs in from 127.0.0.1.
+
+Each test saves a screenshot (PNG) in SHOT_DIR (default
+build/browser-shots).  Exit 0 when every test passes, 1 otherwise, 69
+when Chromium, chromedriver or selenium is missing.  Must run with
+Debian's /usr/bin/python3 (python3-selenium).
+"""
+import os
+import re
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import Browser, Gateway, PASSWORD  # noqa: E402
+
+# Prefecture 5134 is 凉山 (昭觉县 513431), 5133 甘孜 (理塘县 513334):
+# data/demo/README.md.
+USERS = [
+    ("admin1", "admin", ""),
+    ("office1", "office", "5134"),
+    ("office2", "office", "5133"),
+    ("viewer1", "viewer", "5134"),
+    ("lock1", "office", "5134"),
+]
+TOWNSHIP = "513431100"          # a town of 昭觉县
+VILLAGER = "13908340107"        # 日火木呷, HH513431000001 (5134)
+OTHER_VILLAGER = "15008360107"  # HH513334000001 (5133, 甘孜)
+OTHER_HOUSEHOLD = "HH513334000001"
+OWN_HOUSEHOLD = "HH513431000001"
+CADRE_ID = "C513431001"         # 李明辉
+CADRE_PHONE = "19908349001"
+
+GW = None
+SHOTS = None
+
+
+class ConsoleTest(unittest.TestCase):
+    """The tests run in the order of their names (unittest sorts them)."""
+
+    def setUp(self):
+        self.b = None
+
+    def tearDown(self):
+        if self.b is not None:
+            errors = self.b.js_errors()
+            self.b.quit()
+            self.assertEqual(errors, [], "JavaScript errors in the page")
+
+    def browser(self, **kw):
+        self.b = Browser(SHOTS, **kw)
+        return self.b
+
+    def choose_area(self, code):
+        """The area picker: each level's select down to code, or the
+        prefix field when the gateway gives no tree."""
+        from selenium.webdriver.support.ui import Select
+        b = self.b
+        b.wait(lambda: b.css(".area-picker select") or b.css(".area-code"),
+               10, "the area picker")
+        if b.css(".area-code"):
+            f = b.css(".area-code")[0]
+            f.clear()
+            f.send_keys(code)
+            return
+        for level in range(6):
+            sel = b.wait(lambda: b.css(
+                ".area-picker select[data-level='%d']" % level), 10,
+                "area level %d" % level)[0]
+            values = [o.get_attribute("value") for o in
+                      sel.find_elements("css selector", "option")]
+            if code in values:
+                Select(sel).select_by_value(code)
+                return
+            step = [v for v in values if v and code.startswith(v)]
+            self.assertTrue(step, "no option on the way to %s in %s" %
+                            (code, values))
+            Select(sel).select_by_value(max(step, key=len))
+        self.fail("area %s not reached" % code)
+
+    # ---- the flows -------------------------------------------------------
+
+    def test_01_office_sends_broadcast_to_a_township(self):
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.go("#/broadcasts/new")
+        text = b.one("#bc-var-text")
+        text.send_keys("明天上午9点在乡政府开会，请按时参加。")
+        self.choose_area(TOWNSHIP)
+        live = b.wait(lambda: [e for e in b.css(".preview-count")
+                               if e.get_attribute("data-recipients")], 15,
+                      "the dry run's count")[0]
+        dry = int(live.get_attribute("data-recipients"))
+        self.assertGreater(dry, 0)
+        self.assertTrue(b.css("#bc-previews .phone"), "a preview per language")
+        b.js("window.scrollTo(0, 0)")
+        b.shot("new-broadcast")
+        b.one("#bc-review").click()
+        b.wait(lambda: b.visible("#bc-confirm"), 5, "the confirmation")
+        b.one("#bc-send").click()
+        m = b.wait(lambda: re.search(r"#/broadcasts/(\d+)$",
+                                     b.d.current_url), 15, "the broadcast page")
+        bid = m.group(1)
+        b.wait(lambda: b.one("#bc-status").get_attribute("data-status") ==
+               "finished", 60, "broadcast %s finished" % bid)
+        # The page's counts are the API's.
+        api = b.fetch("GET", "/api/v1/broadcasts/" + bid)
+        self.assertEqual(api["status"], 200)
+        got = api["body"]
+        self.assertEqual(got["status"], "finished")
+        self.assertEqual(got["recipients"], dry)
+        self.assertEqual(got["audience"].get("area"), TOWNSHIP)
+        b.wait(lambda: len(b.css("#bc-counts tr[data-status]")) ==
+               len([k for k, v in got["counts"].items() if v]), 10,
+               "the counts table")
+        shown = {r.get_attribute("data-status"):
+                 int(r.find_element("css selector", "td[data-count]")
+                     .get_attribute("data-count"))
+                 for r in b.css("#bc-counts tr[data-status]")}
+        self.assertEqual(shown, {k: v for k, v in got["counts"].items() if v})
+        self.assertEqual(got["counts"].get("delivered"), dry,
+                         "the file provider delivers at once")
+        self.assertIn(str(dry), b.one("#bc-progress").text)
+        sent = [m for m in GW.outbox() if "乡政府开会" in m["text"]]
+        self.assertEqual(len(sent), dry)
+        b.shot("broadcast-finished")
+
+    def test_02_office_closes_a_ticket(self):
+        GW.mo(VILLAGER, "FK 村口的路灯坏了三天了")
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.go("#/feedback")
+        row = b.wait(lambda: [r for r in b.css("#fb-list tr[data-ticket]")
+                              if "路灯" in r.text], 10, "the ticket")[0]
+        ticket = row.get_attribute("data-ticket")
+        row.find_element("css selector", "a").click()
+        b.wait(lambda: b.css("#fb-close-form"), 10, "the close form")
+        b.one("#fb-note").send_keys("已联系村委会，明天维修。")
+        b.shot("ticket-open")
+        b.one("#fb-close").click()
+        b.wait(lambda: b.one("#fb-ticket-status").get_attribute(
+            "data-status") == "closed", 10, "the ticket closed")
+        api = b.fetch("GET", "/api/v1/feedback?status=closed")
+        mine = [f for f in api["body"]["items"] if f["ticket"] == ticket]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual(mine[0]["resolution"], "已联系村委会，明天维修。")
+        self.assertIn("office1", mine[0]["closed_by"])   # "user:office1"
+        b.shot("ticket-closed")
+
+    def test_03_office_alerts_a_cadre_who_acks_by_sms(self):
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.go("#/tasks")
+        b.one("#tk-cadre").send_keys(CADRE_ID)
+        b.one("#tk-add").click()
+        b.wait(lambda: b.css("#tk-chosen li[data-cadre='%s']" % CADRE_ID), 5,
+               "the cadre chosen")
+        b.one("#tk-text").send_keys("请核实本村雨露计划学生名单")
+        b.one("#tk-send").click()
+        m = b.wait(lambda: re.search(r"T\d+", b.one("#tk-result").text), 15,
+                   "the task number")
+        task = m.group(0)
+        row = b.one("#tk-list tr[data-task='%s']" % task)
+        self.assertEqual(row.get_attribute("data-acked"), "no")
+        alert = [x for x in GW.outbox() if x["to"].endswith(CADRE_PHONE) and
+                 task in x["text"]]
+        self.assertTrue(alert, "the alert SMS to the cadre")
+        GW.mo(CADRE_PHONE, "QR " + task)        # SPEC 3.2: QR <task>
+        deadline = time.monotonic() + 20
+        while True:
+            b.go("#/tasks?r=%d" % int(time.monotonic() * 1000))
+            rows = b.css("#tk-list tr[data-task='%s']" % task)
+            if rows and rows[0].get_attribute("data-acked") == "yes":
+                break
+            self.assertLess(time.monotonic(), deadline, "task %s acked" % task)
+            time.sleep(0.5)
+        b.shot("task-acked")
+
+    def test_04_viewer_cannot_send(self):
+        b = self.browser()
+        b.sign_in(GW, "viewer1")
+        self.assertFalse(b.css("a[data-nav='new_broadcast']"))
+        pages = ["#/overview", "#/broadcasts", "#/broadcasts/new",
+                 "#/feedback", "#/tasks", "#/lookup", "#/texts"]
+        bc = b.fetch("GET", "/api/v1/broadcasts")["body"]["items"]
+        if bc:
+            pages.append("#/broadcasts/%s" % bc[0]["id"])
+        fb = b.fetch("GET", "/api/v1/feedback?status=open")["body"]["items"]
+        if not fb:
+            GW.mo(VILLAGER, "FK 水管漏水")
+            fb = b.wait(lambda: b.fetch("GET", "/api/v1/feedback?status=open")
+                        ["body"]["items"], 10, "a ticket")
+        pages.append("#/feedback/%s" % fb[0]["ticket"])
+        for p in pages:
+            b.go(p)
+            for sel in ("#bc-new-link", "#bc-review", "#bc-send",
+                        "#bc-cancel", "#fb-close", "#fb-close-form",
+                        "#tk-form", "#tk-send"):
+                self.assertFalse(b.visible(sel), "%s shows %s to a viewer" %
+                                 (p, sel))
+        b.go("#/broadcasts")
+        b.shot("viewer")
+        # Posting anyway, with a valid session and CSRF token: 403.
+        r = b.fetch("POST", "/api/v1/broadcasts", {
+            "template": "general_notice", "vars": {"text": "x"},
+            "audience": {"area": TOWNSHIP}})
+        self.assertEqual(r["status"], 403, r)
+        r = b.fetch("POST", "/api/v1/alerts",
+                    {"cadres": [CADRE_ID], "text": "x"})
+        self.assertEqual(r["status"], 403, r)
+        r = b.fetch("POST", "/api/v1/feedback/%s/close" % fb[0]["ticket"],
+                    {"resolution": "x"})
+        self.assertEqual(r["status"], 403, r)
+
+    def test_05_office_never_sees_another_prefecture(self):
+        GW.mo(OTHER_VILLAGER, "FK 甘孜的反馈")
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        # Its own household, as a control.
+        b.go("#/lookup")
+        b.one("#lk-household").send_keys(OWN_HOUSEHOLD)
+        b.one("#lk-household-go").click()
+        b.wait(lambda: b.css("#lk-household-result [data-household]"), 10,
+               "its own household")
+        # The other prefecture's household: refused, nothing shown.
+        own = b.one("#lk-household")
+        own.clear()
+        own.send_keys(OTHER_HOUSEHOLD)
+        b.one("#lk-household-go").click()
+        b.wait(lambda: b.css("#lk-household-result .error"), 10, "a refusal")
+        self.assertFalse(b.css("#lk-household-result [data-household]"))
+        r = b.fetch("GET", "/api/v1/households/" + OTHER_HOUSEHOLD)
+        self.assertIn(r["status"], (403, 404), r)
+        r = b.fetch("GET", "/api/v1/messages?msisdn=" + OTHER_VILLAGER)
+        self.assertTrue(r["status"] in (403, 404) or
+                        r["body"].get("items") == [], r)
+        b.one("#lk-msisdn").send_keys(OTHER_VILLAGER)
+        b.one("#lk-msisdn-go").click()
+        b.wait(lambda: b.css("#lk-msisdn-result .error") or
+               b.visible("#lk-msisdn-result .muted"), 10, "no history")
+        self.assertFalse(b.css("#lk-messages tbody tr"))
+        b.shot("scope-lookup")
+        # The inbox holds none of its tickets, the area tree none of its areas.
+        b.go("#/feedback?status=")
+        b.wait(lambda: b.css("#fb-list tbody tr") or b.visible("#fb-empty"),
+               10, "the inbox")
+        self.assertNotIn("HH513334", b.one("#fb-list").text)
+        self.assertNotIn("甘孜的反馈", b.one("#fb-list").text)
+        r = b.fetch("GET", "/api/v1/feedback?status=open")
+        self.assertFalse([f for f in r["body"]["items"]
+                          if (f.get("household_id") or "").startswith("HH5133")])
+        r = b.fetch("GET", "/api/v1/areas")
+        self.assertEqual(r["status"], 200, r)
+        self.assertNotIn('"5133', repr(r["body"]).replace("'", '"'))
+        b.go("#/broadcasts/new")
+        b.wait(lambda: b.css(".area-picker select") or b.css(".area-code"),
+               10, "the area picker")
+        values = [o.get_attribute("value")
+                  for o in b.css(".area-picker option")]
+        self.assertFalse([v for v in values if v.startswith("5133")], values)
+        r = b.fetch("POST", "/api/v1/broadcasts", {
+            "template": "general_notice", "vars": {"text": "x"},
+            "audience": {"area": "513334"}, "dry_run": True})
+        self.assertEqual(r["status"], 403, r)
+        # And the other prefecture's office sees its own, not 5134's.
+        r2 = b.fetch("GET", "/api/v1/households/" + OWN_HOUSEHOLD)
+        self.assertEqual(r2["status"], 200)
+        b.quit()
+        self.b = b = self.browser()
+        b.sign_in(GW, "office2")
+        r = b.fetch("GET", "/api/v1/households/" + OWN_HOUSEHOLD)
+        self.assertIn(r["status"], (403, 404), r)
+        r = b.fetch("GET", "/api/v1/households/" + OTHER_HOUSEHOLD)
+        self.assertEqual(r["status"], 200, r)
+
+    def test_06_post_without_csrf_header_is_refused(self):
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        body = {"template": "general_notice", "vars": {"text": "x"},
+                "audience": {"area": TOWNSHIP}, "dry_run": True}
+        r = b.fetch("POST", "/api/v1/broadcasts", body, csrf=False)
+        self.assertEqual(r["status"], 403, r)
+        r = b.fetch("POST", "/api/v1/alerts",
+                    {"cadres": [CADRE_ID], "text": "x"}, csrf=False)
+        self.assertEqual(r["status"], 403, r)
+        r = b.fetch("POST", "/api/v1/broadcasts", body, csrf=True)
+        self.assertEqual(r["status"], 200, r)
+        b.go("#/overview")
+        b.shot("csrf")
+
+    def test_07_overview_is_drawn(self):
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.d.get(GW.url + "/console/#/overview")
+        b.wait(lambda: b.js("return document.getElementById('main')"
+                            ".dataset.drawn") == "overview", 15,
+               "the overview's charts")
+        ms = b.js("const m = performance.getEntriesByName("
+                  "'fupin-overview-drawn'); return m.length ? m[0].startTime : null")
+        self.assertIsNotNone(ms)
+        self.assertTrue(b.css("#ov-daily"), "the daily chart")
+        self.assertTrue(b.css("#ov-today-mo"))
+        print("  overview drawn %.0f ms after navigation" % ms)
+        b.shot("overview")
+        b.one("#lang-switch").click()
+        b.wait(lambda: b.js("return document.documentElement.lang") == "en",
+               5, "English")
+        b.wait(lambda: "Overview" in b.one("#main h1").text, 10,
+               "the English overview")
+        b.d.refresh()
+        b.wait(lambda: b.css("#main h1") and "Overview" in
+               b.one("#main h1").text, 10, "English remembered")
+        b.shot("overview-en")
+        b.one("#lang-switch").click()
+
+    def test_08_fits_a_phone(self):
+        b = self.browser(width=360, height=740)
+        b.sign_in(GW, "office1")
+        for p in ("#/overview", "#/broadcasts/new", "#/broadcasts",
+                  "#/feedback", "#/tasks", "#/lookup", "#/texts"):
+            b.go(p)
+            time.sleep(0.3)
+            w = b.js("return document.documentElement.scrollWidth")
+            vw = b.js("return window.innerWidth")
+            self.assertLessEqual(w, vw + 1, "%s is %dpx wide in %dpx" %
+                                 (p, w, vw))
+        self.assertFalse(b.visible("#nav a"), "the menu is folded")
+        b.one("#menu-toggle").click()
+        b.wait(lambda: b.visible("#nav a"), 5, "the menu open")
+        self.assertEqual(b.one("#menu-toggle").get_attribute("aria-expanded"),
+                         "true")
+        b.shot("phone-menu")
+        b.visible("#nav a[data-nav='new_broadcast']")[0].click()
+        b.wait(lambda: b.css("#bc-template"), 10, "the form")
+        b.shot("phone-new-broadcast")
+
+    def test_09_every_control_is_labelled(self):
+        b = self.browser()
+        b.sign_in(GW, "admin1")
+        unnamed = {}
+        for p in ("#/overview", "#/broadcasts/new", "#/broadcasts",
+                  "#/feedback", "#/tasks", "#/lookup", "#/texts", "#/users"):
+            b.go(p)
+            time.sleep(0.3)
+            bad = b.js("""
+                const out = [];
+                for (const el of document.querySelectorAll(
+                    'input, select, textarea, button, a[href]')) {
+                  if (el.offsetParent === null || el.type === 'hidden') continue;
+                  const named = (el.labels && el.labels.length) ||
+                    el.getAttribute('aria-label') ||
+                    el.getAttribute('aria-labelledby') ||
+                    (el.textContent || '').trim() || el.title;
+                  if (!named) out.push(el.outerHTML.slice(0, 80));
+                }
+                return out;""")
+            if bad:
+                unnamed[p] = bad
+        self.assertEqual(unnamed, {})
+        # Keyboard: Tab reaches the menu, Enter follows a link.
+        b.go("#/overview")
+        from selenium.webdriver.common.keys import Keys
+        body = b.one("body")
+        body.send_keys(Keys.TAB)
+        for _ in range(20):
+            el = b.d.switch_to.active_element
+            if el.get_attribute("data-nav") == "feedback":
+                break
+            el.send_keys(Keys.TAB)
+        self.assertEqual(b.d.switch_to.active_element.get_attribute(
+            "data-nav"), "feedback")
+        b.d.switch_to.active_element.send_keys(Keys.ENTER)
+        b.wait(lambda: "#/feedback" in b.d.current_url, 5, "the feedback page")
+        b.shot("admin-feedback")
+
+    def test_99_lockout_after_five_wrong_passwords(self):
+        b = self.browser()
+        locked = lambda: "登录尝试过多" in b.d.page_source  # noqa: E731
+        for i in range(4):
+            b.sign_in(GW, "lock1", "wrong-password-%d" % i, expect_ok=False)
+            b.wait(lambda: b.visible("#login-error"), 10,
+                   "the message for attempt %d" % (i + 1))
+            self.assertIn("error=1", b.d.current_url)
+        b.shot("login-failed")
+        # The fifth failure locks: 429 for 15 minutes, even for the right
+        # password, and for another user from the same client.
+        b.sign_in(GW, "lock1", "wrong-password-4", expect_ok=False)
+        b.wait(lambda: locked() or b.visible("#login-error"), 10,
+               "the answer to attempt 5")
+        b.sign_in(GW, "lock1", PASSWORD, expect_ok=False)
+        b.wait(locked, 10, "the lockout page")
+        self.assertFalse(b.css("#who-name"))
+        b.shot("lockout")
+        r = GW.post_form("/console/login", {"username": "lock1",
+                                            "password": PASSWORD})
+        self.assertEqual(r[0], 429)
+
+
+def main(argv):
+    global GW, SHOTS
+    if len(argv) < 2:
+        sys.stderr.write("usage: console_test.py BIN_DIR [SHOT_DIR]\n")
+        return 64
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        sys.stderr.write("console_test: python3-selenium is missing "
+                         "(make deps; run with /usr/bin/python3)\n")
+        return 69
+    for tool in (harness.CHROMEDRIVER, "/usr/bin/chromium"):
+        if not os.access(tool, os.X_OK):
+            sys.stderr.write("console_test: %s is missing (make deps)\n" % tool)
+            return 69
+    SHOTS = os.path.abspath(argv[2] if len(argv) > 2 else
+                            os.path.join(harness.ROOT, "build", "browser-shots"))
+    GW = Gateway(argv[1], users=USERS)
+    try:
+        GW.start()
+        print("console_test: gateway on %s, screenshots in %s" % (GW.url, SHOTS))
+        names = sys.argv[3:] if len(argv) > 3 else None
+        loader = unittest.TestLoader()
+        suite = (loader.loadTestsFromNames(names, ConsoleTest) if names else
+                 loader.loadTestsFromTestCase(ConsoleTest))
+        result = unittest.TextTestRunner(verbosity=2).run(suite)
+        if not result.wasSuccessful():
+            print("gateway log, last lines:\n" + GW.log_tail())
+        return 0 if result.wasSuccessful() else 1
+    finally:
+        GW.stop()
+        GW.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
