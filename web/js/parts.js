@@ -13,6 +13,11 @@ const D = {
 		area_prefix_hint: '行政区划代码，如 5134（州）、513431（县）；留空为您可见的全部地区。',
 		households_n: '{n} 户',
 		your_scope: '您的范围',
+		lv_2: '省',
+		lv_4: '市州',
+		lv_6: '县',
+		lv_9: '乡镇',
+		lv_12: '村',
 	},
 	en: {
 		area_any: '(all of {scope})',
@@ -21,6 +26,11 @@ const D = {
 		area_prefix_hint: 'A region code such as 5134 (prefecture) or 513431 (county); empty for every area you may see.',
 		households_n: '{n} households',
 		your_scope: 'your area',
+		lv_2: 'province',
+		lv_4: 'prefecture',
+		lv_6: 'county',
+		lv_9: 'township',
+		lv_12: 'village',
 	},
 };
 
@@ -31,11 +41,14 @@ export function badge(status) {
 // A polite live region for progress and results (screen readers hear
 // what changed without losing their place).
 export function liveRegion(cls) {
-	return h('div', {class: cls || '', role: 'status', 'aria-live': 'polite'});
+	return h('div', {class: cls || '', role: 'status', 'aria-live': 'polite',
+		dataset: {base: cls || ''}});
 }
 
+// The region's text, and its look: kind is 'ok', 'error', 'notice' or
+// 'muted' (the region keeps the class it was made with).
 export function say(region, text, kind) {
-	region.className = kind || '';
+	region.className = [region.dataset.base || '', kind || ''].join(' ').trim();
 	region.textContent = text || '';
 }
 
@@ -62,16 +75,27 @@ let areaCache = null;
 export async function loadAreas() {
 	if (areaCache)
 		return areaCache;
-	const data = await api.get('/api/v1/areas');
-	let list = Array.isArray(data) ? data :
-		(data.items || data.areas || data.tree || (data.children ? [data] : []));
+	// Every page of the tree (paged by code: ?after=, "next").
+	let list = [];
+	let after = null;
+	for (let i = 0; i < 50; i++) {
+		const data = await api.get('/api/v1/areas', after === null ? {limit: 1000} :
+			{limit: 1000, after});
+		const items = Array.isArray(data) ? data : (data.items || data.areas || data.tree ||
+			(Array.isArray(data.children) ? [data] : []));
+		list = list.concat(items);
+		after = Array.isArray(data) ? null : (data.next ?? null);
+		if (after === null || !items.length)
+			break;
+	}
 	const flat = [];
 	const walk = (n, parent) => {
 		flat.push({code: String(n.code ?? n.area_code ?? n.id ?? ''),
-			name: n.name || n.title || '', households: n.households ?? n.household_count ?? null,
+			name: n.name || n.title || '', level: n.level ?? null, households: n.households ?? n.household_count ?? null,
 			parent: n.parent ?? parent ?? null, children: []});
-		for (const c of n.children || [])
-			walk(c, String(n.code ?? n.area_code ?? ''));
+		if (Array.isArray(n.children))
+			for (const c of n.children)
+				walk(c, String(n.code ?? n.area_code ?? ''));
 	};
 	for (const n of list)
 		walk(n, null);
@@ -96,10 +120,12 @@ export async function loadAreas() {
 	return areaCache;
 }
 
+// "昭觉县 (513431) · 12 户", or by its level when the tree has no names:
+// "县 513431 · 12 户".
 function areaLabel(n) {
-	const parts = [n.name || n.code];
-	if (n.name)
-		parts.push('(' + n.code + ')');
+	const lv = 'lv_' + n.code.length;
+	const parts = n.name ? [n.name, '(' + n.code + ')'] :
+		[tr(D, lv) === lv ? n.code : tr(D, lv) + ' ' + n.code];
 	if (n.households !== null && n.households !== undefined)
 		parts.push('· ' + tr(D, 'households_n', {n: fmtNum(n.households)}));
 	return parts.join(' ');
@@ -123,7 +149,7 @@ export function areaPicker(session, legendText, opts) {
 	function drawLevels() {
 		const path = [];
 		if (chosen) {
-			for (let n = tree.by.get(chosen); n; n = n.up)
+			for (let n = tree.by.get(chosen); n && n !== tree.top; n = n.up)
 				path.unshift(n);
 		}
 		replace(wrap);
@@ -181,6 +207,10 @@ export function areaPicker(session, legendText, opts) {
 		replace(wrap, h('span', {class: 'loading'}, t('loading')));
 		loadAreas().then((tr_) => {
 			tree = tr_;
+			// The caller's own area as the only root: start below it.
+			if (tree.roots.length === 1 && tree.roots[0].code === (session.area || '') &&
+			    tree.roots[0].children.length)
+				tree = {roots: tree.roots[0].children, by: tree.by, top: tree.roots[0]};
 			if (!tree.roots.length)
 				drawText();
 			else

@@ -245,11 +245,12 @@ export default async function render(ctx) {
 	// ---- preview
 	const previewLive = liveRegion('preview-count');
 	const previews = h('div', {class: 'previews', id: 'bc-previews'});
+	const segNote = h('p', {class: 'hint', id: 'bc-segments'});
 	const previewErr = h('p', {class: 'error', role: 'alert'});
 	const preview = h('section', {class: 'card preview', 'aria-labelledby': 'bc-prev-h'},
 		h('h2', {id: 'bc-prev-h'}, L('preview')),
 		h('p', {class: 'hint'}, L('preview_hint')),
-		previewLive, previewErr, previews);
+		previewLive, previewErr, previews, segNote);
 
 	const reviewBtn = h('button', {type: 'button', class: 'primary', id: 'bc-review',
 		disabled: true}, L('review'));
@@ -326,6 +327,8 @@ export default async function render(ctx) {
 			lastDry = null;
 			reviewBtn.disabled = true;
 			replace(previews);
+			segNote.textContent = '';
+			delete previewLive.dataset.recipients;
 			say(previewLive, later.checked && !at.value ? L('need_time') : L('fill_first'), 'muted');
 			previewErr.textContent = '';
 			return;
@@ -346,12 +349,15 @@ export default async function render(ctx) {
 			lastDry = null;
 			reviewBtn.disabled = true;
 			replace(previews);
+			segNote.textContent = '';
+			delete previewLive.dataset.recipients;
 			say(previewLive, '');
 			previewErr.textContent = errText(e);
 		}
 	}, 350);
 
 	function drawPreview(d) {
+		previewLive.dataset.recipients = String(d.recipients);
 		say(previewLive, d.recipients > 0 ? L('recipients', {n: fmtNum(d.recipients)}) :
 			L('no_recipients'), d.recipients > 0 ? 'ok' : 'notice');
 		replace(previews);
@@ -364,8 +370,8 @@ export default async function render(ctx) {
 				h('figcaption', {class: 'phone-meta'},
 					L('recipients_lang', {n: fmtNum(p.recipients), s: p.segments}))));
 		}
-		if (d.segments !== undefined)
-			previews.appendChild(h('p', {class: 'hint'}, L('segments_total', {n: fmtNum(d.segments)})));
+		segNote.textContent = d.segments !== undefined ?
+			L('segments_total', {n: fmtNum(d.segments)}) : '';
 	}
 
 	function refresh() {
