@@ -46,7 +46,7 @@ INC        = $(I_ALL)
 $(BUILD)/common/%.o:          INC = -Icommon
 $(BUILD)/gateway/core/%.o:    INC = $(I_CORE)
 $(BUILD)/gateway/http/%.o:    INC = $(I_HTTP)
-$(BUILD)/gateway/send/%.o:    INC = $(I_CORE)
+$(BUILD)/gateway/send/%.o:    INC = $(I_CORE) $(SMPP_CFLAGS)
 $(BUILD)/gateway/ussd/%.o:    INC = $(I_HTTP)
 $(BUILD)/gateway/sms/%.o:     INC = $(I_HTTP) -Igateway/ussd
 $(BUILD)/gateway/api/%.o:     INC = $(I_HTTP) -Igateway/send
@@ -62,6 +62,11 @@ LIBS       = $(call pkglibs,$(PKGS)) -lpthread -lm
 CTL_LIBS   = $(call pkglibs,libcurl sqlite3 libconfig json-c libsodium) -lpthread
 # Debian's Paho ships no .pc file: the one place we name it.
 PAHO_LIBS  = -lpaho-mqtt3as
+# libsmpp34 packs and unpacks the smpp provider's PDUs: linked into the
+# gateway and the tests only; -isystem, its headers are not written for
+# our warnings.
+SMPP_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libsmpp34 2>/dev/null))
+SMPP_LIBS  = $(call pkglibs,libsmpp34)
 BR_LIBS    = $(call pkglibs,sqlite3 libconfig json-c) $(PAHO_LIBS) -lpthread
 CHECK_LIBS = $(call pkglibs,check)
 
@@ -104,7 +109,7 @@ web-vendor:
 # `make` on a machine without the -dev packages would stop at the first
 # missing header: say which packages are missing and how to get them.
 libs-present:
-	@missing=; for p in $(PKGS); do \
+	@missing=; for p in $(PKGS) libsmpp34; do \
 	  pkg-config --exists $$p 2>/dev/null || missing="$$missing $$p"; done; \
 	[ -f /usr/include/MQTTAsync.h ] || missing="$$missing paho-mqtt"; \
 	command -v pkg-config >/dev/null || missing="pkg-config $$missing"; \
@@ -131,7 +136,7 @@ $(BUILD)/libgateway.a: $(GW_OBJ)
 
 $(BIN)/fupin-gateway: $(call obj,$(GW_MAIN)) $(GW_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 # fupinctl takes the USSD menu's objects from libgateway.a (the phone
 # simulator and templates check); no HTTP server is linked.
 $(BIN)/fupinctl: $(CTL_OBJ) $(GW_LIBS)
@@ -153,14 +158,14 @@ $(BUILD)/tests/%.o: ALL_CFLAGS += -Wno-missing-prototypes $(shell pkg-config --c
 
 $(BIN)/check_unit: $(UNIT_OBJ) $(GW_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS) $(CHECK_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS) $(CHECK_LIBS)
 
 # Replays the fuzz corpora through the harnesses under gcc (no libFuzzer).
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY = $(patsubst tests/fuzz/%.c,$(BIN)/replay_%,$(FUZZ_SRC))
 $(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(GW_LIBS)
 	@mkdir -p $(BIN)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 
 BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub
 $(BIN)/mqtt_pub: $(BUILD)/bench/mqtt_pub.o
@@ -181,8 +186,13 @@ DEB_PKGS = gcc make pkg-config libmicrohttpd-dev libcurl4-openssl-dev libsqlite3
            mosquitto-clients libjson-c-dev libssl-dev valgrind cppcheck clang \
            libclang-rt-14-dev tzdata ca-certificates openssl curl kannel kannel-extras \
            procps time faketime python3 libsodium-dev \
+           libsmpp34-dev libnet-smpp-perl nodejs $(NPM_PKG) \
            chromium chromium-driver python3-selenium libjs-chart.js \
            fonts-wqy-microhei fonts-sil-nuosusil fonts-tibetan-machine
+
+# npm runs tests/smsc's SMSC (node-smpp): Debian's npm, unless a nodejs
+# that ships its own (NodeSource's conflicts with Debian's npm) is here.
+NPM_PKG = $(if $(shell command -v npm 2>/dev/null),,npm)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -311,7 +321,7 @@ fuzz: deps
 	    SANITIZE=fuzzer-no-link,address,undefined build/fuzz/libgateway.a build/fuzz/libcore.a build/fuzz/libfupin.a >/dev/null || exit 1; \
 	  mkdir -p bin/fuzz; \
 	  clang -fsanitize=fuzzer,address,undefined $(I_ALL) -o bin/fuzz/$$n $$f \
-	    build/fuzz/libgateway.a build/fuzz/libcore.a build/fuzz/libfupin.a $(LIBS) || exit 1; \
+	    build/fuzz/libgateway.a build/fuzz/libcore.a build/fuzz/libfupin.a $(SMPP_LIBS) $(LIBS) || exit 1; \
 	  mkdir -p build/fuzz/corpus/$$n; \
 	  bin/fuzz/$$n -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
