@@ -11,7 +11,10 @@
  * Outcomes: accepted -> "sent" (the file provider's also "delivered");
  * 408, 429, 5xx, timeouts, connection errors and garbage -> retried with
  * exponential backoff and jitter until max_attempts, then "failed";
- * other 4xx -> "failed" at once.
+ * other 4xx -> "failed" at once.  An outcome the database will not take
+ * (full disk, I/O error, busy) is held in memory and written again,
+ * with a growing pause, until it is stored; its message stays "sending"
+ * meanwhile and is not sent again.
  *
  * Called by the gateway's main: sender_start after migrations and
  * before READY, sender_wake after each committed enqueue, sender_stop
@@ -50,7 +53,11 @@ enum fp_err sender_start(const struct cfg *cfg, struct sender **out);
  * back to "queued", in-flight requests get SENDER_GRACE_MS (at most
  * their timeout) to finish; any still open are abandoned and stay
  * "sending" until the next start recovers them.  Outcomes received are
- * written.  Joins every thread.  sender_stop(NULL) is a no-op.
+ * written; while the database will not take them, for up to
+ * SENDER_STOP_WRITE_MS (sender_worker.h) more, after which each message
+ * the provider accepted but that is still "sending" is logged
+ * (sender.unwritten, with the provider's id): the next start queues it
+ * again.  Joins every thread.  sender_stop(NULL) is a no-op.
  */
 void sender_stop(struct sender *s);
 

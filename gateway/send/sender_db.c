@@ -8,7 +8,15 @@
  * touches the network.  Logs name the provider and the message id,
  * numbers masked, never texts; per-message lines are limited to
  * LOG_PER_S a second (log_allow, log.h).
+ *
+ * An outcome the database will not take (full, an I/O error, busy) is
+ * held, in order, and written again with a growing pause until it is
+ * stored: its message stays "sending", which no claim takes, so what
+ * the provider answered is never lost nor the message sent again while
+ * the gateway runs.  No claim is made while outcomes are held, and the
+ * I/O thread waits once SENDER_HELD_MAX of them are (bounded memory).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,28 +114,33 @@ log_outcome(struct worker *w, const struct done *d)
 		    (long long)d->next_in_s, d->res.error);
 }
 
-/* The outcomes are written (or dropped): log, count, free them. */
-static void
+/* Log, count and free the outcomes written; keep the held ones at the
+ * front of the list, in order.  Returns how many are kept. */
+static size_t
 outcomes_finish(struct worker *w, struct donelist *l)
 {
 	uint64_t c[C_N] = { 0 };
-	size_t i;
+	size_t i, kept = 0;
 
 	for (i = 0; i < l->n; i++) {
 		struct done *d = &l->v[i];
 
-		if (!d->is_dropped) {
-			log_outcome(w, d);
-			if (d->res.outcome == PROVIDER_ACCEPTED) {
-				c[C_SENT]++;
-				c[C_SEGMENTS] += (uint64_t)d->item.segments;
-				if (d->res.is_delivered)
-					c[C_DELIVERED]++;
-			} else if (d->is_final_failure)
-				c[C_FAILED]++;
-			else
-				c[C_RETRIED]++;
+		if (d->is_held) {
+			if (kept != i)
+				l->v[kept] = *d;
+			kept++;
+			continue;
 		}
+		log_outcome(w, d);
+		if (d->res.outcome == PROVIDER_ACCEPTED) {
+			c[C_SENT]++;
+			c[C_SEGMENTS] += (uint64_t)d->item.segments;
+			if (d->res.is_delivered)
+				c[C_DELIVERED]++;
+		} else if (d->is_final_failure)
+			c[C_FAILED]++;
+		else
+			c[C_RETRIED]++;
 		sender_item_free(&d->item);
 		free(d->res.msgid);
 		d->res.msgid = NULL;
@@ -135,7 +148,8 @@ outcomes_finish(struct worker *w, struct donelist *l)
 	for (i = 0; i < C_N; i++)
 		if (c[i] > 0)
 			count(w, (enum counter)i, c[i]);
-	l->n = 0;
+	l->n = kept;
+	return kept;
 }
 
 /*
@@ -159,6 +173,8 @@ struct round {
 					 * round is committed */
 	size_t		 n_items;
 	size_t		 n_expired;
+	enum fp_err	 held_err;	/* why the first outcome held
+					 * (is_one_by_one) was */
 };
 
 /* A statement of the round's frame, prepared once per connection. */
@@ -178,14 +194,15 @@ exec_cached(struct store *st, const char *sql)
 }
 
 /* One outcome; alone in a savepoint when is_one_by_one, so a row that
- * cannot be written is left out (it stays "sending" until recovered). */
+ * cannot be written is held back (for the next round) without holding
+ * up the others. */
 static enum fp_err
 write_outcome(struct round *r, struct store *st, struct done *d,
     int64_t now)
 {
 	enum fp_err err;
 
-	d->is_dropped = false;
+	d->is_held = false;
 	if (!r->is_one_by_one) {
 		err = apply(r->w, st, d, now);
 		/* Deleted meanwhile: nothing to record. */
@@ -196,10 +213,19 @@ write_outcome(struct round *r, struct store *st, struct done *d,
 		return err;
 	err = apply(r->w, st, d, now);
 	if (err != FP_OK && err != FP_ENOTFOUND) {
-		log_error("sender.flush provider=%s id=%lld error=\"%s\"",
-		    r->w->p->name, (long long)d->item.id, fp_strerror(err));
-		d->is_dropped = true;
-		exec_cached(st, "ROLLBACK TO sender_one");
+		d->is_held = true;
+		if (r->held_err == FP_OK)
+			r->held_err = err;
+		if (log_allow(&r->w->log_limit))
+			log_warnx("sender.held provider=%s id=%lld "
+			    "error=\"%s\"", r->w->p->name,
+			    (long long)d->item.id, fp_strerror(err));
+		/* A statement that failed this way may have ended the
+		 * transaction (SQLite rolls it back on some I/O errors):
+		 * then these fail too, and so does the round. */
+		err = exec_cached(st, "ROLLBACK TO sender_one");
+		if (err != FP_OK)
+			return err;
 	}
 	return exec_cached(st, "RELEASE sender_one");
 }
@@ -217,6 +243,7 @@ round_run(struct store *st, void *arg)
 	r->items = NULL;
 	r->n_items = 0;
 	r->n_expired = 0;
+	r->held_err = FP_OK;
 	for (i = 0; i < r->n_done; i++) {
 		err = write_outcome(r, st, &r->done[i], now);
 		if (err != FP_OK)
@@ -276,20 +303,68 @@ round_exec(struct worker *w, struct round *r)
 }
 
 /*
- * Write the outcomes in *l and claim up to `want` (0: none) in one
- * round; the claimed messages go to *items, *n.  A busy database keeps
- * the outcomes for the next try (false).  Any other error runs the
- * round again one outcome per savepoint, so one bad row cannot hold up
- * the rest; if even that fails they are dropped (left "sending" until
- * the next start).
+ * After a round: start, continue or end holding outcomes (kept of them
+ * are held now; err is why, when kept > 0).  The first failure is an
+ * error line (a warning when the database was only busy); the retries
+ * are warnings, limited; the end says how long it took.
  */
-static bool
-round_write(struct worker *w, struct donelist *l, size_t want,
-    struct outbox_item **items, size_t *n)
+static void
+hold_update(struct worker *w, size_t kept, size_t written, enum fp_err err)
+{
+	int64_t now = mono_ns();
+
+	if (kept == 0) {
+		if (w->held_since_ns != 0)
+			log_info("sender.flush provider=%s messages=%zu "
+			    "held_ms=%lld action=written", w->p->name, written,
+			    (long long)((now - w->held_since_ns) /
+			    SENDER_NS_PER_MS));
+		w->held_since_ns = 0;
+		w->hold_retry_ns = 0;
+		return;
+	}
+	if (w->held_since_ns == 0) {
+		w->held_since_ns = now;
+		w->hold_backoff_ms = SENDER_HOLD_MIN_MS;
+		if (err == FP_EBUSY)
+			log_warnx("sender.flush provider=%s messages=%zu "
+			    "error=\"%s\" action=hold", w->p->name, kept,
+			    fp_strerror(err));
+		else
+			log_error("sender.flush provider=%s messages=%zu "
+			    "error=\"%s\" action=hold", w->p->name, kept,
+			    fp_strerror(err));
+	} else {
+		w->hold_backoff_ms *= 2;
+		if (w->hold_backoff_ms > SENDER_HOLD_MAX_MS)
+			w->hold_backoff_ms = SENDER_HOLD_MAX_MS;
+		if (log_allow(&w->log_limit))
+			log_warnx("sender.held provider=%s messages=%zu "
+			    "held_ms=%lld next_in_ms=%lld error=\"%s\"",
+			    w->p->name, kept, (long long)((now -
+			    w->held_since_ns) / SENDER_NS_PER_MS),
+			    (long long)w->hold_backoff_ms, fp_strerror(err));
+	}
+	w->hold_retry_ns = now + w->hold_backoff_ms * SENDER_NS_PER_MS;
+}
+
+/*
+ * Write the outcomes in *l, give back `unclaim` (or NULL) and claim up
+ * to `want` (0: none) in one round; the claimed messages go to *items,
+ * *n.  When the round fails for any reason but a busy database, it runs
+ * again one outcome per savepoint, so one bad row cannot hold up the
+ * rest.  What cannot be written stays in *l, in order, for the next
+ * round (hold_update says when); the rest is logged, counted and freed.
+ * Returns how many outcomes are held; *is_committed says whether the
+ * round (its claims, its give-backs) was.
+ */
+static size_t
+round_write(struct worker *w, struct donelist *l, const struct itemq *unclaim,
+    size_t want, struct outbox_item **items, size_t *n, bool *is_committed)
 {
 	struct round r;
 	enum fp_err err;
-	size_t i;
+	size_t i, kept, before = l->n;
 
 	*items = NULL;
 	*n = 0;
@@ -297,53 +372,45 @@ round_write(struct worker *w, struct donelist *l, size_t want,
 	r.w = w;
 	r.done = l->v;
 	r.n_done = l->n;
+	r.unclaim = unclaim;
 	r.want = want;
 	err = round_exec(w, &r);
 	if (err != FP_OK && err != FP_EBUSY && l->n > 0) {
 		r.is_one_by_one = true;
 		err = round_exec(w, &r);
 	}
-	if (err == FP_EBUSY) {
-		if (log_allow(&w->log_limit))
-			log_warnx("sender.flush provider=%s messages=%zu "
-			    "error=\"%s\"", w->p->name, l->n,
-			    fp_strerror(err));
-		return false;
-	}
+	*is_committed = err == FP_OK;
 	if (err != FP_OK) {
-		log_error("sender.flush provider=%s messages=%zu error=\"%s\"",
-		    w->p->name, l->n, fp_strerror(err));
 		for (i = 0; i < l->n; i++)
-			l->v[i].is_dropped = true;
-	}
+			l->v[i].is_held = true;
+		if (l->n == 0 && log_allow(&w->log_limit))
+			log_warnx("sender.round provider=%s error=\"%s\" "
+			    "action=retry", w->p->name, fp_strerror(err));
+	} else
+		err = r.held_err;
 	if (r.n_expired > 0) {
 		count(w, C_EXPIRED, r.n_expired);
 		log_info("sender.expired provider=%s messages=%zu", w->p->name,
 		    r.n_expired);
 	}
-	outcomes_finish(w, l);
+	kept = outcomes_finish(w, l);
+	if (before > 0 || w->held_since_ns != 0)
+		hold_update(w, kept, before - kept, err);
 	*items = r.items;
 	*n = r.n_items;
-	return true;
+	return kept;
 }
 
-/* Give back what was claimed but never started (stopping). */
+/* Outcomes the I/O thread handed back join ours, after those held
+ * (w->lock held).  Out of memory: they wait in w->done for next time. */
 static void
-unclaim_ready(struct worker *w, struct itemq *q)
+take_done(struct worker *w, struct donelist *mine)
 {
-	struct round r;
-	enum fp_err err;
-	size_t n = sender_itemq_len(q);
-
-	if (n == 0)
-		return;
-	memset(&r, 0, sizeof(r));
-	r.w = w;
-	r.unclaim = q;
-	err = round_exec(w, &r);
-	if (err != FP_OK)
-		log_warnx("sender.stop provider=%s unsent=%zu error=\"%s\"",
-		    w->p->name, n, fp_strerror(err));
+	if (sender_donelist_take_all(mine, &w->done) != 0 &&
+	    log_allow(&w->log_limit))
+		log_warnx("sender.outcomes provider=%s error=\"%s\"",
+		    w->p->name, fp_strerror(FP_ENOMEM));
+	w->n_held = mine->n;
 }
 
 static void
@@ -359,6 +426,66 @@ abs_deadline(struct timespec *ts, int64_t wait_ns)
 }
 
 /*
+ * Stopping, the I/O thread gone: write the outcomes still held and give
+ * back what it never took, trying again as while running for
+ * SENDER_STOP_WRITE_MS at most.  What still cannot be written then is
+ * logged message by message and stays "sending": the next start queues
+ * it again (at least once, docs/api.md), so a message the provider had
+ * accepted may then be sent a second time.
+ */
+static void
+stop_write(struct worker *w, struct donelist *mine)
+{
+	struct outbox_item *items;
+	struct timespec ts;
+	int64_t wait, deadline = mono_ns() + SENDER_STOP_WRITE_MS *
+	    SENDER_NS_PER_MS;
+	size_t kept, n, i, unsent;
+	bool is_committed;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		take_done(w, mine);
+		unsent = sender_itemq_len(&w->ready);
+		pthread_mutex_unlock(&w->lock);
+		if (mine->n == 0 && unsent == 0)
+			return;
+		kept = round_write(w, mine, unsent > 0 ? &w->ready : NULL, 0,
+		    &items, &n, &is_committed);
+		outbox_items_free(items, n);
+		if (is_committed) {
+			pthread_mutex_lock(&w->lock);
+			sender_itemq_cleanup(&w->ready);
+			pthread_mutex_unlock(&w->lock);
+			unsent = 0;
+		}
+		if (kept == 0 && unsent == 0)
+			return;
+		wait = w->hold_retry_ns > 0 ? w->hold_retry_ns - mono_ns() :
+		    SENDER_HOLD_MIN_MS * SENDER_NS_PER_MS;
+		if (wait < 0)
+			wait = 0;
+		if (mono_ns() + wait >= deadline)
+			break;
+		ts.tv_sec = (time_t)(wait / RATELIMIT_NS);
+		ts.tv_nsec = (long)(wait % RATELIMIT_NS);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			continue;
+	}
+	for (i = 0; i < mine->n; i++)
+		if (mine->v[i].res.outcome == PROVIDER_ACCEPTED)
+			log_error("sender.unwritten provider=%s id=%lld "
+			    "msgid=%s action=\"queued again at the next "
+			    "start\"", w->p->name, (long long)mine->v[i].item.id,
+			    mine->v[i].res.msgid != NULL ?
+			    mine->v[i].res.msgid : "-");
+	log_error("sender.stop provider=%s unwritten=%zu unsent=%zu "
+	    "held_ms=%lld error=\"database not writable\"", w->p->name,
+	    mine->n, unsent, (long long)(w->held_since_ns != 0 ?
+	    (mono_ns() - w->held_since_ns) / SENDER_NS_PER_MS : 0));
+}
+
+/*
  * The database thread.  It never holds w->lock during a round: the
  * writer's after_commit calls sender_wake, which takes it.
  */
@@ -366,56 +493,53 @@ void *
 sender_db_main(void *arg)
 {
 	struct worker *w = arg;
-	struct donelist mine = { 0 }, swap;
+	struct donelist mine = { 0 };
 	struct outbox_item *items;
 	struct timespec ts;
 	int64_t now, next_claim = 0, wait;
-	size_t want, n;
-	bool can_claim, is_last = false;
+	size_t want, n, kept;
+	bool can_claim, can_write, is_holding, was_full, is_committed;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
+		take_done(w, &mine);
+		if (w->is_io_finished)
+			break;
 		now = mono_ns();
+		is_holding = w->held_since_ns != 0;
+		can_write = mine.n > 0 && (!is_holding ||
+		    now >= w->hold_retry_ns);
 		/* Claim when the I/O thread has room for a worthwhile batch
-		 * (or has nothing at all) and there may be something due. */
+		 * (or has nothing at all) and there may be something due;
+		 * not while outcomes wait for the database. */
 		want = w->want;
-		can_claim = !is_stopping(w) && want > 0 &&
+		can_claim = !is_stopping(w) && !is_holding && want > 0 &&
 		    (want * 2 >= w->target || sender_itemq_len(&w->ready) == 0) &&
 		    (w->is_woken || now >= next_claim);
-		if (w->done.n == 0 && mine.n == 0 && !can_claim) {
-			if (w->is_io_finished)
-				break;
-			/* Until the next poll, or sooner when a claim is
-			 * due; the I/O thread signals when it wants more. */
+		if (!can_write && !can_claim) {
+			/* Until the next poll, or sooner when a claim or a
+			 * write is due; the I/O thread signals when it
+			 * wants more or hands outcomes back. */
 			wait = SENDER_POLL_MS * SENDER_NS_PER_MS;
-			if (want > 0 && next_claim > now)
+			if (is_holding && mine.n > 0)
+				wait = min64(wait, w->hold_retry_ns - now);
+			else if (want > 0 && next_claim > now)
 				wait = min64(wait, next_claim - now);
-			abs_deadline(&ts, wait);
+			abs_deadline(&ts, wait > 0 ? wait : 0);
 			pthread_cond_timedwait(&w->db_cond, &w->lock, &ts);
 			continue;
-		}
-		/* Everything that piled up goes in one transaction. */
-		if (mine.n == 0 && w->done.n > 0) {
-			swap = w->done;
-			w->done = mine;
-			mine = swap;
 		}
 		if (can_claim)
 			w->is_woken = false;
-		is_last = w->is_io_finished;
+		was_full = sender_is_held_full(w);
 		pthread_mutex_unlock(&w->lock);
 
-		if (!round_write(w, &mine, can_claim ? want : 0, &items,
-		    &n)) {
-			/* Database trouble: wait a little, keep them. */
-			abs_deadline(&ts, SENDER_POLL_MS * SENDER_NS_PER_MS);
-			pthread_mutex_lock(&w->lock);
-			pthread_cond_timedwait(&w->db_cond, &w->lock, &ts);
-			if (is_last && w->done.n == 0)
-				break;
-			continue;
-		}
+		kept = round_write(w, &mine, NULL, can_claim ? want : 0,
+		    &items, &n, &is_committed);
 		pthread_mutex_lock(&w->lock);
+		w->n_held = kept;
+		if (was_full && !sender_is_held_full(w))
+			sender_io_wake(w);	/* it waited for us */
 		if (can_claim) {
 			next_claim = n == want ? now : now +
 			    SENDER_POLL_MS * SENDER_NS_PER_MS;
@@ -427,8 +551,7 @@ sender_db_main(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&w->lock);
-	/* Stopping: the I/O thread is gone; give back what it never took. */
-	unclaim_ready(w, &w->ready);
+	stop_write(w, &mine);
 	pthread_mutex_lock(&w->lock);
 	sender_itemq_cleanup(&w->ready);
 	pthread_mutex_unlock(&w->lock);

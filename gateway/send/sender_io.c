@@ -60,15 +60,19 @@ static bool
 take_ready(struct worker *w, int64_t now, struct outbox_item *out)
 {
 	size_t tokens, len;
-	bool ok = false;
+	bool ok = false, is_full;
 
 	pthread_mutex_lock(&w->lock);
-	if (sender_itemq_len(&w->ready) > 0 && ratelimit_take(&w->rl, now, NULL))
+	/* Too many outcomes wait for the database: send nothing more (and
+	 * ask for nothing) until they are written. */
+	is_full = sender_is_held_full(w);
+	if (!is_full && sender_itemq_len(&w->ready) > 0 &&
+	    ratelimit_take(&w->rl, now, NULL))
 		ok = sender_itemq_pop(&w->ready, out);
 	len = sender_itemq_len(&w->ready) + w->reserved;
 	tokens = ratelimit_forecast(&w->rl, now,
 	    SENDER_HORIZON_MS * SENDER_NS_PER_MS, w->target);
-	w->want = tokens > len ? tokens - len : 0;
+	w->want = tokens > len && !is_full ? tokens - len : 0;
 	if (w->want * 2 >= w->target || (w->want > 0 && len == 0))
 		pthread_cond_signal(&w->db_cond);
 	pthread_mutex_unlock(&w->lock);
@@ -420,6 +424,10 @@ sender_io_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 		has_ready = sender_itemq_len(&w->ready) > 0;
 		token_wait = ratelimit_wait_ns(&w->rl, now);
+		/* Outcomes held: the database thread wakes us once they are
+		 * written. */
+		if (sender_is_held_full(w))
+			has_room = false;
 		pthread_mutex_unlock(&w->lock);
 		wait = SENDER_POLL_MS * SENDER_NS_PER_MS;
 		/* With nothing ready but no token either, the database

@@ -1,7 +1,7 @@
 /*
  * sender_queue.c: the queues a sender's two threads share (see
  * sender_worker.h): ready messages for the I/O thread, outcomes for the
- * database thread.  Callers hold the worker's lock.
+ * database thread.  Callers hold the worker's lock (or own the list).
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -133,6 +133,43 @@ sender_donelist_push(struct donelist *l, struct outbox_item *item,
 	d->res = *res;
 	memset(item, 0, sizeof(*item));
 	memset(res, 0, sizeof(*res));
+}
+
+int
+sender_donelist_take_all(struct donelist *dst, struct donelist *src)
+{
+	struct donelist swap;
+	struct done *grown;
+	size_t cap;
+
+	if (src->n == 0)
+		return 0;
+	if (dst->n == 0) {
+		swap = *dst;
+		*dst = *src;
+		*src = swap;
+		return 0;
+	}
+	if (dst->n + src->n > dst->cap) {
+		cap = dst->cap;
+		while (cap < dst->n + src->n)
+			cap *= 2;
+		grown = realloc(dst->v, cap * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		dst->v = grown;
+		dst->cap = cap;
+	}
+	memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+	dst->n += src->n;
+	src->n = 0;
+	return 0;
+}
+
+bool
+sender_is_held_full(const struct worker *w)
+{
+	return w->n_held + w->done.n >= SENDER_HELD_MAX;
 }
 
 void

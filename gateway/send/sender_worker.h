@@ -28,6 +28,15 @@
 #define SENDER_NS_PER_MS	1000000LL
 #define SENDER_HORIZON_MS	100	/* claim what the bucket allows
 					 * within this time */
+/* Outcomes the database could not take (full, failing, busy) are held
+ * and written again after SENDER_HOLD_MIN_MS, doubling up to
+ * SENDER_HOLD_MAX_MS; with SENDER_HELD_MAX of them waiting, the I/O
+ * thread sends nothing more until they are written.  At stop they are
+ * tried for SENDER_STOP_WRITE_MS more (under systemd's TimeoutStopSec). */
+#define SENDER_HOLD_MIN_MS	200
+#define SENDER_HOLD_MAX_MS	5000
+#define SENDER_HELD_MAX		1024
+#define SENDER_STOP_WRITE_MS	15000
 
 enum counter {
 	C_SEGMENTS,
@@ -54,7 +63,8 @@ struct done {
 	struct provider_result res;	/* owned (msgid) */
 	int64_t	 next_in_s;		/* retry: the backoff chosen */
 	bool	 is_final_failure;
-	bool	 is_dropped;		/* could not be written */
+	bool	 is_held;		/* not written yet: kept for the
+					 * next round */
 };
 
 struct donelist {
@@ -98,6 +108,10 @@ struct worker {
 	bool		 has_lock;
 	struct itemq	 ready;		/* claimed, not started */
 	struct donelist	 done;		/* outcomes to write */
+	size_t		 n_held;	/* outcomes the database thread
+					 * has taken and not yet written;
+					 * with done.n, SENDER_HELD_MAX at
+					 * most before the I/O thread waits */
 	size_t		 want;		/* the I/O thread could start this
 					 * many more soon */
 	size_t		 reserved;	/* of those, promised to messages
@@ -117,6 +131,11 @@ struct worker {
 	struct log_limit log_limit;	/* per-message lines */
 	char		 log_event[160];	/* its summary's name:
 						 * "sender provider=..." */
+	int64_t		 held_since_ns;	/* mono_ns of the first failed
+					 * write of the outcomes held, 0:
+					 * none held */
+	int64_t		 hold_retry_ns;	/* write them again from then */
+	int64_t		 hold_backoff_ms;
 
 	/* The I/O thread's. */
 	void		*pctx;		/* owned (ops->close) */
@@ -176,6 +195,12 @@ void sender_itemq_cleanup(struct itemq *q);
  * are freed (the message stays "sending" until recovered). */
 void sender_donelist_push(struct donelist *l, struct outbox_item *item,
     struct provider_result *res);
+/* Move every outcome of src to the end of dst, in order (src is left
+ * empty); -1: out of memory, and both are left as they were. */
+int sender_donelist_take_all(struct donelist *dst, struct donelist *src);
+/* Whether the I/O thread must wait for held outcomes to be written
+ * before it sends more (w->lock held). */
+bool sender_is_held_full(const struct worker *w);
 void sender_donelist_cleanup(struct donelist *l);
 
 /* An HTTP provider's connection slots and their easy handles, on

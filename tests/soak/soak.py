@@ -76,10 +76,6 @@ TOPIC_ROOT = "fupin/v1"
 # may not change the programs).  A row whose every violation is one of
 # them says KNOWN and names it; exit 0 unless SOAK_STRICT=1.
 KNOWN_BUGS = {
-    "stuck-sending": "after a full disk, a message whose outcome the "
-    "sender could not write stays 'sending' until the gateway restarts, "
-    "and is then sent again (gateway/send/sender_db.c: round_write drops "
-    "the outcomes)",
     "garbled-event": "after a mosquitto SIGKILL the subscriber got an "
     "event with its first 8 bytes overwritten (seen once in 2-minute runs; "
     "Debian's Paho 1.3.12 retransmitting after a lost connection, cf. "
@@ -1047,59 +1043,43 @@ templates = { dir = "%(tpl)s"; };
         for r in out.values():
             if r[1] == "sendsms":
                 by_text[r[6]].append(r)
-        # Left "sending" after a full disk (stuck-sending): known when it
-        # was last touched within a disk-full window.
-        disk = self.fault_windows(("disk_full",))
+        # Left "sending" until the drain gave up on them (self.stuck).
         stuck = {i for i, at in self.stuck}
-        stuck_known = {i for i, at in self.stuck if any(
-            a - 5 <= at <= b + 5 for a, b in disk)}
         acc = [t for t, v in self.mt.items() if 200 <= v["status"] < 300]
         bad = [t for t in acc if len(by_text.get(t, [])) != 1 or
                by_text[t][0][2] not in ("sent", "delivered") or
                int(by_text[t][0][0]) in stuck]
-        bad_unknown = [t for t in bad if len(by_text.get(t, [])) != 1 or
-                       int(by_text[t][0][0]) not in stuck_known]
         statuses = collections.Counter(r[2] for t in acc
                                        for r in by_text.get(t, []))
         row("MT sendsms: every 202 stored once, final after the drain",
             not bad and acc,
             "%d requests, %d accepted; statuses %s; %d not stored once or "
-            "not final%s%s" % (len(self.mt), len(acc),
-                               dict(statuses), len(bad),
-                               (" e.g. '%s'" % bad[0]) if bad else "",
-                               " (known bug stuck-sending)"
-                               if bad and not bad_unknown else ""),
-            known=bool(bad) and not bad_unknown)
+            "not final%s" % (len(self.mt), len(acc),
+                             dict(statuses), len(bad),
+                             (" e.g. '%s'" % bad[0]) if bad else ""))
         unfinished = collections.Counter(r[2] for r in out.values()
                                          if r[2] not in ("sent", "delivered"))
         row("MT: every message final after the drain",
             not unfinished and not stuck,
             "%d messages (replies, sendsms, broadcast); not final: %s%s" %
             (len(out), dict(unfinished) or "none",
-             "; %d stuck 'sending' after a full disk until a restart, "
-             "%d then final (known bug stuck-sending)" %
+             "; %d stuck 'sending' until a restart, %d then final" %
              (len(stuck), len(stuck) - sum(unfinished.values()))
-             if stuck else ""),
-            known=not unfinished and stuck == stuck_known)
+             if stuck else ""))
         dups = {i: v for i, v in sink.items() if len(v) > 1}
-        dup_stuck = [i for i in dups if i in stuck_known]
-        unexplained = [i for i, v in dups.items() if i not in stuck_known
-                       and not kill_between(v[0][0], v[-1][0])]
+        unexplained = [i for i, v in dups.items()
+                       if not kill_between(v[0][0], v[-1][0])]
         why = ["%d across a gateway SIGKILL (documented at-least-once)" %
-               (len(dups) - len(unexplained) - len(dup_stuck))]
-        if dup_stuck:
-            why.append("%d stuck after a full disk, sent again after the "
-                       "restart (known bug stuck-sending)" % len(dup_stuck))
+               (len(dups) - len(unexplained))]
         if unexplained:
             why.append("%d unexplained, e.g. id %d" % (len(unexplained),
                                                        unexplained[0]))
         row("Sink: each message delivered at most once",
-            not unexplained and not dup_stuck,
+            not unexplained,
             "%d deliveries of %d messages (%d answers 500, %d hung); %d "
             "delivered twice: %s" %
             (sum(len(v) for v in sink.values()), len(sink), rej, hang,
-             len(dups), ", ".join(why)),
-            known=not unexplained and bool(dup_stuck))
+             len(dups), ", ".join(why)))
         lost = [i for i, r in out.items() if r[2] in ("sent", "delivered")
                 and (i not in sink or r[3] not in [p for _, p in sink[i]])]
         phantom = [i for i in sink if i not in out]
