@@ -31,8 +31,8 @@
 #define TPL_SUFFIX		".txt"
 
 /* SPEC §1: the languages; the configured default is loaded even if new. */
-static const char *const tpl_langs[] = { "zh", "ii", "bo", "en" };
-#define TPL_N_LANGS	(sizeof(tpl_langs) / sizeof(tpl_langs[0]))
+const char *const templates_languages[] = { "zh", "ii", "bo", "en", NULL };
+#define TPL_N_LANGS	4	/* templates_languages without its NULL */
 static const char *const tpl_groups[] = { "sms", "notices", "ussd" };
 #define TPL_N_GROUPS	(sizeof(tpl_groups) / sizeof(tpl_groups[0]))
 
@@ -487,7 +487,24 @@ find_exact(const struct templates *t, const char *lang, const char *group,
 	    cmp_lookup);
 }
 
-/* lang's template, else the default language's (lang may be NULL). */
+/* lang's own text, unless it is empty outside the source language. */
+static const struct tpl *
+find_shown(const struct templates *t, const char *lang, const char *group,
+    const char *name)
+{
+	const struct tpl *it = find_exact(t, lang, group, name);
+
+	/* Never an empty message: an empty translation is a missing one. */
+	if (it != NULL && it->len == 0 &&
+	    strcmp(lang, TEMPLATES_SOURCE_LANG) != 0)
+		return NULL;
+	return it;
+}
+
+/*
+ * lang's template, else the default language's, else the source's
+ * (lang may be NULL).
+ */
 static const struct tpl *
 find(const struct templates *t, const char *lang, const char *group,
     const char *name)
@@ -497,9 +514,11 @@ find(const struct templates *t, const char *lang, const char *group,
 	if (t == NULL || group == NULL || name == NULL)
 		return NULL;
 	if (lang != NULL)
-		it = find_exact(t, lang, group, name);
+		it = find_shown(t, lang, group, name);
 	if (it == NULL)
-		it = find_exact(t, t->default_lang, group, name);
+		it = find_shown(t, t->default_lang, group, name);
+	if (it == NULL)
+		it = find_exact(t, TEMPLATES_SOURCE_LANG, group, name);
 	return it;
 }
 
@@ -553,9 +572,9 @@ templates_load(const char *dir, const char *default_lang,
 		return FP_ENOMEM;
 	memcpy(t->default_lang, default_lang, strlen(default_lang) + 1);
 	for (i = 0; i < TPL_N_LANGS; i++)
-		langs[n_langs++] = tpl_langs[i];
+		langs[n_langs++] = templates_languages[i];
 	for (i = 0; i < TPL_N_LANGS; i++)
-		if (strcmp(tpl_langs[i], default_lang) == 0)
+		if (strcmp(templates_languages[i], default_lang) == 0)
 			break;
 	if (i == TPL_N_LANGS)
 		langs[n_langs++] = t->default_lang;
@@ -716,4 +735,177 @@ templates_has(const struct templates *t, const char *lang, const char *group,
     const char *name)
 {
 	return find_exact(t, lang, group, name) != NULL;
+}
+
+const char *
+templates_default_language(const struct templates *t)
+{
+	return t->default_lang;
+}
+
+const char *
+templates_text(const struct templates *t, const char *lang, const char *group,
+    const char *name, size_t *len)
+{
+	const struct tpl *it = find_exact(t, lang, group, name);
+
+	if (it == NULL)
+		return NULL;
+	if (len != NULL)
+		*len = it->len;
+	return it->text;
+}
+
+/* Only placeholders, ASCII spaces, digits and punctuation? */
+static bool
+has_no_words(const struct tpl *it)
+{
+	struct tok tk;
+	size_t pos = 0, i;
+
+	for (;;) {
+		next_token(it->text, it->len, &pos, &tk);
+		if (tk.kind == TOK_END)
+			return true;
+		if (tk.kind != TOK_TEXT)
+			continue;
+		for (i = 0; i < tk.len; i++) {
+			unsigned char c = (unsigned char)tk.p[i];
+
+			if (c >= 0x80 || (c >= 'a' && c <= 'z') ||
+			    (c >= 'A' && c <= 'Z'))
+				return false;
+		}
+	}
+}
+
+bool
+templates_is_fixed(const struct templates *t, const char *group,
+    const char *name)
+{
+	const struct tpl *src;
+	size_t i;
+
+	if (strcmp(group, "ussd") == 0 && strncmp(name, "lang_", 5) == 0)
+		for (i = 0; templates_languages[i] != NULL; i++)
+			if (strcmp(name + 5, templates_languages[i]) == 0)
+				return true;
+	src = t != NULL ? find_exact(t, TEMPLATES_SOURCE_LANG, group, name) :
+	    NULL;
+	return src != NULL && has_no_words(src);
+}
+
+bool
+templates_translated(const struct templates *t, const char *lang,
+    const char *group, const char *name)
+{
+	const struct tpl *it, *src;
+
+	if (t == NULL || lang == NULL)
+		return false;
+	it = find_shown(t, lang, group, name);
+	if (it == NULL)
+		return templates_is_fixed(t, group, name);
+	if (strcmp(lang, TEMPLATES_SOURCE_LANG) == 0 ||
+	    templates_is_fixed(t, group, name))
+		return true;
+	src = find_exact(t, TEMPLATES_SOURCE_LANG, group, name);
+	return src == NULL || src->len != it->len ||
+	    memcmp(src->text, it->text, it->len) != 0;
+}
+
+enum fp_err
+templates_scan(const char *text, size_t len,
+    void (*fn)(const char *var, size_t var_len, void *arg), void *arg,
+    const char **why, long *line)
+{
+	struct tok tk;
+	size_t pos = 0, k;
+
+	for (;;) {
+		next_token(text, len, &pos, &tk);
+		if (tk.kind == TOK_END)
+			return FP_OK;
+		if (tk.kind == TOK_ERROR) {
+			if (why != NULL)
+				*why = tk.why;
+			if (line != NULL) {
+				*line = 1;
+				for (k = 0; text + k < tk.p; k++)
+					if (text[k] == '\n')
+						(*line)++;
+			}
+			return FP_EINVAL;
+		}
+		if (tk.kind == TOK_VAR && fn != NULL)
+			fn(tk.p, tk.len, arg);
+	}
+}
+
+/* The static name of group g, or NULL when it is not one of ours. */
+static const char *
+group_of(const char *g)
+{
+	size_t i;
+
+	for (i = 0; i < TPL_N_GROUPS; i++)
+		if (strcmp(tpl_groups[i], g) == 0)
+			return tpl_groups[i];
+	return NULL;
+}
+
+enum fp_err
+templates_set(struct templates *t, const char *lang, const char *group,
+    const char *name, const char *text, size_t len, const char **why)
+{
+	struct tpl it, *old;
+	const char *g = group_of(group);
+	long line = 0;
+	enum fp_err err;
+
+	*why = NULL;
+	if (g == NULL || !is_lang_code(lang) || !is_name(name, strlen(name))) {
+		*why = "not a known language, group or template name";
+		return FP_EINVAL;
+	}
+	if (!charset_is_utf8(text, len) || memchr(text, '\0', len) != NULL) {
+		*why = "not valid UTF-8";
+		return FP_EINVAL;
+	}
+	memset(&it, 0, sizeof(it));
+	it.group = g;
+	memcpy(it.lang, lang, strlen(lang) + 1);
+	it.name = strdup(name);
+	it.text = malloc(len + 1);
+	if (it.name == NULL || it.text == NULL) {
+		tpl_cleanup(&it);
+		return FP_ENOMEM;
+	}
+	memcpy(it.text, text, len);
+	it.text[len] = '\0';
+	it.len = len;
+	err = parse_text(&it, why, &line);
+	if (err != FP_OK) {
+		tpl_cleanup(&it);
+		return err;
+	}
+	{
+		struct tpl_key k = { g, name, lang };
+
+		old = t->n_items == 0 ? NULL : bsearch(&k, t->items,
+		    t->n_items, sizeof(t->items[0]), cmp_lookup);
+	}
+	if (old != NULL) {
+		tpl_cleanup(old);
+		*old = it;
+		return FP_OK;
+	}
+	err = grow(t);
+	if (err != FP_OK) {
+		tpl_cleanup(&it);
+		return err;
+	}
+	t->items[t->n_items++] = it;
+	qsort(t->items, t->n_items, sizeof(t->items[0]), cmp_tpl);
+	return FP_OK;
 }

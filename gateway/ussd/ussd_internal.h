@@ -25,6 +25,8 @@ struct engine {
 	int64_t			 now;
 	const char		*outcome;	/* "unavailable", or NULL */
 	struct ussd_limits	 lim;
+	const char		*screen_lang;	/* the screen being drawn's
+						 * (ussd_texts_screen_lang) */
 };
 
 /* The menu's screen `id`, or one of the engine's own ("_id6"...);

@@ -12,6 +12,7 @@
 #include "strbuf.h"
 #include "templates.h"
 #include "ussd_internal.h"
+#include "ussd_texts.h"
 #include "ussd_views.h"
 
 /* s on a line of its own after what b holds. */
@@ -30,11 +31,11 @@ text_of(const struct engine *e, const char *key, const struct ussd_tvars *tv,
 	const char *missing = NULL;
 	enum fp_err err;
 
-	err = templates_render(e->ctx->tpl, e->s->lang, "ussd", key,
+	err = templates_render(e->ctx->tpl, e->screen_lang, "ussd", key,
 	    tv != NULL ? tv->v : NULL, tv != NULL ? tv->n : 0, out, &missing);
 	if (err != FP_OK)
 		log_error("ussd.template key=%s lang=%s missing=%s error=\"%s\"",
-		    key, e->s->lang, missing != NULL ? missing : "-",
+		    key, e->screen_lang, missing != NULL ? missing : "-",
 		    fp_strerror(err));
 	return err;
 }
@@ -158,6 +159,10 @@ ussd_render(struct engine *e, char **out, int *n_pages, bool *end)
 
 	if (sc == NULL)
 		return FP_EINVAL;
+	/* One language per screen: the caller's, or all of it in Chinese
+	 * while a text of it is not translated (issue 17). */
+	e->screen_lang = ussd_texts_screen_lang(e->ctx->tpl, e->s->lang, sc,
+	    ussd_var_get(e->s, "_err"));
 	err = compose(e, sc, &b, end);
 	if (err == FP_OK)
 		err = text_of(e, "nav_more", NULL, &more);
