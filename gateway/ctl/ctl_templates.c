@@ -1,18 +1,27 @@
 /*
- * ctl_templates.c: fupinctl templates check.  What a program office
- * changes in templates/ is checked before the gateway is restarted with
- * it (and by CI on the shipped texts):
+ * ctl_templates.c: fupinctl templates check | export | import.  What a
+ * program office or a translator changes in templates/ is checked
+ * before the gateway is restarted with it (and by CI on the shipped
+ * texts):
  *   - templates/menu.conf reads and makes sense (ussd_menu_load);
- *   - every text exists in every language (zh ii bo en);
+ *   - every text the menu, the engine and the code use is there in
+ *     Chinese (the source); a text of another language that Chinese
+ *     lacks is a problem;
  *   - every {variable} is one that the code provides where the text is
- *     used, so no message ever fails to render;
- *   - every menu screen, rendered with the longest realistic data, cuts
- *     into pages that fit the USSD and SMS limits; a menu of options
- *     that needs more than one USSD page is a warning (98 to see the
- *     rest is poor for a villager);
- *   - every SMS reply fits two SMS.
+ *     used, so no message ever fails to render, and a translation has
+ *     the same variables as its Chinese, keeps the command keywords and
+ *     the menu's numbers (ctl_tpl_rules);
+ *   - page fit (ctl_tpl.h): every menu screen without data fits one
+ *     USSD page in every language, every SMS reply two SMS and every
+ *     notice three with the longest data; every screen with the
+ *     longest data still cuts into pages (a menu of options that needs
+ *     more than one USSD page is a warning);
+ *   - templates/<lang>/STATUS reads;
+ *   - coverage per language: translated, machine-drafted, missing, with
+ *     the missing keys, and which languages the language menu offers.
  * Prints one line per problem ("PATH: message"), then a summary.  Exit
- * 0 when clean (warnings allowed), 65 when not.
+ * 0 when clean (warnings and missing translations allowed), 65 when
+ * not.  Export and import are ctl_tpl_export.c and ctl_tpl_import.c.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,60 +30,22 @@
 #include <sysexits.h>
 
 #include "ctl.h"
+#include "ctl_tpl.h"
 #include "gsm.h"
 #include "strbuf.h"
 #include "templates.h"
+#include "templates_status.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
+#include "ussd_texts.h"
 #include "ussd_views.h"
 
 static const char *const langs[] = { "zh", "ii", "bo", "en" };
 #define N_LANGS (sizeof(langs) / sizeof(langs[0]))
 
-/* The longest realistic value of every variable any code provides. */
-static const struct tpl_var samples[] = {
-	{ "name", "阿苏拉则木呷" },
-	{ "status_text", "已脱贫（监测）" },
-	{ "cadre_name", "欧阳建华" },
-	{ "cadre_phone", "19908349001" },
-	{ "programs", "雨露计划:已报名,返乡创业:申请中,扶贫小额信贷:已完成" },
-	{ "payment", "12000.50(2026-03-01)" },
-	{ "training", "电子商务直播带货培训 2027-03-15 通江县职业高级中学" },
-	{ "training_title", "电子商务与农产品直播带货实操培训" },
-	{ "starts_on", "2027-03-15" },
-	{ "ends_on", "2027-03-29" },
-	{ "location", "通江县职业高级中学实训楼" },
-	{ "program_name", "扶贫小额信贷" },
-	{ "enrollment", "申请中" },
-	{ "subsidy", "12000.50(2026-03-01)" },
-	{ "task", "T123456" },
-	{ "task_text", "请于本周五前入户核实吉克阿木家住房安全情况并上传照片，"
-	    "同时核对其子女雨露计划补助" },
-	{ "due", "2026-12-31" },
-	{ "phone", "19908349001" },
-	{ "household_id", "HH513431000001" },
-	{ "ticket", "F123456" },
-	{ "text", "村口到小学的路灯已经坏了三个多月，晚上孩子放学走路很危险，"
-	    "希望尽快派人修理。另外饮水管道冬天经常冻裂，请一并考虑。"
-	    "谢谢帮扶干部和各位领导的关心，我们全家都很感激。路灯问题已经"
-	    "向村委会反映过两次，还没有解决，麻烦尽快处理。" },
-	{ "category", "infrastructure" },
-	{ "lang", "zh" },
-	{ "left", "2" },
-	{ "minutes", "60" },
-	{ "codes", "YL雨露计划 CY返乡创业 XD扶贫小额信贷" },
-	{ "code", "YL" },
-};
-#define N_SAMPLES (sizeof(samples) / sizeof(samples[0]))
-
-/* Texts the engine shows by itself (ussd_engine.c). */
-static const char *const engine_keys[] = { "nav_more", "nav_back",
-    "nav_main", "invalid", "verify_id6", "verify_household",
-    "verify_failed", "locked", "not_cadre", "session_too_long",
-    "unavailable", "unknown_service", NULL };
-
 struct check {
 	const struct cfg	*cfg;
+	const struct ctl_tpl	*cat;
 	const struct templates	*tpl;
 	const struct ussd_menu	*menu;
 	int			 problems;
@@ -90,29 +61,6 @@ problem(struct check *c, const char *lang, const char *group,
 	c->problems++;
 }
 
-/* ---- every text in every language ----------------------------------- */
-
-static void
-completeness_one(const char *lang, const char *group, const char *name,
-    void *arg)
-{
-	struct check *c = arg;
-	size_t i;
-
-	(void)lang;
-	for (i = 0; i < N_LANGS; i++)
-		if (!templates_has(c->tpl, langs[i], group, name)) {
-			char msg[128];
-
-			/* Reported once, from the first language that has it. */
-			if (strcmp(lang, langs[0]) != 0 &&
-			    templates_has(c->tpl, langs[0], group, name))
-				continue;
-			snprintf(msg, sizeof(msg), "missing (%s has it)", lang);
-			problem(c, langs[i], group, name, msg);
-		}
-}
-
 /* ---- variables ---------------------------------------------------------- */
 
 struct varset {
@@ -120,21 +68,10 @@ struct varset {
 	size_t		 n;
 };
 
-static const char *
-sample_of(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < N_SAMPLES; i++)
-		if (strcmp(samples[i].name, name) == 0)
-			return samples[i].value;
-	return NULL;
-}
-
 static void
 varset_add(struct varset *vs, const char *name)
 {
-	const char *v = sample_of(name);
+	const char *v = ctl_tpl_sample(name);
 	size_t i;
 
 	for (i = 0; i < vs->n; i++)
@@ -182,13 +119,14 @@ render(struct check *c, const char *lang, const char *group, const char *key,
 	char *text = NULL, msg[256];
 	enum fp_err err;
 
-	if (!templates_has(c->tpl, lang, group, key)) {
-		if (strcmp(lang, langs[0]) == 0) {
+	if (!templates_has(c->tpl, TEMPLATES_SOURCE_LANG, group, key)) {
+		if (strcmp(lang, TEMPLATES_SOURCE_LANG) == 0) {
 			snprintf(msg, sizeof(msg), "missing (used by %s)", where);
 			problem(c, lang, group, key, msg);
 		}
-		return false;	/* other languages: reported as incomplete */
+		return false;	/* reported once, for the source */
 	}
+	/* Other languages as a caller sees them: the Chinese where missing. */
 	err = templates_render(c->tpl, lang, group, key, vs->v, vs->n, &text,
 	    &missing);
 	if (err == FP_EINVAL && missing != NULL) {
@@ -309,145 +247,269 @@ check_screen(struct check *c, const char *lang, const struct ussd_screen *sc,
 	strbuf_free(&body);
 }
 
-/* Steps from a start screen to each screen (for its navigation lines). */
-static void
-depths(const struct ussd_menu *m, int *d)
-{
-	size_t i, j;
-	bool changed = true;
-
-	for (i = 0; i < m->n_screens; i++)
-		d[i] = strcmp(m->screens[i].id, m->villager_start) == 0 ||
-		    strcmp(m->screens[i].id, m->cadre_start) == 0 ? 0 : 1000;
-	while (changed) {
-		changed = false;
-		for (i = 0; i < m->n_screens; i++) {
-			const struct ussd_screen *sc = &m->screens[i];
-
-			for (j = 0; j < m->n_screens; j++) {
-				const struct ussd_screen *to = &m->screens[j];
-				bool linked = sc->go != NULL &&
-				    strcmp(sc->go, to->id) == 0;
-				size_t k;
-
-				for (k = 0; k < sc->n_options && !linked; k++)
-					linked = strcmp(sc->options[k].go,
-					    to->id) == 0;
-				if (linked && d[i] + 1 < d[j] &&
-				    d[j] != 0) {
-					d[j] = d[i] + 1;
-					changed = true;
-				}
-			}
-		}
-	}
-}
-
 static void
 check_menu(struct check *c)
 {
 	struct varset session;
 	size_t l, i;
-	int *depth;
 
-	depth = calloc(c->menu->n_screens, sizeof(*depth));
-	if (depth == NULL) {
-		c->problems++;
-		return;
-	}
-	depths(c->menu, depth);
 	session_vars(c->menu, &session);
 	for (l = 0; l < N_LANGS; l++) {
-		for (i = 0; engine_keys[i] != NULL; i++) {
+		for (i = 0; ussd_engine_texts[i] != NULL; i++) {
 			char *t = NULL;
 
-			if (render(c, langs[l], "ussd", engine_keys[i], &session,
-			    "the engine", &t))
+			if (render(c, langs[l], "ussd", ussd_engine_texts[i],
+			    &session, "the engine", &t))
 				free(t);
 		}
 		for (i = 0; i < c->menu->n_screens; i++)
 			check_screen(c, langs[l], &c->menu->screens[i],
-			    depth[i], &session);
+			    c->cat->depth[i], &session);
 	}
-	free(depth);
 }
 
-/* ---- SMS replies and notices ----------------------------------------- */
+/* ---- SMS replies and notices render ----------------------------------- */
 
 static void
 check_group_one(const char *lang, const char *group, const char *name,
     void *arg)
 {
 	struct check *c = arg;
-	struct varset vs = { .n = 0 };
-	struct gsm_count gc;
-	char *t = NULL;
-	size_t i;
+	const struct ctl_tpl_entry *e;
+	char key[CTL_TPL_KEY_MAX], *t = NULL;
 
 	if (strcmp(group, "ussd") == 0)
 		return;
-	/* cx_status drops the training, then the programs, to fit two SMS
-	 * (sms_cmd_query.c): check it as it is sent at worst. */
-	if (strcmp(name, "cx_status") == 0) {
-		vs.v[vs.n++] = (struct tpl_var){ "training", "-" };
-		vs.v[vs.n++] = (struct tpl_var){ "programs", "-" };
-	}
-	for (i = 0; i < N_SAMPLES; i++)
-		varset_add(&vs, samples[i].name);
-	if (!render(c, lang, group, name, &vs, "any message", &t))
+	snprintf(key, sizeof(key), "%s/%s", group, name);
+	e = ctl_tpl_find(c->cat, key);
+	if (e == NULL || !e->in_source)
+		return;		/* reported as unknown */
+	if (ctl_tpl_render_sample(c->cat, e, lang, &t) != FP_OK) {
+		problem(c, lang, group, name, "cannot render with the "
+		    "variables the code provides");
 		return;
-	if (strcmp(group, "sms") == 0 && gsm_count(t, strlen(t), &gc) ==
-	    FP_OK && gc.segments > 2) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "needs %zu SMS with the longest data "
-		    "(at most 2)", gc.segments);
-		problem(c, lang, group, name, msg);
 	}
 	free(t);
+}
+
+/* ---- translations: rules, page fit ------------------------------------ */
+
+struct rule_ctx {
+	struct check			*c;
+	const char			*lang;
+	const struct ctl_tpl_entry	*e;
+};
+
+static void
+rule_problem(void *arg, const char *msg)
+{
+	struct rule_ctx *r = arg;
+
+	problem(r->c, r->lang, r->e->group, r->e->name, msg);
+}
+
+static void
+check_rules(struct check *c, const char *lang)
+{
+	struct rule_ctx r = { c, lang, NULL };
+	const char *text, *src;
+	size_t i, len;
+
+	for (i = 0; i < c->cat->n_entries; i++) {
+		const struct ctl_tpl_entry *e = &c->cat->entries[i];
+
+		if (!e->in_source) {
+			if (templates_has(c->tpl, lang, e->group, e->name))
+				problem(c, lang, e->group, e->name, "not a text "
+				    "of the source language (zh): the gateway "
+				    "never shows it");
+			continue;
+		}
+		if (e->is_fixed || !templates_translated(c->tpl, lang,
+		    e->group, e->name))
+			continue;
+		text = templates_text(c->tpl, lang, e->group, e->name, &len);
+		src = templates_text(c->tpl, TEMPLATES_SOURCE_LANG, e->group,
+		    e->name, NULL);
+		if (text == NULL || src == NULL)
+			continue;
+		r.e = e;
+		ctl_tpl_rules(c->cat, e, text, len, src, rule_problem, &r);
+	}
+}
+
+struct fit_ctx {
+	struct check	*c;
+	const char	*lang;
+};
+
+static void
+fit_problem(void *arg, const char *const *keys, size_t n_keys,
+    const char *msg)
+{
+	struct fit_ctx *f = arg;
+	const char *slash;
+
+	if (n_keys == 0)
+		return;
+	/* Named after the first text involved: the screen's own. */
+	slash = strchr(keys[0], '/');
+	if (slash == NULL)
+		problem(f->c, f->lang, "ussd", keys[0], msg);
+	else {
+		char group[16];
+
+		snprintf(group, sizeof(group), "%.*s", (int)(slash - keys[0]),
+		    keys[0]);
+		problem(f->c, f->lang, group, slash + 1, msg);
+	}
+}
+
+/* ---- coverage --------------------------------------------------------- */
+
+struct status_check {
+	struct check	*c;
+	const char	*lang;
+	const char	*path;
+};
+
+static void
+status_key(const char *key, long line, void *arg)
+{
+	struct status_check *s = arg;
+	const struct ctl_tpl_entry *e = ctl_tpl_find(s->c->cat, key);
+
+	if (e == NULL || !e->in_source || e->is_fixed) {
+		printf("%s:%ld: %s: not a text to translate\n", s->path, line,
+		    key);
+		s->c->problems++;
+	} else if (!templates_translated(s->c->tpl, s->lang, e->group,
+	    e->name)) {
+		printf("%s:%ld: warning: %s is listed as drafted but is "
+		    "missing (still Chinese)\n", s->path, line, key);
+		s->c->warnings++;
+	}
+}
+
+static void
+coverage(struct check *c, const char *lang, bool *complete_menu)
+{
+	struct templates_status *st = NULL;
+	struct strbuf missing = STRBUF_INIT;
+	struct status_check sc;
+	char path[4096], *why = NULL;
+	int n[3] = { 0, 0, 0 }, total = 0;
+	size_t i;
+	enum fp_err err;
+
+	snprintf(path, sizeof(path), "%s/%s/STATUS", c->cfg->templates.dir,
+	    lang);
+	err = templates_status_load(c->cfg->templates.dir, lang, &st, &why);
+	if (err != FP_OK) {
+		printf("%s\n", why != NULL ? why : path);
+		free(why);
+		c->problems++;
+	}
+	sc = (struct status_check){ c, lang, path };
+	templates_status_each(st, status_key, &sc);
+	for (i = 0; i < c->cat->n_entries; i++) {
+		const struct ctl_tpl_entry *e = &c->cat->entries[i];
+		enum ctl_tpl_state s;
+
+		if (!e->in_source || e->is_fixed)
+			continue;
+		total++;
+		s = ctl_tpl_state(c->cat, e, lang, st);
+		n[s]++;
+		if (s == CTL_TPL_MISSING) {
+			strbuf_adds(&missing, " ");
+			strbuf_adds(&missing, e->key);
+		}
+	}
+	*complete_menu = ussd_texts_complete(c->tpl, c->menu, lang);
+	printf("  %-3s translated %d, machine-drafted %d, missing %d (of "
+	    "%d)%s\n", lang, n[CTL_TPL_TRANSLATED], n[CTL_TPL_DRAFTED],
+	    n[CTL_TPL_MISSING], total, *complete_menu ? "" :
+	    "; menu texts incomplete");
+	if (missing.len > 0)
+		printf("      missing:%s\n", strbuf_str(&missing));
+	strbuf_free(&missing);
+	templates_status_free(st);
 }
 
 static int
 templates_check(const struct cfg *cfg)
 {
-	struct check c = { cfg, NULL, NULL, 0, 0 };
-	struct templates *tpl = NULL;
-	struct ussd_menu *menu = NULL;
-	char path[4096], *why = NULL;
+	struct check c = { cfg, NULL, NULL, NULL, 0, 0 };
+	struct ctl_tpl *cat = NULL;
+	struct fit_ctx fc;
+	struct strbuf shown = STRBUF_INIT, hidden = STRBUF_INIT;
+	char *why = NULL;
+	bool complete;
+	size_t l;
 
-	if (templates_load(cfg->templates.dir, cfg->templates.default_language,
-	    &tpl, &why) != FP_OK) {
+	if (ctl_tpl_open(cfg, &cat, &why) != FP_OK) {
 		printf("%s\n", why != NULL ? why : cfg->templates.dir);
 		free(why);
 		return EX_DATAERR;
 	}
-	snprintf(path, sizeof(path), "%s/menu.conf", cfg->templates.dir);
-	if (ussd_menu_load(path, &menu, &why) != FP_OK) {
-		printf("%s\n", why != NULL ? why : path);
-		free(why);
-		templates_free(tpl);
-		return EX_DATAERR;
-	}
-	c.tpl = tpl;
-	c.menu = menu;
-	templates_each(tpl, completeness_one, &c);
+	c.cat = cat;
+	c.tpl = cat->tpl;
+	c.menu = cat->menu;
 	check_menu(&c);
-	templates_each(tpl, check_group_one, &c);
+	templates_each(c.tpl, check_group_one, &c);
+	for (l = 0; l < N_LANGS; l++) {
+		fc = (struct fit_ctx){ &c, langs[l] };
+		(void)ctl_tpl_fit(cat, langs[l], fit_problem, &fc);
+		if (strcmp(langs[l], TEMPLATES_SOURCE_LANG) != 0)
+			check_rules(&c, langs[l]);
+	}
+	printf("coverage (texts to translate from zh, the source):\n");
+	strbuf_adds(&shown, TEMPLATES_SOURCE_LANG);
+	for (l = 0; l < N_LANGS; l++) {
+		if (strcmp(langs[l], TEMPLATES_SOURCE_LANG) == 0)
+			continue;
+		coverage(&c, langs[l], &complete);
+		if (complete || cfg->templates.show_incomplete ||
+		    strcmp(langs[l], cfg->templates.default_language) == 0) {
+			strbuf_adds(&shown, " ");
+			strbuf_adds(&shown, langs[l]);
+		} else {
+			strbuf_adds(&hidden, " ");
+			strbuf_adds(&hidden, langs[l]);
+		}
+	}
+	printf("language menu offers: %s%s%s%s\n", strbuf_str(&shown),
+	    hidden.len > 0 ? "; hides (menu texts incomplete):" : "",
+	    strbuf_str(&hidden), hidden.len > 0 ?
+	    " (templates.show_incomplete = true offers them)" : "");
+	strbuf_free(&shown);
+	strbuf_free(&hidden);
 	printf("templates %s: %d problem%s, %d warning%s (%zu screens, %zu "
 	    "languages)\n", c.problems == 0 ? "OK" : "FAILED", c.problems,
 	    c.problems == 1 ? "" : "s", c.warnings, c.warnings == 1 ? "" : "s",
-	    menu->n_screens, N_LANGS);
-	ussd_menu_free(menu);
-	templates_free(tpl);
+	    c.menu->n_screens, N_LANGS);
+	ctl_tpl_close(cat);
 	return c.problems == 0 ? EX_OK : EX_DATAERR;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: fupinctl templates check\n"
+	    "       fupinctl templates export --lang LANG [--format po|pot]\n"
+	    "       fupinctl templates import FILE.po\n");
+	return EX_USAGE;
 }
 
 int
 ctl_templates(const struct cfg *cfg, int argc, char **argv)
 {
-	if (argc != 2 || strcmp(argv[1], "check") != 0) {
-		fprintf(stderr, "usage: fupinctl templates check\n");
-		return EX_USAGE;
-	}
-	return templates_check(cfg);
+	if (argc == 2 && strcmp(argv[1], "check") == 0)
+		return templates_check(cfg);
+	if (argc >= 2 && strcmp(argv[1], "export") == 0)
+		return ctl_tpl_export(cfg, argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "import") == 0)
+		return ctl_tpl_import(cfg, argc - 1, argv + 1);
+	return usage();
 }
