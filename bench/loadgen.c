@@ -19,7 +19,13 @@
  *	the steps: request v is step (v / S) % K of session v % S, %s is
  *	the session's number (%0Ws padded), %g its generation (a new one
  *	after the last step), %t the step's text; so 1,000 sessions each
- *	see their inputs in order.  Prints requests/s, the count of each
+ *	see their inputs in order.  With --senders N, %r (%0Wr) is the
+ *	counter modulo N: from=1380000%04r cycles over N numbers.  With
+ *	--values FILE (one number a line), request v's %n is the value on
+ *	line v instead of v, and -n defaults to the number of lines: a
+ *	GET of each id a run wrote down.  --ok-file FILE writes the %n
+ *	of every 2xx answer to FILE, one a line, when the run ends.
+ *	Prints requests/s, the count of each
  *	HTTP status, and latency p50/p90/p99/max in ms, then one key=value
  *	line for scripts.
  *
@@ -63,6 +69,9 @@ int64_t	  lg_sessions;
 char	**lg_steps;
 size_t	  lg_n_steps;
 size_t	  lg_steps_max;
+int64_t	  lg_senders;
+uint64_t *lg_values;
+size_t	  lg_n_values;
 
 int64_t
 lg_now_us(void)
@@ -116,13 +125,16 @@ usage(void)
 	fprintf(stderr,
 	    "usage: loadgen [-c CONNS] [-n COUNT | -d SECONDS] [-b BODY] "
 	    "[-H HEADER]...\n"
-	    "               [-s START] [-t TIMEOUT_MS] [-q] URL\n"
+	    "               [-s START] [-t TIMEOUT_MS] [--senders N] "
+	    "[--values FILE]\n"
+	    "               [--ok-file FILE] [-q] URL\n"
 	    "       loadgen --sink PORT [--status CODE] [--expect N] "
 	    "[--threads T] [-q]\n"
 	    "       loadgen --free-port\n"
 	    "In URL and BODY, %%n is a running counter, %%0Wn the same with W "
 	    "digits;\nwith --sessions S --steps 'T0|T1|..': %%s session, %%g "
-	    "generation, %%t step text.\n");
+	    "generation, %%t step text;\nwith --senders N: %%r the counter "
+	    "modulo N.\n");
 	exit(LG_EX_USAGE);
 }
 
@@ -140,7 +152,48 @@ num_arg(const char *what, const char *s, int64_t min, int64_t max)
 }
 
 enum { OPT_SINK = 256, OPT_STATUS, OPT_EXPECT, OPT_THREADS, OPT_FREE_PORT,
-    OPT_SESSIONS, OPT_STEPS };
+    OPT_SESSIONS, OPT_STEPS, OPT_SENDERS, OPT_VALUES, OPT_OK_FILE };
+
+/* --values FILE into lg_values: one unsigned number a line. */
+static void
+read_values(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[64];
+	size_t cap = 0;
+	int64_t v;
+
+	if (f == NULL) {
+		perror(path);
+		exit(LG_EX_USAGE);
+	}
+	free(lg_values);
+	lg_values = NULL;
+	lg_n_values = 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		v = num_arg("a line of --values", line, 0, INT64_MAX);
+		if (lg_n_values == cap) {
+			uint64_t *grown;
+
+			cap = cap > 0 ? 2 * cap : 1024;
+			grown = realloc(lg_values, cap * sizeof(*grown));
+			if (grown == NULL) {
+				fprintf(stderr, "loadgen: out of memory\n");
+				exit(1);
+			}
+			lg_values = grown;
+		}
+		lg_values[lg_n_values++] = (uint64_t)v;
+	}
+	fclose(f);
+	if (lg_n_values == 0) {
+		fprintf(stderr, "loadgen: %s holds no values\n", path);
+		exit(LG_EX_USAGE);
+	}
+}
 
 /* --steps 'a|b|c' into lg_steps (the string is split in place). */
 static void
@@ -182,6 +235,9 @@ main(int argc, char **argv)
 		{ "free-port", no_argument, NULL, OPT_FREE_PORT },
 		{ "sessions", required_argument, NULL, OPT_SESSIONS },
 		{ "steps", required_argument, NULL, OPT_STEPS },
+		{ "senders", required_argument, NULL, OPT_SENDERS },
+		{ "values", required_argument, NULL, OPT_VALUES },
+		{ "ok-file", required_argument, NULL, OPT_OK_FILE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -254,6 +310,16 @@ main(int argc, char **argv)
 		case OPT_STEPS:
 			split_steps(optarg);
 			break;
+		case OPT_SENDERS:
+			lg_senders = num_arg("--senders", optarg, 1,
+			    INT64_C(1) << 40);
+			break;
+		case OPT_VALUES:
+			read_values(optarg);
+			break;
+		case OPT_OK_FILE:
+			o.ok_file = optarg;
+			break;
 		default:
 			usage();
 		}
@@ -273,7 +339,8 @@ main(int argc, char **argv)
 	    (lg_sessions > 0) != (lg_n_steps > 0))
 		usage();
 	if (o.count == 0 && o.duration_ms == 0)
-		o.count = LG_DEFAULT_COUNT;
+		o.count = lg_n_values > 0 ? (int64_t)lg_n_values :
+		    LG_DEFAULT_COUNT;
 	if (o.count > 0 && o.count < o.conns)
 		o.conns = (long)o.count;
 	o.url = argv[optind];
@@ -281,5 +348,6 @@ main(int argc, char **argv)
 	rc = client_run(&o);
 	strbuf_free(&headers);
 	free(lg_steps);
+	free(lg_values);
 	return rc;
 }

@@ -23,6 +23,11 @@ extern int64_t	  lg_sessions;
 extern char	**lg_steps;
 extern size_t	  lg_n_steps;
 extern size_t	  lg_steps_max;	/* longest step text */
+/* --senders N: %r is the counter modulo N (0: no %r).  Set by main. */
+extern int64_t	  lg_senders;
+/* --values FILE: request v's %n is line v of FILE (NULL: v itself). */
+extern uint64_t	 *lg_values;
+extern size_t	  lg_n_values;
 
 struct client_opts {
 	const char	*url;		/* http://HOST[:PORT]/PATH, with %n */
@@ -34,6 +39,8 @@ struct client_opts {
 	int64_t		 start;
 	long		 timeout_ms;
 	bool		 is_quiet;
+	const char	*ok_file;	/* NULL, or where the %n of each 2xx
+					 * answer goes, one a line */
 };
 
 /* ---- loadgen_tmpl.c ---- */
@@ -43,7 +50,7 @@ struct piece {
 	const char	*text;		/* borrowed from argv */
 	size_t		 len;
 	bool		 is_counter;
-	char		 var;		/* counter: 'n', 's', 'g'; or 't' */
+	char		 var;		/* counter: 'n', 'r', 's', 'g'; or 't' */
 	int		 width;		/* 0: no padding */
 };
 

@@ -136,6 +136,8 @@ struct run {
 	struct conn	*conns;		/* o->conns of them */
 	int64_t		*lat_us;	/* latencies; grows with -d */
 	size_t		 n_lat, cap_lat;
+	uint64_t	*ok_v;		/* --ok-file: counters of 2xx */
+	size_t		 n_ok, cap_ok;
 	int64_t		 issued;
 	long		 in_flight;
 	int64_t		 first_us, last_us;
@@ -201,6 +203,51 @@ set_out(struct run *r, struct conn *c, bool on)
 	c->wants_out = on;
 }
 
+/* --ok-file: note the counter of a request answered 2xx. */
+static void
+note_ok(struct run *r, uint64_t v)
+{
+	uint64_t *grown;
+	size_t cap;
+
+	if (r->o->ok_file == NULL || r->is_oom)
+		return;
+	if (r->n_ok == r->cap_ok) {
+		cap = r->cap_ok > 0 ? 2 * r->cap_ok : 65536;
+		grown = realloc(r->ok_v, cap * sizeof(*grown));
+		if (grown == NULL) {
+			r->is_oom = true;
+			return;
+		}
+		r->ok_v = grown;
+		r->cap_ok = cap;
+	}
+	r->ok_v[r->n_ok++] = v;
+}
+
+/* The %n of each 2xx answer into o->ok_file; false with a message. */
+static bool
+write_ok_file(const struct run *r)
+{
+	FILE *f = fopen(r->o->ok_file, "w");
+	size_t i;
+	int rc;
+
+	if (f == NULL) {
+		perror(r->o->ok_file);
+		return false;
+	}
+	for (i = 0; i < r->n_ok; i++)
+		fprintf(f, "%" PRIu64 "\n", lg_values != NULL ?
+		    lg_values[r->ok_v[i] % lg_n_values] : r->ok_v[i]);
+	rc = ferror(f);
+	if (fclose(f) != 0 || rc != 0) {
+		perror(r->o->ok_file);
+		return false;
+	}
+	return true;
+}
+
 /* The request in flight on c is over: answered (status > 0) or not. */
 static void
 complete(struct run *r, struct conn *c, int status, const char *why)
@@ -213,6 +260,8 @@ complete(struct run *r, struct conn *c, int status, const char *why)
 	note_latency(r, t - c->started_us);
 	if (status > 0 && status < LG_MAX_STATUS) {
 		r->status[status]++;
+		if (status >= 200 && status < 300)
+			note_ok(r, c->v);
 		/* An answer before the whole request went: the rest of it
 		 * would be read as the start of the next one. */
 		if (c->ans.is_close || c->req_off < c->req_len)
@@ -615,6 +664,7 @@ run_cleanup(struct run *r)
 		close(r->ep);
 	free(r->conns);
 	free(r->lat_us);
+	free(r->ok_v);
 	free(r->body);
 	free(r->fixed);
 	free(r->t.host);
@@ -655,6 +705,8 @@ client_run(const struct client_opts *o)
 		goto done;
 	}
 	report(&r);
+	if (o->ok_file != NULL && !write_ok_file(&r))
+		goto done;
 	rc = 0;
 done:
 	run_cleanup(&r);

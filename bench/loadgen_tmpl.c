@@ -1,7 +1,8 @@
 /*
  * loadgen_tmpl.c: the load generator's request templates: a URL or a
- * body with %n (the running counter), %0Wn (the same, W digits), and for
- * USSD sessions %s, %g and %t (loadgen.c's usage says what they are).
+ * body with %n (the running counter, or a line of --values), %0Wn (the
+ * same, W digits), %r (with --senders), and for USSD sessions %s, %g and
+ * %t (loadgen.c's usage says what they are).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,13 +38,15 @@ tmpl_init(struct tmpl *t, const char *s)
 
 		char var = 0;
 
-		if (s[i] == '%' && (s[i + 1] == 'n' || (lg_sessions > 0 &&
+		if (s[i] == '%' && (s[i + 1] == 'n' || (lg_senders > 0 &&
+		    s[i + 1] == 'r') || (lg_sessions > 0 &&
 		    strchr("sgt", s[i + 1]) != NULL))) {
 			is_counter = true;
 			var = s[i + 1];
 			skip = 2;
 		} else if (s[i] == '%' && s[i + 1] == '0' && s[i + 2] >= '1' &&
-		    s[i + 2] <= '9' && (s[i + 3] == 'n' || (lg_sessions > 0 &&
+		    s[i + 2] <= '9' && (s[i + 3] == 'n' || (lg_senders > 0 &&
+		    s[i + 3] == 'r') || (lg_sessions > 0 &&
 		    (s[i + 3] == 's' || s[i + 3] == 'g')))) {
 			is_counter = true;
 			var = s[i + 3];
@@ -94,7 +97,11 @@ tmpl_expand(const struct tmpl *t, uint64_t v, char *out)
 			len += t->pieces[i].len;
 			continue;
 		}
-		if (t->pieces[i].var != 'n') {
+		if (t->pieces[i].var == 'n' && lg_values != NULL)
+			n = lg_values[v % lg_n_values];
+		else if (t->pieces[i].var == 'r')
+			n = v % (uint64_t)lg_senders;
+		else if (t->pieces[i].var != 'n') {
 			uint64_t round = v / (uint64_t)lg_sessions;
 
 			if (t->pieces[i].var == 't') {
