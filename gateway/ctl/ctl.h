@@ -35,7 +35,7 @@ int ctl_phone(const struct cfg *cfg, int argc, char **argv);
 /* fupinctl user add|list|passwd|disable|enable ... */
 int ctl_user(const struct cfg *cfg, int argc, char **argv);
 
-/* fupinctl templates check */
+/* fupinctl templates check | export | import (ctl_templates.c) */
 int ctl_templates(const struct cfg *cfg, int argc, char **argv);
 
 /* --json output, pretty-printed; a field's text for tables ("-" for

@@ -36,7 +36,14 @@ static const struct {
 	{ "user", ctl_user, "user add|list|passwd|disable|enable ...  the "
 	    "console's users" },
 	{ "templates", ctl_templates, "templates check       check menus and "
-	    "texts in every language" },
+	    "texts in every language, and\n                        the "
+	    "translations' coverage\n"
+	    "  templates export --lang LANG [--format po|pot]\n"
+	    "                        a language's texts as a PO file, for "
+	    "translators\n"
+	    "  templates import FILE.po [--dry-run]\n"
+	    "                        a translator's PO file back, every text "
+	    "checked first" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
