@@ -8,6 +8,12 @@
  * publishes and the first-connect retry run on the owner thread inside
  * mqtt_client_next.  Once connected, Paho's own automatic reconnect (1 s
  * doubling to 60 s) takes over.
+ *
+ * Stopping while a handler holds a message it could not store: the
+ * handler gives it up, and the receive thread then waits in park() for
+ * the process's exit instead of returning to Paho, which would send
+ * the PUBACK; mqtt_client_free sees that and leaves the client (and
+ * Paho, whose lock that thread holds) to the exit.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +40,7 @@
 enum {
 	EV_PUBLIC,		/* an mqtt_event for the caller */
 	EV_CONNECT_FAILED,	/* connect attempt failed; `code` says why */
+	EV_DISCONNECTED,	/* mqtt_client_free's disconnect is done */
 };
 
 /* Why a connect attempt failed. */
@@ -69,10 +76,20 @@ struct mqtt_client {
 	int64_t		 retry_at_ms;
 	uint64_t	 reconnects;
 
-	pthread_mutex_t	 mu;	/* guards the queue below */
+	pthread_mutex_t	 mu;	/* guards the queue and the flags below */
 	pthread_cond_t	 cv;
 	struct qnode	*head, *tail;
+	pthread_cond_t	 hold_cv;	/* CLOCK_MONOTONIC: mqtt_client_hold
+					 * and mqtt_client_free wait here */
+	bool		 is_stopping;	/* mqtt_client_free has begun */
+	bool		 is_closing;	/* ... and destroys Paho next */
+	bool		 in_handler;	/* a message is being handled */
+	bool		 is_parked;	/* one was given up: park() */
 };
+
+/* A client left to the process's exit (mqtt_client_free): kept
+ * reachable, so that leak checkers do not call it lost. */
+static struct mqtt_client *abandoned;
 
 static int64_t
 now_ms(void)
@@ -131,11 +148,24 @@ on_connected(void *ctx, char *cause)
 }
 
 /*
+ * A message given up while stopping (mu held, is_parked set): never
+ * return to Paho, which would acknowledge it.  This thread waits here until the process
+ * exits; the broker delivers the message again to the next connection.
+ */
+static _Noreturn void
+park(struct mqtt_client *mc)
+{
+	for (;;)
+		pthread_cond_wait(&mc->hold_cv, &mc->mu);
+}
+
+/*
  * Paho's receive thread: hand the message to the handler and only then
  * return 1, after which Paho sends the PUBACK.  Returning 0 would not
  * hold the PUBACK back, only park the message in Paho's memory, so the
  * one case that does (no memory for the copy) loses nothing a crash
- * would not.
+ * would not.  A handler that gave the message up (false: we are
+ * stopping) never returns: park().
  */
 static int
 on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
@@ -144,7 +174,7 @@ on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
 	size_t tlen = topic_len > 0 ? (size_t)topic_len : strlen(topic);
 	char *t = NULL, *payload = NULL;
 	size_t len = 0;
-	bool is_oversized = false;
+	bool is_oversized = false, is_done = true, is_parking = false;
 
 	t = malloc(tlen + 1);
 	if (t == NULL)
@@ -164,13 +194,60 @@ on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
 			memcpy(payload, m->payload, len);
 		payload[len] = '\0';
 	}
-	if (mc->on_msg != NULL)
-		mc->on_msg(mc->on_msg_ctx, t, payload, len, is_oversized);
+	if (mc->on_msg != NULL) {
+		pthread_mutex_lock(&mc->mu);
+		mc->in_handler = true;
+		pthread_mutex_unlock(&mc->mu);
+		is_done = mc->on_msg(mc->on_msg_ctx, t, payload, len,
+		    is_oversized);
+		pthread_mutex_lock(&mc->mu);
+		mc->in_handler = false;
+		is_parking = !is_done && !mc->is_closing;
+		/* Said under mu, which we keep until park() waits: then
+		 * mqtt_client_free never sees us done but not parked. */
+		mc->is_parked = is_parking;
+		pthread_cond_broadcast(&mc->hold_cv);
+		if (!is_parking)
+			pthread_mutex_unlock(&mc->mu);
+		if (is_parking)
+			log_warnx("mqtt.held topic=%s action=\"left "
+			    "unacknowledged with the broker\"", t);
+		else if (!is_done)
+			/* Only when Paho did not let go of the connection
+			 * within mqtt_client_free's wait: its destroy waits
+			 * for us. */
+			log_error("mqtt.stop topic=%s error=\"a message not "
+			    "stored was acknowledged\"", t);
+	}
 	free(t);
 	free(payload);
 	MQTTAsync_freeMessage(&m);
 	MQTTAsync_free(topic);
+	if (is_parking)
+		park(mc);	/* mu held */
 	return 1;
+}
+
+bool
+mqtt_client_hold(struct mqtt_client *mc, int ms)
+{
+	struct timespec until;
+	bool ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&mc->mu);
+	while (!mc->is_stopping &&
+	    pthread_cond_timedwait(&mc->hold_cv, &mc->mu, &until) == 0)
+		continue;
+	ok = !mc->is_stopping;
+	pthread_mutex_unlock(&mc->mu);
+	return ok;
 }
 
 static void
@@ -423,6 +500,7 @@ mqtt_client_new(const struct cfg *cfg, size_t max_payload,
     struct mqtt_client **out)
 {
 	struct mqtt_client *mc;
+	pthread_condattr_t ca;
 	enum fp_err err;
 	int n;
 
@@ -436,6 +514,10 @@ mqtt_client_new(const struct cfg *cfg, size_t max_payload,
 	mc->send_quota = MQTT_DEFAULT_SEND_QUOTA;
 	pthread_mutex_init(&mc->mu, NULL);
 	pthread_cond_init(&mc->cv, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&mc->hold_cv, &ca);
+	pthread_condattr_destroy(&ca);
 	n = snprintf(mc->status_topic, sizeof(mc->status_topic), "%s/status/%s",
 	    cfg->mqtt.topic_root, cfg->node_id);
 	if (n < 0 || (size_t)n >= sizeof(mc->status_topic)) {
@@ -453,6 +535,7 @@ mqtt_client_new(const struct cfg *cfg, size_t max_payload,
 	*out = mc;
 	return FP_OK;
 fail:
+	pthread_cond_destroy(&mc->hold_cv);
 	pthread_cond_destroy(&mc->cv);
 	pthread_mutex_destroy(&mc->mu);
 	free(mc);
@@ -560,6 +643,10 @@ mqtt_client_next(struct mqtt_client *mc, int timeout_ms,
 			return false;
 		if (n->internal == EV_CONNECT_FAILED) {
 			connect_failed(mc, (enum refusal)n->code, n->reason);
+			free(n);
+			continue;
+		}
+		if (n->internal == EV_DISCONNECTED) {
 			free(n);
 			continue;
 		}
@@ -684,6 +771,62 @@ mqtt_client_subscribe(struct mqtt_client *mc, char *const *topics,
 	return FP_OK;
 }
 
+static void
+on_disconnected(void *ctx, MQTTAsync_successData *r)
+{
+	(void)r;
+	push(ctx, EV_DISCONNECTED, 0, MQTT_EV_LOST, 0);
+}
+
+static void
+on_disconnected5(void *ctx, MQTTAsync_successData5 *r)
+{
+	(void)r;
+	push(ctx, EV_DISCONNECTED, 0, MQTT_EV_LOST, 0);
+}
+
+static void
+on_disconnect_fail(void *ctx, MQTTAsync_failureData *r)
+{
+	(void)r;
+	push(ctx, EV_DISCONNECTED, 0, MQTT_EV_LOST, 0);
+}
+
+static void
+on_disconnect_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	(void)r;
+	push(ctx, EV_DISCONNECTED, 0, MQTT_EV_LOST, 0);
+}
+
+/*
+ * Wait for the handler at work, if any, to finish its message or give
+ * it up; true when it gave one up (the receive thread is parked).  With
+ * is_last, no message is handed over from then on without a close.
+ */
+static bool
+handler_settled(struct mqtt_client *mc, bool is_last)
+{
+	bool is_parked;
+
+	pthread_mutex_lock(&mc->mu);
+	mc->is_stopping = true;
+	pthread_cond_broadcast(&mc->hold_cv);
+	while (mc->in_handler && !mc->is_parked)
+		pthread_cond_wait(&mc->hold_cv, &mc->mu);
+	is_parked = mc->is_parked;
+	if (is_last && !is_parked)
+		mc->is_closing = true;
+	pthread_mutex_unlock(&mc->mu);
+	if (is_parked) {
+		log_warnx("mqtt.stop uri=%s action=\"exit with a message "
+		    "unacknowledged: the broker delivers it again\"",
+		    mc->cfg->mqtt.uri);
+		abandoned = mc;
+	}
+	return is_parked;
+}
+
 void
 mqtt_client_free(struct mqtt_client *mc)
 {
@@ -694,6 +837,10 @@ mqtt_client_free(struct mqtt_client *mc)
 	int token = 0;
 
 	if (mc == NULL)
+		return;
+	/* A handler holding a message gives it up now: then Paho's lock
+	 * is its, for good, and nothing more can be said to the broker. */
+	if (handler_settled(mc, false))
 		return;
 	if (mc->h != NULL && mc->is_connected &&
 	    mqtt_client_publish(mc, mc->status_topic, "offline", 7, true,
@@ -710,15 +857,38 @@ mqtt_client_free(struct mqtt_client *mc)
 	}
 	if (mc->h != NULL) {
 		d.timeout = 1000;
-		if (mc->is_v311)
+		d.context = mc;
+		if (mc->is_v311) {
 			d.struct_version = 0;
-		else
+			d.onSuccess = on_disconnected;
+			d.onFailure = on_disconnect_fail;
+		} else {
 			d.struct_version = 1;
-		MQTTAsync_disconnect(mc->h, &d);
+			d.onSuccess5 = on_disconnected5;
+			d.onFailure5 = on_disconnect_fail5;
+		}
+		/* Once Paho has closed the connection no message can arrive
+		 * whose acknowledgement destroying it would wait for. */
+		if (MQTTAsync_disconnect(mc->h, &d) == MQTTASYNC_SUCCESS) {
+			deadline = now_ms() + 2000;
+			while (now_ms() < deadline) {
+				n = pop(mc, (int)(deadline - now_ms()));
+				if (n == NULL)
+					break;
+				if (n->internal == EV_DISCONNECTED) {
+					free(n);
+					break;
+				}
+				free(n);
+			}
+		}
+		if (handler_settled(mc, true))
+			return;
 		MQTTAsync_destroy(&mc->h);
 	}
 	for (n = pop(mc, 0); n != NULL; n = pop(mc, 0))
 		free(n);
+	pthread_cond_destroy(&mc->hold_cv);
 	pthread_cond_destroy(&mc->cv);
 	pthread_mutex_destroy(&mc->mu);
 	free(mc);

@@ -18,8 +18,12 @@
  * the PUBACK of a QoS 1 message as soon as that callback returns: a
  * message is acknowledged only after its handler has finished (for the
  * registry: committed), so a crash before that leaves it with the broker,
- * which delivers it again.  Nothing here touches the database or knows
- * topics beyond the status topic: event_relay and registry_consumer do.
+ * which delivers it again.  Paho 1.3 has no other way to withhold an
+ * acknowledgement (a callback that returns 0 only parks the message in
+ * Paho's memory, and the PUBACK goes all the same), so a handler that
+ * cannot store a message yet holds on to it there (mqtt_client_hold).
+ * Nothing here touches the database or knows topics beyond the status
+ * topic: event_relay and registry_consumer do.
  */
 #ifndef FP_MQTT_CLIENT_H
 #define FP_MQTT_CLIENT_H
@@ -50,10 +54,22 @@ struct mqtt_client;
  * message at a time, before the message is acknowledged.  `payload` is
  * NUL-terminated (len bytes before the NUL) and borrowed for the call;
  * it is NULL with is_oversized when the message was longer than the
- * client's max_payload.  The message is acknowledged when it returns,
- * whatever it did.
+ * client's max_payload.
+ *
+ * It returns true when it is done with the message (applied, a
+ * duplicate, or refused for good), which is then acknowledged.  One
+ * that cannot store a message for a passing reason (its database full,
+ * failing or busy) keeps it: it waits in mqtt_client_hold and tries
+ * again, for as long as it takes.  Meanwhile no other message arrives
+ * and nothing is published (Paho's threads wait), and after one and a
+ * half keep-alive intervals the broker closes the connection; once the
+ * handler is done, Paho reconnects and the broker delivers the message
+ * again, which the handler must recognise as a duplicate.  It returns
+ * false only when mqtt_client_hold said the client is stopping: the
+ * message is then never acknowledged (see mqtt_client_free), and the
+ * broker delivers it at the next start.
  */
-typedef void mqtt_message_fn(void *ctx, const char *topic,
+typedef bool mqtt_message_fn(void *ctx, const char *topic,
     const char *payload, size_t len, bool is_oversized);
 
 /*
@@ -75,9 +91,23 @@ void mqtt_client_on_message(struct mqtt_client *mc, mqtt_message_fn *fn,
 void mqtt_client_start(struct mqtt_client *mc);
 
 /*
- * Publish "offline" (retained), disconnect within about two seconds and
- * free; the message handler is not called after this returns.
- * mqtt_client_free(NULL) is a no-op.
+ * For a message handler holding a message it could not store yet (see
+ * mqtt_message_fn): wait ms milliseconds, or less once the client is
+ * stopping.  False when it is stopping: the handler gives the message
+ * up (returns false).  Paho's receive thread only.
+ */
+bool mqtt_client_hold(struct mqtt_client *mc, int ms);
+
+/*
+ * Stop: let a handler at work finish its message (one holding a
+ * message gives it up), publish "offline" (retained), disconnect within
+ * about two seconds and free; the message handler is not called after
+ * this returns.  When a handler gave a message up, Paho's receive
+ * thread must never return to Paho (it would acknowledge the message):
+ * it waits for the process's exit, and the client is left allocated
+ * and its connection open, to be dropped by the exit (the broker keeps
+ * the message and publishes the Last Will); the caller should exit
+ * soon.  mqtt_client_free(NULL) is a no-op.
  */
 void mqtt_client_free(struct mqtt_client *mc);
 

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -27,10 +26,11 @@
 #define RC_EVENT_ID_MAX 128
 #define RC_REASON_MAX 256
 #define RC_TOPIC_MAX 512
-/* A busy database is tried this many times, a second apart, each try
- * waiting out the store's busy timeout (5 s): about 20 s in all, under
- * the 45 s after which the broker drops a client that sent no ping. */
-#define RC_BUSY_TRIES 3
+/* A message the database will not take yet (full, an I/O error, busy)
+ * is tried again after RC_HOLD_MIN_MS, doubling up to RC_HOLD_MAX_MS,
+ * until it is stored (mqtt_client_hold). */
+#define RC_HOLD_MIN_MS 500
+#define RC_HOLD_MAX_MS 5000
 #define RC_N_SUBS (REG_N_KINDS + 2)	/* and cmd/broadcast, cmd/alert */
 
 struct registry_consumer {
@@ -351,18 +351,57 @@ fail:
 }
 
 static bool registry_handle(struct registry_consumer *, const char *,
-    const char *, size_t, bool);
+    const char *, size_t, bool, bool *);
 
-/* One command in one transaction, retried while the database is busy. */
+/* Not the message's fault: the database is full, failing or busy, or
+ * memory ran out.  Such a message is held and tried again. */
+static bool
+is_transient(enum fp_err err)
+{
+	return err == FP_EBUSY || err == FP_EIO || err == FP_ENOMEM;
+}
+
+/*
+ * After a try that failed with a passing error: wait (*backoff_ms,
+ * then doubled) and say whether to try again; false when the bridge is
+ * stopping, and the message must be left with the broker.  The first
+ * failure and the give-up are logged, the waits in between are not.
+ */
+static bool
+hold(struct registry_consumer *rc, const char *what, const char *topic,
+    const char *id, enum fp_err err, int tries, int *backoff_ms)
+{
+	if (tries == 1)
+		log_warnx("registry.held topic=%s %s=%s error=\"%s\" "
+		    "action=retry", topic, what, id != NULL ? id : "-",
+		    fp_strerror(err));
+	if (!mqtt_client_hold(rc->mc, *backoff_ms)) {
+		log_warnx("registry.held topic=%s %s=%s tries=%d error=\"%s\" "
+		    "action=\"left with the broker\"", topic, what,
+		    id != NULL ? id : "-", tries, fp_strerror(err));
+		return false;
+	}
+	*backoff_ms = *backoff_ms * 2 > RC_HOLD_MAX_MS ? RC_HOLD_MAX_MS :
+	    *backoff_ms * 2;
+	return true;
+}
+
+/*
+ * One command in one transaction, held while the database will not take
+ * it; *is_done false when it was given up (stopping).
+ */
 static void
 handle_command(struct registry_consumer *rc, const char *topic,
-    const char *payload, size_t len, bool is_oversized, bool is_alert)
+    const char *payload, size_t len, bool is_oversized, bool is_alert,
+    bool *is_done)
 {
 	char reason[RC_REASON_MAX];
-	struct json_object *o;
+	struct json_object *o, *v;
+	const char *id;
 	enum fp_err err;
-	int tries;
+	int tries, backoff_ms = RC_HOLD_MIN_MS;
 
+	*is_done = true;
 	if (is_oversized || payload == NULL ||
 	    len > REGISTRY_CONSUMER_MAX_PAYLOAD) {
 		reject(rc, topic, NULL, "payload too large (limit 262144 "
@@ -374,6 +413,9 @@ handle_command(struct registry_consumer *rc, const char *topic,
 		reject(rc, topic, NULL, reason);
 		return;
 	}
+	id = json_object_object_get_ex(o, "command_id", &v) &&
+	    json_object_is_type(v, json_type_string) ?
+	    json_object_get_string(v) : NULL;
 	for (tries = 1;; tries++) {
 		reason[0] = '\0';
 		err = store_begin(rc->st);
@@ -382,22 +424,22 @@ handle_command(struct registry_consumer *rc, const char *topic,
 			    (int64_t)time(NULL), reason, sizeof(reason));
 		if (err == FP_OK)
 			err = store_commit(rc->st);
-		else
+		if (err != FP_OK)
 			store_rollback(rc->st);
-		if (err != FP_EBUSY || tries >= RC_BUSY_TRIES)
+		if (!is_transient(err))
 			break;
-		sleep(1);
+		if (!hold(rc, "command_id", topic, id, err, tries,
+		    &backoff_ms)) {
+			*is_done = false;
+			json_object_put(o);
+			return;
+		}
 	}
 	if (err == FP_OK)
 		atomic_fetch_add(&rc->applied, 1);
 	else if (err == FP_EDUP)
 		atomic_fetch_add(&rc->duplicates, 1);
 	else {
-		struct json_object *v;
-		const char *id = json_object_object_get_ex(o, "command_id", &v) &&
-		    json_object_is_type(v, json_type_string) ?
-		    json_object_get_string(v) : NULL;
-
 		if (err != FP_EINVAL)
 			snprintf(reason, sizeof(reason), "not applied: %s",
 			    fp_strerror(err));
@@ -408,23 +450,25 @@ handle_command(struct registry_consumer *rc, const char *topic,
 
 bool
 registry_consumer_handle(struct registry_consumer *rc, const char *topic,
-    const char *payload, size_t len, bool is_oversized)
+    const char *payload, size_t len, bool is_oversized, bool *is_done)
 {
 	size_t clen = strlen(rc->cmd_prefix);
 
+	*is_done = true;
 	if (strncmp(topic, rc->cmd_prefix, clen) == 0 &&
 	    (strcmp(topic + clen, "broadcast") == 0 ||
 	    strcmp(topic + clen, "alert") == 0)) {
 		handle_command(rc, topic, payload, len, is_oversized,
-		    strcmp(topic + clen, "alert") == 0);
+		    strcmp(topic + clen, "alert") == 0, is_done);
 		return true;
 	}
-	return registry_handle(rc, topic, payload, len, is_oversized);
+	return registry_handle(rc, topic, payload, len, is_oversized,
+	    is_done);
 }
 
 static bool
 registry_handle(struct registry_consumer *rc, const char *topic,
-    const char *payload, size_t len, bool is_oversized)
+    const char *payload, size_t len, bool is_oversized, bool *is_done)
 {
 	char reason[RC_REASON_MAX];
 	struct json_object *o = NULL, *v, *records = NULL;
@@ -432,7 +476,7 @@ registry_handle(struct registry_consumer *rc, const char *topic,
 	size_t plen = strlen(rc->prefix), applied = 0;
 	enum reg_kind kind;
 	enum fp_err err;
-	int tries;
+	int tries, backoff_ms = RC_HOLD_MIN_MS;
 
 	if (strncmp(topic, rc->prefix, plen) != 0 ||
 	    !registry_kind_parse(topic + plen, &kind))
@@ -497,12 +541,17 @@ registry_handle(struct registry_consumer *rc, const char *topic,
 		err = apply(rc, kind, event_id, strcmp(op, "delete") == 0,
 		    records, records == NULL ? o : NULL, reason, sizeof(reason),
 		    &applied);
-		if (err != FP_EBUSY || tries >= RC_BUSY_TRIES)
+		if (!is_transient(err))
 			break;
-		log_warnx("registry.busy topic=%s event_id=%s try=%d "
-		    "action=retry", topic, event_id, tries);
-		sleep(1);
+		if (!hold(rc, "event_id", topic, event_id, err, tries,
+		    &backoff_ms)) {
+			*is_done = false;
+			goto done;
+		}
 	}
+	if (tries > 1 && (err == FP_OK || err == FP_EDUP))
+		log_info("registry.held topic=%s event_id=%s tries=%d "
+		    "action=applied", topic, event_id, tries);
 	if (err == FP_OK) {
 		atomic_fetch_add(&rc->applied, 1);
 		atomic_fetch_add(&rc->records, (uint64_t)applied);
@@ -518,8 +567,8 @@ registry_handle(struct registry_consumer *rc, const char *topic,
 	else if (err == FP_EINVAL)
 		reject(rc, topic, event_id, reason);
 	else {
-		/* Not the message's fault, but it was acknowledged: say so
-		 * where the sender looks rather than lose it silently. */
+		/* Neither the message's fault nor passing (SQLITE_TOOBIG):
+		 * it will never fit, so say so where the sender looks. */
 		snprintf(reason, sizeof(reason), "not applied: %s",
 		    fp_strerror(err));
 		reject(rc, topic, event_id, reason);
@@ -529,12 +578,16 @@ done:
 	return true;
 }
 
-void
+bool
 registry_consumer_on_message(void *ctx, const char *topic,
     const char *payload, size_t len, bool is_oversized)
 {
-	if (!registry_consumer_handle(ctx, topic, payload, len, is_oversized))
+	bool is_done;
+
+	if (!registry_consumer_handle(ctx, topic, payload, len, is_oversized,
+	    &is_done))
 		log_debug("bridge.ignored topic=%s", topic);
+	return is_done;
 }
 
 void

@@ -2,10 +2,11 @@
  * registry_consumer.h: registry records and commands arriving over MQTT
  * (SPEC section 5).  Commands, <root>/cmd/broadcast and cmd/alert, are
  * applied by command_intake.c with the same envelope handling (errors
- * topic, busy retries, acknowledgement after the commit); ctx gives them
- * the templates.  Topics <root>/registry/{households,members,cadres,
- * enrollments,trainings,payments}, with a $share/<group>/ prefix when
- * mqtt.shared_group is set.  A message is {"event_id","op":"upsert"|
+ * topic, holding what the database will not take yet, acknowledgement
+ * after the commit); ctx gives them the templates.  Topics
+ * <root>/registry/{households,members,cadres,enrollments,trainings,
+ * payments}, with a $share/<group>/ prefix when mqtt.shared_group is
+ * set.  A message is {"event_id","op":"upsert"|
  * "delete","records":[{...}]} or one bare record with an event_id (an
  * upsert of one); record fields are the CSV columns of SPEC section 9,
  * as strings or numbers.
@@ -23,6 +24,15 @@
  * and a crash after it is harmless (the redelivery is a duplicate).  The
  * consumer therefore has a database handle of its own, used only on that
  * thread; the bridge thread only subscribes and reads the counters.
+ *
+ * A message the database will not take for a passing reason (full, an
+ * I/O error, busy, out of memory) is neither acknowledged nor reported:
+ * it is held and tried again, after 0.5 s doubling up to 5 s, until it
+ * is stored (mqtt_client_hold; nothing else arrives meanwhile, and the
+ * broker may close the connection and deliver the message again, a
+ * duplicate by then).  Stopping gives it up unacknowledged, for the
+ * broker to deliver at the next start.  Only what is wrong with the
+ * message itself goes to <root>/errors and is acknowledged.
  */
 #ifndef FP_REGISTRY_CONSUMER_H
 #define FP_REGISTRY_CONSUMER_H
@@ -65,8 +75,8 @@ enum fp_err registry_consumer_new(const struct cfg *cfg,
 void registry_consumer_free(struct registry_consumer *rc);
 
 /* The mqtt_message_fn: registry_consumer_handle, logging other topics
- * at debug level.  ctx is the consumer. */
-void registry_consumer_on_message(void *ctx, const char *topic,
+ * at debug level.  ctx is the consumer.  Returns *is_done. */
+bool registry_consumer_on_message(void *ctx, const char *topic,
     const char *payload, size_t len, bool is_oversized);
 
 /* A snapshot of the counters; any thread. */
@@ -78,13 +88,14 @@ enum fp_err registry_consumer_subscribe(struct registry_consumer *rc);
 
 /*
  * Whether `topic` is one of ours; if so, apply or reject the message.
- * An oversized message (is_oversized; payload NULL) is rejected.  A
- * database that stays busy is retried for about 20 seconds; after that
- * the message is reported on <root>/errors as "not applied" (it cannot
- * be left unacknowledged: Paho acknowledges it when this returns).  On
+ * An oversized message (is_oversized; payload NULL) is rejected.  One
+ * the database will not take yet is held and tried again until it is
+ * stored; *is_done is false only when the bridge stopped meanwhile
+ * (mqtt_client_hold), and the message must not be acknowledged.  On
  * Paho's receive thread only.
  */
 bool registry_consumer_handle(struct registry_consumer *rc,
-    const char *topic, const char *payload, size_t len, bool is_oversized);
+    const char *topic, const char *payload, size_t len, bool is_oversized,
+    bool *is_done);
 
 #endif

@@ -9,13 +9,31 @@
  * meanwhile nor after a restart; with and without the gateway's writer.
  * Stopping with outcomes held keeps trying for a while and writes them
  * if the disk comes back in time.
+ *
+ * fupin-bridge, as a process beside a real mosquitto, its files capped
+ * with RLIMIT_FSIZE (prlimit, raised again later: writes past the cap
+ * fail as on a full disk, and SQLite says so): a registry update that
+ * cannot be stored is held, unacknowledged, and applied once, when the
+ * cap is lifted; a bridge stopped while holding one exits without
+ * acknowledging it, and the next start applies it.
+ *
+ * Needs /usr/sbin/mosquitto and mosquitto_pub for the bridge cases.
  */
+#define _GNU_SOURCE	/* prlimit */
 #include <check.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "cfg.h"
 #include "fullvfs.h"
@@ -252,6 +270,313 @@ START_TEST(stop_keeps_trying_to_write_what_it_holds)
 }
 END_TEST
 
+/* ---- the bridge, its files capped ---------------------------------- */
+
+#define MOSQUITTO	"/usr/sbin/mosquitto"
+#define MOSQ_PUB	"/usr/bin/mosquitto_pub"
+#define HH_TOPIC	"fupin/v1/registry/households"
+#define N_HH		50
+
+static struct {
+	char	*dir;
+	int	 port;
+	char	 port_s[16];
+	pid_t	 mosq, bridge, cat;
+	char	 db[512], conf[512], mconf[512], log[512], mosq_log[512];
+} B;
+
+static pid_t
+spawn_to(char *const argv[], int out_fd)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(out_fd, 1);
+		dup2(out_fd, 2);
+		close(out_fd);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Stop *pid with sig, then SIGKILL after timeout_ms; its wait status,
+ * or -1 when it had to be killed. */
+static int
+stop_pid(pid_t *pid, int sig, int timeout_ms)
+{
+	int status = -1, waited;
+
+	if (*pid <= 0)
+		return -1;
+	kill(*pid, sig);
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		if (waitpid(*pid, &status, WNOHANG) == *pid)
+			break;
+		sleep_ms(10);
+	}
+	if (waited >= timeout_ms) {
+		kill(*pid, SIGKILL);
+		waitpid(*pid, &status, 0);
+		status = -1;
+	}
+	*pid = 0;
+	return status;
+}
+
+static int
+count_in(const char *path, const char *needle)
+{
+	char *text = tu_read_file(path, NULL), *p;
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	free(text);
+	return n;
+}
+
+static bool
+wait_log(const char *needle, int want, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms * slow(); waited += 20) {
+		if (count_in(B.log, needle) >= want)
+			return true;
+		sleep_ms(20);
+	}
+	return count_in(B.log, needle) >= want;
+}
+
+static long long
+bq_int(const char *sql)
+{
+	sqlite3 *db;
+	long long v;
+
+	ck_assert_int_eq(sqlite3_open(B.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	v = tu_query_int(db, sql, 0);
+	sqlite3_close(db);
+	return v;
+}
+
+static bool
+bwait_int(const char *sql, long long want, int timeout_ms)
+{
+	int waited;
+
+	for (waited = 0; waited < timeout_ms * slow(); waited += 50) {
+		if (bq_int(sql) == want)
+			return true;
+		sleep_ms(50);
+	}
+	return bq_int(sql) == want;
+}
+
+static void
+bridge_setup(void)
+{
+	struct store *st;
+	char text[2048];
+	int n, fd, i;
+
+	memset(&B, 0, sizeof(B));
+	B.dir = tu_mkdtemp();
+	ck_assert_ptr_nonnull(B.dir);
+	B.port = tu_free_port();
+	snprintf(B.port_s, sizeof(B.port_s), "%d", B.port);
+	snprintf(B.db, sizeof(B.db), "%s/fupin.db", B.dir);
+	snprintf(B.log, sizeof(B.log), "%s/bridge.log", B.dir);
+	snprintf(B.mosq_log, sizeof(B.mosq_log), "%s/mosquitto.log", B.dir);
+	n = snprintf(text, sizeof(text), "listener %d 127.0.0.1\n"
+	    "allow_anonymous true\npersistence true\n"
+	    "persistence_location %s/\n", B.port, B.dir);
+	free(tu_write_file(B.dir, "mosquitto.conf", text, (size_t)n));
+	snprintf(B.mconf, sizeof(B.mconf), "%s/mosquitto.conf", B.dir);
+	n = snprintf(text, sizeof(text), "node_id = \"df1\";\n"
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
+	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; "
+	    "client_id = \"br-df-%d\"; };\n", B.db, B.db, B.port, B.port);
+	free(tu_write_file(B.dir, "fupin.conf", text, (size_t)n));
+	snprintf(B.conf, sizeof(B.conf), "%s/fupin.conf", B.dir);
+	ck_assert_int_eq(store_open(B.db, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	store_close(st);
+
+	fd = open(B.mosq_log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	ck_assert_int_ge(fd, 0);
+	{
+		char *argv[] = { MOSQUITTO, "-c", B.mconf, NULL };
+
+		B.mosq = spawn_to(argv, fd);
+	}
+	close(fd);
+	for (i = 0; i < 200 && count_in(B.mosq_log, "running") == 0; i++)
+		sleep_ms(20);
+	ck_assert_msg(count_in(B.mosq_log, "running") > 0,
+	    "mosquitto did not start");
+}
+
+static void
+bridge_teardown(void)
+{
+	stop_pid(&B.bridge, SIGKILL, 5000);
+	stop_pid(&B.cat, SIGTERM, 5000);
+	stop_pid(&B.mosq, SIGTERM, 5000);
+	tu_rmtree(B.dir);
+	free(B.dir);
+}
+
+/*
+ * Start the bridge with its output through a pipe to cat, which appends
+ * it to B.log: a cap on the bridge's file sizes must not silence its
+ * log.  SIGXFSZ ignored (inherited through exec), so a write past the
+ * cap fails with EFBIG instead of killing it.
+ */
+static void
+bridge_start(void)
+{
+	char bin[512];
+	char *argv[] = { bin, "-c", B.conf, NULL };
+	char *cat_argv[] = { "/bin/cat", NULL };
+	int before = count_in(B.log, "mqtt.connected");
+	int fds[2], log_fd;
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
+	stop_pid(&B.cat, SIGTERM, 5000);
+	ck_assert_int_eq(pipe(fds), 0);
+	log_fd = open(B.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	ck_assert_int_ge(log_fd, 0);
+	B.cat = fork();
+	ck_assert_int_ge(B.cat, 0);
+	if (B.cat == 0) {
+		dup2(fds[0], 0);
+		dup2(log_fd, 1);
+		close(fds[0]);
+		close(fds[1]);
+		close(log_fd);
+		execv(cat_argv[0], cat_argv);
+		_exit(127);
+	}
+	close(log_fd);
+	close(fds[0]);
+	B.bridge = fork();
+	ck_assert_int_ge(B.bridge, 0);
+	if (B.bridge == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	if (!wait_log("mqtt.connected", before + 1, 10000)) {
+		char *text = tu_read_file(B.log, NULL);
+
+		ck_abort_msg("bridge did not connect: %.300s", text != NULL ?
+		    text : "(no log)");
+	}
+}
+
+/* Cap the bridge's file sizes (RLIM_INFINITY: no cap): a write past
+ * the cap fails, as on a full disk. */
+static void
+bridge_cap(rlim_t bytes)
+{
+	struct rlimit rl = { bytes, RLIM_INFINITY };
+
+	ck_assert_msg(prlimit(B.bridge, RLIMIT_FSIZE, &rl, NULL) == 0,
+	    "prlimit: %s", strerror(errno));
+}
+
+/* An upsert of N_HH households HD<tag>-<i>, published at QoS 1. */
+static void
+publish_upsert(const char *event_id, const char *tag)
+{
+	char *msg, *p;
+	char *argv[] = { MOSQ_PUB, "-h", "127.0.0.1", "-p", B.port_s, "-q",
+	    "1", "-t", HH_TOPIC, "-m", NULL, NULL };
+	size_t cap = 256 + N_HH * 160;
+	int i;
+
+	msg = malloc(cap);
+	ck_assert_ptr_nonnull(msg);
+	p = msg + snprintf(msg, cap, "{\"event_id\":\"%s\",\"op\":\"upsert\","
+	    "\"records\":[", event_id);
+	for (i = 0; i < N_HH; i++)
+		p += snprintf(p, cap - (size_t)(p - msg), "%s{\"household_id\":"
+		    "\"HD%s-%03d\",\"area_code\":\"513431100201\","
+		    "\"head_name\":\"R\",\"members\":2,\"status\":\"poor\"}",
+		    i > 0 ? "," : "", tag, i);
+	snprintf(p, cap - (size_t)(p - msg), "]}");
+	argv[10] = msg;
+	ck_assert_int_eq(tu_run(argv, NULL), 0);
+	free(msg);
+}
+
+#define Q_HH(tag) "SELECT count(*) FROM households WHERE household_id " \
+		  "LIKE 'HD" tag "-%'"
+
+/* A first update goes in; the cap is set; a second one is held. */
+static void
+hold_one(void)
+{
+	bridge_start();
+	publish_upsert("df-1", "A");
+	ck_assert(bwait_int(Q_HH("A"), N_HH, 10000));
+	bridge_cap(1);
+	publish_upsert("df-2", "B");
+	ck_assert_msg(wait_log("registry.held", 1, 10000),
+	    "not held; the bridge said: %s", count_in(B.log,
+	    "not applied") > 0 ? "not applied" : "nothing");
+	sleep_ms(1500);
+	ck_assert_int_eq(bq_int(Q_HH("B")), 0);
+	ck_assert_int_eq(count_in(B.log, "not applied"), 0);
+}
+
+START_TEST(registry_update_held_on_a_full_disk_is_applied_once)
+{
+	hold_one();
+	bridge_cap(RLIM_INFINITY);
+	ck_assert_msg(bwait_int(Q_HH("B"), N_HH, 20000), "applied %lld",
+	    bq_int(Q_HH("B")));
+	ck_assert_int_eq(bq_int("SELECT count(*) FROM processed_messages "
+	    "WHERE kind = 'registry' AND id = 'df-2'"), 1);
+	ck_assert(wait_log("registry.applied", 2, 5000));
+	/* Once, and nothing reported on the errors topic. */
+	sleep_ms(500);
+	ck_assert_int_eq(count_in(B.log, "event_id=df-2 op=upsert"), 1);
+	ck_assert_int_eq(count_in(B.log, "registry.rejected"), 0);
+	ck_assert_int_eq(waitpid(B.bridge, NULL, WNOHANG), 0);
+}
+END_TEST
+
+START_TEST(a_bridge_stopped_while_holding_leaves_the_update_to_the_broker)
+{
+	int status;
+
+	hold_one();
+	status = stop_pid(&B.bridge, SIGTERM, 10000);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "status %d", status);
+	ck_assert_int_eq(bq_int(Q_HH("B")), 0);
+	/* The broker kept it: the next start applies it. */
+	bridge_start();
+	ck_assert_msg(bwait_int(Q_HH("B"), N_HH, 20000), "applied %lld",
+	    bq_int(Q_HH("B")));
+	ck_assert_int_eq(bq_int("SELECT count(*) FROM processed_messages "
+	    "WHERE kind = 'registry' AND id = 'df-2'"), 1);
+	ck_assert_int_eq(count_in(B.log, "registry.rejected"), 0);
+}
+END_TEST
+
 Suite *
 disk_full_suite(void)
 {
@@ -264,6 +589,14 @@ disk_full_suite(void)
 	tcase_add_loop_test(tc,
 	    held_outcomes_are_written_when_the_disk_has_room, 0, 2);
 	tcase_add_test(tc, stop_keeps_trying_to_write_what_it_holds);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bridge");
+	tcase_add_checked_fixture(tc, bridge_setup, bridge_teardown);
+	tcase_set_timeout(tc, 90);
+	tcase_add_test(tc, registry_update_held_on_a_full_disk_is_applied_once);
+	tcase_add_test(tc,
+	    a_bridge_stopped_while_holding_leaves_the_update_to_the_broker);
 	suite_add_tcase(s, tc);
 	return s;
 }

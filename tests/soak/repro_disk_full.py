@@ -18,8 +18,9 @@ alone, in a few seconds (needs the privilege to mount a tmpfs).
    and the update is gone once the disk has room again: the broker has
    nothing left to deliver.
 
-Exit 1 when a bug shows (as of 2026-12-06 both do), 0 when neither, 69
-when it cannot mount.  Everything is stopped by PID and unmounted.
+Exit 1 when a bug shows (both did until issue 14 fixed them; the
+disk_full suite tests each without a tmpfs), 0 when neither, 69 when it
+cannot mount.  Everything is stopped by PID and unmounted.
 """
 import asyncio
 import collections

@@ -81,10 +81,6 @@ KNOWN_BUGS = {
     "Debian's Paho 1.3.12 retransmitting after a lost connection, cf. "
     "eclipse-paho/paho.mqtt.c issues 1310 and 1592, or mosquitto 2.0.11 "
     "restoring its queue)",
-    "registry-refused": "on a full disk the bridge acknowledges a "
-    "registry update it could not store and only reports it on "
-    "<root>/errors: lost unless the registry re-sends it "
-    "(broker-bridge/registry_consumer.c retries a busy database only)",
 }
 T0 = time.monotonic()
 
@@ -1192,35 +1188,25 @@ templates = { dir = "%(tpl)s"; };
         twice = [e for e, n in log_applied.items() if n > 1]
         resent = [e for e, r in self.reg.items() if r.get("resent")]
         mq_kills = [t for t, k, _ in self.timeline if k == "mosquitto_kill"]
-        disk = self.fault_windows(("disk_full",))
 
         def taken(e):   # when the broker first took it
             return min([t for t, rc in self.reg[e]["tries"] if rc == 0] or
                        [0])
         at_kill = [e for e in resent if e not in refused and any(
             0 <= t - taken(e) <= 5 for t in mq_kills)]
-        on_disk = [e for e in resent if e in refused and any(
-            a - 1 <= refused[e] <= b + 5 for a, b in disk)]
-        resent_unexpl = [e for e in resent
-                         if e not in at_kill and e not in on_disk]
-        refused_unexpl = [e for e in refused if e not in on_disk]
+        resent_unexpl = [e for e in resent if e not in at_kill]
+        refused_unexpl = list(refused)
         row("Registry: every update applied exactly once",
             not bad and not twice and not resent_unexpl and
-            not refused_unexpl and len(acc) == len(self.reg) and
-            not on_disk,
+            not refused_unexpl and len(acc) == len(self.reg),
             "%d updates, %d taken by the broker, %d applied and in the "
             "table, %d applied twice; re-sent with the same event_id: %d "
-            "lost at a mosquitto SIGKILL, %d acknowledged but refused by "
-            "the bridge on a full disk (\"not applied\" on the errors "
-            "topic), %d unexplained%s" %
+            "lost at a mosquitto SIGKILL, %d unexplained; %d refused by "
+            "the bridge (\"not applied\" on the errors topic)%s" %
             (len(self.reg), len(acc), len(self.reg) - len(bad), len(twice),
-             len(at_kill), len(on_disk),
-             len(resent_unexpl) + len(refused_unexpl),
+             len(at_kill), len(resent_unexpl), len(refused_unexpl),
              (" e.g. " + (resent_unexpl + refused_unexpl)[0])
-             if resent_unexpl or refused_unexpl else "") +
-            (" (known bug registry-refused)" if on_disk else ""),
-            known=(not bad and not twice and not resent_unexpl and
-                   not refused_unexpl and len(acc) == len(self.reg)))
+             if resent_unexpl or refused_unexpl else ""))
 
         # USSD.
         done = collections.Counter()
