@@ -30,7 +30,7 @@ else
 HARDEN     = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
-PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c libsodium
+PKGS       = libmicrohttpd libcurl sqlite3 libconfig json-c libsodium libcrypto
 VERSION    = 0.1.0
 GIT_REV   := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 
