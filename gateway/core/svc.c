@@ -23,14 +23,22 @@ svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
 	snprintf(out->msisdn, sizeof(out->msisdn), "%s", msisdn);
 	snprintf(out->lang, sizeof(out->lang), "%s",
 	    ctx->cfg->templates.default_language);
-	err = store_stmt(st, "SELECT m.member_id, h.household_id, "
+	/*
+	 * The first member by member_id: min() with bare columns (SQLite
+	 * takes them from the row that has the minimum) rather than ORDER
+	 * BY ... LIMIT 1, whose sort opened and closed a temporary b-tree
+	 * on every call: a fifth of the writer's work for an MO or a USSD
+	 * step.  One row always; NULLs when the number is no member's.
+	 */
+	err = store_stmt(st, "SELECT min(m.member_id), h.household_id, "
 	    "h.area_code, h.language FROM members m JOIN households h "
-	    "USING (household_id) WHERE m.phone = ?1 "
-	    "ORDER BY m.member_id LIMIT 1", &stmt);
+	    "USING (household_id) WHERE m.phone = ?1", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+		rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW) {
 		out->is_member = true;
 		store_column_copy(stmt, 0, out->member_id,
@@ -44,12 +52,14 @@ svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_err(rc);
-	err = store_stmt(st, "SELECT cadre_id, area_code FROM cadres "
-	    "WHERE phone = ?1 ORDER BY cadre_id LIMIT 1", &stmt);
+	err = store_stmt(st, "SELECT min(cadre_id), area_code FROM cadres "
+	    "WHERE phone = ?1", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, msisdn, -1, SQLITE_STATIC);
 	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW && sqlite3_column_type(stmt, 0) == SQLITE_NULL)
+		rc = SQLITE_DONE;
 	if (rc == SQLITE_ROW) {
 		out->is_cadre = true;
 		store_column_copy(stmt, 0, out->cadre_id,

@@ -47,8 +47,9 @@ struct svc_caller {
 };
 
 /*
- * Look up `msisdn` among members and cadres; the language is the
- * number's remembered choice, else the household's, else the default.
+ * Look up `msisdn` among members and cadres (the first by id when
+ * several share it); the language is the number's remembered choice,
+ * else the household's, else the default.
  */
 enum fp_err svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
     const char *msisdn, struct svc_caller *out);

@@ -452,6 +452,42 @@ START_TEST(unmatched_text_gets_help_once_per_interval_but_help_always)
 }
 END_TEST
 
+/* A number several members (or cadres) share is the first one's, by id;
+ * a number of no one is neither. */
+START_TEST(a_shared_number_is_its_first_members)
+{
+	struct svc_caller who;
+
+	ck_assert_int_eq(store_exec(st, "INSERT INTO members SELECT 'M0', "
+	    "'HH2', name, id_hash, id_last6_hash, phone, relation, "
+	    "updated_at FROM members WHERE member_id = 'M1'"), FP_OK);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO members SELECT 'M9', "
+	    "'HH1', name, id_hash, id_last6_hash, phone, relation, "
+	    "updated_at FROM members WHERE member_id = 'M1'"), FP_OK);
+	ck_assert_int_eq(store_exec(st, "INSERT INTO cadres SELECT 'C0', "
+	    "name, phone, '513431999', title, updated_at FROM cadres "
+	    "WHERE cadre_id = 'C1'"), FP_OK);
+	ck_assert_int_eq(svc_caller_lookup(st, &ctx, "+8613908340107", &who),
+	    FP_OK);
+	ck_assert(who.is_member);
+	ck_assert_str_eq(who.member_id, "M0");
+	ck_assert_str_eq(who.household_id, "HH2");
+	ck_assert_str_eq(who.lang, "bo");	/* HH2's */
+	ck_assert(!who.is_cadre);
+	ck_assert_int_eq(svc_caller_lookup(st, &ctx, "+8619908349001", &who),
+	    FP_OK);
+	ck_assert(!who.is_member);
+	ck_assert(who.is_cadre);
+	ck_assert_str_eq(who.cadre_id, "C0");
+	ck_assert_str_eq(who.area_code, "513431999");
+	ck_assert_int_eq(svc_caller_lookup(st, &ctx, "+8613700000000", &who),
+	    FP_OK);
+	ck_assert(!who.is_member);
+	ck_assert(!who.is_cadre);
+	ck_assert_str_eq(who.lang, "zh");
+}
+END_TEST
+
 START_TEST(every_message_has_its_inbound_event_in_the_same_transaction)
 {
 	receive("13908340107", "CX");
@@ -483,6 +519,7 @@ sms_suite(void)
 	tcase_add_test(tc, the_same_provider_id_is_processed_once);
 	tcase_add_test(tc, a_flood_is_stored_but_not_answered);
 	tcase_add_test(tc, a_flood_costs_no_more_with_the_numbers_history);
+	tcase_add_test(tc, a_shared_number_is_its_first_members);
 	tcase_add_test(tc,
 	    unmatched_text_gets_help_once_per_interval_but_help_always);
 	tcase_add_test(tc,
