@@ -25,6 +25,8 @@
  *    kept on a broadcast when its recipient rows are pruned
  * 11 the console's users (Argon2id hashes), sessions (a hash of the
  *    token only), login failures and lockouts
+ * 12 the console's read routes: messages and transitions per day and
+ *    area, households per area, outbound messages by number
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -556,6 +558,40 @@ static const char m11_console_users[] =
 "  until INTEGER NOT NULL,"
 "  PRIMARY KEY (kind, key)) WITHOUT ROWID;";
 
+/*
+ * The console's read routes (SPEC 10, issue 15), answered without
+ * walking the message tables or the registry (gateway/core/rollup.c
+ * fills the first three behind the writers, from the rows above the
+ * last ids it rolled up; it starts from the beginning):
+ * - console_counts: per local day and area (grain 0: everything, area
+ *   ''; 1: the county, the first 6 digits; 2: the whole area code) the
+ *   messages in ("mo") and the outbound transitions ("created", "sent",
+ *   "delivered", "failed", "expired", by provider; failures by reason);
+ * - console_rollup: the last sms_in and sms_out_history ids rolled up;
+ * - area_households: households per area code, recomputed each minute;
+ * - a number's outbound messages (GET /api/v1/messages?msisdn=), in id
+ *   order (the index holds the rowid).
+ */
+static const char m12_console_counts[] =
+"CREATE TABLE console_counts ("
+"  grain INTEGER NOT NULL,"
+"  area TEXT NOT NULL,"
+"  day TEXT NOT NULL,"
+"  what TEXT NOT NULL,"
+"  provider TEXT NOT NULL DEFAULT '',"
+"  reason TEXT NOT NULL DEFAULT '',"
+"  n INTEGER NOT NULL,"
+"  PRIMARY KEY (grain, area, day, what, provider, reason)) WITHOUT ROWID;"
+"CREATE TABLE console_rollup ("
+"  source TEXT PRIMARY KEY,"
+"  last_id INTEGER NOT NULL) WITHOUT ROWID;"
+"INSERT INTO console_rollup(source, last_id) VALUES ('sms_in', 0),"
+"  ('sms_out_history', 0);"
+"CREATE TABLE area_households ("
+"  area_code TEXT PRIMARY KEY,"
+"  households INTEGER NOT NULL) WITHOUT ROWID;"
+"CREATE INDEX sms_out_msisdn ON sms_out(msisdn);";
+
 /* Migration 8's household_digits for the households already there. */
 static enum fp_err
 fill_household_digits(struct store *st)
@@ -599,6 +635,7 @@ static const struct migration migrations[] = {
 	{ 9, "dedupe-kinds-dlr-queue", m9_dedupe_kinds_dlr_queue, NULL },
 	{ 10, "broadcast-counts", m10_broadcast_counts, NULL },
 	{ 11, "console-users", m11_console_users, NULL },
+	{ 12, "console-counts", m12_console_counts, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

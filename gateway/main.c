@@ -28,6 +28,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "reminder.h"
+#include "rollup.h"
 #include "schedule.h"
 #include "sdnotify.h"
 #include "sender.h"
@@ -164,6 +165,7 @@ main(int argc, char **argv)
 	const char *why = NULL, *name = NULL;
 	struct dlr_callback *callbacks = NULL;
 	struct checkpointer *checkpointer = NULL;
+	struct rollup *rollup = NULL;
 	char *bad = NULL;
 	struct cli_opts opts;
 	struct cfg *cfg;
@@ -257,10 +259,13 @@ main(int argc, char **argv)
 	if (err == FP_OK)
 		err = dlr_callback_start(cfg, &callbacks);
 	if (err == FP_OK)
+		err = rollup_start(cfg, gw.writer, &rollup);
+	if (err == FP_OK)
 		err = http_server_start(&gw, http_routes, &srv);
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=start error=\"%s\"",
 		    fp_strerror(err));
+		rollup_stop(rollup);
 		dlr_callback_stop(callbacks);
 		broadcaster_stop(broadcaster);
 		link_inbound_close();
@@ -282,6 +287,7 @@ main(int argc, char **argv)
 	sdnotify_send("STOPPING=1");
 	log_info("gateway.stopping signal=%d", sig);
 	http_server_stop(srv);		/* requests in flight finish */
+	rollup_stop(rollup);
 	broadcaster_stop(broadcaster);
 	link_inbound_close();		/* links answer "try later" now */
 	sender_use_writer(gw.sender, NULL);	/* its own connections */
