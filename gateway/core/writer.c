@@ -26,6 +26,14 @@
  * the gateway's own work (the sender) can act on it in between, and
  * a power loss then costs what at-least-once delivery allows.
  *
+ * Savepoints cost: SQLite copies every page a savepoint's statements
+ * change, the first time in that savepoint, into its statement journal
+ * (1 KiB pieces, each a malloc), so one per job copied a dozen pages
+ * for each MO.  Jobs that may run again (writer_submit_rerun) share
+ * one: a run of them back to back in the batch runs in one savepoint,
+ * or in none when it opens the transaction; only when one of them fails
+ * is the run rolled back and each job of it run again in its own.
+ *
  * After the commit the waiters are woken as a binary tree: the writer
  * wakes the first, and each woken caller wakes two more before it
  * returns.  Fifty wake-ups in a row (a futex call and often an IPI each)
@@ -52,6 +60,7 @@ struct writer_job {
 	void			*arg;
 	enum fp_err		 result;
 	bool			 is_quiet;	/* writer_run_quiet */
+	bool			 may_rerun;	/* writer_submit_rerun */
 	bool			 needs_sync;	/* answer after the WAL fsync */
 	writer_done_fn		*on_done;	/* writer_submit, else NULL */
 	void			*done_arg;
@@ -130,45 +139,105 @@ set_sync(struct writer *w, struct writer_job *jobs)
 		w->is_synced = false;
 }
 
+/* Run one job in its own savepoint: its failure undoes it alone. */
+static void
+run_alone(struct writer *w, struct writer_job *j)
+{
+	if (frame(w->st, "SAVEPOINT job") != FP_OK) {
+		j->result = FP_EIO;
+		return;
+	}
+	j->result = j->fn(w->st, j->arg);
+	if (j->result != FP_OK)
+		frame(w->st, "ROLLBACK TO job");
+	frame(w->st, "RELEASE job");
+}
+
 /*
- * Run one batch: BEGIN, one savepoint per job, COMMIT.  True when a
- * request's job (not writer_run_quiet) was committed.
+ * Run [first, end), jobs that may run again, without a savepoint each:
+ * in one savepoint, or in none when `is_fresh` (nothing else written
+ * in the transaction yet).  When one fails, the run is undone and each
+ * of its jobs runs again alone.  FP_OK, or the error of beginning the
+ * transaction again (nothing of the batch is left then).
+ */
+static enum fp_err
+run_together(struct writer *w, struct writer_job *first,
+    struct writer_job *end, bool is_fresh)
+{
+	struct writer_job *j;
+	enum fp_err err;
+
+	if (!is_fresh && frame(w->st, "SAVEPOINT run") != FP_OK) {
+		for (j = first; j != end; j = j->next)
+			run_alone(w, j);
+		return FP_OK;
+	}
+	for (j = first; j != end; j = j->next) {
+		j->result = j->fn(w->st, j->arg);
+		if (j->result != FP_OK)
+			break;
+	}
+	if (j == end) {
+		if (!is_fresh)
+			frame(w->st, "RELEASE run");
+		return FP_OK;
+	}
+	if (is_fresh) {
+		store_rollback(w->st);
+		err = store_begin(w->st);
+		if (err != FP_OK) {
+			for (j = first; j != end; j = j->next)
+				j->result = err;
+			return err;
+		}
+	} else {
+		frame(w->st, "ROLLBACK TO run");
+		frame(w->st, "RELEASE run");
+	}
+	for (j = first; j != end; j = j->next)
+		run_alone(w, j);
+	return FP_OK;
+}
+
+/*
+ * Run one batch: BEGIN, the jobs (each in its savepoint, or a run of
+ * jobs that may run again together), COMMIT.  True when a request's job
+ * (not writer_run_quiet) was committed.
  */
 static bool
 run_batch(struct writer *w, struct writer_job *jobs)
 {
-	struct writer_job *j;
+	struct writer_job *j, *end;
 	enum fp_err err;
-	bool any_ok = false;
+	bool any_ok = false, is_fresh = true;
 
 	set_sync(w, jobs);
 	err = store_begin(w->st);
-	for (j = jobs; j != NULL; j = j->next) {
-		if (err != FP_OK) {
-			j->result = err;
-			continue;
+	for (j = jobs; j != NULL && err == FP_OK; j = end) {
+		end = j->next;
+		if (!j->may_rerun) {
+			run_alone(w, j);
+		} else {
+			while (end != NULL && end->may_rerun)
+				end = end->next;
+			err = run_together(w, j, end, is_fresh);
 		}
-		if (frame(w->st, "SAVEPOINT job") != FP_OK) {
-			j->result = FP_EIO;
-			continue;
-		}
-		j->result = j->fn(w->st, j->arg);
-		if (j->result != FP_OK)
-			frame(w->st, "ROLLBACK TO job");
-		else if (!j->is_quiet)
-			any_ok = true;
-		frame(w->st, "RELEASE job");
+		is_fresh = false;
 	}
 	if (err == FP_OK) {
 		err = store_commit(w->st);
 		if (err != FP_OK) {
 			log_error("writer.commit error=\"%s\"", fp_strerror(err));
 			store_rollback(w->st);
-			for (j = jobs; j != NULL; j = j->next)
-				if (j->result == FP_OK)
-					j->result = err;
-			any_ok = false;
 		}
+	}
+	/* Nothing of the group was kept when err: no job is OK (a job not
+	 * run still has its FP_OK from the start). */
+	for (j = jobs; j != NULL; j = j->next) {
+		if (err != FP_OK && j->result == FP_OK)
+			j->result = err;
+		else if (j->result == FP_OK && !j->is_quiet)
+			any_ok = true;
 	}
 	return any_ok;
 }
@@ -468,6 +537,7 @@ run_job(struct writer *w, writer_fn *fn, void *arg, bool is_quiet)
 	job.arg = arg;
 	job.result = FP_OK;
 	job.is_quiet = is_quiet;
+	job.may_rerun = false;
 	job.on_done = NULL;
 	job.done_arg = NULL;
 	job.next = NULL;
@@ -503,8 +573,8 @@ writer_run_quiet(struct writer *w, writer_fn *fn, void *arg)
 	return run_job(w, fn, arg, true);
 }
 
-void
-writer_submit(struct writer *w, writer_fn *fn, void *arg,
+static void
+submit(struct writer *w, writer_fn *fn, void *arg, bool may_rerun,
     writer_done_fn *on_done, void *done_arg)
 {
 	struct writer_job *job;
@@ -517,10 +587,25 @@ writer_submit(struct writer *w, writer_fn *fn, void *arg,
 	job->fn = fn;
 	job->arg = arg;
 	job->result = FP_OK;
+	job->may_rerun = may_rerun;
 	job->on_done = on_done;
 	job->done_arg = done_arg;
 	if (!enqueue(w, job)) {
 		free(job);
 		on_done(done_arg, FP_EBUSY);
 	}
+}
+
+void
+writer_submit(struct writer *w, writer_fn *fn, void *arg,
+    writer_done_fn *on_done, void *done_arg)
+{
+	submit(w, fn, arg, false, on_done, done_arg);
+}
+
+void
+writer_submit_rerun(struct writer *w, writer_fn *fn, void *arg,
+    writer_done_fn *on_done, void *done_arg)
+{
+	submit(w, fn, arg, true, on_done, done_arg);
 }

@@ -70,4 +70,18 @@ typedef void writer_done_fn(void *done_arg, enum fp_err result);
 void writer_submit(struct writer *w, writer_fn *fn, void *arg,
     writer_done_fn *on_done, void *done_arg);
 
+/*
+ * writer_submit for a job that may run more than once.  Such jobs next
+ * to each other in a group share one savepoint (none when they open the
+ * transaction) instead of one each: a savepoint makes SQLite copy every
+ * page the job changes into a statement journal, a good part of an
+ * MO's cost.  When one of them fails, their changes are rolled back
+ * together and each runs again in its own savepoint, so fn must leave
+ * nothing behind but its database changes and what it writes into
+ * `arg`, each call starting afresh (free what an earlier call made).
+ * Results and on_done as writer_submit.
+ */
+void writer_submit_rerun(struct writer *w, writer_fn *fn, void *arg,
+    writer_done_fn *on_done, void *done_arg);
+
 #endif

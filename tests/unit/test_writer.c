@@ -9,7 +9,10 @@
  * What is checked: every answer (callback or writer_run return) comes
  * after an fsync that started once the job had run; jobs answered OK
  * are in the database; a failed fsync answers its group FP_EIO and the
- * writer goes on; quiet jobs alone never fsync; "normal" never fsyncs.
+ * writer goes on; quiet jobs alone never fsync; "normal" never fsyncs;
+ * jobs that may run again (writer_submit_rerun) run once when none
+ * fails, and when one fails the others of its run run again, are kept
+ * once, and the failed one leaves nothing.
  */
 #include <check.h>
 #include <errno.h>
@@ -305,6 +308,166 @@ START_TEST(normal_never_fsyncs)
 }
 END_TEST
 
+/* ---- jobs that may run again ------------------------------------------ */
+
+struct rjob {
+	long		 v;
+	bool		 fail;		/* returns FP_EINVAL after its insert */
+	bool		 hold;		/* its first call waits for `release` */
+	atomic_int	 calls;
+	atomic_int	 answered;
+	enum fp_err	 result;
+};
+
+static atomic_int held;		/* a hold job is waiting */
+static atomic_int release;
+
+static enum fp_err
+rerun_job(struct store *st, void *arg)
+{
+	struct rjob *j = arg;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc, spins;
+
+	if (atomic_fetch_add(&j->calls, 1) == 0 && j->hold) {
+		atomic_store(&held, 1);
+		for (spins = 0; !atomic_load(&release) && spins < 10000;
+		    spins++)
+			usleep(1000);
+	}
+	err = store_stmt(st, "INSERT INTO t (v) VALUES (?1)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, j->v);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return FP_EIO;
+	/* A failure after a write: the write must not stay. */
+	return j->fail ? FP_EINVAL : FP_OK;
+}
+
+static void
+on_rdone(void *arg, enum fp_err result)
+{
+	struct rjob *j = arg;
+
+	j->result = result;
+	atomic_store(&j->answered, 1);
+}
+
+static void
+wait_rdone(struct rjob *jobs, int n)
+{
+	int i, spins;
+
+	for (i = 0; i < n; i++)
+		for (spins = 0; !atomic_load(&jobs[i].answered); spins++) {
+			ck_assert_int_lt(spins, 10000);
+			usleep(1000);
+		}
+}
+
+/* Rows with v, in the database now. */
+static long
+rows_with(long v)
+{
+	struct store *st;
+	char sql[80];
+	long n;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM t WHERE v = %ld", v);
+	ck_assert_int_eq(store_open(cfg->database.path,
+	    STORE_DURABILITY_NORMAL, &st), FP_OK);
+	n = (long)tu_query_int(store_db(st), sql, 0);
+	store_close(st);
+	return n;
+}
+
+/*
+ * Job 0 holds the writer while 1..N are queued, so they make one group:
+ * 1..14 a run that opens the transaction (10 fails), 15 a writer_submit
+ * job, 16..N a run in a savepoint (20 fails).
+ */
+#define N_RERUN 30
+
+static void
+submit_group(struct rjob *jobs, bool with_failures)
+{
+	int i, spins;
+
+	memset(jobs, 0, sizeof(*jobs) * (N_RERUN + 1));
+	atomic_store(&held, 0);
+	atomic_store(&release, 0);
+	for (i = 0; i <= N_RERUN; i++) {
+		jobs[i].v = 1000 + i;
+		jobs[i].fail = with_failures && (i == 10 || i == 20);
+	}
+	jobs[0].hold = true;
+	writer_submit_rerun(w, rerun_job, &jobs[0], on_rdone, &jobs[0]);
+	for (spins = 0; !atomic_load(&held); spins++) {
+		ck_assert_int_lt(spins, 10000);
+		usleep(1000);
+	}
+	for (i = 1; i <= N_RERUN; i++) {
+		if (i == 15)
+			writer_submit(w, rerun_job, &jobs[i], on_rdone,
+			    &jobs[i]);
+		else
+			writer_submit_rerun(w, rerun_job, &jobs[i], on_rdone,
+			    &jobs[i]);
+	}
+	atomic_store(&release, 1);
+	wait_rdone(jobs, N_RERUN + 1);
+}
+
+START_TEST(rerun_jobs_run_once_when_none_fails)
+{
+	static struct rjob jobs[N_RERUN + 1];
+	int i;
+
+	start("full");
+	submit_group(jobs, false);
+	for (i = 0; i <= N_RERUN; i++) {
+		ck_assert_int_eq(jobs[i].result, FP_OK);
+		ck_assert_int_eq(atomic_load(&jobs[i].calls), 1);
+		ck_assert_int_eq(rows_with(jobs[i].v), 1);
+	}
+	ck_assert_int_eq(rows(), 1 + 1 + N_RERUN);
+	stop();
+}
+END_TEST
+
+START_TEST(rerun_failure_undoes_it_alone)
+{
+	static struct rjob jobs[N_RERUN + 1];
+	int i, calls;
+
+	start("full");
+	submit_group(jobs, true);
+	for (i = 0; i <= N_RERUN; i++) {
+		calls = atomic_load(&jobs[i].calls);
+		if (jobs[i].fail) {
+			ck_assert_int_eq(jobs[i].result, FP_EINVAL);
+			ck_assert_int_eq(rows_with(jobs[i].v), 0);
+			ck_assert_int_eq(calls, 2);	/* together, then alone */
+			continue;
+		}
+		ck_assert_int_eq(jobs[i].result, FP_OK);
+		ck_assert_int_eq(rows_with(jobs[i].v), 1);
+		/* Those before a failure in its run ran again; the others
+		 * (and job 15, alone from the start) once. */
+		if ((i >= 1 && i < 10) || (i >= 16 && i < 20))
+			ck_assert_int_eq(calls, 2);
+		else
+			ck_assert_int_eq(calls, 1);
+	}
+	ck_assert_int_eq(rows(), 1 + 1 + N_RERUN - 2);
+	stop();
+}
+END_TEST
+
 Suite *
 writer_suite(void)
 {
@@ -317,6 +480,8 @@ writer_suite(void)
 	tcase_add_test(tc, full_failed_fsync_answers_eio);
 	tcase_add_test(tc, quiet_jobs_alone_never_fsync);
 	tcase_add_test(tc, normal_never_fsyncs);
+	tcase_add_test(tc, rerun_jobs_run_once_when_none_fails);
+	tcase_add_test(tc, rerun_failure_undoes_it_alone);
 	suite_add_tcase(s, tc);
 	return s;
 }
