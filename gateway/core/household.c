@@ -2,8 +2,10 @@
  * household.c: a household's status in words (see household.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "gsm.h"
 #include "household.h"
 #include "schedule.h"
 
@@ -174,5 +176,59 @@ household_summary_load(struct store *st, const struct svc_ctx *ctx,
 	if (err == FP_OK)
 		err = load_payment_and_training(st, ctx, lang, household_id,
 		    area_code, now, p);
+	return err;
+}
+
+static enum fp_err
+render(const struct svc_ctx *ctx, const char *lang,
+    const struct household_summary *p, char **out)
+{
+	const struct tpl_var vars[] = {
+		{ "name", p->name },
+		{ "status_text", p->status_word },
+		{ "cadre_name", p->cadre_name },
+		{ "cadre_phone", p->cadre_phone },
+		{ "programs", p->programs },
+		{ "payment", p->payment },
+		{ "training", p->training },
+	};
+
+	return svc_text(ctx, lang, "cx_status", vars,
+	    sizeof(vars) / sizeof(vars[0]), out);
+}
+
+static bool
+too_long(const char *text)
+{
+	struct gsm_count c;
+
+	return gsm_count(text, strlen(text), &c) == FP_OK &&
+	    c.segments > HH_TEXT_MAX_SEGMENTS;
+}
+
+enum fp_err
+household_summary_text(const struct svc_ctx *ctx, const char *lang,
+    const struct household_summary *summary, char **out)
+{
+	struct household_summary p = *summary;
+	enum fp_err err;
+
+	*out = NULL;
+	err = render(ctx, lang, &p, out);
+	if (err != FP_OK || !too_long(*out))
+		return err;
+	/* Two SMS at most: drop the training, then shorten the programs. */
+	free(*out);
+	*out = NULL;
+	err = svc_word(ctx, lang, "none", p.training, sizeof(p.training));
+	if (err == FP_OK)
+		err = render(ctx, lang, &p, out);
+	if (err != FP_OK || !too_long(*out))
+		return err;
+	free(*out);
+	*out = NULL;
+	err = svc_word(ctx, lang, "none", p.programs, sizeof(p.programs));
+	if (err == FP_OK)
+		err = render(ctx, lang, &p, out);
 	return err;
 }

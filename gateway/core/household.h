@@ -26,4 +26,17 @@ enum fp_err household_summary_load(struct store *st,
     const struct svc_ctx *ctx, const char *lang, const char *household_id,
     const char *area_code, int64_t now, struct household_summary *out);
 
+/* The CX reply is at most this many SMS (SPEC 3.2). */
+#define HH_TEXT_MAX_SEGMENTS 2
+
+/*
+ * The status summary as a villager gets it by CX (sms/cx_status in
+ * `lang`) into *out (caller frees): at most HH_TEXT_MAX_SEGMENTS SMS,
+ * the next training dropped first, then the programs, when longer.  p
+ * is not changed.  FP_EINVAL / FP_ENOTFOUND: a shipped text is broken
+ * (svc_text).  FP_ENOMEM.
+ */
+enum fp_err household_summary_text(const struct svc_ctx *ctx,
+    const char *lang, const struct household_summary *p, char **out);
+
 #endif

@@ -207,8 +207,7 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 	err = http_params_init(&r->p, req, &why);
 	if (err == FP_EINVAL) {
 		http_resp_error(resp, 400, "invalid_body", why);
-		memset(&r->p, 0, sizeof(r->p));	/* as before: not cleaned */
-		mo_req_free(r);
+		mo_req_free(r);	/* r->p may hold a form ("in both") */
 		return;
 	}
 	r->route = route;
@@ -226,9 +225,13 @@ receive(struct gw *gw, struct http_req *req, struct http_resp *resp,
 		return;
 	}
 	r->job.mo.smsc = http_params_get(&r->p, "smsc", NULL);
-	/* The answer after the commit (receive_finish frees r). */
+	/* The answer after the commit (receive_finish frees r).  The job
+	 * writes only to the database and r->job.res (which
+	 * sms_service_receive sets afresh), so it may run again: it shares
+	 * its group's savepoint. */
 	http_req_defer(req, receive_finish, r);
-	writer_submit(gw->writer, mo_job_run, &r->job, http_req_resume, req);
+	writer_submit_rerun(gw->writer, mo_job_run, &r->job, http_req_resume,
+	    req);
 }
 
 void
