@@ -28,7 +28,7 @@ const struct http_route http_routes[] = {
 	{ "/dlr", false, HTTP_POST, "/dlr", dlr_handle_generic, false },
 	{ "/cgi-bin/sendsms", false, HTTP_GET | HTTP_POST, "/cgi-bin/sendsms",
 	  sendsms_handle, true },
-	{ "/ussd", false, HTTP_POST, "/ussd", ussd_http_handle, false },
+	{ "/ussd", false, HTTP_POST, "/ussd", ussd_http_handle, true },
 	{ "/api/v1/sms", false, HTTP_POST, "/api/v1/sms", api_sms_send, false },
 	{ "/api/v1/messages/", true, HTTP_GET, "/api/v1/messages/{id}",
 	  api_messages_get, false },

@@ -9,9 +9,10 @@
  *
  * A few polling threads (epoll) serve every connection; none of them
  * ever blocks.  A route marked is_inline runs its handler right there:
- * the hot paths (sendsms, the MO webhooks) parse and check, suspend the
- * connection and hand their job to the writer (writer_submit), whose
- * callback after the commit resumes the connection; the polling thread
+ * the hot paths (sendsms, the MO webhooks, USSD) parse and check,
+ * suspend the connection and hand their job to the writer
+ * (writer_submit), whose callback after the commit resumes the
+ * connection; the polling thread
  * is then called again and sends the answer.  No thread sleeps per
  * request.  Every other route's handler may block (writer_run, reads),
  * so its request is suspended and run by a small pool of worker

@@ -1,5 +1,11 @@
 /*
  * ussd_http.c: POST /ussd (see ussd_http.h).
+ *
+ * The route runs on the server's polling thread (is_inline): the
+ * request is read and checked without blocking, then suspended, and its
+ * job handed to the writer (writer_submit_rerun); after the commit the
+ * server resumes it and ussd_finish writes the screen.  No thread waits
+ * for the writer, and no worker thread is woken per step.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +35,14 @@ struct ussd_job {
 	struct ussd_reply	 reply;
 };
 
+/* May run again (writer_submit_rerun): an earlier call's screen goes. */
 static enum fp_err
 ussd_job_run(struct store *st, void *arg)
 {
 	struct ussd_job *j = arg;
 
+	free(j->reply.screen);
+	j->reply.screen = NULL;
 	return ussd_handle(st, &j->ctx, &j->rq, (int64_t)time(NULL),
 	    &j->reply);
 }
@@ -130,31 +139,71 @@ read_request(struct gw *gw, struct http_params *p, struct http_resp *resp,
 	return true;
 }
 
+/* One request while the writer has it: on the heap, freed by finish. */
+struct ussd_req {
+	struct ussd_job		 job;
+	struct http_params	 p;
+	char			 from[MSISDN_MAX];
+};
+
+static void
+ussd_req_free(struct ussd_req *r)
+{
+	free(r->job.reply.screen);
+	http_params_cleanup(&r->p);
+	free(r);
+}
+
+/* After the commit, on a server thread: the screen, or the error. */
+static void
+ussd_finish(struct gw *gw, struct http_req *req, struct http_resp *resp,
+    void *arg, enum fp_err err)
+{
+	struct ussd_req *r = arg;
+	char masked[MSISDN_MASK_MAX];
+
+	(void)gw;
+	(void)req;
+	if (err != FP_OK) {
+		log_warnx("ussd.fail error=\"%s\"", fp_strerror(err));
+		http_resp_fp_error(resp, err, &session_errors);
+		goto done;
+	}
+	if (log_allow(&req_lines))
+		log_info("ussd.req msisdn=%s end=%d", msisdn_mask(r->from,
+		    masked, sizeof(masked)), r->job.reply.end);
+	answer(resp, r->job.reply.end, r->job.reply.screen);
+done:
+	ussd_req_free(r);
+}
+
 void
 ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
-	struct http_params p;
-	struct ussd_job job;
-	char from[MSISDN_MAX], masked[MSISDN_MASK_MAX];
+	struct ussd_req *r;
 	const char *why = NULL;
 	bool unknown_code = false;
 	enum fp_err err;
 
 	if (!http_auth_webhook_pass(gw, req, "/ussd", resp))
 		return;
-	err = http_params_init(&p, req, &why);
-	if (err == FP_EINVAL) {
-		http_resp_error(resp, 400, "invalid_body", why);
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		http_resp_fp_error(resp, FP_ENOMEM, &no_memory);
 		return;
 	}
-	memset(&job, 0, sizeof(job));
-	job.ctx = gw_svc_ctx(gw);
+	err = http_params_init(&r->p, req, &why);
+	if (err == FP_EINVAL) {
+		http_resp_error(resp, 400, "invalid_body", why);
+		goto fail;	/* r->p may hold a form ("in both") */
+	}
+	r->job.ctx = gw_svc_ctx(gw);
 	if (err != FP_OK) {
 		http_resp_fp_error(resp, err, &no_memory);
-		goto done;
+		goto fail;
 	}
-	if (!read_request(gw, &p, resp, &job, from, &unknown_code))
-		goto done;
+	if (!read_request(gw, &r->p, resp, &r->job, r->from, &unknown_code))
+		goto fail;
 	if (unknown_code) {
 		char *t = NULL;
 
@@ -166,19 +215,15 @@ ussd_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 			http_resp_error(resp, 400, "unknown_service",
 			    "serviceCode is not this gateway's");
 		free(t);
-		goto done;
+		goto fail;
 	}
-	err = writer_run(gw->writer, ussd_job_run, &job);
-	if (err != FP_OK) {
-		log_warnx("ussd.fail error=\"%s\"", fp_strerror(err));
-		http_resp_fp_error(resp, err, &session_errors);
-		goto done;
-	}
-	if (log_allow(&req_lines))
-		log_info("ussd.req msisdn=%s end=%d", msisdn_mask(from, masked,
-		    sizeof(masked)), job.reply.end);
-	answer(resp, job.reply.end, job.reply.screen);
-done:
-	free(job.reply.screen);
-	http_params_cleanup(&p);
+	/* The answer after the commit (ussd_finish frees r).  The job
+	 * writes only to the database and r->job.reply, so it may run
+	 * again: it shares its group's savepoint. */
+	http_req_defer(req, ussd_finish, r);
+	writer_submit_rerun(gw->writer, ussd_job_run, &r->job,
+	    http_req_resume, req);
+	return;
+fail:
+	ussd_req_free(r);
 }
