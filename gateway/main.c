@@ -37,6 +37,7 @@
 #include "templates.h"
 #include "ussd_engine.h"
 #include "ussd_menu.h"
+#include "ussd_texts.h"
 #include "writer.h"
 
 static void
@@ -138,6 +139,14 @@ serve_until_signal(const sigset_t *set, struct gw *gw)
 	}
 }
 
+static void
+log_hidden(const char *lang, void *arg)
+{
+	(void)arg;
+	log_info("templates.language_hidden lang=%s reason=\"menu texts not "
+	    "all translated\"", lang);
+}
+
 /* templates/menu.conf: the USSD and SMS menu tree. */
 static enum fp_err
 load_menu(const struct cfg *cfg, struct ussd_menu **out)
@@ -218,6 +227,10 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	err = load_menu(cfg, &menu);
+	/* The language menu offers only languages whose menu is all there
+	 * (issue 17; templates.show_incomplete). */
+	if (err == FP_OK && !cfg->templates.show_incomplete)
+		ussd_texts_hide_languages(menu, tpl, log_hidden, NULL);
 	ctx = (struct svc_ctx){ cfg, tpl, menu, &id_key };
 	if (err == FP_OK && reminder_check(&ctx, &name, &why) != FP_OK) {
 		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);

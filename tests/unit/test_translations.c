@@ -14,6 +14,7 @@
  * Runs from the repository root.
  */
 #include <check.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "gwtest.h"
 #include "gsm.h"
 #include "migrate.h"
 #include "msisdn.h"
@@ -1266,6 +1268,84 @@ START_TEST(an_imported_file_keeps_its_format)
 }
 END_TEST
 
+/* ---- the running gateway --------------------------------------------- */
+
+/* The outbox's n-th line (1-based), waited for; "" after 10 s. */
+static char *
+outbox_line(const struct tg *t, int n)
+{
+	char path[600], *s = NULL, *p, *e;
+	int i, k;
+
+	snprintf(path, sizeof(path), "%s/outbox.jsonl", t->dir);
+	for (i = 0; i < 100; i++) {
+		free(s);
+		s = tu_read_file(path, NULL);
+		for (p = s, k = 1; p != NULL && k < n; k++) {
+			p = strchr(p, '\n');
+			if (p != NULL)
+				p++;
+		}
+		if (p != NULL && *p != '\0' && (e = strchr(p, '\n')) != NULL) {
+			*e = '\0';
+			memmove(s, p, strlen(p) + 1);
+			return s;
+		}
+		usleep(100 * 1000);
+	}
+	free(s);
+	return strdup("");
+}
+
+static void
+sms_in(const struct tg *t, const char *text)
+{
+	struct tg_reply *r = calloc(1, sizeof(*r));
+	char body[128];
+
+	ck_assert_ptr_nonnull(r);
+	snprintf(body, sizeof(body), "from=13800000009&text=%s", text);
+	ck_assert_int_eq(tg_request(t, "POST", "/sms/inbound",
+	    "application/x-www-form-urlencoded", body, strlen(body), NULL,
+	    false, r), 0);
+	ck_assert_int_eq(r->status, 202);
+	free(r);
+}
+
+#define ROUTES "sms = { routes = ( { path = \"/sms/inbound\"; " \
+    "auth = \"loopback\"; } ); };\n"
+
+/* The SMS menu (the same engine as USSD) on a started gateway. */
+START_TEST(the_gateway_offers_only_complete_languages)
+{
+	struct tg t;
+	char *line, *log, path[600];
+
+	tg_init(&t, ROUTES);
+	tg_start(&t);
+	sms_in(&t, "CD");
+	sms_in(&t, "6");
+	line = outbox_line(&t, 2);
+	HAS(line, "1 中文\\n2 བོད་ཡིག\\n3 English");
+	HASNT(line, "ꆈꌠꉙ");
+	free(line);
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
+	snprintf(path, sizeof(path), "%s/gateway.log", t.dir);
+	log = tu_read_file(path, NULL);
+	HAS(log, "templates.language_hidden lang=ii");
+	free(log);
+	/* templates.show_incomplete = true: every language. */
+	tg_reconfigure(&t, ROUTES "templates = { show_incomplete = true; };\n");
+	tg_start(&t);
+	sms_in(&t, "CD");
+	sms_in(&t, "6");
+	line = outbox_line(&t, 4);
+	HAS(line, "1 中文\\n2 ꆈꌠꉙ\\n3 བོད་ཡིག\\n4 English");
+	free(line);
+	tg_cleanup(&t);
+}
+END_TEST
+
 Suite *
 translations_suite(void)
 {
@@ -1306,6 +1386,10 @@ translations_suite(void)
 	tcase_add_test(tc, the_committed_yi_template_is_up_to_date);
 	tcase_add_test(tc, export_and_import_refuse_what_they_cannot_do);
 	tcase_add_test(tc, an_imported_file_keeps_its_format);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("gateway");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, the_gateway_offers_only_complete_languages);
 	suite_add_tcase(s, tc);
 	return s;
 }
