@@ -9,6 +9,12 @@
  * retried with backoff (dlr_callback_retry_at) until a day after it was
  * queued, then dropped with a log line; a crash loses none (a call in
  * flight is made again).  Time comes from the loop, read once a turn.
+ *
+ * A call's outcome the database will not take (a full disk) is held and
+ * written again each turn; until it is, no call is started, so a call
+ * that was made is not made again every turn while its row still says
+ * it is due.  (Held outcomes are never more than CB_ACTIVE_MAX: only
+ * calls in flight add to them.)
  */
 #include <ctype.h>
 #include <curl/curl.h>
@@ -52,6 +58,16 @@ struct cb_call {
 	char		 url[CB_URL_MAX];
 };
 
+/* What a call ended with, to write into its row. */
+struct cb_outcome {
+	long long	 id;		/* dlr_callbacks.id */
+	long long	 message_id;	/* for the logs */
+	int		 attempts;	/* with this call */
+	int64_t		 next_at;	/* next try; -1: delete the row (done
+					 * or dropped) */
+	char		 why[96];	/* last_error */
+};
+
 struct dlr_callback {
 	pthread_t	 thread;
 	pthread_mutex_t	 lock;
@@ -60,6 +76,9 @@ struct dlr_callback {
 	CURLM		*multi;
 	struct cb_call	 calls[CB_ACTIVE_MAX];
 	size_t		 n_active;
+	struct cb_outcome held[CB_ACTIVE_MAX];	/* not written yet */
+	size_t		 n_held;
+	long long	 held_since;	/* mono_ms of the first, or 0 */
 };
 
 int
@@ -549,57 +568,112 @@ delete_row(struct store *st, long long id)
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 
-/* A call's outcome at `now`: done, or retried later, or dropped. */
-static enum fp_err
-finish(struct dlr_callback *cb, struct cb_call *c, CURLcode rc, int64_t now)
+static long long
+mono_ms(void)
 {
-	long status = 0;
-	char why[96];
-	int64_t next;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Write an outcome into its row. */
+static enum fp_err
+record(struct store *st, const struct cb_outcome *o)
+{
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int src;
 
+	if (o->next_at < 0)
+		return delete_row(st, o->id);
+	err = store_stmt(st, "UPDATE dlr_callbacks SET attempts = ?2, "
+	    "next_at = ?3, last_error = ?4 WHERE id = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, o->id);
+	sqlite3_bind_int(stmt, 2, o->attempts);
+	sqlite3_bind_int64(stmt, 3, o->next_at);
+	sqlite3_bind_text(stmt, 4, o->why, -1, SQLITE_TRANSIENT);
+	src = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	return src == SQLITE_DONE ? FP_OK : store_err(src);
+}
+
+/* A call's outcome at `now`: done, or retried later, or dropped. */
+static void
+decide(const struct cb_call *c, CURLcode rc, int64_t now,
+    struct cb_outcome *o)
+{
+	long status = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->id = c->id;
+	o->message_id = c->message_id;
+	o->attempts = c->attempts + 1;
+	o->next_at = -1;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &status);
 	if (rc == CURLE_OK && status >= 200 && status < 300)
-		return delete_row(cb->st, c->id);
+		return;
 	if (rc != CURLE_OK)
-		snprintf(why, sizeof(why), "%s", curl_easy_strerror(rc));
+		snprintf(o->why, sizeof(o->why), "%s", curl_easy_strerror(rc));
 	else
-		snprintf(why, sizeof(why), "http %ld", status);
+		snprintf(o->why, sizeof(o->why), "http %ld", status);
 	/* The client refuses it (other than "later"): not again. */
-	next = rc == CURLE_OK && status >= 400 && status < 500 &&
+	o->next_at = rc == CURLE_OK && status >= 400 && status < 500 &&
 	    status != 408 && status != 429 ? -1 :
-	    dlr_callback_retry_at(c->created_at, c->attempts + 1, now);
-	if (next < 0) {
+	    dlr_callback_retry_at(c->created_at, o->attempts, now);
+	if (o->next_at < 0) {
 		log_warnx("dlr.callback.drop msg=%lld type=%d host=%s "
 		    "attempts=%d error=\"%s\"", c->message_id, c->type,
-		    c->host, c->attempts + 1, why);
-		return delete_row(cb->st, c->id);
+		    c->host, o->attempts, o->why);
+		return;
 	}
 	if (log_allow(&fail_lines))
 		log_warnx("dlr.callback.fail msg=%lld type=%d host=%s "
 		    "attempts=%d retry_in=%lld error=\"%s\"", c->message_id,
-		    c->type, c->host, c->attempts + 1, (long long)(next - now),
-		    why);
-	err = store_stmt(cb->st, "UPDATE dlr_callbacks SET attempts = ?2, "
-	    "next_at = ?3, last_error = ?4 WHERE id = ?1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, c->id);
-	sqlite3_bind_int(stmt, 2, c->attempts + 1);
-	sqlite3_bind_int64(stmt, 3, next);
-	sqlite3_bind_text(stmt, 4, why, -1, SQLITE_TRANSIENT);
-	src = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return src == SQLITE_DONE ? FP_OK : store_err(src);
+		    c->type, c->host, o->attempts,
+		    (long long)(o->next_at - now), o->why);
+}
+
+/* Keep an outcome the database would not take, for the next turn. */
+static void
+hold(struct dlr_callback *cb, const struct cb_outcome *o, enum fp_err err)
+{
+	if (cb->n_held == 0) {
+		cb->held_since = mono_ms();
+		log_warnx("dlr.callback.held msg=%lld error=\"%s\" "
+		    "action=retry", o->message_id, fp_strerror(err));
+	}
+	if (cb->n_held < CB_ACTIVE_MAX)
+		cb->held[cb->n_held++] = *o;
+}
+
+/* Write the held outcomes again; true when none is left. */
+static bool
+flush_held(struct dlr_callback *cb)
+{
+	size_t i, kept = 0, n = cb->n_held;
+
+	if (n == 0)
+		return true;
+	for (i = 0; i < n; i++)
+		if (record(cb->st, &cb->held[i]) != FP_OK)
+			cb->held[kept++] = cb->held[i];
+	cb->n_held = kept;
+	if (kept == 0)
+		log_info("dlr.callback.written outcomes=%zu held_ms=%lld", n,
+		    mono_ms() - cb->held_since);
+	return kept == 0;
 }
 
 /* Calls that ended: their outcomes at `now`; *ended how many. */
 static void
 reap(struct dlr_callback *cb, int64_t now, size_t *ended)
 {
+	struct cb_outcome o;
+	enum fp_err err;
 	CURLMsg *m;
 	int left;
 
@@ -612,24 +686,16 @@ reap(struct dlr_callback *cb, int64_t now, size_t *ended)
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &c);
 		if (c == NULL)
 			continue;
-		if (finish(cb, c, m->data.result, now) != FP_OK)
-			log_warnx("dlr.callback.store msg=%lld error=\"cannot "
-			    "record the outcome\"", c->message_id);
+		decide(c, m->data.result, now, &o);
+		err = record(cb->st, &o);
+		if (err != FP_OK)
+			hold(cb, &o, err);
 		curl_multi_remove_handle(cb->multi, c->easy);
 		curl_easy_cleanup(c->easy);
 		c->easy = NULL;
 		cb->n_active--;
 		(*ended)++;
 	}
-}
-
-static long long
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static bool
@@ -669,7 +735,9 @@ callback_main(void *arg)
 			if (dlr_callback_collect(cb->st, &cursor, save, now,
 			    &added, &scanned) == FP_OK && (added > 0 || save))
 				saved_at = t;
-			if (start_due(cb, now) != FP_OK)
+			/* Rows whose call was made may still say it is due:
+			 * nothing starts before their outcomes are in. */
+			if (flush_held(cb) && start_due(cb, now) != FP_OK)
 				log_warnx("dlr.callback.store error=\"cannot "
 				    "read the queue\"");
 			looked_at = t;
@@ -679,7 +747,11 @@ callback_main(void *arg)
 		if (ended == 0 && scanned < CB_BATCH)
 			curl_multi_poll(cb->multi, NULL, 0, CB_POLL_MS, NULL);
 	}
-	/* What is in flight is made again at the next start. */
+	/* What is in flight, or was made but not recorded, is made again
+	 * at the next start. */
+	if (!flush_held(cb))
+		log_warnx("dlr.callback.stop unrecorded=%zu action=\"called "
+		    "again at the next start\"", cb->n_held);
 	for (i = 0; i < CB_ACTIVE_MAX; i++)
 		if (cb->calls[i].easy != NULL) {
 			curl_multi_remove_handle(cb->multi, cb->calls[i].easy);

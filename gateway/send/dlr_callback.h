@@ -13,7 +13,10 @@
  * per host, 5 s each, so a slow or dead host never delays another's; a
  * failed call is retried with backoff until a day after it was queued,
  * then dropped with a log line.  At least once: a call in flight when
- * the gateway stops is made again.
+ * the gateway stops is made again.  A call's outcome the database will
+ * not take (a full disk) is held and written again each turn, and no
+ * call starts meanwhile: a call made is not made again because its row
+ * could not say so.
  */
 #ifndef FP_DLR_CALLBACK_H
 #define FP_DLR_CALLBACK_H

@@ -8,7 +8,8 @@
  * once the disk has room, and its message never sent again, neither
  * meanwhile nor after a restart; with and without the gateway's writer.
  * Stopping with outcomes held keeps trying for a while and writes them
- * if the disk comes back in time.
+ * if the disk comes back in time.  A dlr-url call that was made is not
+ * made again while its outcome waits for the disk.
  *
  * fupin-bridge, as a process beside a real mosquitto, its files capped
  * with RLIMIT_FSIZE (prlimit, raised again later: writes past the cap
@@ -36,6 +37,7 @@
 #include <sqlite3.h>
 
 #include "cfg.h"
+#include "dlr_callback.h"
 #include "fullvfs.h"
 #include "http_stub.h"
 #include "migrate.h"
@@ -82,6 +84,7 @@ static struct {
 	struct store	*st;		/* the test's own connection */
 	struct sender	*snd;
 	struct writer	*wr;
+	struct dlr_callback *cb;
 } S;
 
 static void
@@ -105,6 +108,7 @@ static void
 sender_teardown(void)
 {
 	fullvfs_set_full(false);
+	dlr_callback_stop(S.cb);
 	sender_use_writer(S.snd, NULL);
 	writer_stop(S.wr);
 	sender_stop(S.snd);
@@ -126,7 +130,8 @@ sender_begin(bool with_writer)
 	snprintf(text, sizeof(text),
 	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "http = { listen = \"127.0.0.1:8080\"; };\n"
-	    "sms = { provider = \"agg\"; shortcode = \"10690001\"; };\n"
+	    "sms = { provider = \"agg\"; shortcode = \"10690001\"; "
+	    "dlr_url_allow = [ \"http://127.0.0.1:\" ]; };\n"
 	    "providers = ( { name = \"agg\"; type = \"http_json\"; "
 	    "url = \"http://127.0.0.1:%d/v1/sms\"; token = \"t\"; "
 	    "rate = 1000; connections = 4; } );\n", S.db, S.db,
@@ -267,6 +272,59 @@ START_TEST(stop_keeps_trying_to_write_what_it_holds)
 	ck_assert_int_lt(mono_ms() - t0, 12000 * slow());
 	ck_assert_int_eq(q_int(Q_SENT), N_MSG);
 	ck_assert_int_eq(q_int(Q_SENDING), 0);
+}
+END_TEST
+
+/*
+ * A sendsms client's dlr-url is called when its message is sent; the
+ * client answers "later" while the disk is full, so the call's outcome
+ * (try again in 30 s) cannot be written.  The row still says the call is
+ * due, but it is not made again: the outcome waits, then is written.
+ */
+START_TEST(a_callback_made_is_not_made_again_while_its_outcome_waits)
+{
+	struct outbox_item *items = NULL;
+	struct outbox_msg m;
+	char url[256];
+	int64_t id, now = (int64_t)time(NULL);
+	size_t n = 0;
+
+	sender_begin(false);
+	sender_stop(S.snd);	/* the message is sent by hand below */
+	S.snd = NULL;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/dlr?t=%%d&m=%%I",
+	    http_stub_port(S.stub));
+	memset(&m, 0, sizeof(m));
+	m.to = "+8613800000001";
+	m.text = "disk full test";
+	m.kind = "sendsms";
+	m.dlr_url = url;
+	m.dlr_mask = 8;
+	ck_assert_int_eq(store_begin(S.st), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(S.st, S.cfg, &m, now, &id), FP_OK);
+	ck_assert_int_eq(store_commit(S.st), FP_OK);
+	ck_assert_int_eq(outbox_claim(S.st, "agg", now, 1, &items, &n), FP_OK);
+	ck_assert_uint_eq(n, 1);
+	outbox_items_free(items, n);
+	ck_assert_int_eq(store_begin(S.st), FP_OK);
+	ck_assert_int_eq(outbox_mark_sent(S.st, id, "p1", now), FP_OK);
+	ck_assert_int_eq(store_commit(S.st), FP_OK);
+
+	http_stub_hang(S.stub);
+	ck_assert_int_eq(dlr_callback_start(S.cfg, &S.cb), FP_OK);
+	ck_assert(http_stub_wait(S.stub, 1, 5000 * slow()));
+	fullvfs_set_full(true);
+	http_stub_reply(S.stub, 503, "later");
+	/* Five turns of the callback thread. */
+	sleep_ms(2500);
+	ck_assert_uint_gt(fullvfs_refused(), 0);
+	ck_assert_uint_eq(http_stub_count(S.stub), 1);
+	fullvfs_set_full(false);
+	ck_assert(wait_int("SELECT count(*) FROM dlr_callbacks WHERE "
+	    "attempts = 1 AND next_at > strftime('%s', 'now') AND "
+	    "last_error = 'http 503'", 1, 5000));
+	sleep_ms(1000);
+	ck_assert_uint_eq(http_stub_count(S.stub), 1);
 }
 END_TEST
 
@@ -589,6 +647,8 @@ disk_full_suite(void)
 	tcase_add_loop_test(tc,
 	    held_outcomes_are_written_when_the_disk_has_room, 0, 2);
 	tcase_add_test(tc, stop_keeps_trying_to_write_what_it_holds);
+	tcase_add_test(tc,
+	    a_callback_made_is_not_made_again_while_its_outcome_waits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bridge");
