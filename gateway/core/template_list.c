@@ -1,0 +1,354 @@
+/*
+ * template_list.c: the templates for the console (see template_list.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audience.h"
+#include "gsm.h"
+#include "outbox.h"
+#include "template_list.h"
+
+#define KEY_MAX		160
+#define VARS_MAX	32
+
+/*
+ * The longest realistic value of the variables the gateway fills itself
+ * (the same samples as fupinctl templates check); the others are the
+ * office's to fill and are measured empty.
+ */
+static const struct tpl_var samples[] = {
+	{ "name", "阿苏拉则木呷" },
+	{ "status_text", "已脱贫（监测）" },
+	{ "cadre_name", "欧阳建华" },
+	{ "cadre_phone", "19908349001" },
+	{ "programs", "雨露计划:已报名,返乡创业:申请中,扶贫小额信贷:已完成" },
+	{ "payment", "12000.50(2026-03-01)" },
+	{ "training", "电子商务直播带货培训 2027-03-15 通江县职业高级中学" },
+	{ "training_title", "电子商务与农产品直播带货实操培训" },
+	{ "starts_on", "2027-03-15" },
+	{ "ends_on", "2027-03-29" },
+	{ "location", "通江县职业高级中学实训楼" },
+	{ "program_name", "扶贫小额信贷" },
+	{ "enrollment", "申请中" },
+	{ "subsidy", "12000.50(2026-03-01)" },
+	{ "task", "T123456" },
+	{ "due", "2026-12-31 18:00" },
+	{ "phone", "19908349001" },
+	{ "household_id", "HH513431000001" },
+	{ "ticket", "F123456" },
+};
+
+struct key {
+	char	 group[16];
+	char	 name[KEY_MAX];
+};
+
+struct keys {
+	const char	*group;		/* filter, or NULL */
+	const char	*after;
+	struct key	*v;
+	size_t		 n, cap;
+	bool		 failed;	/* out of memory */
+};
+
+static void
+collect_key(const char *lang, const char *group, const char *name, void *arg)
+{
+	struct keys *k = arg;
+	char key[KEY_MAX + 20];
+
+	(void)lang;
+	if (k->failed || (k->group != NULL && strcmp(k->group, group) != 0))
+		return;
+	snprintf(key, sizeof(key), "%s/%s", group, name);
+	if (strcmp(key, k->after) <= 0)
+		return;
+	if (k->n == k->cap) {
+		size_t cap = k->cap == 0 ? 64 : k->cap * 2;
+		struct key *grown = realloc(k->v, cap * sizeof(*grown));
+
+		if (grown == NULL) {
+			k->failed = true;
+			return;
+		}
+		k->v = grown;
+		k->cap = cap;
+	}
+	snprintf(k->v[k->n].group, sizeof(k->v[0].group), "%s", group);
+	snprintf(k->v[k->n].name, sizeof(k->v[0].name), "%s", name);
+	k->n++;
+}
+
+/* By "group/name" as the keys are compared with `after`. */
+static int
+key_cmp(const void *a, const void *b)
+{
+	const struct key *x = a, *y = b;
+	char kx[KEY_MAX + 20], ky[KEY_MAX + 20];
+
+	snprintf(kx, sizeof(kx), "%s/%s", x->group, x->name);
+	snprintf(ky, sizeof(ky), "%s/%s", y->group, y->name);
+	return strcmp(kx, ky);
+}
+
+/* Sorted, each text once (it came once per language). */
+static void
+keys_sort(struct keys *k)
+{
+	size_t i, o = 0;
+
+	if (k->n == 0)
+		return;
+	qsort(k->v, k->n, sizeof(*k->v), key_cmp);
+	for (i = 1; i < k->n; i++)
+		if (key_cmp(&k->v[o], &k->v[i]) != 0)
+			k->v[++o] = k->v[i];
+	k->n = o + 1;
+}
+
+struct vars {
+	char		 names[VARS_MAX][48];
+	struct tpl_var	 raw[VARS_MAX];		/* {x} -> "{x}" */
+	struct tpl_var	 sample[VARS_MAX];	/* {x} -> its sample */
+	char		 braced[VARS_MAX][52];
+	size_t		 n;
+};
+
+static const char *
+sample_of(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)
+		if (strcmp(samples[i].name, name) == 0)
+			return samples[i].value;
+	return "";
+}
+
+static void
+collect_var(const char *var, size_t len, void *arg)
+{
+	struct vars *v = arg;
+	size_t i;
+
+	if (len >= sizeof(v->names[0]) || v->n == VARS_MAX)
+		return;
+	for (i = 0; i < v->n; i++)
+		if (strlen(v->names[i]) == len &&
+		    memcmp(v->names[i], var, len) == 0)
+			return;
+	memcpy(v->names[v->n], var, len);
+	v->names[v->n][len] = '\0';
+	v->n++;
+}
+
+/* The name/value pairs, once the names are in. */
+static void
+vars_finish(struct vars *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		snprintf(v->braced[i], sizeof(v->braced[i]), "{%s}",
+		    v->names[i]);
+		v->raw[i] = (struct tpl_var){ v->names[i], v->braced[i] };
+		v->sample[i] = (struct tpl_var){ v->names[i],
+		    sample_of(v->names[i]) };
+	}
+}
+
+static struct json_object *
+names_json(const struct vars *v)
+{
+	struct json_object *a = json_object_new_array();
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		json_object_array_add(a, json_object_new_string(v->names[i]));
+	return a;
+}
+
+/* One language's entry; *fits false when it does not fit. */
+static enum fp_err
+language_json(const struct svc_ctx *ctx, const char *lang,
+    const struct key *k, const char *source_text, char **text_out,
+    struct json_object **out, bool *fits)
+{
+	struct json_object *o;
+	struct vars *v = calloc(1, sizeof(*v));
+	struct gsm_count gc;
+	char *text = NULL, *filled = NULL;
+	size_t segments = 0;
+	bool ok = false;
+	enum fp_err err;
+
+	*out = NULL;
+	if (v == NULL)
+		return FP_ENOMEM;
+	err = templates_vars(ctx->tpl, lang, k->group, k->name, collect_var,
+	    v);
+	if (err == FP_OK) {
+		vars_finish(v);
+		err = templates_render(ctx->tpl, lang, k->group, k->name, v->raw,
+		    v->n, &text, NULL);
+	}
+	if (err != FP_OK) {
+		free(v);
+		return err;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "text", json_object_new_string(text));
+	/* A copy of the source's text is not a translation (SPEC 11). */
+	json_object_object_add(o, "translated", json_object_new_boolean(
+	    source_text == NULL || strcmp(lang, "zh") == 0 ||
+	    strcmp(source_text, text) != 0));
+	json_object_object_add(o, "variables", names_json(v));
+	if (templates_render(ctx->tpl, lang, k->group, k->name, v->sample,
+	    v->n, &filled, NULL) == FP_OK && gsm_count(filled, strlen(filled),
+	    &gc) == FP_OK) {
+		json_object_object_add(o, "chars",
+		    json_object_new_int64((int64_t)gc.chars));
+		if (strcmp(k->group, "ussd") == 0)
+			ok = gsm_screen_fits(filled, strlen(filled),
+			    (size_t)ctx->cfg->ussd.max_chars,
+			    (size_t)ctx->cfg->ussd.max_ucs2_chars);
+		else if (outbox_segments(ctx->cfg, NULL, filled, &segments) ==
+		    FP_OK) {
+			json_object_object_add(o, "segments",
+			    json_object_new_int64((int64_t)segments));
+			ok = segments <= (strcmp(k->group, "sms") == 0 ?
+			    TEMPLATE_REPLY_SEGMENTS :
+			    (size_t)ctx->cfg->sms.max_segments);
+		}
+	}
+	json_object_object_add(o, "fits", json_object_new_boolean(ok));
+	free(filled);
+	free(v);
+	*fits = ok;
+	*out = o;
+	if (text_out != NULL)
+		*text_out = text;
+	else
+		free(text);
+	return FP_OK;
+}
+
+static enum fp_err
+item_json(const struct svc_ctx *ctx, const struct key *k,
+    struct json_object **out)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *langs = json_object_new_object(), *all;
+	struct json_object *untranslated = json_object_new_array();
+	char key[KEY_MAX + 20], *source = NULL;
+	struct vars *v = calloc(1, sizeof(*v));
+	bool fits_all = true;
+	enum fp_err err = v != NULL ? FP_OK : FP_ENOMEM;
+	size_t i;
+
+	snprintf(key, sizeof(key), "%s/%s", k->group, k->name);
+	json_object_object_add(o, "key", json_object_new_string(key));
+	json_object_object_add(o, "group", json_object_new_string(k->group));
+	json_object_object_add(o, "name", json_object_new_string(k->name));
+	json_object_object_add(o, "languages", langs);
+	/* The source language first: the others are compared with it. */
+	for (i = 0; err == FP_OK && i < 4; i++) {
+		const char *lang = audience_langs[i];
+		struct json_object *l = NULL;
+		bool fits = true;
+
+		if (!templates_has(ctx->tpl, lang, k->group, k->name)) {
+			json_object_object_add(langs, lang, NULL);
+			json_object_array_add(untranslated,
+			    json_object_new_string(lang));
+			continue;
+		}
+		templates_vars(ctx->tpl, lang, k->group, k->name, collect_var,
+		    v);
+		err = language_json(ctx, lang, k, source, strcmp(lang, "zh") ==
+		    0 ? &source : NULL, &l, &fits);
+		if (err == FP_OK) {
+			struct json_object *tr = NULL;
+
+			json_object_object_add(langs, lang, l);
+			if (json_object_object_get_ex(l, "translated", &tr) &&
+			    !json_object_get_boolean(tr))
+				json_object_array_add(untranslated,
+				    json_object_new_string(lang));
+		}
+		fits_all = fits_all && fits;
+	}
+	free(source);
+	if (err != FP_OK) {
+		free(v);
+		json_object_put(untranslated);
+		json_object_put(o);
+		return err;
+	}
+	all = names_json(v);
+	json_object_object_add(o, "variables", all);
+	json_object_object_add(o, "fits", json_object_new_boolean(fits_all));
+	json_object_object_add(o, "untranslated", untranslated);
+	free(v);
+	*out = o;
+	return FP_OK;
+}
+
+enum fp_err
+template_list(const struct svc_ctx *ctx, const char *group,
+    const char *after, int limit, struct json_object **out)
+{
+	struct keys k = { group, after, NULL, 0, 0, false };
+	struct json_object *o, *items;
+	enum fp_err err = FP_OK;
+	size_t i;
+
+	*out = NULL;
+	templates_each(ctx->tpl, collect_key, &k);
+	if (k.failed) {
+		free(k.v);
+		return FP_ENOMEM;
+	}
+	keys_sort(&k);
+	items = json_object_new_array();
+	for (i = 0; err == FP_OK && i < k.n && (int)i < limit; i++) {
+		struct json_object *item = NULL;
+
+		err = item_json(ctx, &k.v[i], &item);
+		if (err == FP_OK)
+			json_object_array_add(items, item);
+	}
+	if (err != FP_OK) {
+		json_object_put(items);
+		free(k.v);
+		return err;
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "languages", json_object_new_array());
+	for (i = 0; i < 4; i++)
+		json_object_array_add(json_object_object_get(o, "languages"),
+		    json_object_new_string(audience_langs[i]));
+	json_object_object_add(o, "limit", json_object_new_int(limit));
+	json_object_object_add(o, "items", items);
+	if ((int)k.n > limit) {
+		char key[KEY_MAX + 20];
+
+		snprintf(key, sizeof(key), "%s/%s", k.v[limit - 1].group,
+		    k.v[limit - 1].name);
+		json_object_object_add(o, "next", json_object_new_string(key));
+	} else
+		json_object_object_add(o, "next", NULL);
+	json_object_object_add(o, "max_segments",
+	    json_object_new_int(ctx->cfg->sms.max_segments));
+	json_object_object_add(o, "reply_segments",
+	    json_object_new_int(TEMPLATE_REPLY_SEGMENTS));
+	json_object_object_add(o, "ussd_max_chars",
+	    json_object_new_int(ctx->cfg->ussd.max_chars));
+	json_object_object_add(o, "ussd_max_ucs2_chars",
+	    json_object_new_int(ctx->cfg->ussd.max_ucs2_chars));
+	free(k.v);
+	*out = o;
+	return FP_OK;
+}

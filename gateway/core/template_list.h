@@ -1,0 +1,38 @@
+/*
+ * template_list.h: every text of templates/ as the console shows it
+ * (GET /api/v1/templates, SPEC 10): per group/name and language the
+ * text, its variables, whether the language has its own text, and
+ * whether it fits where it is shown.  Reading the loaded set only.
+ */
+#ifndef FP_TEMPLATE_LIST_H
+#define FP_TEMPLATE_LIST_H
+
+#include <json-c/json.h>
+
+#include "err.h"
+#include "svc.h"
+
+/* The SMS replies (sms/) fit this many SMS (fupinctl templates check). */
+#define TEMPLATE_REPLY_SEGMENTS	2
+
+/*
+ * The templates of `group` ("notices", "sms", "ussd"; NULL all), in
+ * group/name order, after the key `after` ("group/name"; "" from the
+ * start), at most `limit`; "next" is the key to pass as after, or null.
+ * Each: {"key","group","name","variables","fits","untranslated" (the
+ * languages without a file, or whose file is still the Chinese),
+ * "languages":{lang: null when the language has no file, else {"text",
+ * "translated","variables","chars","segments" (not for ussd),"fits"}}}.  "text" is the file's text with its
+ * {placeholders}.  The fit is measured on the text with every variable
+ * filled by the longest realistic value the gateway knows for it (a
+ * name of six characters, a training title of sixteen, ...; "" for a
+ * variable an office fills, such as {text}) and the default provider's
+ * signature: notices within sms.max_segments SMS, SMS replies within
+ * TEMPLATE_REPLY_SEGMENTS, a USSD text within one screen (ussd.max_chars
+ * GSM-7 characters, ussd.max_ucs2_chars otherwise).  A text that does
+ * not render (a variable with no value) has "fits": false.
+ */
+enum fp_err template_list(const struct svc_ctx *ctx, const char *group,
+    const char *after, int limit, struct json_object **out);
+
+#endif
