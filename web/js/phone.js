@@ -5,7 +5,7 @@
 // CON waits for the next input, END ends the call.
 
 import {h, replace, field, newId} from './dom.js';
-import {tr} from './i18n.js';
+import {tr, t} from './i18n.js';
 import * as api from './api.js';
 
 const D = {
@@ -77,7 +77,7 @@ export function phone(serviceCode, screenLang) {
 			}, {form: true, noRedirect: true});
 		} catch (e) {
 			screen.textContent = e.status === 401 ? L('refused_401') :
-				L('refused', {msg: e.message || e.status});
+				e.status === 0 ? t('network') : L('refused', {msg: e.message || e.status});
 			end();
 			return;
 		}

@@ -36,11 +36,15 @@ function varsOf(text) {
 // One text entry of whatever shape into {key, group, texts, variables, ...}.
 function entry(raw, group) {
 	const texts = {};
-	if (raw.texts && typeof raw.texts === 'object') {
+	const langInfo = {};
+	if (raw.languages && typeof raw.languages === 'object' && !Array.isArray(raw.languages)) {
+		// GET /api/v1/templates: {lang: null | {text, translated, fits, segments, chars}}
+		for (const [l, v] of Object.entries(raw.languages)) {
+			langInfo[l] = v && typeof v === 'object' ? v : null;
+			texts[l] = typeof v === 'string' ? v : (v && (v.text ?? v.body)) ?? undefined;
+		}
+	} else if (raw.texts && typeof raw.texts === 'object') {
 		for (const [l, v] of Object.entries(raw.texts))
-			texts[l] = typeof v === 'string' ? v : (v && (v.text ?? v.body)) || '';
-	} else if (raw.languages && typeof raw.languages === 'object' && !Array.isArray(raw.languages)) {
-		for (const [l, v] of Object.entries(raw.languages))
 			texts[l] = typeof v === 'string' ? v : (v && (v.text ?? v.body)) || '';
 	} else if (typeof raw.text === 'string') {
 		texts[raw.lang || raw.language || 'zh'] = raw.text;
@@ -57,7 +61,7 @@ function entry(raw, group) {
 	return {
 		key, name: key.includes('/') ? key.split('/').pop() : key,
 		group: raw.group || raw.kind || group || (key.includes('/') ? key.split('/')[0] : ''),
-		texts, variables,
+		texts, variables, langInfo,
 		fits: raw.fits ?? raw.page_fit ?? raw.fit ?? null,
 		untranslated: raw.untranslated || raw.missing || null,
 		status: raw.status || null,
@@ -68,9 +72,20 @@ function entry(raw, group) {
 export async function loadTemplates() {
 	if (cache)
 		return cache;
-	let data;
+	let data = null;
 	try {
-		data = await api.get('/api/v1/templates');
+		// Every page (paged by key: ?after=, "next").
+		let after = null;
+		for (let i = 0; i < 20; i++) {
+			const page = await api.get('/api/v1/templates', after === null ? null : {after});
+			if (data === null)
+				data = page;
+			else if (Array.isArray(page.items))
+				data.items = (data.items || []).concat(page.items);
+			after = page && !Array.isArray(page) ? (page.next ?? null) : null;
+			if (after === null)
+				break;
+		}
 	} catch (e) {
 		if (e.status !== 404 && e.status !== 405)
 			throw e;
@@ -86,7 +101,7 @@ export async function loadTemplates() {
 		cache = out;
 		return out;
 	}
-	if (Array.isArray(data.languages))
+	if (Array.isArray(data.languages) && data.languages.length)
 		out.languages = data.languages.map((l) => typeof l === 'string' ? l : l.code);
 	const all = [];
 	const take = (list, group) => {

@@ -68,6 +68,12 @@ const D = {
 		s_now: '立即',
 		need_time: '请选择发送时间。',
 		cadres_all: '全部干部',
+		tpl_general_notice: '通用通知',
+		tpl_training_notice: '培训通知',
+		tpl_training_reminder: '培训提醒',
+		tpl_yulu_application: '雨露计划申请',
+		tpl_return_home_support: '返乡创业扶持',
+		var_text: '通知内容',
 	},
 	en: {
 		title: 'New broadcast',
@@ -127,6 +133,12 @@ const D = {
 		s_now: 'now',
 		need_time: 'Choose a time.',
 		cadres_all: 'all cadres',
+		tpl_general_notice: 'General notice',
+		tpl_training_notice: 'Training notice',
+		tpl_training_reminder: 'Training reminder',
+		tpl_yulu_application: 'Yulu plan applications',
+		tpl_return_home_support: 'Return-home business support',
+		var_text: 'Notice text',
 	},
 };
 const L = (k, v) => tr(D, k, v);
@@ -141,7 +153,11 @@ export default async function render(ctx) {
 	const kindTemplate = h('input', {type: 'radio', name: 'kind', value: 'template',
 		id: newId('k'), checked: true});
 	const kindText = h('input', {type: 'radio', name: 'kind', value: 'text', id: newId('k')});
-	const tplSelect = select(notices.map((n) => [n.name, n.title ? n.title + ' (' + n.name + ')' : n.name]),
+	const tplName = (n) => {
+		const k = 'tpl_' + n.name;
+		return L(k) === k ? (n.title || n.name) : L(k) + ' (' + n.name + ')';
+	};
+	const tplSelect = select(notices.map((n) => [n.name, tplName(n)]),
 		{id: 'bc-template', name: 'template'});
 	if (notices.some((n) => n.name === 'general_notice'))
 		tplSelect.value = 'general_notice';
@@ -179,7 +195,8 @@ export default async function render(ctx) {
 				h('input', {type: 'text', name: 'var-' + v, id: 'bc-var-' + v, autocomplete: 'off'});
 			inp.addEventListener('input', refresh);
 			varInputs.set(v, inp);
-			varsBox.appendChild(field(L('var_label', {name: v}), inp));
+			const vk = 'var_' + v;
+			varsBox.appendChild(field(L(vk) === vk ? L('var_label', {name: v}) : L(vk), inp));
 		}
 	}
 

@@ -4,7 +4,7 @@
 // numbers for viewers; the page shows what it is given.
 
 import {h, replace, field, dl, table} from '../dom.js';
-import {tr, t, fmtTime, fmtNum} from '../i18n.js';
+import {tr, t, fmtTime} from '../i18n.js';
 import * as api from '../api.js';
 import {badge, errText, langName, langAttr, pagedRows} from '../parts.js';
 
@@ -193,7 +193,8 @@ export default async function render(ctx) {
 				h('td', null, m.direction === 'in' ? L('dir_in') : L('dir_out')),
 				h('td', {lang: m.language ? langAttr(m.language) : null}, val(m, 'text') || '–'),
 				h('td', null, badge(m.status)),
-				h('td', null, val(m, 'kind', 'source', 'route') || '')),
+				h('td', null, [val(m, 'kind', 'command', 'route'), val(m, 'provider'),
+					val(m, 'error')].filter(Boolean).join(' · '))),
 		});
 		more.addEventListener('click', () => rows.more());
 		try {

@@ -128,10 +128,10 @@ function failureList(f) {
 }
 
 function stat(id, label, value, sub, bad) {
-	return h('li', {class: 'stat' + (bad ? ' bad' : ''), id, 'aria-label': label + ' ' + value},
-		h('span', {class: 'label', 'aria-hidden': 'true'}, label),
-		h('span', {class: 'value', 'aria-hidden': 'true'}, value),
-		sub ? h('span', {class: 'sub', 'aria-hidden': 'true'}, sub) : null);
+	return h('li', {class: 'stat' + (bad ? ' bad' : ''), id},
+		h('span', {class: 'label'}, label, h('span', {class: 'visually-hidden'}, '：')),
+		h('span', {class: 'value'}, value),
+		sub ? h('span', {class: 'sub'}, sub) : null);
 }
 
 function chartBox(id, title, tableEl, tall) {

@@ -48,6 +48,7 @@ const D = {
 		no_ack: '无需确认',
 		escalated: '已重发',
 		overdue: '已逾期',
+		callback: '回电请求',
 	},
 	en: {
 		title: 'Tasks',
@@ -86,6 +87,7 @@ const D = {
 		no_ack: 'not asked',
 		escalated: 'resent',
 		overdue: 'overdue',
+		callback: 'call-back request',
 	},
 };
 const L = (k, v) => tr(D, k, v);
@@ -114,7 +116,9 @@ function taskKey(x) {
 }
 
 function isOverdue(x) {
-	if (x.overdue === true || x.status === 'overdue')
+	if (typeof x.overdue === 'boolean')
+		return x.overdue;
+	if (x.status === 'overdue')
 		return true;
 	if (x.acked_at || x.status === 'acked' || !x.due)
 		return false;
@@ -123,6 +127,8 @@ function isOverdue(x) {
 }
 
 function isEscalated(x) {
+	if (typeof x.escalated === 'boolean')
+		return x.escalated;
 	return Boolean(x.escalated || x.escalated_at || (x.resent ?? 0) > 0 || (x.sends ?? 1) > 1);
 }
 
@@ -293,7 +299,9 @@ export default async function render(ctx) {
 				dataset: {task: taskKey(x), acked: acked ? 'yes' : 'no'}},
 			h('td', null, taskKey(x)),
 			h('td', null, [cname, x.cadre_id ? '(' + x.cadre_id + ')' : ''].filter(Boolean).join(' ')),
-			h('td', null, x.text || ''),
+			h('td', null, x.kind === 'callback' ? [h('span', {class: 'badge'}, L('callback')), ' ',
+				[x.household_id, x.msisdn].filter(Boolean).join(' · '), x.text ? ' ' + x.text : ''] :
+				x.text || ''),
 			h('td', null, x.due ? (x.due.length === 10 ? x.due : fmtTime(x.due)) : '–'),
 			h('td', null, fmtTime(x.created_at || x.sent_at)),
 			h('td', {class: 'ack'}, acked ? badge('acked') : null, ' ',
@@ -323,7 +331,7 @@ export default async function render(ctx) {
 				learnCadre({cadre_id: x.cadre_id, name: x.cadre_name});
 		}
 		items = items.concat(page.items);
-		after = page.next ?? (page.items.length === 100 ? page.items[page.items.length - 1].id : null);
+		after = page.next;
 		more.hidden = after === null;
 		drawList();
 	}

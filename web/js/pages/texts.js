@@ -65,6 +65,16 @@ const L = (k, v) => tr(D, k, v);
 
 function stateOf(e, l) {
 	const txt = e.texts[l];
+	if (e.langInfo && l in e.langInfo) {
+		const li = e.langInfo[l];
+		if (li === null)
+			return 'missing';
+		if (l === 'zh')
+			return 'source';
+		if (li.drafted || li.machine)
+			return 'drafted';
+		return li.translated === false ? 'untranslated' : 'ok';
+	}
 	const st = e.status && typeof e.status === 'object' ? e.status[l] : null;
 	if (st)
 		return st === 'missing' || st === 'untranslated' || st === 'drafted' || st === 'machine' ?
@@ -81,6 +91,8 @@ function stateOf(e, l) {
 }
 
 function fits(e, l) {
+	if (e.langInfo && e.langInfo[l] && typeof e.langInfo[l].fits === 'boolean')
+		return e.langInfo[l].fits;
 	if (e.fits === null || e.fits === undefined)
 		return true;
 	if (typeof e.fits === 'boolean')
@@ -183,7 +195,7 @@ export default async function render(ctx) {
 					h('td', {class: 'mono'}, e.name || e.key),
 					h('td', null, h('pre', {class: 'text', lang: langAttr(current)},
 						e.texts[current] ?? '')),
-					h('td', {class: bad ? 'missing' : ''}, L(st),
+					h('td', {class: 'state' + (bad ? ' missing' : '')}, L(st),
 						fit ? null : h('span', {class: 'missing'}, ' · ' + L('no_fit')))));
 			}
 			const key = 'group_' + g;
