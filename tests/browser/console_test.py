@@ -116,7 +116,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertGreater(dry, 0)
         self.assertTrue(b.css("#bc-previews .phone"), "a preview per language")
         b.js("window.scrollTo(0, 0)")
-        b.shot("new-broadcast")
+        b.tall_shot("new-broadcast")
         b.one("#bc-review").click()
         b.wait(lambda: b.visible("#bc-confirm"), 5, "the confirmation")
         b.one("#bc-send").click()
@@ -145,7 +145,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertIn(str(dry), b.one("#bc-progress").text)
         sent = [m for m in GW.outbox() if "乡政府开会" in m["text"]]
         self.assertEqual(len(sent), dry)
-        b.shot("broadcast-finished")
+        b.tall_shot("broadcast-finished")
 
     def test_02_office_closes_a_ticket(self):
         GW.mo(VILLAGER, "FK 村口的路灯坏了三天了")
@@ -196,6 +196,7 @@ class ConsoleTest(unittest.TestCase):
                 break
             self.assertLess(time.monotonic(), deadline, "task %s acked" % task)
             time.sleep(0.5)
+        b.js("arguments[0].scrollIntoView()", b.one("#tk-list"))
         b.shot("task-acked")
 
     def test_04_viewer_cannot_send(self):
@@ -323,7 +324,7 @@ class ConsoleTest(unittest.TestCase):
         self.assertTrue(b.css("#ov-daily"), "the daily chart")
         self.assertTrue(b.css("#ov-today-mo"))
         print("  overview drawn %.0f ms after navigation" % ms)
-        b.shot("overview")
+        b.tall_shot("overview")
         b.one("#lang-switch").click()
         b.wait(lambda: b.js("return document.documentElement.lang") == "en",
                5, "English")
@@ -394,6 +395,32 @@ class ConsoleTest(unittest.TestCase):
         b.d.switch_to.active_element.send_keys(Keys.ENTER)
         b.wait(lambda: "#/feedback" in b.d.current_url, 5, "the feedback page")
         b.shot("admin-feedback")
+
+    def test_10_texts_and_the_phone(self):
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.go("#/texts")
+        b.wait(lambda: b.css("#tx-panel table"), 10, "the texts")
+        # The Yi tab first: its texts are still the Chinese (README).
+        states = [r.get_attribute("data-state")
+                  for r in b.css("#tx-panel tr[data-state]")]
+        self.assertIn("untranslated", states)
+        num = b.one("#ph-number")
+        num.clear()
+        num.send_keys("18708270107")          # 吴仕林, zh
+        b.one("#ph-dial").click()
+        screen = b.one("#ph-screen")
+        b.wait(lambda: "1" in screen.text and screen.text != "…", 10,
+               "the main menu")
+        first = screen.text
+        b.one("#ph-input").send_keys("2")      # 雨露计划
+        b.one("#ph-send").click()
+        b.wait(lambda: screen.text not in (first, "…"), 10, "the next screen")
+        self.assertTrue(b.one("#ph-input").is_enabled(), "CON: the call goes on "
+                        "(%s)" % screen.text)
+        b.shot("texts-phone")
+        b.one("#ph-hang").click()
+        self.assertTrue(b.one("#ph-dial").is_enabled())
 
     def test_99_lockout_after_five_wrong_passwords(self):
         b = self.browser()

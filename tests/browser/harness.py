@@ -279,6 +279,16 @@ class Browser:
         self.d.save_screenshot(p)
         return p
 
+    def tall_shot(self, name, height=1000):
+        """A screenshot in a taller window (charts below the fold too),
+        then the window as it was."""
+        size = self.d.get_window_size()
+        self.d.set_window_size(size["width"], height)
+        time.sleep(0.4)
+        p = self.shot(name)
+        self.d.set_window_size(size["width"], size["height"])
+        return p
+
     def js_errors(self):
         """Severe console messages other than failed requests (a 403 or
         404 the test asked for)."""
