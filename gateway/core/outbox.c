@@ -1002,6 +1002,7 @@ outbox_dlr_aggregate(struct store *st, int64_t id, int64_t now)
 	int64_t segments = 1, failed = 0, whole_ok = 0, parts_ok = 0;
 	int64_t any = 0;
 	const char *status;
+	char reason[160] = "dlr";
 	int rc;
 
 	err = store_stmt(st, "SELECT o.segments, "
@@ -1009,7 +1010,9 @@ outbox_dlr_aggregate(struct store *st, int64_t id, int64_t now)
 	    "sum(d.status = 'delivered' AND d.part = 0), "
 	    "count(DISTINCT CASE WHEN d.status = 'delivered' AND d.part > 0 "
 	    "  THEN ifnull(d.provider_msgid, d.id) END), "
-	    "count(d.id) "
+	    "count(d.id), "
+	    "(SELECT detail FROM dlr WHERE message_id = o.id AND "
+	    "  status = 'failed' AND detail IS NOT NULL ORDER BY id LIMIT 1) "
 	    "FROM sms_out o LEFT JOIN dlr d ON d.message_id = o.id "
 	    "WHERE o.id = ?1 GROUP BY o.id", &stmt);
 	if (err != FP_OK)
@@ -1022,6 +1025,11 @@ outbox_dlr_aggregate(struct store *st, int64_t id, int64_t now)
 		whole_ok = sqlite3_column_int64(stmt, 2);
 		parts_ok = sqlite3_column_int64(stmt, 3);
 		any = sqlite3_column_int64(stmt, 4);
+		/* SPEC 3.4: a failure's reason is the report's (CMPP's
+		 * Stat, /dlr's failureReason), not just "dlr". */
+		if (sqlite3_column_type(stmt, 5) == SQLITE_TEXT)
+			snprintf(reason, sizeof(reason), "%s",
+			    (const char *)sqlite3_column_text(stmt, 5));
 	}
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_ROW)
@@ -1034,7 +1042,8 @@ outbox_dlr_aggregate(struct store *st, int64_t id, int64_t now)
 		status = "delivered";
 	else
 		status = "sent";
-	return outbox_set_status(st, id, status, "dlr", now);
+	return outbox_set_status(st, id, status, failed > 0 ? reason : "dlr",
+	    now);
 }
 
 enum fp_err

@@ -3,7 +3,10 @@
  * 4), a struct of function pointers in the manner of OpenSMTPD's
  * queue_backend, so the sender treats providers alike.  Two kinds:
  *
- *   synchronous (file): send_batch handles a whole batch at once.
+ *   synchronous (file, cmpp): send_batch handles a whole batch at once
+ *   (cmpp pipelines it through its link's window and returns once every
+ *   message has its outcome; its own thread keeps the connection and
+ *   hands what the peer delivers to link_inbound.h).
  *   HTTP (kannel, http_json): build describes the request for one
  *   message, the sender runs it on its own libcurl multi handle (keep-
  *   alive, connection limit, timeout), and parse classifies the answer.
@@ -89,6 +92,7 @@ struct provider_ops {
 extern const struct provider_ops provider_file_ops;
 extern const struct provider_ops provider_kannel_ops;
 extern const struct provider_ops provider_http_json_ops;
+extern const struct provider_ops provider_cmpp_ops;	/* SPEC 11 */
 
 static inline void
 provider_request_cleanup(struct provider_request *req)

@@ -1,0 +1,1114 @@
+/*
+ * test_cmpp.c: the cmpp provider (gateway/send/provider_cmpp.c) against
+ * an ISMG simulator written from the CMPP 2.0 specification in Python
+ * (tests/sim/cmpp_sim.py, sharing nothing with the codec), started per
+ * test on a free loopback port and stopped by its PID.
+ *
+ * The provider is driven as the sender drives a synchronous provider:
+ * due messages claimed from the outbox, send_batch, the outcomes written
+ * (sent with the provider id, retried, failed).  What the link receives
+ * goes through link_inbound into a real writer and the SMS service
+ * (sms_link_receive), as in the gateway.  The simulator logs every PDU as
+ * a JSON line; the tests read that log for what went over the wire.
+ *
+ * Covered: login with the MD5 authenticator, a wrong one refused (status
+ * 3) and retried with growing backoff, an ISMG that does not prove the
+ * secret; 1,000 messages with Chinese long ones (UCS-2 parts, UDH,
+ * Pk_total/Pk_number, one outbox row each, the first part's Msg_Id);
+ * status reports per part making a long message delivered once, UNDELIV
+ * failing it with the Stat; MO single and concatenated (parts in any
+ * order) stored as a webhook MO is, a repeat processed once, a sender that
+ * is no number and a malformed DELIVER answered without harm; never more
+ * than 16 submits unanswered; an ISMG that goes silent (active test, or
+ * mid-window) reconnected with nothing lost and no Sequence_Id reused;
+ * Result 8 slowing down instead of failing; the link's counters.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+
+#include "cfg.h"
+#include "hex.h"
+#include "link_inbound.h"
+#include "migrate.h"
+#include "outbox.h"
+#include "provider.h"
+#include "sms_link.h"
+#include "store.h"
+#include "svc.h"
+#include "templates.h"
+#include "testutil.h"
+#include "writer.h"
+
+#define SECRET		"cmpp-shared-secret"
+#define SP_ID		"901234"
+#define SIM		"tests/sim/cmpp_sim.py"
+#define EV_MAX		20000
+
+static char *dir;
+static char db_path[512], sim_log[512];
+static struct store *st;
+static struct cfg *cfg;
+static struct writer *wr;
+static struct templates *tpl;
+static struct svc_ctx ctx;
+static void *lnk;	/* the provider's context */
+static pid_t sim_pid;
+static int sim_in = -1;
+
+/* Timing bounds stretch under valgrind (make valgrind-test). */
+static int
+slow(void)
+{
+	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- the simulator ---------------------------------------------------------- */
+
+/* Start the simulator with `extra` options; returns its port. */
+static int
+sim_start(const char *extra)
+{
+	char port[16], line[64], *argv[32], *copy, *save = NULL, *w;
+	int in[2], out[2], argc = 0, p = tu_free_port();
+	size_t n = 0;
+	int64_t until;
+
+	ck_assert_int_gt(p, 0);
+	snprintf(port, sizeof(port), "%d", p);
+	argv[argc++] = "/usr/bin/python3";
+	argv[argc++] = SIM;
+	argv[argc++] = "--port";
+	argv[argc++] = port;
+	argv[argc++] = "--secret";
+	argv[argc++] = SECRET;
+	argv[argc++] = "--source-addr";
+	argv[argc++] = SP_ID;
+	argv[argc++] = "--log";
+	argv[argc++] = sim_log;
+	copy = strdup(extra != NULL ? extra : "");
+	for (w = strtok_r(copy, " ", &save); w != NULL && argc < 30;
+	    w = strtok_r(NULL, " ", &save))
+		argv[argc++] = w;
+	argv[argc] = NULL;
+	ck_assert_int_eq(pipe(in), 0);
+	ck_assert_int_eq(pipe(out), 0);
+	sim_pid = fork();
+	ck_assert_int_ge(sim_pid, 0);
+	if (sim_pid == 0) {
+#ifdef __linux__
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		close(in[0]);
+		close(in[1]);
+		close(out[0]);
+		close(out[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	free(copy);
+	close(in[0]);
+	close(out[1]);
+	sim_in = in[1];
+	/* READY <port> once it listens. */
+	until = mono_ms() + 10000;
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	while (mono_ms() < until && (n == 0 || line[n - 1] != '\n')) {
+		ssize_t r = read(out[0], line + n, sizeof(line) - 1 - n);
+
+		if (r > 0)
+			n += (size_t)r;
+		else if (r == 0)
+			break;
+		else
+			sleep_ms(10);
+	}
+	close(out[0]);
+	line[n] = '\0';
+	ck_assert_msg(strncmp(line, "READY ", 6) == 0,
+	    "the simulator did not start: \"%s\"", line);
+	ck_assert_int_eq(atoi(line + 6), p);
+	return p;
+}
+
+static void
+sim_stop(void)
+{
+	int status, i;
+
+	if (sim_in >= 0)
+		close(sim_in);
+	sim_in = -1;
+	if (sim_pid <= 0)
+		return;
+	kill(sim_pid, SIGTERM);
+	for (i = 0; i < 300; i++) {
+		if (waitpid(sim_pid, &status, WNOHANG) == sim_pid) {
+			sim_pid = 0;
+			return;
+		}
+		sleep_ms(10);
+	}
+	kill(sim_pid, SIGKILL);
+	waitpid(sim_pid, &status, 0);
+	sim_pid = 0;
+}
+
+static void
+sim_say(const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	ck_assert(n > 0 && (size_t)n < sizeof(line) - 1);
+	line[n++] = '\n';
+	ck_assert_int_eq(write(sim_in, line, (size_t)n), n);
+}
+
+/* The simulator's log, one json object per event (caller frees). */
+static struct json_object **
+sim_events(size_t *n)
+{
+	struct json_object **v = calloc(EV_MAX, sizeof(*v));
+	char *text, *line, *save = NULL;
+	size_t len = 0;
+
+	*n = 0;
+	ck_assert_ptr_nonnull(v);
+	text = tu_read_file(sim_log, &len);
+	if (text == NULL)
+		return v;
+	for (line = strtok_r(text, "\n", &save); line != NULL && *n < EV_MAX;
+	    line = strtok_r(NULL, "\n", &save)) {
+		v[*n] = json_tokener_parse(line);
+		if (v[*n] != NULL)
+			(*n)++;
+	}
+	free(text);
+	return v;
+}
+
+static void
+events_free(struct json_object **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_object_put(v[i]);
+	free(v);
+}
+
+static const char *
+ev_str(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!json_object_object_get_ex(o, key, &f))
+		return "";
+	return json_object_get_string(f);
+}
+
+static int64_t
+ev_int(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!json_object_object_get_ex(o, key, &f))
+		return -1;
+	return json_object_get_int64(f);
+}
+
+static uint64_t
+ev_u64(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!json_object_object_get_ex(o, key, &f))
+		return 0;
+	return json_object_get_uint64(f);
+}
+
+static bool
+is_ev(struct json_object *o, const char *ev)
+{
+	return strcmp(ev_str(o, "ev"), ev) == 0;
+}
+
+/* How many events `ev` (and, when key is given, key == value). */
+static size_t
+count_ev(const char *ev, const char *key, int64_t value)
+{
+	struct json_object **v;
+	size_t n, i, c = 0;
+
+	v = sim_events(&n);
+	for (i = 0; i < n; i++)
+		if (is_ev(v[i], ev) && (key == NULL ||
+		    ev_int(v[i], key) == value))
+			c++;
+	events_free(v, n);
+	return c;
+}
+
+static bool
+wait_ev(const char *ev, const char *key, int64_t value, size_t want,
+    int ms)
+{
+	int64_t until = mono_ms() + (int64_t)ms * slow();
+
+	while (mono_ms() < until) {
+		if (count_ev(ev, key, value) >= want)
+			return true;
+		sleep_ms(50);
+	}
+	return count_ev(ev, key, value) >= want;
+}
+
+/* The simulator reported nothing the SP did wrong. */
+static void
+assert_no_sim_errors(void)
+{
+	struct json_object **v;
+	size_t n, i;
+
+	v = sim_events(&n);
+	for (i = 0; i < n; i++)
+		ck_assert_msg(!is_ev(v[i], "error"), "the simulator says: %s",
+		    json_object_to_json_string(v[i]));
+	events_free(v, n);
+}
+
+/* ---- the gateway side ------------------------------------------------------- */
+
+static void
+setup(void)
+{
+	char *bad = NULL;
+
+	dir = tu_mkdtemp();
+	ck_assert_ptr_nonnull(dir);
+	snprintf(db_path, sizeof(db_path), "%s/fupin.db", dir);
+	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", dir);
+	ck_assert_int_eq(store_open(db_path, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ck_assert_int_eq(templates_load("templates", "zh", &tpl, &bad), FP_OK);
+}
+
+static void
+teardown(void)
+{
+	if (lnk != NULL)
+		provider_cmpp_ops.close(lnk);
+	lnk = NULL;
+	link_inbound_close();
+	writer_stop(wr);
+	wr = NULL;
+	sim_stop();
+	store_close(st);
+	templates_free(tpl);
+	cfg_free(cfg);
+	cfg = NULL;
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The simulator with `sim_args`, then the writer and the link to it. */
+static void
+start(const char *sim_args, const char *secret, int timeout_s)
+{
+	char text[4096], *errors = NULL;
+	int port;
+
+	port = sim_start(sim_args);
+	snprintf(text, sizeof(text),
+	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
+	    "sms = { provider = \"cm\"; shortcode = \"10690001\"; "
+	    "max_per_minute = 1000; max_segments = 16; };\n"
+	    "providers = ( { name = \"cm\"; type = \"cmpp\"; "
+	    "host = \"127.0.0.1\"; port = %d; source_addr = \"" SP_ID "\"; "
+	    "shared_secret = \"%s\"; service_id = \"FUPIN\"; "
+	    "timeout = %d; max_attempts = 100; rate = 10000; } );\n",
+	    db_path, db_path, port, secret, timeout_s);
+	if (cfg_load_string(text, "test.conf", &cfg, &errors) != FP_OK)
+		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
+	ck_assert_int_eq(cfg->providers[0].window, 16);
+	ck_assert_int_eq(writer_start(cfg, NULL, NULL, &wr), FP_OK);
+	ctx.cfg = cfg;
+	ctx.tpl = tpl;
+	ctx.menu = NULL;
+	ctx.id_key = tu_id_key();
+	link_inbound_open(wr, sms_link_receive, &ctx);
+	ck_assert_int_eq(provider_cmpp_ops.open(cfg, &cfg->providers[0],
+	    &lnk), FP_OK);
+}
+
+static int64_t
+enqueue(const char *to, const char *text)
+{
+	struct outbox_msg m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.text = text;
+	m.kind = "api";
+	m.provider = "cm";
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id),
+	    FP_OK);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	return id;
+}
+
+struct tally {
+	size_t	 accepted;
+	size_t	 retried;
+	size_t	 rejected;
+	char	 last_error[PROVIDER_ERROR_MAX];
+};
+
+/*
+ * What the sender does, once: claim up to `max` due messages, send them
+ * through the link in one batch, write the outcomes (a retry is due again
+ * at once).  Returns how many were claimed.
+ */
+static size_t
+send_round(size_t max, struct tally *t)
+{
+	struct outbox_item *items = NULL;
+	struct provider_result *res;
+	int64_t now = (int64_t)time(NULL);
+	size_t n = 0, i;
+
+	ck_assert_int_eq(outbox_claim(st, "cm", now, max, &items, &n), FP_OK);
+	if (n == 0)
+		return 0;
+	res = calloc(n, sizeof(*res));
+	ck_assert_ptr_nonnull(res);
+	provider_cmpp_ops.send_batch(lnk, items, n, res);
+	now = (int64_t)time(NULL);
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	for (i = 0; i < n; i++) {
+		switch (res[i].outcome) {
+		case PROVIDER_ACCEPTED:
+			t->accepted++;
+			ck_assert_int_eq(outbox_mark_sent(st, items[i].id,
+			    res[i].msgid, now), FP_OK);
+			break;
+		case PROVIDER_RETRY:
+			t->retried++;
+			ck_assert_int_eq(outbox_mark_retry(st, items[i].id, now,
+			    res[i].error, now), FP_OK);
+			break;
+		case PROVIDER_REJECTED:
+			t->rejected++;
+			ck_assert_int_eq(outbox_mark_failed(st, items[i].id,
+			    res[i].error, now), FP_OK);
+			break;
+		}
+		if (res[i].outcome != PROVIDER_ACCEPTED)
+			snprintf(t->last_error, sizeof(t->last_error), "%s",
+			    res[i].error);
+		free(res[i].msgid);
+	}
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	free(res);
+	outbox_items_free(items, n);
+	return n;
+}
+
+/* Rounds until nothing is due, or `ms` pass. */
+static void
+send_all(size_t batch, int ms, struct tally *t)
+{
+	int64_t until = mono_ms() + (int64_t)ms * slow();
+
+	while (mono_ms() < until && send_round(batch, t) > 0)
+		;
+}
+
+static long long
+q_int(const char *sql, long long arg)
+{
+	return tu_query_int(store_db(st), sql, arg);
+}
+
+static bool
+wait_int(const char *sql, long long arg, long long want, int ms)
+{
+	int64_t until = mono_ms() + (int64_t)ms * slow();
+
+	while (mono_ms() < until) {
+		if (q_int(sql, arg) == want)
+			return true;
+		sleep_ms(50);
+	}
+	return q_int(sql, arg) == want;
+}
+
+struct stat_find {
+	const char *metric;
+	uint64_t v;
+	bool found;
+};
+
+static void
+stat_emit(const char *provider, const char *metric, uint64_t v, void *arg)
+{
+	struct stat_find *f = arg;
+
+	if (strcmp(provider, "cm") == 0 && strcmp(metric, f->metric) == 0) {
+		f->v = v;
+		f->found = true;
+	}
+}
+
+static uint64_t
+link_stat(const char *metric)
+{
+	struct stat_find f = { metric, 0, false };
+
+	link_stats_each(stat_emit, &f);
+	ck_assert_msg(f.found, "no link metric %s", metric);
+	return f.v;
+}
+
+/* A UTF-8 text's UTF-16BE, as hex. */
+static void
+utf16_hex(const char *text, char *out, size_t cap)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t o = 0;
+	uint32_t cp;
+
+	while (*s != '\0') {
+		if (*s < 0x80)
+			cp = *s++;
+		else if (*s < 0xe0) {
+			cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+			s += 2;
+		} else {
+			cp = (uint32_t)(s[0] & 0x0f) << 12 |
+			    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+			s += 3;
+		}
+		ck_assert_uint_lt(o + 5, cap);
+		snprintf(out + o, cap - o, "%04x", (unsigned)cp);
+		o += 4;
+	}
+	out[o] = '\0';
+}
+
+/* ---- login -------------------------------------------------------------------- */
+
+START_TEST(login_with_the_md5_authenticator_binds)
+{
+	struct tally t = { 0 };
+	struct json_object **v;
+	size_t n, i, connects = 0;
+
+	start(NULL, SECRET, 2);
+	enqueue("+8613800000001", "hello");
+	send_all(16, 10000, &t);
+	ck_assert_uint_eq(t.accepted, 1);
+	v = sim_events(&n);
+	for (i = 0; i < n; i++)
+		if (is_ev(v[i], "connect")) {
+			connects++;
+			ck_assert_int_eq(ev_int(v[i], "status"), 0);
+			ck_assert_str_eq(ev_str(v[i], "source_addr"), SP_ID);
+			ck_assert_int_eq(ev_int(v[i], "version"), 0x20);
+		}
+	events_free(v, n);
+	ck_assert_uint_eq(connects, 1);
+	ck_assert_uint_eq(link_stat("binds"), 1);
+	ck_assert_uint_eq(link_stat("up"), 1);
+	assert_no_sim_errors();
+}
+END_TEST
+
+START_TEST(wrong_authenticator_is_refused_reported_and_retried_with_backoff)
+{
+	struct tally t = { 0 };
+	struct json_object **v;
+	size_t n, i, k = 0;
+	double at[8] = { 0 };
+
+	start(NULL, "not-the-secret", 2);
+	enqueue("+8613800000001", "hello");
+	ck_assert_uint_eq(send_round(16, &t), 1);
+	/* Not failed: handed back to be retried, saying why. */
+	ck_assert_uint_eq(t.retried, 1);
+	ck_assert_uint_eq(t.accepted + t.rejected, 0);
+	ck_assert_msg(strstr(t.last_error, "status 3") != NULL &&
+	    strstr(t.last_error, "authentication") != NULL, "error: %s",
+	    t.last_error);
+	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT status FROM "
+	    "sms_out", -1), "queued");
+	/* Attempts 1 s, then 2 s apart (+-20%): 3 within ~4 s. */
+	ck_assert(wait_ev("connect", "status", 3, 3, 8000));
+	v = sim_events(&n);
+	for (i = 0; i < n && k < 8; i++)
+		if (is_ev(v[i], "connect")) {
+			ck_assert_int_eq(ev_int(v[i], "status"), 3);
+			at[k++] = json_object_get_double(
+			    json_object_object_get(v[i], "t"));
+		}
+	events_free(v, n);
+	ck_assert_uint_ge(k, 3);
+	ck_assert_msg(at[1] - at[0] >= 0.7 && at[1] - at[0] <= 1.5,
+	    "first backoff %.3f s", at[1] - at[0]);
+	ck_assert_msg(at[2] - at[1] > at[1] - at[0] + 0.2,
+	    "backoff did not grow: %.3f then %.3f s", at[1] - at[0],
+	    at[2] - at[1]);
+	ck_assert_uint_ge(link_stat("bind_failures"), 3);
+	ck_assert_uint_eq(link_stat("binds"), 0);
+	ck_assert_uint_eq(link_stat("up"), 0);
+}
+END_TEST
+
+START_TEST(an_ismg_that_does_not_prove_the_secret_is_refused)
+{
+	struct tally t = { 0 };
+
+	start("--bad-ismg-auth", SECRET, 2);
+	enqueue("+8613800000001", "hello");
+	ck_assert_uint_eq(send_round(16, &t), 1);
+	ck_assert_uint_eq(t.retried, 1);
+	ck_assert_msg(strstr(t.last_error, "authenticator") != NULL, "%s",
+	    t.last_error);
+	ck_assert_uint_eq(count_ev("submit", NULL, 0), 0);
+}
+END_TEST
+
+/* ---- submits -------------------------------------------------------------------- */
+
+#define N_MSG		1000
+#define LONG_EVERY	3
+
+static void
+msg_text(int i, char *out, size_t cap)
+{
+	static const char filler[] = "扶贫办通知：雨露计划职业培训下周一开班，"
+	    "请建档立卡户家庭的学生带上身份证和户口本到乡政府报名，"
+	    "返乡创业补贴同时受理，详情咨询驻村干部。培训期间提供免费食宿和"
+	    "交通补助，结业后推荐就业，考核合格者另发技能证书，欢迎大家踊跃"
+	    "报名参加。名额有限，先到先得，报满为止，请相互转告。";
+
+	if (i % LONG_EVERY == 0)
+		snprintf(out, cap, "第%d条：%s", i, filler);	/* 3 parts */
+	else if (i % LONG_EVERY == 1)
+		snprintf(out, cap, "CX %d ok", i);		/* ASCII */
+	else
+		snprintf(out, cap, "第%d条：明天开会", i);	/* UCS-2 */
+}
+
+/* The accepted submits, per destination: checks each part and joins
+ * the UCS-2 or ASCII text (hex of the bytes without UDH). */
+struct got {
+	int	 parts;
+	int	 total;
+	int	 ref;
+	int	 fmt;
+	bool	 seen[16];
+	char	 body[16][400];
+	uint64_t first_msgid;
+};
+
+START_TEST(a_thousand_messages_with_chinese_long_ones_go_as_ucs2_parts)
+{
+	static struct got got[N_MSG];
+	static int64_t ids[N_MSG];
+	struct tally t = { 0 };
+	struct json_object **v, *sub;
+	char text[512], dest[32], want[2048], joined[8000];
+	size_t n, i, k, len;
+	int64_t t0;
+
+	start(NULL, SECRET, 5);
+	for (i = 0; i < N_MSG; i++) {
+		snprintf(dest, sizeof(dest), "+86138%08zu", i);
+		msg_text((int)i, text, sizeof(text));
+		ids[i] = enqueue(dest, text);
+	}
+	t0 = mono_ms();
+	send_all(128, 60000, &t);
+	ck_assert_uint_eq(t.accepted, N_MSG);
+	ck_assert_uint_eq(t.retried + t.rejected, 0);
+	fprintf(stderr, "cmpp: %d messages (%d long) in %lld ms\n", N_MSG,
+	    (N_MSG + LONG_EVERY - 1) / LONG_EVERY,
+	    (long long)(mono_ms() - t0));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status = "
+	    "'sent' AND provider_msgid IS NOT NULL", -1), N_MSG);
+
+	/* Over the wire: every submit answered 0, once per part. */
+	memset(got, 0, sizeof(got));
+	v = sim_events(&n);
+	for (i = 0; i < n; i++) {
+		const char *d, *c;
+		size_t idx, num, off;
+		int64_t seq, conn;
+
+		if (!is_ev(v[i], "resp"))
+			continue;
+		ck_assert_int_eq(ev_int(v[i], "result"), 0);
+		seq = ev_int(v[i], "seq");
+		conn = ev_int(v[i], "conn");
+		for (sub = NULL, k = 0; k < i; k++)
+			if (is_ev(v[k], "submit") &&
+			    ev_int(v[k], "seq") == seq &&
+			    ev_int(v[k], "conn") == conn)
+				sub = v[k];
+		ck_assert_ptr_nonnull(sub);
+		d = json_object_get_string(json_object_array_get_idx(
+		    json_object_object_get(sub, "dest"), 0));
+		ck_assert_int_eq(strncmp(d, "138", 3), 0);	/* no +86 */
+		idx = (size_t)strtoul(d + 3, NULL, 10);
+		ck_assert_uint_lt(idx, N_MSG);
+		num = (size_t)ev_int(sub, "pk_number");
+		ck_assert_uint_ge(num, 1);
+		ck_assert_uint_le(num, 15);
+		ck_assert_msg(!got[idx].seen[num], "part %zu of %zu twice",
+		    num, idx);
+		got[idx].seen[num] = true;
+		got[idx].parts++;
+		got[idx].total = (int)ev_int(sub, "pk_total");
+		got[idx].fmt = (int)ev_int(sub, "fmt");
+		ck_assert_int_eq(ev_int(sub, "reg"), 1);
+		ck_assert_str_eq(ev_str(sub, "src_id"), "10690001");
+		ck_assert_str_eq(ev_str(sub, "service_id"), "FUPIN");
+		c = ev_str(sub, "content");
+		off = 0;
+		if (ev_int(sub, "udhi") == 1) {
+			char udh[13];
+			int ref = hex_digit(c[6]) * 16 + hex_digit(c[7]);
+
+			snprintf(udh, sizeof(udh), "050003%02x%02x%02x", ref,
+			    got[idx].total, (int)num);
+			ck_assert_int_eq(strncmp(c, udh, 12), 0);
+			if (got[idx].parts > 1)
+				ck_assert_int_eq(ref, got[idx].ref);
+			got[idx].ref = ref;
+			off = 12;
+		}
+		snprintf(got[idx].body[num], sizeof(got[idx].body[num]), "%s",
+		    c + off);
+		if (num == 1)
+			got[idx].first_msgid = ev_u64(v[i], "msg_id");
+	}
+	events_free(v, n);
+
+	for (i = 0; i < N_MSG; i++) {
+		char id[24];
+
+		msg_text((int)i, text, sizeof(text));
+		ck_assert_int_eq(got[i].parts, got[i].total);
+		ck_assert_int_eq(got[i].total, (int)q_int("SELECT segments "
+		    "FROM sms_out WHERE id = ?1", ids[i]));
+		if (i % LONG_EVERY == 0)
+			ck_assert_int_eq(got[i].total, 3);
+		for (len = 0, k = 1; k <= (size_t)got[i].total; k++)
+			len += (size_t)snprintf(joined + len,
+			    sizeof(joined) - len, "%s", got[i].body[k]);
+		if (i % LONG_EVERY == 1) {
+			ck_assert_int_eq(got[i].fmt, 0);
+			for (k = 0; text[k] != '\0'; k++)
+				snprintf(want + 2 * k, 3, "%02x",
+				    (unsigned char)text[k]);
+		} else {
+			ck_assert_int_eq(got[i].fmt, 8);
+			utf16_hex(text, want, sizeof(want));
+		}
+		ck_assert_str_eq(joined, want);
+		/* The first part's Msg_Id is the message's provider id. */
+		snprintf(id, sizeof(id), "%llu",
+		    (unsigned long long)got[i].first_msgid);
+		ck_assert_str_eq(tu_query_text(store_db(st), "SELECT "
+		    "provider_msgid FROM sms_out WHERE id = ?1", ids[i]), id);
+	}
+	/* Each long message's parts are kept for their reports. */
+	ck_assert(wait_int("SELECT count(*) FROM dlr WHERE part > 0 AND "
+	    "status = 'sent'", -1, 3 * ((N_MSG + LONG_EVERY - 1) /
+	    LONG_EVERY), 10000));
+	assert_no_sim_errors();
+	ck_assert_uint_eq(link_stat("latency_count"), link_stat("submits"));
+}
+END_TEST
+
+START_TEST(never_more_than_16_submits_are_unanswered)
+{
+	struct tally t = { 0 };
+	struct json_object **v;
+	size_t n, i;
+	int64_t max = 0;
+	char to[32];
+
+	start("--resp-delay-ms 40", SECRET, 5);
+	for (i = 0; i < 200; i++) {
+		snprintf(to, sizeof(to), "+8613900%06zu", i);
+		enqueue(to, "第二批培训通知");
+	}
+	send_all(256, 30000, &t);
+	ck_assert_uint_eq(t.accepted, 200);
+	v = sim_events(&n);
+	for (i = 0; i < n; i++)
+		if (is_ev(v[i], "submit") && ev_int(v[i], "outstanding") > max)
+			max = ev_int(v[i], "outstanding");
+	events_free(v, n);
+	ck_assert_int_eq(max, 16);	/* reached, never passed */
+	ck_assert_uint_eq(link_stat("window_size"), 16);
+	assert_no_sim_errors();
+}
+END_TEST
+
+START_TEST(result_8_slows_down_instead_of_failing)
+{
+	struct tally t = { 0 };
+	struct json_object **v;
+	size_t n, i, submits = 0;
+	double first = -1, last = 0;
+
+	start("--throttle 5", SECRET, 5);
+	for (i = 0; i < 3; i++)
+		enqueue("+8613800000001", "限流测试");
+	ck_assert_uint_eq(send_round(16, &t), 3);
+	/* All accepted in the same round: none failed, none handed back. */
+	ck_assert_uint_eq(t.accepted, 3);
+	ck_assert_uint_eq(t.retried + t.rejected, 0);
+	ck_assert_uint_eq(link_stat("throttled"), 5);
+	v = sim_events(&n);
+	for (i = 0; i < n; i++)
+		if (is_ev(v[i], "submit")) {
+			double at = json_object_get_double(
+			    json_object_object_get(v[i], "t"));
+
+			submits++;
+			if (first < 0)
+				first = at;
+			last = at;
+		}
+	events_free(v, n);
+	ck_assert_uint_eq(submits, 3 + 5);
+	/* Paused 50, 100, 200 ... ms: the resends came well after. */
+	ck_assert_msg(last - first >= 0.14, "no slowing: %.3f s",
+	    last - first);
+	assert_no_sim_errors();
+}
+END_TEST
+
+/* ---- reports ---------------------------------------------------------------------- */
+
+START_TEST(reports_for_every_part_make_a_long_message_delivered_once)
+{
+	struct tally t = { 0 };
+	int64_t ids[10];
+	char text[512], to[32];
+	size_t i;
+
+	start("--report", SECRET, 5);
+	for (i = 0; i < 10; i++) {
+		snprintf(to, sizeof(to), "+8613700%06zu", i);
+		msg_text(i % 2 == 0 ? 0 : 2, text, sizeof(text));
+		ids[i] = enqueue(to, text);
+	}
+	send_all(16, 20000, &t);
+	ck_assert_uint_eq(t.accepted, 10);
+	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE status = "
+	    "'delivered'", -1, 10, 10000));
+	for (i = 0; i < 10; i++) {
+		ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out_history "
+		    "WHERE message_id = ?1 AND status = 'delivered'", ids[i]),
+		    1);
+		ck_assert_int_eq(q_int("SELECT count(*) FROM dlr WHERE "
+		    "message_id = ?1 AND status = 'delivered'", ids[i]),
+		    i % 2 == 0 ? 3 : 1);
+	}
+	/* Every report was answered after its commit, with Result 0. */
+	ck_assert(wait_ev("deliver_resp", "result", 0, 20, 5000));
+	ck_assert_uint_eq(count_ev("deliver_resp", NULL, 0), 20);
+	ck_assert_uint_eq(link_stat("reports"), 20);
+	assert_no_sim_errors();
+}
+END_TEST
+
+START_TEST(undeliv_fails_the_message_with_the_stat_as_reason)
+{
+	struct tally t = { 0 };
+	char text[512];
+	int64_t id;
+
+	start("--report --report-stat UNDELIV", SECRET, 5);
+	msg_text(0, text, sizeof(text));
+	id = enqueue("+8613700000001", text);
+	send_all(16, 20000, &t);
+	ck_assert_uint_eq(t.accepted, 1);
+	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE status = "
+	    "'failed' AND id = ?1", id, 1, 10000));
+	ck_assert_msg(strstr(tu_query_text(store_db(st), "SELECT last_error "
+	    "FROM sms_out WHERE id = ?1", id), "UNDELIV") != NULL,
+	    "reason: %s", tu_query_text(store_db(st), "SELECT last_error "
+	    "FROM sms_out WHERE id = ?1", id));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out_history WHERE "
+	    "message_id = ?1 AND status = 'failed'", id), 1);
+}
+END_TEST
+
+/* ---- MO ---------------------------------------------------------------------------- */
+
+/* Up and idle: one message through, so the link is logged in. */
+static void
+bind_now(void)
+{
+	struct tally t = { 0 };
+
+	enqueue("+8613800000009", "hello");
+	send_all(16, 10000, &t);
+	ck_assert_uint_eq(t.accepted, 1);
+}
+
+START_TEST(mo_single_and_concatenated_arrive_as_webhook_mo)
+{
+	char a[256], b[256], c[64];
+
+	start(NULL, SECRET, 5);
+	bind_now();
+	/* 查询 as UCS-2, from a number written without +86. */
+	utf16_hex("查询", c, sizeof(c));
+	sim_say("mo 13908340107 10690001 8 0 %s 4242", c);
+	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 1, 10000));
+	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT msisdn || '|' "
+	    "|| route || '|' || provider_id || '|' || text || '|' || "
+	    "to_addr FROM sms_in", -1),
+	    "+8613908340107|cmpp:cm|4242|查询|10690001");
+	/* As a webhook MO: answered (the help text: an unknown caller),
+	 * its sms.inbound event written. */
+	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE in_reply_to "
+	    "= (SELECT id FROM sms_in)", -1, 1, 5000));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox WHERE "
+	    "type = 'sms.inbound'", -1), 1);
+	/* The same Msg_Id again (its answer lost): processed once. */
+	sim_say("mo 13908340107 10690001 8 0 %s 4242", c);
+	ck_assert(wait_ev("deliver_resp", "result", 0, 2, 5000));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 1);
+
+	/* Two parts, the second first; 8-bit reference 0x2a. */
+	utf16_hex("反馈路灯坏了，晚上看不见路，", a, sizeof(a));
+	utf16_hex("请尽快派人修理。", b, sizeof(b));
+	sim_say("mo 13908340108 10690001 8 1 0500032a0202%s", b);
+	sleep_ms(200);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 1);
+	ck_assert_uint_eq(count_ev("deliver_resp", NULL, 0), 2);
+	sim_say("mo 13908340108 10690001 8 1 0500032a0201%s", a);
+	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 2, 10000));
+	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT text FROM "
+	    "sms_in WHERE msisdn = '+8613908340108'", -1),
+	    "反馈路灯坏了，晚上看不见路，请尽快派人修理。");
+	/* Both parts answered only now, after the commit. */
+	ck_assert(wait_ev("deliver_resp", "result", 0, 4, 5000));
+	ck_assert_uint_eq(link_stat("mo"), 3);
+	assert_no_sim_errors();
+}
+END_TEST
+
+START_TEST(hostile_delivers_are_answered_and_store_nothing)
+{
+	char c[64];
+	struct tally t = { 0 };
+
+	start(NULL, SECRET, 5);
+	bind_now();
+	utf16_hex("查询", c, sizeof(c));
+	/* A sender that is no phone number: acknowledged, not stored. */
+	sim_say("mo 12 10690001 8 0 %s", c);
+	ck_assert(wait_ev("deliver_resp", "result", 0, 1, 5000));
+	/* A UDH longer than the message: refused with Result 1. */
+	sim_say("mo 13908340107 10690001 8 1 09000301024f60");
+	ck_assert(wait_ev("deliver_resp", "result", 1, 1, 5000));
+	/* A PDU claiming 5 GB: the link drops it and logs in again. */
+	sim_say("raw ffffffff0000000500000001");
+	ck_assert(wait_ev("connect", NULL, 0, 2, 10000));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 0);
+	/* And still works. */
+	enqueue("+8613800000010", "after");
+	send_all(16, 10000, &t);
+	ck_assert_uint_eq(t.accepted, 1);
+}
+END_TEST
+
+/* ---- silence ----------------------------------------------------------------------- */
+
+/* Each message's every part accepted exactly once; no Sequence_Id
+ * twice on a connection (the simulator says "sequence reused"). */
+static void
+assert_each_accepted_once(size_t n_msg)
+{
+	static int accepted[1000][16], total[1000];
+	struct json_object **v;
+	size_t n, i, k, num;
+
+	memset(accepted, 0, sizeof(accepted));
+	memset(total, 0, sizeof(total));
+	v = sim_events(&n);
+	for (i = 0; i < n; i++) {
+		struct json_object *sub = NULL;
+
+		if (!is_ev(v[i], "resp") || ev_int(v[i], "result") != 0)
+			continue;
+		for (k = 0; k < i; k++)
+			if (is_ev(v[k], "submit") &&
+			    ev_int(v[k], "seq") == ev_int(v[i], "seq") &&
+			    ev_int(v[k], "conn") == ev_int(v[i], "conn"))
+				sub = v[k];
+		ck_assert_ptr_nonnull(sub);
+		k = (size_t)strtoul(json_object_get_string(
+		    json_object_array_get_idx(json_object_object_get(sub,
+		    "dest"), 0)) + 3, NULL, 10);
+		num = (size_t)ev_int(sub, "pk_number");
+		ck_assert_uint_lt(k, n_msg);
+		ck_assert_uint_lt(num, 16);
+		accepted[k][num]++;
+		total[k] = (int)ev_int(sub, "pk_total");
+	}
+	events_free(v, n);
+	for (i = 0; i < n_msg; i++) {
+		ck_assert_msg(total[i] >= 1, "message %zu never accepted", i);
+		for (num = 1; num <= (size_t)total[i]; num++)
+			ck_assert_msg(accepted[i][num] == 1, "part %zu of "
+			    "message %zu accepted %d times", num, i,
+			    accepted[i][num]);
+	}
+	assert_no_sim_errors();
+}
+
+START_TEST(active_test_timeout_reconnects_nothing_lost_nothing_twice)
+{
+	struct tally t = { 0 };
+	char to[32];
+	size_t i;
+
+	start("--mute-active-test", SECRET, 1);
+	for (i = 0; i < 5; i++) {
+		snprintf(to, sizeof(to), "+86136%08zu", i);
+		enqueue(to, "第一批");
+	}
+	send_all(16, 10000, &t);
+	ck_assert_uint_eq(t.accepted, 5);
+	/* Idle 3 s: an active test, unanswered for 1 s: a new login. */
+	ck_assert(wait_ev("active_test", "answered", 0, 1, 6000));
+	ck_assert(wait_ev("connect", "status", 0, 2, 6000));
+	for (i = 5; i < 10; i++) {
+		snprintf(to, sizeof(to), "+86136%08zu", i);
+		enqueue(to, "第二批");
+	}
+	send_all(16, 10000, &t);
+	ck_assert_uint_eq(t.accepted, 10);
+	ck_assert_uint_eq(t.retried + t.rejected, 0);
+	assert_each_accepted_once(10);
+	ck_assert_uint_eq(link_stat("binds"), 2);
+}
+END_TEST
+
+START_TEST(an_ismg_silent_mid_window_loses_nothing_and_reuses_no_sequence)
+{
+	struct tally t = { 0 };
+	char to[32], text[512];
+	size_t i;
+
+	/* The first connection answers 20 submits, then nothing. */
+	start("--mute-after 21", SECRET, 1);
+	for (i = 0; i < 100; i++) {
+		snprintf(to, sizeof(to), "+86135%08zu", i);
+		msg_text((int)i, text, sizeof(text));
+		enqueue(to, text);
+	}
+	send_all(128, 30000, &t);
+	ck_assert_uint_eq(t.accepted, 100);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status = "
+	    "'sent'", -1), 100);
+	ck_assert_uint_ge(count_ev("connect", "status", 0), 2);
+	assert_each_accepted_once(100);
+}
+END_TEST
+
+Suite *
+cmpp_suite(void)
+{
+	Suite *s = suite_create("cmpp");
+	TCase *tc = tcase_create("login");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, login_with_the_md5_authenticator_binds);
+	tcase_add_test(tc,
+	    wrong_authenticator_is_refused_reported_and_retried_with_backoff);
+	tcase_add_test(tc, an_ismg_that_does_not_prove_the_secret_is_refused);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("submit");
+	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc,
+	    a_thousand_messages_with_chinese_long_ones_go_as_ucs2_parts);
+	tcase_add_test(tc, never_more_than_16_submits_are_unanswered);
+	tcase_add_test(tc, result_8_slows_down_instead_of_failing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("deliver");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc,
+	    reports_for_every_part_make_a_long_message_delivered_once);
+	tcase_add_test(tc, undeliv_fails_the_message_with_the_stat_as_reason);
+	tcase_add_test(tc, mo_single_and_concatenated_arrive_as_webhook_mo);
+	tcase_add_test(tc, hostile_delivers_are_answered_and_store_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("silence");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc,
+	    active_test_timeout_reconnects_nothing_lost_nothing_twice);
+	tcase_add_test(tc,
+	    an_ismg_silent_mid_window_loses_nothing_and_reuses_no_sequence);
+	suite_add_tcase(s, tc);
+	return s;
+}
