@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "api_broadcast.h"
+#include "api_console.h"
 #include "api_sms.h"
 #include "console_http.h"
 #include "dlr_http.h"
@@ -42,6 +43,16 @@ const struct http_route http_routes[] = {
 	  api_feedback, false },
 	{ "/api/v1/feedback/", true, HTTP_POST,
 	  "/api/v1/feedback/{ticket}/close", api_feedback_item, false },
+	{ "/api/v1/overview", false, HTTP_GET, "/api/v1/overview",
+	  api_overview, false },
+	{ "/api/v1/areas", false, HTTP_GET, "/api/v1/areas", api_areas, false },
+	{ "/api/v1/tasks", false, HTTP_GET, "/api/v1/tasks", api_tasks, false },
+	{ "/api/v1/households/", true, HTTP_GET, "/api/v1/households/{id}",
+	  api_household, false },
+	{ "/api/v1/messages", false, HTTP_GET, "/api/v1/messages",
+	  api_messages_list, false },
+	{ "/api/v1/templates", false, HTTP_GET, "/api/v1/templates",
+	  api_templates, false },
 	{ "/api/v1/session", false, HTTP_GET, "/api/v1/session",
 	  console_http_session, false },
 	{ "/console/login", false, HTTP_POST, "/console/login",

@@ -8,6 +8,7 @@
 
 #include "api_broadcast.h"
 #include "api_common.h"
+#include "api_page.h"
 #include "broadcast.h"
 #include "gateway.h"
 #include "http_error.h"
@@ -138,12 +139,22 @@ list(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	const char *status = http_req_arg(req, "status");
 	struct json_object *out = NULL;
 	struct store *st = NULL;
-	int64_t offset;
+	int64_t offset, after = 0;
 	int limit;
 	enum fp_err err;
 
 	if (t == NULL || !api_paging(req, resp, &offset, &limit))
 		return;
+	/* SPEC 10: paged by key; offset (SPEC 3.5) still works. */
+	if (http_req_arg(req, "after") != NULL) {
+		if (http_req_arg(req, "offset") != NULL) {
+			http_resp_error(resp, 400, "invalid_parameter", "after: "
+			    "not with offset (page by one or the other)");
+			return;
+		}
+		if (!api_page_id(req, resp, &after, &limit))
+			return;
+	}
 	if (status != NULL && strcmp(status, "scheduled") != 0 &&
 	    strcmp(status, "sending") != 0 && strcmp(status, "finished") != 0 &&
 	    strcmp(status, "cancelled") != 0) {
@@ -153,7 +164,9 @@ list(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	}
 	err = gw_store(gw, &st);
 	if (err == FP_OK)
-		err = broadcast_list(st, t->area, status, offset, limit, &out);
+		err = after > 0 ? broadcast_list_after(st, t->area, status,
+		    after, limit, &out) : broadcast_list(st, t->area, status,
+		    offset, limit, &out);
 	if (err != FP_OK) {
 		http_resp_fp_error(resp, err, &store_errors);
 		return;

@@ -832,19 +832,22 @@ broadcast_status(struct store *st, int64_t id, const char *scope,
 	return err;
 }
 
-enum fp_err
-broadcast_list(struct store *st, const char *scope, const char *status,
-    int64_t offset, int limit, struct json_object **out)
+/* The list: newest first, below id `before`, after `offset` rows. */
+static enum fp_err
+list(struct store *st, const char *scope, const char *status,
+    int64_t offset, int64_t before, int limit, struct json_object **out)
 {
 	struct json_object *items = json_object_new_array();
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	int64_t total = 0;
+	int64_t total = 0, last = 0;
+	int n = 0, rc;
 
-	err = store_stmt(st, "SELECT " ROW_COLUMNS ", count(*) OVER () FROM "
-	    "broadcasts WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR "
-	    "substr(ifnull(scope_area, ''), 1, length(?2)) = ?2) ORDER BY id "
-	    "DESC LIMIT ?3 OFFSET ?4", &stmt);
+	/* One more than asked: whether there is a next page. */
+	err = store_stmt(st, "SELECT " ROW_COLUMNS " FROM broadcasts WHERE "
+	    "(?1 = '' OR status = ?1) AND (?2 = '' OR substr(ifnull("
+	    "scope_area, ''), 1, length(?2)) = ?2) AND id < ?5 ORDER BY id "
+	    "DESC LIMIT ?3 + 1 OFFSET ?4", &stmt);
 	if (err != FP_OK) {
 		json_object_put(items);
 		return err;
@@ -855,17 +858,64 @@ broadcast_list(struct store *st, const char *scope, const char *status,
 	    SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, limit);
 	sqlite3_bind_int64(stmt, 4, offset);
-	while (sqlite3_step(stmt) == SQLITE_ROW) {
+	sqlite3_bind_int64(stmt, 5, before > 0 ? before : INT64_MAX);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && n <= limit) {
+		if (n++ == limit)
+			break;
 		json_object_array_add(items, row_json(stmt));
-		total = sqlite3_column_int64(stmt, 13);
+		last = sqlite3_column_int64(stmt, 0);
 	}
 	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = store_err(rc);
+	if (err == FP_OK)
+		err = store_stmt(st, "SELECT count(*) FROM broadcasts WHERE "
+		    "(?1 = '' OR status = ?1) AND (?2 = '' OR substr(ifnull("
+		    "scope_area, ''), 1, length(?2)) = ?2)", &stmt);
+	if (err == FP_OK) {
+		sqlite3_bind_text(stmt, 1, status != NULL ? status : "", -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, scope != NULL ? scope : "", -1,
+		    SQLITE_STATIC);
+		rc = sqlite3_step(stmt);
+		if (rc == SQLITE_ROW)
+			total = sqlite3_column_int64(stmt, 0);
+		sqlite3_reset(stmt);
+		if (rc != SQLITE_ROW)
+			err = store_err(rc);
+	}
+	if (err != FP_OK) {
+		json_object_put(items);
+		return err;
+	}
 	*out = json_object_new_object();
 	json_object_object_add(*out, "items", items);
 	json_object_object_add(*out, "offset", json_object_new_int64(offset));
 	json_object_object_add(*out, "limit", json_object_new_int(limit));
 	json_object_object_add(*out, "total", json_object_new_int64(total));
+	if (n > limit) {
+		char next[24];
+
+		snprintf(next, sizeof(next), "%lld", (long long)last);
+		json_object_object_add(*out, "next",
+		    json_object_new_string(next));
+	} else
+		json_object_object_add(*out, "next", NULL);
 	return FP_OK;
+}
+
+enum fp_err
+broadcast_list(struct store *st, const char *scope, const char *status,
+    int64_t offset, int limit, struct json_object **out)
+{
+	return list(st, scope, status, offset, 0, limit, out);
+}
+
+enum fp_err
+broadcast_list_after(struct store *st, const char *scope, const char *status,
+    int64_t after, int limit, struct json_object **out)
+{
+	return list(st, scope, status, 0, after, limit, out);
 }
 
 /* ---- pruning ------------------------------------------------------------ */

@@ -152,9 +152,19 @@ enum fp_err broadcast_dry_run(struct store *st, const struct svc_ctx *ctx,
 enum fp_err broadcast_status(struct store *st, int64_t id, const char *scope,
     struct json_object **out);
 
-/* The broadcasts in scope, newest first, status filter (NULL: all). */
+/*
+ * The broadcasts in scope, newest first, status filter (NULL: all),
+ * `limit` of them after the first `offset`: {"items","offset","limit",
+ * "total" (all in scope with the status),"next" (the id to pass as
+ * broadcast_list_after's `after` for the next page, or null)}.
+ */
 enum fp_err broadcast_list(struct store *st, const char *scope,
     const char *status, int64_t offset, int limit, struct json_object **out);
+
+/* The same paged by key (SPEC 10): the broadcasts with an id below
+ * `after` (0: from the newest). */
+enum fp_err broadcast_list_after(struct store *st, const char *scope,
+    const char *status, int64_t after, int limit, struct json_object **out);
 
 /*
  * Cancel: what is not yet sent is not sent (pending recipients and
