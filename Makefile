@@ -168,6 +168,10 @@ $(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(GW_
 	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 
 BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub
+# The cmpp provider alone against the simulator (bench/cmpp_bench.sh).
+$(BIN)/cmpp_drive: $(BUILD)/bench/cmpp_drive.o $(GW_LIBS)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 $(BIN)/mqtt_pub: $(BUILD)/bench/mqtt_pub.o
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PAHO_LIBS) -lpthread
@@ -305,6 +309,7 @@ bench: deps all $(BENCH_GEN)
 	@sh bench/broadcast_bench.sh $(BIN)
 	@sh bench/relay_bench.sh $(BIN)
 	@/usr/bin/python3 bench/console_page_bench.py $(BIN)
+	@$(MAKE) --no-print-directory $(BIN)/cmpp_drive && sh bench/cmpp_bench.sh $(BIN)
 
 # ---- soak --------------------------------------------------------------------
 # Load and faults (SIGKILLs, a failing provider, a full disk) for

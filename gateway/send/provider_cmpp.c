@@ -58,6 +58,7 @@
 #define TERMINATE_WAIT_MS	1000
 
 static struct log_limit down_lines = LOG_LIMIT_INIT("cmpp.link.down", 2);
+static struct log_limit parts_lines = LOG_LIMIT_INIT("cmpp.parts", LOG_PER_S);
 
 /* ---- the context ---------------------------------------------------------- */
 
@@ -158,7 +159,8 @@ on_parts_kept(void *arg, enum fp_err result, int64_t id)
 	struct cmpp_ctx *c = arg;
 
 	(void)id;
-	if (result != FP_OK && result != FP_ENOTFOUND)
+	if (result != FP_OK && result != FP_ENOTFOUND &&
+	    log_allow(&parts_lines))
 		log_warnx("cmpp.parts provider=%s error=\"%s\" action=\"a "
 		    "report after a restart may not find its part\"",
 		    c->p->name, fp_strerror(result));
