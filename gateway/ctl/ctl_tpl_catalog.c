@@ -413,7 +413,7 @@ ctl_tpl_where(const struct ctl_tpl *c, const struct ctl_tpl_entry *e,
 	for (i = 0; i < m->n_screens && shown < 4; i++) {
 		const struct ussd_screen *sc = &m->screens[i];
 		const char *role = NULL;
-		char num[48];
+		char num[96];
 
 		if (strcmp(sc->text, e->name) == 0)
 			role = "the screen's text";
