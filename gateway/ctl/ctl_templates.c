@@ -11,8 +11,9 @@
  *     used, so no message ever fails to render, and a translation has
  *     the same variables as its Chinese, keeps the command keywords and
  *     the menu's numbers (ctl_tpl_rules);
- *   - page fit (ctl_tpl.h): every menu screen without data fits one
- *     USSD page in every language, every SMS reply two SMS and every
+ *   - page fit (ctl_tpl.h): every menu screen with choices, without
+ *     data, fits one USSD page in every language, every SMS reply two
+ *     SMS and every
  *     notice three with the longest data; every screen with the
  *     longest data still cuts into pages (a menu of options that needs
  *     more than one USSD page is a warning);

@@ -11,12 +11,12 @@
  *   - notices/<name>: at most 3 SMS (201 / 459) with the longest
  *     realistic data, {text} (the office's own message, checked when a
  *     notice is created) not counted;
- *   - ussd/<key>: every screen it is on, drawn without data (each
- *     variable empty), with its options (or one list line), the error
- *     line an input screen may show above it, and its navigation lines,
- *     fits one USSD page (ussd.max_ucs2_chars, default 80, or
- *     ussd.max_chars when all GSM-7).  Data longer than a page is paged
- *     with 98 (SPEC 3.3); the SMS menu's 70-unit screens are a warning.
+ *   - ussd/<key>: every screen with choices it is on, drawn without
+ *     data (each variable empty), with its options (or one list line)
+ *     and its navigation lines, fits one USSD page (ussd.max_ucs2_chars,
+ *     default 80, or ussd.max_chars when all GSM-7), so that the choices
+ *     always show.  A screen without choices, data longer than a page
+ *     and an error line above a screen are paged with 98 (SPEC 3.3).
  * Yi (U+A000-A48F) and Tibetan (U+0F00-0FFF, each code point of a
  * stack) count one UCS-2 unit per code point.
  */
