@@ -167,9 +167,13 @@ $(BIN)/replay_%: $(BUILD)/tests/fuzz/%.o $(BUILD)/tests/fuzz/replay_main.o $(GW_
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 
-BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub
+BENCH_GEN = $(BIN)/gen_registry $(BIN)/loadgen $(BIN)/mqtt_pub $(BIN)/smpp_drive
 # The cmpp provider alone against the simulator (bench/cmpp_bench.sh).
 $(BIN)/cmpp_drive: $(BUILD)/bench/cmpp_drive.o $(GW_LIBS)
+	@mkdir -p $(BIN)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
+# The smpp provider alone against an SMSC (bench/smpp_bench.sh).
+$(BIN)/smpp_drive: $(BUILD)/bench/smpp_drive.o $(GW_LIBS)
 	@mkdir -p $(BIN)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SMPP_LIBS) $(LIBS)
 $(BIN)/mqtt_pub: $(BUILD)/bench/mqtt_pub.o
@@ -259,16 +263,25 @@ check: deps
 	$(MAKE) cppcheck
 	$(MAKE) soak SOAK_MINUTES=2
 
+# tests/smsc: the smpp suite's SMSC, node-smpp from the npm registry as
+# package-lock.json pins it; npm ci only when the lock is newer than
+# what node_modules holds (offline, the suite then says what is missing).
+SMSC_MODULES = tests/smsc/node_modules/.package-lock.json
+$(SMSC_MODULES): tests/smsc/package-lock.json tests/smsc/package.json
+	@cd tests/smsc && npm ci --no-audit --no-fund --ignore-scripts \
+	  --loglevel=error || echo "make: npm ci in tests/smsc failed: the \
+	  smpp suite will fail (no SMSC)"
+
 # make test SUITE=outbox builds and runs that one suite (names: the
 # *_suite constructors in tests/, or bin/check_unit's output).
 ifeq ($(SUITE),)
-test: all $(BIN)/check_unit $(FUZZ_REPLAY)
+test: all $(BIN)/check_unit $(FUZZ_REPLAY) $(SMSC_MODULES)
 	$(BIN)/fupinctl -c config/fupin.conf templates check
 	FUPIN_BIN=$(BIN) $(BIN)/check_unit
 	@for r in $(FUZZ_REPLAY); do n=$${r##*/replay_}; \
 	  $$r tests/fuzz/corpus/$$n || exit 1; done
 else
-test: all $(BIN)/check_unit
+test: all $(BIN)/check_unit $(SMSC_MODULES)
 	FUPIN_BIN=$(BIN) CK_RUN_SUITE=$(SUITE) $(BIN)/check_unit
 endif
 
@@ -285,10 +298,10 @@ lint-layout:
 # The suites again with the clock three years ahead (Debian's libfaketime,
 # inherited by the gateway, bridge and Kannel the tests start): no test may
 # depend on the date it runs.
-test-clock: all $(BIN)/check_unit
+test-clock: all $(BIN)/check_unit $(SMSC_MODULES)
 	FUPIN_BIN=$(BIN) faketime '+3 years' $(BIN)/check_unit
 
-valgrind-test: all $(BIN)/check_unit
+valgrind-test: all $(BIN)/check_unit $(SMSC_MODULES)
 	CK_FORK=no FUPIN_BIN=$(BIN) FUPIN_VALGRIND=1 valgrind -q --leak-check=full \
 	  --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	  --suppressions=tests/valgrind.supp $(BIN)/check_unit
@@ -302,7 +315,7 @@ analyze:
 	$(MAKE) BUILD=build/analyze CFLAGS="-O1 -g -fanalyzer" all
 
 # ---- bench -------------------------------------------------------------------
-bench: deps all $(BENCH_GEN)
+bench: deps all $(BENCH_GEN) $(SMSC_MODULES)
 	@sh bench/import_bench.sh $(BIN)
 	@sh bench/sms_bench.sh $(BIN)
 	@sh bench/ussd_bench.sh $(BIN)

@@ -36,6 +36,7 @@ struct job {
 	struct link_mo	 mo;		/* strings in `strings` */
 	struct link_report report;
 	int64_t		 message_id;	/* K_PARTS */
+	int		 first_part;	/* K_PARTS: of msgids[1] */
 	const char	**msgids;	/* K_PARTS: [0] provider, then n */
 	size_t		 n;
 	char		*strings;	/* owned: every copied string */
@@ -58,7 +59,7 @@ job_run(struct store *st, void *arg)
 	case K_PARTS:
 		for (k = 0; k < j->n && err == FP_OK; k++)
 			err = dlr_link_part(st, j->msgids[0], j->message_id,
-			    (int)k + 1, j->msgids[k + 1], j->now);
+			    j->first_part + (int)k, j->msgids[k + 1], j->now);
 		return err;
 	}
 	return FP_EINVAL;
@@ -250,11 +251,43 @@ link_inbound_parts(const char *provider, int64_t message_id,
 	j->done_arg = done_arg;
 	j->now = now;
 	j->message_id = message_id;
+	j->first_part = 1;
 	j->n = n;
 	submit(j);
 	return;
 fail:
 	free(src);
+	if (j != NULL)
+		job_free(j);
+	done(done_arg, FP_ENOMEM, 0);
+}
+
+void
+link_inbound_part(const char *provider, int64_t message_id, int part,
+    const char *msgid, int64_t now, link_done_fn *done, void *done_arg)
+{
+	const char *src[2] = { provider, msgid };
+	struct job *j;
+
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		goto fail;
+	j->msgids = calloc(2, sizeof(*j->msgids));
+	if (j->msgids == NULL)
+		goto fail;
+	j->strings = copy_strings(src, 2, j->msgids);
+	if (j->strings == NULL)
+		goto fail;
+	j->kind = K_PARTS;
+	j->done = done;
+	j->done_arg = done_arg;
+	j->now = now;
+	j->message_id = message_id;
+	j->first_part = part;
+	j->n = 1;
+	submit(j);
+	return;
+fail:
 	if (j != NULL)
 		job_free(j);
 	done(done_arg, FP_ENOMEM, 0);

@@ -99,6 +99,16 @@ void link_inbound_parts(const char *provider, int64_t message_id,
     const char *const *msgids, size_t n, int64_t now, link_done_fn *done,
     void *done_arg);
 
+/*
+ * The same for one part, as soon as its submit is answered: a link that
+ * hands each part over from its own thread before it reads what follows
+ * on the connection has the part recorded before any report for it
+ * (the writer runs jobs in the order they were handed over), even when
+ * the SMSC reports the first part while later ones are still in flight.
+ */
+void link_inbound_part(const char *provider, int64_t message_id, int part,
+    const char *msgid, int64_t now, link_done_fn *done, void *done_arg);
+
 /* ---- counters ------------------------------------------------------------ */
 
 #define LINK_LATENCY_BUCKETS	21

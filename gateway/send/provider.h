@@ -92,6 +92,7 @@ struct provider_ops {
 extern const struct provider_ops provider_file_ops;
 extern const struct provider_ops provider_kannel_ops;
 extern const struct provider_ops provider_http_json_ops;
+extern const struct provider_ops provider_smpp_ops;	/* SPEC 11 */
 extern const struct provider_ops provider_cmpp_ops;	/* SPEC 11 */
 
 static inline void

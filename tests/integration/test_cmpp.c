@@ -538,6 +538,60 @@ utf16_hex(const char *text, char *out, size_t cap)
 	out[o] = '\0';
 }
 
+/* ---- configuration ------------------------------------------------------------ */
+
+/* Load `providers` (a libconfig list body); the errors, or NULL. */
+static char *
+load_providers(const char *providers, struct cfg **out)
+{
+	char text[2048], *errors = NULL;
+
+	snprintf(text, sizeof(text), "sms = { shortcode = \"10690001\"; };\n"
+	    "providers = ( %s );\n", providers);
+	*out = NULL;
+	if (cfg_load_string(text, "t.conf", out, &errors) == FP_OK)
+		return NULL;
+	return errors != NULL ? errors : strdup("?");
+}
+
+START_TEST(config_defaults_and_refusals)
+{
+	struct cfg *c = NULL;
+	char *e;
+
+	e = load_providers("{ name = \"cm\"; type = \"cmpp\"; host = \"h\"; "
+	    "source_addr = \"901234\"; shared_secret = \"x\"; }", &c);
+	ck_assert_msg(e == NULL, "%s", e);
+	ck_assert_int_eq(c->providers[0].type, CFG_PROVIDER_CMPP);
+	ck_assert_int_eq(c->providers[0].port, 7890);
+	ck_assert_int_eq(c->providers[0].window, 16);
+	ck_assert_str_eq(c->providers[0].src_id, "10690001");
+	ck_assert_str_eq(c->providers[0].service_id, "");
+	ck_assert_str_eq(c->providers[0].version, "2.0");
+	cfg_free(c);
+	/* Every problem at once, each named. */
+	e = load_providers("{ name = \"cm\"; type = \"cmpp\"; "
+	    "source_addr = \"9012345\"; window = 0; version = \"3.0\"; }",
+	    &c);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_null(c);
+	ck_assert_msg(strstr(e, "source_addr' must be at most 6") != NULL &&
+	    strstr(e, "window' must be between 1 and 1024") != NULL &&
+	    strstr(e, "version' must be one of \"2.0\"") != NULL &&
+	    strstr(e, "needs a non-empty 'host'") != NULL &&
+	    strstr(e, "needs a non-empty 'shared_secret'") != NULL, "%s", e);
+	free(e);
+	/* A link's keys on another type are unknown keys. */
+	e = load_providers("{ name = \"k\"; type = \"kannel\"; "
+	    "url = \"http://127.0.0.1:13013/\"; username = \"u\"; "
+	    "password = \"p\"; shared_secret = \"x\"; }", &c);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_msg(strstr(e, "'shared_secret' is not a key of kannel") !=
+	    NULL, "%s", e);
+	free(e);
+}
+END_TEST
+
 /* ---- login -------------------------------------------------------------------- */
 
 START_TEST(login_with_the_md5_authenticator_binds)
@@ -1073,7 +1127,12 @@ Suite *
 cmpp_suite(void)
 {
 	Suite *s = suite_create("cmpp");
-	TCase *tc = tcase_create("login");
+	TCase *tc = tcase_create("config");
+
+	tcase_add_test(tc, config_defaults_and_refusals);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("login");
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup, teardown);
