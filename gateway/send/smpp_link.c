@@ -897,7 +897,8 @@ forget(struct smpp_link *l, struct smpp_job *jobs, size_t n)
 	struct smpp_job **pp, *j;
 	size_t i;
 
-	for (pp = &l->head, l->tail = NULL; *pp != NULL;) {
+	l->tail = NULL;
+	for (pp = &l->head; *pp != NULL;) {
 		j = *pp;
 		if (j >= jobs && j < jobs + n) {
 			*pp = j->next;
