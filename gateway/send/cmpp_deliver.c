@@ -8,7 +8,8 @@
  * (dlr_link_parts) afterwards.  MO messages (Registered_Delivery 0)
  * become SPEC 3.1 MO; the parts of a concatenated one (UDH) are joined
  * here first, and one whose parts stop coming is stored as it is after
- * CMPP_CONCAT_WAIT_S (the gap marked "…") rather than lost.
+ * 2 x `timeout` (2 to 60 s; the gap marked "…") rather than lost: before
+ * the ISMG's own 60 s gives up waiting for our acknowledgement.
  *
  * Every DELIVER is acknowledged only once what it carries is committed
  * (the writer calls on_stored), with Result 0; Result 9 when it could not
@@ -439,11 +440,13 @@ cmpp_deliver_take(struct cmpp_ctx *c, const struct cmpp_pdu *pdu,
 void
 cmpp_concat_expire(struct cmpp_ctx *c, int64_t now_ns)
 {
+	int64_t wait_s = (int64_t)c->p->timeout_s * CMPP_CONCAT_WAIT_FACTOR;
 	size_t i;
 
+	wait_s = wait_s < 2 ? 2 : wait_s > 60 ? 60 : wait_s;
 	for (i = 0; i < CMPP_CONCAT_SLOTS; i++)
 		if (c->concat[i].is_used && now_ns - c->concat[i].first_ns >=
-		    CMPP_CONCAT_WAIT_S * NS_PER_S)
+		    wait_s * NS_PER_S)
 			concat_deliver(c, &c->concat[i]);
 }
 

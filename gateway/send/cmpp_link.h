@@ -30,7 +30,8 @@
 #define CMPP_BUF		65536	/* each way */
 #define CMPP_MAP_BITS		16	/* recent parts, for reports */
 #define CMPP_CONCAT_SLOTS	16	/* MO being joined */
-#define CMPP_CONCAT_WAIT_S	20	/* then delivered as it is */
+#define CMPP_CONCAT_WAIT_FACTOR	2	/* x timeout, 2..60 s: then an
+					 * MO is stored as it is */
 #define CMPP_ACK_MAX		(CMPP_CONCAT_SLOTS * 16)
 
 #define NS_PER_MS		1000000LL

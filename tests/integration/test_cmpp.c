@@ -1003,6 +1003,26 @@ START_TEST(mo_single_and_concatenated_arrive_as_webhook_mo)
 }
 END_TEST
 
+START_TEST(an_mo_whose_parts_stop_coming_is_stored_as_it_is)
+{
+	char a[256];
+
+	start(NULL, SECRET, 1);
+	bind_now();
+	/* Part 1 of 3 only: kept, unanswered, then after 2 x timeout (2 s)
+	 * stored with the gap marked, and answered. */
+	utf16_hex("反馈：水管坏了", a, sizeof(a));
+	sim_say("mo 13908340107 10690001 8 1 05000307030%d%s", 1, a);
+	sleep_ms(1000);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 0);
+	ck_assert_uint_eq(count_ev("deliver_resp", NULL, 0), 0);
+	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 1, 5000));
+	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT text FROM "
+	    "sms_in", -1), "反馈：水管坏了…");
+	ck_assert(wait_ev("deliver_resp", "result", 0, 1, 5000));
+}
+END_TEST
+
 START_TEST(hostile_delivers_are_answered_and_store_nothing)
 {
 	char c[64];
@@ -1158,6 +1178,7 @@ cmpp_suite(void)
 	    reports_for_every_part_make_a_long_message_delivered_once);
 	tcase_add_test(tc, undeliv_fails_the_message_with_the_stat_as_reason);
 	tcase_add_test(tc, mo_single_and_concatenated_arrive_as_webhook_mo);
+	tcase_add_test(tc, an_mo_whose_parts_stop_coming_is_stored_as_it_is);
 	tcase_add_test(tc, hostile_delivers_are_answered_and_store_nothing);
 	suite_add_tcase(s, tc);
 
