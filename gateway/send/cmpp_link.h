@@ -1,8 +1,8 @@
 /*
- * cmpp_link.h: what provider_cmpp.c (the provider's operations and the
- * link thread: connection, login, window of submits), and cmpp_deliver.c
- * (what the ISMG sends us: status reports, MO and their acknowledgement)
- * share.  Internal to the cmpp provider.
+ * cmpp_link.h: what provider_cmpp.c (the provider's operations),
+ * cmpp_link.c (the link thread: connection, login, window of submits,
+ * timers) and cmpp_deliver.c (what the ISMG sends us: status reports, MO
+ * and their acknowledgement) share.  Internal to the cmpp provider.
  *
  * One link thread owns the socket.  send_batch (the sender's I/O thread)
  * queues its messages and waits on `cond` until the link thread has an
@@ -36,6 +36,14 @@
 
 #define NS_PER_MS		1000000LL
 #define NS_PER_S		1000000000LL
+
+#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MAX_MS		60000
+#define THROTTLE_MIN_MS		50
+#define THROTTLE_MAX_MS		2000
+#define IDLE_FACTOR		3	/* x timeout: then an active test */
+#define STALL_FACTOR		2	/* x timeout without progress */
+#define TERMINATE_WAIT_MS	1000
 
 enum link_state {
 	LINK_DOWN,		/* waiting for next_connect_ns */
@@ -168,10 +176,30 @@ cmpp_mono_ns(void)
 	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
+static inline int64_t
+cmpp_timeout_ns(const struct cmpp_ctx *c)
+{
+	return (int64_t)c->p->timeout_s * NS_PER_S;
+}
+
+/* xorshift64*: jitter and first numbers need spread, not secrecy. */
+static inline uint64_t
+cmpp_random(struct cmpp_ctx *c)
+{
+	c->rnd ^= c->rnd >> 12;
+	c->rnd ^= c->rnd << 25;
+	c->rnd ^= c->rnd >> 27;
+	return c->rnd * 0x2545f4914f6cdd1dull;
+}
+
 /* provider_cmpp.c */
 void cmpp_ctx_unref(struct cmpp_ctx *c);
 /* Wake the link thread (any thread). */
 void cmpp_wake(struct cmpp_ctx *c);
+
+/* cmpp_link.c: the link thread (arg: the context).  It ends once
+ * is_stopping is set and it is woken, every queued message finished. */
+void *cmpp_link_main(void *arg);
 
 /* cmpp_deliver.c: a DELIVER just decoded (c->lock held). */
 void cmpp_deliver_take(struct cmpp_ctx *c, const struct cmpp_pdu *pdu,
