@@ -589,7 +589,9 @@ check_timers(struct cmpp_ctx *c, int64_t now)
 	}
 	for (m = c->head; m != NULL; m = next) {
 		next = m->next;
-		if (now >= m->deadline_ns)
+		if (atomic_load(&c->is_interrupted))
+			finish(c, m, PROVIDER_RETRY, "cmpp: stopping");
+		else if (now >= m->deadline_ns)
 			finish(c, m, PROVIDER_RETRY, c->last_error[0] != '\0' ?
 			    c->last_error : "cmpp: no progress (timeout)");
 	}

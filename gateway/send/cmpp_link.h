@@ -127,6 +127,7 @@ struct cmpp_ctx {
 	pthread_t thread;
 	bool	 has_thread;
 	atomic_bool is_stopping;
+	atomic_bool is_interrupted;	/* provider interrupt: hand back */
 	int	 evfd;			/* wakes the link thread */
 
 	pthread_mutex_t lock;		/* everything below to `acks` */

@@ -75,6 +75,14 @@ struct provider_ops {
 	void		(*send_batch)(void *ctx,
 			    const struct outbox_item *items, size_t n,
 			    struct provider_result *results);
+	/*
+	 * Optional (NULL: none), for a send_batch that waits on a link
+	 * (cmpp): make one in progress on another thread return soon, its
+	 * unfinished messages PROVIDER_RETRY, and any later one at once.
+	 * For the sender's stop, before it joins the I/O thread.
+	 * Thread-safe; the context stays valid until close.
+	 */
+	void		(*interrupt)(void *ctx);
 
 	/*
 	 * HTTP providers: describe the request for `it`; the caller owns

@@ -98,6 +98,7 @@ cmpp_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 	c->evfd = -1;
 	atomic_init(&c->refs, 1);
 	atomic_init(&c->is_stopping, false);
+	atomic_init(&c->is_interrupted, false);
 	snprintf(c->route, sizeof(c->route), "cmpp:%s", p->name);
 	pthread_mutex_init(&c->lock, NULL);
 	pthread_mutex_init(&c->ack_lock, NULL);
@@ -152,6 +153,15 @@ cmpp_close(void *arg)
 		pthread_join(c->thread, NULL);
 	link_stats_remove(&c->stats);
 	cmpp_ctx_unref(c);	/* acknowledgements in flight hold theirs */
+}
+
+static void
+cmpp_interrupt(void *arg)
+{
+	struct cmpp_ctx *c = arg;
+
+	atomic_store(&c->is_interrupted, true);
+	cmpp_wake(c);
 }
 
 /* The destination as CMPP wants it: a Chinese number without +86. */
@@ -262,6 +272,13 @@ cmpp_send_batch(void *arg, const struct outbox_item *items, size_t n,
 
 		if (m->is_finished)
 			continue;
+		if (atomic_load(&c->is_interrupted)) {
+			m->is_finished = true;
+			m->res->outcome = PROVIDER_RETRY;
+			snprintf(m->res->error, sizeof(m->res->error),
+			    "cmpp: stopping");
+			continue;
+		}
 		m->deadline_ns = now + STALL_FACTOR * cmpp_timeout_ns(c);
 		m->prev = c->tail;
 		if (c->tail != NULL)
@@ -292,4 +309,5 @@ const struct provider_ops provider_cmpp_ops = {
 	.open = cmpp_open,
 	.close = cmpp_close,
 	.send_batch = cmpp_send_batch,
+	.interrupt = cmpp_interrupt,
 };

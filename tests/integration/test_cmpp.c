@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1143,6 +1144,40 @@ START_TEST(an_ismg_silent_mid_window_loses_nothing_and_reuses_no_sequence)
 }
 END_TEST
 
+static void *
+interrupt_later(void *arg)
+{
+	(void)arg;
+	sleep_ms(300);
+	provider_cmpp_ops.interrupt(lnk);
+	return NULL;
+}
+
+START_TEST(interrupt_hands_back_a_waiting_batch_at_once)
+{
+	struct tally t = { 0 };
+	pthread_t th;
+	int64_t t0;
+
+	/* The ISMG answers nothing: the batch would wait 2 x 5 s. */
+	start("--mute-after 1", SECRET, 5);
+	enqueue("+8613800000001", "一");
+	enqueue("+8613800000002", "二");
+	ck_assert_int_eq(pthread_create(&th, NULL, interrupt_later, NULL), 0);
+	t0 = mono_ms();
+	ck_assert_uint_eq(send_round(16, &t), 2);
+	ck_assert_int_lt(mono_ms() - t0, 2000 * slow());
+	pthread_join(th, NULL);
+	ck_assert_uint_eq(t.retried, 2);
+	ck_assert_str_eq(t.last_error, "cmpp: stopping");
+	/* And any later batch at once. */
+	t0 = mono_ms();
+	ck_assert_uint_eq(send_round(16, &t), 2);
+	ck_assert_int_lt(mono_ms() - t0, 500 * slow());
+	ck_assert_uint_eq(t.retried, 4);
+}
+END_TEST
+
 Suite *
 cmpp_suite(void)
 {
@@ -1189,6 +1224,7 @@ cmpp_suite(void)
 	    active_test_timeout_reconnects_nothing_lost_nothing_twice);
 	tcase_add_test(tc,
 	    an_ismg_silent_mid_window_loses_nothing_and_reuses_no_sequence);
+	tcase_add_test(tc, interrupt_hands_back_a_waiting_batch_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
