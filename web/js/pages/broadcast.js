@@ -37,6 +37,7 @@ const D = {
 		reason: '原因',
 		provider: '通道',
 		no_failures: '没有失败。',
+		failed_no_reasons: '{n} 条失败；网关没有给出这次群发的失败原因明细，可在“查询”中按号码查看每条短信的原因。',
 		cancel: '取消群发',
 		cancel_q: '确定取消？尚未发出的短信将不再发送。',
 		cancel_yes: '确定取消',
@@ -69,6 +70,7 @@ const D = {
 		reason: 'Reason',
 		provider: 'Provider',
 		no_failures: 'No failures.',
+		failed_no_reasons: '{n} failed; the gateway gives no reasons for this broadcast: look a number up (Lookup) for each message’s reason.',
 		cancel: 'Cancel broadcast',
 		cancel_q: 'Cancel it? Messages not yet sent will not go out.',
 		cancel_yes: 'Yes, cancel',
@@ -194,6 +196,7 @@ export default async function render(ctx) {
 				h('td', {class: 'num', dataset: {count: String(c)}}, fmtNum(c))));
 		}
 		replace(countsBox, table(L('counts'), [t('status'), L('count')], rows));
+		countsBox.querySelectorAll('th')[1].className = 'num';
 		drawFailures();
 		drawCancel();
 	}
@@ -206,7 +209,10 @@ export default async function render(ctx) {
 		else if (f && typeof f === 'object')
 			list = Object.entries(f).map(([reason, count]) => ({reason, count}));
 		if (!list.length) {
-			replace(failBox, h('p', {class: 'muted'}, L('no_failures')));
+			const c = b.counts || {};
+			const n = (c.failed || 0) + (c.expired || 0);
+			replace(failBox, h('p', {class: 'muted'}, n ? L('failed_no_reasons', {n: fmtNum(n)}) :
+				L('no_failures')));
 			return;
 		}
 		replace(failBox, table(null, [L('reason'), L('provider'), L('count')],
