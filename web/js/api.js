@@ -118,8 +118,6 @@ export function pageOf(data, names) {
 		if (!items && Array.isArray(data[n]))
 			items = data[n];
 	items = items || [];
-	let next = data.next_after ?? data.next ?? null;
-	if (next === null && data.has_more && items.length)
-		next = items[items.length - 1].id;
+	const next = data.next_after ?? data.next ?? null;
 	return {items, next, total: data.total};
 }

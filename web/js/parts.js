@@ -67,57 +67,64 @@ export function errText(e) {
 
 // ---- the area tree ---------------------------------------------------------
 
-let areaCache = null;
+// The region tree of GET /api/v1/areas, read a level at a time (?area=
+// CODE&depth=1, every page): nodes {code, name, households, childCount,
+// children, up}.  "" is the caller's scope: the API's root when it has
+// one (an office's area), else the provinces.  Kept for the page's life.
+const tree = {by: new Map(), loaded: new Map()};
 
-// The tree of GET /api/v1/areas as nodes {code, name, households,
-// children}, whatever the answer's shape (nested children or a flat
-// list with parents); cached for the page's life.
-export async function loadAreas() {
-	if (areaCache)
-		return areaCache;
-	// Every page of the tree (paged by code: ?after=, "next").
-	let list = [];
-	let after = null;
-	for (let i = 0; i < 50; i++) {
-		const data = await api.get('/api/v1/areas', after === null ? {limit: 1000} :
-			{limit: 1000, after});
-		const items = Array.isArray(data) ? data : (data.items || data.areas || data.tree ||
-			(Array.isArray(data.children) ? [data] : []));
-		list = list.concat(items);
-		after = Array.isArray(data) ? null : (data.next ?? null);
-		if (after === null || !items.length)
-			break;
+function nodeOf(item) {
+	const code = String(item.code ?? item.area_code ?? '');
+	let n = tree.by.get(code);
+	if (!n) {
+		n = {code, name: '', households: null, childCount: null, children: [], up: null};
+		tree.by.set(code, n);
 	}
-	const flat = [];
-	const walk = (n, parent) => {
-		flat.push({code: String(n.code ?? n.area_code ?? n.id ?? ''),
-			name: n.name || n.title || '', level: n.level ?? null, households: n.households ?? n.household_count ?? null,
-			parent: n.parent ?? parent ?? null, children: []});
-		if (Array.isArray(n.children))
-			for (const c of n.children)
-				walk(c, String(n.code ?? n.area_code ?? ''));
-	};
-	for (const n of list)
-		walk(n, null);
-	const by = new Map(flat.map((n) => [n.code, n]));
-	const roots = [];
-	const codes = [...by.keys()].sort((a, b) => a.length - b.length || a.localeCompare(b));
-	for (const code of codes) {
-		const n = by.get(code);
-		let p = n.parent && by.has(String(n.parent)) ? by.get(String(n.parent)) : null;
-		if (!p) {
-			for (let l = code.length - 1; l >= 2 && !p; l--)
-				if (by.has(code.slice(0, l)))
-					p = by.get(code.slice(0, l));
-		}
-		if (p && p !== n) {
-			p.children.push(n);
-			n.up = p;
-		} else
-			roots.push(n);
+	n.name = item.name || item.title || n.name;
+	if (item.households !== undefined)
+		n.households = item.households ?? item.household_count ?? null;
+	if (typeof item.children === 'number')
+		n.childCount = item.children;
+	return n;
+}
+
+// The children of code ("" the caller's scope, whose own code is scope),
+// loaded once.
+export function areaChildren(code, scope) {
+	const root = code || scope || '';
+	if (!tree.loaded.has(code)) {
+		tree.loaded.set(code, (async () => {
+			const out = [];
+			let after = null;
+			for (let i = 0; i < 20; i++) {
+				const q = {depth: 1, limit: 5000};
+				if (code)
+					q.area = code;
+				if (after !== null)
+					q.after = after;
+				const data = await api.get('/api/v1/areas', q);
+				const items = Array.isArray(data) ? data : (data.items || []);
+				for (const item of items) {
+					const n = nodeOf(item);
+					if (n.code === root)
+						continue;	/* the area itself comes first */
+					n.up = code ? tree.by.get(code) || null : null;
+					if (!out.includes(n))
+						out.push(n);
+				}
+				after = Array.isArray(data) ? null : (data.next ?? null);
+				if (after === null || !items.length)
+					break;
+			}
+			if (code && tree.by.has(code))
+				tree.by.get(code).children = out;
+			return out;
+		})().catch((e) => {
+			tree.loaded.delete(code);
+			throw e;
+		}));
 	}
-	areaCache = {roots, by};
-	return areaCache;
+	return tree.loaded.get(code);
 }
 
 // "昭觉县 (513431) · 12 户", or by its level when the tree has no names:
@@ -141,27 +148,33 @@ export function areaPicker(session, legendText, opts) {
 	const el = h('fieldset', {class: 'area-picker'},
 		h('legend', null, legendText), wrap, status);
 	let chosen = '';
-	let tree = null;
 	let text = null;
+	let seq = 0;
 	const fire = () => listeners.forEach((f) => f(chosen));
 	const scopeName = session.area || t('whole_area');
 
-	function drawLevels() {
+	// The chosen node's path from the scope down; the levels' options
+	// are the children of each step (the scope's for the first).
+	async function drawLevels(focusLevel) {
+		const my = ++seq;
 		const path = [];
-		if (chosen) {
-			for (let n = tree.by.get(chosen); n && n !== tree.top; n = n.up)
-				path.unshift(n);
-		}
+		for (let n = chosen ? tree.by.get(chosen) : null; n; n = n.up)
+			path.unshift(n);
+		const levels = [await areaChildren('', session.area)];
+		for (const n of path)
+			levels.push(n.childCount === 0 ? [] : await areaChildren(n.code, session.area));
+		if (my !== seq)
+			return;
 		replace(wrap);
-		let options = tree.roots;
-		let level = 0;
-		while (options.length) {
+		levels.forEach((options, level) => {
+			if (!options.length)
+				return;
+			const parent = level === 0 ? null : path[level - 1];
 			const sel = h('select', {
 				id: newId('area'),
 				'aria-label': tr(D, 'area_level', {n: level + 1}),
 				dataset: {level: String(level)},
 			});
-			const parent = level === 0 ? null : path[level - 1];
 			sel.appendChild(h('option', {value: parent ? parent.code : ''},
 				tr(D, 'area_any', {scope: parent ? (parent.name || parent.code) :
 					scopeName})));
@@ -171,20 +184,18 @@ export function areaPicker(session, legendText, opts) {
 			sel.value = here ? here.code : (parent ? parent.code : '');
 			sel.addEventListener('change', () => {
 				chosen = sel.value;
-				drawLevels();
 				fire();
-				const next = wrap.querySelector('select[data-level="' + (Number(sel.dataset.level)) + '"]');
-				if (next)
-					next.focus();
+				drawLevels(level).catch(() => drawText());
 			});
 			wrap.appendChild(sel);
-			if (!here)
-				break;
-			options = here.children;
-			level += 1;
-		}
+		});
 		const n = chosen ? tree.by.get(chosen) : null;
 		status.textContent = n ? areaLabel(n) : tr(D, 'your_scope') + ': ' + scopeName;
+		if (focusLevel !== undefined) {
+			const again = wrap.querySelector('select[data-level="' + focusLevel + '"]');
+			if (again)
+				again.focus();
+		}
 	}
 
 	function drawText() {
@@ -205,27 +216,18 @@ export function areaPicker(session, legendText, opts) {
 		drawText();
 	} else {
 		replace(wrap, h('span', {class: 'loading'}, t('loading')));
-		loadAreas().then((tr_) => {
-			tree = tr_;
-			// The caller's own area as the only root: start below it.
-			if (tree.roots.length === 1 && tree.roots[0].code === (session.area || '') &&
-			    tree.roots[0].children.length)
-				tree = {roots: tree.roots[0].children, by: tree.by, top: tree.roots[0]};
-			if (!tree.roots.length)
-				drawText();
-			else
-				drawLevels();
-		}).catch(() => drawText());
+		areaChildren('', session.area).then((roots) => roots.length ? drawLevels() : drawText())
+			.catch(() => drawText());
 	}
 	return {
 		el,
 		value: () => chosen,
 		set: (code) => {
 			chosen = code || '';
-			if (tree && (chosen === '' || tree.by.has(chosen)))
-				drawLevels();
-			else if (text)
+			if (text)
 				text.value = chosen;
+			else if (chosen === '' || tree.by.has(chosen))
+				drawLevels().catch(() => drawText());
 			fire();
 		},
 		onChange: (fn) => listeners.push(fn),
@@ -234,11 +236,15 @@ export function areaPicker(session, legendText, opts) {
 
 // ---- paged lists --------------------------------------------------------------
 
-// Fills tbody with rows made by rowOf(item) for the pages of path;
-// a "load more" button asks for the next page by key (?after=).
+// Fills tbody with rows made by rowOf(item) for the pages of path; a
+// "load more" button asks for the next page: by key (?after= with the
+// answer's "next") where the route pages by key, by offset where it
+// answers {offset, total}.  keep(item), if given, drops what a route
+// that ignores a filter sent anyway.
 export function pagedRows({path, params, names, tbody, rowOf, more, empty,
-	limit, onItems}) {
+	limit, onItems, keep}) {
 	let after = null;
+	let offset = null;
 	let count = 0;
 	const lim = limit || 50;
 	async function load() {
@@ -246,25 +252,34 @@ export function pagedRows({path, params, names, tbody, rowOf, more, empty,
 		const q = Object.assign({}, params(), {limit: lim});
 		if (after !== null)
 			q.after = after;
+		if (offset !== null)
+			q.offset = offset;
 		const data = await api.get(path, q);
 		const page = api.pageOf(data, names);
-		for (const it of page.items)
+		const items = keep ? page.items.filter(keep) : page.items;
+		for (const it of items)
 			tbody.appendChild(rowOf(it));
-		count += page.items.length;
+		count += items.length;
 		if (onItems)
-			onItems(page.items, data);
-		after = page.next;
-		if (after === null && page.items.length === lim && page.items.length) {
-			const last = page.items[page.items.length - 1];
-			after = last.id ?? last.ticket ?? last.task ?? null;
+			onItems(items, data);
+		after = null;
+		offset = null;
+		let hasMore = false;
+		if (data && typeof data.total === 'number' && typeof data.offset === 'number') {
+			offset = data.offset + page.items.length;
+			hasMore = offset < data.total && page.items.length > 0;
+		} else if (page.next !== null && page.next !== undefined) {
+			after = page.next;
+			hasMore = true;
 		}
-		more.hidden = after === null || page.items.length < lim;
+		more.hidden = !hasMore;
 		more.disabled = false;
 		empty.hidden = count !== 0;
 	}
 	return {
 		reset: async () => {
 			after = null;
+			offset = null;
 			count = 0;
 			replace(tbody);
 			await load();

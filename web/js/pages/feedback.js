@@ -79,6 +79,8 @@ export default async function render(ctx) {
 		path: '/api/v1/feedback', names: ['tickets', 'feedback'],
 		params: () => ({status: status.value, category: category.value, area: picker.value()}),
 		tbody, more, empty,
+		// The route may not filter by category: what it sends is checked.
+		keep: (f) => !category.value || f.category === category.value,
 		rowOf: (f) => {
 			seen.set(f.ticket, f);
 			return h('tr', {dataset: {ticket: f.ticket}},

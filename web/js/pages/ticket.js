@@ -80,10 +80,17 @@ async function findTicket(ticket) {
 				if (f.ticket === ticket)
 					return f;
 			}
-			if (page.items.length < 200)
+			if (!page.items.length)
 				break;
-			after = page.next;
-			offset += page.items.length;
+			if (typeof data.total === 'number') {
+				offset += page.items.length;
+				if (offset >= data.total)
+					break;
+			} else if (page.next !== null) {
+				after = page.next;
+			} else {
+				break;
+			}
 		}
 	}
 	return null;
