@@ -31,6 +31,7 @@
  * until it is stored (mqtt_client_hold). */
 #define RC_HOLD_MIN_MS 500
 #define RC_HOLD_MAX_MS 5000
+#define RC_HOLD_LOG_EVERY 12	/* tries: about a minute at the most */
 #define RC_N_SUBS (REG_N_KINDS + 2)	/* and cmd/broadcast, cmd/alert */
 
 struct registry_consumer {
@@ -365,15 +366,15 @@ is_transient(enum fp_err err)
  * After a try that failed with a passing error: wait (*backoff_ms,
  * then doubled) and say whether to try again; false when the bridge is
  * stopping, and the message must be left with the broker.  The first
- * failure and the give-up are logged, the waits in between are not.
+ * failure is logged, then about once a minute, and the give-up.
  */
 static bool
 hold(struct registry_consumer *rc, const char *what, const char *topic,
     const char *id, enum fp_err err, int tries, int *backoff_ms)
 {
-	if (tries == 1)
-		log_warnx("registry.held topic=%s %s=%s error=\"%s\" "
-		    "action=retry", topic, what, id != NULL ? id : "-",
+	if (tries == 1 || tries % RC_HOLD_LOG_EVERY == 0)
+		log_warnx("registry.held topic=%s %s=%s tries=%d error=\"%s\" "
+		    "action=retry", topic, what, id != NULL ? id : "-", tries,
 		    fp_strerror(err));
 	if (!mqtt_client_hold(rc->mc, *backoff_ms)) {
 		log_warnx("registry.held topic=%s %s=%s tries=%d error=\"%s\" "
