@@ -221,6 +221,15 @@ class ConsoleTest(unittest.TestCase):
                         "#tk-form", "#tk-send"):
                 self.assertFalse(b.visible(sel), "%s shows %s to a viewer" %
                                  (p, sel))
+        # Numbers reach a viewer masked (the server masks them).
+        b.go("#/lookup?household=%s&msisdn=%s" % (OWN_HOUSEHOLD, VILLAGER))
+        b.wait(lambda: b.css("#lk-household-result [data-household]") and
+               b.css("#lk-messages tbody tr"), 10, "the lookups")
+        for sel in ("#lk-household-result", "#lk-msisdn-result"):
+            self.assertIsNone(re.search(r"(?<![0-9A-Z])1[3-9]\d{9}(?!\d)",
+                                        b.one(sel).text),
+                              "a full number shown to a viewer in " + sel)
+        self.assertIn("****", b.one("#lk-household-result").text)
         b.go("#/broadcasts")
         b.shot("viewer")
         # Posting anyway, with a valid session and CSRF token: 403.

@@ -188,6 +188,12 @@ export default async function render(ctx) {
 		const rows = pagedRows({
 			path: '/api/v1/messages', names: ['messages'], params: () => ({msisdn}),
 			tbody, more, empty,
+			// The caption names the number as the server gives it (masked
+			// for a viewer), not as typed.
+			onItems: (items, data) => {
+				if (data && data.msisdn)
+					tbl.querySelector('caption').textContent = L('history', {msisdn: data.msisdn});
+			},
 			rowOf: (m) => h('tr', {dataset: {id: m.id}},
 				h('td', null, fmtTime(val(m, 'created_at', 'received_at', 'time'))),
 				h('td', null, m.direction === 'in' ? L('dir_in') : L('dir_out')),
