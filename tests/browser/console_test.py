@@ -348,6 +348,7 @@ class ConsoleTest(unittest.TestCase):
     def test_08_fits_a_phone(self):
         b = self.browser(width=360, height=740)
         b.sign_in(GW, "office1")
+        self.assertEqual(b.js("return window.innerWidth"), 360)
         for p in ("#/overview", "#/broadcasts/new", "#/broadcasts",
                   "#/feedback", "#/tasks", "#/lookup", "#/texts"):
             b.go(p)

@@ -185,6 +185,12 @@ class Browser:
         self.service = Service(CHROMEDRIVER)
         self.d = webdriver.Chrome(service=self.service, options=opts)
         self.d.set_script_timeout(30)
+        if width < 500:
+            # Chromium's window is at least 500 pixels wide: a phone's
+            # width is emulated instead.
+            self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1,
+                "mobile": True})
         self.base = None
 
     # ---- waiting and finding ------------------------------------------------
