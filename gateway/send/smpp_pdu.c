@@ -9,6 +9,14 @@
  * fails, and refuses a TON, NPI or status it has no name for.  The walk
  * refuses all of those first, so whatever reaches libsmpp34 unpacks
  * whole (the fuzz harness checks that).
+ *
+ * And it counts TLVs: libsmpp34 logs every field it reads into its 2 KiB
+ * global smpp34_strerror, taking snprintf's would-be length off what is
+ * left, so once the log passes 2048 octets the next field is written
+ * past the buffer (tests/fuzz/fuzz_smpp.c found it: a deliver_sm of 30
+ * empty TLVs).  A deliver_sm's mandatory fields log at most 570 octets
+ * (its longest strings), each TLV about 54: SMPP_TLV_MAX TLVs keep the
+ * log under 1,500.
  */
 #include <arpa/inet.h>
 #include <pthread.h>
@@ -80,6 +88,7 @@ smpp_pack_bind(uint8_t *buf, size_t cap, uint32_t seq,
     const struct smpp_bind *b)
 {
 	bind_transceiver_t t;
+	int len = 0, rc;
 
 	memset(&t, 0, sizeof(t));
 	t.command_id = BIND_TRANSCEIVER;
@@ -89,7 +98,15 @@ smpp_pack_bind(uint8_t *buf, size_t cap, uint32_t seq,
 	    !put_cstr(t.password, sizeof(t.password), b->password) ||
 	    !put_cstr(t.system_type, sizeof(t.system_type), b->system_type))
 		return 0;
-	return pack(BIND_TRANSCEIVER, buf, cap, &t);
+	if (cap > INT32_MAX)
+		cap = INT32_MAX;
+	pthread_mutex_lock(&codec_lock);
+	rc = smpp34_pack(BIND_TRANSCEIVER, buf, (int)cap, &len, &t);
+	/* libsmpp34 logged the password into its global buffer. */
+	memset(smpp34_strerror, 0, sizeof(smpp34_strerror));
+	pthread_mutex_unlock(&codec_lock);
+	explicit_bzero(&t, sizeof(t));
+	return rc == 0 && len >= SMPP_HEADER_LEN ? (size_t)len : 0;
 }
 
 size_t
@@ -263,15 +280,16 @@ bind_resp_tlv_size(uint16_t tag)
 	return tag == TLVID_sc_interface_version ? 1 : -SMPP_PAYLOAD_MAX;
 }
 
-/* TLVs to the end of the PDU, each the size libsmpp34 will read. */
+/* TLVs to the end of the PDU, each the size libsmpp34 will read, at
+ * most SMPP_TLV_MAX of them. */
 static void
 w_tlvs(struct walk *w, int (*size_of)(uint16_t))
 {
 	uint16_t tag, l;
-	int want;
+	int want, n = 0;
 
 	while (w->ok && w->off < w->len) {
-		if (w->len - w->off < 4) {
+		if (w->len - w->off < 4 || ++n > SMPP_TLV_MAX) {
 			w->ok = false;
 			return;
 		}

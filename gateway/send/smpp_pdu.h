@@ -5,10 +5,11 @@
  *
  *   - every PDU from the network is walked here first (lengths, C-octet
  *     strings terminated inside their field, TON/NPI and status values
- *     libsmpp34 knows, each TLV's length the size libsmpp34 will read),
- *     so libsmpp34 never reads past a buffer, never fails half-way
- *     through its TLV list (where it would leak) and never misreads a
- *     short TLV;
+ *     libsmpp34 knows, each TLV's length the size libsmpp34 will read, at
+ *     most SMPP_TLV_MAX TLVs), so libsmpp34 never reads past a buffer,
+ *     never fails half-way through its TLV list (where it would leak),
+ *     never misreads a short TLV and never writes past its own 2 KiB
+ *     log (which many TLVs would make it do);
  *   - libsmpp34 writes its diagnostics into one global buffer through a
  *     global pointer: calls are serialised by a lock here, so links on
  *     several threads may pack and unpack at once;
@@ -36,6 +37,8 @@
 #define SMPP_MSGID_MAX		65	/* C-octet, NUL included */
 #define SMPP_SM_MAX		254	/* short_message octets */
 #define SMPP_PAYLOAD_MAX	1024	/* message_payload as libsmpp34 reads */
+#define SMPP_TLV_MAX		16	/* TLVs in a PDU we read (smpp_pdu.c:
+					 * libsmpp34's log would overflow) */
 
 /* Command ids (SMPP 3.4 5.1.2.1), as libsmpp34 names them. */
 #define SMPP_GENERIC_NACK		0x80000000u

@@ -9,6 +9,7 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,8 +142,8 @@ START_TEST(submit_sm_carries_the_udh_and_the_octets_given)
 	size_t n, o;
 
 	memset(&s, 0, sizeof(s));
-	strcpy(s.source_addr, "10690001");
-	strcpy(s.dest_addr, "8613800000000");
+	snprintf(s.source_addr, sizeof(s.source_addr), "10690001");
+	snprintf(s.dest_addr, sizeof(s.dest_addr), "8613800000000");
 	s.dest_ton = 1;
 	s.dest_npi = 1;
 	s.esm_class = SMPP_ESM_UDHI;
@@ -297,6 +298,7 @@ START_TEST(the_walk_refuses_what_libsmpp34_would_misread)
 	struct smpp_deliver d;
 	struct pdu p;
 	uint8_t one = 1;
+	int i;
 
 	/* A TLV shorter than libsmpp34 reads for its tag. */
 	deliver(&p, 1, "8613800000000", 0, 0, "hi", 2);
@@ -363,6 +365,18 @@ START_TEST(the_walk_refuses_what_libsmpp34_would_misread)
 	finish(&p);
 	p.b[11] = 8;
 	ck_assert_int_eq(smpp_parse_deliver(p.b, p.n, &d), FP_EINVAL);
+	/* More TLVs than libsmpp34's 2 KiB log takes (fuzz_smpp found 30
+	 * empty ones writing past it); 16 are fine. */
+	deliver(&p, 1, "8613800000000", 0, 0, "hi", 2);
+	for (i = 0; i < 17; i++)
+		tlv(&p, 0x1401, "", 0);
+	finish(&p);
+	ck_assert_int_eq(smpp_parse_deliver(p.b, p.n, &d), FP_EINVAL);
+	deliver(&p, 1, "8613800000000", 0, 0, "hi", 2);
+	for (i = 0; i < 16; i++)
+		tlv(&p, 0x1401, "", 0);
+	finish(&p);
+	ck_assert_int_eq(smpp_parse_deliver(p.b, p.n, &d), FP_OK);
 	/* The same, well formed, passes. */
 	deliver(&p, 1, "8613800000000", 0, 0, "hi", 2);
 	finish(&p);
