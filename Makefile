@@ -321,6 +321,7 @@ bench: deps all $(BENCH_GEN) $(SMSC_MODULES)
 	@sh bench/ussd_bench.sh $(BIN)
 	@sh bench/broadcast_bench.sh $(BIN)
 	@sh bench/relay_bench.sh $(BIN)
+	@sh bench/smpp_bench.sh $(BIN)
 	@/usr/bin/python3 bench/console_page_bench.py $(BIN)
 	@$(MAKE) --no-print-directory $(BIN)/cmpp_drive && sh bench/cmpp_bench.sh $(BIN)
 

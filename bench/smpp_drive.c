@@ -141,7 +141,7 @@ main(int argc, char **argv)
 	h.provider = "bench";
 	link_stats_each(on_metric, &h);
 	printf("messages=%lld accepted=%lld seconds=%.3f submits_per_s=%.0f "
-	    "p50_us<=%llu p99_us<=%llu window=%lld\n", (long long)messages,
+	    "p50_us_le=%llu p99_us_le=%llu window=%lld\n", (long long)messages,
 	    (long long)accepted, t1 - t0, (double)accepted / (t1 - t0),
 	    (unsigned long long)percentile(&h, 50),
 	    (unsigned long long)percentile(&h, 99), (long long)window);

@@ -19,7 +19,9 @@
  * total,seq]|null,"text"} (the text as node-smpp decodes it).
  *
  * The control port takes one JSON command a line and answers one:
- *   {"cmd":"stats"}                      counters (see `stats` below)
+ *   {"cmd":"stats"}                      counters (see `stats` below; first_ms
+ *                                        and last_ms: the first and the last
+ *                                        answered submit, for rates)
  *   {"cmd":"throttle","n":K}             the next K submits: ESME_RTHROTTLED
  *   {"cmd":"drop_after","n":K,"after":M} answer M more submits, then none;
  *                                        at the K-th unanswered, drop the
@@ -62,7 +64,8 @@ const stats = {
 	binds: 0, bind_failures: 0, sessions: 0, submits: 0, accepted: 0,
 	throttled: 0, unanswered: 0, dup_seq: 0, enquire: 0, unbinds: 0,
 	mo_sent: 0, mo_ok: 0, mo_err: 0, receipts_sent: 0, receipts_ok: 0,
-	receipts_err: 0, last_deliver_resp: null, bound: 0,
+	receipts_err: 0, last_deliver_resp: null, bound: 0, refused: 0,
+	first_ms: 0, last_ms: 0,
 };
 let throttleLeft = 0;
 let dropAfter = -1;
@@ -145,6 +148,7 @@ const server = smpp.createServer((session) => {
 	});
 	session.on('deliver_sm_resp', (pdu) => {
 		stats.last_deliver_resp = pdu.command_status;
+		if (pdu.command_status === 0x65) stats.refused++;
 	});
 	session.on('submit_sm', (pdu) => {
 		/* PDUs node-smpp had read before we dropped the connection. */
@@ -174,6 +178,8 @@ const server = smpp.createServer((session) => {
 		const id = (nextId++).toString(16);
 		session.send(pdu.response({ message_id: id }));
 		stats.accepted++;
+		stats.last_ms = Date.now();
+		if (stats.first_ms === 0) stats.first_ms = stats.last_ms;
 		if (log) {
 			const sm = pdu.short_message || {};
 			log.write(JSON.stringify({
