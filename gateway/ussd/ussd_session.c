@@ -5,10 +5,12 @@
  * outside this file.
  */
 #include <json-c/json.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "ussd_session.h"
 
 const char *
@@ -137,41 +139,50 @@ state_from_json(const char *text, struct ussd_state *s)
 	return s->at.screen[0] != '\0';
 }
 
-static struct json_object *
-frame_json(const struct ussd_frame *f)
+static void
+frame_print(struct strbuf *b, const struct ussd_frame *f)
 {
-	struct json_object *a = json_object_new_array();
-
-	json_object_array_add(a, json_object_new_string(f->screen));
-	json_object_array_add(a, json_object_new_int(f->page));
-	return a;
+	strbuf_adds(b, "[");
+	strbuf_add_json(b, f->screen, SIZE_MAX);
+	strbuf_printf(b, ",%d]", f->page);
 }
 
-static struct json_object *
-state_to_json(const struct ussd_state *s)
+/*
+ * The state as state_from_json reads it, written straight into b: a
+ * session is saved at every step, and building a json-c tree to print
+ * it cost the writer as much as the row's upsert.
+ */
+static void
+state_print(struct strbuf *b, const struct ussd_state *s)
 {
-	struct json_object *o = json_object_new_object();
-	struct json_object *stack = json_object_new_array();
-	struct json_object *vars = json_object_new_object();
 	int i;
 
-	json_object_object_add(o, "at", frame_json(&s->at));
-	for (i = 0; i < s->depth; i++)
-		json_object_array_add(stack, frame_json(&s->stack[i]));
-	json_object_object_add(o, "stack", stack);
-	for (i = 0; i < s->n_vars; i++)
-		json_object_object_add(vars, s->vars[i].name,
-		    json_object_new_string(s->vars[i].value));
-	json_object_object_add(o, "vars", vars);
-	json_object_object_add(o, "verified", json_object_new_int(s->verified));
-	json_object_object_add(o, "household_id",
-	    json_object_new_string(s->household_id));
-	json_object_object_add(o, "member_id",
-	    json_object_new_string(s->member_id));
-	json_object_object_add(o, "path", json_object_new_string(s->path));
-	json_object_object_add(o, "steps", json_object_new_int(s->steps));
-	json_object_object_add(o, "screen", json_object_new_string(s->screen));
-	return o;
+	strbuf_adds(b, "{\"at\":");
+	frame_print(b, &s->at);
+	strbuf_adds(b, ",\"stack\":[");
+	for (i = 0; i < s->depth; i++) {
+		if (i > 0)
+			strbuf_adds(b, ",");
+		frame_print(b, &s->stack[i]);
+	}
+	strbuf_adds(b, "],\"vars\":{");
+	for (i = 0; i < s->n_vars; i++) {
+		if (i > 0)
+			strbuf_adds(b, ",");
+		strbuf_add_json(b, s->vars[i].name, SIZE_MAX);
+		strbuf_adds(b, ":");
+		strbuf_add_json(b, s->vars[i].value, SIZE_MAX);
+	}
+	strbuf_printf(b, "},\"verified\":%d,\"household_id\":",
+	    s->verified ? 1 : 0);
+	strbuf_add_json(b, s->household_id, SIZE_MAX);
+	strbuf_adds(b, ",\"member_id\":");
+	strbuf_add_json(b, s->member_id, SIZE_MAX);
+	strbuf_adds(b, ",\"path\":");
+	strbuf_add_json(b, s->path, SIZE_MAX);
+	strbuf_printf(b, ",\"steps\":%d,\"screen\":", s->steps);
+	strbuf_add_json(b, s->screen, SIZE_MAX);
+	strbuf_adds(b, "}");
 }
 
 enum fp_err
@@ -215,13 +226,16 @@ enum fp_err
 ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
     int timeout_s)
 {
-	struct json_object *o = state_to_json(s);
+	struct strbuf b = STRBUF_INIT;
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	if (o == NULL)
+	state_print(&b, s);
+	if (b.failed) {
+		strbuf_free(&b);
 		return FP_ENOMEM;
+	}
 	err = store_stmt(st, "INSERT INTO ussd_sessions(session_id, channel, "
 	    "msisdn, state, language, household_id, inputs, created_at, "
 	    "updated_at, expires_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10) "
@@ -229,14 +243,14 @@ ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
 	    "language = ?5, household_id = ?6, inputs = ?7, updated_at = ?9, "
 	    "expires_at = ?10", &stmt);
 	if (err != FP_OK) {
-		json_object_put(o);
+		strbuf_free(&b);
 		return err;
 	}
 	sqlite3_bind_text(stmt, 1, s->session_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, s->channel, -1, SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, s->msisdn, -1, SQLITE_STATIC);
-	sqlite3_bind_text(stmt, 4, json_object_to_json_string_ext(o,
-	    JSON_C_TO_STRING_PLAIN), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 4, strbuf_str(&b), (int)b.len,
+	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 5, s->lang, -1, SQLITE_STATIC);
 	store_bind_text_or_null(stmt, 6, s->household_id);
 	sqlite3_bind_text(stmt, 7, s->inputs, -1, SQLITE_STATIC);
@@ -245,7 +259,7 @@ ussd_session_save(struct store *st, const struct ussd_state *s, int64_t now,
 	sqlite3_bind_int64(stmt, 10, now + timeout_s);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
-	json_object_put(o);
+	strbuf_free(&b);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
 }
 

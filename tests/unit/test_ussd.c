@@ -26,6 +26,7 @@
 #include "ussd_engine.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
+#include "ussd_session.h"
 
 #define NOW 1790000000	/* 2026-09-21: before the fixture's trainings */
 
@@ -493,6 +494,75 @@ START_TEST(expired_sessions_end_with_a_timeout_event)
 	HAS(s, "\"outcome\":\"timeout\"");
 	HAS(s, "\"duration_s\":100");
 	HAS(s, "\"path\":[\"main\",\"yl\",\"yl_list\"]");
+}
+END_TEST
+
+/* A session's state is written by hand (ussd_session.c): whatever the
+ * values hold comes back as it went in. */
+START_TEST(a_sessions_state_comes_back_as_saved)
+{
+	static struct ussd_state a, b;
+	static const char *const odd[] = { "say \"hi\"", "back\\slash",
+	    "line\nbreak\ttab\x01\x7f", "a/b", "彝绣 ཀ ꀀ", "" };
+	size_t i;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(a.session_id, sizeof(a.session_id), "s-1");
+	snprintf(a.channel, sizeof(a.channel), "ussd");
+	snprintf(a.msisdn, sizeof(a.msisdn), "+8613908340107");
+	snprintf(a.lang, sizeof(a.lang), "zh");
+	snprintf(a.at.screen, sizeof(a.at.screen), "yl_list");
+	a.at.page = 2;
+	snprintf(a.stack[0].screen, sizeof(a.stack[0].screen), "main");
+	snprintf(a.stack[1].screen, sizeof(a.stack[1].screen), "yl\"x");
+	a.stack[1].page = 1;
+	a.depth = 2;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "v%zu", i);
+		ussd_var_set(&a, name, odd[i]);
+	}
+	a.verified = true;
+	snprintf(a.household_id, sizeof(a.household_id), "HH1");
+	snprintf(a.member_id, sizeof(a.member_id), "M1");
+	snprintf(a.path, sizeof(a.path), "main>yl>yl_list");
+	a.steps = 3;
+	snprintf(a.inputs, sizeof(a.inputs), "3:abc");
+	snprintf(a.screen, sizeof(a.screen), "CON 1. \"一\"\n98 更多");
+	a.started_at = NOW - 10;
+	ck_assert_int_eq(ussd_session_save(st, &a, NOW, 180), FP_OK);
+	ck_assert_int_eq(ussd_session_load(st, "s-1", "+8613908340107",
+	    NOW + 1, &b), FP_OK);
+	ck_assert_str_eq(b.at.screen, "yl_list");
+	ck_assert_int_eq(b.at.page, 2);
+	ck_assert_int_eq(b.depth, 2);
+	ck_assert_str_eq(b.stack[0].screen, "main");
+	ck_assert_int_eq(b.stack[0].page, 0);
+	ck_assert_str_eq(b.stack[1].screen, "yl\"x");
+	ck_assert_int_eq(b.stack[1].page, 1);
+	ck_assert_int_eq(b.n_vars, (int)(sizeof(odd) / sizeof(odd[0])));
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "v%zu", i);
+		ck_assert_ptr_nonnull(ussd_var_get(&b, name));
+		ck_assert_str_eq(ussd_var_get(&b, name), odd[i]);
+	}
+	ck_assert(b.verified);
+	ck_assert_str_eq(b.household_id, "HH1");
+	ck_assert_str_eq(b.member_id, "M1");
+	ck_assert_str_eq(b.path, "main>yl>yl_list");
+	ck_assert_int_eq(b.steps, 3);
+	ck_assert_str_eq(b.inputs, "3:abc");
+	ck_assert_str_eq(b.screen, a.screen);
+	/* Saved again (the upsert): still one row, the new state. */
+	a.steps = 4;
+	ck_assert_int_eq(ussd_session_save(st, &a, NOW + 2, 180), FP_OK);
+	ck_assert_int_eq(ussd_session_load(st, "s-1", "+8613908340107",
+	    NOW + 3, &b), FP_OK);
+	ck_assert_int_eq(b.steps, 4);
+	ck_assert_int_eq(qint("SELECT count(*) FROM ussd_sessions"), 1);
 }
 END_TEST
 
@@ -1385,6 +1455,7 @@ ussd_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, dial_shows_the_main_menu_and_a_cadre_the_cadre_menu);
+	tcase_add_test(tc, a_sessions_state_comes_back_as_saved);
 	tcase_add_test(tc, status_for_a_registered_number_shows_its_household);
 	tcase_add_test(tc, status_for_an_unknown_number_needs_last6_and_household);
 	tcase_add_test(tc, three_wrong_answers_lock_the_number_for_the_lockout);
