@@ -723,6 +723,136 @@ START_TEST(a_malformed_deliver_sm_is_refused_and_the_link_stays)
 }
 END_TEST
 
+/* ---- PDUs by hand, for what a broken or hostile SMSC sends ------------ */
+
+struct raw {
+	uint8_t	 b[2048];
+	size_t	 n;
+};
+
+static void
+r_u8(struct raw *r, unsigned v)
+{
+	r->b[r->n++] = (uint8_t)v;
+}
+
+static void
+r_u16(struct raw *r, unsigned v)
+{
+	r_u8(r, v >> 8);
+	r_u8(r, v);
+}
+
+static void
+r_u32(struct raw *r, uint32_t v)
+{
+	r_u16(r, v >> 16);
+	r_u16(r, v & 0xFFFF);
+}
+
+static void
+r_str(struct raw *r, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	memcpy(r->b + r->n, s, n);
+	r->n += n;
+}
+
+/* A deliver_sm up to its TLVs: esm_class, source TON, short_message. */
+static void
+r_deliver(struct raw *r, uint32_t seq, unsigned esm, unsigned ton,
+    const char *msg)
+{
+	r->n = 0;
+	r_u32(r, 0);
+	r_u32(r, 0x00000005);
+	r_u32(r, 0);
+	r_u32(r, seq);
+	r_str(r, "");
+	r_u8(r, ton);
+	r_u8(r, 1);
+	r_str(r, "8613900000099");
+	r_u8(r, 0);
+	r_u8(r, 1);
+	r_str(r, "10690001");
+	r_u8(r, esm);
+	r_u8(r, 0);
+	r_u8(r, 0);
+	r_str(r, "");
+	r_str(r, "");
+	r_u8(r, 0);
+	r_u8(r, 0);
+	r_u8(r, 0);
+	r_u8(r, 0);
+	r_u8(r, (unsigned)strlen(msg));
+	memcpy(r->b + r->n, msg, strlen(msg));
+	r->n += strlen(msg);
+}
+
+/* Fix the length and write it to the session through the SMSC. */
+static void
+r_send(struct raw *r)
+{
+	char hex[4200];
+	struct json_object *o;
+	size_t i;
+
+	r->b[0] = (uint8_t)(r->n >> 24);
+	r->b[1] = (uint8_t)(r->n >> 16);
+	r->b[2] = (uint8_t)(r->n >> 8);
+	r->b[3] = (uint8_t)r->n;
+	for (i = 0; i < r->n; i++)
+		snprintf(hex + 2 * i, 3, "%02x", r->b[i]);
+	o = control("{\"cmd\":\"raw\",\"hex\":\"%s\"}", hex);
+	json_object_put(o);
+}
+
+/*
+ * What an SMSC may send that must never hurt the gateway: 30 TLVs (past
+ * libsmpp34's log, see smpp_pdu.c), a TON libsmpp34 does not know, a
+ * receipt for a message that is not ours (answered ESME_ROK: nothing to
+ * do, nothing stored), a PDU longer than we read (the connection is
+ * dropped and bound again).  Messages go through afterwards.
+ */
+START_TEST(what_a_hostile_smsc_sends_never_takes_the_link_down_for_good)
+{
+	struct json_object *o;
+	struct raw r;
+	char text[64];
+	int i, parts;
+
+	o = control("{\"cmd\":\"receipts\",\"mode\":\"none\"}");
+	json_object_put(o);
+	ck_assert(wait_stat("bound", 1));
+	r_deliver(&r, 0x71, 0, 1, "hi");
+	for (i = 0; i < 30; i++)
+		r_u32(&r, 0x14010000);	/* vendor tag, empty */
+	r_send(&r);
+	ck_assert(wait_stat("refused", 1));
+	r_deliver(&r, 0x72, 0, 7, "hi");
+	r_send(&r);
+	ck_assert(wait_stat("refused", 2));
+	r_deliver(&r, 0x73, 0x04, 1, "id:not-ours stat:DELIVRD err:000");
+	r_send(&r);
+	ck_assert(wait_stat("last_deliver_resp", 0));
+	ck_assert_int_eq(q_int("SELECT count(*) FROM dlr", 0), 0);
+	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", 0), 0);
+	/* 100,000 octets announced: not read, the connection goes. */
+	ck_assert_int_eq(smsc_stat("binds"), 1);
+	o = control("{\"cmd\":\"raw\",\"hex\":\"000186a0000000050000000000000075\"}");
+	json_object_put(o);
+	ck_assert(wait_stat("binds", 2));
+	text_for(2, text, sizeof(text), &parts);
+	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	enqueue("+8613900000030", text);
+	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	send_all();
+	ck_assert_int_eq(sm.retried, 0);
+	ck_assert_int_eq(smsc_stat("accepted"), 1);
+}
+END_TEST
+
 START_TEST(a_drop_in_the_middle_of_the_window_loses_nothing)
 {
 	char to[24], text[64];
@@ -906,6 +1036,8 @@ smpp_suite(void)
 	tcase_add_test(tc, a_drop_in_the_middle_of_the_window_loses_nothing);
 	tcase_add_test(tc, throttling_slows_the_link_and_fails_nothing);
 	tcase_add_test(tc, an_unbind_from_the_smsc_is_followed_by_a_new_bind);
+	tcase_add_test(tc,
+	    what_a_hostile_smsc_sends_never_takes_the_link_down_for_good);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bind");
