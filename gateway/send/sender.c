@@ -126,10 +126,14 @@ provider_ops_for(enum cfg_provider_type type)
 		return &provider_kannel_ops;
 	case CFG_PROVIDER_HTTP_JSON:
 		return &provider_http_json_ops;
+	case CFG_PROVIDER_CMPP:
+		return &provider_cmpp_ops;
+	case CFG_PROVIDER_SMPP:
+		return &provider_smpp_ops;
 	case CFG_PROVIDER_FILE:
-	default:
 		return &provider_file_ops;
 	}
+	return NULL;	/* a type the configuration let through: refused */
 }
 
 /* -fanalyzer: on failure sender_start's fail path runs worker_close on
@@ -147,6 +151,10 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 	w->epfd = -1;
 	w->evfd = -1;
 	w->ops = provider_ops_for(p->type);
+	if (w->ops == NULL) {
+		log_error("sender.open provider=%s error=unknown_type", p->name);
+		return FP_EINVAL;
+	}
 	if (pthread_condattr_init(&ca) != 0)
 		return FP_ENOMEM;
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -297,6 +305,10 @@ sender_stop(struct sender *s)
 		w = &s->workers[i];
 		if (w->evfd >= 0)
 			sender_io_wake(w);
+		/* A link's send_batch may wait on a silent peer: end it. */
+		if (w->ops != NULL && w->ops->interrupt != NULL &&
+		    w->pctx != NULL)
+			w->ops->interrupt(w->pctx);
 	}
 	/* First the network (in-flight requests get their grace), then
 	 * the database threads write what came back. */

@@ -44,6 +44,7 @@
 #endif
 
 #include "cfg.h"
+#include "gwtest.h"
 #include "hex.h"
 #include "link_inbound.h"
 #include "migrate.h"
@@ -1178,6 +1179,78 @@ START_TEST(interrupt_hands_back_a_waiting_batch_at_once)
 }
 END_TEST
 
+/* ---- the whole gateway over a CMPP link --------------------------------------- */
+
+static struct tg gt;
+
+static void
+gw_setup(void)
+{
+	dir = tu_mkdtemp();
+	ck_assert_ptr_nonnull(dir);
+	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", dir);
+}
+
+static void
+gw_teardown(void)
+{
+	tg_cleanup(&gt);
+	sim_stop();
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * fupin-gateway with only a cmpp provider: a villager's MO over the link
+ * is stored and answered over the link, the report marks the answer
+ * delivered, and an admin API message goes out the same way.
+ */
+START_TEST(the_gateway_takes_mo_and_sends_over_a_cmpp_link)
+{
+	char prov[512], c[64], bin[512], *out = NULL;
+	static const char *const kinds[] = { "cadres", "households",
+	    "members" };
+	size_t i;
+	int port = sim_start("--report");
+
+	snprintf(prov, sizeof(prov), "{ name = \"cm\"; type = \"cmpp\"; "
+	    "host = \"127.0.0.1\"; port = %d; source_addr = \"%s\"; "
+	    "shared_secret = \"%s\"; rate = 200; }", port, SP_ID, SECRET);
+	tg_init(&gt, NULL);
+	gt.providers = prov;
+	tg_reconfigure(&gt, "sms = { shortcode = \"10690001\"; };\n");
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
+	for (i = 0; i < 3; i++) {
+		char path[128];
+		char *argv[] = { bin, "-c", gt.conf, "import",
+		    (char *)(uintptr_t)kinds[i], path, NULL };
+
+		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
+		ck_assert_int_eq(tu_run(argv, &out), 0);
+		free(out);
+	}
+	tg_start(&gt);
+	if (!wait_ev("connect", NULL, 0, 1, 10000)) {
+		char lp[640];
+
+		snprintf(lp, sizeof(lp), "%s/gateway.log", gt.dir);
+		ck_abort_msg("no login; the gateway said: %s",
+		    tu_read_file(lp, NULL));
+	}
+	/* 查询 from 日火木呷 (data/demo/README.md), over the link. */
+	utf16_hex("查询", c, sizeof(c));
+	sim_say("mo 13908340107 10690001 8 0 %s 7001", c);
+	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_in WHERE route "
+	    "= 'cmpp:cm' AND provider_id = '7001'", 1));
+	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_out WHERE "
+	    "in_reply_to IS NOT NULL AND status = 'delivered'", 1));
+	ck_assert_int_eq(tg_query_int(&gt, "SELECT count(*) FROM sms_out "
+	    "WHERE provider = 'cm' AND msisdn = '+8613908340107'"), 1);
+	ck_assert_uint_eq(count_ev("submit", NULL, 0), 1);
+	assert_no_sim_errors();
+}
+END_TEST
+
 Suite *
 cmpp_suite(void)
 {
@@ -1215,6 +1288,12 @@ cmpp_suite(void)
 	tcase_add_test(tc, mo_single_and_concatenated_arrive_as_webhook_mo);
 	tcase_add_test(tc, an_mo_whose_parts_stop_coming_is_stored_as_it_is);
 	tcase_add_test(tc, hostile_delivers_are_answered_and_store_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("gateway");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, gw_setup, gw_teardown);
+	tcase_add_test(tc, the_gateway_takes_mo_and_sends_over_a_cmpp_link);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("silence");

@@ -99,17 +99,19 @@ tg_request(const struct tg *t, const char *method, const char *path,
 static void
 write_conf(struct tg *t, const char *extra)
 {
-	char text[4096];
+	char text[4096], file[640];
 	int n;
 
+	snprintf(file, sizeof(file), "{ name = \"local\"; type = \"file\"; "
+	    "path = \"%s/outbox.jsonl\"; rate = 5000; }", t->dir);
 	n = snprintf(text, sizeof(text),
 	    "database = { path = \"%s/fupin.db\"; durability = \"%s\"; "
 	    "id_key_file = \"%s/id.key\"; };\n"
 	    "http = { listen = \"127.0.0.1:%d\"; max_body = 2048; %s };\n"
-	    "providers = ( { name = \"local\"; type = \"file\"; "
-	    "path = \"%s/outbox.jsonl\"; rate = 5000; } );\n%s", t->dir,
+	    "providers = ( %s );\n%s", t->dir,
 	    t->durability != NULL ? t->durability : "normal", t->dir, t->port,
-	    t->http_extra != NULL ? t->http_extra : "", t->dir,
+	    t->http_extra != NULL ? t->http_extra : "",
+	    t->providers != NULL ? t->providers : file,
 	    extra != NULL ? extra : "");
 	ck_assert_int_lt(n, (int)sizeof(text));
 	free(t->conf);

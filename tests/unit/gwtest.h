@@ -26,6 +26,9 @@ struct tg {
 	pid_t	 pid;		/* running gateway, or 0 */
 	const char *durability;	/* database.durability; NULL: "normal" */
 	const char *http_extra;	/* more keys of the http group, or NULL */
+	const char *providers;	/* the providers list's items, or NULL:
+				 * one file provider "local" (set after
+				 * tg_init, then tg_reconfigure) */
 };
 
 /*
