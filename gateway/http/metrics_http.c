@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "http_auth.h"
 #include "http_server.h"
+#include "link_inbound.h"
 #include "metrics.h"
 #include "metrics_http.h"
 
@@ -129,6 +130,82 @@ emit_sender(const char *provider, const char *metric, uint64_t v, void *arg)
 		    (unsigned long long)v);
 }
 
+/* One metric family of the operator links (SMPP, CMPP) per pass, so
+ * each family's samples stay together under its TYPE line. */
+struct link_pass {
+	struct page	*p;
+	const char	*metric;	/* link_stats_each's name */
+	const char	*family;	/* fupin_link_<family> */
+	bool		 is_latency;
+};
+
+static void
+emit_link(const char *provider, const char *metric, uint64_t v, void *arg)
+{
+	struct link_pass *lp = arg;
+
+	if (lp->is_latency) {
+		if (strncmp(metric, "latency_le_", 11) == 0)
+			page_add(lp->p, "fupin_link_submit_latency_seconds_bucket"
+			    "{provider=\"%s\",le=\"%g\"} %llu\n", provider,
+			    strtod(metric + 11, NULL) / 1e6,
+			    (unsigned long long)v);
+		else if (strcmp(metric, "latency_count") == 0)
+			page_add(lp->p, "fupin_link_submit_latency_seconds_bucket"
+			    "{provider=\"%s\",le=\"+Inf\"} %llu\n"
+			    "fupin_link_submit_latency_seconds_count"
+			    "{provider=\"%s\"} %llu\n", provider,
+			    (unsigned long long)v, provider,
+			    (unsigned long long)v);
+		else if (strcmp(metric, "latency_sum_us") == 0)
+			page_add(lp->p, "fupin_link_submit_latency_seconds_sum"
+			    "{provider=\"%s\"} %.6f\n", provider, (double)v / 1e6);
+		return;
+	}
+	if (strcmp(metric, lp->metric) == 0)
+		page_add(lp->p, "fupin_link_%s{provider=\"%s\"} %llu\n",
+		    lp->family, provider, (unsigned long long)v);
+}
+
+static void
+add_links(struct page *p)
+{
+	static const struct {
+		const char *metric, *family, *type, *help;
+	} fam[] = {
+		{ "binds", "binds_total", "counter", "Successful binds "
+		    "(SMPP) or logins (CMPP)." },
+		{ "bind_failures", "bind_failures_total", "counter",
+		    "Failed binds or logins." },
+		{ "submits", "submits_total", "counter", "Submits sent "
+		    "(message parts)." },
+		{ "throttled", "throttled_total", "counter", "Answers asking "
+		    "us to slow down." },
+		{ "mo", "mo_total", "counter", "MO messages received." },
+		{ "reports", "reports_total", "counter", "Delivery reports "
+		    "received." },
+		{ "window_used", "window_used", "gauge", "Submits awaiting "
+		    "an answer." },
+		{ "window_size", "window_size", "gauge", "The window." },
+		{ "up", "up", "gauge", "1 while bound." },
+	};
+	struct link_pass lp = { p, NULL, NULL, false };
+	size_t i;
+
+	for (i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		page_add(p, "# HELP fupin_link_%s %s\n# TYPE fupin_link_%s %s\n",
+		    fam[i].family, fam[i].help, fam[i].family, fam[i].type);
+		lp.metric = fam[i].metric;
+		lp.family = fam[i].family;
+		link_stats_each(emit_link, &lp);
+	}
+	page_add(p, "# HELP fupin_link_submit_latency_seconds From a submit "
+	    "to its answer.\n"
+	    "# TYPE fupin_link_submit_latency_seconds histogram\n");
+	lp.is_latency = true;
+	link_stats_each(emit_link, &lp);
+}
+
 static void
 emit_request(const char *route, int status, uint64_t n, void *arg)
 {
@@ -187,6 +264,7 @@ metrics_http_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    "# TYPE fupin_sms_direct_total counter\n");
 		gw->sender_metrics(gw->sender, emit_sender, &p);
 	}
+	add_links(&p);
 	http_resp_set(resp, 200, "text/plain; version=0.0.4; charset=utf-8",
 	    p.buf, p.len);
 	free(p.buf);

@@ -132,6 +132,8 @@ provider_ops_for(enum cfg_provider_type type)
 		return &provider_smpp_ops;
 	case CFG_PROVIDER_FILE:
 		return &provider_file_ops;
+	default:
+		break;
 	}
 	return NULL;	/* a type the configuration let through: refused */
 }

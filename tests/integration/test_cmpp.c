@@ -1248,6 +1248,22 @@ START_TEST(the_gateway_takes_mo_and_sends_over_a_cmpp_link)
 	    "WHERE provider = 'cm' AND msisdn = '+8613908340107'"), 1);
 	ck_assert_uint_eq(count_ev("submit", NULL, 0), 1);
 	assert_no_sim_errors();
+	/* The link on /metrics: bound, one submit, its answer timed. */
+	{
+		static struct tg_reply mr;
+
+		ck_assert_int_eq(tg_request(&gt, "GET", "/metrics", NULL, NULL,
+		    0, NULL, false, &mr), 0);
+		ck_assert_int_eq(mr.status, 200);
+		ck_assert_msg(strstr(mr.body, "fupin_link_up{provider=\"cm\"} "
+		    "1\n") != NULL && strstr(mr.body, "fupin_link_submits_total"
+		    "{provider=\"cm\"} 1\n") != NULL && strstr(mr.body,
+		    "fupin_link_mo_total{provider=\"cm\"} 1\n") != NULL &&
+		    strstr(mr.body, "fupin_link_submit_latency_seconds_count"
+		    "{provider=\"cm\"} 1\n") != NULL && strstr(mr.body,
+		    "# TYPE fupin_link_submit_latency_seconds histogram") !=
+		    NULL, "%s", mr.body);
+	}
 }
 END_TEST
 
