@@ -242,16 +242,20 @@ read_outbound(struct store *st, struct rollup_batch *b, int64_t min_at)
 
 	if (b->out_to <= b->out_from)
 		return FP_OK;
-	err = store_stmt(st, "SELECT " AREA_OF("o.msisdn") ", h.at / 900, "
-	    "h.status, o.provider, CASE WHEN h.status = 'failed' AND h.detail "
-	    "= 'dlr' THEN 'dlr ' || ifnull((SELECT d.detail FROM dlr d WHERE "
-	    "d.message_id = h.message_id AND d.status = 'failed' ORDER BY d.id "
-	    "LIMIT 1), '') WHEN h.status = 'failed' OR h.status = 'expired' "
-	    "THEN ifnull(h.detail, '') ELSE '' END, count(*) FROM "
-	    "sms_out_history h JOIN sms_out o ON o.id = h.message_id WHERE "
-	    "h.id > ?1 AND h.id <= ?2 AND h.at >= ?3 AND h.status <> 'sending' "
-	    "AND (h.status <> 'queued' OR h.detail IS NULL) "
-	    "GROUP BY 1, 2, 3, 4, 5", &stmt);
+	/* A message's provider and area once a chunk (materialized), however
+	 * many of its transitions the chunk holds. */
+	err = store_stmt(st, "WITH a AS MATERIALIZED (SELECT o.id, o.provider, "
+	    AREA_OF("o.msisdn") " AS area FROM sms_out o WHERE o.id IN (SELECT "
+	    "message_id FROM sms_out_history WHERE id > ?1 AND id <= ?2 AND at "
+	    ">= ?3)) SELECT a.area, h.at / 900, h.status, a.provider, CASE WHEN "
+	    "h.status = 'failed' AND h.detail = 'dlr' THEN 'dlr ' || ifnull(("
+	    "SELECT d.detail FROM dlr d WHERE d.message_id = h.message_id AND "
+	    "d.status = 'failed' ORDER BY d.id LIMIT 1), '') WHEN h.status = "
+	    "'failed' OR h.status = 'expired' THEN ifnull(h.detail, '') ELSE '' "
+	    "END, count(*) FROM sms_out_history h JOIN a ON a.id = "
+	    "h.message_id WHERE h.id > ?1 AND h.id <= ?2 AND h.at >= ?3 AND "
+	    "h.status <> 'sending' AND (h.status <> 'queued' OR h.detail IS "
+	    "NULL) GROUP BY 1, 2, 3, 4, 5", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 1, b->out_from);
