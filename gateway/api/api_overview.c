@@ -5,8 +5,11 @@
  * it).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "api_cache.h"
 #include "api_common.h"
 #include "api_console.h"
 #include "api_page.h"
@@ -28,12 +31,22 @@ api_overview(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	const struct cfg_token *t = api_token(gw, req, resp, false);
 	struct json_object *out = NULL;
 	struct store *st = NULL;
-	char area[16];
+	char area[16], key[64], *text = NULL;
+	const char *s;
+	int64_t now_ms = api_cache_now_ms();
+	size_t len = 0;
 	enum fp_err err;
 
 	if (t == NULL || !api_page_known(req, resp, "area") ||
 	    !api_page_area(req, resp, t, "area", area, sizeof(area)))
 		return;
+	/* The same area's overview at most once a second (api_cache.h). */
+	snprintf(key, sizeof(key), "overview|%s", area);
+	if (api_cache_get(key, now_ms, &text, &len)) {
+		http_resp_set(resp, 200, "application/json", text, len);
+		free(text);
+		return;
+	}
 	err = gw_store(gw, &st);
 	if (err == FP_OK)
 		err = overview_load(st, area, gw->cfg->schedule.timezone,
@@ -42,6 +55,9 @@ api_overview(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		http_resp_fp_error(resp, err, &read_errors);
 		return;
 	}
+	s = json_object_to_json_string_ext(out, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	api_cache_put(key, now_ms, s, strlen(s));
 	api_json(resp, 200, out);
 }
 
@@ -50,9 +66,10 @@ api_areas(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
 	const struct cfg_token *t = api_token(gw, req, resp, false);
 	const char *d, *after;
-	struct json_object *out = NULL;
 	struct store *st = NULL;
-	char area[16];
+	char area[16], key[API_CACHE_KEY_MAX], *out = NULL;
+	int64_t now_ms = api_cache_now_ms();
+	size_t len = 0;
 	int depth = -1, limit;
 	enum fp_err err;
 
@@ -67,12 +84,22 @@ api_areas(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    "a whole number from 0 to 5 (levels below the area)");
 		return;
 	}
+	/* The same page at most once a second (api_cache.h). */
+	snprintf(key, sizeof(key), "areas|%s|%d|%d|%s", area, depth, limit,
+	    after);
+	if (api_cache_get(key, now_ms, &out, &len)) {
+		http_resp_set(resp, 200, "application/json", out, len);
+		free(out);
+		return;
+	}
 	err = gw_store(gw, &st);
 	if (err == FP_OK)
-		err = overview_areas(st, area, depth, after, limit, &out);
+		err = overview_areas(st, area, depth, after, limit, &out, &len);
 	if (err != FP_OK) {
 		http_resp_fp_error(resp, err, &read_errors);
 		return;
 	}
-	api_json(resp, 200, out);
+	api_cache_put(key, now_ms, out, len);
+	http_resp_set(resp, 200, "application/json", out, len);
+	free(out);
 }

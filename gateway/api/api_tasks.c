@@ -4,6 +4,7 @@
  * escalated first, with their acknowledgement state; `status` open,
  * acked or overdue.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_common.h"
@@ -26,9 +27,9 @@ api_tasks(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	const struct cfg_token *t = api_token(gw, req, resp, false);
 	const char *status, *after;
 	enum task_filter filter = TASK_ALL;
-	struct json_object *out = NULL;
 	struct store *st = NULL;
-	char area[16];
+	char area[16], *out = NULL;
+	size_t len = 0;
 	int limit;
 	enum fp_err err;
 
@@ -51,7 +52,7 @@ api_tasks(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	err = gw_store(gw, &st);
 	if (err == FP_OK)
 		err = task_list(st, area, filter, after, limit,
-		    api_page_masked(t), &out);
+		    api_page_masked(t), &out, &len);
 	if (err == FP_ENOTFOUND) {
 		http_resp_error(resp, 400, "invalid_parameter", "after: no such "
 		    "task in this token's area (the \"next\" of the page "
@@ -62,5 +63,6 @@ api_tasks(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		http_resp_fp_error(resp, err, &list_errors);
 		return;
 	}
-	api_json(resp, 200, out);
+	http_resp_set(resp, 200, "application/json", out, len);
+	free(out);
 }

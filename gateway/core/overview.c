@@ -7,6 +7,7 @@
  * a few rows per county and day, and a town's a few per village and
  * day, whatever the traffic was.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "overview.h"
 #include "rollup.h"
 #include "schedule.h"
+#include "strbuf.h"
 #include "svc.h"
 
 #define DAYS		7
@@ -243,7 +245,10 @@ count_of(struct store *st, const char *sql, const char *arg, int64_t *n,
 }
 
 #define CAPPED(from_where) \
-	"SELECT count(*) FROM (SELECT 1 FROM " from_where " LIMIT 100000)"
+	"SELECT count(*) FROM (SELECT 1 FROM " from_where " LIMIT 10000)"
+#if OVERVIEW_QUEUE_CAP != 10000
+#error "CAPPED counts up to OVERVIEW_QUEUE_CAP"
+#endif
 
 static enum fp_err
 add_queues(struct store *st, struct json_object *out)
@@ -453,32 +458,32 @@ add_leaf(struct tree *t, int *path, int *depth, const char *code,
 	return FP_OK;
 }
 
-static struct json_object *
-node_json(const struct tree *t, const struct node *n)
+/* One node as JSON text: by hand, as a tree of a province is thousands
+ * of nodes a page (json-c would allocate six objects each). */
+static void
+node_text(struct strbuf *b, const struct tree *t, const struct node *n)
 {
-	struct json_object *o = json_object_new_object();
 	size_t len = strlen(n->code);
 	int lv = level_of(len);
 
-	json_object_object_add(o, "code", json_object_new_string(n->code));
-	json_object_object_add(o, "level", json_object_new_string(
-	    lv < N_LEVELS && (size_t)level_len[lv] == len ? level_name[lv] :
-	    "area"));
-	json_object_object_add(o, "parent", n->parent >= 0 ?
-	    json_object_new_string(t->v[n->parent].code) : NULL);
-	json_object_object_add(o, "households",
-	    json_object_new_int64(n->households));
-	json_object_object_add(o, "children",
-	    json_object_new_int64(n->children));
-	return o;
+	strbuf_adds(b, "{\"code\":");
+	strbuf_add_json(b, n->code, SIZE_MAX);
+	strbuf_printf(b, ",\"level\":\"%s\",\"parent\":", lv < N_LEVELS &&
+	    (size_t)level_len[lv] == len ? level_name[lv] : "area");
+	if (n->parent >= 0)
+		strbuf_add_json(b, t->v[n->parent].code, SIZE_MAX);
+	else
+		strbuf_adds(b, "null");
+	strbuf_printf(b, ",\"households\":%lld,\"children\":%lld}",
+	    (long long)n->households, (long long)n->children);
 }
 
 enum fp_err
 overview_areas(struct store *st, const char *root, int depth,
-    const char *after, int limit, struct json_object **out)
+    const char *after, int limit, char **out, size_t *out_len)
 {
 	struct tree t = { NULL, 0, 0 };
-	struct json_object *o, *items;
+	struct strbuf b = STRBUF_INIT;
 	sqlite3_stmt *stmt;
 	size_t root_len = strlen(root), i;
 	int path[N_LEVELS + 2], path_depth = 0, rc, shown = 0;
@@ -516,8 +521,9 @@ overview_areas(struct store *st, const char *root, int depth,
 		free(t.v);
 		return err;
 	}
-	o = json_object_new_object();
-	items = json_object_new_array();
+	strbuf_printf(&b, "{\"limit\":%d,\"root\":", limit);
+	strbuf_add_json(&b, root, SIZE_MAX);
+	strbuf_adds(&b, ",\"items\":[");
 	for (i = 0; i < t.n; i++) {
 		const struct node *n = &t.v[i];
 
@@ -528,16 +534,18 @@ overview_areas(struct store *st, const char *root, int depth,
 			next = last;	/* there is more */
 			break;
 		}
-		json_object_array_add(items, node_json(&t, n));
+		if (shown++ > 0)
+			strbuf_add(&b, ",", 1);
+		node_text(&b, &t, n);
 		last = n->code;
-		shown++;
 	}
-	json_object_object_add(o, "next", next != NULL ?
-	    json_object_new_string(next) : NULL);
-	json_object_object_add(o, "root", json_object_new_string(root));
-	json_object_object_add(o, "items", items);
-	json_object_object_add(o, "limit", json_object_new_int(limit));
+	strbuf_adds(&b, "],\"next\":");
+	if (next != NULL)
+		strbuf_add_json(&b, next, SIZE_MAX);
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, "}");
 	free(t.v);
-	*out = o;
-	return FP_OK;
+	*out = strbuf_take(&b, out_len);
+	return *out != NULL ? FP_OK : FP_ENOMEM;
 }

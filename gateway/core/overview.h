@@ -16,7 +16,7 @@
 
 /* Queue depths are counted up to this many rows (a deeper queue says
  * this number; /metrics has the exact one). */
-#define OVERVIEW_QUEUE_CAP	100000
+#define OVERVIEW_QUEUE_CAP	10000
 
 /* Failures listed per period, the most frequent first. */
 #define OVERVIEW_FAILURES_MAX	20
@@ -47,8 +47,10 @@ enum fp_err overview_load(struct store *st, const char *scope,
  * (depth < 0: none).  Paged by code: nodes after `after` ("" from the
  * start), at most `limit`; "next" is the code to pass as after for the
  * next page, or null.  The root itself comes first when it is not "".
+ * The answer {"limit","root","items","next"} as JSON text in *out (the
+ * caller frees it), its length in *len.
  */
 enum fp_err overview_areas(struct store *st, const char *root, int depth,
-    const char *after, int limit, struct json_object **out);
+    const char *after, int limit, char **out, size_t *len);
 
 #endif

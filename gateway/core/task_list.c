@@ -5,12 +5,14 @@
  * by how urgent they are, then the closed ones newest first by id, so a
  * year of acknowledged tasks is never sorted for a page.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "msisdn.h"
-#include "svc.h"
+#include "strbuf.h"
 #include "task_list.h"
+#include "timefmt.h"
 
 /* 0 overdue, 1 escalated (sent again), 2 other open, 3 the rest. */
 #define RANK "CASE WHEN t.status <> 'open' THEN 3 WHEN t.overdue_at IS " \
@@ -24,69 +26,99 @@
 	" FROM tasks t LEFT JOIN cadres c USING (cadre_id) WHERE (?1 = '' OR " \
 	"substr(ifnull(c.area_code, ''), 1, length(?1)) = ?1) AND "
 
-static struct json_object *
-text_or_null(sqlite3_stmt *stmt, int c)
+/*
+ * The answer is written by hand (strbuf): a page of fifty tasks of
+ * twenty members each would be a thousand json-c objects.
+ */
+static void
+member(struct strbuf *b, const char *name)
+{
+	strbuf_printf(b, "%s\"%s\":", b->len > 0 && b->s[b->len - 1] != '{' ?
+	    "," : "", name);
+}
+
+static void
+add_text(struct strbuf *b, const char *name, sqlite3_stmt *stmt, int c)
 {
 	const unsigned char *v = sqlite3_column_text(stmt, c);
 
-	return v != NULL ? json_object_new_string((const char *)v) : NULL;
+	member(b, name);
+	if (v != NULL)
+		strbuf_add_json(b, (const char *)v, SIZE_MAX);
+	else
+		strbuf_adds(b, "null");
 }
 
-static struct json_object *
-phone_json(sqlite3_stmt *stmt, int c, bool mask)
+static void
+add_phone(struct strbuf *b, const char *name, sqlite3_stmt *stmt, int c,
+    bool mask)
 {
 	const char *v = (const char *)sqlite3_column_text(stmt, c);
 	char masked[MSISDN_MASK_MAX];
 
+	member(b, name);
 	if (v == NULL)
-		return NULL;
-	return json_object_new_string(mask ? msisdn_mask(v, masked,
-	    sizeof(masked)) : v);
+		strbuf_adds(b, "null");
+	else
+		strbuf_add_json(b, mask ? msisdn_mask(v, masked,
+		    sizeof(masked)) : v, SIZE_MAX);
 }
 
-static struct json_object *
-row_json(sqlite3_stmt *stmt, bool mask)
+static void
+add_bool(struct strbuf *b, const char *name, bool v)
 {
-	struct json_object *o = json_object_new_object();
-	int rank = sqlite3_column_int(stmt, 19);
-	char id[24];
+	member(b, name);
+	strbuf_adds(b, v ? "true" : "false");
+}
 
-	json_object_object_add(o, "task_number", text_or_null(stmt, 1));
-	json_object_object_add(o, "kind", text_or_null(stmt, 2));
-	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL) {
-		snprintf(id, sizeof(id), "%lld",
+/* A time as RFC 3339 UTC, null for 0 (svc_time_json's form). */
+static void
+add_time(struct strbuf *b, const char *name, int64_t t)
+{
+	char buf[TIMEFMT_MAX];
+
+	member(b, name);
+	if (t <= 0) {
+		strbuf_adds(b, "null");
+		return;
+	}
+	timefmt_utc(t, buf);
+	strbuf_add_json(b, buf, SIZE_MAX);
+}
+
+static void
+row_text(struct strbuf *b, sqlite3_stmt *stmt, bool mask)
+{
+	int rank = sqlite3_column_int(stmt, 19);
+
+	strbuf_adds(b, "{");
+	add_text(b, "task_number", stmt, 1);
+	add_text(b, "kind", stmt, 2);
+	member(b, "alert_id");
+	if (sqlite3_column_type(stmt, 3) != SQLITE_NULL)
+		strbuf_printf(b, "\"%lld\"",
 		    (long long)sqlite3_column_int64(stmt, 3));
-		json_object_object_add(o, "alert_id",
-		    json_object_new_string(id));
-	} else
-		json_object_object_add(o, "alert_id", NULL);
-	json_object_object_add(o, "cadre_id", text_or_null(stmt, 4));
-	json_object_object_add(o, "cadre_name", text_or_null(stmt, 5));
-	json_object_object_add(o, "cadre_phone", phone_json(stmt, 6, mask));
-	json_object_object_add(o, "area_code", text_or_null(stmt, 7));
-	json_object_object_add(o, "text", text_or_null(stmt, 8));
-	json_object_object_add(o, "due", text_or_null(stmt, 9));
-	json_object_object_add(o, "ack_required", json_object_new_boolean(
-	    sqlite3_column_int(stmt, 10) != 0));
-	json_object_object_add(o, "urgent", json_object_new_boolean(
-	    sqlite3_column_int(stmt, 11) != 0));
-	json_object_object_add(o, "status", text_or_null(stmt, 12));
-	json_object_object_add(o, "overdue", json_object_new_boolean(
-	    rank == 0));
-	json_object_object_add(o, "escalated", json_object_new_boolean(
-	    rank <= 1));
-	json_object_object_add(o, "created_at",
-	    svc_time_json(sqlite3_column_int64(stmt, 13)));
-	json_object_object_add(o, "acked_at",
-	    svc_time_json(sqlite3_column_int64(stmt, 14)));
-	json_object_object_add(o, "resent_at",
-	    svc_time_json(sqlite3_column_int64(stmt, 15)));
-	json_object_object_add(o, "overdue_at",
-	    svc_time_json(sqlite3_column_int64(stmt, 16)));
+	else
+		strbuf_adds(b, "null");
+	add_text(b, "cadre_id", stmt, 4);
+	add_text(b, "cadre_name", stmt, 5);
+	add_phone(b, "cadre_phone", stmt, 6, mask);
+	add_text(b, "area_code", stmt, 7);
+	add_text(b, "text", stmt, 8);
+	add_text(b, "due", stmt, 9);
+	add_bool(b, "ack_required", sqlite3_column_int(stmt, 10) != 0);
+	add_bool(b, "urgent", sqlite3_column_int(stmt, 11) != 0);
+	add_text(b, "status", stmt, 12);
+	add_bool(b, "overdue", rank == 0);
+	add_bool(b, "escalated", rank <= 1);
+	add_time(b, "created_at", sqlite3_column_int64(stmt, 13));
+	add_time(b, "acked_at", sqlite3_column_int64(stmt, 14));
+	add_time(b, "resent_at", sqlite3_column_int64(stmt, 15));
+	add_time(b, "overdue_at", sqlite3_column_int64(stmt, 16));
 	/* A call-back: the household and the number that asked for it. */
-	json_object_object_add(o, "household_id", text_or_null(stmt, 17));
-	json_object_object_add(o, "msisdn", phone_json(stmt, 18, mask));
-	return o;
+	add_text(b, "household_id", stmt, 17);
+	add_phone(b, "msisdn", stmt, 18, mask);
+	strbuf_adds(b, "}");
 }
 
 /* Where the previous page ended: the rank and id of task `after`. */
@@ -114,9 +146,9 @@ cursor(struct store *st, const char *scope, const char *after, int *rank,
 	return rc == SQLITE_ROW ? FP_OK : store_err(rc);
 }
 
-/* Up to `want` rows of stmt into items; *last the last task number. */
+/* Up to `want` rows of stmt into b; *last the last task number. */
 static enum fp_err
-collect(sqlite3_stmt *stmt, struct json_object *items, int want, bool mask,
+collect(sqlite3_stmt *stmt, struct strbuf *b, int want, bool mask,
     int *got, char *last, size_t last_len, bool *more)
 {
 	int rc;
@@ -126,7 +158,9 @@ collect(sqlite3_stmt *stmt, struct json_object *items, int want, bool mask,
 			*more = true;
 			break;
 		}
-		json_object_array_add(items, row_json(stmt, mask));
+		if (*got > 0)
+			strbuf_add(b, ",", 1);
+		row_text(b, stmt, mask);
 		store_column_copy(stmt, 1, last, last_len);
 		(*got)++;
 	}
@@ -136,9 +170,9 @@ collect(sqlite3_stmt *stmt, struct json_object *items, int want, bool mask,
 
 enum fp_err
 task_list(struct store *st, const char *scope, enum task_filter filter,
-    const char *after, int limit, bool mask, struct json_object **out)
+    const char *after, int limit, bool mask, char **out, size_t *len)
 {
-	struct json_object *items;
+	struct strbuf b = STRBUF_INIT;
 	sqlite3_stmt *stmt;
 	char last[32] = "";
 	int rank = 0, got = 0;
@@ -151,7 +185,7 @@ task_list(struct store *st, const char *scope, enum task_filter filter,
 		err = cursor(st, scope, after, &rank, &id);
 	if (err != FP_OK)
 		return err;
-	items = json_object_new_array();
+	strbuf_printf(&b, "{\"limit\":%d,\"items\":[", limit);
 	/* The open ones, most urgent first. */
 	if ((filter == TASK_ALL || filter == TASK_OPEN ||
 	    filter == TASK_OVERDUE) && rank < 3) {
@@ -163,7 +197,7 @@ task_list(struct store *st, const char *scope, enum task_filter filter,
 			sqlite3_bind_int(stmt, 2, filter == TASK_OVERDUE);
 			sqlite3_bind_int(stmt, 3, rank);
 			sqlite3_bind_int64(stmt, 4, id);
-			err = collect(stmt, items, limit, mask, &got, last,
+			err = collect(stmt, &b, limit, mask, &got, last,
 			    sizeof(last), &more);
 		}
 		id = INT64_MAX;	/* the closed ones from the newest */
@@ -178,18 +212,20 @@ task_list(struct store *st, const char *scope, enum task_filter filter,
 			sqlite3_bind_text(stmt, 1, scope, -1, SQLITE_STATIC);
 			sqlite3_bind_int(stmt, 2, filter == TASK_ACKED);
 			sqlite3_bind_int64(stmt, 3, id);
-			err = collect(stmt, items, limit, mask, &got, last,
+			err = collect(stmt, &b, limit, mask, &got, last,
 			    sizeof(last), &more);
 		}
 	}
 	if (err != FP_OK) {
-		json_object_put(items);
+		strbuf_free(&b);
 		return err;
 	}
-	*out = json_object_new_object();
-	json_object_object_add(*out, "items", items);
-	json_object_object_add(*out, "limit", json_object_new_int(limit));
-	json_object_object_add(*out, "next", more ?
-	    json_object_new_string(last) : NULL);
-	return FP_OK;
+	strbuf_adds(&b, "],\"next\":");
+	if (more)
+		strbuf_add_json(&b, last, SIZE_MAX);
+	else
+		strbuf_adds(&b, "null");
+	strbuf_adds(&b, "}");
+	*out = strbuf_take(&b, len);
+	return *out != NULL ? FP_OK : FP_ENOMEM;
 }

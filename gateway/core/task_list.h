@@ -6,8 +6,8 @@
 #ifndef FP_TASK_LIST_H
 #define FP_TASK_LIST_H
 
-#include <json-c/json.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -30,10 +30,11 @@ enum task_filter {
  * when no such task is in the scope), at most `limit`; "next" is the
  * task number to pass as after for the next page, or null.  A task
  * that became overdue between two pages may be listed twice or not at
- * all.  Phone numbers masked when `mask`.
+ * all.  Phone numbers masked when `mask`.  The answer {"limit","items",
+ * "next"} as JSON text in *out (the caller frees it), its length in *len.
  */
 enum fp_err task_list(struct store *st, const char *scope,
     enum task_filter filter, const char *after, int limit, bool mask,
-    struct json_object **out);
+    char **out, size_t *len);
 
 #endif
