@@ -42,6 +42,8 @@ enum cfg_provider_type {
 	CFG_PROVIDER_HTTP_JSON,
 	CFG_PROVIDER_CMPP,	/* SPEC 11: China Mobile CMPP 2.0 SP link */
 	CFG_PROVIDER_SMPP,	/* SPEC 11: SMPP 3.4 transceiver */
+	CFG_PROVIDER_ALIYUN,	/* SPEC 11: Alibaba Cloud SMS SendSms */
+	CFG_PROVIDER_TENCENT,	/* SPEC 11: Tencent Cloud SMS SendSms */
 };
 
 struct cfg_provider {
@@ -59,7 +61,8 @@ struct cfg_provider {
 	char	*dlr_base;		/* kannel: base URL of our /dlr/kannel;
 					 * default "http://<http.listen>" */
 	char	*token;			/* http_json: bearer token (secret) */
-	char	*sign_name;		/* http_json: optional, "" if unset */
+	char	*sign_name;		/* http_json: optional, "" if unset;
+					 * aliyun, tencent: required */
 	char	*template_code;		/* http_json: optional, "" if unset */
 	char	*id_field;		/* http_json: default "id" */
 	char	*host;			/* cmpp: the ISMG's address; smpp:
@@ -82,6 +85,16 @@ struct cfg_provider {
 	int	 throughput_per_s;	/* smpp: key "throughput": submits
 					 * per second the SMSC allows this
 					 * bind; 0: only `rate` limits */
+	char	*endpoint;		/* aliyun, tencent: the API's URL;
+					 * default the cloud's public one */
+	char	*region;		/* aliyun: RegionId, "cn-hangzhou";
+					 * tencent: X-TC-Region,
+					 * "ap-guangzhou" */
+	char	*access_key_id;		/* aliyun */
+	char	*access_key_secret;	/* aliyun (secret) */
+	char	*secret_id;		/* tencent */
+	char	*secret_key;		/* tencent (secret) */
+	char	*sdk_app_id;		/* tencent: SmsSdkAppId */
 };
 
 enum cfg_role {
@@ -247,6 +260,13 @@ void cfg_free(struct cfg *cfg);
 /* The provider named `name`, or NULL.  Borrowed from cfg. */
 const struct cfg_provider *cfg_provider_find(const struct cfg *cfg,
     const char *name);
+
+/*
+ * SPEC 11: whether provider p sends approved templates only (aliyun,
+ * tencent, and http_json with a template_code): every text it sends
+ * must be mapped in templates/provider_templates.conf (tplmap.h).
+ */
+bool cfg_provider_is_template(const struct cfg_provider *p);
 
 /* The route whose path is `path`, or NULL.  Borrowed from cfg. */
 const struct cfg_route *cfg_route_find(const struct cfg *cfg,

@@ -47,6 +47,8 @@ static const char *const provider_type_names[] = {
 	[CFG_PROVIDER_HTTP_JSON] = "http_json",
 	[CFG_PROVIDER_CMPP] = "cmpp",
 	[CFG_PROVIDER_SMPP] = "smpp",
+	[CFG_PROVIDER_ALIYUN] = "aliyun",
+	[CFG_PROVIDER_TENCENT] = "tencent",
 	NULL
 };
 
@@ -60,7 +62,8 @@ static const char *const role_names[] = {
 static const char *const language_names[] = { "zh", "ii", "bo", "en", NULL };
 
 static const char *const route_path_names[] = {
-	"/sms/kannel", "/sms/inbound", "/ussd", "/dlr", NULL
+	"/sms/kannel", "/sms/inbound", "/ussd", "/dlr", "/dlr/aliyun",
+	"/dlr/tencent", NULL
 };
 
 /* CFG_ENUM rows write the index through an int. */
@@ -223,6 +226,20 @@ check_provider_shared_secret_file(const char *v, void *base)
 {
 	return read_secret_file(v,
 	    &((struct cfg_provider *)base)->shared_secret, 1);
+}
+
+static const char *
+check_provider_access_key_secret_file(const char *v, void *base)
+{
+	return read_secret_file(v,
+	    &((struct cfg_provider *)base)->access_key_secret, 1);
+}
+
+static const char *
+check_provider_secret_key_file(const char *v, void *base)
+{
+	return read_secret_file(v, &((struct cfg_provider *)base)->secret_key,
+	    1);
 }
 
 static const char *
@@ -692,6 +709,9 @@ static const struct cfg_key sms_keys[] = {
 #define K_CMPP	KIND(CFG_PROVIDER_CMPP)
 #define K_SMPP	KIND(CFG_PROVIDER_SMPP)
 #define K_LINK	(K_CMPP | K_SMPP)
+#define K_ALIYUN	KIND(CFG_PROVIDER_ALIYUN)
+#define K_TENCENT	KIND(CFG_PROVIDER_TENCENT)
+#define K_CLOUD	(K_ALIYUN | K_TENCENT)
 
 static const char *const cmpp_version_names[] = { "2.0", NULL };
 
@@ -731,7 +751,7 @@ static const struct cfg_key provider_keys[] = {
 	  .off = CFG_NOFIELD, .check = check_provider_token_file,
 	  .kinds = K_JSON },
 	{ .name = "sign_name", .type = CFG_STR, .def.s = "",
-	  .off = P(sign_name), .kinds = K_JSON },
+	  .off = P(sign_name), .kinds = K_JSON | K_CLOUD, .needs = K_CLOUD },
 	{ .name = "template_code", .type = CFG_STR, .def.s = "",
 	  .off = P(template_code), .kinds = K_JSON },
 	{ .name = "id_field", .type = CFG_STR, .min = 1, .def.s = "id",
@@ -767,6 +787,29 @@ static const struct cfg_key provider_keys[] = {
 	  .def.i = 30, .off = P(enquire_link_s), .kinds = K_SMPP },
 	{ .name = "throughput", .type = CFG_INT, .min = 0, .max = 100000,
 	  .def.i = 0, .off = P(throughput_per_s), .kinds = K_SMPP },
+	/* SPEC 11: the clouds' SMS APIs.  endpoint and region default per
+	 * type in cfg_load.c's cross-field pass. */
+	{ .name = "endpoint", .type = CFG_STR, .off = P(endpoint),
+	  .check = check_url, .kinds = K_CLOUD },
+	{ .name = "region", .type = CFG_STR, .min = 1, .max = 64,
+	  .off = P(region), .kinds = K_CLOUD },
+	{ .name = "access_key_id", .type = CFG_STR, .max = 128,
+	  .off = P(access_key_id), .kinds = K_ALIYUN, .needs = K_ALIYUN },
+	{ .name = "access_key_secret", .type = CFG_STR, .max = 4096,
+	  .off = P(access_key_secret), .kinds = K_ALIYUN,
+	  .needs = K_ALIYUN },
+	{ .name = "access_key_secret_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_provider_access_key_secret_file,
+	  .kinds = K_ALIYUN },
+	{ .name = "secret_id", .type = CFG_STR, .max = 128,
+	  .off = P(secret_id), .kinds = K_TENCENT, .needs = K_TENCENT },
+	{ .name = "secret_key", .type = CFG_STR, .max = 4096,
+	  .off = P(secret_key), .kinds = K_TENCENT, .needs = K_TENCENT },
+	{ .name = "secret_key_file", .type = CFG_STR, .min = 1,
+	  .off = CFG_NOFIELD, .check = check_provider_secret_key_file,
+	  .kinds = K_TENCENT },
+	{ .name = "sdk_app_id", .type = CFG_STR, .max = 32,
+	  .off = P(sdk_app_id), .kinds = K_TENCENT, .needs = K_TENCENT },
 	{ 0 }
 };
 

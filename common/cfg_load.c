@@ -165,6 +165,47 @@ default_link_keys(struct cfg_ctx *c, struct cfg *cfg)
 }
 FP_ANALYZER_LEAK_ON
 
+/* SPEC 11: a cloud SMS provider's public API and default region. */
+FP_ANALYZER_LEAK_OFF
+static void
+default_cloud_keys(struct cfg_ctx *c, struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_providers; i++) {
+		struct cfg_provider *p = &cfg->providers[i];
+		bool is_ali = p->type == CFG_PROVIDER_ALIYUN;
+
+		if (!is_ali && p->type != CFG_PROVIDER_TENCENT)
+			continue;
+		if (p->endpoint == NULL) {
+			p->endpoint = strdup(is_ali ?
+			    "https://dysmsapi.aliyuncs.com/" :
+			    "https://sms.tencentcloudapi.com/");
+			if (p->endpoint == NULL)
+				c->oom = true;
+		}
+		if (p->region == NULL) {
+			p->region = strdup(is_ali ? "cn-hangzhou" :
+			    "ap-guangzhou");
+			if (p->region == NULL)
+				c->oom = true;
+		}
+	}
+}
+FP_ANALYZER_LEAK_ON
+
+bool
+cfg_provider_is_template(const struct cfg_provider *p)
+{
+	if (p == NULL)
+		return false;
+	return p->type == CFG_PROVIDER_ALIYUN ||
+	    p->type == CFG_PROVIDER_TENCENT ||
+	    (p->type == CFG_PROVIDER_HTTP_JSON && p->template_code != NULL &&
+	    p->template_code[0] != '\0');
+}
+
 /* SHA-256 of "demo-admin-token", the token config/fupin.conf ships for
  * the loopback demo: known to everyone who read the repository. */
 static const uint8_t demo_token_sha256[32] = {
@@ -289,6 +330,7 @@ build(config_t *cf, const char *file, struct cfg **out, char **errors)
 	cfg_walk_table(&c, cfg_keys_root, root, cfg);
 	default_dlr_base(&c, cfg);
 	default_link_keys(&c, cfg);
+	default_cloud_keys(&c, cfg);
 	check_sms_provider(&c, cfg, root);
 	check_demo_token(&c, cfg, root);
 	if (c.oom) {
