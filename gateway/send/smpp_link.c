@@ -1,22 +1,16 @@
 /*
  * smpp_link.c: the link thread of an smpp provider (see smpp_link.h):
- * a non-blocking socket, bind_transceiver, a window of `window`
- * submit_sm matched to their answers by sequence number, enquire_link
- * when the link is idle for `enquire_link` seconds, and on any trouble
- * (refused bind, an answer or enquire_link overdue by the provider's
- * timeout, unbind from the SMSC, a broken PDU, a closed socket) a new
- * connection after a backoff of 250 ms doubling to 30 s, its unanswered
- * submits sent again after the next bind.
- *
- * Pacing: at most `throughput` submits a second when set; when the SMSC
- * answers ESME_RTHROTTLED or ESME_RMSGQFUL the submit goes back to the
- * head of the queue, the rate is halved (from the rate observed when
- * none was set) and sending pauses 100 ms; each second without
- * throttling raises the rate by a fifth again.  Messages are slowed,
- * never failed, by throttling.
+ * a non-blocking socket, bind_transceiver, enquire_link when the link is
+ * idle for `enquire_link` seconds, what the SMSC sends dispatched (its
+ * answers to our submits to smpp_window.c, deliver_sm to
+ * smpp_deliver.c), and on any trouble (refused bind, an answer or
+ * enquire_link overdue by the provider's timeout, unbind from the SMSC,
+ * a broken PDU, a closed socket) a new connection after a backoff of
+ * 250 ms doubling to 30 s, its unanswered submits sent again after the
+ * next bind.
  *
  * The thread holds the lock except while it sleeps in poll; send_batch
- * waits on the condition variable.
+ * waits on the condition variable (smpp_window.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,12 +30,10 @@
 #include "log.h"
 #include "smpp_link.h"
 
-#define SMPP_PAUSE_MS		100	/* after a throttling answer */
 #define SMPP_UNBIND_WAIT_MS	1000	/* at close, for unbind_resp */
 
 static struct log_limit down_lines = LOG_LIMIT_INIT("smpp.link.down",
     LOG_PER_S);
-static struct log_limit part_lines = LOG_LIMIT_INIT("smpp.part", LOG_PER_S);
 
 /* ---- references, waking ------------------------------------------------ */
 
@@ -77,8 +69,8 @@ smpp_link_wake(struct smpp_link *l)
 	(void)!write(l->evfd, &one, sizeof(one));
 }
 
-static uint32_t
-next_seq(struct smpp_link *l)
+uint32_t
+smpp_link_next_seq(struct smpp_link *l)
 {
 	uint32_t seq = l->next_seq;
 
@@ -119,47 +111,6 @@ put_header(struct smpp_link *l, uint32_t id, uint32_t status, uint32_t seq)
 
 /* ---- the connection ---------------------------------------------------- */
 
-/* Sent submits without an answer go back to the head of the queue, in
- * the order they were sent. */
-static size_t
-requeue_window(struct smpp_link *l)
-{
-	struct smpp_job *head = NULL, *tail = NULL;
-	size_t n = 0, i, best;
-
-	for (;;) {
-		best = l->n_slots;
-		for (i = 0; i < l->n_slots; i++)
-			if (l->slots[i].is_used && (best == l->n_slots ||
-			    l->slots[i].sent_ns < l->slots[best].sent_ns))
-				best = i;
-		if (best == l->n_slots)
-			break;
-		if (l->slots[best].job != NULL) {
-			struct smpp_job *j = l->slots[best].job;
-
-			j->where = JOB_QUEUED;
-			j->next = NULL;
-			if (tail != NULL)
-				tail->next = j;
-			else
-				head = j;
-			tail = j;
-			n++;
-		}
-		l->slots[best].is_used = false;
-	}
-	if (tail != NULL) {
-		tail->next = l->head;
-		if (l->head == NULL)
-			l->tail = tail;
-		l->head = head;
-	}
-	l->n_used = 0;
-	atomic_store_explicit(&l->stats.window_used, 0, memory_order_relaxed);
-	return n;
-}
-
 /* End the connection (if any) and plan the next. */
 static void
 drop(struct smpp_link *l, int64_t now, const char *why)
@@ -176,7 +127,7 @@ drop(struct smpp_link *l, int64_t now, const char *why)
 	l->in_len = 0;
 	l->out_len = 0;
 	l->has_enquire = false;
-	requeued = requeue_window(l);
+	requeued = smpp_window_requeue(l);
 	atomic_store_explicit(&l->stats.is_up, 0, memory_order_relaxed);
 	if (was_bound)
 		l->down_since_ns = now;
@@ -203,7 +154,7 @@ send_bind(struct smpp_link *l, int64_t now)
 	uint8_t pdu[256];
 	size_t len;
 
-	l->bind_seq = next_seq(l);
+	l->bind_seq = smpp_link_next_seq(l);
 	len = smpp_pack_bind(pdu, sizeof(pdu), l->bind_seq, &b);
 	if (len == 0 || !smpp_link_put(l, pdu, len)) {
 		drop(l, now, "cannot pack bind_transceiver");
@@ -290,152 +241,7 @@ finish_connect(struct smpp_link *l, int64_t now)
 
 /* ---- pacing ------------------------------------------------------------- */
 
-static int
-burst_for(int64_t rate)
-{
-	return rate / 50 > 1 ? (int)(rate / 50) : 1;
-}
-
-static void
-set_rate(struct smpp_link *l, int64_t rate, int64_t now)
-{
-	l->rate = rate;
-	ratelimit_init(&l->rl, (int)rate, burst_for(rate), now);
-}
-
-static void
-throttled(struct smpp_link *l, int64_t now)
-{
-	int64_t base, elapsed;
-
-	atomic_fetch_add_explicit(&l->stats.throttled, 1,
-	    memory_order_relaxed);
-	l->pause_until_ns = now + SMPP_PAUSE_MS * SMPP_NS_PER_MS;
-	/* One halving per burst of throttled answers, from the rate set or
-	 * else the rate seen (this second so far, at least 100 ms of it). */
-	if (now - l->last_throttle_ns > SMPP_PAUSE_MS * SMPP_NS_PER_MS) {
-		base = l->rate;
-		if (base == 0) {
-			elapsed = now - l->sec_start_ns;
-			if (elapsed < SMPP_PAUSE_MS * SMPP_NS_PER_MS)
-				elapsed = SMPP_PAUSE_MS * SMPP_NS_PER_MS;
-			base = l->sec_count * SMPP_NS_PER_S / elapsed;
-			if (l->last_sec_count > base)
-				base = l->last_sec_count;
-		}
-		set_rate(l, base / 2 > 1 ? base / 2 : 1, now);
-		log_info("smpp.throttled provider=%s rate=%lld", l->p->name,
-		    (long long)l->rate);
-	}
-	l->last_throttle_ns = now;
-	l->last_raise_ns = now;
-}
-
-static void
-raise_rate(struct smpp_link *l, int64_t now)
-{
-	int64_t max = l->p->throughput_per_s, rate;
-
-	if (l->rate == 0 || now - l->last_raise_ns < SMPP_NS_PER_S)
-		return;
-	rate = l->rate + (l->rate / 5 > 1 ? l->rate / 5 : 1);
-	l->last_raise_ns = now;
-	if (max > 0 && rate >= max)
-		rate = max;
-	else if (max == 0 && rate > 2 * (l->last_sec_count + 1) && rate > 1000)
-		rate = 0;	/* back to what `rate` alone allows */
-	set_rate(l, rate, now);
-}
-
-static bool
-may_send(struct smpp_link *l, int64_t now)
-{
-	if (now < l->pause_until_ns)
-		return false;
-	return l->rate == 0 || ratelimit_take(&l->rl, now, NULL);
-}
-
 /* ---- what comes in ------------------------------------------------------ */
-
-static struct smpp_slot *
-find_slot(struct smpp_link *l, uint32_t seq)
-{
-	size_t i;
-
-	for (i = 0; i < l->n_slots; i++)
-		if (l->slots[i].is_used && l->slots[i].seq == seq)
-			return &l->slots[i];
-	return NULL;
-}
-
-static void
-job_done(struct smpp_link *l, struct smpp_job *j, uint32_t status,
-    const char *msgid)
-{
-	j->where = JOB_DONE;
-	j->status = status;
-	snprintf(j->msgid, sizeof(j->msgid), "%s", msgid);
-	l->progress++;
-	pthread_cond_broadcast(&l->cond);
-}
-
-/* link_done_fn of a part's id: nothing waits for it. */
-static void
-part_recorded(void *arg, enum fp_err result, int64_t id)
-{
-	(void)arg;
-	(void)id;
-	if (result != FP_OK && result != FP_EBUSY && log_allow(&part_lines))
-		log_warnx("smpp.part error=\"%s\"", fp_strerror(result));
-}
-
-static void
-take_submit_resp(struct smpp_link *l, const uint8_t *pdu, size_t len,
-    const struct smpp_header *h, int64_t now)
-{
-	struct smpp_slot *sl = find_slot(l, h->seq);
-	struct smpp_job *j;
-	char id[SMPP_MSGID_MAX], name[48];
-	uint32_t status = h->status;
-
-	if (sl == NULL)
-		return;		/* not ours any more (a batch gave up) */
-	j = sl->job;
-	sl->is_used = false;
-	l->n_used--;
-	atomic_store_explicit(&l->stats.window_used, l->n_used,
-	    memory_order_relaxed);
-	link_stats_latency(&l->stats, (uint64_t)(now - sl->sent_ns) / 1000);
-	if (h->id == SMPP_GENERIC_NACK && status == SMPP_ROK)
-		status = SMPP_RINVCMDID;
-	id[0] = '\0';
-	if (h->id == SMPP_SUBMIT_SM_RESP && status == SMPP_ROK &&
-	    smpp_parse_resp(pdu, len, id) != FP_OK)
-		log_warnx("smpp.submit.resp provider=%s seq=%u error=\"no "
-		    "message_id\"", l->p->name, h->seq);
-	if (smpp_status_class(status) == SMPP_CLASS_THROTTLED) {
-		throttled(l, now);
-		if (j != NULL) {
-			j->where = JOB_QUEUED;
-			j->next = l->head;
-			l->head = j;
-			if (l->tail == NULL)
-				l->tail = j;
-		}
-		return;
-	}
-	if (status != SMPP_ROK)
-		log_info("smpp.submit.refused provider=%s seq=%u status=%s",
-		    l->p->name, h->seq, smpp_status_name(status, name));
-	if (j == NULL)
-		return;		/* its batch gave up: the message is retried */
-	/* Before anything after this answer on the connection is read: a
-	 * receipt for this part finds it (link_inbound_part). */
-	if (status == SMPP_ROK && id[0] != '\0' && j->message_id > 0)
-		link_inbound_part(l->p->name, j->message_id, j->part, id,
-		    (int64_t)time(NULL), part_recorded, NULL);
-	job_done(l, j, status, id);
-}
 
 static void
 take_bind_resp(struct smpp_link *l, const uint8_t *pdu, size_t len,
@@ -482,7 +288,7 @@ take_pdu(struct smpp_link *l, const uint8_t *pdu, size_t len, int64_t now)
 		take_bind_resp(l, pdu, len, &h, now);
 		break;
 	case SMPP_SUBMIT_SM_RESP:
-		take_submit_resp(l, pdu, len, &h, now);
+		smpp_window_answer(l, pdu, len, &h, now);
 		break;
 	case SMPP_GENERIC_NACK:
 		if (l->state == SMPP_BINDING && h.seq == l->bind_seq)
@@ -490,7 +296,7 @@ take_pdu(struct smpp_link *l, const uint8_t *pdu, size_t len, int64_t now)
 		else if (l->has_enquire && h.seq == l->enquire_seq)
 			l->has_enquire = false;
 		else
-			take_submit_resp(l, pdu, len, &h, now);
+			smpp_window_answer(l, pdu, len, &h, now);
 		break;
 	case SMPP_DELIVER_SM:
 		smpp_deliver_take(l, pdu, len, h.seq, now);
@@ -590,50 +396,6 @@ do_write(struct smpp_link *l, int64_t now)
 
 /* ---- what goes out ------------------------------------------------------ */
 
-static void
-fill_window(struct smpp_link *l, int64_t now)
-{
-	uint8_t pdu[SMPP_SM_MAX + 128];
-	struct smpp_slot *sl;
-	struct smpp_job *j;
-	size_t len, i;
-	uint32_t seq;
-
-	while (l->head != NULL && l->n_used < l->n_slots &&
-	    SMPP_BUF - l->out_len >= sizeof(pdu) && may_send(l, now)) {
-		sl = NULL;
-		for (i = 0; i < l->n_slots && sl == NULL; i++)
-			if (!l->slots[i].is_used)
-				sl = &l->slots[i];
-		if (sl == NULL)
-			break;	/* n_used says there is room: cannot be */
-		j = l->head;
-		l->head = j->next;
-		if (l->head == NULL)
-			l->tail = NULL;
-		j->next = NULL;
-		seq = next_seq(l);
-		len = smpp_pack_submit(pdu, sizeof(pdu), seq, &j->sm);
-		if (len == 0 || !smpp_link_put(l, pdu, len)) {
-			/* provider_smpp.c checked every field: not ours. */
-			job_done(l, j, SMPP_RSYSERR, "");
-			continue;
-		}
-		sl->is_used = true;
-		sl->seq = seq;
-		sl->job = j;
-		sl->sent_ns = now;
-		j->where = JOB_SENT;
-		j->sends++;
-		l->n_used++;
-		l->sec_count++;
-		atomic_fetch_add_explicit(&l->stats.submits, 1,
-		    memory_order_relaxed);
-	}
-	atomic_store_explicit(&l->stats.window_used, l->n_used,
-	    memory_order_relaxed);
-}
-
 /* Timers and output; the time the thread may sleep until. */
 static int64_t
 step(struct smpp_link *l, int64_t now)
@@ -670,7 +432,7 @@ step(struct smpp_link *l, int64_t now)
 	}
 	last = l->last_rx_ns > l->last_tx_ns ? l->last_rx_ns : l->last_tx_ns;
 	if (!l->has_enquire && now - last >= idle) {
-		l->enquire_seq = next_seq(l);
+		l->enquire_seq = smpp_link_next_seq(l);
 		if (!put_header(l, SMPP_ENQUIRE_LINK, SMPP_ROK,
 		    l->enquire_seq)) {
 			drop(l, now, "output full");
@@ -680,10 +442,10 @@ step(struct smpp_link *l, int64_t now)
 		l->enquire_ns = now;
 		last = now;
 	}
-	raise_rate(l, now);
+	smpp_pace_raise(l, now);
 	smpp_acks_flush(l);
 	smpp_concat_flush(l, now);
-	fill_window(l, now);
+	smpp_window_fill(l, now);
 	do_write(l, now);
 	if (l->state != SMPP_BOUND)
 		return now;
@@ -712,7 +474,7 @@ unbind(struct smpp_link *l)
 {
 	struct pollfd pfd;
 	int64_t end, now = smpp_mono_ns();
-	uint32_t seq = next_seq(l);
+	uint32_t seq = smpp_link_next_seq(l);
 	struct smpp_header h;
 
 	if (l->state != SMPP_BOUND || !put_header(l, SMPP_UNBIND, SMPP_ROK,
@@ -855,7 +617,7 @@ smpp_link_open(const struct cfg *cfg, const struct cfg_provider *p,
 	l->next_connect_ns = now;
 	l->backoff_ms = SMPP_BACKOFF_MIN_MS;
 	l->sec_start_ns = now;
-	set_rate(l, p->throughput_per_s, now);
+	smpp_pace_set(l, p->throughput_per_s, now);
 	l->stats.provider = p->name;
 	atomic_store(&l->stats.window_size, l->n_slots);
 	if (pthread_create(&l->thread, NULL, link_main, l) != 0) {
@@ -888,99 +650,4 @@ smpp_link_close(struct smpp_link *l)
 	}
 	/* Answers still being computed hold their own references. */
 	smpp_link_unref(l);
-}
-
-/* Take this batch's jobs out of the queue and the window. */
-static void
-forget(struct smpp_link *l, struct smpp_job *jobs, size_t n)
-{
-	struct smpp_job **pp, *j;
-	size_t i;
-
-	l->tail = NULL;
-	for (pp = &l->head; *pp != NULL;) {
-		j = *pp;
-		if (j >= jobs && j < jobs + n) {
-			*pp = j->next;
-			j->next = NULL;
-			j->where = JOB_NEW;
-			continue;
-		}
-		l->tail = j;
-		pp = &j->next;
-	}
-	for (i = 0; i < l->n_slots; i++) {
-		j = l->slots[i].job;
-		if (l->slots[i].is_used && j != NULL && j >= jobs &&
-		    j < jobs + n)
-			l->slots[i].job = NULL;
-	}
-}
-
-void
-smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
-    char *why, size_t why_len)
-{
-	int64_t now = smpp_mono_ns(), timeout, start, until, t;
-	uint64_t seen;
-	struct timespec ts;
-	size_t i, left = n;
-
-	snprintf(why, why_len, "no answer");
-	if (n == 0)
-		return;
-	timeout = (int64_t)l->p->timeout_s * SMPP_NS_PER_S;
-	pthread_mutex_lock(&l->lock);
-	for (i = 0; i < n; i++) {
-		jobs[i].where = JOB_QUEUED;
-		jobs[i].next = NULL;
-		jobs[i].sends = 0;
-		if (l->tail != NULL)
-			l->tail->next = &jobs[i];
-		else
-			l->head = &jobs[i];
-		l->tail = &jobs[i];
-	}
-	smpp_link_wake(l);
-	start = now;
-	seen = l->progress;
-	until = now + timeout;
-	for (;;) {
-		for (left = 0, i = 0; i < n; i++)
-			left += jobs[i].where != JOB_DONE;
-		if (left == 0)
-			break;
-		if (atomic_load(&l->is_stopping)) {
-			snprintf(why, why_len, "smpp: stopping");
-			break;
-		}
-		/* Down longer than a timeout: no use waiting. */
-		if (l->state != SMPP_BOUND && l->down_since_ns > 0 &&
-		    now - l->down_since_ns >= timeout) {
-			snprintf(why, why_len, "smpp: not bound: %s",
-			    l->last_error[0] != '\0' ? l->last_error :
-			    "connecting");
-			break;
-		}
-		if (l->progress != seen) {
-			seen = l->progress;
-			until = now + timeout;
-		}
-		if (now >= until || now - start >= SMPP_MAX_WAIT_S *
-		    SMPP_NS_PER_S) {
-			snprintf(why, why_len, "smpp: no answer in %d s%s%s",
-			    l->p->timeout_s, l->last_error[0] != '\0' ?
-			    ": " : "", l->last_error);
-			break;
-		}
-		t = until < now + 200 * SMPP_NS_PER_MS ? until :
-		    now + 200 * SMPP_NS_PER_MS;
-		ts.tv_sec = (time_t)(t / SMPP_NS_PER_S);
-		ts.tv_nsec = (long)(t % SMPP_NS_PER_S);
-		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
-		now = smpp_mono_ns();
-	}
-	if (left > 0)
-		forget(l, jobs, n);
-	pthread_mutex_unlock(&l->lock);
 }

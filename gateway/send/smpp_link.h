@@ -2,7 +2,8 @@
  * smpp_link.h: one SMPP 3.4 transceiver bind (SPEC 11), what
  * provider_smpp.c (the provider's operations: messages into submits and
  * back into results), smpp_link.c (the link thread: connection, bind,
- * window, enquire_link, reconnection, pacing) and smpp_deliver.c (what
+ * enquire_link, reconnection, dispatch), smpp_window.c (the queue, the
+ * window of submits and their answers, the pace) and smpp_deliver.c (what
  * the SMSC sends us: MO and receipts, and their deliver_sm_resp) share.
  * Internal to the smpp provider.
  *
@@ -185,6 +186,24 @@ void smpp_link_wake(struct smpp_link *l);
 /* Append a PDU of len octets to the output (l->lock held); false when
  * the output is full (the connection is then dropped). */
 bool smpp_link_put(struct smpp_link *l, const uint8_t *pdu, size_t len);
+
+/* The next sequence number (l->lock held). */
+uint32_t smpp_link_next_seq(struct smpp_link *l);
+
+/* smpp_window.c (l->lock held). */
+
+/* Send queued submits while the window, the output and the pace allow. */
+void smpp_window_fill(struct smpp_link *l, int64_t now);
+/* A submit_sm_resp or generic_nack for a submit (header h). */
+void smpp_window_answer(struct smpp_link *l, const uint8_t *pdu,
+    size_t len, const struct smpp_header *h, int64_t now);
+/* The connection ended: the window's submits back to the head of the
+ * queue, in the order they went; how many. */
+size_t smpp_window_requeue(struct smpp_link *l);
+/* The pace: `rate` submits a second from now (0: unlimited); raised by
+ * a fifth when a second passed without throttling. */
+void smpp_pace_set(struct smpp_link *l, int64_t rate, int64_t now);
+void smpp_pace_raise(struct smpp_link *l, int64_t now);
 
 /* smpp_deliver.c: what the SMSC sends us (l->lock held). */
 
