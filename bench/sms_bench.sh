@@ -898,6 +898,19 @@ END {
 	row("  ratio to Kannel", re, "%.2f", ">= " t_del "x (report)")
 	re_m = M
 
+	# How busy the machine was besides us, each round: the most any of
+	# its phases saw (phase_end), in cores of the two.
+	for (i = 1; i <= rounds; i++) {
+		x[i] = ""
+		for (k in has) {
+			split(k, kk, SUBSEP)
+			if (kk[1] ~ /^other_/ && kk[2] == i && \
+			    (x[i] == "" || val[k] > x[i]))
+				x[i] = val[k]
+		}
+	}
+	row("other processes, cores (most)", x, "%.2f", "(< 0.15: quiet)")
+
 	# Per round: did each line hold?
 	for (i = 1; i <= rounds; i++) {
 		ok_a[i] = ra[i] == "" ? "" : ra[i] >= t_mo && \
