@@ -7,8 +7,9 @@
 #   make test SUITE=outbox   build and run one suite
 #   make lint-layout         the parts' includes point one way
 #   make analyze    gcc -fanalyzer over the programs
-#   make bench      registry import (1M households, 3M members); SMS against
-#                   Debian's Kannel (MO, sendsms, delivery, rate limit)
+#   make bench      registry import (1M households, 3M members); SMS and USSD
+#                   against Debian's Kannel (MO, flood, sendsms, USSD: five
+#                   alternating rounds; make bench-sms runs that table alone)
 #   make fuzz       libFuzzer harnesses with clang (FUZZ_SECONDS each)
 #   make soak       load and faults against the real programs, then the
 #                   invariants (SOAK_MINUTES, default 10; tests/soak/soak.py)
@@ -92,7 +93,7 @@ GW_LIBS    = $(BUILD)/libgateway.a $(BUILD)/libcore.a $(BUILD)/libfupin.a
 PROGS = $(BIN)/fupin-gateway $(BIN)/fupin-bridge $(BIN)/fupinctl
 
 .PHONY: all libs-present deps run check test test-clock valgrind-test cppcheck lint-layout \
-        bench fuzz install clean analyze demo-db soak test-browser web-vendor
+        bench bench-sms fuzz install clean analyze demo-db soak test-browser web-vendor
 
 all: libs-present $(PROGS) web-vendor
 
@@ -325,6 +326,10 @@ bench: deps all $(BENCH_GEN) $(SMSC_MODULES)
 	@sh bench/smpp_bench.sh $(BIN)
 	@/usr/bin/python3 bench/console_page_bench.py $(BIN)
 	@$(MAKE) --no-print-directory $(BIN)/cmpp_drive && sh bench/cmpp_bench.sh $(BIN)
+
+# Issue 14's table alone: SMS and USSD against Kannel, five rounds (BENCH_ROUNDS).
+bench-sms: all $(BIN)/loadgen
+	@sh bench/sms_bench.sh $(BIN)
 
 # ---- soak --------------------------------------------------------------------
 # Load and faults (SIGKILLs, a failing provider, a full disk) for
