@@ -147,3 +147,33 @@ msisdn_national(const char *e164)
 {
 	return strncmp(e164, "+86", 3) == 0 ? e164 + 3 : e164;
 }
+
+static bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+void
+msisdn_mask_text(char *text)
+{
+	size_t i = 0, start, n;
+
+	while (text[i] != '\0') {
+		if (!is_digit(text[i])) {
+			i++;
+			continue;
+		}
+		start = i;
+		while (is_digit(text[i]))
+			i++;
+		n = i - start;
+		if (n == 13 && text[start] == '8' && text[start + 1] == '6') {
+			start += 2;
+			n = 11;
+		}
+		if (n == 11 && text[start] == '1' && text[start + 1] >= '3' &&
+		    text[start + 1] <= '9')
+			memset(text + start + 3, '*', 4);
+	}
+}

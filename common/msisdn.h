@@ -39,4 +39,12 @@ const char *msisdn_mask(const char *number, char *buf, size_t len);
  */
 const char *msisdn_national(const char *e164);
 
+/*
+ * Mask in place every Chinese mobile number written in `text` (a run of
+ * exactly 11 digits 1[3-9]..., alone or after 86, as in a CX reply or a
+ * task's text) as msisdn_mask shows it: 138****5678.  The text keeps its
+ * length; other digits (dates, amounts, ids) are left alone.
+ */
+void msisdn_mask_text(char *text);
+
 #endif

@@ -19,6 +19,25 @@ text_or_null(sqlite3_stmt *stmt, int c)
 	return v != NULL ? json_object_new_string((const char *)v) : NULL;
 }
 
+/* A message's text; the mobile numbers in it masked when `mask`. */
+static struct json_object *
+text_json(sqlite3_stmt *stmt, int c, bool mask)
+{
+	const char *v = (const char *)sqlite3_column_text(stmt, c);
+	struct json_object *o;
+	char *copy;
+
+	if (v == NULL || !mask)
+		return v != NULL ? json_object_new_string(v) : NULL;
+	copy = strdup(v);
+	if (copy == NULL)
+		return NULL;
+	msisdn_mask_text(copy);
+	o = json_object_new_string(copy);
+	free(copy);
+	return o;
+}
+
 static struct json_object *
 phone_json(const char *v, bool mask)
 {
@@ -289,7 +308,7 @@ struct msg {
 
 static enum fp_err
 read_in(struct store *st, const char *e164, int64_t before, int n,
-    struct msg *v, int *got)
+    bool mask, struct msg *v, int *got)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -313,7 +332,7 @@ read_in(struct store *st, const char *e164, int64_t before, int n,
 		json_object_object_add(o, "direction",
 		    json_object_new_string("in"));
 		json_object_object_add(o, "status", text_or_null(stmt, 1));
-		json_object_object_add(o, "text", text_or_null(stmt, 2));
+		json_object_object_add(o, "text", text_json(stmt, 2, mask));
 		json_object_object_add(o, "command", text_or_null(stmt, 3));
 		json_object_object_add(o, "received_at",
 		    svc_time_json(sqlite3_column_int64(stmt, 4)));
@@ -327,7 +346,7 @@ read_in(struct store *st, const char *e164, int64_t before, int n,
 
 static enum fp_err
 read_out(struct store *st, const char *e164, int64_t before, int n,
-    struct msg *v, int *got)
+    bool mask, struct msg *v, int *got)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
@@ -352,7 +371,7 @@ read_out(struct store *st, const char *e164, int64_t before, int n,
 		json_object_object_add(o, "direction",
 		    json_object_new_string("out"));
 		json_object_object_add(o, "status", text_or_null(stmt, 1));
-		json_object_object_add(o, "text", text_or_null(stmt, 2));
+		json_object_object_add(o, "text", text_json(stmt, 2, mask));
 		json_object_object_add(o, "kind", text_or_null(stmt, 3));
 		json_object_object_add(o, "provider", text_or_null(stmt, 4));
 		json_object_object_add(o, "segments", json_object_new_int(
@@ -399,9 +418,9 @@ lookup_messages(struct store *st, const char *e164, enum lookup_direction dir,
 	if (v == NULL)
 		return FP_ENOMEM;
 	if (dir != LOOKUP_OUT)
-		err = read_in(st, e164, before, limit + 1, v, &got);
+		err = read_in(st, e164, before, limit + 1, mask, v, &got);
 	if (err == FP_OK && dir != LOOKUP_IN)
-		err = read_out(st, e164, before, limit + 1, v, &got);
+		err = read_out(st, e164, before, limit + 1, mask, v, &got);
 	qsort(v, (size_t)got, sizeof(*v), msg_cmp);
 	items = json_object_new_array();
 	for (i = 0; i < got; i++) {

@@ -42,7 +42,8 @@ enum lookup_direction {
  * id to pass as after for the next page, or null.  Each: id, direction,
  * status, text; in: command, route, household_id, received_at; out:
  * kind, provider, segments, error, broadcast_id, created_at, updated_at.
- * The number is masked when `mask`.
+ * The number is masked when `mask`, and so are the mobile numbers in the
+ * texts (a CX reply names the cadre's).
  */
 enum fp_err lookup_messages(struct store *st, const char *e164,
     enum lookup_direction dir, int64_t before, int limit, bool mask,

@@ -7,6 +7,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "msisdn.h"
@@ -64,6 +65,29 @@ add_phone(struct strbuf *b, const char *name, sqlite3_stmt *stmt, int c,
 		    sizeof(masked)) : v, SIZE_MAX);
 }
 
+/* A text with the mobile numbers in it masked when `mask`. */
+static void
+add_masked_text(struct strbuf *b, const char *name, sqlite3_stmt *stmt,
+    int c, bool mask)
+{
+	const char *v = (const char *)sqlite3_column_text(stmt, c);
+	char *copy;
+
+	if (v == NULL || !mask) {
+		add_text(b, name, stmt, c);
+		return;
+	}
+	member(b, name);
+	copy = strdup(v);
+	if (copy == NULL) {
+		strbuf_adds(b, "null");
+		return;
+	}
+	msisdn_mask_text(copy);
+	strbuf_add_json(b, copy, SIZE_MAX);
+	free(copy);
+}
+
 static void
 add_bool(struct strbuf *b, const char *name, bool v)
 {
@@ -104,7 +128,7 @@ row_text(struct strbuf *b, sqlite3_stmt *stmt, bool mask)
 	add_text(b, "cadre_name", stmt, 5);
 	add_phone(b, "cadre_phone", stmt, 6, mask);
 	add_text(b, "area_code", stmt, 7);
-	add_text(b, "text", stmt, 8);
+	add_masked_text(b, "text", stmt, 8, mask);
 	add_text(b, "due", stmt, 9);
 	add_bool(b, "ack_required", sqlite3_column_int(stmt, 10) != 0);
 	add_bool(b, "urgent", sqlite3_column_int(stmt, 11) != 0);

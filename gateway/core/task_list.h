@@ -30,7 +30,7 @@ enum task_filter {
  * when no such task is in the scope), at most `limit`; "next" is the
  * task number to pass as after for the next page, or null.  A task
  * that became overdue between two pages may be listed twice or not at
- * all.  Phone numbers masked when `mask`.  The answer {"limit","items",
+ * all.  Phone numbers masked when `mask`, in the task's text too.  The answer {"limit","items",
  * "next"} as JSON text in *out (the caller frees it), its length in *len.
  */
 enum fp_err task_list(struct store *st, const char *scope,

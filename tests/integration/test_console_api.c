@@ -643,11 +643,18 @@ START_TEST(a_numbers_messages_inside_the_scope_masked_for_a_viewer)
 	    OFFICE, &o), 200);
 	ck_assert_int_eq(count(o, "items"), 1);
 	json_object_put(o);
-	/* A viewer: masked. */
+	/* An office reads the reply as it was sent. */
+	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001", OFFICE, &o),
+	    200);
+	ck_assert_ptr_nonnull(strstr(str(o, "items[0].text"), "19908349001"));
+	json_object_put(o);
+	/* A viewer: masked, the cadre's number in the CX reply too. */
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001", VIEWER,
 	    &o), 200);
 	ck_assert_str_eq(str(o, "msisdn"), "139****0001");
+	ck_assert_ptr_nonnull(strstr(str(o, "items[0].text"), "199****9001"));
 	ck_assert(strstr(R.body, "13900000001") == NULL);
+	ck_assert(strstr(R.body, "19908349001") == NULL);
 	json_object_put(o);
 	/* Another prefecture's number, and a stranger's: not there. */
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000004", OFFICE,

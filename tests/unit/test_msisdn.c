@@ -2,6 +2,7 @@
  * test_msisdn.c: phone number normalisation and masking tables.
  */
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "msisdn.h"
@@ -92,6 +93,32 @@ START_TEST(masks_mobiles_as_138_stars_5678)
 }
 END_TEST
 
+START_TEST(masks_the_mobiles_written_in_a_text)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} texts[] = {
+		{ "帮扶干部：李明辉 19908349001；", "帮扶干部：李明辉 199****9001；" },
+		{ "call +8613812345678 now", "call +86138****5678 now" },
+		{ "8613812345678", "86138****5678" },
+		{ "13812345678,13912345678", "138****5678,139****5678" },
+		/* Not mobiles: a date, an amount, 12 digits, 1[0-2]... */
+		{ "2026-12-07 1150.00 513431100201 12345678901",
+		  "2026-12-07 1150.00 513431100201 12345678901" },
+		{ "", "" },
+	};
+	char buf[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", texts[i].in);
+		msisdn_mask_text(buf);
+		ck_assert_str_eq(buf, texts[i].out);
+	}
+}
+END_TEST
+
 Suite *
 msisdn_suite(void)
 {
@@ -104,6 +131,7 @@ msisdn_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("mask");
 	tcase_add_test(tc, masks_mobiles_as_138_stars_5678);
+	tcase_add_test(tc, masks_the_mobiles_written_in_a_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
