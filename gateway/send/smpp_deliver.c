@@ -114,6 +114,10 @@ smpp_acks_flush(struct smpp_link *l)
 	size_t i, len;
 
 	pthread_mutex_lock(&l->ack_lock);
+	if (l->n_acks == 0) {
+		pthread_mutex_unlock(&l->ack_lock);
+		return;		/* (acks may still be NULL) */
+	}
 	for (i = 0; i < l->n_acks; i++) {
 		if (l->acks[i].gen != l->gen || l->state != SMPP_BOUND)
 			continue;	/* its connection is gone */
