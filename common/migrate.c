@@ -592,6 +592,18 @@ static const char m12_console_counts[] =
 "  households INTEGER NOT NULL) WITHOUT ROWID;"
 "CREATE INDEX sms_out_msisdn ON sms_out(msisdn);";
 
+/*
+ * SPEC 11: approved templates.  A provider that sends templates only
+ * (aliyun, tencent, http_json with template_code) needs what a message
+ * was rendered from, not its text: the text's key ("sms/fk_ok",
+ * "notices/...", "menu/<screen>"), the language it was rendered in and
+ * its variables as a JSON object.  NULL for free text.
+ */
+static const char m13_outbox_templates[] =
+"ALTER TABLE sms_out ADD COLUMN tpl_key TEXT;"
+"ALTER TABLE sms_out ADD COLUMN tpl_lang TEXT;"
+"ALTER TABLE sms_out ADD COLUMN tpl_vars TEXT;";
+
 /* Migration 8's household_digits for the households already there. */
 static enum fp_err
 fill_household_digits(struct store *st)
@@ -636,6 +648,7 @@ static const struct migration migrations[] = {
 	{ 10, "broadcast-counts", m10_broadcast_counts, NULL },
 	{ 11, "console-users", m11_console_users, NULL },
 	{ 12, "console-counts", m12_console_counts, NULL },
+	{ 13, "outbox-templates", m13_outbox_templates, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

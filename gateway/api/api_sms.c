@@ -38,7 +38,7 @@ struct send_job {
 	const char		*provider;
 	int64_t			 id;
 	const char		*missing;	/* set on FP_EINVAL */
-	char			*rendered;	/* owned */
+	struct svc_msg		 rendered;	/* owned */
 };
 
 static enum fp_err
@@ -59,20 +59,23 @@ send_job_run(struct store *st, void *arg)
 			err = notice_record_load(st, who.member_id, who.cadre_id,
 			    &rec);
 		if (err == FP_OK)
-			err = notice_render(&j->ctx, j->template_name, NULL,
+			err = notice_render_msg(&j->ctx, j->template_name, NULL,
 			    j->vars, j->n_vars, &rec, who.lang, &j->rendered,
 			    &j->missing);
 		if (err != FP_OK)
 			return err;
 		/* SPEC 4: the rendering too must fit sms.max_segments. */
-		err = outbox_check_length(j->ctx.cfg, j->provider, j->rendered,
-		    NULL);
+		err = outbox_check_length(j->ctx.cfg, j->provider,
+		    j->rendered.text, NULL);
 		if (err != FP_OK)
 			return err;
 	}
 	memset(&m, 0, sizeof(m));
 	m.to = j->to;
-	m.text = j->rendered != NULL ? j->rendered : j->text;
+	if (j->rendered.text != NULL)
+		svc_msg_outbox(&j->rendered, &m);
+	else
+		m.text = j->text;
 	m.kind = "api";
 	m.provider = j->provider;
 	return outbox_enqueue(st, j->ctx.cfg, &m, (int64_t)time(NULL), &j->id);
@@ -120,6 +123,14 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 	    cfg_provider_find(j->ctx.cfg, j->provider) == NULL) {
 		http_resp_error(resp, 400, "invalid_request",
 		    "provider: not configured");
+		return FP_EINVAL;
+	}
+	if (j->text != NULL && cfg_provider_is_template(cfg_provider_find(
+	    j->ctx.cfg, j->provider != NULL ? j->provider :
+	    j->ctx.cfg->sms.provider))) {
+		/* SPEC 11: approved templates only. */
+		http_resp_error(resp, 400, "invalid_request", "text: this "
+		    "provider sends approved templates only: use a template");
 		return FP_EINVAL;
 	}
 	if (j->text != NULL) {
@@ -213,7 +224,7 @@ api_sms_send(struct gw *gw, struct http_req *req, struct http_resp *resp)
 			    j.token->name);
 	}
 done:
-	free(j.rendered);
+	svc_msg_cleanup(&j.rendered);
 	json_object_put(o);
 }
 

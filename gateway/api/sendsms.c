@@ -347,6 +347,13 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		kannel_answer(resp, 400, "Invalid text or charset, rejected");
 		goto fail;
 	}
+	/* SPEC 11: a template provider sends approved templates only. */
+	if (cfg_provider_is_template(cfg_provider_find(gw->cfg,
+	    gw->cfg->sms.provider))) {
+		kannel_answer(resp, 400, "Free text not allowed: the provider "
+		    "sends approved templates only, rejected");
+		goto fail;
+	}
 	/* SPEC 4: never more than sms.max_segments segments. */
 	if (outbox_check_length(gw->cfg, NULL, r->text, NULL) != FP_OK) {
 		snprintf(msg, sizeof(msg), "Message too long (more than %d "

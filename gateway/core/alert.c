@@ -323,8 +323,8 @@ find_cadres(struct store *st, const struct alert_req *r, struct cadre *out,
 /* The SMS for one cadre; *text to free. */
 static enum fp_err
 alert_text(const struct svc_ctx *ctx, const struct alert_req *r,
-    const struct cadre *c, const char *task, const char *none, char **text,
-    const char **missing)
+    const struct cadre *c, const char *task, const char *none,
+    struct svc_msg *text, const char **missing)
 {
 	struct tpl_var vars[BROADCAST_VARS_MAX + 4];
 	size_t n = 0, i;
@@ -338,7 +338,7 @@ alert_text(const struct svc_ctx *ctx, const struct alert_req *r,
 		vars[n++] = (struct tpl_var){ "text", r->text };
 	for (i = 0; i < r->n_vars && i < BROADCAST_VARS_MAX; i++)
 		vars[n++] = r->vars[i];
-	return templates_render(ctx->tpl, lang, "notices",
+	return svc_msg_render(ctx, lang, "notices",
 	    r->template_name != NULL ? r->template_name : "task_alert", vars,
 	    n, text, missing);
 }
@@ -346,8 +346,8 @@ alert_text(const struct svc_ctx *ctx, const struct alert_req *r,
 /* Queue a task's SMS: non-urgent ones wait out the quiet hours. */
 static enum fp_err
 queue_task_sms(struct store *st, const struct svc_ctx *ctx,
-    const char *phone, const char *text, int64_t task_id, bool urgent,
-    int64_t now)
+    const char *phone, const struct svc_msg *text, int64_t task_id,
+    bool urgent, int64_t now)
 {
 	struct outbox_msg m;
 	int64_t msg_id = 0, from = urgent ? now : schedule_quiet_end(ctx->cfg,
@@ -358,7 +358,7 @@ queue_task_sms(struct store *st, const struct svc_ctx *ctx,
 
 	memset(&m, 0, sizeof(m));
 	m.to = phone;
-	m.text = text;
+	svc_msg_outbox(text, &m);
 	m.kind = "alert";
 	m.task_id = task_id;
 	err = outbox_enqueue(st, ctx->cfg, &m, now, &msg_id);
@@ -389,7 +389,8 @@ create_task(struct store *st, const struct svc_ctx *ctx,
     const char *none, int64_t now, struct json_object *numbers,
     const char **missing)
 {
-	char task[32], *text = NULL;
+	struct svc_msg text = SVC_MSG_INIT;
+	char task[32];
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int64_t task_id = 0;
@@ -420,24 +421,24 @@ create_task(struct store *st, const struct svc_ctx *ctx,
 	if (err != FP_OK)
 		return err;
 	/* SPEC 4: never more than sms.max_segments. */
-	err = outbox_check_length(ctx->cfg, NULL, text, NULL);
+	err = outbox_check_length(ctx->cfg, NULL, text.text, NULL);
 	if (err != FP_OK) {
-		free(text);
+		svc_msg_cleanup(&text);
 		return err;
 	}
 	err = store_stmt(st, "UPDATE tasks SET text = ?2 WHERE id = ?1", &stmt);
 	if (err == FP_OK) {
 		sqlite3_bind_int64(stmt, 1, task_id);
-		sqlite3_bind_text(stmt, 2, r->text != NULL ? r->text : text, -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(stmt, 2, r->text != NULL ? r->text :
+		    text.text, -1, SQLITE_STATIC);
 		rc = sqlite3_step(stmt);
 		sqlite3_reset(stmt);
 		err = rc == SQLITE_DONE ? FP_OK : store_err(rc);
 	}
 	if (err == FP_OK && *c->phone != '\0')
-		err = queue_task_sms(st, ctx, c->phone, text, task_id,
+		err = queue_task_sms(st, ctx, c->phone, &text, task_id,
 		    r->urgent, now);
-	free(text);
+	svc_msg_cleanup(&text);
 	if (err == FP_OK)
 		json_object_array_add(numbers, json_object_new_string(task));
 	return err;
@@ -557,23 +558,33 @@ static enum fp_err
 resend(struct store *st, const struct svc_ctx *ctx, const struct due_task *t,
     int64_t now)
 {
-	char phone[24] = "", *text = NULL;
+	struct svc_msg text = SVC_MSG_INIT;
+	char phone[24] = "";
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 
-	err = store_stmt(st, "SELECT msisdn, text FROM sms_out WHERE task_id = "
-	    "?1 ORDER BY id LIMIT 1", &stmt);
+	/* The same text, and for a template provider the same template
+	 * and variables (SPEC 11). */
+	err = store_stmt(st, "SELECT msisdn, text, tpl_key, tpl_lang, "
+	    "tpl_vars FROM sms_out WHERE task_id = ?1 ORDER BY id LIMIT 1",
+	    &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_int64(stmt, 1, t->id);
 	if (sqlite3_step(stmt) == SQLITE_ROW) {
 		store_column_copy(stmt, 0, phone, sizeof(phone));
-		text = strdup((const char *)sqlite3_column_text(stmt, 1));
+		text.text = strdup((const char *)sqlite3_column_text(stmt, 1));
+		store_column_copy(stmt, 2, text.key, sizeof(text.key));
+		store_column_copy(stmt, 3, text.lang, sizeof(text.lang));
+		if (sqlite3_column_text(stmt, 4) != NULL)
+			text.vars = strdup((const char *)
+			    sqlite3_column_text(stmt, 4));
 	}
 	sqlite3_reset(stmt);
-	if (text != NULL)
-		err = queue_task_sms(st, ctx, phone, text, t->id, t->urgent, now);
-	free(text);
+	if (text.text != NULL)
+		err = queue_task_sms(st, ctx, phone, &text, t->id, t->urgent,
+		    now);
+	svc_msg_cleanup(&text);
 	if (err == FP_OK)
 		err = store_exec_2(st, "UPDATE tasks SET resent_at = ?2 WHERE "
 		    "id = ?1", t->id, now);

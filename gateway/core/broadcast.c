@@ -374,7 +374,7 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 	}
 	if (r->text != NULL) {
 		/* Aggregators with approved templates refuse free text. */
-		if (p->template_code != NULL && *p->template_code != '\0') {
+		if (cfg_provider_is_template(p)) {
 			*why = "text: this provider sends approved templates only: use "
 			    "a template";
 			return FP_EINVAL;

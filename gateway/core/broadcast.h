@@ -214,6 +214,13 @@ enum fp_err notice_render(const struct svc_ctx *ctx,
     size_t n_vars, const struct notice_record *rec, const char *lang,
     char **out, const char **missing);
 
+/* notice_render into m, with the template's key and variables (free
+ * text: key ""), for the outbox (SPEC 11). */
+enum fp_err notice_render_msg(const struct svc_ctx *ctx,
+    const char *template_name, const char *text, const struct tpl_var *vars,
+    size_t n_vars, const struct notice_record *rec, const char *lang,
+    struct svc_msg *m, const char **missing);
+
 /* An audit row: who did what to what. */
 enum fp_err audit_record(struct store *st, int64_t now, const char *actor,
     const char *action, const char *target, const char *detail);

@@ -58,17 +58,18 @@ in_record(const char *name)
 }
 
 enum fp_err
-notice_render(const struct svc_ctx *ctx, const char *template_name,
+notice_render_msg(const struct svc_ctx *ctx, const char *template_name,
     const char *text, const struct tpl_var *vars, size_t n_vars,
-    const struct notice_record *rec, const char *lang, char **out,
+    const struct notice_record *rec, const char *lang, struct svc_msg *m,
     const char **missing)
 {
 	struct tpl_var all[BROADCAST_VARS_MAX + 4];
 	size_t n = 0, i;
 
+	svc_msg_cleanup(m);
 	if (template_name == NULL) {
-		*out = strdup(text);
-		return *out != NULL ? FP_OK : FP_ENOMEM;
+		m->text = strdup(text);
+		return m->text != NULL ? FP_OK : FP_ENOMEM;
 	}
 	/* The record first: the first of a name wins (SPEC 3.5), and a
 	 * record field never comes from vars (notice_record_field). */
@@ -82,8 +83,28 @@ notice_render(const struct svc_ctx *ctx, const char *template_name,
 	for (i = 0; i < n_vars && i < BROADCAST_VARS_MAX; i++)
 		if (!in_record(vars[i].name))
 			all[n++] = vars[i];
-	return templates_render(ctx->tpl, lang, "notices", template_name, all,
-	    n, out, missing);
+	return svc_msg_render(ctx, lang, "notices", template_name, all, n, m,
+	    missing);
+}
+
+enum fp_err
+notice_render(const struct svc_ctx *ctx, const char *template_name,
+    const char *text, const struct tpl_var *vars, size_t n_vars,
+    const struct notice_record *rec, const char *lang, char **out,
+    const char **missing)
+{
+	struct svc_msg m = SVC_MSG_INIT;
+	enum fp_err err;
+
+	*out = NULL;
+	err = notice_render_msg(ctx, template_name, text, vars, n_vars, rec,
+	    lang, &m, missing);
+	if (err == FP_OK) {
+		*out = m.text;
+		m.text = NULL;
+	}
+	svc_msg_cleanup(&m);
+	return err;
 }
 
 /* ---- dry run ------------------------------------------------------------ */
@@ -349,8 +370,9 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 {
 	struct outbox_msg m;
 	struct notice_record rec;
+	struct svc_msg msg = SVC_MSG_INIT;
 	const char *missing = NULL;
-	char *text = NULL, masked[MSISDN_MASK_MAX];
+	char masked[MSISDN_MASK_MAX];
 	int64_t msg_id = 0;
 	size_t segments = 0;
 	bool sent, opted_out;
@@ -369,11 +391,9 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 		    schedule_next_day(now));
 	err = notice_record_load(st, r->member_id, r->cadre_id, &rec);
 	if (err == FP_OK)
-		err = notice_render(ctx, b->template_name, b->text, b->vars, b->n_vars,
-		    &rec, *r->lang != '\0' ? r->lang :
-		    ctx->cfg->templates.default_language, &text, &missing);
-	if (err != FP_OK)
-		free(text);	/* NULL: notice_render keeps nothing on failure */
+		err = notice_render_msg(ctx, b->template_name, b->text, b->vars,
+		    b->n_vars, &rec, *r->lang != '\0' ? r->lang :
+		    ctx->cfg->templates.default_language, &msg, &missing);
 	if (err == FP_EINVAL) {
 		/* The record lacks a field the template needs: no hole. */
 		log_warnx("broadcast.skip id=%lld msisdn=%s missing=%s",
@@ -385,9 +405,9 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 		return err;
 	/* SPEC 4: a record longer than the check's sample never makes a
 	 * message over sms.max_segments: skipped, logged. */
-	err = outbox_check_length(ctx->cfg, b->provider, text, &segments);
+	err = outbox_check_length(ctx->cfg, b->provider, msg.text, &segments);
 	if (err != FP_OK) {
-		free(text);
+		svc_msg_cleanup(&msg);
 		if (err != FP_ETOOBIG && err != FP_EINVAL)
 			return err;
 		log_warnx("broadcast.skip id=%lld msisdn=%s segments=%zu "
@@ -397,12 +417,12 @@ send_one(struct store *st, const struct svc_ctx *ctx, const struct bc *b,
 	}
 	memset(&m, 0, sizeof(m));
 	m.to = r->msisdn;
-	m.text = text;
+	svc_msg_outbox(&msg, &m);
 	m.kind = b->kind;
 	m.provider = b->provider;
 	m.broadcast_id = b->id;
 	err = outbox_enqueue(st, ctx->cfg, &m, now, &msg_id);
-	free(text);
+	svc_msg_cleanup(&msg);
 	if (err == FP_OK)
 		err = count_notice(st, r->msisdn, day);
 	if (err == FP_OK)

@@ -181,7 +181,7 @@ household_summary_load(struct store *st, const struct svc_ctx *ctx,
 
 static enum fp_err
 render(const struct svc_ctx *ctx, const char *lang,
-    const struct household_summary *p, char **out)
+    const struct household_summary *p, struct svc_msg *out)
 {
 	const struct tpl_var vars[] = {
 		{ "name", p->name },
@@ -193,7 +193,7 @@ render(const struct svc_ctx *ctx, const char *lang,
 		{ "training", p->training },
 	};
 
-	return svc_text(ctx, lang, "cx_status", vars,
+	return svc_reply(ctx, lang, "cx_status", vars,
 	    sizeof(vars) / sizeof(vars[0]), out);
 }
 
@@ -207,28 +207,40 @@ too_long(const char *text)
 }
 
 enum fp_err
-household_summary_text(const struct svc_ctx *ctx, const char *lang,
-    const struct household_summary *summary, char **out)
+household_summary_msg(const struct svc_ctx *ctx, const char *lang,
+    const struct household_summary *summary, struct svc_msg *out)
 {
 	struct household_summary p = *summary;
 	enum fp_err err;
 
-	*out = NULL;
 	err = render(ctx, lang, &p, out);
-	if (err != FP_OK || !too_long(*out))
+	if (err != FP_OK || !too_long(out->text))
 		return err;
 	/* Two SMS at most: drop the training, then shorten the programs. */
-	free(*out);
-	*out = NULL;
 	err = svc_word(ctx, lang, "none", p.training, sizeof(p.training));
 	if (err == FP_OK)
 		err = render(ctx, lang, &p, out);
-	if (err != FP_OK || !too_long(*out))
+	if (err != FP_OK || !too_long(out->text))
 		return err;
-	free(*out);
-	*out = NULL;
 	err = svc_word(ctx, lang, "none", p.programs, sizeof(p.programs));
 	if (err == FP_OK)
 		err = render(ctx, lang, &p, out);
+	return err;
+}
+
+enum fp_err
+household_summary_text(const struct svc_ctx *ctx, const char *lang,
+    const struct household_summary *summary, char **out)
+{
+	struct svc_msg m = SVC_MSG_INIT;
+	enum fp_err err;
+
+	*out = NULL;
+	err = household_summary_msg(ctx, lang, summary, &m);
+	if (err == FP_OK) {
+		*out = m.text;
+		m.text = NULL;
+	}
+	svc_msg_cleanup(&m);
 	return err;
 }

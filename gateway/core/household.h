@@ -39,4 +39,9 @@ enum fp_err household_summary_load(struct store *st,
 enum fp_err household_summary_text(const struct svc_ctx *ctx,
     const char *lang, const struct household_summary *p, char **out);
 
+/* The same as a reply to send: sms/cx_status with its variables. */
+enum fp_err household_summary_msg(const struct svc_ctx *ctx,
+    const char *lang, const struct household_summary *p,
+    struct svc_msg *out);
+
 #endif

@@ -302,6 +302,37 @@ is_e164(const char *to)
 
 static void free_item(struct outbox_item *it);
 
+/*
+ * text, then (when key is not NULL) key, lang and vars, each after the
+ * other's NUL in one allocation: it->text owns them all (outbox.h).
+ */
+static bool
+set_text(struct outbox_item *it, const char *text, const char *key,
+    const char *lang, const char *vars)
+{
+	size_t nt = strlen(text) + 1, nk, nl, nv;
+	char *p;
+
+	if (key == NULL || key[0] == '\0') {
+		it->text = strdup(text);
+		return it->text != NULL;
+	}
+	lang = lang != NULL ? lang : "";
+	vars = vars != NULL ? vars : "{}";
+	nk = strlen(key) + 1;
+	nl = strlen(lang) + 1;
+	nv = strlen(vars) + 1;
+	p = malloc(nt + nk + nl + nv);
+	if (p == NULL)
+		return false;
+	it->text = p;
+	memcpy(p, text, nt);
+	it->tpl_key = memcpy(p + nt, key, nk);
+	it->tpl_lang = memcpy(p + nt + nk, lang, nl);
+	it->tpl_vars = memcpy(p + nt + nk + nl, vars, nv);
+	return true;
+}
+
 /* The item a sender needs for a message just inserted as "sending". */
 static enum fp_err
 fill_item(struct outbox_item *it, int64_t id, const char *to,
@@ -314,7 +345,7 @@ fill_item(struct outbox_item *it, int64_t id, const char *to,
 	it->id = id;
 	it->to = strdup(to);
 	it->from = from != NULL ? strdup(from) : NULL;
-	it->text = strdup(m->text);
+	(void)set_text(it, m->text, m->tpl_key, m->tpl_lang, m->tpl_vars);
 	it->encoding = gc->encoding;
 	it->segments = (int)gc->segments;
 	it->attempts = 1;
@@ -333,7 +364,9 @@ fill_item(struct outbox_item *it, int64_t id, const char *to,
 static const char *
 provider_sign(const struct cfg_provider *p)
 {
-	if (p->type == CFG_PROVIDER_HTTP_JSON && p->sign_name != NULL &&
+	if ((p->type == CFG_PROVIDER_HTTP_JSON ||
+	    p->type == CFG_PROVIDER_ALIYUN ||
+	    p->type == CFG_PROVIDER_TENCENT) && p->sign_name != NULL &&
 	    p->sign_name[0] != '\0')
 		return p->sign_name;
 	return NULL;
@@ -392,6 +425,10 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 	if (p == NULL || !is_e164(m->to) || m->text == NULL ||
 	    m->text[0] == '\0' || !kind_known(kind))
 		return FP_EINVAL;
+	/* SPEC 11: free text never reaches a template provider. */
+	if (cfg_provider_is_template(p) && (m->tpl_key == NULL ||
+	    m->tpl_key[0] == '\0'))
+		return FP_EINVAL;
 	err = gsm_count_signed(provider_sign(p), m->text, strlen(m->text),
 	    &gc);
 	if (err != FP_OK)
@@ -404,11 +441,12 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 	err = store_stmt(st, "INSERT INTO sms_out(msisdn, from_addr, text, "
 	    "kind, encoding, segments, provider, status, attempts, "
 	    "next_attempt_at, expires_at, in_reply_to, broadcast_id, task_id, "
-	    "dlr_url, dlr_mask, created_at, updated_at, id) VALUES (?1, ?2, "
+	    "dlr_url, dlr_mask, created_at, updated_at, tpl_key, tpl_lang, "
+	    "tpl_vars, id) VALUES (?1, ?2, "
 	    "?3, ?4, ?5, ?6, ?7, CASE WHEN ?15 THEN 'sending' ELSE 'queued' "
-	    "END, ?15, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?8, ?8, (SELECT "
-	    "max(ifnull((SELECT max(id) FROM sms_in), 0), ifnull((SELECT "
-	    "max(id) FROM sms_out), 0)) + 1))", &stmt);
+	    "END, ?15, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?8, ?8, ?16, ?17, ?18, "
+	    "(SELECT max(ifnull((SELECT max(id) FROM sms_in), 0), "
+	    "ifnull((SELECT max(id) FROM sms_out), 0)) + 1))", &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, m->to, -1, SQLITE_STATIC);
@@ -433,6 +471,11 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 		sqlite3_bind_int(stmt, 14, m->dlr_mask);
 	}
 	sqlite3_bind_int(stmt, 15, it != NULL ? 1 : 0);	/* attempts */
+	if (m->tpl_key != NULL && m->tpl_key[0] != '\0') {
+		sqlite3_bind_text(stmt, 16, m->tpl_key, -1, SQLITE_STATIC);
+		store_bind_text_or_null(stmt, 17, m->tpl_lang);
+		store_bind_text_or_null(stmt, 18, m->tpl_vars);
+	}
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
@@ -525,8 +568,8 @@ select_due(struct store *st, const char *provider, int64_t now, size_t max,
 	/* Index sms_out_due(provider, status, next_attempt_at[, rowid])
 	 * yields exactly this order: no sort, however long the queue. */
 	err = store_stmt(st, "SELECT id, msisdn, from_addr, text, encoding, "
-	    "segments, attempts, expires_at, dlr_url, dlr_mask FROM sms_out "
-	    "WHERE provider = ?1 AND status = 'queued' AND "
+	    "segments, attempts, expires_at, dlr_url, dlr_mask, tpl_key, "
+	    "tpl_lang, tpl_vars FROM sms_out WHERE provider = ?1 AND status = 'queued' AND "
 	    "next_attempt_at <= ?2 ORDER BY next_attempt_at, id LIMIT ?3",
 	    &stmt);
 	if (err != FP_OK)
@@ -543,7 +586,12 @@ select_due(struct store *st, const char *provider, int64_t now, size_t max,
 		it->id = sqlite3_column_int64(stmt, 0);
 		it->to = dup_column(stmt, 1, &oom);
 		it->from = dup_column(stmt, 2, &oom);
-		it->text = dup_column(stmt, 3, &oom);
+		if (sqlite3_column_text(stmt, 3) != NULL && !set_text(it,
+		    (const char *)sqlite3_column_text(stmt, 3),
+		    (const char *)sqlite3_column_text(stmt, 10),
+		    (const char *)sqlite3_column_text(stmt, 11),
+		    (const char *)sqlite3_column_text(stmt, 12)))
+			oom = true;
 		enc = sqlite3_column_text(stmt, 4);
 		it->encoding = enc != NULL && strcmp((const char *)enc,
 		    "gsm7") == 0 ? GSM_ENC_GSM7 : GSM_ENC_UCS2;

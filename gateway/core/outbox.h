@@ -39,14 +39,24 @@ struct outbox_msg {
 	const char	*dlr_url;	/* sendsms callers' dlr-url, or NULL */
 	int		 dlr_mask;	/* with dlr_url */
 	int		 validity_s;	/* 0: the provider's validity */
+	/* SPEC 11: what the text was rendered from, for a provider that
+	 * sends approved templates only (svc_msg, svc.h): the text's key
+	 * ("sms/fk_ok", "notices/<name>", "menu/<screen>"), the language
+	 * and the variables as a JSON object; all NULL for free text,
+	 * which such a provider refuses (FP_EINVAL). */
+	const char	*tpl_key;
+	const char	*tpl_lang;
+	const char	*tpl_vars;
 };
 
 /*
  * Queue a message: counts encoding and segments (with the provider's
  * signature, if any), inserts it as "queued", due now, expiring after the
  * validity, with its history row, all at `now`.  *id gets the new message id.
- * FP_EINVAL: `to` is not E.164, text empty or not UTF-8, or the provider
- * is unknown.  FP_EBUSY, FP_EIO.
+ * FP_EINVAL: `to` is not E.164, text empty or not UTF-8, the provider
+ * is unknown, or it sends approved templates only
+ * (cfg_provider_is_template) and the message has no tpl_key.
+ * FP_EBUSY, FP_EIO.
  */
 enum fp_err outbox_enqueue(struct store *st, const struct cfg *cfg,
     const struct outbox_msg *m, int64_t now, int64_t *id);
@@ -81,6 +91,13 @@ struct outbox_item {
 	int64_t	 expires_at;
 	char	*dlr_url;	/* sendsms caller's, or NULL */
 	int	 dlr_mask;
+	/* SPEC 11: outbox_msg's tpl_key, tpl_lang, tpl_vars, or NULL.
+	 * They point into text's allocation (after its NUL), so freeing
+	 * text frees them: whoever frees an item's strings one by one
+	 * needs no change. */
+	const char *tpl_key;
+	const char *tpl_lang;
+	const char *tpl_vars;
 };
 
 /*

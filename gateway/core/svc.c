@@ -99,6 +99,125 @@ svc_text(const struct svc_ctx *ctx, const char *lang, const char *name,
 	return err;
 }
 
+void
+svc_msg_cleanup(struct svc_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->text);
+	free(m->vars);
+	m->text = NULL;
+	m->vars = NULL;
+	m->key[0] = '\0';
+	m->lang[0] = '\0';
+}
+
+/* The language templates_render takes group/name's text from. */
+static const char *
+rendered_lang(const struct svc_ctx *ctx, const char *lang, const char *group,
+    const char *name)
+{
+	const char *def = templates_default_language(ctx->tpl);
+	size_t len = 0;
+
+	if (lang != NULL && templates_text(ctx->tpl, lang, group, name,
+	    &len) != NULL && len > 0)
+		return lang;
+	if (def != NULL && templates_text(ctx->tpl, def, group, name,
+	    &len) != NULL && len > 0)
+		return def;
+	return TEMPLATES_SOURCE_LANG;
+}
+
+static char *
+vars_json(const struct tpl_var *vars, size_t n_vars)
+{
+	struct json_object *o = json_object_new_object();
+	char *s = NULL;
+	size_t i;
+
+	if (o == NULL)
+		return NULL;
+	for (i = 0; i < n_vars; i++) {
+		if (vars[i].name == NULL || vars[i].name[0] == '\0' ||
+		    json_object_object_get_ex(o, vars[i].name, NULL))
+			continue;
+		json_object_object_add(o, vars[i].name,
+		    json_object_new_string(vars[i].value != NULL ?
+		    vars[i].value : ""));
+	}
+	s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return s;
+}
+
+enum fp_err
+svc_msg_render(const struct svc_ctx *ctx, const char *lang,
+    const char *group, const char *name, const struct tpl_var *vars,
+    size_t n_vars, struct svc_msg *m, const char **missing)
+{
+	enum fp_err err;
+
+	svc_msg_cleanup(m);
+	err = templates_render(ctx->tpl, lang, group, name, vars, n_vars,
+	    &m->text, missing);
+	if (err != FP_OK)
+		return err;
+	m->vars = vars_json(vars, n_vars);
+	if (m->vars == NULL) {
+		svc_msg_cleanup(m);
+		return FP_ENOMEM;
+	}
+	snprintf(m->key, sizeof(m->key), "%s/%s", group, name);
+	snprintf(m->lang, sizeof(m->lang), "%s", rendered_lang(ctx, lang,
+	    group, name));
+	return FP_OK;
+}
+
+enum fp_err
+svc_msg_take(struct svc_msg *m, char *text, const char *key,
+    const char *lang, const char *var)
+{
+	struct tpl_var v = { var, text };
+
+	svc_msg_cleanup(m);
+	m->vars = vars_json(&v, 1);
+	if (m->vars == NULL) {
+		free(text);
+		return FP_ENOMEM;
+	}
+	m->text = text;
+	snprintf(m->key, sizeof(m->key), "%s", key);
+	snprintf(m->lang, sizeof(m->lang), "%s", lang);
+	return FP_OK;
+}
+
+void
+svc_msg_outbox(const struct svc_msg *m, struct outbox_msg *om)
+{
+	om->text = m->text;
+	om->tpl_key = m->key[0] != '\0' ? m->key : NULL;
+	om->tpl_lang = m->key[0] != '\0' ? m->lang : NULL;
+	om->tpl_vars = m->key[0] != '\0' ? m->vars : NULL;
+}
+
+enum fp_err
+svc_reply(const struct svc_ctx *ctx, const char *lang, const char *name,
+    const struct tpl_var *vars, size_t n_vars, struct svc_msg *m)
+{
+	const char *missing = NULL;
+	enum fp_err err;
+
+	err = svc_msg_render(ctx, lang, "sms", name, vars, n_vars, m,
+	    &missing);
+	if (err != FP_OK)
+		log_error("sms.template name=%s lang=%s missing=%s error=\"%s\"",
+		    name, lang, missing != NULL ? missing : "-",
+		    fp_strerror(err));
+	return err;
+}
+
 enum fp_err
 svc_event(struct store *st, const char *type, struct json_object *data,
     int64_t now)

@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "err.h"
 #include "msisdn.h"
+#include "outbox.h"
 #include "sha256.h"
 #include "store.h"
 #include "templates.h"
@@ -61,6 +62,56 @@ enum fp_err svc_caller_lookup(struct store *st, const struct svc_ctx *ctx,
  */
 enum fp_err svc_text(const struct svc_ctx *ctx, const char *lang,
     const char *name, const struct tpl_var *vars, size_t n_vars, char **out);
+
+/*
+ * SPEC 11: a text to send with what it was rendered from, so that a
+ * provider that sends approved templates only can send the template
+ * and its variables instead (tplmap.h).  Initialise with
+ * SVC_MSG_INIT; svc_msg_cleanup frees it.
+ */
+#define SVC_MSG_KEY_MAX	64
+
+struct svc_msg {
+	char	*text;			/* owned; NULL until rendered */
+	char	 key[SVC_MSG_KEY_MAX];	/* "sms/fk_ok", "notices/<name>",
+					 * "menu/<screen>"; "" free text */
+	char	 lang[4];		/* the language the text is in */
+	char	*vars;			/* owned: the variables as a JSON
+					 * object of strings, or NULL */
+};
+#define SVC_MSG_INIT { NULL, "", "", NULL }
+
+void svc_msg_cleanup(struct svc_msg *m);
+
+/*
+ * Render group/name in lang with vars[0..n_vars) (templates_render,
+ * whose language fallback m->lang follows) into m, keeping the key and
+ * the variables (the first of a name wins, unnamed ones are skipped).
+ * FP_ENOTFOUND, FP_EINVAL (*missing, may be NULL, names the variable),
+ * FP_ENOMEM; m is left empty on failure.
+ */
+enum fp_err svc_msg_render(const struct svc_ctx *ctx, const char *lang,
+    const char *group, const char *name, const struct tpl_var *vars,
+    size_t n_vars, struct svc_msg *m, const char **missing);
+
+/*
+ * m takes `text` (owned) with key, lang and the one variable var=text:
+ * a menu page sent by SMS ("menu/<screen>", {screen}).  FP_ENOMEM
+ * (text is freed).
+ */
+enum fp_err svc_msg_take(struct svc_msg *m, char *text, const char *key,
+    const char *lang, const char *var);
+
+/* Point om's text and tpl_* at m's (borrowed: m outlives om). */
+void svc_msg_outbox(const struct svc_msg *m, struct outbox_msg *om);
+
+/*
+ * svc_text for a whole reply: sms/<name> into m (logged on failure as
+ * svc_text does).
+ */
+enum fp_err svc_reply(const struct svc_ctx *ctx, const char *lang,
+    const char *name, const struct tpl_var *vars, size_t n_vars,
+    struct svc_msg *m);
 
 /*
  * Append event `type` whose data is `data` (consumed: put here).

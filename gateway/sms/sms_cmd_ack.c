@@ -8,19 +8,19 @@
 enum fp_err
 sms_cmd_ack(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const char *task, int64_t now,
-    char **reply)
+    struct svc_msg *reply)
 {
 	const struct tpl_var vars[] = { { "task", task } };
 	enum ops_ack_result result;
 	enum fp_err err;
 
 	if (!who->is_cadre)
-		return svc_text(ctx, who->lang, "qr_not_cadre", NULL, 0, reply);
+		return svc_reply(ctx, who->lang, "qr_not_cadre", NULL, 0, reply);
 	if (*task == '\0')
-		return svc_text(ctx, who->lang, "qr_empty", NULL, 0, reply);
+		return svc_reply(ctx, who->lang, "qr_empty", NULL, 0, reply);
 	err = ops_task_ack(st, who->cadre_id, task, "sms", now, &result);
 	if (err != FP_OK)
 		return err;
-	return svc_text(ctx, who->lang, result == OPS_ACK_UNKNOWN ?
+	return svc_reply(ctx, who->lang, result == OPS_ACK_UNKNOWN ?
 	    "qr_unknown" : "qr_ok", vars, 1, reply);
 }

@@ -45,7 +45,7 @@ program_list(struct store *st, char *out, size_t len)
 enum fp_err
 sms_cmd_enroll(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const char *code, int64_t now,
-    char **reply)
+    struct svc_msg *reply)
 {
 	char codes[BM_CODES_MAX], name[128];
 	enum fp_err err;
@@ -57,7 +57,7 @@ sms_cmd_enroll(struct store *st, const struct svc_ctx *ctx,
 	if (*code == '\0') {
 		const struct tpl_var vars[] = { { "codes", codes } };
 
-		return svc_text(ctx, who->lang, "bm_empty", vars, 1, reply);
+		return svc_reply(ctx, who->lang, "bm_empty", vars, 1, reply);
 	}
 	err = ops_program_name(st, code, name, sizeof(name), &found);
 	if (err != FP_OK)
@@ -65,10 +65,10 @@ sms_cmd_enroll(struct store *st, const struct svc_ctx *ctx,
 	if (!found) {
 		const struct tpl_var vars[] = { { "codes", codes } };
 
-		return svc_text(ctx, who->lang, "bm_unknown", vars, 1, reply);
+		return svc_reply(ctx, who->lang, "bm_unknown", vars, 1, reply);
 	}
 	if (!who->is_member)
-		return svc_text(ctx, who->lang, "bm_not_registered", NULL, 0,
+		return svc_reply(ctx, who->lang, "bm_not_registered", NULL, 0,
 		    reply);
 	err = ops_enroll_request(st, ctx, who->member_id, who->household_id,
 	    who->msisdn, code, "sms", now);
@@ -78,6 +78,6 @@ sms_cmd_enroll(struct store *st, const struct svc_ctx *ctx,
 		const struct tpl_var vars[] = { { "program_name", name },
 		    { "code", code } };
 
-		return svc_text(ctx, who->lang, "bm_ok", vars, 2, reply);
+		return svc_reply(ctx, who->lang, "bm_ok", vars, 2, reply);
 	}
 }

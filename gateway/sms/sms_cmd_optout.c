@@ -9,7 +9,7 @@
 enum fp_err
 sms_cmd_optout(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, bool opt_out, const char *source,
-    int64_t now, char **reply)
+    int64_t now, struct svc_msg *reply)
 {
 	struct json_object *d;
 	sqlite3_stmt *stmt;
@@ -39,6 +39,6 @@ sms_cmd_optout(struct store *st, const struct svc_ctx *ctx,
 	err = svc_event(st, "optout.changed", d, now);
 	if (err != FP_OK)
 		return err;
-	return svc_text(ctx, who->lang, opt_out ? "td_ok" : "dy_ok", NULL, 0,
+	return svc_reply(ctx, who->lang, opt_out ? "td_ok" : "dy_ok", NULL, 0,
 	    reply);
 }

@@ -10,18 +10,18 @@
 
 enum fp_err
 sms_cmd_query(struct store *st, const struct svc_ctx *ctx,
-    const struct svc_caller *who, int64_t now, char **reply)
+    const struct svc_caller *who, int64_t now, struct svc_msg *reply)
 {
 	struct household_summary p;
 	enum fp_err err;
 
 	if (!who->is_member)
-		return svc_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
+		return svc_reply(ctx, who->lang, "cx_refused", NULL, 0, reply);
 	err = household_summary_load(st, ctx, who->lang, who->household_id,
 	    who->area_code, now, &p);
 	if (err == FP_ENOTFOUND)
-		return svc_text(ctx, who->lang, "cx_refused", NULL, 0, reply);
+		return svc_reply(ctx, who->lang, "cx_refused", NULL, 0, reply);
 	if (err != FP_OK)
 		return err;
-	return household_summary_text(ctx, who->lang, &p, reply);
+	return household_summary_msg(ctx, who->lang, &p, reply);
 }

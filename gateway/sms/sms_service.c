@@ -206,10 +206,11 @@ static enum fp_err
 sms_menu(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const struct sms_cmd *cmd,
     const struct mo_msg *mo, enum menu_take take, int64_t now,
-    char **reply, bool *handled)
+    struct svc_msg *reply, bool *handled)
 {
 	struct ussd_request rq;
 	struct ussd_reply r;
+	char key[SVC_MSG_KEY_MAX];
 	char *text = NULL;
 	enum fp_err err;
 
@@ -248,16 +249,17 @@ sms_menu(struct store *st, const struct svc_ctx *ctx,
 	free(text);
 	if (err != FP_OK)
 		return err;
-	*reply = r.screen;
 	*handled = true;
-	return FP_OK;
+	/* SPEC 11: a page goes out whole as its screen's template. */
+	snprintf(key, sizeof(key), "menu/%s", r.screen_id);
+	return svc_msg_take(reply, r.screen, key, r.lang, "screen");
 }
 
 static enum fp_err
 dispatch(struct store *st, const struct svc_ctx *ctx,
     const struct svc_caller *who, const struct sms_cmd *cmd,
     const struct mo_msg *mo, enum menu_take take, int64_t in_id, int64_t now,
-    char **reply)
+    struct svc_msg *reply)
 {
 	enum fp_err err;
 	bool due = false, handled = false;
@@ -284,7 +286,7 @@ dispatch(struct store *st, const struct svc_ctx *ctx,
 		    reply);
 	case SMS_CMD_HELP:
 		/* SPEC 3.2: an explicit help request is always answered. */
-		return svc_text(ctx, who->lang, "help", NULL, 0, reply);
+		return svc_reply(ctx, who->lang, "help", NULL, 0, reply);
 	case SMS_CMD_MENU:
 	case SMS_CMD_DIGITS:
 	case SMS_CMD_NONE:
@@ -296,7 +298,7 @@ dispatch(struct store *st, const struct svc_ctx *ctx,
 	err = help_due(st, ctx, who->msisdn, now, &due);
 	if (err != FP_OK || !due)
 		return err;
-	return svc_text(ctx, who->lang, "help", NULL, 0, reply);
+	return svc_reply(ctx, who->lang, "help", NULL, 0, reply);
 }
 
 static enum fp_err
@@ -329,7 +331,7 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 	struct ussd_sms_state ms;
 	struct mo_msg stored;
 	enum menu_take take;
-	char *reply = NULL;
+	struct svc_msg reply = SVC_MSG_INIT;
 	const char *command;
 	enum fp_err err;
 
@@ -365,10 +367,10 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 		if (err != FP_OK)
 			goto done;
 	}
-	if (reply != NULL) {
+	if (reply.text != NULL) {
 		memset(&out, 0, sizeof(out));
 		out.to = mo->from;
-		out.text = reply;
+		svc_msg_outbox(&reply, &out);
 		out.kind = "reply";
 		out.in_reply_to = res->id;
 		err = outbox_enqueue(st, ctx->cfg, &out, now,
@@ -378,6 +380,6 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 	}
 	err = inbound_event(st, ctx, &stored, res->id, command, now);
 done:
-	free(reply);
+	svc_msg_cleanup(&reply);
 	return err;
 }

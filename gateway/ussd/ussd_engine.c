@@ -806,6 +806,10 @@ ussd_handle(struct store *st, const struct svc_ctx *ctx,
 	err = ussd_render(&e, &out->screen, &n_pages, &out->end);
 	if (err != FP_OK)
 		goto done;
+	snprintf(out->screen_id, sizeof(out->screen_id), "%s",
+	    e.s->at.screen);
+	snprintf(out->lang, sizeof(out->lang), "%s", e.screen_lang != NULL ?
+	    e.screen_lang : TEMPLATES_SOURCE_LANG);
 	ussd_var_unset(e.s, "_err");
 	keep_screen(e.s, out->screen);
 	if (out->end) {

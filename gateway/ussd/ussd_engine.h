@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "svc.h"
+#include "tplmap.h"
 
 #define USSD_STEPS_MAX 64	/* inputs per session; more ends it */
 
@@ -33,6 +34,11 @@ struct ussd_request {
 struct ussd_reply {
 	bool	 end;		/* END (session over) rather than CON */
 	char	*screen;	/* malloc'd; caller frees */
+	/* The screen drawn and the language it is in (SPEC 11: a
+	 * template provider sends an SMS menu page as the approved
+	 * template of menu/<screen_id>); "" for a ussd repeat. */
+	char	 screen_id[40];
+	char	 lang[4];
 };
 
 /*
@@ -70,5 +76,21 @@ enum fp_err ussd_sms_session(struct store *st, const char *msisdn,
  */
 enum fp_err ussd_sweep(struct store *st, const struct svc_ctx *ctx,
     int64_t now, int max, int *ended);
+
+/*
+ * Every screen the engine can show: the menu's, in menu.conf's order,
+ * then its own (the ID challenge, refusals); fn gets the screen's id
+ * and the key of its text (ussd/<key>).
+ */
+void ussd_screens_each(const struct ussd_menu *m,
+    void (*fn)(const char *id, const char *text_key, void *arg), void *arg);
+
+/*
+ * SPEC 11: every text the gateway sends by SMS, for the approved
+ * templates' check (tplmap_check): tplmap_texts_new's replies and
+ * notices, and each screen of m as menu/<id>.  FP_ENOMEM.
+ */
+enum fp_err ussd_outgoing_texts(const struct templates *t,
+    const struct ussd_menu *m, struct tplmap_texts **out);
 
 #endif

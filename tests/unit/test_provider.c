@@ -376,13 +376,28 @@ START_TEST(http_json_posts_body_with_bearer_token)
 {
 	struct json_object *o;
 	char p[1024], idtext[24];
-	int64_t id;
+	int64_t id, id2 = 0;
+
+	struct outbox_msg m = test_msg(TO1, ZH, "api", NULL);
 
 	json_provider(p, sizeof(p), "agg", stub, "sign_name = \"扶贫办\"; "
 	    "template_code = \"SMS_001\"; id_field = \"msgId\";");
 	start("agg", p);
 	http_stub_reply_ids(stub, "msgId");
-	id = enqueue(TO1, ZH, NULL);
+	/* SPEC 11: with a template_code only a template's rendering goes
+	 * (free text is refused); without a mapping in
+	 * provider_templates.conf the configured code goes with it. */
+	m.tpl_key = "notices/general_notice";
+	m.tpl_lang = "zh";
+	m.tpl_vars = "{\"text\":\"x\"}";
+	ck_assert_int_eq(store_begin(st), FP_OK);
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id),
+	    FP_OK);
+	m.tpl_key = NULL;
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id2),
+	    FP_EINVAL);
+	ck_assert_int_eq(store_commit(st), FP_OK);
+	sender_wake(snd, NULL);
 	ck_assert_str_eq(wait_outcome(id, 3000), "sent");
 	ck_assert_uint_eq(http_stub_count(stub), 1);
 	ck_assert_str_eq(http_stub_method(stub, 0), "POST");
