@@ -7,9 +7,10 @@
  *   (cmpp pipelines it through its link's window and returns once every
  *   message has its outcome; its own thread keeps the connection and
  *   hands what the peer delivers to link_inbound.h).
- *   HTTP (kannel, http_json): build describes the request for one
- *   message, the sender runs it on its own libcurl multi handle (keep-
- *   alive, connection limit, timeout), and parse classifies the answer.
+ *   HTTP (kannel, http_json, aliyun, tencent): build describes the
+ *   request for one message, the sender runs it on its own libcurl
+ *   multi handle (keep-alive, connection limit, timeout), and parse
+ *   classifies the answer.
  *   Transport failures (timeout, refused, reset) never reach parse: the
  *   sender makes them PROVIDER_RETRY itself.
  *
@@ -55,7 +56,10 @@ struct provider_request {
 	char	*body;		/* heap, owned; NULL for a GET */
 	size_t	 body_len;
 	struct curl_slist *headers;	/* borrowed from the provider's
-					 * context; may be NULL */
+					 * context, or own_headers; may
+					 * be NULL */
+	struct curl_slist *own_headers;	/* owned: a request's own
+					 * (a signature's), or NULL */
 };
 
 struct provider_ops {
@@ -102,14 +106,18 @@ extern const struct provider_ops provider_kannel_ops;
 extern const struct provider_ops provider_http_json_ops;
 extern const struct provider_ops provider_smpp_ops;	/* SPEC 11 */
 extern const struct provider_ops provider_cmpp_ops;	/* SPEC 11 */
+extern const struct provider_ops provider_aliyun_ops;	/* SPEC 11 */
+extern const struct provider_ops provider_tencent_ops;	/* SPEC 11 */
 
 static inline void
 provider_request_cleanup(struct provider_request *req)
 {
 	free(req->url);
 	free(req->body);
+	curl_slist_free_all(req->own_headers);
 	req->url = NULL;
 	req->body = NULL;
+	req->own_headers = NULL;
 }
 
 /*

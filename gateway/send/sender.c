@@ -130,6 +130,10 @@ provider_ops_for(enum cfg_provider_type type)
 		return &provider_cmpp_ops;
 	case CFG_PROVIDER_SMPP:
 		return &provider_smpp_ops;
+	case CFG_PROVIDER_ALIYUN:
+		return &provider_aliyun_ops;
+	case CFG_PROVIDER_TENCENT:
+		return &provider_tencent_ops;
 	case CFG_PROVIDER_FILE:
 		return &provider_file_ops;
 	default:

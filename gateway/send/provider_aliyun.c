@@ -1,0 +1,286 @@
+/*
+ * provider_aliyun.c: Alibaba Cloud SMS, SendSms of API version
+ * 2017-05-25 (SPEC 11), an HTTP provider behind provider.h:
+ *
+ *   POST <endpoint>    Content-Type: application/x-www-form-urlencoded
+ *   Signature=...&AccessKeyId=..&Action=SendSms&Format=JSON&OutId=<id>
+ *   &PhoneNumbers=<national number>&RegionId=..&SignName=..
+ *   &SignatureMethod=HMAC-SHA1&SignatureNonce=<uuid>&SignatureVersion=1.0
+ *   &TemplateCode=<code>&TemplateParam={"name":"value",...}
+ *   &Timestamp=<UTC now>&Version=2017-05-25
+ *
+ * signed as cloud_sign.h says.  The template code and the parameters'
+ * names and order come from templates/provider_templates.conf
+ * (tplmap.h), the values from the message's variables (outbox_item
+ * tpl_*): a message without a mapping is never sent as free text.
+ * OutId is our message id: the delivery report names it beside the
+ * BizId (dlr_cloud.c checks both).
+ *
+ * The answer is JSON {"Code","Message","BizId","RequestId"}: Code "OK"
+ * with a BizId is accepted, the BizId the provider id; the other codes
+ * retry or fail as cloud_answer.h sorts them.  The AccessKey secret is
+ * only read to sign; it is never logged.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cloud_answer.h"
+#include "cloud_sign.h"
+#include "log.h"
+#include "provider.h"
+#include "strbuf.h"
+#include "tplmap.h"
+
+#define ALIYUN_ID_MAX	128
+
+struct aliyun_ctx {
+	const struct cfg_provider *p;	/* borrowed */
+	struct tplmap	*map;		/* owned */
+	struct curl_slist *headers;	/* owned */
+	struct json_tokener *tok;	/* owned; answers, one at a time */
+};
+
+static enum fp_err
+aliyun_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
+{
+	struct aliyun_ctx *ctx;
+	struct curl_slist *h;
+	char *errors = NULL;
+	enum fp_err err;
+
+	if (p->endpoint == NULL || p->access_key_id == NULL ||
+	    p->access_key_secret == NULL || p->sign_name == NULL)
+		return FP_ECONFIG;
+	ctx = calloc(1, sizeof(*ctx));
+	if (ctx == NULL)
+		return FP_ENOMEM;
+	ctx->p = p;
+	err = tplmap_load_cfg(cfg, &ctx->map, &errors);
+	if (err != FP_OK) {
+		/* main.c checked the file before the senders started. */
+		log_warnx("aliyun.templates provider=%s error=\"%s\"", p->name,
+		    errors != NULL ? errors : fp_strerror(err));
+		free(errors);
+		free(ctx);
+		return err == FP_ENOMEM ? FP_ENOMEM : FP_ECONFIG;
+	}
+	h = curl_slist_append(NULL, "Content-Type: "
+	    "application/x-www-form-urlencoded");
+	ctx->headers = h;
+	/* No "Expect: 100-continue" round trip for a small body. */
+	h = h != NULL ? curl_slist_append(ctx->headers, "Expect:") : NULL;
+	h = h != NULL ? curl_slist_append(ctx->headers,
+	    "Accept: application/json") : NULL;
+	ctx->tok = h != NULL ? json_tokener_new() : NULL;
+	if (ctx->tok == NULL) {
+		curl_slist_free_all(ctx->headers);
+		tplmap_free(ctx->map);
+		free(ctx);
+		return FP_ENOMEM;
+	}
+	*out = ctx;
+	return FP_OK;
+}
+
+static void
+aliyun_close(void *arg)
+{
+	struct aliyun_ctx *ctx = arg;
+
+	if (ctx == NULL)
+		return;
+	curl_slist_free_all(ctx->headers);
+	json_tokener_free(ctx->tok);
+	tplmap_free(ctx->map);
+	free(ctx);
+}
+
+/*
+ * PhoneNumbers: a mainland number without +86 (11 digits); any other
+ * with its country code and no '+' (国际/港澳台: "8521245567****").
+ */
+static const char *
+phone_number(const char *e164)
+{
+	if (strncmp(e164, "+86", 3) == 0)
+		return e164 + 3;
+	return e164[0] == '+' ? e164 + 1 : e164;
+}
+
+/* TemplateParam: {"their_name":"value",...} in the mapping's order. */
+static char *
+template_param(const struct tplmap_entry *e, const char *const *values)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+
+	strbuf_adds(&b, "{");
+	for (i = 0; i < e->n_params; i++) {
+		if (i > 0)
+			strbuf_adds(&b, ",");
+		strbuf_add_json(&b, e->params[i].name, SIZE_MAX);
+		strbuf_adds(&b, ":");
+		strbuf_add_json(&b, values[i], SIZE_MAX);
+	}
+	strbuf_adds(&b, "}");
+	return strbuf_take(&b, NULL);
+}
+
+/*
+ * The signed form body of `it` at `now`.  FP_EINVAL: no approved
+ * template for it (logged: the start's check should have refused
+ * this), FP_ENOMEM, FP_EIO (no entropy for the nonce).
+ */
+static enum fp_err
+aliyun_body(struct aliyun_ctx *ctx, const struct outbox_item *it,
+    int64_t now, char **body, size_t *len)
+{
+	const struct cfg_provider *p = ctx->p;
+	const struct tplmap_entry *e;
+	const char *values[TPLMAP_PARAMS_MAX], *missing = NULL;
+	struct json_object *doc = NULL;
+	struct cloud_param v[16];
+	char ts[ALIYUN_TIME_MAX], nonce[CLOUD_NONCE_MAX], out_id[24];
+	char *param = NULL;
+	enum fp_err err;
+	size_t n = 0;
+
+	e = tplmap_find(ctx->map, p->name, it->tpl_key, it->tpl_lang);
+	if (e == NULL || tplmap_values(e, it->tpl_vars, &doc, values,
+	    &missing) != FP_OK) {
+		log_error("aliyun.unmapped provider=%s id=%lld text=%s lang=%s "
+		    "missing=%s", p->name, (long long)it->id, it->tpl_key !=
+		    NULL ? it->tpl_key : "(free text)", it->tpl_lang != NULL ?
+		    it->tpl_lang : "-", missing != NULL ? missing : "-");
+		return FP_EINVAL;
+	}
+	err = cloud_nonce(nonce);
+	if (err == FP_OK && e->n_params > 0) {
+		param = template_param(e, values);
+		if (param == NULL)
+			err = FP_ENOMEM;
+	}
+	if (err != FP_OK) {
+		json_object_put(doc);
+		return err;
+	}
+	aliyun_timestamp(now, ts);
+	snprintf(out_id, sizeof(out_id), "%lld", (long long)it->id);
+	v[n++] = (struct cloud_param){ "AccessKeyId", p->access_key_id };
+	v[n++] = (struct cloud_param){ "Action", "SendSms" };
+	v[n++] = (struct cloud_param){ "Format", "JSON" };
+	v[n++] = (struct cloud_param){ "OutId", out_id };
+	v[n++] = (struct cloud_param){ "PhoneNumbers", phone_number(it->to) };
+	v[n++] = (struct cloud_param){ "RegionId", p->region };
+	v[n++] = (struct cloud_param){ "SignName", p->sign_name };
+	v[n++] = (struct cloud_param){ "SignatureMethod", "HMAC-SHA1" };
+	v[n++] = (struct cloud_param){ "SignatureNonce", nonce };
+	v[n++] = (struct cloud_param){ "SignatureVersion", "1.0" };
+	v[n++] = (struct cloud_param){ "TemplateCode", e->code };
+	if (param != NULL)
+		v[n++] = (struct cloud_param){ "TemplateParam", param };
+	v[n++] = (struct cloud_param){ "Timestamp", ts };
+	v[n++] = (struct cloud_param){ "Version", "2017-05-25" };
+	err = aliyun_signed_query("POST", v, n, p->access_key_secret, body,
+	    len);
+	free(param);
+	json_object_put(doc);
+	return err;
+}
+
+static enum fp_err
+aliyun_build(void *arg, const struct outbox_item *it,
+    struct provider_request *req)
+{
+	struct aliyun_ctx *ctx = arg;
+	enum fp_err err;
+
+	memset(req, 0, sizeof(*req));
+	/* The signature's Timestamp: now, read here at the edge (the
+	 * sender's thread); cloud_sign.c takes it as a parameter. */
+	err = aliyun_body(ctx, it, (int64_t)time(NULL), &req->body,
+	    &req->body_len);
+	if (err != FP_OK)
+		return err;
+	req->url = strdup(ctx->p->endpoint);
+	req->headers = ctx->headers;
+	if (req->url == NULL) {
+		provider_request_cleanup(req);
+		return FP_ENOMEM;
+	}
+	return FP_OK;
+}
+
+static const char *
+field(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static void
+aliyun_parse(void *arg, const struct outbox_item *it, long status,
+    const char *body, size_t len, struct provider_result *res)
+{
+	struct aliyun_ctx *ctx = arg;
+	struct json_object *o = NULL;
+	const char *code, *biz;
+	enum provider_outcome out;
+
+	(void)it;
+	if (len > 0 && len < 65536) {
+		json_tokener_reset(ctx->tok);
+		o = json_tokener_parse_ex(ctx->tok, body, (int)len);
+		if (json_tokener_get_error(ctx->tok) != json_tokener_success ||
+		    !json_object_is_type(o, json_type_object)) {
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	code = field(o, "Code");
+	if (code == NULL) {
+		/* Not Aliyun's JSON: a proxy's page, a cut answer. */
+		provider_http_error(res, provider_classify_http(status) ==
+		    PROVIDER_REJECTED ? PROVIDER_REJECTED : PROVIDER_RETRY,
+		    status, body, len);
+		json_object_put(o);
+		return;
+	}
+	out = aliyun_classify(code, status);
+	biz = field(o, "BizId");
+	if (out == PROVIDER_ACCEPTED && (biz == NULL || biz[0] == '\0' ||
+	    strlen(biz) > ALIYUN_ID_MAX)) {
+		/* Accepted, but no id to match its reports by: as for
+		 * http_json, try again rather than lose track. */
+		out = PROVIDER_RETRY;
+		code = "OK without BizId";
+	}
+	res->outcome = out;
+	if (out == PROVIDER_ACCEPTED) {
+		res->msgid = strdup(biz);
+		if (res->msgid == NULL) {
+			res->outcome = PROVIDER_RETRY;
+			snprintf(res->error, sizeof(res->error),
+			    "out of memory");
+		}
+	} else
+		cloud_reason(res->error, sizeof(res->error), "aliyun", code,
+		    field(o, "Message"));
+	json_object_put(o);
+}
+
+const struct provider_ops provider_aliyun_ops = {
+	.type = "aliyun",
+	.is_http = true,
+	.open = aliyun_open,
+	.close = aliyun_close,
+	.build = aliyun_build,
+	.parse = aliyun_parse,
+};
