@@ -35,6 +35,7 @@
 #include "sms_link.h"
 #include "store.h"
 #include "templates.h"
+#include "tplmap.h"
 #include "ussd_engine.h"
 #include "ussd_menu.h"
 #include "ussd_texts.h"
@@ -162,6 +163,52 @@ load_menu(const struct cfg *cfg, struct ussd_menu **out)
 	return err;
 }
 
+static void
+template_problem(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "%s\n", msg);
+}
+
+/*
+ * SPEC 11: with a provider that sends approved templates only, every
+ * text the gateway may send needs one in provider_templates.conf: a
+ * text without is refused here, naming it, not when a villager texts
+ * CX at 2 a.m.  FP_ECONFIG after printing each problem.
+ */
+static enum fp_err
+check_provider_templates(const struct cfg *cfg, const struct templates *tpl,
+    const struct ussd_menu *menu)
+{
+	struct tplmap *map = NULL;
+	struct tplmap_texts *texts = NULL;
+	char *errors = NULL;
+	enum fp_err err;
+	int n;
+
+	if (!tplmap_needed(cfg))
+		return FP_OK;
+	err = tplmap_load_cfg(cfg, &map, &errors);
+	if (err != FP_OK) {
+		fprintf(stderr, "%s\n", errors != NULL ? errors :
+		    fp_strerror(err));
+		free(errors);
+		return err == FP_ENOMEM ? err : FP_ECONFIG;
+	}
+	err = ussd_outgoing_texts(tpl, menu, &texts);
+	n = err == FP_OK ? tplmap_check(map, cfg, texts, NULL, NULL,
+	    template_problem, NULL) : 0;
+	if (n > 0) {
+		fprintf(stderr, "%s: %d text%s without an approved template "
+		    "(fupinctl templates check)\n", tplmap_file(map), n,
+		    n == 1 ? "" : "s");
+		err = FP_ECONFIG;
+	}
+	tplmap_texts_free(texts);
+	tplmap_free(map);
+	return err;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -236,6 +283,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);
 		err = FP_EINVAL;
 	}
+	if (err == FP_OK)
+		err = check_provider_templates(cfg, tpl, menu);
 	if (err != FP_OK) {
 		ussd_menu_free(menu);
 		templates_free(tpl);

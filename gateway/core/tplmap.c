@@ -865,7 +865,8 @@ check_entries(const struct tplmap *m, const struct cfg_provider *p,
 				problems++;
 				continue;
 			}
-			n = longest != NULL ? longest(larg, e->key, var) : -1;
+			n = longest != NULL ? longest(larg, e->key,
+			    e->lang, var) : -1;
 			if (max > 0 && n > max) {
 				report(fn, arg, "%s:%d: provider %s: %s (%s): "
 				    "parameter %s ({%s}) may be %ld characters, "

@@ -140,10 +140,11 @@ void tplmap_texts_each(const struct tplmap_texts *x,
 typedef void tplmap_report_fn(void *arg, const char *msg);
 
 /*
- * The longest value variable `var` of text `key` takes, in characters;
- * negative: unknown, not checked.
+ * The longest value variable `var` of text `key` in `lang` takes, in
+ * characters; negative: unknown, not checked.
  */
-typedef long tplmap_longest_fn(void *arg, const char *key, const char *var);
+typedef long tplmap_longest_fn(void *arg, const char *key, const char *lang,
+    const char *var);
 
 /*
  * Check m against every template provider of cfg and the outgoing

@@ -19,7 +19,13 @@
  *     more than one USSD page is a warning);
  *   - templates/<lang>/STATUS reads;
  *   - coverage per language: translated, machine-drafted, missing, with
- *     the missing keys, and which languages the language menu offers.
+ *     the missing keys, and which languages the language menu offers;
+ *   - approved templates (SPEC 11): templates/provider_templates.conf
+ *     reads (a syntax error exits 78), and with a template provider
+ *     configured every outgoing text has a template in every language
+ *     that has it, each parameter names a variable of its text, and no
+ *     parameter's longest realistic value exceeds the provider's limit
+ *     (tplmap.h).
  * Prints one line per problem ("PATH: message"), then a summary.  Exit
  * 0 when clean (warnings and missing translations allowed), 65 when
  * not.  Export and import are ctl_tpl_export.c and ctl_tpl_import.c.
@@ -36,6 +42,8 @@
 #include "strbuf.h"
 #include "templates.h"
 #include "templates_status.h"
+#include "tplmap.h"
+#include "ussd_engine.h"
 #include "ussd_menu.h"
 #include "ussd_page.h"
 #include "ussd_texts.h"
@@ -438,6 +446,77 @@ coverage(struct check *c, const char *lang, bool *complete_menu)
 	templates_status_free(st);
 }
 
+/* ---- approved templates (SPEC 11) ------------------------------------------ */
+
+static void
+map_problem(void *arg, const char *msg)
+{
+	struct check *c = arg;
+
+	printf("%s\n", msg);
+	c->problems++;
+}
+
+/*
+ * The longest a variable gets: the catalog's sample; a menu page sent
+ * by SMS one SMS (160 GSM-7 characters in English, 70 otherwise); the
+ * office's own {text} is not known here (checked when a notice is
+ * created).
+ */
+static long
+longest(void *arg, const char *key, const char *lang, const char *var)
+{
+	const char *s;
+
+	(void)arg;
+	(void)key;
+	if (strcmp(var, "screen") == 0)
+		return strcmp(lang, "en") == 0 || strcmp(lang, "*") == 0 ?
+		    160 : 70;
+	if (strcmp(var, "text") == 0)
+		return -1;
+	s = ctl_tpl_sample(var);
+	return s != NULL ? (long)tplmap_chars(s) : -1;
+}
+
+/* -1: the file does not read (exit 78); else the problems found. */
+static int
+check_provider_templates(struct check *c)
+{
+	struct tplmap *map = NULL;
+	struct tplmap_texts *texts = NULL;
+	char *errors = NULL;
+	enum fp_err err;
+	int before = c->problems;
+
+	err = tplmap_load_cfg(c->cfg, &map, &errors);
+	if (err == FP_ENOTFOUND && !tplmap_needed(c->cfg)) {
+		free(errors);
+		return 0;	/* no template provider, no file: fine */
+	}
+	if (err != FP_OK) {
+		printf("%s\n", errors != NULL ? errors : fp_strerror(err));
+		free(errors);
+		if (err != FP_ENOTFOUND)
+			return -1;
+		c->problems++;	/* a template provider without the file */
+		return 1;
+	}
+	err = ussd_outgoing_texts(c->tpl, c->menu, &texts);
+	if (err == FP_OK)
+		(void)tplmap_check(map, c->cfg, texts, longest, NULL,
+		    map_problem, c);
+	else
+		map_problem(c, fp_strerror(err));
+	if (tplmap_needed(c->cfg))
+		printf("approved templates (%s): %s\n", tplmap_file(map),
+		    c->problems == before ? "every outgoing text has one" :
+		    "incomplete");
+	tplmap_texts_free(texts);
+	tplmap_free(map);
+	return c->problems - before;
+}
+
 static int
 templates_check(const struct cfg *cfg)
 {
@@ -486,6 +565,10 @@ templates_check(const struct cfg *cfg)
 	    " (templates.show_incomplete = true offers them)" : "");
 	strbuf_free(&shown);
 	strbuf_free(&hidden);
+	if (check_provider_templates(&c) < 0) {
+		ctl_tpl_close(cat);
+		return EX_CONFIG;
+	}
 	printf("templates %s: %d problem%s, %d warning%s (%zu screens, %zu "
 	    "languages)\n", c.problems == 0 ? "OK" : "FAILED", c.problems,
 	    c.problems == 1 ? "" : "s", c.warnings, c.warnings == 1 ? "" : "s",

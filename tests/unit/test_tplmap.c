@@ -379,10 +379,11 @@ START_TEST(every_language_with_its_own_text_needs_one_or_a_star)
 END_TEST
 
 static long
-long_names(void *arg, const char *key, const char *var)
+long_names(void *arg, const char *key, const char *lang, const char *var)
 {
 	(void)arg;
 	(void)key;
+	(void)lang;
 	return strcmp(var, "ticket") == 0 ? 40 : 5;
 }
 
