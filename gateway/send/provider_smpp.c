@@ -86,6 +86,15 @@ smpp_close(void *arg)
 	free(ctx);
 }
 
+/* provider.h's interrupt: the sender's stop ends a waiting batch. */
+static void
+smpp_interrupt(void *arg)
+{
+	struct smpp_ctx *ctx = arg;
+
+	smpp_link_interrupt(ctx->link);
+}
+
 /* An address into out[SMPP_ADDR_MAX] with its TON and NPI; false when
  * it does not fit (20 characters). */
 static bool
@@ -294,4 +303,5 @@ const struct provider_ops provider_smpp_ops = {
 	.open = smpp_open,
 	.close = smpp_close,
 	.send_batch = smpp_send_batch,
+	.interrupt = smpp_interrupt,
 };

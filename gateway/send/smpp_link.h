@@ -97,6 +97,7 @@ struct smpp_link {
 	pthread_t thread;
 	bool	 has_thread;
 	atomic_bool is_stopping;
+	atomic_bool is_interrupted;	/* the sender stops: batches return */
 	int	 evfd;			/* wakes the link thread */
 
 	pthread_mutex_t lock;		/* everything below to `ack_lock` */
@@ -175,13 +176,22 @@ void smpp_link_unref(struct smpp_link *l);
  * asking us to slow down) or the link has made no progress for the
  * provider's timeout (SMPP_MAX_WAIT_S in all).  Jobs not answered are
  * left JOB_NEW or JOB_SENT (never answered later: the link forgets
- * them), and `why` says why.
+ * them), and `why` says why.  At once, with none sent, after
+ * smpp_link_interrupt.
  */
 void smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
     char *why, size_t why_len);
 
 /* Wake the link thread (any thread). */
 void smpp_link_wake(struct smpp_link *l);
+
+/*
+ * The sender is stopping (provider.h's interrupt): a smpp_link_submit
+ * waiting on another thread returns soon, its unanswered jobs left
+ * undone, and later ones return at once.  The link itself keeps running
+ * until smpp_link_close.  Thread-safe.
+ */
+void smpp_link_interrupt(struct smpp_link *l);
 
 /* Append a PDU of len octets to the output (l->lock held); false when
  * the output is full (the connection is then dropped). */

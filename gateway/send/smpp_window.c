@@ -288,6 +288,10 @@ smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
 	snprintf(why, why_len, "no answer");
 	if (n == 0)
 		return;
+	if (atomic_load(&l->is_interrupted)) {
+		snprintf(why, why_len, "smpp: the sender is stopping");
+		return;
+	}
 	timeout = (int64_t)l->p->timeout_s * SMPP_NS_PER_S;
 	pthread_mutex_lock(&l->lock);
 	for (i = 0; i < n; i++) {
@@ -309,8 +313,9 @@ smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
 			left += jobs[i].where != JOB_DONE;
 		if (left == 0)
 			break;
-		if (atomic_load(&l->is_stopping)) {
-			snprintf(why, why_len, "smpp: stopping");
+		if (atomic_load(&l->is_stopping) ||
+		    atomic_load(&l->is_interrupted)) {
+			snprintf(why, why_len, "smpp: the sender is stopping");
 			break;
 		}
 		/* Down longer than a timeout: no use waiting. */
@@ -341,5 +346,14 @@ smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
 	}
 	if (left > 0)
 		forget(l, jobs, n);
+	pthread_mutex_unlock(&l->lock);
+}
+
+void
+smpp_link_interrupt(struct smpp_link *l)
+{
+	atomic_store(&l->is_interrupted, true);
+	pthread_mutex_lock(&l->lock);
+	pthread_cond_broadcast(&l->cond);
 	pthread_mutex_unlock(&l->lock);
 }

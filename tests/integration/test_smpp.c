@@ -25,6 +25,7 @@
 #include <json-c/json.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -41,6 +42,7 @@
 #include <arpa/inet.h>
 
 #include "cfg.h"
+#include "gwtest.h"
 #include "link_inbound.h"
 #include "migrate.h"
 #include "outbox.h"
@@ -853,6 +855,59 @@ START_TEST(what_a_hostile_smsc_sends_never_takes_the_link_down_for_good)
 }
 END_TEST
 
+static void *
+interrupt_later(void *arg)
+{
+	(void)arg;
+	sleep_ms(300);
+	provider_smpp_ops.interrupt(sm.pctx);
+	return NULL;
+}
+
+/* provider.h's interrupt, as the sender's stop calls it: a batch waiting
+ * on an SMSC that answers nothing returns well before the timeout (3 s),
+ * its messages to retry, and a later batch returns at once. */
+START_TEST(a_stop_interrupts_a_batch_waiting_on_a_silent_smsc)
+{
+	struct provider_result res[5];
+	struct outbox_item it[5];
+	struct json_object *o;
+	pthread_t t;
+	int64_t start;
+	int i;
+
+	ck_assert(wait_stat("bound", 1));
+	o = control("{\"cmd\":\"drop_after\",\"n\":1000}");
+	json_object_put(o);
+	memset(it, 0, sizeof(it));
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < 5; i++) {
+		it[i].id = i + 1;
+		it[i].to = "+8613900000040";
+		it[i].text = "silent";
+		it[i].encoding = GSM_ENC_GSM7;
+		it[i].expires_at = (int64_t)time(NULL) + 3600;
+	}
+	ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, NULL), 0);
+	start = now_ms();
+	provider_smpp_ops.send_batch(sm.pctx, it, 5, res);
+	ck_assert_int_lt(now_ms() - start, 1500);
+	pthread_join(t, NULL);
+	for (i = 0; i < 5; i++) {
+		ck_assert_int_eq(res[i].outcome, PROVIDER_RETRY);
+		ck_assert_msg(strstr(res[i].error, "stopping") != NULL, "%s",
+		    res[i].error);
+	}
+	ck_assert_int_eq(smsc_stat("submits"), 5);	/* they went out */
+	memset(res, 0, sizeof(res));
+	start = now_ms();
+	provider_smpp_ops.send_batch(sm.pctx, it, 5, res);
+	ck_assert_int_lt(now_ms() - start, 100);
+	ck_assert_int_eq(res[0].outcome, PROVIDER_RETRY);
+	ck_assert_int_eq(smsc_stat("submits"), 5);	/* none sent */
+}
+END_TEST
+
 START_TEST(a_drop_in_the_middle_of_the_window_loses_nothing)
 {
 	char to[24], text[64];
@@ -1018,6 +1073,101 @@ START_TEST(net_smpp_binds_takes_submits_and_its_receipts_deliver)
 }
 END_TEST
 
+/* ---- the whole gateway over an SMPP link ------------------------------- */
+
+static struct tg gt;
+
+static void
+gw_setup(void)
+{
+	memset(&sm, 0, sizeof(sm));
+	memset(&gt, 0, sizeof(gt));
+	sm.dir = tu_mkdtemp();
+	start_node();
+}
+
+static void
+gw_teardown(void)
+{
+	tg_cleanup(&gt);
+	stop_smsc();
+	tu_rmtree(sm.dir);
+	free(sm.dir);
+	memset(&sm, 0, sizeof(sm));
+}
+
+/*
+ * fupin-gateway with only an smpp provider: a villager's 查询 arrives
+ * over the link, is stored as /sms/inbound stores it, answered with the
+ * household's summary over the same link (as UCS-2 parts node-smpp
+ * decodes back into the text), and the SMSC's receipts mark the answer
+ * delivered; no full number in the gateway's log; SIGTERM unbinds and
+ * exits 0.
+ */
+START_TEST(the_gateway_takes_mo_and_answers_over_an_smpp_link)
+{
+	static const char *const kinds[] = { "cadres", "households",
+	    "members" };
+	char prov[512], bin[512], lp[640], *out = NULL, *log;
+	struct json_object *o;
+	const struct seen *e;
+	struct seen *seen;
+	size_t i, n;
+
+	snprintf(prov, sizeof(prov), "{ name = \"" SM_PROVIDER "\"; type = "
+	    "\"smpp\"; host = \"127.0.0.1\"; port = %d; system_id = "
+	    "\"fupin\"; password = \"secret\"; rate = 200; timeout = 3; }",
+	    sm.port);
+	tg_init(&gt, NULL);
+	gt.providers = prov;
+	tg_reconfigure(&gt, "sms = { shortcode = \"10690001\"; };\n");
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
+	for (i = 0; i < 3; i++) {
+		char path[128];
+		char *argv[] = { bin, "-c", gt.conf, "import",
+		    (char *)(uintptr_t)kinds[i], path, NULL };
+
+		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
+		ck_assert_int_eq(tu_run(argv, &out), 0);
+		free(out);
+	}
+	tg_start(&gt);
+	ck_assert(wait_stat("bound", 1));
+	/* 查询 from 日火木呷 (data/demo/README.md). */
+	o = control("{\"cmd\":\"mo\",\"from\":\"8613908340107\",\"to\":"
+	    "\"10690001\",\"text\":\"查询\",\"coding\":\"ucs2\"}");
+	json_object_put(o);
+	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_in WHERE route "
+	    "= 'smpp:" SM_PROVIDER "' AND msisdn = '+8613908340107' AND "
+	    "text = '查询'", 1));
+	ck_assert(wait_stat("mo_ok", 1));
+	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_out WHERE "
+	    "in_reply_to IS NOT NULL AND status = 'delivered'", 1));
+	ck_assert_int_eq(tg_query_int(&gt, "SELECT count(*) FROM sms_out "
+	    "WHERE provider = '" SM_PROVIDER "' AND msisdn = "
+	    "'+8613908340107'"), 1);
+	seen = read_log(4, &n);
+	ck_assert_uint_eq(n, 1);
+	e = seen_for(seen, n, "+8613908340107");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_msg(strstr(e->text, "日火木呷") != NULL, "answer: %s",
+	    e->text);
+	ck_assert_int_eq(e->parts, (int)tg_query_int(&gt, "SELECT segments "
+	    "FROM sms_out WHERE in_reply_to IS NOT NULL"));
+	free(seen);
+	ck_assert_int_eq(tg_stop(&gt, SIGTERM), 0);
+	ck_assert_int_eq(smsc_stat("unbinds"), 1);
+	snprintf(lp, sizeof(lp), "%s/gateway.log", gt.dir);
+	log = tu_read_file(lp, NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_msg(strstr(log, "smpp.bound provider=" SM_PROVIDER) != NULL,
+	    "%s", log);
+	ck_assert_msg(strstr(log, "13908340107") == NULL, "a full number in "
+	    "the log: %s", log);
+	free(log);
+}
+END_TEST
+
 Suite *
 smpp_suite(void)
 {
@@ -1038,6 +1188,7 @@ smpp_suite(void)
 	tcase_add_test(tc, an_unbind_from_the_smsc_is_followed_by_a_new_bind);
 	tcase_add_test(tc,
 	    what_a_hostile_smsc_sends_never_takes_the_link_down_for_good);
+	tcase_add_test(tc, a_stop_interrupts_a_batch_waiting_on_a_silent_smsc);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bind");
@@ -1050,6 +1201,12 @@ smpp_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_checked_fixture(tc, setup_enquire, teardown);
 	tcase_add_test(tc, an_idle_link_sends_enquire_link);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("gateway");
+	tcase_set_timeout(tc, 60);
+	tcase_add_checked_fixture(tc, gw_setup, gw_teardown);
+	tcase_add_test(tc, the_gateway_takes_mo_and_answers_over_an_smpp_link);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("perl");
