@@ -139,11 +139,25 @@ set_sync(struct writer *w, struct writer_job *jobs)
 		w->is_synced = false;
 }
 
+/*
+ * Whether the group's transaction is gone: SQLite rolls the whole
+ * transaction back on its own after SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY
+ * or SQLITE_NOMEM in a statement.  A SAVEPOINT then would open a new
+ * transaction that its RELEASE commits alone, so jobs after it would be
+ * committed and yet answered as failed with the group's COMMIT: no job
+ * runs once this is true.
+ */
+static bool
+tx_is_gone(struct writer *w)
+{
+	return sqlite3_get_autocommit(store_db(w->st)) != 0;
+}
+
 /* Run one job in its own savepoint: its failure undoes it alone. */
 static void
 run_alone(struct writer *w, struct writer_job *j)
 {
-	if (frame(w->st, "SAVEPOINT job") != FP_OK) {
+	if (tx_is_gone(w) || frame(w->st, "SAVEPOINT job") != FP_OK) {
 		j->result = FP_EIO;
 		return;
 	}
@@ -190,6 +204,11 @@ run_together(struct writer *w, struct writer_job *first,
 				j->result = err;
 			return err;
 		}
+	} else if (tx_is_gone(w)) {
+		for (j = first; j != end; j = j->next)
+			if (j->result == FP_OK)
+				j->result = FP_EIO;
+		return FP_EIO;
 	} else {
 		frame(w->st, "ROLLBACK TO run");
 		frame(w->st, "RELEASE run");
@@ -223,6 +242,12 @@ run_batch(struct writer *w, struct writer_job *jobs)
 			err = run_together(w, j, end, is_fresh);
 		}
 		is_fresh = false;
+		if (err == FP_OK && tx_is_gone(w)) {
+			/* What ran before is undone; nothing after runs. */
+			log_error("writer.group error=\"the database rolled the "
+			    "group back\"");
+			err = FP_EIO;
+		}
 	}
 	if (err == FP_OK) {
 		err = store_commit(w->st);

@@ -314,6 +314,8 @@ struct rjob {
 	long		 v;
 	bool		 fail;		/* returns FP_EINVAL after its insert */
 	bool		 hold;		/* its first call waits for `release` */
+	bool		 rollback;	/* ends the transaction as SQLite does
+					 * itself after SQLITE_FULL or IOERR */
 	atomic_int	 calls;
 	atomic_int	 answered;
 	enum fp_err	 result;
@@ -344,6 +346,10 @@ rerun_job(struct store *st, void *arg)
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return FP_EIO;
+	if (j->rollback) {
+		sqlite3_exec(store_db(st), "ROLLBACK", NULL, NULL, NULL);
+		return FP_EIO;
+	}
 	/* A failure after a write: the write must not stay. */
 	return j->fail ? FP_EINVAL : FP_OK;
 }
@@ -422,6 +428,57 @@ submit_group(struct rjob *jobs, bool with_failures)
 	wait_rdone(jobs, N_RERUN + 1);
 }
 
+/*
+ * A statement the database answers SQLITE_FULL or IOERR rolls the whole
+ * transaction back.  Every job is answered as what it left: nothing of
+ * the group is kept, and no job after it runs in a transaction of its
+ * own (which its RELEASE would commit, answered as failed).
+ */
+START_TEST(a_group_the_database_rolled_back_keeps_nothing)
+{
+	static struct rjob jobs[N_RERUN + 1];
+	int i, spins;
+
+	start("full");
+	memset(jobs, 0, sizeof(jobs));
+	atomic_store(&held, 0);
+	atomic_store(&release, 0);
+	for (i = 0; i <= N_RERUN; i++)
+		jobs[i].v = 3000 + i;
+	jobs[0].hold = true;
+	jobs[15].rollback = true;
+	writer_submit_rerun(w, rerun_job, &jobs[0], on_rdone, &jobs[0]);
+	for (spins = 0; !atomic_load(&held); spins++) {
+		ck_assert_int_lt(spins, 10000);
+		usleep(1000);
+	}
+	for (i = 1; i <= N_RERUN; i++)
+		if (i == 15 || i == 22)
+			writer_submit(w, rerun_job, &jobs[i], on_rdone,
+			    &jobs[i]);
+		else
+			writer_submit_rerun(w, rerun_job, &jobs[i], on_rdone,
+			    &jobs[i]);
+	atomic_store(&release, 1);
+	wait_rdone(jobs, N_RERUN + 1);
+	/* Job 0 was a group of its own, before. */
+	ck_assert_int_eq(jobs[0].result, FP_OK);
+	ck_assert_int_eq(rows_with(jobs[0].v), 1);
+	for (i = 1; i <= N_RERUN; i++) {
+		ck_assert_msg(jobs[i].result != FP_OK, "job %d answered OK", i);
+		ck_assert_msg(rows_with(jobs[i].v) == 0, "job %d kept", i);
+	}
+	/* The writer goes on: the next job is committed. */
+	memset(&jobs[0], 0, sizeof(jobs[0]));
+	jobs[0].v = 4000;
+	writer_submit(w, rerun_job, &jobs[0], on_rdone, &jobs[0]);
+	wait_rdone(jobs, 1);
+	ck_assert_int_eq(jobs[0].result, FP_OK);
+	ck_assert_int_eq(rows_with(4000), 1);
+	stop();
+}
+END_TEST
+
 START_TEST(rerun_jobs_run_once_when_none_fails)
 {
 	static struct rjob jobs[N_RERUN + 1];
@@ -482,6 +539,7 @@ writer_suite(void)
 	tcase_add_test(tc, normal_never_fsyncs);
 	tcase_add_test(tc, rerun_jobs_run_once_when_none_fails);
 	tcase_add_test(tc, rerun_failure_undoes_it_alone);
+	tcase_add_test(tc, a_group_the_database_rolled_back_keeps_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }
