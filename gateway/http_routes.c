@@ -8,6 +8,7 @@
 #include "api_console.h"
 #include "api_sms.h"
 #include "console_http.h"
+#include "dlr_cloud.h"
 #include "dlr_http.h"
 #include "health.h"
 #include "http_server.h"
@@ -27,6 +28,10 @@ const struct http_route http_routes[] = {
 	{ "/dlr/kannel", false, HTTP_GET | HTTP_POST, "/dlr/kannel",
 	  dlr_handle_kannel, false },
 	{ "/dlr", false, HTTP_POST, "/dlr", dlr_handle_generic, false },
+	{ "/dlr/aliyun", false, HTTP_POST, "/dlr/aliyun", dlr_handle_aliyun,
+	  false },
+	{ "/dlr/tencent", false, HTTP_POST, "/dlr/tencent", dlr_handle_tencent,
+	  false },
 	{ "/cgi-bin/sendsms", false, HTTP_GET | HTTP_POST, "/cgi-bin/sendsms",
 	  sendsms_handle, true },
 	{ "/ussd", false, HTTP_POST, "/ussd", ussd_http_handle, true },

@@ -301,3 +301,49 @@ dlr_link_part(struct store *st, const char *provider, int64_t message_id,
 		return FP_OK;
 	return outbox_dlr_aggregate(st, message_id, now);
 }
+
+enum fp_err
+dlr_apply_provider(struct store *st, const char *provider, const char *msgid,
+    const char *msisdn, int64_t out_id, enum dlr_state state,
+    const char *detail, int64_t now)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int64_t id = 0, sending = 0;
+	bool same_number = false;
+	int rc;
+
+	err = store_stmt(st, "SELECT id, msisdn = ?3 FROM sms_out WHERE "
+	    "provider_msgid = ?1 AND provider = ?2", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, msgid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 3, msisdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(stmt, 0);
+		same_number = sqlite3_column_int(stmt, 1) != 0;
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_err(rc);
+	if (id > 0) {
+		if (!same_number || (out_id > 0 && out_id != id))
+			return FP_EREJECT;
+		err = record(st, id, provider, msgid, 0, state, detail, now);
+		return err == FP_OK ? outbox_dlr_aggregate(st, id, now) : err;
+	}
+	/* Faster than the submit answer?  Only while one is open; no
+	 * early row is kept (another provider's message could take it):
+	 * the cloud pushes again. */
+	err = store_stmt(st, "SELECT EXISTS (SELECT 1 FROM sms_out WHERE "
+	    "provider = ?1 AND status = 'sending')", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, provider, -1, SQLITE_STATIC);
+	if (sqlite3_step(stmt) == SQLITE_ROW)
+		sending = sqlite3_column_int64(stmt, 0);
+	sqlite3_reset(stmt);
+	return sending != 0 ? FP_EBUSY : FP_ENOTFOUND;
+}

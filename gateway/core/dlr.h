@@ -62,6 +62,23 @@ enum fp_err dlr_apply_link(struct store *st, const char *provider,
     const char *detail, int64_t now);
 
 /*
+ * SPEC 11: a cloud's delivery report (Aliyun's SmsReport, Tencent's
+ * status callback) for the whole message whose provider id at
+ * `provider` is `msgid`, sent to `msisdn` (E.164).  The callbacks are
+ * public and unsigned, so a report must name the message as its
+ * provider knows it: a message of another provider, or of another
+ * number, or (out_id > 0, Aliyun's OutId, our id) another id, is not
+ * touched: FP_EREJECT.  FP_ENOTFOUND: no such message of `provider`
+ * (nothing written).  FP_EBUSY: none yet but one of provider's is being
+ * sent (its answer may still bring that id): nothing written, the
+ * cloud should push again later.  Else recorded, then the message's
+ * status is the aggregate of its reports.
+ */
+enum fp_err dlr_apply_provider(struct store *st, const char *provider,
+    const char *msgid, const char *msisdn, int64_t out_id,
+    enum dlr_state state, const char *detail, int64_t now);
+
+/*
  * Part `part` (1-based) of message `message_id` is `msgid` at
  * `provider`'s SMSC (its submit was accepted): kept as a report of state
  * "sent", so that a report naming that part finds its message
