@@ -728,6 +728,7 @@ throttling_retried_hard_errors_failed(void)
 	snprintf(sql, sizeof(sql), "SELECT attempts FROM sms_out WHERE id = "
 	    "%lld", bad);
 	wait_text(sql, "1", 1);
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
 }
 
 START_TEST(aliyun_throttling_is_retried_and_a_bad_number_fails)
@@ -852,6 +853,7 @@ forged_callbacks_change_nothing(void)
 	report_body(body, sizeof(body), is_ali, PHONE1, id, msgid, false);
 	ck_assert_int_eq(callback(path, body, strlen(body)), 200);
 	wait_status(id, "delivered", 1);
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
 }
 
 START_TEST(aliyun_forged_oversized_or_malformed_callbacks_change_nothing)
@@ -884,6 +886,7 @@ START_TEST(a_failed_report_fails_the_message_with_the_clouds_reason)
 		    "WHERE id = %lld", id);
 		wait_text(sql, "tencent UNDELIV 用户短信接收失败", 1);
 	}
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
 }
 END_TEST
 
