@@ -582,8 +582,76 @@ usage(void)
 {
 	fprintf(stderr, "usage: fupinctl templates check\n"
 	    "       fupinctl templates export --lang LANG [--format po|pot]\n"
-	    "       fupinctl templates import FILE.po\n");
+	    "       fupinctl templates import FILE.po\n"
+	    "       fupinctl templates skeleton PROVIDER\n");
 	return EX_USAGE;
+}
+
+/* ---- templates skeleton (SPEC 11) -------------------------------------- */
+
+struct skel {
+	char	 seen[512][TPLMAP_KEY_MAX];
+	size_t	 n;
+};
+
+static void
+skel_one(const char *key, const char *lang, const char *const *vars,
+    size_t n_vars, void *arg)
+{
+	struct skel *s = arg;
+	size_t i;
+
+	(void)lang;
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->seen[i], key) == 0)
+			return;
+	if (s->n < sizeof(s->seen) / sizeof(s->seen[0]))
+		snprintf(s->seen[s->n++], TPLMAP_KEY_MAX, "%s", key);
+	printf("%s      { text = \"%s\"; lang = \"*\"; code = \"\";\n"
+	    "        params = [", s->n > 1 ? ",\n" : "", key);
+	for (i = 0; i < n_vars; i++)
+		printf("%s\"%s\"", i > 0 ? ", " : " ", vars[i]);
+	printf(" ]; }");
+}
+
+/*
+ * A provider_templates.conf group for `provider` with every outgoing text
+ * and its variables, each code left empty for the operator to fill in
+ * with the template the cloud approved (an empty code does not load, so
+ * a text forgotten is named by templates check).
+ */
+static int
+templates_skeleton(const struct cfg *cfg, const char *provider)
+{
+	struct ctl_tpl *cat = NULL;
+	struct tplmap_texts *texts = NULL;
+	struct skel *s;
+	char *why = NULL;
+
+	if (ctl_tpl_open(cfg, &cat, &why) != FP_OK) {
+		fprintf(stderr, "%s\n", why != NULL ? why : cfg->templates.dir);
+		free(why);
+		return EX_DATAERR;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL || ussd_outgoing_texts(cat->tpl, cat->menu, &texts) !=
+	    FP_OK) {
+		free(s);
+		ctl_tpl_close(cat);
+		return EX_OSERR;
+	}
+	printf("# %s: every text the gateway sends by SMS; fill in each code\n"
+	    "# with the template the cloud approved, parameters in its order\n"
+	    "# (\"their_name=ours\" when its name differs), a line per "
+	    "language\n# where the approved texts differ (lang = \"zh\"...)."
+	    "\nproviders = (\n  { provider = \"%s\";\n    texts = (\n",
+	    TPLMAP_FILE, provider);
+	tplmap_texts_each(texts, skel_one, s);
+	printf("\n    ); } );\n");
+	tplmap_texts_free(texts);
+	free(s);
+	ctl_tpl_close(cat);
+	return EX_OK;
 }
 
 int
@@ -595,5 +663,7 @@ ctl_templates(const struct cfg *cfg, int argc, char **argv)
 		return ctl_tpl_export(cfg, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "import") == 0)
 		return ctl_tpl_import(cfg, argc - 1, argv + 1);
+	if (argc == 3 && strcmp(argv[1], "skeleton") == 0)
+		return templates_skeleton(cfg, argv[2]);
 	return usage();
 }

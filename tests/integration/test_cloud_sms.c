@@ -893,6 +893,7 @@ END_TEST
 START_TEST(a_missing_mapping_is_named_by_the_check_and_stops_the_start)
 {
 	const char *check[] = { "templates", "check", NULL };
+	const char *skeleton[] = { "templates", "skeleton", "ali", NULL };
 	char *out = NULL, log[700], *text;
 	pid_t pid;
 	int status;
@@ -936,6 +937,16 @@ START_TEST(a_missing_mapping_is_named_by_the_check_and_stops_the_start)
 	out = NULL;
 	run_ctl(check, 0, &out);
 	ck_assert_ptr_nonnull(strstr(out, "approved templates"));
+	free(out);
+	/* The operator's start: every text with its variables, codes to
+	 * fill in. */
+	out = NULL;
+	run_ctl(skeleton, 0, &out);
+	ck_assert_msg(strstr(out, "{ provider = \"ali\";") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "{ text = \"sms/fk_ok\"; lang = \"*\"; "
+	    "code = \"\";\n        params = [ \"ticket\" ]; }") != NULL, "%s",
+	    out);
+	ck_assert_ptr_nonnull(strstr(out, "{ text = \"menu/main\";"));
 	free(out);
 }
 END_TEST
