@@ -196,8 +196,9 @@ q "SELECT substr(phone, 4) FROM members WHERE phone IS NOT NULL ORDER BY random(
 	>"$TMP/phones.txt"
 # Every village and town in turn: more areas than answers are kept for
 # a second (api_cache.h), so nearly every overview is computed afresh.
-q "SELECT area_code FROM area_households UNION SELECT substr(area_code, 1, 9)
-	FROM area_households ORDER BY random()" >"$TMP/areas.txt"
+q "SELECT a FROM (SELECT area_code AS a FROM area_households UNION
+	SELECT substr(area_code, 1, 9) FROM area_households) ORDER BY random()" \
+	>"$TMP/areas.txt"
 
 printf '\nconsole: %s households, %s messages out and %s in over 7 days, %s clients, %s s a route%s\n' \
 	"$HOUSEHOLDS" "$MESSAGES" "$((MESSAGES / 10))" "$CLIENTS" "$SECONDS_RUN" \
