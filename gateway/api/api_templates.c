@@ -4,6 +4,8 @@
  * for the broadcast form's template picker and the texts page.  The
  * texts are not the scope's: every caller sees them all.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "api_common.h"
@@ -13,6 +15,27 @@
 #include "http_error.h"
 #include "http_server.h"
 #include "template_list.h"
+
+/*
+ * The entries, made at the first request (the texts are loaded once at
+ * start and never change while the gateway runs): kept for the life of
+ * the process.
+ */
+static pthread_mutex_t pages_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct template_pages *pages;
+
+static const struct template_pages *
+pages_get(struct gw *gw, enum fp_err *err)
+{
+	struct svc_ctx ctx = gw_svc_ctx(gw);
+	const struct template_pages *p;
+
+	pthread_mutex_lock(&pages_lock);
+	*err = pages == NULL ? template_pages_new(&ctx, &pages) : FP_OK;
+	p = pages;
+	pthread_mutex_unlock(&pages_lock);
+	return p;
+}
 
 static const struct http_errmap list_errors = {
 	.fail = HTTP_FAIL_500,
@@ -24,9 +47,10 @@ void
 api_templates(struct gw *gw, struct http_req *req, struct http_resp *resp)
 {
 	const struct cfg_token *t = api_token(gw, req, resp, false);
-	struct svc_ctx ctx = gw_svc_ctx(gw);
+	const struct template_pages *p;
 	const char *group, *after;
-	struct json_object *out = NULL;
+	char *out = NULL;
+	size_t len = 0;
 	int limit;
 	enum fp_err err;
 
@@ -41,10 +65,13 @@ api_templates(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		    "notices, sms or ussd");
 		return;
 	}
-	err = template_list(&ctx, group, after, limit, &out);
+	p = pages_get(gw, &err);
+	if (err == FP_OK)
+		err = template_pages_page(p, group, after, limit, &out, &len);
 	if (err != FP_OK) {
 		http_resp_fp_error(resp, err, &list_errors);
 		return;
 	}
-	api_json(resp, 200, out);
+	http_resp_set(resp, 200, "application/json", out, len);
+	free(out);
 }

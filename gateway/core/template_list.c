@@ -1,6 +1,7 @@
 /*
  * template_list.c: the templates for the console (see template_list.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "audience.h"
 #include "gsm.h"
 #include "outbox.h"
+#include "strbuf.h"
 #include "template_list.h"
 
 #define KEY_MAX		160
@@ -296,59 +298,123 @@ item_json(const struct svc_ctx *ctx, const struct key *k,
 	return FP_OK;
 }
 
-enum fp_err
-template_list(const struct svc_ctx *ctx, const char *group,
-    const char *after, int limit, struct json_object **out)
+struct page_item {
+	char	 key[KEY_MAX + 20];
+	char	 group[16];
+	char	*json;		/* owned */
+	size_t	 len;
+};
+
+struct template_pages {
+	struct page_item	*v;
+	size_t			 n;
+	char			*tail;	/* the answer's other members */
+};
+
+void
+template_pages_free(struct template_pages *p)
 {
-	struct keys k = { group, after, NULL, 0, 0, false };
-	struct json_object *o, *items;
+	size_t i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].json);
+	free(p->v);
+	free(p->tail);
+	free(p);
+}
+
+enum fp_err
+template_pages_new(const struct svc_ctx *ctx, struct template_pages **out)
+{
+	struct keys k = { NULL, "", NULL, 0, 0, false };
+	struct template_pages *p = calloc(1, sizeof(*p));
+	struct strbuf tail = STRBUF_INIT;
 	enum fp_err err = FP_OK;
 	size_t i;
 
 	*out = NULL;
-	templates_each(ctx->tpl, collect_key, &k);
-	if (k.failed) {
-		free(k.v);
+	if (p == NULL)
 		return FP_ENOMEM;
-	}
-	keys_sort(&k);
-	items = json_object_new_array();
-	for (i = 0; err == FP_OK && i < k.n && (int)i < limit; i++) {
+	templates_each(ctx->tpl, collect_key, &k);
+	if (!k.failed)
+		keys_sort(&k);
+	p->v = k.n > 0 ? calloc(k.n, sizeof(*p->v)) : NULL;
+	if (k.failed || (k.n > 0 && p->v == NULL))
+		err = FP_ENOMEM;
+	for (i = 0; err == FP_OK && i < k.n; i++) {
+		struct page_item *it = &p->v[p->n];
 		struct json_object *item = NULL;
 
 		err = item_json(ctx, &k.v[i], &item);
-		if (err == FP_OK)
-			json_object_array_add(items, item);
+		if (err != FP_OK)
+			break;
+		snprintf(it->key, sizeof(it->key), "%s/%s", k.v[i].group,
+		    k.v[i].name);
+		snprintf(it->group, sizeof(it->group), "%s", k.v[i].group);
+		it->json = strdup(json_object_to_json_string_ext(item,
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(item);
+		if (it->json == NULL) {
+			err = FP_ENOMEM;
+			break;
+		}
+		it->len = strlen(it->json);
+		p->n++;
 	}
+	free(k.v);
+	strbuf_adds(&tail, "\"languages\":[");
+	for (i = 0; i < 4; i++)
+		strbuf_printf(&tail, "%s\"%s\"", i > 0 ? "," : "",
+		    audience_langs[i]);
+	strbuf_printf(&tail, "],\"max_segments\":%d,\"reply_segments\":%d,"
+	    "\"ussd_max_chars\":%d,\"ussd_max_ucs2_chars\":%d",
+	    ctx->cfg->sms.max_segments, TEMPLATE_REPLY_SEGMENTS,
+	    ctx->cfg->ussd.max_chars, ctx->cfg->ussd.max_ucs2_chars);
+	p->tail = strbuf_take(&tail, NULL);
+	if (err == FP_OK && p->tail == NULL)
+		err = FP_ENOMEM;
 	if (err != FP_OK) {
-		json_object_put(items);
-		free(k.v);
+		template_pages_free(p);
 		return err;
 	}
-	o = json_object_new_object();
-	json_object_object_add(o, "languages", json_object_new_array());
-	for (i = 0; i < 4; i++)
-		json_object_array_add(json_object_object_get(o, "languages"),
-		    json_object_new_string(audience_langs[i]));
-	json_object_object_add(o, "limit", json_object_new_int(limit));
-	json_object_object_add(o, "items", items);
-	if ((int)k.n > limit) {
-		char key[KEY_MAX + 20];
-
-		snprintf(key, sizeof(key), "%s/%s", k.v[limit - 1].group,
-		    k.v[limit - 1].name);
-		json_object_object_add(o, "next", json_object_new_string(key));
-	} else
-		json_object_object_add(o, "next", NULL);
-	json_object_object_add(o, "max_segments",
-	    json_object_new_int(ctx->cfg->sms.max_segments));
-	json_object_object_add(o, "reply_segments",
-	    json_object_new_int(TEMPLATE_REPLY_SEGMENTS));
-	json_object_object_add(o, "ussd_max_chars",
-	    json_object_new_int(ctx->cfg->ussd.max_chars));
-	json_object_object_add(o, "ussd_max_ucs2_chars",
-	    json_object_new_int(ctx->cfg->ussd.max_ucs2_chars));
-	free(k.v);
-	*out = o;
+	*out = p;
 	return FP_OK;
+}
+
+enum fp_err
+template_pages_page(const struct template_pages *p, const char *group,
+    const char *after, int limit, char **out, size_t *len)
+{
+	struct strbuf b = STRBUF_INIT;
+	const struct page_item *last = NULL;
+	bool more = false;
+	size_t i;
+	int shown = 0;
+
+	strbuf_printf(&b, "{\"limit\":%d,\"items\":[", limit);
+	for (i = 0; i < p->n; i++) {
+		const struct page_item *it = &p->v[i];
+
+		if ((group != NULL && strcmp(it->group, group) != 0) ||
+		    strcmp(it->key, after) <= 0)
+			continue;
+		if (shown == limit) {
+			more = true;
+			break;
+		}
+		if (shown++ > 0)
+			strbuf_add(&b, ",", 1);
+		strbuf_add(&b, it->json, it->len);
+		last = it;
+	}
+	strbuf_adds(&b, "],\"next\":");
+	if (more && last != NULL)
+		strbuf_add_json(&b, last->key, SIZE_MAX);
+	else
+		strbuf_adds(&b, "null");
+	strbuf_printf(&b, ",%s}", p->tail);
+	*out = strbuf_take(&b, len);
+	return *out != NULL ? FP_OK : FP_ENOMEM;
 }

@@ -16,23 +16,41 @@
 #define TEMPLATE_REPLY_SEGMENTS	2
 
 /*
- * The templates of `group` ("notices", "sms", "ussd"; NULL all), in
- * group/name order, after the key `after` ("group/name"; "" from the
- * start), at most `limit`; "next" is the key to pass as after, or null.
- * Each: {"key","group","name","variables","fits","untranslated" (the
+ * Every template's entry, made once: the loaded set never changes while
+ * the gateway runs (a restart loads new texts), and measuring every text
+ * in every language takes tens of milliseconds.  Immutable once made, so
+ * threads may read it together.  *out is the caller's
+ * (template_pages_free).  FP_ENOMEM.
+ *
+ * An entry: {"key","group","name","variables","fits","untranslated" (the
  * languages without a file, or whose file is still the Chinese),
  * "languages":{lang: null when the language has no file, else {"text",
- * "translated","variables","chars","segments" (not for ussd),"fits"}}}.  "text" is the file's text with its
- * {placeholders}.  The fit is measured on the text with every variable
- * filled by the longest realistic value the gateway knows for it (a
- * name of six characters, a training title of sixteen, ...; "" for a
- * variable an office fills, such as {text}) and the default provider's
- * signature: notices within sms.max_segments SMS, SMS replies within
- * TEMPLATE_REPLY_SEGMENTS, a USSD text within one screen (ussd.max_chars
- * GSM-7 characters, ussd.max_ucs2_chars otherwise).  A text that does
- * not render (a variable with no value) has "fits": false.
+ * "translated","variables","chars","segments" (not for ussd),"fits"}}}.
+ * "text" is the file's text with its {placeholders}.  The fit is
+ * measured on the text with every variable filled by the longest
+ * realistic value the gateway knows for it (a name of six characters, a
+ * training title of sixteen, ...; "" for a variable an office fills,
+ * such as {text}) and the default provider's signature: notices within
+ * sms.max_segments SMS, SMS replies within TEMPLATE_REPLY_SEGMENTS, a
+ * USSD text within one screen (ussd.max_chars GSM-7 characters,
+ * ussd.max_ucs2_chars otherwise).  A text that does not render (a
+ * variable with no value) has "fits": false.
  */
-enum fp_err template_list(const struct svc_ctx *ctx, const char *group,
-    const char *after, int limit, struct json_object **out);
+struct template_pages;
+enum fp_err template_pages_new(const struct svc_ctx *ctx,
+    struct template_pages **out);
+void template_pages_free(struct template_pages *p);	/* NULL ok */
+
+/*
+ * One page as JSON text *out (caller frees; *len its length):
+ * {"limit","items","next","languages","max_segments","reply_segments",
+ * "ussd_max_chars","ussd_max_ucs2_chars"} with the entries of `group`
+ * ("notices", "sms", "ussd"; NULL all) in group/name order after the key
+ * `after` ("group/name"; "" from the start), at most `limit`; "next" is
+ * the key to pass as after, or null.  FP_ENOMEM.
+ */
+enum fp_err template_pages_page(const struct template_pages *p,
+    const char *group, const char *after, int limit, char **out,
+    size_t *len);
 
 #endif
