@@ -75,17 +75,20 @@ cfg_errf(struct cfg_ctx *c, const config_setting_t *at, const char *fmt, ...)
 }
 
 #define KEYPATH_MAX 128		/* "sms.routes[12].secret" */
-#define MAX_ROWS 32		/* keys per table: bits of a uint32_t */
+/* Keys per table: bits of a uint64_t.  The providers' table passed 32
+ * with the operator links and the clouds: a row past MAX_ROWS escaped
+ * the check that a key belongs to its provider's type. */
+#define MAX_ROWS 64
 
 static void load_table(struct cfg_ctx *, const struct cfg_key *,
     config_setting_t *, void *, const char *, config_setting_t *,
-    uint32_t *, bool);
+    uint64_t *, bool);
 
 /* ---- small helpers ---- */
 
 /* Was row i of a table given?  (Rows past MAX_ROWS are never tracked.) */
 static bool
-has_row(uint32_t given, int i)
+has_row(uint64_t given, int i)
 {
 	return i < MAX_ROWS && (given >> i & 1u) != 0;
 }
@@ -390,7 +393,7 @@ load_value(struct cfg_ctx *c, const struct cfg_key *k, config_setting_t *s,
  */
 static void
 load_table(struct cfg_ctx *c, const struct cfg_key *tab, config_setting_t *grp,
-    void *base, const char *prefix, config_setting_t *at, uint32_t *given,
+    void *base, const char *prefix, config_setting_t *at, uint64_t *given,
     bool is_elem)
 {
 	char path[KEYPATH_MAX];
@@ -424,7 +427,7 @@ load_table(struct cfg_ctx *c, const struct cfg_key *tab, config_setting_t *grp,
 			continue;
 		}
 		if (given != NULL && i < MAX_ROWS)
-			*given |= 1u << i;
+			*given |= (uint64_t)1 << i;
 		load_value(c, k, s, base, path);
 	}
 }
@@ -434,7 +437,7 @@ load_table(struct cfg_ctx *c, const struct cfg_key *tab, config_setting_t *grp,
 /* After one element is loaded: required keys and keys of its kind. */
 static void
 check_elem(struct cfg_ctx *c, const struct cfg_key *lk, config_setting_t *e,
-    void *elem, const char *epath, uint32_t given)
+    void *elem, const char *epath, uint64_t given)
 {
 	const struct cfg_key *k, *kind_row = NULL;
 	const char *kind_name;
@@ -478,7 +481,7 @@ load_elem(struct cfg_ctx *c, const struct cfg_key *lk, config_setting_t *e,
     void *elem, const char *epath)
 {
 	const struct cfg_key *k;
-	uint32_t given = 0;
+	uint64_t given = 0;
 
 	/* a kind that stays -1 was missing or bad: skip the kind checks */
 	for (k = lk->sub; k->name != NULL; k++)

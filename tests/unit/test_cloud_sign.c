@@ -576,6 +576,79 @@ START_TEST(tencent_answers_accepted_retried_or_failed)
 }
 END_TEST
 
+/* ---- the configuration keys ----------------------------------------------- */
+
+static char *
+load_errors(const char *text)
+{
+	struct cfg *c = NULL;
+	char *errors = NULL;
+
+	ck_assert_int_eq(cfg_load_string(text, "c.conf", &c, &errors),
+	    FP_ECONFIG);
+	ck_assert_ptr_null(c);
+	return errors;
+}
+
+START_TEST(cloud_provider_keys_have_their_defaults_and_refusals)
+{
+	struct cfg *c = NULL;
+	const struct cfg_provider *p;
+	char *errors = NULL, *path, text[1024];
+	char *d = tu_mkdtemp();
+
+	path = tu_write_file(d, "ali.secret", "s3cret\n", 7);
+	snprintf(text, sizeof(text), "providers = ( { name = \"a\"; type = "
+	    "\"aliyun\"; access_key_id = \"id\"; access_key_secret_file = "
+	    "\"%s\"; sign_name = \"扶贫办\"; }, { name = \"t\"; type = "
+	    "\"tencent\"; secret_id = \"AKID\"; secret_key = \"k\"; "
+	    "sdk_app_id = \"1400\"; sign_name = \"扶贫办\"; region = "
+	    "\"ap-beijing\"; endpoint = \"http://127.0.0.1:1/\"; } );\n"
+	    "sms = { provider = \"a\"; };\n", path);
+	ck_assert_msg(cfg_load_string(text, "c.conf", &c, &errors) == FP_OK,
+	    "%s", errors != NULL ? errors : "?");
+	p = cfg_provider_find(c, "a");
+	ck_assert_str_eq(p->access_key_secret, "s3cret");
+	ck_assert_str_eq(p->endpoint, "https://dysmsapi.aliyuncs.com/");
+	ck_assert_str_eq(p->region, "cn-hangzhou");
+	ck_assert(cfg_provider_is_template(p));
+	p = cfg_provider_find(c, "t");
+	ck_assert_str_eq(p->endpoint, "http://127.0.0.1:1/");
+	ck_assert_str_eq(p->region, "ap-beijing");
+	ck_assert(cfg_provider_is_template(p));
+	ck_assert(!cfg_provider_is_template(cfg_provider_find(c, "nobody")));
+	cfg_free(c);
+	free(path);
+	tu_rmtree(d);
+	free(d);
+
+	/* What each needs, named; a key of the other type refused. */
+	errors = load_errors("providers = ( { name = \"a\"; type = \"aliyun\"; "
+	    "access_key_secret = \"x\"; secret_id = \"y\"; } );\n");
+	ck_assert_ptr_nonnull(strstr(errors, "'secret_id' is not a key of "
+	    "aliyun providers"));
+	ck_assert_ptr_nonnull(strstr(errors, "needs a non-empty "
+	    "'access_key_id'"));
+	ck_assert_ptr_nonnull(strstr(errors, "needs a non-empty 'sign_name'"));
+	free(errors);
+	errors = load_errors("providers = ( { name = \"t\"; type = "
+	    "\"tencent\"; secret_id = \"y\"; sign_name = \"s\"; endpoint = "
+	    "\"ftp://x\"; } );\n");
+	ck_assert_ptr_nonnull(strstr(errors, "needs a non-empty 'secret_key'"));
+	ck_assert_ptr_nonnull(strstr(errors, "needs a non-empty 'sdk_app_id'"));
+	ck_assert_ptr_nonnull(strstr(errors, "must be a URL starting with"));
+	free(errors);
+	/* A secret inline and in a file: one of them. */
+	errors = load_errors("providers = ( { name = \"a\"; type = \"aliyun\"; "
+	    "access_key_id = \"i\"; access_key_secret = \"x\"; "
+	    "access_key_secret_file = \"/etc/hostname\"; sign_name = \"s\"; "
+	    "} );\n");
+	ck_assert_ptr_nonnull(strstr(errors, "conflicts with the secret given "
+	    "inline"));
+	free(errors);
+}
+END_TEST
+
 Suite *
 cloud_sign_suite(void)
 {
@@ -602,6 +675,10 @@ cloud_sign_suite(void)
 	tcase_add_test(tc, aliyun_answers_accepted_retried_or_failed);
 	tcase_add_test(tc, tencent_sends_the_mapped_template_signed);
 	tcase_add_test(tc, tencent_answers_accepted_retried_or_failed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("config");
+	tcase_add_test(tc, cloud_provider_keys_have_their_defaults_and_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }
