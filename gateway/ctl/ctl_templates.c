@@ -404,10 +404,9 @@ static void
 coverage(struct check *c, const char *lang, bool *complete_menu)
 {
 	struct templates_status *st = NULL;
-	struct strbuf missing = STRBUF_INIT;
+	struct templates_coverage cov;
 	struct status_check sc;
 	char path[4096], *why = NULL;
-	int n[3] = { 0, 0, 0 }, total = 0;
 	size_t i;
 	enum fp_err err;
 
@@ -421,29 +420,27 @@ coverage(struct check *c, const char *lang, bool *complete_menu)
 	}
 	sc = (struct status_check){ c, lang, path };
 	templates_status_each(st, status_key, &sc);
-	for (i = 0; i < c->cat->n_entries; i++) {
-		const struct ctl_tpl_entry *e = &c->cat->entries[i];
-		enum ctl_tpl_state s;
-
-		if (!e->in_source || e->is_fixed)
-			continue;
-		total++;
-		s = ctl_tpl_state(c->cat, e, lang, st);
-		n[s]++;
-		if (s == CTL_TPL_MISSING) {
-			strbuf_adds(&missing, " ");
-			strbuf_adds(&missing, e->key);
-		}
-	}
-	*complete_menu = ussd_texts_complete(c->tpl, c->menu, lang);
-	printf("  %-3s translated %d, machine-drafted %d, missing %d (of "
-	    "%d)%s\n", lang, n[CTL_TPL_TRANSLATED], n[CTL_TPL_DRAFTED],
-	    n[CTL_TPL_MISSING], total, *complete_menu ? "" :
-	    "; menu texts incomplete");
-	if (missing.len > 0)
-		printf("      missing:%s\n", strbuf_str(&missing));
-	strbuf_free(&missing);
+	/* The same count as the console's (templates_coverage.h). */
+	err = templates_coverage_count(c->tpl, lang, st, c->cat->keys,
+	    c->cat->n_entries, &cov);
 	templates_status_free(st);
+	if (err != FP_OK) {
+		printf("  %-3s %s\n", lang, fp_strerror(err));
+		c->problems++;
+		*complete_menu = false;
+		return;
+	}
+	*complete_menu = cov.menu_missing == 0;
+	printf("  %-3s translated %d, machine-drafted %d, missing %d (of "
+	    "%d)%s\n", lang, cov.translated, cov.drafted, cov.missing,
+	    cov.total, *complete_menu ? "" : "; menu texts incomplete");
+	if (cov.n_missing > 0) {
+		printf("      missing:");
+		for (i = 0; i < cov.n_missing; i++)
+			printf(" %s", cov.missing_keys[i]);
+		printf("\n");
+	}
+	templates_coverage_cleanup(&cov);
 }
 
 /* ---- approved templates (SPEC 11) ------------------------------------------ */

@@ -29,6 +29,7 @@
 #include "cfg.h"
 #include "strbuf.h"
 #include "templates.h"
+#include "templates_coverage.h"
 #include "templates_status.h"
 #include "ussd_menu.h"
 
@@ -56,6 +57,10 @@ struct ctl_tpl {
 	struct templates	*tpl;	/* owned; import overlays it */
 	struct ussd_menu	*menu;	/* owned */
 	struct ctl_tpl_entry	*entries;	/* owned; export order */
+	struct templates_key	*keys;		/* owned: the same texts,
+						 * index for index, as
+						 * templates_coverage counts
+						 * them */
 	size_t			 n_entries;
 	int			*depth;	/* per menu screen: steps from a
 					 * start screen (navigation lines) */
@@ -114,14 +119,9 @@ int ctl_tpl_rules(const struct ctl_tpl *c, const struct ctl_tpl_entry *e,
     const char *text, size_t len, const char *src,
     void (*fn)(void *arg, const char *msg), void *arg);
 
-enum ctl_tpl_state {
-	CTL_TPL_MISSING,	/* no file, empty, or still the Chinese */
-	CTL_TPL_DRAFTED,	/* listed in <lang>/STATUS */
-	CTL_TPL_TRANSLATED,	/* reviewed */
-};
-
-/* e's state in lang (st may be NULL: nothing drafted). */
-enum ctl_tpl_state ctl_tpl_state(const struct ctl_tpl *c,
+/* e's state in lang (st may be NULL: nothing drafted): templates_state_of,
+ * the same count as the console's (templates_coverage.h). */
+enum templates_state ctl_tpl_state(const struct ctl_tpl *c,
     const struct ctl_tpl_entry *e, const char *lang,
     const struct templates_status *st);
 

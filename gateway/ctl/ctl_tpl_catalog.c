@@ -160,8 +160,6 @@ static const struct {
 };
 #define N_SENT (sizeof(sent) / sizeof(sent[0]))
 
-static const char *const groups[] = { "ussd", "sms", "notices" };
-
 bool
 ctl_tpl_is_target(const char *lang)
 {
@@ -184,73 +182,32 @@ ctl_tpl_find(const struct ctl_tpl *c, const char *key)
 	return NULL;
 }
 
-static enum fp_err
-add(struct ctl_tpl *c, const char *group, const char *name)
-{
-	struct ctl_tpl_entry *e, *ne;
-	const char *g = NULL;
-	size_t i;
-	int r;
-
-
-	for (i = 0; i < 3; i++)
-		if (strcmp(groups[i], group) == 0)
-			g = groups[i];
-	if (g == NULL)
-		return FP_OK;
-	group = g;
-	for (i = 0; i < c->n_entries; i++)
-		if (strcmp(c->entries[i].group, group) == 0 &&
-		    strcmp(c->entries[i].key + strlen(group) + 1, name) == 0)
-			return FP_OK;
-	ne = realloc(c->entries, (c->n_entries + 1) * sizeof(*ne));
-	if (ne == NULL)
-		return FP_ENOMEM;
-	c->entries = ne;
-	e = &ne[c->n_entries];
-	memset(e, 0, sizeof(*e));
-	r = snprintf(e->key, sizeof(e->key), "%s/%s", group, name);
-	if (r < 0 || (size_t)r >= sizeof(e->key))
-		return FP_OK;	/* names are short: a 90-byte one is ignored */
-	e->group = group;
-	e->name = NULL;		/* set once the array stops moving */
-	e->kind = group == groups[0] ? CTL_TPL_USSD : group == groups[1] ?
-	    CTL_TPL_SMS : CTL_TPL_NOTICE;
-	e->in_source = templates_has(c->tpl, TEMPLATES_SOURCE_LANG, group,
-	    name);
-	e->is_fixed = templates_is_fixed(c->tpl, group, name);
-	c->n_entries++;
-	return FP_OK;
-}
-
-struct adding {
-	struct ctl_tpl	*c;
-	const char	*group;		/* only this group, or NULL */
-	bool		 source_only;
-	enum fp_err	 err;
+/* The menu's texts, in the order menu.conf shows them. */
+struct menu_keys {
+	const char	**v;
+	size_t		  n, cap;
+	bool		  failed;
 };
 
 static void
-add_ussd(const char *key, void *arg)
+add_menu_key(const char *key, void *arg)
 {
-	struct adding *a = arg;
+	struct menu_keys *m = arg;
 
-	if (a->err == FP_OK)
-		a->err = add(a->c, "ussd", key);
-}
+	if (m->failed)
+		return;
+	if (m->n == m->cap) {
+		size_t cap = m->cap == 0 ? 64 : m->cap * 2;
+		const char **grown = realloc(m->v, cap * sizeof(*grown));
 
-static void
-add_each(const char *lang, const char *group, const char *name, void *arg)
-{
-	struct adding *a = arg;
-
-	if (a->err != FP_OK)
-		return;
-	if (a->group != NULL && strcmp(group, a->group) != 0)
-		return;
-	if (a->source_only && strcmp(lang, TEMPLATES_SOURCE_LANG) != 0)
-		return;
-	a->err = add(a->c, group, name);
+		if (grown == NULL) {
+			m->failed = true;
+			return;
+		}
+		m->v = grown;
+		m->cap = cap;
+	}
+	m->v[m->n++] = key;
 }
 
 /* Steps from a start screen to each screen (for its navigation lines). */
@@ -289,7 +246,7 @@ enum fp_err
 ctl_tpl_open(const struct cfg *cfg, struct ctl_tpl **out, char **why)
 {
 	struct ctl_tpl *c;
-	struct adding a;
+	struct menu_keys mk = { NULL, 0, 0, false };
 	char path[4096];
 	size_t i;
 	enum fp_err err;
@@ -319,27 +276,33 @@ ctl_tpl_open(const struct cfg *cfg, struct ctl_tpl **out, char **why)
 		return err;
 	}
 	depths(c->menu, c->depth);
-	/* The menu's texts in the order a caller meets them. */
-	a = (struct adding){ c, NULL, false, FP_OK };
-	ussd_texts_each(c->menu, add_ussd, &a);
-	a.source_only = true;
-	a.group = "ussd";
-	templates_each(c->tpl, add_each, &a);
-	a.group = "sms";
-	templates_each(c->tpl, add_each, &a);
-	a.group = "notices";
-	templates_each(c->tpl, add_each, &a);
-	/* Then what another language has and the source lacks. */
-	a.source_only = false;
-	a.group = NULL;
-	templates_each(c->tpl, add_each, &a);
-	if (a.err != FP_OK) {
-		ctl_tpl_close(c);
-		return a.err;
+	/* The menu's texts in the order a caller meets them, then the
+	 * rest: the catalog the console counts too (templates_coverage.h). */
+	ussd_texts_each(c->menu, add_menu_key, &mk);
+	err = mk.failed ? FP_ENOMEM : templates_keys_list(c->tpl, mk.v, mk.n,
+	    &c->keys, &c->n_entries);
+	free(mk.v);
+	if (err == FP_OK && c->n_entries > 0) {
+		c->entries = calloc(c->n_entries, sizeof(*c->entries));
+		if (c->entries == NULL)
+			err = FP_ENOMEM;
 	}
-	for (i = 0; i < c->n_entries; i++)
-		c->entries[i].name = c->entries[i].key +
-		    strlen(c->entries[i].group) + 1;
+	if (err != FP_OK) {
+		ctl_tpl_close(c);
+		return err;
+	}
+	for (i = 0; i < c->n_entries; i++) {
+		const struct templates_key *k = &c->keys[i];
+		struct ctl_tpl_entry *e = &c->entries[i];
+
+		snprintf(e->key, sizeof(e->key), "%s", k->key);
+		e->group = k->group;
+		e->name = e->key + strlen(e->group) + 1;
+		e->kind = strcmp(k->group, "ussd") == 0 ? CTL_TPL_USSD :
+		    strcmp(k->group, "sms") == 0 ? CTL_TPL_SMS : CTL_TPL_NOTICE;
+		e->in_source = k->in_source;
+		e->is_fixed = k->is_fixed;
+	}
 	*out = c;
 	return FP_OK;
 }
@@ -350,21 +313,18 @@ ctl_tpl_close(struct ctl_tpl *c)
 	if (c == NULL)
 		return;
 	free(c->entries);
+	free(c->keys);
 	free(c->depth);
 	ussd_menu_free(c->menu);
 	templates_free(c->tpl);
 	free(c);
 }
 
-enum ctl_tpl_state
+enum templates_state
 ctl_tpl_state(const struct ctl_tpl *c, const struct ctl_tpl_entry *e,
     const char *lang, const struct templates_status *st)
 {
-	if (!templates_translated(c->tpl, lang, e->group, e->name))
-		return CTL_TPL_MISSING;
-	if (templates_status_is_drafted(st, e->key))
-		return CTL_TPL_DRAFTED;
-	return CTL_TPL_TRANSLATED;
+	return templates_state_of(c->tpl, lang, e->group, e->name, st);
 }
 
 /* The first line of the source text of ussd/key, at most 24 bytes. */

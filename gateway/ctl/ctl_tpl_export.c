@@ -63,8 +63,8 @@ header(const struct ctl_tpl *c, const char *lang, bool pot,
 	if (!pot)
 		strbuf_printf(b, "# At export: %d translated, %d machine-drafted "
 		    "(marked fuzzy, \"needs work\"), %d missing (fuzzy, still "
-		    "the Chinese).\n", counts[CTL_TPL_TRANSLATED],
-		    counts[CTL_TPL_DRAFTED], counts[CTL_TPL_MISSING]);
+		    "the Chinese).\n", counts[TEMPLATES_TRANSLATED],
+		    counts[TEMPLATES_DRAFTED], counts[TEMPLATES_MISSING]);
 	strbuf_printf(&h, "Project-Id-Version: fupin-gateway %s\n"
 	    "Language: %s\nMIME-Version: 1.0\n"
 	    "Content-Type: text/plain; charset=UTF-8\n"
@@ -73,8 +73,8 @@ header(const struct ctl_tpl *c, const char *lang, bool pot,
 	if (!pot)
 		strbuf_printf(&h, "X-Fupin-Coverage: translated %d, "
 		    "machine-drafted %d, missing %d\n",
-		    counts[CTL_TPL_TRANSLATED], counts[CTL_TPL_DRAFTED],
-		    counts[CTL_TPL_MISSING]);
+		    counts[TEMPLATES_TRANSLATED], counts[TEMPLATES_DRAFTED],
+		    counts[TEMPLATES_MISSING]);
 	(void)c;
 	po_write_string(b, "", "msgid", "");
 	po_write_string(b, "", "msgstr", strbuf_str(&h));
@@ -87,24 +87,24 @@ entry(const struct ctl_tpl *c, const struct ctl_tpl_entry *e,
     struct strbuf *b)
 {
 	const char *src, *text;
-	enum ctl_tpl_state s = ctl_tpl_state(c, e, lang, st);
+	enum templates_state s = ctl_tpl_state(c, e, lang, st);
 
 	src = templates_text(c->tpl, TEMPLATES_SOURCE_LANG, e->group, e->name,
 	    NULL);
-	text = s == CTL_TPL_MISSING ? src : templates_text(c->tpl, lang,
+	text = s == TEMPLATES_MISSING ? src : templates_text(c->tpl, lang,
 	    e->group, e->name, NULL);
 	strbuf_adds(b, "\n");
 	ctl_tpl_describe(c, e, lang, b);
-	if (!pot && s == CTL_TPL_DRAFTED)
+	if (!pot && s == TEMPLATES_DRAFTED)
 		strbuf_adds(b, "#. Machine draft, not reviewed by a native "
 		    "speaker 机器草稿，未经审校: correct it, then clear \"Needs "
 		    "work\" (fuzzy) to mark it reviewed.\n");
-	if (!pot && s == CTL_TPL_MISSING)
+	if (!pot && s == TEMPLATES_MISSING)
 		strbuf_adds(b, "#. Not translated yet 未翻译: the Chinese is "
 		    "shown meanwhile.\n");
 	strbuf_printf(b, "#: %s/%s/%s.txt\n", TEMPLATES_SOURCE_LANG, e->group,
 	    e->name);
-	if (!pot && s != CTL_TPL_TRANSLATED)
+	if (!pot && s != TEMPLATES_TRANSLATED)
 		strbuf_adds(b, "#, fuzzy\n");
 	po_write_string(b, "", "msgctxt", e->key);
 	po_write_string(b, "", "msgid", src);
@@ -116,6 +116,7 @@ ctl_tpl_export(const struct cfg *cfg, int argc, char **argv)
 {
 	const char *lang = NULL, *format = "po";
 	struct templates_status *st = NULL;
+	struct templates_coverage cov;
 	struct ctl_tpl *c = NULL;
 	struct strbuf b = STRBUF_INIT;
 	int i, counts[3] = { 0, 0, 0 }, rc = EX_OK;
@@ -146,9 +147,18 @@ ctl_tpl_export(const struct cfg *cfg, int argc, char **argv)
 		ctl_tpl_close(c);
 		return EX_DATAERR;
 	}
-	for (k = 0; k < c->n_entries; k++)
-		if (c->entries[k].in_source && !c->entries[k].is_fixed)
-			counts[ctl_tpl_state(c, &c->entries[k], lang, st)]++;
+	err = templates_coverage_count(c->tpl, lang, st, c->keys, c->n_entries,
+	    &cov);
+	if (err != FP_OK) {
+		fprintf(stderr, "fupinctl: %s\n", fp_strerror(err));
+		templates_status_free(st);
+		ctl_tpl_close(c);
+		return EX_OSERR;
+	}
+	counts[TEMPLATES_TRANSLATED] = cov.translated;
+	counts[TEMPLATES_DRAFTED] = cov.drafted;
+	counts[TEMPLATES_MISSING] = cov.missing;
+	templates_coverage_cleanup(&cov);
 	header(c, lang, pot, counts, &b);
 	for (k = 0; k < c->n_entries; k++)
 		if (c->entries[k].in_source && !c->entries[k].is_fixed)
