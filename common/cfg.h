@@ -226,6 +226,12 @@ struct cfg {
 		char	*dir;		/* the static files (web/) */
 		int	 session_idle_s;	/* key "session_idle" */
 		bool	 secure_cookie;	/* the cookie is sent over HTTPS only */
+		/* The texts page's phone (POST /api/v1/console/phone): the
+		 * number its sandbox calls from, "+" and 8-15 digits, by
+		 * default one no Chinese number can be; and how many steps
+		 * a session (or token) may take a minute. */
+		char	*phone_msisdn;
+		int	 phone_per_minute;
 	} console;
 	struct cfg_program *programs;	/* key "programs"; default YL, CY, XD */
 	size_t	 n_programs;
@@ -274,5 +280,8 @@ const struct cfg_route *cfg_route_find(const struct cfg *cfg,
 
 /* "admin", "office", "viewer". */
 const char *cfg_role_name(enum cfg_role role);
+
+/* The provider type's name in the configuration ("file", "aliyun"...). */
+const char *cfg_provider_type_name(enum cfg_provider_type type);
 
 #endif

@@ -73,6 +73,14 @@ _Static_assert(sizeof(enum cfg_provider_type) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum cfg_durability) == sizeof(int), "enum size");
 
 const char *
+cfg_provider_type_name(enum cfg_provider_type type)
+{
+	if ((int)type < 0 || (int)type > CFG_PROVIDER_TENCENT)
+		return "unknown";
+	return provider_type_names[type];
+}
+
+const char *
 cfg_role_name(enum cfg_role role)
 {
 	if ((int)role < 0 || (int)role > CFG_ROLE_VIEWER)
@@ -567,6 +575,20 @@ check_program_code(const char *v, void *base)
 	return NULL;
 }
 
+/* A number in E.164 form: "+" and 8 to 15 digits. */
+static const char *
+check_e164(const char *v, void *base)
+{
+	size_t n = strlen(v);
+
+	(void)base;
+	if (n < 9 || n > 16 || v[0] != '+' || v[1] == '0' ||
+	    !all_of(v + 1, DIGITS))
+		return "must be a number in E.164 form, \"+\" and 8 to 15 "
+		    "digits";
+	return NULL;
+}
+
 static const char *
 check_reminder_name(const char *v, void *base)
 {
@@ -928,6 +950,13 @@ static const struct cfg_key console_keys[] = {
 	  .def.i = 1800, .off = F(console.session_idle_s) },
 	{ .name = "secure_cookie", .type = CFG_BOOL, .def.b = false,
 	  .off = F(console.secure_cookie) },
+	/* +86 100 0000 0000: no mobile prefix is 10x and a Beijing line
+	 * has 10 digits, so no number that enters the gateway (webhooks,
+	 * imports, the API: msisdn_normalize) can ever be this one. */
+	{ .name = "phone_msisdn", .type = CFG_STR, .def.s = "+8610000000000",
+	  .off = F(console.phone_msisdn), .check = check_e164 },
+	{ .name = "phone_per_minute", .type = CFG_INT, .min = 1, .max = 600,
+	  .def.i = 30, .off = F(console.phone_per_minute) },
 	{ 0 }
 };
 
