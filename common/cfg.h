@@ -95,6 +95,24 @@ struct cfg_provider {
 	char	*secret_id;		/* tencent */
 	char	*secret_key;		/* tencent (secret) */
 	char	*sdk_app_id;		/* tencent: SmsSdkAppId */
+	char	*failover;		/* another provider's name: where this
+					 * one's due messages go once it has
+					 * been down failover_after_s; NULL:
+					 * none (route.h, sender.h) */
+	int	 failover_after_s;	/* key "failover_after", 300 */
+};
+
+/*
+ * One rule of mt_routes (issue 16): a message whose provider was not
+ * chosen explicitly goes to `provider` when its number starts with one
+ * of `prefixes`; the first rule that matches wins (route.h).  The load
+ * checks every provider is configured, every prefix is "+" and digits,
+ * no list is empty and no rule or prefix is unreachable.
+ */
+struct cfg_mt_route {
+	char	**prefixes;	/* "+86134", ..., NULL-terminated; NULL: the
+				 * last rule, every number (the default) */
+	char	*provider;
 };
 
 enum cfg_role {
@@ -164,7 +182,10 @@ struct cfg {
 	} http;
 	struct {
 		char	*shortcode;
-		char	*provider;	/* name of the default provider */
+		char	*provider;	/* name of the default provider: of
+					 * the numbers no mt_routes rule
+					 * takes (the last rule's, when it
+					 * has no prefixes) */
 		int	 max_per_minute;
 		int	 help_interval_s;	/* key "help_interval" */
 		int	 max_segments;	/* longer texts are refused (400) */
@@ -175,6 +196,9 @@ struct cfg {
 	} sms;
 	struct cfg_provider *providers;
 	size_t	 n_providers;
+	struct cfg_mt_route *mt_routes;	/* key "mt_routes"; default none:
+					 * everything to sms.provider */
+	size_t	 n_mt_routes;
 	struct {
 		char	*service_code;
 		int	 max_chars;

@@ -650,6 +650,7 @@ check_optional_program(const char *v, void *base)
 #define T(m)	offsetof(struct cfg_token, m)
 #define G(m)	offsetof(struct cfg_program, m)
 #define M(m)	offsetof(struct cfg_reminder, m)
+#define MR(m)	offsetof(struct cfg_mt_route, m)
 #define KIND(k)	(1u << (k))
 #define WEEK	604800
 
@@ -832,6 +833,11 @@ static const struct cfg_key provider_keys[] = {
 	  .kinds = K_TENCENT },
 	{ .name = "sdk_app_id", .type = CFG_STR, .max = 32,
 	  .off = P(sdk_app_id), .kinds = K_TENCENT, .needs = K_TENCENT },
+	/* Issue 16: failover; checked against the other providers in
+	 * cfg_mt.c. */
+	{ .name = "failover", .type = CFG_STR, .min = 1, .off = P(failover) },
+	{ .name = "failover_after", .type = CFG_SPAN, .min = 1, .max = 86400,
+	  .def.i = 300, .off = P(failover_after_s) },
 	{ 0 }
 };
 
@@ -840,6 +846,20 @@ static const struct cfg_list provider_list = {
 	.noun = "provider",
 	.def = "( { name = \"local\"; type = \"file\";"
 	    " path = \"var/outbox.jsonl\"; } )",
+};
+
+/* Issue 16: routing by number prefix; checked in cfg_mt.c. */
+static const struct cfg_key mt_route_keys[] = {
+	{ .name = "prefixes", .type = CFG_STRS, .min = 2,
+	  .off = MR(prefixes) },
+	{ .name = "provider", .type = CFG_STR, .flags = CFG_REQUIRED, .min = 1,
+	  .off = MR(provider) },
+	{ 0 }
+};
+
+static const struct cfg_list mt_route_list = {
+	.elem_size = sizeof(struct cfg_mt_route), .off_n = F(n_mt_routes),
+	.noun = "rule",
 };
 
 static const struct cfg_key ussd_keys[] = {
@@ -1025,6 +1045,8 @@ const struct cfg_key cfg_keys_root[] = {
 	{ .name = "sms", .type = CFG_GROUP, .sub = sms_keys },
 	{ .name = "providers", .type = CFG_LIST, .off = F(providers),
 	  .sub = provider_keys, .list = &provider_list },
+	{ .name = "mt_routes", .type = CFG_LIST, .off = F(mt_routes),
+	  .sub = mt_route_keys, .list = &mt_route_list },
 	{ .name = "ussd", .type = CFG_GROUP, .sub = ussd_keys },
 	{ .name = "schedule", .type = CFG_GROUP, .sub = schedule_keys },
 	{ .name = "mqtt", .type = CFG_GROUP, .sub = mqtt_keys },

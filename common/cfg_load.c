@@ -3,7 +3,7 @@
  * libconfig, let cfg_walk.c walk the key table of cfg_keys.c over it
  * (unknown keys, types, ranges, defaults), then run the short cross-field
  * pass that settles what depends on more than one key (sms.provider, the
- * kannel dlr_base default).  Every problem is collected as
+ * kannel dlr_base default; mt_routes and failover in cfg_mt.c).  Every problem is collected as
  * "FILE:LINE: message", sorted by line, and the load fails only at the
  * end, so an operator sees all of them at once (STYLE section 6).
  *
@@ -19,6 +19,7 @@
 #include <libconfig.h>
 
 #include "cfg.h"
+#include "cfg_mt.h"
 #include "cfg_walk.h"
 #include "compiler.h"
 
@@ -331,6 +332,7 @@ build(config_t *cf, const char *file, struct cfg **out, char **errors)
 	default_dlr_base(&c, cfg);
 	default_link_keys(&c, cfg);
 	default_cloud_keys(&c, cfg);
+	cfg_mt_check(&c, cfg, root);
 	check_sms_provider(&c, cfg, root);
 	check_demo_token(&c, cfg, root);
 	if (c.oom) {

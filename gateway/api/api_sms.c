@@ -20,6 +20,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "route.h"
 #include "svc.h"
 #include "writer.h"
 
@@ -40,6 +41,14 @@ struct send_job {
 	const char		*missing;	/* set on FP_EINVAL */
 	struct svc_msg		 rendered;	/* owned */
 };
+
+/* The provider the message will go through: the caller's, or routed. */
+static const char *
+provider_of(const struct send_job *j)
+{
+	return j->provider != NULL ? j->provider :
+	    route_pick(j->ctx.cfg, j->to, NULL);
+}
 
 static enum fp_err
 send_job_run(struct store *st, void *arg)
@@ -65,7 +74,7 @@ send_job_run(struct store *st, void *arg)
 		if (err != FP_OK)
 			return err;
 		/* SPEC 4: the rendering too must fit sms.max_segments. */
-		err = outbox_check_length(j->ctx.cfg, j->provider,
+		err = outbox_check_length(j->ctx.cfg, provider_of(j),
 		    j->rendered.text, NULL);
 		if (err != FP_OK)
 			return err;
@@ -126,16 +135,15 @@ read_send(struct json_object *o, struct send_job *j, struct http_resp *resp)
 		return FP_EINVAL;
 	}
 	if (j->text != NULL && cfg_provider_is_template(cfg_provider_find(
-	    j->ctx.cfg, j->provider != NULL ? j->provider :
-	    j->ctx.cfg->sms.provider))) {
+	    j->ctx.cfg, provider_of(j)))) {
 		/* SPEC 11: approved templates only. */
 		http_resp_error(resp, 400, "invalid_request", "text: this "
 		    "provider sends approved templates only: use a template");
 		return FP_EINVAL;
 	}
 	if (j->text != NULL) {
-		enum fp_err err = outbox_check_length(j->ctx.cfg, j->provider,
-		    j->text, NULL);
+		enum fp_err err = outbox_check_length(j->ctx.cfg,
+		    provider_of(j), j->text, NULL);
 
 		if (err == FP_ETOOBIG) {
 			api_too_long(resp);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "route.h"
 #include "sender.h"
 #include "sendsms.h"
 #include "writer.h"
@@ -75,11 +76,25 @@ struct sendsms_job {
 	size_t			 n_direct;
 };
 
+/* The provider of a message to `to` (route.h: sendsms names none). */
 static const char *
-job_provider(const struct sendsms_job *j)
+job_provider(const struct sendsms_job *j, const char *to)
 {
 	return j->msg.provider != NULL ? j->msg.provider :
-	    j->cfg->sms.provider;
+	    route_pick(j->cfg, to, NULL);
+}
+
+/* Whether a recipient's provider sends approved templates only. */
+static bool
+routes_to_template(const struct cfg *cfg, char (*to)[MSISDN_MAX], size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (cfg_provider_is_template(cfg_provider_find(cfg,
+		    route_pick(cfg, to[i], NULL))))
+			return true;
+	return false;
 }
 
 /* Each recipient's message straight to the sender when it has room,
@@ -88,7 +103,7 @@ static enum fp_err
 sendsms_job_run(struct store *st, void *arg)
 {
 	struct sendsms_job *j = arg;
-	const char *pname = job_provider(j);
+	const char *pname;
 	enum fp_err err;
 	size_t i;
 	int64_t id, now = (int64_t)time(NULL);	/* accepted when stored */
@@ -100,6 +115,7 @@ sendsms_job_run(struct store *st, void *arg)
 	}
 	for (i = 0; i < j->n_to; i++) {
 		j->msg.to = j->to[i];
+		pname = job_provider(j, j->to[i]);
 		if (j->direct != NULL && sender_reserve(j->sender, pname)) {
 			err = outbox_enqueue_sending(st, j->cfg, &j->msg, now,
 			    &id,
@@ -157,7 +173,6 @@ unclaim_done(void *arg, enum fp_err result)
 static void
 hand_over(struct gw *gw, struct sendsms_job *j, enum fp_err err)
 {
-	const char *pname = job_provider(j);
 	struct unclaim *u;
 	size_t i;
 
@@ -165,13 +180,14 @@ hand_over(struct gw *gw, struct sendsms_job *j, enum fp_err err)
 		return;
 	if (err == FP_OK) {
 		for (i = 0; i < j->n_direct; i++)
-			sender_hand_over(j->sender, pname, &j->direct[i]);
+			sender_hand_over(j->sender, job_provider(j,
+			    j->direct[i].to), &j->direct[i]);
 		j->n_direct = 0;
 		return;
 	}
 	u = malloc(sizeof(*u) + j->n_direct * sizeof(u->ids[0]));
 	for (i = 0; i < j->n_direct; i++) {
-		sender_release(j->sender, pname);
+		sender_release(j->sender, job_provider(j, j->direct[i].to));
 		if (u != NULL)
 			u->ids[i] = j->direct[i].id;
 		outbox_item_free(&j->direct[i]);
@@ -348,8 +364,7 @@ sendsms_handle(struct gw *gw, struct http_req *req, struct http_resp *resp)
 		goto fail;
 	}
 	/* SPEC 11: a template provider sends approved templates only. */
-	if (cfg_provider_is_template(cfg_provider_find(gw->cfg,
-	    gw->cfg->sms.provider))) {
+	if (routes_to_template(gw->cfg, r->numbers, r->job.n_to)) {
 		kannel_answer(resp, 400, "Free text not allowed: the provider "
 		    "sends approved templates only, rejected");
 		goto fail;

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "parse.h"
+#include "route.h"
 #include "svc.h"
 
 #define SEND_AT_MAX_AHEAD	(366 * 86400)	/* a year: anything later is a typo */
@@ -358,6 +359,19 @@ check_renderings(const struct svc_ctx *ctx, const struct broadcast_req *r,
 	return FP_OK;
 }
 
+/* Whether a provider route_pick may choose sends templates only. */
+static bool
+routes_to_template(const struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_providers; i++)
+		if (route_may_pick(cfg, &cfg->providers[i]) &&
+		    cfg_provider_is_template(&cfg->providers[i]))
+			return true;
+	return false;
+}
+
 enum fp_err
 broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
     const char **why, const char **missing)
@@ -373,8 +387,10 @@ broadcast_check(const struct svc_ctx *ctx, const struct broadcast_req *r,
 		return FP_EINVAL;
 	}
 	if (r->text != NULL) {
-		/* Aggregators with approved templates refuse free text. */
-		if (cfg_provider_is_template(p)) {
+		/* Aggregators with approved templates refuse free text
+		 * (without a provider: any the numbers may be routed to). */
+		if (r->provider != NULL ? cfg_provider_is_template(p) :
+		    routes_to_template(ctx->cfg)) {
 			*why = "text: this provider sends approved templates only: use "
 			    "a template";
 			return FP_EINVAL;

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "msisdn.h"
 #include "outbox.h"
+#include "route.h"
 #include "strbuf.h"
 
 #define OUTBOX_STATUS_MAX	16
@@ -376,17 +377,29 @@ enum fp_err
 outbox_segments(const struct cfg *cfg, const char *provider,
     const char *text, size_t *segments)
 {
-	const char *pname = provider != NULL ? provider : cfg->sms.provider;
 	const struct cfg_provider *p;
 	struct gsm_count gc;
+	size_t i, most = 0;
+	bool any = false;
 
-	p = pname != NULL ? cfg_provider_find(cfg, pname) : NULL;
-	if (p == NULL || text == NULL)
+	if (text == NULL)
 		return FP_EINVAL;
-	if (gsm_count_signed(provider_sign(p), text, strlen(text), &gc) !=
-	    FP_OK)
+	/* Routed later: the longest signature of the providers it may take. */
+	for (i = 0; i < cfg->n_providers; i++) {
+		p = &cfg->providers[i];
+		if (provider != NULL ? strcmp(p->name, provider) != 0 :
+		    !route_may_pick(cfg, p))
+			continue;
+		if (gsm_count_signed(provider_sign(p), text, strlen(text),
+		    &gc) != FP_OK)
+			return FP_EINVAL;
+		if (gc.segments > most)
+			most = gc.segments;
+		any = true;
+	}
+	if (!any)
 		return FP_EINVAL;
-	*segments = gc.segments;
+	*segments = most;
 	return FP_OK;
 }
 
@@ -419,7 +432,8 @@ enqueue(struct store *st, const struct cfg *cfg, const struct outbox_msg *m,
 	int validity_s;
 	int rc;
 
-	pname = m->provider != NULL ? m->provider : cfg->sms.provider;
+	pname = m->provider != NULL ? m->provider :
+	    route_pick(cfg, m->to, m->via);
 	p = pname != NULL ? cfg_provider_find(cfg, pname) : NULL;
 	kind = m->kind != NULL ? m->kind : "reply";
 	if (p == NULL || !is_e164(m->to) || m->text == NULL ||
@@ -963,6 +977,57 @@ outbox_unclaim(struct store *st, int64_t id, int64_t now)
 		r.attempts--;
 	atomic_fetch_add_explicit(&queued_count, 1, memory_order_relaxed);
 	return record(st, &r, "queued", now, "not sent", false);
+}
+
+/* The messages outbox_failover moves, in the sms_out_due index's order. */
+#define FAILOVER_SET "SELECT id FROM sms_out WHERE provider = ?1 AND " \
+	"status = 'queued' AND (?5 = 0 OR tpl_key IS NOT NULL) " \
+	"ORDER BY next_attempt_at, id LIMIT ?4"
+
+static void
+bind_failover(sqlite3_stmt *stmt, const char *from, const char *to,
+    bool to_needs_template, int64_t now, size_t max)
+{
+	sqlite3_bind_text(stmt, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 3, now);
+	sqlite3_bind_int64(stmt, 4, (int64_t)max);
+	sqlite3_bind_int(stmt, 5, to_needs_template ? 1 : 0);
+}
+
+enum fp_err
+outbox_failover(struct store *st, const char *from, const char *to,
+    bool to_needs_template, int64_t now, size_t max, size_t *n)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	*n = 0;
+	/* The history first: the same set, unchanged until the UPDATE. */
+	err = store_stmt(st, "INSERT INTO sms_out_history(message_id, status, "
+	    "at, detail) SELECT id, 'queued', ?3, 'failover from ' || ?1 || "
+	    "' to ' || ?2 FROM (" FAILOVER_SET ")", &stmt);
+	if (err != FP_OK)
+		return err;
+	bind_failover(stmt, from, to, to_needs_template, now, max);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	err = store_stmt(st, "UPDATE sms_out SET provider = ?2, attempts = 0, "
+	    "next_attempt_at = ?3, updated_at = ?3 WHERE id IN (" FAILOVER_SET
+	    ")", &stmt);
+	if (err != FP_OK)
+		return err;
+	bind_failover(stmt, from, to, to_needs_template, now, max);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	*n = (size_t)sqlite3_changes(store_db(st));
+	atomic_fetch_add_explicit(&queued_count, *n, memory_order_relaxed);
+	return FP_OK;
 }
 
 enum fp_err

@@ -32,7 +32,10 @@ struct outbox_msg {
 	const char	*text;		/* UTF-8, not empty */
 	const char	*kind;		/* "reply", "api", "sendsms", "broadcast",
 					 * "reminder", "alert", "security" */
-	const char	*provider;	/* NULL: sms.provider */
+	const char	*provider;	/* NULL: routed (route_pick) */
+	const char	*via;		/* the answered MO's route
+					 * ("cmpp:<name>"), or NULL: the
+					 * hint route_pick takes */
 	int64_t		 in_reply_to;	/* sms_in.id or 0 */
 	int64_t		 broadcast_id;	/* or 0 */
 	int64_t		 task_id;	/* or 0 */
@@ -62,10 +65,11 @@ enum fp_err outbox_enqueue(struct store *st, const struct cfg *cfg,
     const struct outbox_msg *m, int64_t now, int64_t *id);
 
 /*
- * SPEC 4: the segments `text` takes through `provider` (NULL:
- * sms.provider), with the signature that provider adds counted, as
- * outbox_enqueue counts them.  FP_EINVAL: unknown provider, or text
- * not UTF-8.
+ * SPEC 4: the segments `text` takes through `provider`, with the
+ * signature that provider adds counted, as outbox_enqueue counts them;
+ * provider NULL (the message will be routed, its number not known yet):
+ * the most it takes through any provider route_may_pick.  FP_EINVAL:
+ * unknown provider, or text not UTF-8.
  */
 enum fp_err outbox_segments(const struct cfg *cfg, const char *provider,
     const char *text, size_t *segments);
@@ -214,6 +218,20 @@ enum fp_err outbox_mark_sent_claimed(struct store *st,
  * Inside the caller's transaction.
  */
 enum fp_err outbox_unclaim(struct store *st, int64_t id, int64_t now);
+
+/*
+ * Issue 16, failover: up to `max` messages of provider `from` that are
+ * "queued" (the earliest due first; a retried one too, whose backoff was
+ * `from`'s business) go to provider `to`, due at `now`, their attempts
+ * counting again from 0 there; each gets a history row ("queued", detail
+ * "failover from <from> to <to>").  One being sent is left alone.  With
+ * `to_needs_template` (a template provider) only messages rendered from
+ * a template move; free text stays.  *n: how many moved.  Inside the
+ * caller's transaction.
+ */
+enum fp_err outbox_failover(struct store *st, const char *from,
+    const char *to, bool to_needs_template, int64_t now, size_t max,
+    size_t *n);
 
 /*
  * Delivery reports (table dlr, written by dlr.c) applied to a message.

@@ -373,6 +373,7 @@ sms_service_receive(struct store *st, const struct svc_ctx *ctx,
 		svc_msg_outbox(&reply, &out);
 		out.kind = "reply";
 		out.in_reply_to = res->id;
+		out.via = mo->route;	/* back over its link (route.h) */
 		err = outbox_enqueue(st, ctx->cfg, &out, now,
 		    &res->reply_id);
 		if (err != FP_OK)

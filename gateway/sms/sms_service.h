@@ -17,7 +17,8 @@
 #include "store.h"
 
 struct mo_msg {
-	const char	*route;		/* "kannel" or "inbound" */
+	const char	*route;		/* "kannel", "inbound", or the link's
+					 * "cmpp:<name>", "smpp:<name>" */
 	const char	*provider_id;	/* NULL or "" when the peer gave none */
 	char		 from[MSISDN_MAX];	/* E.164 */
 	const char	*to;		/* our number as the peer says, or "" */
