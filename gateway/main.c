@@ -38,6 +38,7 @@
 #include "tplmap.h"
 #include "ussd_engine.h"
 #include "ussd_menu.h"
+#include "ussd_outline.h"
 #include "ussd_texts.h"
 #include "writer.h"
 
@@ -140,10 +141,11 @@ serve_until_signal(const sigset_t *set, struct gw *gw)
 	}
 }
 
+/* arg: the console's outline of the menu, which shows it hidden too. */
 static void
 log_hidden(const char *lang, void *arg)
 {
-	(void)arg;
+	menu_outline_hide_language(arg, lang);
 	log_info("templates.language_hidden lang=%s reason=\"menu texts not "
 	    "all translated\"", lang);
 }
@@ -215,6 +217,7 @@ main(int argc, char **argv)
 	struct http_server *srv = NULL;
 	struct templates *tpl = NULL;
 	struct ussd_menu *menu = NULL;
+	struct menu_outline *outline = NULL;
 	struct broadcaster *broadcaster = NULL;
 	struct svc_ctx ctx;
 	struct hmac_sha256_key id_key;
@@ -274,10 +277,14 @@ main(int argc, char **argv)
 		return EX_CONFIG;
 	}
 	err = load_menu(cfg, &menu);
+	/* The console's outline of the whole menu (before any language is
+	 * hidden: it shows those as hidden). */
+	if (err == FP_OK)
+		err = ussd_menu_outline(menu, &outline);
 	/* The language menu offers only languages whose menu is all there
 	 * (issue 17; templates.show_incomplete). */
 	if (err == FP_OK && !cfg->templates.show_incomplete)
-		ussd_texts_hide_languages(menu, tpl, log_hidden, NULL);
+		ussd_texts_hide_languages(menu, tpl, log_hidden, outline);
 	ctx = (struct svc_ctx){ cfg, tpl, menu, &id_key };
 	if (err == FP_OK && reminder_check(&ctx, &name, &why) != FP_OK) {
 		fprintf(stderr, "%s: reminder %s: %s\n", cfg->file, name, why);
@@ -286,6 +293,7 @@ main(int argc, char **argv)
 	if (err == FP_OK)
 		err = check_provider_templates(cfg, tpl, menu);
 	if (err != FP_OK) {
+		menu_outline_free(outline);
 		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
@@ -295,6 +303,7 @@ main(int argc, char **argv)
 	if (err != FP_OK) {
 		log_error("gateway.fatal stage=init error=\"%s\"",
 		    fp_strerror(err));
+		menu_outline_free(outline);
 		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
@@ -302,6 +311,7 @@ main(int argc, char **argv)
 	}
 	gw.tpl = tpl;
 	gw.menu = menu;
+	gw.outline = outline;
 	gw.id_key = &id_key;
 	gw.replay = http_replay_new();
 	err = gw.replay != NULL ? checkpoint_start(cfg, &checkpointer) :
@@ -337,6 +347,7 @@ main(int argc, char **argv)
 		checkpoint_stop(checkpointer);
 		http_replay_free(gw.replay);
 		gw_cleanup(&gw);
+		menu_outline_free(outline);
 		ussd_menu_free(menu);
 		templates_free(tpl);
 		cfg_free(cfg);
@@ -359,6 +370,7 @@ main(int argc, char **argv)
 	checkpoint_stop(checkpointer);	/* the WAL into the database */
 	http_replay_free(gw.replay);
 	gw_cleanup(&gw);
+	menu_outline_free(outline);
 	ussd_menu_free(menu);
 	templates_free(tpl);
 	log_info("gateway.stopped");

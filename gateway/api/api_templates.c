@@ -31,7 +31,8 @@ pages_get(struct gw *gw, enum fp_err *err)
 	const struct template_pages *p;
 
 	pthread_mutex_lock(&pages_lock);
-	*err = pages == NULL ? template_pages_new(&ctx, &pages) : FP_OK;
+	*err = pages == NULL ? template_pages_new(&ctx,
+	    gw->outline, &pages) : FP_OK;
 	p = pages;
 	pthread_mutex_unlock(&pages_lock);
 	return p;

@@ -17,6 +17,7 @@
 #include "svc.h"
 
 struct http_replay;
+struct menu_outline;
 struct metrics;
 struct sender;
 struct templates;
@@ -30,6 +31,10 @@ struct gw {
 					 * by main */
 	const struct templates	*tpl;		/* borrowed from main */
 	const struct ussd_menu	*menu;		/* borrowed from main */
+	/* What the console shows of the menu: made by the USSD part,
+	 * which the admin API may not use, and set by main
+	 * (menu_outline.h); NULL: none. */
+	const struct menu_outline *outline;
 	const struct hmac_sha256_key *id_key;	/* borrowed from main */
 	struct writer		*writer;	/* borrowed from main */
 	struct sender		*sender;	/* borrowed from main, or NULL */

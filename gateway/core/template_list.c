@@ -8,9 +8,12 @@
 
 #include "audience.h"
 #include "gsm.h"
+#include "menu_outline.h"
 #include "outbox.h"
 #include "strbuf.h"
 #include "template_list.h"
+#include "templates_coverage.h"
+#include "templates_status.h"
 
 #define KEY_MAX		160
 #define VARS_MAX	32
@@ -175,8 +178,8 @@ names_json(const struct vars *v)
 /* One language's entry; *fits false when it does not fit. */
 static enum fp_err
 language_json(const struct svc_ctx *ctx, const char *lang,
-    const struct key *k, const char *source_text, char **text_out,
-    struct json_object **out, bool *fits)
+    const struct key *k, const char *source_text, const char *state,
+    char **text_out, struct json_object **out, bool *fits)
 {
 	struct json_object *o;
 	struct vars *v = calloc(1, sizeof(*v));
@@ -206,6 +209,7 @@ language_json(const struct svc_ctx *ctx, const char *lang,
 	json_object_object_add(o, "translated", json_object_new_boolean(
 	    source_text == NULL || strcmp(lang, "zh") == 0 ||
 	    strcmp(source_text, text) != 0));
+	json_object_object_add(o, "state", json_object_new_string(state));
 	json_object_object_add(o, "variables", names_json(v));
 	if (templates_render(ctx->tpl, lang, k->group, k->name, v->sample,
 	    v->n, &filled, NULL) == FP_OK && gsm_count(filled, strlen(filled),
@@ -237,9 +241,26 @@ language_json(const struct svc_ctx *ctx, const char *lang,
 	return FP_OK;
 }
 
+/*
+ * k's state in lang as the coverage counts it (templates_coverage.h):
+ * "source" in the source language, "fixed" for a text never translated,
+ * else "translated", "drafted" (STATUS) or "missing".
+ */
+static const char *
+state_of(const struct svc_ctx *ctx, const struct key *k, const char *lang,
+    const struct templates_status *st)
+{
+	if (strcmp(lang, TEMPLATES_SOURCE_LANG) == 0)
+		return "source";
+	if (templates_is_fixed(ctx->tpl, k->group, k->name))
+		return "fixed";
+	return templates_state_name(templates_state_of(ctx->tpl, lang,
+	    k->group, k->name, st));
+}
+
 static enum fp_err
 item_json(const struct svc_ctx *ctx, const struct key *k,
-    struct json_object **out)
+    struct templates_status *const *status, struct json_object **out)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *langs = json_object_new_object(), *all;
@@ -269,8 +290,9 @@ item_json(const struct svc_ctx *ctx, const struct key *k,
 		}
 		templates_vars(ctx->tpl, lang, k->group, k->name, collect_var,
 		    v);
-		err = language_json(ctx, lang, k, source, strcmp(lang, "zh") ==
-		    0 ? &source : NULL, &l, &fits);
+		err = language_json(ctx, lang, k, source, state_of(ctx, k, lang,
+		    status[i]), strcmp(lang, "zh") == 0 ? &source : NULL, &l,
+		    &fits);
 		if (err == FP_OK) {
 			struct json_object *tr = NULL;
 
@@ -325,18 +347,129 @@ template_pages_free(struct template_pages *p)
 	free(p);
 }
 
+/* The STATUS of each language (audience_langs' order; zh none). */
+struct statuses {
+	struct templates_status	*st[4];
+	char			*why[4];	/* a STATUS that does not read */
+};
+
+static void
+statuses_load(const struct svc_ctx *ctx, struct statuses *s)
+{
+	size_t i;
+	enum fp_err err;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < 4; i++) {
+		if (strcmp(audience_langs[i], TEMPLATES_SOURCE_LANG) == 0)
+			continue;
+		err = templates_status_load(ctx->cfg->templates.dir,
+		    audience_langs[i], &s->st[i], &s->why[i]);
+		if (err != FP_OK && s->why[i] == NULL)
+			s->why[i] = strdup(fp_strerror(err));
+	}
+}
+
+static void
+statuses_free(struct statuses *s)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		templates_status_free(s->st[i]);
+		free(s->why[i]);
+	}
+}
+
+/*
+ * "coverage":{lang:{...}} for every language but the source (issue 17,
+ * the counts of fupinctl templates check): the texts to translate
+ * (templates_keys_list, the menu's first) counted with its STATUS.
+ */
+static enum fp_err
+coverage_json(const struct svc_ctx *ctx, const struct menu_outline *menu,
+    const struct statuses *s, struct strbuf *b)
+{
+	struct templates_key *keys = NULL;
+	size_t n = 0, i, j;
+	enum fp_err err;
+
+	err = templates_keys_list(ctx->tpl, menu != NULL ?
+	    (const char *const *)menu->texts : NULL, menu != NULL ?
+	    menu->n_texts : 0, &keys, &n);
+	if (err != FP_OK)
+		return err;
+	strbuf_adds(b, ",\"coverage\":{");
+	for (i = 0, j = 0; err == FP_OK && i < 4; i++) {
+		const char *lang = audience_langs[i];
+		struct templates_coverage c;
+		size_t k;
+
+		if (strcmp(lang, TEMPLATES_SOURCE_LANG) == 0)
+			continue;
+		err = templates_coverage_count(ctx->tpl, lang, s->st[i], keys, n,
+		    &c);
+		if (err != FP_OK)
+			break;
+		strbuf_printf(b, "%s\"%s\":{\"translated\":%d,\"drafted\":%d,"
+		    "\"missing\":%d,\"total\":%d,\"missing_keys\":[",
+		    j++ > 0 ? "," : "", lang, c.translated, c.drafted,
+		    c.missing, c.total);
+		for (k = 0; k < c.n_missing; k++) {
+			if (k > 0)
+				strbuf_adds(b, ",");
+			strbuf_add_json(b, c.missing_keys[k], SIZE_MAX);
+		}
+		strbuf_printf(b, "],\"menu_complete\":%s,\"offered\":%s,"
+		    "\"status_error\":", c.menu_missing == 0 ? "true" : "false",
+		    menu_outline_offers(menu, lang) ? "true" : "false");
+		if (s->why[i] != NULL)
+			strbuf_add_json(b, s->why[i], SIZE_MAX);
+		else
+			strbuf_adds(b, "null");
+		strbuf_adds(b, "}");
+		templates_coverage_cleanup(&c);
+	}
+	strbuf_adds(b, "}");
+	free(keys);
+	return err;
+}
+
+/* ,"menu":{...} (menu_outline_json), or null without a menu. */
+static enum fp_err
+menu_json(const struct menu_outline *menu, struct strbuf *b)
+{
+	struct json_object *o;
+
+	strbuf_adds(b, ",\"menu\":");
+	if (menu == NULL) {
+		strbuf_adds(b, "null");
+		return FP_OK;
+	}
+	o = menu_outline_json(menu);
+	if (o == NULL)
+		return FP_ENOMEM;
+	strbuf_adds(b, json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
+	return FP_OK;
+}
+
 enum fp_err
-template_pages_new(const struct svc_ctx *ctx, struct template_pages **out)
+template_pages_new(const struct svc_ctx *ctx, const struct menu_outline *menu,
+    struct template_pages **out)
 {
 	struct keys k = { NULL, "", NULL, 0, 0, false };
 	struct template_pages *p = calloc(1, sizeof(*p));
 	struct strbuf tail = STRBUF_INIT;
+	struct statuses s;
 	enum fp_err err = FP_OK;
 	size_t i;
 
 	*out = NULL;
 	if (p == NULL)
 		return FP_ENOMEM;
+	statuses_load(ctx, &s);
 	templates_each(ctx->tpl, collect_key, &k);
 	if (!k.failed)
 		keys_sort(&k);
@@ -347,7 +480,7 @@ template_pages_new(const struct svc_ctx *ctx, struct template_pages **out)
 		struct page_item *it = &p->v[p->n];
 		struct json_object *item = NULL;
 
-		err = item_json(ctx, &k.v[i], &item);
+		err = item_json(ctx, &k.v[i], s.st, &item);
 		if (err != FP_OK)
 			break;
 		snprintf(it->key, sizeof(it->key), "%s/%s", k.v[i].group,
@@ -372,6 +505,13 @@ template_pages_new(const struct svc_ctx *ctx, struct template_pages **out)
 	    "\"ussd_max_chars\":%d,\"ussd_max_ucs2_chars\":%d",
 	    ctx->cfg->sms.max_segments, TEMPLATE_REPLY_SEGMENTS,
 	    ctx->cfg->ussd.max_chars, ctx->cfg->ussd.max_ucs2_chars);
+	strbuf_adds(&tail, ",\"service_code\":");
+	strbuf_add_json(&tail, ctx->cfg->ussd.service_code, SIZE_MAX);
+	if (err == FP_OK)
+		err = coverage_json(ctx, menu, &s, &tail);
+	if (err == FP_OK)
+		err = menu_json(menu, &tail);
+	statuses_free(&s);
 	p->tail = strbuf_take(&tail, NULL);
 	if (err == FP_OK && p->tail == NULL)
 		err = FP_ENOMEM;
