@@ -27,6 +27,9 @@
  *    token only), login failures and lockouts
  * 12 the console's read routes: messages and transitions per day and
  *    area, households per area, outbound messages by number
+ * 13 outbound messages: the template, language and variables they were
+ *    rendered from (SPEC 11)
+ * 14 the console's users: when each last signed in
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -604,6 +607,13 @@ static const char m13_outbox_templates[] =
 "ALTER TABLE sms_out ADD COLUMN tpl_lang TEXT;"
 "ALTER TABLE sms_out ADD COLUMN tpl_vars TEXT;";
 
+/*
+ * The console's user administration (issue 15): when each user last
+ * signed in (NULL: never), for GET /api/v1/users and fupinctl user list.
+ */
+static const char m14_console_last_login[] =
+"ALTER TABLE console_users ADD COLUMN last_login_at INTEGER;";
+
 /* Migration 8's household_digits for the households already there. */
 static enum fp_err
 fill_household_digits(struct store *st)
@@ -649,6 +659,7 @@ static const struct migration migrations[] = {
 	{ 11, "console-users", m11_console_users, NULL },
 	{ 12, "console-counts", m12_console_counts, NULL },
 	{ 13, "outbox-templates", m13_outbox_templates, NULL },
+	{ 14, "console-last-login", m14_console_last_login, NULL },
 };
 #define N_MIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 

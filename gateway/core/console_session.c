@@ -4,8 +4,10 @@
  * and console_lockouts (migration 11).
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "broadcast.h"
 #include "console_session.h"
 #include "hex.h"
 #include "sha256.h"
@@ -90,6 +92,16 @@ console_session_create(struct store *st, const char *name, int64_t now,
 	sqlite3_bind_blob(stmt, 1, hash, sizeof(hash), SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 3, now);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	err = store_stmt(st, "UPDATE console_users SET last_login_at = ?2 "
+	    "WHERE name = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now);
 	rc = sqlite3_step(stmt);
 	sqlite3_reset(stmt);
 	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
@@ -279,4 +291,61 @@ console_login_failed(struct store *st, const char *name, const char *client,
 	if (err == FP_OK && is_locked != NULL)
 		*is_locked = locked;
 	return err;
+}
+
+enum fp_err
+console_login_unlock(struct store *st, const char *name, const char *actor,
+    int64_t now, bool *was_locked, int *clients)
+{
+	bool locked = false;
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	char detail[48];
+	int lifted = 0, rc;
+
+	err = console_login_locked(st, name, "", now, &locked, NULL);
+	if (err != FP_OK)
+		return err;
+	/* The clients whose every failure in the window was for this name
+	 * (a clerk's own typos locked the office's address): unlocked too.
+	 * One that also failed for other names (a guesser) stays locked. */
+	err = store_stmt(st, "DELETE FROM console_lockouts WHERE kind = "
+	    "'client' AND key IN (SELECT client FROM console_login_failures "
+	    "WHERE user_name = ?1) AND NOT EXISTS (SELECT 1 FROM "
+	    "console_login_failures f WHERE f.client = console_lockouts.key "
+	    "AND f.user_name <> ?1 AND f.at > ?2)", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 2, now - CONSOLE_LOCK_WINDOW_S);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	lifted = sqlite3_changes(store_db(st));
+	err = store_stmt(st, "DELETE FROM console_lockouts WHERE kind = 'user' "
+	    "AND key = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	err = store_stmt(st, "DELETE FROM console_login_failures WHERE "
+	    "user_name = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(stmt);
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_DONE)
+		return store_err(rc);
+	if (was_locked != NULL)
+		*was_locked = locked;
+	if (clients != NULL)
+		*clients = lifted;
+	snprintf(detail, sizeof(detail), "was_locked=%s clients=%d", locked ?
+	    "yes" : "no", lifted);
+	return audit_record(st, now, actor, "user.unlock", name, detail);
 }

@@ -49,7 +49,8 @@ struct console_session {
 /*
  * A new session for user `name` at `now`: its token into token (64 hex
  * digits and a NUL), the only copy.  Sessions already over their idle
- * (idle_s) or absolute time are deleted on the way.  In a transaction
+ * (idle_s) or absolute time are deleted on the way.  The user's
+ * last_login_at becomes now.  In a transaction
  * (a writer job).  FP_EIO: no random bytes (libsodium).
  */
 enum fp_err console_session_create(struct store *st, const char *name,
@@ -106,5 +107,18 @@ enum fp_err console_login_locked(struct store *st, const char *name,
  */
 enum fp_err console_login_failed(struct store *st, const char *name,
     const char *client, int64_t now, bool *is_locked);
+
+/*
+ * Lift the lockout of user name `name` (a writer job, or a transaction):
+ * its failed sign-ins are forgotten, its lockout ends, and so does the
+ * lockout of each client whose every failure in the window was for this
+ * name (a clerk's own typos locked the office's address too, and with it
+ * every colleague there); a client that also failed for another name (a
+ * guesser trying names) stays locked.  *was_locked (may be NULL): the
+ * name was locked out at `now`; *clients (may be NULL): client lockouts
+ * lifted.  Audited as actor's "user.unlock" of name.
+ */
+enum fp_err console_login_unlock(struct store *st, const char *name,
+    const char *actor, int64_t now, bool *was_locked, int *clients);
 
 #endif

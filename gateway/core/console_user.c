@@ -8,6 +8,7 @@
 
 #include "broadcast.h"
 #include "console_user.h"
+#include "svc.h"
 
 /* At most this many Argon2id checks at once: each holds 64 MiB. */
 #define CHECKS_AT_ONCE	2
@@ -22,6 +23,26 @@ static bool has_dummy;
 static pthread_mutex_t checks_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t checks_free = PTHREAD_COND_INITIALIZER;
 static int checks_running;
+
+/* Wait for a turn among the CHECKS_AT_ONCE hashes and checks. */
+static void
+turn_take(void)
+{
+	pthread_mutex_lock(&checks_lock);
+	while (checks_running >= CHECKS_AT_ONCE)
+		pthread_cond_wait(&checks_free, &checks_lock);
+	checks_running++;
+	pthread_mutex_unlock(&checks_lock);
+}
+
+static void
+turn_give(void)
+{
+	pthread_mutex_lock(&checks_lock);
+	checks_running--;
+	pthread_cond_signal(&checks_free);
+	pthread_mutex_unlock(&checks_lock);
+}
 
 static void
 start_sodium(void)
@@ -162,17 +183,19 @@ console_password_hash(const char *password, char hash[CONSOLE_HASH_MAX])
 {
 	_Static_assert(CONSOLE_HASH_MAX == crypto_pwhash_STRBYTES,
 	    "the hash string's size");
+	int rc;
 
 	if (console_password_check(password) != NULL)
 		return FP_EINVAL;
 	if (!sodium_ready())
 		return FP_EIO;
-	if (crypto_pwhash_str_alg(hash, password, strlen(password),
+	turn_take();
+	rc = crypto_pwhash_str_alg(hash, password, strlen(password),
 	    crypto_pwhash_OPSLIMIT_INTERACTIVE,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE,
-	    crypto_pwhash_ALG_ARGON2ID13) != 0)
-		return FP_ENOMEM;
-	return FP_OK;
+	    crypto_pwhash_ALG_ARGON2ID13);
+	turn_give();
+	return rc == 0 ? FP_OK : FP_ENOMEM;
 }
 
 static bool
@@ -289,7 +312,7 @@ console_user_set_disabled(struct store *st, const char *name,
 }
 
 #define USER_COLUMNS "SELECT name, role, area, disabled, created_at, " \
-    "changed_at, password_hash FROM console_users"
+    "changed_at, password_hash, ifnull(last_login_at, 0) FROM console_users"
 
 /* The current row of a USER_COLUMNS statement into *u. */
 static void
@@ -304,6 +327,7 @@ read_user(sqlite3_stmt *stmt, struct console_user *u)
 	u->is_disabled = sqlite3_column_int(stmt, 3) != 0;
 	u->created_at = sqlite3_column_int64(stmt, 4);
 	u->changed_at = sqlite3_column_int64(stmt, 5);
+	u->last_login_at = sqlite3_column_int64(stmt, 7);
 }
 
 /* The user and its hash (hash may be NULL); FP_ENOTFOUND. */
@@ -366,6 +390,8 @@ console_user_list(struct store *st, struct json_object **out)
 		    u.created_at));
 		json_object_object_add(o, "changed_at", json_object_new_int64(
 		    u.changed_at));
+		json_object_object_add(o, "last_login_at", u.last_login_at > 0 ?
+		    json_object_new_int64(u.last_login_at) : NULL);
 		json_object_array_add(arr, o);
 	}
 	sqlite3_reset(stmt);
@@ -377,22 +403,118 @@ console_user_list(struct store *st, struct json_object **out)
 	return FP_OK;
 }
 
+bool
+console_user_in_scope(const struct console_user *u, const char *scope)
+{
+	size_t n = scope != NULL ? strlen(scope) : 0;
+
+	return n == 0 || (strlen(u->area) >= n && strncmp(u->area, scope, n) ==
+	    0);
+}
+
+/* USER_COLUMNS without the hash (read_user's order), and the end of
+ * the name's lockout at ?4 (0: none). */
+#define PAGE_QUERY "SELECT name, role, area, disabled, created_at, " \
+    "changed_at, NULL, ifnull(last_login_at, 0), ifnull((SELECT until " \
+    "FROM console_lockouts WHERE kind = 'user' AND key = name AND until > " \
+    "?4), 0) FROM console_users"
+
+static struct json_object *
+page_item(sqlite3_stmt *stmt)
+{
+	struct json_object *o = json_object_new_object();
+	struct console_user u;
+	int64_t until = sqlite3_column_int64(stmt, 8);
+
+	read_user(stmt, &u);
+	json_object_object_add(o, "name", json_object_new_string(u.name));
+	json_object_object_add(o, "role", json_object_new_string(
+	    cfg_role_name(u.role)));
+	json_object_object_add(o, "area", json_object_new_string(u.area));
+	json_object_object_add(o, "disabled", json_object_new_boolean(
+	    u.is_disabled));
+	json_object_object_add(o, "created_at", svc_time_json(u.created_at));
+	json_object_object_add(o, "changed_at", svc_time_json(u.changed_at));
+	json_object_object_add(o, "last_login_at",
+	    svc_time_json(u.last_login_at));
+	json_object_object_add(o, "locked_until", svc_time_json(until));
+	return o;
+}
+
+enum fp_err
+console_user_page(struct store *st, const char *scope, const char *after,
+    int limit, int64_t now, struct json_object **out)
+{
+	struct json_object *items;
+	sqlite3_stmt *stmt;
+	char last[CONSOLE_NAME_MAX + 1] = "";
+	enum fp_err err;
+	int n = 0, rc;
+
+	/* One more than asked: whether there is a next page.  A scoped
+	 * caller's prefix never matches the users of everywhere (""). */
+	err = store_stmt(st, PAGE_QUERY " WHERE name > ?1 "
+	    "AND (?2 = '' OR substr(area, 1, length(?2)) = ?2) ORDER BY name "
+	    "LIMIT ?3 + 1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, after != NULL ? after : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(stmt, 2, scope != NULL ? scope : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(stmt, 3, limit);
+	sqlite3_bind_int64(stmt, 4, now);
+	items = json_object_new_array();
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n++ == limit)
+			break;
+		json_object_array_add(items, page_item(stmt));
+		store_column_copy(stmt, 0, last, sizeof(last));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_object_put(items);
+		return store_err(rc);
+	}
+	*out = json_object_new_object();
+	json_object_object_add(*out, "items", items);
+	json_object_object_add(*out, "limit", json_object_new_int(limit));
+	json_object_object_add(*out, "next", n > limit ?
+	    json_object_new_string(last) : NULL);
+	return FP_OK;
+}
+
+enum fp_err
+console_user_json(struct store *st, const char *name, int64_t now,
+    struct json_object **out)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+	int rc;
+
+	err = store_stmt(st, PAGE_QUERY " WHERE name = ?1", &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(stmt, 4, now);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*out = page_item(stmt);
+	sqlite3_reset(stmt);
+	if (rc == SQLITE_ROW)
+		return FP_OK;
+	return rc == SQLITE_DONE ? FP_ENOTFOUND : store_err(rc);
+}
+
 /* One Argon2id check, waiting for a turn (CHECKS_AT_ONCE). */
 static bool
 verify(const char *hash, const char *password)
 {
 	bool ok;
 
-	pthread_mutex_lock(&checks_lock);
-	while (checks_running >= CHECKS_AT_ONCE)
-		pthread_cond_wait(&checks_free, &checks_lock);
-	checks_running++;
-	pthread_mutex_unlock(&checks_lock);
+	turn_take();
 	ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
-	pthread_mutex_lock(&checks_lock);
-	checks_running--;
-	pthread_cond_signal(&checks_free);
-	pthread_mutex_unlock(&checks_lock);
+	turn_give();
 	return ok;
 }
 

@@ -34,6 +34,7 @@ struct console_user {
 	bool		 is_disabled;
 	int64_t		 created_at;
 	int64_t		 changed_at;
+	int64_t		 last_login_at;	/* 0: never signed in */
 };
 
 /*
@@ -52,7 +53,9 @@ bool console_role_parse(const char *s, enum cfg_role *role);
 
 /*
  * The Argon2id hash string of `password` into hash (NUL-terminated,
- * "$argon2id$v=19$m=65536,t=2,p=1$...").  Slow (see above).
+ * "$argon2id$v=19$m=65536,t=2,p=1$...").  Slow (see above).  It waits its
+ * turn with the sign-in checks: at most two hashes or checks run at
+ * once in the process (each holds 64 MiB).
  * FP_EINVAL: the password breaks console_password_check.
  * FP_ENOMEM: the hash's memory could not be had.  FP_EIO: libsodium
  * could not start.
@@ -92,10 +95,32 @@ enum fp_err console_user_get(struct store *st, const char *name,
 
 /*
  * Every user by name: a JSON array of {"name","role","area","disabled",
- * "created_at","changed_at"} (times as unix seconds) in *out (caller
- * puts).  Never a hash.
+ * "created_at","changed_at","last_login_at"} (times as unix seconds,
+ * last_login_at null when never) in *out (caller puts).  Never a hash.
  */
 enum fp_err console_user_list(struct store *st, struct json_object **out);
+
+/*
+ * GET /api/v1/users: the users whose area is inside `scope` ("" every
+ * user; a scoped caller never sees the users of everywhere), by name,
+ * those after name `after` ("" from the first), at most `limit`:
+ * {"items":[{"name","role","area","disabled","created_at","changed_at",
+ * "last_login_at","locked_until"}],"limit","next"} with the times as RFC
+ * 3339 (null: never; locked_until null unless the name is locked out at
+ * `now`); "next" the name to pass as after, or null.  Never a hash.
+ */
+enum fp_err console_user_page(struct store *st, const char *scope,
+    const char *after, int limit, int64_t now, struct json_object **out);
+
+/* One user as console_user_page lists it, into *out (caller puts).
+ * FP_ENOTFOUND. */
+enum fp_err console_user_json(struct store *st, const char *name,
+    int64_t now, struct json_object **out);
+
+/* Whether user u's area is inside `scope` (a caller's area prefix: ""
+ * reaches every user, "5134" the users of 5134 and below, never one of
+ * everywhere). */
+bool console_user_in_scope(const struct console_user *u, const char *scope);
 
 /*
  * Sign-in check: FP_OK with *u when `name` is a user, not disabled, and

@@ -1,5 +1,5 @@
 /*
- * ctl_user.c: `fupinctl user add|list|passwd|disable|enable`, the
+ * ctl_user.c: `fupinctl user add|list|passwd|disable|enable|unlock`, the
  * console's users (SPEC 10), as actor "fupinctl".  A password is read
  * from standard input: asked twice, without echo, on a terminal; the
  * first line otherwise (a script pipes it in).  Exit 0; 64 usage (a bad
@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "console_session.h"
 #include "console_user.h"
 #include "ctl.h"
 
@@ -29,6 +30,7 @@ usage_user(void)
 	    "       fupinctl user passwd NAME\n"
 	    "       fupinctl user disable NAME\n"
 	    "       fupinctl user enable NAME\n"
+	    "       fupinctl user unlock NAME\n"
 	    "The password is read from standard input (asked twice on a "
 	    "terminal).\n");
 	return EX_USAGE;
@@ -199,6 +201,22 @@ user_add(const struct cfg *cfg, int argc, char **argv)
 	return EX_OK;
 }
 
+/* o's unix time `key` as local "YYYY-MM-DD HH:MM", "-" when null. */
+static void
+local_minute(struct json_object *o, const char *key, char *out, size_t size)
+{
+	struct json_object *v;
+	struct tm tm;
+	time_t t;
+
+	snprintf(out, size, "-");
+	if (!json_object_object_get_ex(o, key, &v) || v == NULL)
+		return;
+	t = (time_t)json_object_get_int64(v);
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(out, size, "%Y-%m-%d %H:%M", &tm);
+}
+
 static int
 user_list(const struct cfg *cfg, int argc, char **argv)
 {
@@ -221,26 +239,20 @@ user_list(const struct cfg *cfg, int argc, char **argv)
 		json_object_put(arr);
 		return EX_OK;
 	}
-	printf("%-20s  %-6s  %-12s  %-8s  %s\n", "NAME", "ROLE", "AREA",
-	    "STATUS", "CHANGED");
+	printf("%-20s  %-6s  %-12s  %-8s  %-16s  %s\n", "NAME", "ROLE",
+	    "AREA", "STATUS", "CHANGED", "LAST SIGN-IN");
 	for (i = 0; i < json_object_array_length(arr); i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i), *v;
 		const char *area = ctl_json_str(o, "area");
-		char when[32] = "-";
-		time_t t;
-		struct tm tm;
+		char when[32], login[32];
 
-		if (json_object_object_get_ex(o, "changed_at", &v)) {
-			t = (time_t)json_object_get_int64(v);
-			if (localtime_r(&t, &tm) != NULL)
-				strftime(when, sizeof(when), "%Y-%m-%d %H:%M",
-				    &tm);
-		}
+		local_minute(o, "changed_at", when, sizeof(when));
+		local_minute(o, "last_login_at", login, sizeof(login));
 		json_object_object_get_ex(o, "disabled", &v);
-		printf("%-20s  %-6s  %-12s  %-8s  %s\n", ctl_json_str(o,
+		printf("%-20s  %-6s  %-12s  %-8s  %-16s  %s\n", ctl_json_str(o,
 		    "name"), ctl_json_str(o, "role"), *area != '\0' ? area :
 		    "(all)", json_object_get_boolean(v) ? "disabled" :
-		    "active", when);
+		    "active", when, login);
 	}
 	json_object_put(arr);
 	return EX_OK;
@@ -301,6 +313,50 @@ user_change(const struct cfg *cfg, int argc, char **argv)
 	return EX_OK;
 }
 
+/*
+ * unlock NAME: the lockout of a name after 5 failed sign-ins ends, and
+ * so does that of a client whose failures were (mostly) for it
+ * (console_login_unlock).  Any name: a name typed wrong locks too.
+ */
+static int
+user_unlock(const struct cfg *cfg, int argc, char **argv)
+{
+	struct store *st = NULL;
+	bool was_locked = false;
+	int clients = 0;
+	enum fp_err err;
+
+	if (argc != 2)
+		return usage_user();
+	if (strlen(argv[1]) == 0 || strlen(argv[1]) > CONSOLE_NAME_MAX) {
+		fprintf(stderr, "fupinctl user unlock: NAME must be 1 to %d "
+		    "bytes\n", CONSOLE_NAME_MAX);
+		return EX_USAGE;
+	}
+	if (ctl_open_store(cfg, &st) != FP_OK)
+		return EX_UNAVAILABLE;
+	err = store_begin(st);
+	if (err == FP_OK)
+		err = console_login_unlock(st, argv[1], "fupinctl",
+		    (int64_t)time(NULL), &was_locked, &clients);
+	if (err == FP_OK)
+		err = store_commit(st);
+	else
+		store_rollback(st);
+	store_close(st);
+	if (err != FP_OK) {
+		fprintf(stderr, "fupinctl user unlock: %s\n", fp_strerror(err));
+		return EX_UNAVAILABLE;
+	}
+	printf("user %s: %s, its failed sign-ins forgotten", argv[1],
+	    was_locked ? "unlocked" : "was not locked out");
+	if (clients > 0)
+		printf("; %d client address%s unlocked", clients, clients == 1 ?
+		    "" : "es");
+	printf("\n");
+	return EX_OK;
+}
+
 int
 ctl_user(const struct cfg *cfg, int argc, char **argv)
 {
@@ -313,5 +369,7 @@ ctl_user(const struct cfg *cfg, int argc, char **argv)
 	if (strcmp(argv[1], "passwd") == 0 || strcmp(argv[1], "disable") == 0 ||
 	    strcmp(argv[1], "enable") == 0)
 		return user_change(cfg, argc - 1, argv + 1);
+	if (strcmp(argv[1], "unlock") == 0)
+		return user_unlock(cfg, argc - 1, argv + 1);
 	return usage_user();
 }

@@ -5,7 +5,9 @@
  * unknown and disabled answer alike), sessions kept as a hash only,
  * idle and absolute expiry, a new password or a disabled user ending
  * sessions, the derived CSRF token, and the lockout after 5 failures
- * per name and per client.  Over HTTP: tests/integration/test_console.c.
+ * per name and per client, and its end by an admin's unlock; the users
+ * page (scope, paging, last sign-in, lockout).  Over HTTP:
+ * tests/integration/test_console_auth.c and test_console_users.c.
  */
 #include <check.h>
 #include <sodium.h>
@@ -440,6 +442,97 @@ START_TEST(failures_older_than_15_minutes_do_not_count)
 }
 END_TEST
 
+START_TEST(an_unlock_forgets_the_names_failures_and_its_own_clients)
+{
+	bool is_locked = false, was = false;
+	int i, clients = -1;
+
+	/* A clerk's typos from the office's address: name and client. */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(console_login_failed(st, "clerk", "10.0.0.1",
+		    TU_T0 + i, &is_locked), FP_OK);
+	ck_assert(is_locked);
+	ck_assert(locked("clerk", "10.0.0.9", TU_T0 + 10));
+	ck_assert(locked("boss", "10.0.0.1", TU_T0 + 10));
+	ck_assert_int_eq(console_login_unlock(st, "clerk", "user:admin",
+	    TU_T0 + 10, &was, &clients), FP_OK);
+	ck_assert(was);
+	ck_assert_int_eq(clients, 1);
+	ck_assert(!locked("clerk", "10.0.0.1", TU_T0 + 10));
+	ck_assert(!locked("boss", "10.0.0.1", TU_T0 + 10));
+	ck_assert_int_eq(count("SELECT count(*) FROM console_login_failures"),
+	    0);
+	ck_assert_int_eq(count("SELECT count(*) FROM audit WHERE action = "
+	    "'user.unlock' AND actor = 'user:admin' AND target = 'clerk' AND "
+	    "detail = 'was_locked=yes clients=1'"), 1);
+	/* Forgotten: one more failure does not lock it again. */
+	ck_assert_int_eq(console_login_failed(st, "clerk", "10.0.0.1",
+	    TU_T0 + 11, &is_locked), FP_OK);
+	ck_assert(!is_locked);
+
+	/* A guesser's client (other names too) stays locked. */
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(console_login_failed(st, i == 0 ? "clerk" :
+		    "guess", "10.0.0.7", TU_T0 + 20 + i, &is_locked), FP_OK);
+	ck_assert(is_locked);	/* 10.0.0.7: clerk once, guess 4 times */
+	ck_assert(locked("x", "10.0.0.7", TU_T0 + 31));
+	ck_assert_int_eq(console_login_unlock(st, "clerk", "user:admin",
+	    TU_T0 + 31, &was, &clients), FP_OK);
+	ck_assert_int_eq(clients, 0);
+	ck_assert(locked("x", "10.0.0.7", TU_T0 + 31));
+	/* A name never locked: nothing to lift, still audited. */
+	ck_assert_int_eq(console_login_unlock(st, "nobody", "fupinctl",
+	    TU_T0 + 32, &was, &clients), FP_OK);
+	ck_assert(!was);
+	ck_assert_int_eq(clients, 0);
+}
+END_TEST
+
+START_TEST(the_user_page_is_scoped_paged_and_says_when_it_signed_in)
+{
+	struct json_object *o = NULL, *v;
+	char token[CONSOLE_TOKEN_HEX + 1];
+	bool is_locked = false;
+	int i;
+
+	add_user("admin", CFG_ROLE_ADMIN, "");
+	add_user("ls1", CFG_ROLE_OFFICE, "5134");
+	add_user("ls2", CFG_ROLE_VIEWER, "513431");
+	add_user("gz1", CFG_ROLE_OFFICE, "5133");
+	ck_assert_int_eq(console_session_create(st, "ls1", TU_T0 + 60, IDLE,
+	    token), FP_OK);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(console_login_failed(st, "ls2", "10.0.0.1",
+		    TU_T0 + 70 + i, &is_locked), FP_OK);
+	ck_assert_int_eq(console_user_page(st, "", "", 2, TU_T0 + 80, &o),
+	    FP_OK);
+	ck_assert_int_eq(json_object_array_length(json_object_object_get(o,
+	    "items")), 2);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(o,
+	    "next")), "gz1");
+	json_object_put(o);
+	ck_assert_int_eq(console_user_page(st, "5134", "", 50, TU_T0 + 80, &o),
+	    FP_OK);
+	v = json_object_object_get(o, "items");
+	ck_assert_int_eq(json_object_array_length(v), 2);
+	ck_assert_str_eq(json_object_get_string(json_object_object_get(
+	    json_object_array_get_idx(v, 0), "name")), "ls1");
+	ck_assert_ptr_nonnull(json_object_object_get(json_object_array_get_idx(
+	    v, 0), "last_login_at"));
+	ck_assert_ptr_null(json_object_object_get(json_object_array_get_idx(v,
+	    0), "locked_until"));
+	ck_assert_ptr_null(json_object_object_get(json_object_array_get_idx(v,
+	    1), "last_login_at"));
+	ck_assert_ptr_nonnull(json_object_object_get(json_object_array_get_idx(
+	    v, 1), "locked_until"));
+	ck_assert_ptr_null(strstr(json_object_to_json_string(o), "argon2"));
+	ck_assert_ptr_null(json_object_object_get(o, "next"));
+	json_object_put(o);
+	ck_assert_int_eq(count("SELECT last_login_at FROM console_users WHERE "
+	    "name = 'ls1'"), TU_T0 + 60);
+}
+END_TEST
+
 Suite *
 console_suite(void)
 {
@@ -467,6 +560,8 @@ console_suite(void)
 	tcase_add_test(tc, five_failures_for_a_name_lock_it_for_15_minutes);
 	tcase_add_test(tc, five_failures_from_a_client_lock_it_for_15_minutes);
 	tcase_add_test(tc, failures_older_than_15_minutes_do_not_count);
+	tcase_add_test(tc, an_unlock_forgets_the_names_failures_and_its_own_clients);
+	tcase_add_test(tc, the_user_page_is_scoped_paged_and_says_when_it_signed_in);
 	suite_add_tcase(s, tc);
 	return s;
 }
