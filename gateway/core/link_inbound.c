@@ -345,6 +345,22 @@ get(_Atomic uint64_t *v)
 	return atomic_load_explicit(v, memory_order_relaxed);
 }
 
+int
+link_stats_is_up(const char *provider)
+{
+	struct link_stats *s;
+	int up = -1;
+
+	pthread_mutex_lock(&stats_lock);
+	for (s = stats_head; s != NULL; s = s->next)
+		if (s->provider != NULL && strcmp(s->provider, provider) == 0) {
+			up = get(&s->is_up) != 0 ? 1 : 0;
+			break;
+		}
+	pthread_mutex_unlock(&stats_lock);
+	return up;
+}
+
 void
 link_stats_each(void (*emit)(const char *provider, const char *metric,
     uint64_t v, void *arg), void *arg)

@@ -141,6 +141,13 @@ struct link_stats {
 void link_stats_add(struct link_stats *s);
 void link_stats_remove(struct link_stats *s);
 
+/*
+ * Whether the link of `provider` is bound: 1 bound, 0 not (yet, or any
+ * more), -1 no link registered under that name (not a link type, or not
+ * opened).  For the sender's failover (issue 16).  Thread-safe.
+ */
+int link_stats_is_up(const char *provider);
+
 /* Count one submit answered after `us` microseconds. */
 void link_stats_latency(struct link_stats *s, uint64_t us);
 

@@ -44,6 +44,8 @@ static const char *const counter_names[C_N] = {
 	"direct",
 };
 
+static struct worker *find_worker(struct sender *s, const char *provider);
+
 /* ---- life cycle -------------------------------------------------------- */
 
 static void
@@ -279,6 +281,11 @@ sender_start(const struct cfg *cfg, struct sender **out)
 	}
 	for (i = 0; i < s->n_workers; i++) {
 		w = &s->workers[i];
+		w->fo_to = find_worker(s, w->p->failover);
+		failover_init(&w->fo, w->p->failover_after_s);
+	}
+	for (i = 0; i < s->n_workers; i++) {
+		w = &s->workers[i];
 		if (pthread_create(&w->db_thread, NULL, sender_db_main, w) != 0)
 			goto fail_thread;
 		w->has_db_thread = true;
@@ -400,7 +407,9 @@ sender_reserve(struct sender *s, const char *provider)
 	if (w == NULL)
 		return false;
 	pthread_mutex_lock(&w->lock);
-	if (!is_stopping(w) && !w->is_io_finished && w->want > 0) {
+	/* Over (failover.h): queued, so its round moves it on. */
+	if (!is_stopping(w) && !w->is_io_finished && w->want > 0 &&
+	    !atomic_load(&w->is_over)) {
 		w->want--;
 		w->reserved++;
 		ok = true;

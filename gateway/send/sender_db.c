@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "link_inbound.h"
 #include "log.h"
 #include "msisdn.h"
 #include "outbox.h"
@@ -67,7 +68,10 @@ apply(struct worker *w, struct store *st, struct done *d, int64_t now)
 			    "synthesised by the file provider", now);
 		return err;
 	case PROVIDER_RETRY:
-		if (d->item.attempts < w->p->max_attempts) {
+		/* A provider that fails everything and has a failover does
+		 * not give up on a message: the failover takes it. */
+		if (d->item.attempts < w->p->max_attempts ||
+		    (w->fo_to != NULL && failover_is_failing(&w->fo))) {
 			d->next_in_s = backoff_delay_s(d->item.attempts,
 			    next_random(w));
 			return outbox_mark_retry(st, d->item.id,
@@ -169,6 +173,10 @@ struct round {
 	bool		 is_one_by_one;	/* a savepoint per outcome */
 	const struct itemq *unclaim;	/* give these back, or NULL */
 	size_t		 want;		/* claim at most this many */
+	const struct worker *move_to;	/* over: move queued messages to its
+					 * provider (outbox_failover), or
+					 * NULL */
+	size_t		 n_moved;
 	struct outbox_item *items;	/* claimed; the caller's once the
 					 * round is committed */
 	size_t		 n_items;
@@ -243,6 +251,7 @@ round_run(struct store *st, void *arg)
 	r->items = NULL;
 	r->n_items = 0;
 	r->n_expired = 0;
+	r->n_moved = 0;
 	r->held_err = FP_OK;
 	for (i = 0; i < r->n_done; i++) {
 		err = write_outcome(r, st, &r->done[i], now);
@@ -255,18 +264,27 @@ round_run(struct store *st, void *arg)
 		if (err != FP_OK)
 			return err;
 	}
-	if (r->want == 0)
+	if (r->want == 0 && r->move_to == NULL)
 		return FP_OK;
-	/* A claim that fails must not take the outcomes with it. */
+	/* A claim that fails must not take the outcomes with it.  Over,
+	 * the claim is the probe (at most one) and the rest moves. */
 	err = exec_cached(st, "SAVEPOINT sender_claim");
 	if (err != FP_OK)
 		return err;
-	err = outbox_claim_tx(st, w->p->name, now, r->want, &r->items,
-	    &r->n_items, &r->n_expired);
+	err = r->want == 0 ? FP_OK : outbox_claim_tx(st, w->p->name, now,
+	    r->want, &r->items, &r->n_items, &r->n_expired);
+	if (err == FP_OK && r->move_to != NULL)
+		err = outbox_failover(st, w->p->name, r->move_to->p->name,
+		    cfg_provider_is_template(r->move_to->p), now,
+		    SENDER_FAILOVER_BATCH, &r->n_moved);
 	if (err != FP_OK) {
 		if (log_allow(&w->log_limit))
 			log_warnx("sender.claim provider=%s error=\"%s\"",
 			    w->p->name, fp_strerror(err));
+		outbox_items_free(r->items, r->n_items);
+		r->items = NULL;
+		r->n_items = 0;
+		r->n_moved = 0;
 		exec_cached(st, "ROLLBACK TO sender_claim");
 	}
 	return exec_cached(st, "RELEASE sender_claim");
@@ -298,6 +316,7 @@ round_exec(struct worker *w, struct round *r)
 		r->items = NULL;
 		r->n_items = 0;
 		r->n_expired = 0;
+		r->n_moved = 0;
 	}
 	return err;
 }
@@ -360,7 +379,8 @@ hold_update(struct worker *w, size_t kept, size_t written, enum fp_err err)
  */
 static size_t
 round_write(struct worker *w, struct donelist *l, const struct itemq *unclaim,
-    size_t want, struct outbox_item **items, size_t *n, bool *is_committed)
+    size_t want, const struct worker *move_to, struct outbox_item **items,
+    size_t *n, size_t *n_moved, bool *is_committed)
 {
 	struct round r;
 	enum fp_err err;
@@ -374,6 +394,7 @@ round_write(struct worker *w, struct donelist *l, const struct itemq *unclaim,
 	r.n_done = l->n;
 	r.unclaim = unclaim;
 	r.want = want;
+	r.move_to = move_to;
 	err = round_exec(w, &r);
 	if (err != FP_OK && err != FP_EBUSY && l->n > 0) {
 		r.is_one_by_one = true;
@@ -398,19 +419,59 @@ round_write(struct worker *w, struct donelist *l, const struct itemq *unclaim,
 		hold_update(w, kept, before - kept, err);
 	*items = r.items;
 	*n = r.n_items;
+	*n_moved = r.n_moved;
 	return kept;
 }
 
 /* Outcomes the I/O thread handed back join ours, after those held
- * (w->lock held).  Out of memory: they wait in w->done for next time. */
+ * (w->lock held), and tell the failover state at `now` what the provider
+ * answered.  Out of memory: they wait in w->done for next time. */
 static void
-take_done(struct worker *w, struct donelist *mine)
+take_done(struct worker *w, struct donelist *mine, int64_t now)
 {
+	size_t i, before = mine->n;
+
 	if (sender_donelist_take_all(mine, &w->done) != 0 &&
 	    log_allow(&w->log_limit))
 		log_warnx("sender.outcomes provider=%s error=\"%s\"",
 		    w->p->name, fp_strerror(FP_ENOMEM));
 	w->n_held = mine->n;
+	for (i = before; w->fo_to != NULL && i < mine->n; i++)
+		failover_outcome(&w->fo, mine->v[i].res.outcome, now);
+}
+
+/*
+ * Issue 16: whether this provider's queued messages go to its failover in
+ * the next round, at `now`: it has been down failover_after (failover.h;
+ * the link's state is read here) and the failover is not itself over.
+ * Logs when that begins and ends.
+ */
+static bool
+failover_moves(struct worker *w, int64_t now)
+{
+	int64_t over_since = w->fo.over_since;
+
+	if (w->fo_to == NULL)
+		return false;
+	failover_link(&w->fo, link_stats_is_up(w->p->name), now);
+	switch (failover_update(&w->fo, now)) {
+	case FAILOVER_BEGIN:
+		atomic_store(&w->is_over, true);
+		log_warnx("sender.down provider=%s failover=%s down_s=%lld "
+		    "reason=%s", w->p->name, w->fo_to->p->name,
+		    (long long)(now - failover_down_since(&w->fo)),
+		    w->fo.unbound_since != 0 ? "unbound" : "retries");
+		break;
+	case FAILOVER_END:
+		atomic_store(&w->is_over, false);
+		log_info("sender.up provider=%s failover=%s over_s=%lld",
+		    w->p->name, w->fo_to->p->name,
+		    (long long)(now - over_since));
+		break;
+	case FAILOVER_SAME:
+		break;
+	}
+	return failover_is_over(&w->fo) && !atomic_load(&w->fo_to->is_over);
 }
 
 static void
@@ -440,18 +501,18 @@ stop_write(struct worker *w, struct donelist *mine)
 	struct timespec ts;
 	int64_t wait, deadline = mono_ns() + SENDER_STOP_WRITE_MS *
 	    SENDER_NS_PER_MS;
-	size_t kept, n, i, unsent;
+	size_t kept, n, n_moved, i, unsent;
 	bool is_committed;
 
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
-		take_done(w, mine);
+		take_done(w, mine, (int64_t)time(NULL));
 		unsent = sender_itemq_len(&w->ready);
 		pthread_mutex_unlock(&w->lock);
 		if (mine->n == 0 && unsent == 0)
 			return;
 		kept = round_write(w, mine, unsent > 0 ? &w->ready : NULL, 0,
-		    &items, &n, &is_committed);
+		    NULL, &items, &n, &n_moved, &is_committed);
 		outbox_items_free(items, n);
 		if (is_committed) {
 			pthread_mutex_lock(&w->lock);
@@ -496,27 +557,36 @@ sender_db_main(void *arg)
 	struct donelist mine = { 0 };
 	struct outbox_item *items;
 	struct timespec ts;
-	int64_t now, next_claim = 0, wait;
-	size_t want, n, kept;
-	bool can_claim, can_write, is_holding, was_full, is_committed;
+	int64_t now, now_s, next_claim = 0, wait;
+	size_t want, n, n_moved, kept;
+	bool can_claim, can_write, can_move, is_holding, was_full;
+	bool is_committed, is_over;
 
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
-		take_done(w, &mine);
+		now_s = (int64_t)time(NULL);	/* the failover's clock */
+		take_done(w, &mine, now_s);
 		if (w->is_io_finished)
 			break;
 		now = mono_ns();
+		is_over = failover_moves(w, now_s);
 		is_holding = w->held_since_ns != 0;
 		can_write = mine.n > 0 && (!is_holding ||
 		    now >= w->hold_retry_ns);
 		/* Claim when the I/O thread has room for a worthwhile batch
 		 * (or has nothing at all) and there may be something due;
-		 * not while outcomes wait for the database. */
+		 * not while outcomes wait for the database.  Over, one
+		 * message now and then tries the provider; the rest move. */
 		want = w->want;
+		if (is_over)
+			want = want > 0 && failover_probe_due(&w->fo, now_s) ?
+			    1 : 0;
 		can_claim = !is_stopping(w) && !is_holding && want > 0 &&
 		    (want * 2 >= w->target || sender_itemq_len(&w->ready) == 0) &&
 		    (w->is_woken || now >= next_claim);
-		if (!can_write && !can_claim) {
+		can_move = is_over && !is_stopping(w) && !is_holding &&
+		    (w->is_woken || now >= next_claim);
+		if (!can_write && !can_claim && !can_move) {
 			/* Until the next poll, or sooner when a claim or a
 			 * write is due; the I/O thread signals when it
 			 * wants more or hands outcomes back. */
@@ -529,20 +599,33 @@ sender_db_main(void *arg)
 			pthread_cond_timedwait(&w->db_cond, &w->lock, &ts);
 			continue;
 		}
-		if (can_claim)
+		if (can_claim || can_move)
 			w->is_woken = false;
 		was_full = sender_is_held_full(w);
 		pthread_mutex_unlock(&w->lock);
 
 		kept = round_write(w, &mine, NULL, can_claim ? want : 0,
-		    &items, &n, &is_committed);
+		    can_move ? w->fo_to : NULL, &items, &n, &n_moved,
+		    &is_committed);
+		if (n_moved > 0) {
+			log_warnx("sender.failover from=%s to=%s count=%zu",
+			    w->p->name, w->fo_to->p->name, n_moved);
+			sender_wake(w->s, w->fo_to->p->name);
+		}
+		/* A probe is a message tried: none found, the next is. */
+		if (can_claim && is_over && is_committed && n > 0)
+			failover_probe_taken(&w->fo, now_s);
 		pthread_mutex_lock(&w->lock);
 		w->n_held = kept;
 		if (was_full && !sender_is_held_full(w))
 			sender_io_wake(w);	/* it waited for us */
+		if (can_move)
+			next_claim = n_moved == SENDER_FAILOVER_BATCH ? now :
+			    now + SENDER_POLL_MS * SENDER_NS_PER_MS;
 		if (can_claim) {
-			next_claim = n == want ? now : now +
-			    SENDER_POLL_MS * SENDER_NS_PER_MS;
+			if (!is_over)
+				next_claim = n == want ? now : now +
+				    SENDER_POLL_MS * SENDER_NS_PER_MS;
 			if (n > 0) {
 				sender_itemq_push_all(&w->ready, items, n);
 				w->want = w->want > n ? w->want - n : 0;

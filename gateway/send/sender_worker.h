@@ -17,6 +17,7 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "failover.h"
 #include "log.h"
 #include "outbox.h"
 #include "provider.h"
@@ -28,6 +29,8 @@
 #define SENDER_NS_PER_MS	1000000LL
 #define SENDER_HORIZON_MS	100	/* claim what the bucket allows
 					 * within this time */
+#define SENDER_FAILOVER_BATCH	2000	/* messages a round moves to the
+					 * failover, at most */
 /* Outcomes the database could not take (full, failing, busy) are held
  * and written again after SENDER_HOLD_MIN_MS, doubling up to
  * SENDER_HOLD_MAX_MS; with SENDER_HELD_MAX of them waiting, the I/O
@@ -136,6 +139,13 @@ struct worker {
 					 * none held */
 	int64_t		 hold_retry_ns;	/* write them again from then */
 	int64_t		 hold_backoff_ms;
+	/* Issue 16: the provider's failover (failover.h), or fo_to NULL:
+	 * none.  is_over mirrors the state for other threads: a worker
+	 * that is over takes no direct hand-over (sender_reserve) and no
+	 * other's messages. */
+	struct failover	 fo;
+	struct worker	*fo_to;		/* borrowed: the failover's worker */
+	atomic_bool	 is_over;
 
 	/* The I/O thread's. */
 	void		*pctx;		/* owned (ops->close) */
