@@ -312,6 +312,7 @@ main(int argc, char **argv)
 	gw.tpl = tpl;
 	gw.menu = menu;
 	gw.outline = outline;
+	gw.phone = ussd_sandbox;	/* the console's phone (console_phone.h) */
 	gw.id_key = &id_key;
 	gw.replay = http_replay_new();
 	err = gw.replay != NULL ? checkpoint_start(cfg, &checkpointer) :

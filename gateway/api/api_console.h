@@ -9,6 +9,8 @@
  *   GET /api/v1/households/{id}   api_lookup.c
  *   GET /api/v1/messages?msisdn=  api_lookup.c
  *   GET /api/v1/templates         api_templates.c
+ *   GET /api/v1/console/settings  api_settings.c
+ *   POST /api/v1/console/phone    api_phone.c (the menu in a sandbox)
  */
 #ifndef FP_API_CONSOLE_H
 #define FP_API_CONSOLE_H
@@ -25,6 +27,22 @@ void api_household(struct gw *gw, struct http_req *req,
 void api_messages_list(struct gw *gw, struct http_req *req,
     struct http_resp *resp);
 void api_templates(struct gw *gw, struct http_req *req,
+    struct http_resp *resp);
+
+/*
+ * What the console's forms need of the configuration (quiet hours,
+ * programs, providers and whether each takes approved templates only,
+ * languages, segment limit): any caller, every role.
+ */
+void api_console_settings(struct gw *gw, struct http_req *req,
+    struct http_resp *resp);
+
+/*
+ * The texts page's phone: the USSD menu in a sandbox (console_phone.h)
+ * as console.phone_msisdn; admin and office only, rate-limited per
+ * session.
+ */
+void api_console_phone(struct gw *gw, struct http_req *req,
     struct http_resp *resp);
 
 #endif

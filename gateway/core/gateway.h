@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cfg.h"
+#include "console_phone.h"
 #include "err.h"
 #include "sha256.h"
 #include "store.h"
@@ -31,10 +32,11 @@ struct gw {
 					 * by main */
 	const struct templates	*tpl;		/* borrowed from main */
 	const struct ussd_menu	*menu;		/* borrowed from main */
-	/* What the console shows of the menu: made by the USSD part,
-	 * which the admin API may not use, and set by main
-	 * (menu_outline.h); NULL: none. */
+	/* What the console shows of the menu, and the menu in its
+	 * sandbox: made by the USSD part, which the admin API may not use,
+	 * and set by main (menu_outline.h, console_phone.h); NULL: none. */
 	const struct menu_outline *outline;
+	console_phone_fn	*phone;
 	const struct hmac_sha256_key *id_key;	/* borrowed from main */
 	struct writer		*writer;	/* borrowed from main */
 	struct sender		*sender;	/* borrowed from main, or NULL */

@@ -19,6 +19,7 @@
 #include "hex.h"
 #include "idnum.h"
 #include "log.h"
+#include "parse.h"
 #include "registry.h"
 #include "sha256.h"
 #include "templates.h"
@@ -188,9 +189,20 @@ run_action(struct engine *e, const struct ussd_screen *sc)
 	struct ussd_call c = { e->st, e->ctx, &e->who, e->s, sc->param,
 	    e->now };
 	bool failed = false;
+	size_t n;
 	enum fp_err err;
 
-	err = ussd_action(&c, sc->action, &failed);
+	if (e->sandbox) {
+		/* console_phone.h: answered as the villager would see it,
+		 * never done; the reply names it. */
+		err = ussd_action_sandbox(&c, sc->action, &failed);
+		n = strlen(e->skipped);
+		if (err == FP_OK && n + strlen(sc->action) + 2 <
+		    sizeof(e->skipped))
+			snprintf(e->skipped + n, sizeof(e->skipped) - n, "%s%s",
+			    n > 0 ? "," : "", sc->action);
+	} else
+		err = ussd_action(&c, sc->action, &failed);
 	if (err != FP_OK)
 		return err;
 	if (failed)
@@ -434,6 +446,36 @@ verify_failed(struct engine *e, const char *household)
 }
 
 /*
+ * The console's sandbox (console_phone.h): what a villager who typed
+ * something wrong sees, checked against no household, read or counted
+ * nowhere but in this dialogue (which is replayed whole every time).
+ */
+static enum fp_err
+verify_sandbox(struct engine *e)
+{
+	const char *v = ussd_var_get(e->s, "_sandbox_failures");
+	int failures = 0;
+	char n[16];
+
+	if (v != NULL && parse_int(v, 0, VERIFY_MAX_FAILURES, &failures) !=
+	    FP_OK)
+		failures = 0;
+	failures++;
+	ussd_var_unset(e->s, "_id6");
+	if (failures >= VERIFY_MAX_FAILURES) {
+		show(e, "_locked");
+		return FP_OK;
+	}
+	snprintf(n, sizeof(n), "%d", failures);
+	ussd_var_set(e->s, "_sandbox_failures", n);
+	snprintf(n, sizeof(n), "%d", VERIFY_MAX_FAILURES - failures);
+	ussd_var_set(e->s, "left", n);
+	ussd_var_set(e->s, "_err", "verify_failed");
+	show(e, "_id6");
+	return FP_OK;
+}
+
+/*
  * The household number typed after the last 6: does one member of that
  * household match both?  Neither the number nor its household may be
  * locked, now (another session of the number may have locked it since
@@ -454,6 +496,8 @@ verify_household(struct engine *e, const char *in, bool *ok)
 	if (!registry_household_digits(in, digits, sizeof(digits)))
 		return FP_OK;
 	*ok = true;
+	if (e->sandbox)
+		return verify_sandbox(e);
 	/* Decoded before the variable goes (unset moves the others). */
 	have_hash = hex != NULL && hex_decode(hex, h, sizeof(h)) == FP_OK;
 	if (e->ctx->id_key == NULL)
@@ -737,6 +781,41 @@ keep_screen(struct ussd_state *s, const char *screen)
 		s->screen[0] = '\0';
 }
 
+/*
+ * The console's sandbox (console_phone.h): the whole text from the
+ * start screen, as an unknown session is replayed, but nothing loaded
+ * or kept, no event, no action run (run_action), the ID challenge
+ * checked against nothing (verify_household).  Never as a real person.
+ */
+static enum fp_err
+sandbox_walk(struct engine *e, const struct ussd_request *rq,
+    struct ussd_reply *out)
+{
+	const char *text = rq->text != NULL ? rq->text : "";
+	int n_pages = 1;
+	enum fp_err err;
+
+	if (e->who.is_member || e->who.is_cadre)
+		return FP_EREJECT;
+	if (rq->lang != NULL)
+		snprintf(e->who.lang, sizeof(e->who.lang), "%s", rq->lang);
+	e->sandbox = true;
+	new_state(e, rq);
+	err = enter(e, start_id(e));
+	if (err == FP_OK && *text != '\0')
+		err = take_all(e, rq, text);
+	if (err == FP_OK)
+		err = ussd_render(e, &out->screen, &n_pages, &out->end);
+	if (err != FP_OK)
+		return err;
+	snprintf(out->screen_id, sizeof(out->screen_id), "%s",
+	    e->s->at.screen);
+	snprintf(out->lang, sizeof(out->lang), "%s", e->screen_lang != NULL ?
+	    e->screen_lang : TEMPLATES_SOURCE_LANG);
+	snprintf(out->skipped, sizeof(out->skipped), "%s", e->skipped);
+	return FP_OK;
+}
+
 enum fp_err
 ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out)
@@ -767,6 +846,10 @@ ussd_handle(struct store *st, const struct svc_ctx *ctx,
 	err = inputs_print(&e, text, strlen(text), print);
 	if (err == FP_OK)
 		err = svc_caller_lookup(st, ctx, rq->msisdn, &e.who);
+	if (err == FP_OK && rq->sandbox && ussd) {
+		err = sandbox_walk(&e, rq, out);
+		goto done;
+	}
 	if (err != FP_OK)
 		goto done;
 	/* A session is its id and the number together (SPEC 3.3). */
@@ -834,6 +917,34 @@ done:
 	}
 	free(e.s);
 	return err;
+}
+
+enum fp_err
+ussd_sandbox(struct store *st, const struct svc_ctx *ctx,
+    const struct console_phone_request *rq, int64_t now,
+    struct console_phone_reply *out)
+{
+	struct ussd_request r = {
+		.channel = "ussd",
+		.session_id = "console",
+		.msisdn = rq->msisdn,
+		.text = rq->text,
+		.sandbox = true,
+		.lang = rq->lang,
+	};
+	struct ussd_reply rep;
+	enum fp_err err;
+
+	memset(out, 0, sizeof(*out));
+	err = ussd_handle(st, ctx, &r, now, &rep);
+	if (err != FP_OK)
+		return err;
+	out->end = rep.end;
+	out->screen = rep.screen;
+	snprintf(out->screen_id, sizeof(out->screen_id), "%s", rep.screen_id);
+	snprintf(out->lang, sizeof(out->lang), "%s", rep.lang);
+	snprintf(out->skipped, sizeof(out->skipped), "%s", rep.skipped);
+	return FP_OK;
 }
 
 enum fp_err

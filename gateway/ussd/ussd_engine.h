@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "console_phone.h"
 #include "svc.h"
 #include "tplmap.h"
 
@@ -29,6 +30,13 @@ struct ussd_request {
 	const char	*text;		/* ussd: every input so far, joined by
 					 * '*'; sms: this message */
 	bool		 restart;	/* sms: CD, a new session */
+	/* The console's sandbox (console_phone.h): text is replayed from
+	 * the start, no session is loaded or kept, no event written, no
+	 * action run, the ID challenge checked against nothing.  ussd
+	 * channel only. */
+	bool		 sandbox;
+	const char	*lang;		/* sandbox: the caller's language, or
+					 * NULL */
 };
 
 struct ussd_reply {
@@ -39,6 +47,8 @@ struct ussd_reply {
 	 * template of menu/<screen_id>); "" for a ussd repeat. */
 	char	 screen_id[40];
 	char	 lang[4];
+	/* sandbox: the actions not run, in order, ','-separated. */
+	char	 skipped[96];
 };
 
 /*
@@ -54,6 +64,16 @@ struct ussd_reply {
  */
 enum fp_err ussd_handle(struct store *st, const struct svc_ctx *ctx,
     const struct ussd_request *rq, int64_t now, struct ussd_reply *out);
+
+/*
+ * The console's sandbox phone (console_phone.h): rq's text run from the
+ * start screen with ussd_handle's sandbox, into *out.  FP_EREJECT when
+ * rq->msisdn is a household member's or a cadre's.  A console_phone_fn
+ * (gateway/main.c hands it to the admin API).
+ */
+enum fp_err ussd_sandbox(struct store *st, const struct svc_ctx *ctx,
+    const struct console_phone_request *rq, int64_t now,
+    struct console_phone_reply *out);
 
 /* Where the SMS menu session of a number stands. */
 struct ussd_sms_state {

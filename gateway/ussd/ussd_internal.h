@@ -27,6 +27,10 @@ struct engine {
 	struct ussd_limits	 lim;
 	const char		*screen_lang;	/* the screen being drawn's
 						 * (ussd_texts_screen_lang) */
+	bool			 sandbox;	/* the console's phone: no
+						 * action, no challenge
+						 * (console_phone.h) */
+	char			 skipped[96];	/* sandbox: actions not run */
 };
 
 /* The menu's screen `id`, or one of the engine's own ("_id6"...);

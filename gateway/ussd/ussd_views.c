@@ -592,3 +592,66 @@ ussd_action(const struct ussd_call *c, const char *name, bool *failed)
 	log_warnx("ussd.action unknown=%s", name);
 	return FP_EINVAL;
 }
+
+/* ---- the console's sandbox (console_phone.h) ----------------------- */
+
+enum fp_err
+ussd_action_sandbox(const struct ussd_call *c, const char *name,
+    bool *failed)
+{
+	static const char *const langs[] = { "zh", "ii", "bo", "en" };
+	const char *v;
+	char program[128];
+	bool found = false;
+	size_t i;
+	enum fp_err err;
+
+	*failed = false;
+	if (strcmp(name, "feedback") == 0) {
+		v = ussd_var_get(c->state, "text");
+		if (v == NULL || *v == '\0')
+			*failed = true;
+		else
+			ussd_var_set(c->state, "ticket", "F0");
+		return FP_OK;
+	}
+	if (strcmp(name, "enroll") == 0) {
+		/* The villager sees the program's name; nothing is asked. */
+		err = ops_program_name(c->st, c->param != NULL ? c->param : "",
+		    program, sizeof(program), &found);
+		if (err != FP_OK)
+			return err;
+		if (!found || household_of(c) == NULL)
+			*failed = true;
+		else
+			ussd_var_set(c->state, "program_name", program);
+		return FP_OK;
+	}
+	if (strcmp(name, "callback") == 0) {
+		if (household_of(c) == NULL)
+			*failed = true;
+		else
+			ussd_var_set(c->state, "task", "T0");
+		return FP_OK;
+	}
+	if (strcmp(name, "ack") == 0) {
+		*failed = !c->who->is_cadre || ussd_var_get(c->state, "task") ==
+		    NULL;
+		return FP_OK;
+	}
+	if (strcmp(name, "language") == 0) {
+		/* This dialogue goes on in it; the number remembers nothing. */
+		v = ussd_var_get(c->state, "lang");
+		for (i = 0; v != NULL && i < sizeof(langs) / sizeof(langs[0]);
+		    i++)
+			if (strcmp(v, langs[i]) == 0) {
+				snprintf(c->state->lang, sizeof(c->state->lang),
+				    "%s", v);
+				return FP_OK;
+			}
+		*failed = true;
+		return FP_OK;
+	}
+	log_warnx("ussd.action unknown=%s", name);
+	return FP_EINVAL;
+}

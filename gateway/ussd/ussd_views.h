@@ -63,6 +63,17 @@ enum fp_err ussd_action(const struct ussd_call *c, const char *name,
     bool *failed);
 
 /*
+ * What action `name` would answer, without doing it (the console's
+ * sandbox, console_phone.h): the variables its screen shows set to a
+ * placeholder ("F0" for a ticket, "T0" for a task, the program's name)
+ * or, for the language, the session's language changed and nothing
+ * remembered.  Reads the store at most (a program's name).  *failed as
+ * ussd_action would set it when the sandbox caller could not do it.
+ */
+enum fp_err ussd_action_sandbox(const struct ussd_call *c, const char *name,
+    bool *failed);
+
+/*
  * The variable names that view / list item / action `name` provides
  * (kind "view", "list" or "action"), NULL-terminated; for checking the
  * texts without a database.

@@ -353,7 +353,7 @@ dial(const char *sid, const char *text)
 {
 	static char screen[4096];
 	struct ussd_request rq = { "ussd", sid, "+8613800000009", text,
-	    false };
+	    false, false, NULL };
 	struct ussd_reply r;
 
 	ck_assert_int_eq(store_begin(st), FP_OK);
