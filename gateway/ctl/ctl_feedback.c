@@ -27,6 +27,7 @@ fb_list(struct store *st, int argc, char **argv)
 {
 	struct json_object *out = NULL, *items;
 	const char *status = NULL, *area = NULL;
+	struct feedback_filter filter = { 0 };
 	bool as_json = false;
 	int i, limit = 50;
 	size_t k;
@@ -44,8 +45,9 @@ fb_list(struct store *st, int argc, char **argv)
 		else
 			return usage_feedback();
 	}
-	if (feedback_list(st, "", area, status, 0, limit, false, &out) !=
-	    FP_OK)
+	filter.area = area;
+	filter.status = status;
+	if (feedback_list(st, &filter, 0, limit, true, &out) != FP_OK)
 		return EX_UNAVAILABLE;
 	if (as_json)
 		ctl_print_json(out);

@@ -233,10 +233,14 @@ sim_start(const char *extra)
 {
 	char port[16], line[64], approved[700], dlr[256], *argv[40];
 	char *copy, *save = NULL, *w;
-	int in[2], out[2], argc = 0, p = tu_free_port();
+	int in[2], out[2], argc = 0, p = tu_free_port(), tries = 0;
 	size_t n = 0;
 	int64_t until;
 
+	/* Not the port the gateway is about to take (tg_init chose it and
+	 * let it go: the kernel may hand it out again). */
+	while (p == t.port && tries++ < 50)
+		p = tu_free_port();
 	snprintf(port, sizeof(port), "%d", p);
 	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", t.dir);
 	snprintf(approved, sizeof(approved), "%s/approved_%s.json", t.dir,

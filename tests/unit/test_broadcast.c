@@ -1457,7 +1457,12 @@ START_TEST(api_broadcast_sends_and_feedback_closes_with_an_audit_trail)
 	    "office-secret", NULL, &r), 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"ticket\":\"F1\""));
 	ck_assert_ptr_null(strstr(r.body, "\"F2\""));
+	/* SPEC 10: the number in full for an office, masked for a viewer. */
+	ck_assert_ptr_nonnull(strstr(r.body, "+8613900000001"));
+	ck_assert_int_eq(api("GET", "/api/v1/feedback?status=open",
+	    "viewer-secret", NULL, &r), 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "139****0001"));
+	ck_assert_ptr_null(strstr(r.body, "13900000001"));
 	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",
 	    "office-secret", "{\"resolution\":\"已修好\"}", &r), 200);
 	ck_assert_int_eq(api("POST", "/api/v1/feedback/F1/close",

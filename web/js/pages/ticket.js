@@ -1,12 +1,14 @@
 // ticket.js: #/feedback/{ticket}, one feedback ticket with the summary
-// of its household (GET /api/v1/households/{id}), closed with a note
-// (POST /api/v1/feedback/{ticket}/close {"resolution"}).
+// of its household (GET /api/v1/feedback/{ticket}: the ticket, and its
+// household as GET /api/v1/households/{id} has it, in the caller's area,
+// masked for a viewer), closed with a note (POST /api/v1/feedback/
+// {ticket}/close {"resolution"}).
 
 import {h, replace, field, dl} from '../dom.js';
 import {tr, t, fmtTime} from '../i18n.js';
 import * as api from '../api.js';
 import {badge, liveRegion, say, errText} from '../parts.js';
-import {catName, seen} from './feedback.js';
+import {catName} from './feedback.js';
 import {householdView} from './lookup.js';
 
 const D = {
@@ -25,6 +27,7 @@ const D = {
 		resolution: '处理说明',
 		hh: '农户情况',
 		no_hh: '这条反馈不属于已登记的农户。',
+		hh_gone: '农户 {id} 已不在登记册中（或不在您的地区内）。',
 		close: '关闭反馈',
 		note: '处理说明',
 		note_hint: '写明如何处理，例如“已联系村委会，下周维修”。',
@@ -48,6 +51,7 @@ const D = {
 		resolution: 'Resolution',
 		hh: 'Household',
 		no_hh: 'This feedback is not from a registered household.',
+		hh_gone: 'Household {id} is no longer in the registry (or not in your area).',
 		close: 'Close the ticket',
 		note: 'Resolution note',
 		note_hint: 'What was done, e.g. “village committee called, repair next week”.',
@@ -59,54 +63,21 @@ const D = {
 };
 const L = (k, v) => tr(D, k, v);
 
-// The ticket from a list page seen before, else looked for page by page
-// (the API has no GET of one ticket).
-async function findTicket(ticket) {
-	if (seen.has(ticket))
-		return seen.get(ticket);
-	for (const status of ['open', 'closed']) {
-		let offset = 0;
-		let after = null;
-		for (let i = 0; i < 50; i++) {
-			const q = {status, limit: 200};
-			if (after !== null)
-				q.after = after;
-			else if (offset)
-				q.offset = offset;
-			const data = await api.get('/api/v1/feedback', q);
-			const page = api.pageOf(data, ['tickets', 'feedback']);
-			for (const f of page.items) {
-				seen.set(f.ticket, f);
-				if (f.ticket === ticket)
-					return f;
-			}
-			if (!page.items.length)
-				break;
-			if (typeof data.total === 'number') {
-				offset += page.items.length;
-				if (offset >= data.total)
-					break;
-			} else if (page.next !== null) {
-				after = page.next;
-			} else {
-				break;
-			}
-		}
-	}
-	return null;
-}
-
 export default async function render(ctx) {
 	const {main} = ctx;
 	const ticket = ctx.params[0].toUpperCase().startsWith('F') ? ctx.params[0].toUpperCase() :
 		'F' + ctx.params[0];
 	const back = h('p', null, h('a', {href: '#/feedback'}, '← ' + L('back')));
-	let f = await findTicket(ticket);
-	if (!f) {
+	let f;
+	try {
+		f = await api.get('/api/v1/feedback/' + encodeURIComponent(ticket));
+	} catch (e) {
 		replace(main, back, h('h1', null, L('title', {ticket})),
-			h('p', {class: 'error', role: 'alert'}, L('not_found', {ticket})));
+			h('p', {class: 'error', role: 'alert'}, e.status === 404 || e.status === 403 ?
+				L('not_found', {ticket}) : errText(e)));
 		return;
 	}
+	const hh = f.household || null;
 	const statusEl = h('span', {id: 'fb-ticket-status'});
 	const facts = h('div');
 	const hhBox = h('section', {class: 'card', 'aria-labelledby': 'fb-hh-h'},
@@ -154,7 +125,6 @@ export default async function render(ctx) {
 				f = Object.assign({}, f, {status: 'closed', resolution: note.value.trim(),
 					closed_at: new Date().toISOString(), closed_by: ctx.session.user},
 				r && typeof r === 'object' && r.ticket ? r : {});
-				seen.set(ticket, f);
 				say(msg, L('closed_ok'), 'ok');
 				draw();
 			} catch (e) {
@@ -166,16 +136,10 @@ export default async function render(ctx) {
 	}
 	draw();
 
-	if (!f.household_id) {
-		replace(hhBox, h('h2', {id: 'fb-hh-h'}, L('hh')), h('p', {class: 'muted'}, L('no_hh')));
+	if (!hh) {
+		replace(hhBox, h('h2', {id: 'fb-hh-h'}, L('hh')), h('p', {class: 'muted'},
+			f.household_id ? L('hh_gone', {id: f.household_id}) : L('no_hh')));
 		return;
 	}
-	try {
-		const hh = await api.get('/api/v1/households/' + encodeURIComponent(f.household_id));
-		if (ctx.alive())
-			replace(hhBox, h('h2', {id: 'fb-hh-h'}, L('hh')), householdView(hh));
-	} catch (e) {
-		if (ctx.alive())
-			replace(hhBox, h('h2', {id: 'fb-hh-h'}, L('hh')), h('p', {class: 'error'}, errText(e)));
-	}
+	replace(hhBox, h('h2', {id: 'fb-hh-h'}, L('hh')), householdView(hh));
 }

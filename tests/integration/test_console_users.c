@@ -1,0 +1,589 @@
+/*
+ * test_console_users.c: the admin API routes the console's pages lacked
+ * (issue 15) against the real gateway on loopback, users made with the
+ * real fupinctl and signed in through POST /console/login:
+ *   - /api/v1/feedback paged by key with a category filter, and one
+ *     ticket with its household;
+ * each in the caller's area (an office of 5133 never sees 5134's tickets
+ * or its household), masked for a viewer, every bad parameter or body a 400
+ * naming the field.
+ */
+#include <check.h>
+#include <json-c/json.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "gwtest.h"
+#include "sha256.h"
+#include "testutil.h"
+
+#define PW_ADMIN	"admin-password-0"
+#define PW_OFFICE	"office-password-1"
+#define PW_VIEWER	"viewer-password-2"
+#define PW_GARZE	"garze-password-3"
+#define PW_NEW		"新的密码-clerk-42"
+#define FORM		"application/x-www-form-urlencoded"
+
+/* Tokens: sha256 of the secrets, filled in at setup. */
+#define CONF \
+	"api = { tokens = (" \
+	" { name = \"ops\"; role = \"admin\"; token_sha256 = \"%s\"; }," \
+	" { name = \"adm34\"; role = \"admin\"; area = \"5134\"; " \
+	"token_sha256 = \"%s\"; }," \
+	" { name = \"ls\"; role = \"office\"; area = \"5134\"; " \
+	"token_sha256 = \"%s\"; }," \
+	" { name = \"view\"; role = \"viewer\"; area = \"5134\"; " \
+	"token_sha256 = \"%s\"; } ); };\n" \
+	"schedule = { quiet_hours = \"\"; };\n"
+
+#define ADMIN	"admin-secret"
+#define ADMIN34	"admin34-secret"	/* an admin of 5134 only */
+#define OFFICE	"office-secret"		/* 5134 */
+#define VIEWER	"viewer-secret"		/* 5134 */
+
+/* 5134 (凉山): H1, H2, cadres C1, C3; 5133 (甘孜): H3, cadre C2. */
+static const char registry[] =
+"INSERT INTO cadres(cadre_id, name, phone, area_code, title, updated_at)"
+" VALUES ('C1', '李明辉', '+8619908349001', '513431100', '第一书记', 0),"
+" ('C2', '王芳', '+8619908349002', '513334100', '帮扶责任人', 0),"
+" ('C3', '王强', '+8619908349003', '513431101', '村主任', 0),"
+" ('C4', '李%_华', '+8619908349004', '513431101', NULL, 0);"
+"INSERT INTO households(household_id, area_code, head_name, members,"
+" status, cadre_id, language, updated_at) VALUES"
+" ('H1', '513431100201', '吉克阿木', 1, 'poor', 'C1', 'zh', 0),"
+" ('H2', '513431101201', '曲比阿衣', 1, 'poor', 'C3', 'zh', 0),"
+" ('H3', '513334100101', '扎西', 1, 'exited', 'C2', 'bo', 0);"
+"INSERT INTO members(member_id, household_id, name, phone, relation,"
+" updated_at) VALUES"
+" ('M1', 'H1', '吉克阿木', '+8613900000001', '户主', 0),"
+" ('M2', 'H2', '曲比阿衣', '+8613900000002', '户主', 0),"
+" ('M3', 'H3', '扎西', '+8613900000003', '户主', 0);"
+/* Tickets F1-F7, newest last: 5134's by the menu's categories and FK
+ * (none), one of 5133, one without a household. */
+"INSERT INTO feedback(id, ticket, msisdn, household_id, area_code, text,"
+" channel, status, category, created_at) VALUES"
+" (1, 'F1', '+8613900000001', 'H1', '513431100201',"
+"  '水管坏了，请回电 13900000001', 'ussd', 'open', 'water', 100),"
+" (2, 'F2', '+8613900000002', 'H2', '513431101201', '路灯坏了', 'sms',"
+"  'open', NULL, 200),"
+" (3, 'F3', '+8613900000003', 'H3', '513334100101', '甘孜的反馈', 'sms',"
+"  'open', 'housing', 300),"
+" (4, 'F4', '+8613900000001', 'H1', '513431100201', '房子漏雨', 'ussd',"
+"  'open', 'housing', 400),"
+" (5, 'F5', '+8613900000002', 'H2', '513431101201', '补贴没到', 'ussd',"
+"  'closed', 'subsidy', 500),"
+" (6, 'F6', '+8613900000001', 'H1', '513431100201', '井水浑', 'ussd',"
+"  'open', 'water', 600),"
+" (7, 'F7', '+8613911111111', NULL, NULL, '谁的', 'sms', 'open', NULL,"
+"  700);";
+
+static struct tg T;
+static struct tg_reply R;
+
+static void
+hex_sha256(const char *s, char out[65])
+{
+	uint8_t h[SHA256_LEN];
+	int i;
+
+	sha256(s, strlen(s), h);
+	for (i = 0; i < SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", h[i]);
+}
+
+static void
+exec_sql(const char *sql)
+{
+	sqlite3 *db;
+	char *msg = NULL;
+
+	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
+	    "%s", msg != NULL ? msg : "");
+	sqlite3_close(db);
+}
+
+/* fupinctl -c conf ARGS with `input` on standard input; its exit code,
+ * its output into *out (may be NULL). */
+static int
+ctl(const char *input, const char *args, char **out)
+{
+	char cmd[2048];
+	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | %s -c %s %s 2>&1",
+	    input, tu_bin("fupinctl"), T.conf, args);
+	return tu_run(argv, out);
+}
+
+static void
+ctl_ok(const char *input, const char *args)
+{
+	char *out = NULL;
+
+	ck_assert_msg(ctl(input, args, &out) == 0, "fupinctl %s: %s", args,
+	    out != NULL ? out : "");
+	free(out);
+}
+
+static void
+setup(void)
+{
+	char extra[2048], a[65], a34[65], o[65], v[65];
+
+	hex_sha256(ADMIN, a);
+	hex_sha256(ADMIN34, a34);
+	hex_sha256(OFFICE, o);
+	hex_sha256(VIEWER, v);
+	snprintf(extra, sizeof(extra), CONF, a, a34, o, v);
+	tg_init(&T, extra);
+	ctl_ok("", "migrate");
+	exec_sql(registry);
+	ctl_ok(PW_ADMIN, "user add admin1 --role admin");
+	ctl_ok(PW_OFFICE, "user add office1 --role office --area 5134");
+	ctl_ok(PW_GARZE, "user add office2 --role office --area 5133");
+	ctl_ok(PW_VIEWER, "user add viewer1 --role viewer --area 5134");
+	tg_start(&T);
+}
+
+static void
+teardown(void)
+{
+	tg_cleanup(&T);
+}
+
+/* ---- requests ----------------------------------------------------------- */
+
+/* A request with a bearer token (NULL: no credentials); the status. */
+static long
+tok(const char *method, const char *path, const char *token,
+    const char *json)
+{
+	char auth[128];
+
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+	    token != NULL ? token : "");
+	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
+	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
+	    token != NULL ? auth : NULL, false, &R), 0);
+	return R.status;
+}
+
+static const char *
+header(const char *name)
+{
+	static char v[1024];
+	const char *p = R.headers;
+	size_t n = strlen(name);
+
+	while (p != NULL && *p != '\0') {
+		const char *eol = strstr(p, "\r\n");
+		size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
+
+		if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			const char *s = p + n + 1;
+
+			while (*s == ' ')
+				s++;
+			snprintf(v, sizeof(v), "%.*s", (int)(len - (size_t)(s -
+			    p)), s);
+			return v;
+		}
+		p = eol != NULL ? eol + 2 : NULL;
+	}
+	return NULL;
+}
+
+static long
+login_as(const char *name, const char *password)
+{
+	char body[512];
+
+	snprintf(body, sizeof(body), "username=%s&password=%s", name,
+	    password);
+	ck_assert_int_eq(tg_request(&T, "POST", "/console/login", FORM, body,
+	    strlen(body), NULL, false, &R), 0);
+	return R.status;
+}
+
+struct sess {
+	char	cookie[128];
+	char	csrf[80];
+};
+
+static void
+sign_in(const char *name, const char *password, struct sess *s)
+{
+	const char *c, *p;
+	char hdr[256];
+
+	memset(s, 0, sizeof(*s));
+	ck_assert_int_eq(login_as(name, password), 303);
+	ck_assert_str_eq(header("Location"), "/console/");
+	c = header("Set-Cookie");
+	ck_assert_ptr_nonnull(c);
+	snprintf(s->cookie, sizeof(s->cookie), "%.*s", (int)strcspn(c, ";"),
+	    c);
+	snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
+	ck_assert_int_eq(tg_request(&T, "GET", "/api/v1/session", NULL, NULL,
+	    0, hdr, false, &R), 0);
+	ck_assert_int_eq(R.status, 200);
+	p = strstr(R.body, "\"csrf\":\"");
+	ck_assert_ptr_nonnull(p);
+	snprintf(s->csrf, sizeof(s->csrf), "%.64s", p + 8);
+}
+
+/* A request with the session's cookie; with its CSRF header unless
+ * is_csrf is false. */
+static long
+as(const struct sess *s, const char *method, const char *path,
+    const char *json, bool is_csrf)
+{
+	char hdr[512];
+
+	if (is_csrf)
+		snprintf(hdr, sizeof(hdr), "Cookie: %s\nX-CSRF-Token: %s",
+		    s->cookie, s->csrf);
+	else
+		snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
+	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
+	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
+	    hdr, false, &R), 0);
+	return R.status;
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+static struct json_object *
+body(void)
+{
+	struct json_object *o = json_tokener_parse(R.body);
+
+	ck_assert_msg(o != NULL, "not JSON: %s", R.body);
+	return o;
+}
+
+/* o at a dotted path, "items[2].name" style; NULL when absent. */
+static struct json_object *
+at(struct json_object *o, const char *path)
+{
+	char key[64];
+	const char *p = path;
+
+	while (o != NULL && *p != '\0') {
+		size_t n = strcspn(p, ".[");
+
+		if (n > 0) {
+			snprintf(key, sizeof(key), "%.*s", (int)n, p);
+			if (!json_object_object_get_ex(o, key, &o))
+				return NULL;
+			p += n;
+		}
+		if (*p == '[') {
+			int i = atoi(p + 1);
+
+			o = json_object_get_type(o) == json_type_array &&
+			    (size_t)i < json_object_array_length(o) ?
+			    json_object_array_get_idx(o, (size_t)i) : NULL;
+			p = strchr(p, ']');
+			if (p == NULL)
+				return NULL;
+			p++;
+		}
+		if (*p == '.')
+			p++;
+	}
+	return o;
+}
+
+static const char *
+str(struct json_object *o, const char *path)
+{
+	struct json_object *v = at(o, path);
+
+	return v != NULL ? json_object_get_string(v) : "(null)";
+}
+
+static size_t
+count(struct json_object *o, const char *path)
+{
+	struct json_object *v = at(o, path);
+
+	return v != NULL && json_object_get_type(v) == json_type_array ?
+	    json_object_array_length(v) : (size_t)-1;
+}
+
+/* The items' `field`s joined with ',' into out. */
+static const char *
+join(struct json_object *o, const char *field, char *out, size_t size)
+{
+	struct json_object *items = at(o, "items");
+	size_t i, n = items != NULL ? json_object_array_length(items) : 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		struct json_object *v = NULL;
+		size_t len = strlen(out);
+
+		json_object_object_get_ex(json_object_array_get_idx(items, i),
+		    field, &v);
+		snprintf(out + len, size - len, "%s%s", i > 0 ? "," : "",
+		    v != NULL ? json_object_get_string(v) : "null");
+	}
+	return out;
+}
+
+/* The answer is an error whose message starts with `prefix` (`line`:
+ * the caller's, for the message). */
+#define error_names(status, want, prefix) \
+	error_named(status, want, prefix, __LINE__)
+
+static void
+error_named(long status, long want, const char *prefix, int line)
+{
+	struct json_object *o;
+
+	ck_assert_msg(status == want, "line %d: %ld, not %ld: %s", line,
+	    status, want, R.body);
+	o = body();
+	ck_assert_msg(strncmp(str(o, "message"), prefix, strlen(prefix)) == 0,
+	    "'%s' does not start with '%s'", str(o, "message"), prefix);
+	json_object_put(o);
+}
+
+static bool
+log_has(const char *needle)
+{
+	char path[600], *log;
+	size_t len = 0;
+	bool found;
+
+	snprintf(path, sizeof(path), "%s/gateway.log", T.dir);
+	log = tu_read_file(path, &len);
+	found = log != NULL && strstr(log, needle) != NULL;
+	free(log);
+	return found;
+}
+
+/* A full mobile number (1[3-9] and 9 digits, not inside more digits)
+ * anywhere in s. */
+static bool
+has_full_number(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i + 11 <= n; i++) {
+		size_t k;
+
+		if (s[i] != '1' || s[i + 1] < '3' || s[i + 1] > '9' ||
+		    (i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'))
+			continue;
+		for (k = 2; k < 11; k++)
+			if (s[i + k] < '0' || s[i + k] > '9')
+				break;
+		if (k == 11 && (s[i + 11] < '0' || s[i + 11] > '9'))
+			return true;
+	}
+	return false;
+}
+
+/* ---- feedback ----------------------------------------------------------- */
+
+START_TEST(feedback_pages_by_key_and_filters_by_category)
+{
+	struct json_object *o;
+	char got[256], path[128], key[32] = "";
+	char all[256] = "";
+
+	/* Every page joined is the one long page: no duplicate, no gap. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?limit=10", ADMIN, NULL),
+	    200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)),
+	    "F7,F6,F5,F4,F3,F2,F1");
+	ck_assert_int_eq(json_object_get_int(at(o, "total")), 7);
+	json_object_put(o);
+	for (;;) {
+		size_t len = strlen(all);
+
+		snprintf(path, sizeof(path), "/api/v1/feedback?limit=3%s%s",
+		    *key != '\0' ? "&after=" : "", key);
+		ck_assert_int_eq(tok("GET", path, ADMIN, NULL), 200);
+		o = body();
+		snprintf(all + len, sizeof(all) - len, "%s%s", len > 0 ? "," :
+		    "", join(o, "ticket", got, sizeof(got)));
+		if (at(o, "next") == NULL) {
+			json_object_put(o);
+			break;
+		}
+		ck_assert_int_eq(count(o, "items"), 3);
+		snprintf(key, sizeof(key), "%s", str(o, "next"));
+		json_object_put(o);
+	}
+	ck_assert_str_eq(all, "F7,F6,F5,F4,F3,F2,F1");
+	/* offset still works (SPEC 3.5), with a "next" key too. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?offset=5&limit=1",
+	    ADMIN, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F2");
+	ck_assert_str_eq(str(o, "next"), "2");
+	json_object_put(o);
+
+	/* Categories, the menu's and none (FK), with status and area. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=water", OFFICE,
+	    NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F6,F1");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=none&limit=5",
+	    ADMIN, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F7,F2");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=housing&"
+	    "status=open&area=513431100", OFFICE, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F4");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=subsidy&after=9",
+	    VIEWER, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F5");
+	ck_assert_ptr_null(at(o, "next"));
+	json_object_put(o);
+
+	/* Scope: 5134's office sees none of 5133's, and the reverse. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?limit=50", OFFICE, NULL),
+	    200);
+	o = body();
+	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)),
+	    "F6,F5,F4,F2,F1");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?area=5133", OFFICE,
+	    NULL), 403);
+}
+END_TEST
+
+START_TEST(feedback_bad_parameters_are_400_naming_them)
+{
+	static const struct {
+		const char	*query;
+		const char	*prefix;
+	} bad[] = {
+		{ "category=Water", "category: " },
+		{ "category=", "category: " },
+		{ "category=a%20b", "category: " },
+		{ "category=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "category: " },
+		{ "after=0", "after: " },
+		{ "after=F3", "after: " },
+		{ "after=3&offset=1", "after: not with offset" },
+		{ "limit=501", "limit: " },
+		{ "status=maybe", "status: " },
+		{ "sort=new", "sort: unknown parameter" },
+		{ "status=open&status=closed", "status: given twice" },
+		{ "area=51x", "area: " },
+	};
+	char path[160];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/api/v1/feedback?%s",
+		    bad[i].query);
+		error_names(tok("GET", path, OFFICE, NULL), 400, bad[i].prefix);
+	}
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback", NULL, NULL), 401);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", NULL, NULL), 401);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", "nope", NULL), 401);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1?lang=zh", OFFICE,
+	    NULL), 400);
+}
+END_TEST
+
+START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
+{
+	struct json_object *o;
+	struct sess g;
+
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", OFFICE, NULL), 200);
+	o = body();
+	ck_assert_str_eq(str(o, "ticket"), "F1");
+	ck_assert_str_eq(str(o, "category"), "water");
+	ck_assert_str_eq(str(o, "msisdn"), "+8613900000001");
+	ck_assert_str_eq(str(o, "household.household_id"), "H1");
+	ck_assert_str_eq(str(o, "household.head_name"), "吉克阿木");
+	ck_assert_str_eq(str(o, "household.cadre.name"), "李明辉");
+	ck_assert_ptr_nonnull(strstr(str(o, "household.summary"),
+	    "19908349001"));
+	json_object_put(o);
+	ck_assert(log_has("api.lookup ticket=F1 token=ls"));
+
+	/* A viewer: every number masked, in the texts too. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", VIEWER, NULL), 200);
+	ck_assert_msg(!has_full_number(R.body), "%s", R.body);
+	o = body();
+	ck_assert_str_eq(str(o, "msisdn"), "139****0001");
+	ck_assert_ptr_nonnull(strstr(str(o, "text"), "139****0001"));
+	ck_assert_ptr_nonnull(strstr(str(o, "household.summary"),
+	    "199****9001"));
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=water", VIEWER,
+	    NULL), 200);
+	ck_assert_msg(!has_full_number(R.body), "%s", R.body);
+
+	/* No household: null.  Another prefecture's ticket: 403, for a
+	 * session of 5133 too; 5133's own is there. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F7", ADMIN, NULL), 200);
+	o = body();
+	ck_assert(at(o, "household") == NULL);
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F7", OFFICE, NULL), 403);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F3", OFFICE, NULL), 403);
+	ck_assert(strstr(R.body, "扎西") == NULL);
+	sign_in("office2", PW_GARZE, &g);
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback/F1", NULL, false),
+	    403);
+	ck_assert(strstr(R.body, "吉克") == NULL);
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback?limit=50", NULL,
+	    false), 200);
+	ck_assert(strstr(R.body, "\"F1\"") == NULL);
+	ck_assert_ptr_nonnull(strstr(R.body, "\"F3\""));
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback/F3", NULL, false),
+	    200);
+	/* Nobody's, and the wrong methods and paths. */
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F99", ADMIN, NULL), 404);
+	ck_assert_int_eq(tok("POST", "/api/v1/feedback/F1", ADMIN, "{}"), 405);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1/close", ADMIN, NULL),
+	    405);
+	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1/more", ADMIN, NULL),
+	    404);
+	/* Closing still works, and the ticket then says so. */
+	ck_assert_int_eq(as(&g, "POST", "/api/v1/feedback/F3/close",
+	    "{\"resolution\":\"已处理\"}", true), 200);
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback/F3", NULL, false),
+	    200);
+	o = body();
+	ck_assert_str_eq(str(o, "status"), "closed");
+	ck_assert_str_eq(str(o, "closed_by"), "user:office2");
+	json_object_put(o);
+}
+END_TEST
+
+Suite *
+console_users_suite(void)
+{
+	Suite *s = suite_create("console_users");
+	TCase *tc = tcase_create("reads");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, feedback_pages_by_key_and_filters_by_category);
+	tcase_add_test(tc, feedback_bad_parameters_are_400_naming_them);
+	tcase_add_test(tc, a_ticket_comes_with_its_household_scoped_and_masked);
+	suite_add_tcase(s, tc);
+	return s;
+}
