@@ -39,12 +39,13 @@ hand_back(struct worker *w, struct outbox_item *item,
 }
 
 static void
-fail_now(struct worker *w, struct outbox_item *item, const char *why)
+fail_now(struct worker *w, struct outbox_item *item, const char *why,
+    enum provider_outcome outcome)
 {
 	struct provider_result res;
 
 	memset(&res, 0, sizeof(res));
-	res.outcome = PROVIDER_RETRY;
+	res.outcome = outcome;
 	snprintf(res.error, sizeof(res.error), "%s", why);
 	hand_back(w, item, &res);
 }
@@ -117,6 +118,7 @@ static void
 start_http(struct worker *w, int64_t now)
 {
 	struct slot *sl;
+	enum fp_err err;
 	size_t i;
 
 	for (i = 0; i < w->n_slots && w->n_busy < w->n_slots; i++) {
@@ -125,8 +127,17 @@ start_http(struct worker *w, int64_t now)
 			continue;
 		if (!take_ready(w, now, &sl->item))
 			break;
-		if (w->ops->build(w->pctx, &sl->item, &sl->req) != FP_OK) {
-			fail_now(w, &sl->item, "out of memory");
+		err = w->ops->build(w->pctx, &sl->item, &sl->req);
+		if (err == FP_EINVAL) {
+			/* No retry makes a request of it (a text with no
+			 * approved template, say): failed now, with why. */
+			fail_now(w, &sl->item, "the provider cannot send this "
+			    "message (no approved template for its text: "
+			    "provider_templates.conf)", PROVIDER_REJECTED);
+			continue;
+		}
+		if (err != FP_OK) {
+			fail_now(w, &sl->item, "out of memory", PROVIDER_RETRY);
 			continue;
 		}
 		sl->body_len = 0;
@@ -144,7 +155,8 @@ start_http(struct worker *w, int64_t now)
 		    sl->req.headers);
 		if (curl_multi_add_handle(w->multi, sl->easy) != CURLM_OK) {
 			provider_request_cleanup(&sl->req);
-			fail_now(w, &sl->item, "curl: cannot add request");
+			fail_now(w, &sl->item, "curl: cannot add request",
+			    PROVIDER_RETRY);
 			continue;
 		}
 		sl->is_busy = true;

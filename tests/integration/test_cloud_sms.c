@@ -733,6 +733,33 @@ throttling_retried_hard_errors_failed(void)
 	    "%lld", bad);
 	wait_text(sql, "1", 1);
 	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
+	/* A queued message whose text has no approved template (a row from
+	 * before the mapping changed): failed at its first attempt with
+	 * why, never retried until max_attempts. */
+	{
+		sqlite3 *h = NULL;
+		char ins[512];
+		long long now = (long long)time(NULL);
+
+		ck_assert_int_eq(sqlite3_open(t.db, &h), SQLITE_OK);
+		snprintf(ins, sizeof(ins), "INSERT INTO sms_out(msisdn, text, "
+		    "kind, encoding, segments, provider, next_attempt_at, "
+		    "expires_at, created_at, updated_at, tpl_key, tpl_lang, "
+		    "tpl_vars) VALUES ('" PHONE1 "', 'x', 'api', 'gsm7', 1, "
+		    "'%s', 0, %lld, %lld, %lld, 'sms/no_such_text', 'zh', "
+		    "'{}')", is_ali ? "ali" : "tx", now + 86400, now, now);
+		ck_assert_int_eq(sqlite3_exec(h, ins, NULL, NULL, NULL),
+		    SQLITE_OK);
+		bad = (long long)sqlite3_last_insert_rowid(h);
+		sqlite3_close(h);
+	}
+	tg_start(&t);
+	wait_status(bad, "failed", 15);
+	snprintf(sql, sizeof(sql), "SELECT attempts || ' ' || (last_error "
+	    "LIKE '%%no approved template%%') FROM sms_out WHERE id = %lld",
+	    bad);
+	wait_text(sql, "1 1", 1);
+	ck_assert_int_eq(tg_stop(&t, SIGTERM), 0);
 }
 
 START_TEST(aliyun_throttling_is_retried_and_a_bad_number_fails)
