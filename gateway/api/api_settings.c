@@ -18,6 +18,7 @@
 #include "http_error.h"
 #include "http_server.h"
 #include "menu_outline.h"
+#include "route.h"
 
 /* "HH:MM" of minutes after midnight. */
 static struct json_object *
@@ -96,6 +97,10 @@ providers_json(const struct cfg *cfg)
 		json_object_object_add(o, "default", json_object_new_boolean(
 		    cfg->sms.provider != NULL &&
 		    strcmp(cfg->sms.provider, p->name) == 0));
+		/* A message nobody chose a provider for may go through it
+		 * (sms.provider, or an mt_routes rule's: route.h). */
+		json_object_object_add(o, "routed", json_object_new_boolean(
+		    route_may_pick(cfg, p)));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -123,6 +128,23 @@ languages_json(const struct gw *gw)
 	return o;
 }
 
+/*
+ * Whether a text of one's own (a broadcast's `text`, SPEC 11) may go
+ * out when no provider is chosen: only if no provider the rules may
+ * pick takes approved templates only (what the broadcast check asks).
+ */
+static bool
+free_text(const struct cfg *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_providers; i++)
+		if (route_may_pick(cfg, &cfg->providers[i]) &&
+		    cfg_provider_is_template(&cfg->providers[i]))
+			return false;
+	return true;
+}
+
 void
 api_console_settings(struct gw *gw, struct http_req *req,
     struct http_resp *resp)
@@ -147,10 +169,10 @@ api_console_settings(struct gw *gw, struct http_req *req,
 	sms = json_object_new_object();
 	json_object_object_add(sms, "default_provider", def != NULL ?
 	    json_object_new_string(def->name) : NULL);
-	/* A broadcast or an SMS with its own text (SPEC 11): only through
-	 * a provider that is not a template provider. */
+	/* A broadcast or an SMS with its own text and no provider chosen
+	 * (SPEC 11); a chosen provider: its templates_only. */
 	json_object_object_add(sms, "free_text", json_object_new_boolean(
-	    def != NULL && !cfg_provider_is_template(def)));
+	    free_text(cfg)));
 	json_object_object_add(sms, "max_segments",
 	    json_object_new_int(cfg->sms.max_segments));
 	json_object_object_add(sms, "shortcode",

@@ -498,10 +498,12 @@ START_TEST(settings_are_the_configuration_the_forms_need)
 	ck_assert_str_eq(str(o, "providers[0].type"), "file");
 	ck_assert(!boolean(o, "providers[0].templates_only"));
 	ck_assert(boolean(o, "providers[0].default"));
+	ck_assert(boolean(o, "providers[0].routed"));
 	ck_assert_str_eq(str(o, "providers[1].name"), "agg");
 	ck_assert_str_eq(str(o, "providers[1].type"), "http_json");
 	ck_assert(boolean(o, "providers[1].templates_only"));
 	ck_assert(!boolean(o, "providers[1].default"));
+	ck_assert(!boolean(o, "providers[1].routed"));
 	ck_assert_str_eq(str(o, "sms.default_provider"), "local");
 	ck_assert(boolean(o, "sms.free_text"));
 	ck_assert_int_eq(num(o, "sms.max_segments"), 6);
@@ -531,6 +533,19 @@ START_TEST(settings_are_the_configuration_the_forms_need)
 	ck_assert_str_eq(str(o, "sms.default_provider"), "agg");
 	ck_assert(!boolean(o, "sms.free_text"));
 	ck_assert(boolean(o, "providers[1].default"));
+	json_object_put(o);
+	/* Routed to by a rule (not the default): no free text either. */
+	tg_stop(&T, SIGTERM);
+	snprintf(more, sizeof(more), "templates = { dir = \"%s/tpl\"; };\n"
+	    "mt_routes = ( { prefixes = [ \"+86134\" ]; provider = \"agg\"; "
+	    "}, { provider = \"local\"; } );\n", T.dir);
+	configure(NULL, more);
+	tg_start(&T);
+	ck_assert_int_eq(bearer("GET", "/api/v1/console/settings", VIEWER, NULL,
+	    &o), 200);
+	ck_assert_str_eq(str(o, "sms.default_provider"), "local");
+	ck_assert(boolean(o, "providers[1].routed"));
+	ck_assert(!boolean(o, "sms.free_text"));
 	json_object_put(o);
 	/* Every role reads it; nobody else; only GET; no parameter. */
 	ck_assert_int_eq(bearer("GET", "/api/v1/console/settings", ADMIN, NULL,
