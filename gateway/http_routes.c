@@ -52,6 +52,8 @@ const struct http_route http_routes[] = {
 	  api_overview, false },
 	{ "/api/v1/areas", false, HTTP_GET, "/api/v1/areas", api_areas, false },
 	{ "/api/v1/tasks", false, HTTP_GET, "/api/v1/tasks", api_tasks, false },
+	{ "/api/v1/cadres", false, HTTP_GET, "/api/v1/cadres", api_cadres,
+	  false },
 	{ "/api/v1/households/", true, HTTP_GET, "/api/v1/households/{id}",
 	  api_household, false },
 	{ "/api/v1/messages", false, HTTP_GET, "/api/v1/messages",

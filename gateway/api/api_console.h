@@ -9,6 +9,7 @@
  *   GET /api/v1/households/{id}   api_lookup.c
  *   GET /api/v1/messages?msisdn=  api_lookup.c
  *   GET /api/v1/templates         api_templates.c
+ *   GET /api/v1/cadres            api_cadres.c
  *   GET /api/v1/console/settings  api_settings.c
  *   POST /api/v1/console/phone    api_phone.c (the menu in a sandbox)
  */
@@ -44,5 +45,7 @@ void api_console_settings(struct gw *gw, struct http_req *req,
  */
 void api_console_phone(struct gw *gw, struct http_req *req,
     struct http_resp *resp);
+
+void api_cadres(struct gw *gw, struct http_req *req, struct http_resp *resp);
 
 #endif

@@ -4,8 +4,9 @@
  * real fupinctl and signed in through POST /console/login:
  *   - /api/v1/feedback paged by key with a category filter, and one
  *     ticket with its household;
+ *   - /api/v1/cadres searched by name, paged by id;
  * each in the caller's area (an office of 5133 never sees 5134's tickets
- * or its household), masked for a viewer, every bad parameter or body a 400
+ * or cadres), masked for a viewer, every bad parameter or body a 400
  * naming the field.
  */
 #include <check.h>
@@ -573,6 +574,97 @@ START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
 }
 END_TEST
 
+/* ---- cadres ------------------------------------------------------------- */
+
+START_TEST(cadres_are_searched_by_name_inside_the_scope)
+{
+	struct json_object *o;
+	struct sess g;
+	char got[256];
+
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres", ADMIN, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)),
+	    "C1,C2,C3,C4");
+	ck_assert_str_eq(str(o, "items[0].name"), "李明辉");
+	ck_assert_str_eq(str(o, "items[0].phone"), "+8619908349001");
+	ck_assert_str_eq(str(o, "items[0].area_code"), "513431100");
+	ck_assert_str_eq(str(o, "items[0].title"), "第一书记");
+	ck_assert_ptr_null(at(o, "next"));
+	json_object_put(o);
+	/* 5134's office: its own; a search by name, by id in any case. */
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres", OFFICE, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C1,C3,C4");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?q=%E7%8E%8B", OFFICE,
+	    NULL), 200);	/* 王: not 5133's 王芳 */
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C3");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?q=c1", OFFICE, NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C1");
+	json_object_put(o);
+	/* % and _ are only themselves. */
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?q=%25_", OFFICE, NULL),
+	    200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C4");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?area=513431101", OFFICE,
+	    NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C3,C4");
+	json_object_put(o);
+	/* Paged by id. */
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?limit=2", OFFICE, NULL),
+	    200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C1,C3");
+	ck_assert_str_eq(str(o, "next"), "C3");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?limit=2&after=C3", OFFICE,
+	    NULL), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C4");
+	ck_assert_ptr_null(at(o, "next"));
+	json_object_put(o);
+	/* A viewer: masked; a search never looks at the numbers. */
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres", VIEWER, NULL), 200);
+	ck_assert_msg(!has_full_number(R.body), "%s", R.body);
+	o = body();
+	ck_assert_str_eq(str(o, "items[0].phone"), "199****9001");
+	json_object_put(o);
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres?q=9001", VIEWER, NULL),
+	    200);
+	o = body();
+	ck_assert_int_eq(count(o, "items"), 0);
+	json_object_put(o);
+	/* 5133's office session: only 王芳. */
+	sign_in("office2", PW_GARZE, &g);
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/cadres", NULL, false), 200);
+	o = body();
+	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C2");
+	json_object_put(o);
+	ck_assert_int_eq(as(&g, "GET", "/api/v1/cadres?area=5134", NULL,
+	    false), 403);
+	/* Refusals. */
+	ck_assert_int_eq(tok("GET", "/api/v1/cadres", NULL, NULL), 401);
+	error_names(tok("GET", "/api/v1/cadres?q="
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", OFFICE, NULL), 400, "q: ");
+	error_names(tok("GET", "/api/v1/cadres?q=a%0Ab", OFFICE, NULL), 400,
+	    "q: ");
+	error_names(tok("GET", "/api/v1/cadres?name=x", OFFICE, NULL), 400,
+	    "name: unknown parameter");
+	error_names(tok("GET", "/api/v1/cadres?limit=x", OFFICE, NULL), 400,
+	    "limit: ");
+	error_names(tok("GET", "/api/v1/cadres?area=5x", OFFICE, NULL), 400,
+	    "area: ");
+	ck_assert_int_eq(tok("POST", "/api/v1/cadres", ADMIN, "{}"), 405);
+}
+END_TEST
+
 Suite *
 console_users_suite(void)
 {
@@ -584,6 +676,7 @@ console_users_suite(void)
 	tcase_add_test(tc, feedback_pages_by_key_and_filters_by_category);
 	tcase_add_test(tc, feedback_bad_parameters_are_400_naming_them);
 	tcase_add_test(tc, a_ticket_comes_with_its_household_scoped_and_masked);
+	tcase_add_test(tc, cadres_are_searched_by_name_inside_the_scope);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,9 +3,10 @@
 // ack_required; urgent) and the list of tasks with their
 // acknowledgement, overdue and escalated ones first (GET
 // /api/v1/tasks?status=).  A cadre acknowledges by SMS (QR T12) or the
-// USSD cadre menu.
+// USSD cadre menu.  The cadre picker asks the gateway as the clerk types
+// (GET /api/v1/cadres?q=: by name or id, inside the clerk's area).
 
-import {h, replace, field, select, table, newId} from '../dom.js';
+import {h, replace, field, select, table, newId, debounce} from '../dom.js';
 import {tr, t, fmtTime} from '../i18n.js';
 import * as api from '../api.js';
 import {areaPicker, badge, liveRegion, say, errText} from '../parts.js';
@@ -18,12 +19,13 @@ const D = {
 		to_cadres: '指定干部',
 		to_area: '某地区的全部干部',
 		cadre: '干部编号或姓名',
-		cadre_hint: '输入姓名或编号（如 C513431001）后按“添加”。',
+		cadre_hint: '输入姓名或编号（如 C513431001），从列表中选择后按“添加”。',
 		add: '添加',
 		remove: '移除 {name}',
 		chosen: '已选干部',
 		none_chosen: '尚未选择干部。',
-		unknown_cadre: '找不到干部“{q}”：请输入编号。',
+		unknown_cadre: '您的地区内找不到干部“{q}”。',
+		ambiguous: '有 {n} 位干部叫“{q}”：请从列表中选择编号。',
 		text: '任务内容',
 		text_hint: '短信会写明任务编号和“收到请回复QR 任务编号”。',
 		due: '截止日期',
@@ -57,12 +59,13 @@ const D = {
 		to_cadres: 'chosen cadres',
 		to_area: 'every cadre of an area',
 		cadre: 'Cadre id or name',
-		cadre_hint: 'Type a name or an id (e.g. C513431001), then “Add”.',
+		cadre_hint: 'Type a name or an id (e.g. C513431001), pick one from the list, then “Add”.',
 		add: 'Add',
 		remove: 'Remove {name}',
 		chosen: 'Chosen cadres',
 		none_chosen: 'No cadre chosen yet.',
-		unknown_cadre: 'No cadre “{q}”: type the id.',
+		unknown_cadre: 'No cadre “{q}” in your area.',
+		ambiguous: '{n} cadres are called “{q}”: pick one id from the list.',
 		text: 'Task',
 		text_hint: 'The SMS names the task number and asks for “QR <task>”.',
 		due: 'Due date',
@@ -103,12 +106,14 @@ function learnCadre(c) {
 		title: c.title || old.title || '', area: c.area_code || c.area || old.area || ''});
 }
 
-async function loadCadres() {
-	try {
-		const data = await api.get('/api/v1/cadres', {limit: 500});
-		for (const c of api.pageOf(data, ['cadres']).items)
-			learnCadre(c);
-	} catch (e) { /* no such route: names from the task list only */ }
+// The cadres whose name holds q or whose id starts with it, inside the
+// clerk's area (the gateway's search), learnt for their names.
+async function searchCadres(q) {
+	const data = await api.get('/api/v1/cadres', {q, limit: 20});
+	const items = api.pageOf(data, ['cadres']).items;
+	for (const c of items)
+		learnCadre(c);
+	return items;
 }
 
 function taskKey(x) {
@@ -134,7 +139,6 @@ function isEscalated(x) {
 
 export default async function render(ctx) {
 	const {main, session} = ctx;
-	await loadCadres();
 
 	// ---- the form
 	let form = null;
@@ -160,13 +164,23 @@ export default async function render(ctx) {
 		const ack = h('input', {type: 'checkbox', id: 'tk-ack', checked: true});
 		const urgent = h('input', {type: 'checkbox', id: 'tk-urgent'});
 		const submit = h('button', {type: 'submit', class: 'primary', id: 'tk-send'}, L('submit'));
-		const fillList = () => {
+		const fillList = (items) => {
 			replace(datalist);
-			for (const c of cadres.values())
-				datalist.appendChild(h('option', {value: c.id},
-					[c.name, c.title, c.area].filter(Boolean).join(' · ')));
+			for (const c of items)
+				datalist.appendChild(h('option', {value: c.cadre_id},
+					[c.name, c.title, c.area_code].filter(Boolean).join(' · ')));
 		};
-		fillList();
+		let typed = 0;
+		cadreIn.addEventListener('input', debounce(() => {
+			const q = cadreIn.value.trim();
+			const my = ++typed;
+			if (!q)
+				return;
+			searchCadres(q).then((items) => {
+				if (my === typed)
+					fillList(items);
+			}).catch(() => { /* the list stays as it was */ });
+		}, 250));
 		const drawChips = () => {
 			replace(chips);
 			if (!chosen.length)
@@ -183,17 +197,34 @@ export default async function render(ctx) {
 						}}, '×')));
 			}
 		};
-		const add = () => {
+		// The id of what was typed: an id, or a name only one cadre has.
+		const add = async () => {
 			const q = cadreIn.value.trim();
 			if (!q)
 				return;
 			let id = null;
-			if (cadres.has(q) || /^[A-Za-z]\d+$/.test(q))
+			if (cadres.has(q)) {
 				id = q;
-			else
-				for (const c of cadres.values())
-					if (c.name === q)
-						id = c.id;
+			} else {
+				let items = [];
+				try {
+					items = await searchCadres(q);
+				} catch (e) {
+					cadreMsg.textContent = errText(e);
+					return;
+				}
+				const byId = items.filter((c) => c.cadre_id.toUpperCase() === q.toUpperCase());
+				const byName = items.filter((c) => c.name === q);
+				if (byId.length === 1)
+					id = byId[0].cadre_id;
+				else if (byName.length === 1)
+					id = byName[0].cadre_id;
+				else if (byName.length > 1) {
+					fillList(byName);
+					cadreMsg.textContent = L('ambiguous', {n: byName.length, q});
+					return;
+				}
+			}
 			if (!id) {
 				cadreMsg.textContent = L('unknown_cadre', {q});
 				return;
@@ -235,7 +266,7 @@ export default async function render(ctx) {
 			const body = {text: textIn.value.trim(), ack_required: ack.checked, urgent: urgent.checked};
 			if (toCadres.checked) {
 				if (cadreIn.value.trim())
-					add();
+					await add();
 				if (!chosen.length) {
 					say(result, L('need_cadre'), 'error');
 					cadreIn.focus();
