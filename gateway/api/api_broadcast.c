@@ -10,6 +10,7 @@
 #include "api_common.h"
 #include "api_page.h"
 #include "broadcast.h"
+#include "broadcast_fail.h"
 #include "gateway.h"
 #include "http_error.h"
 #include "http_server.h"
@@ -198,6 +199,36 @@ cancel_job_run(struct store *st, void *arg)
 	    (int64_t)time(NULL));
 }
 
+/* The count of `status` in the answer's counts (0 when none). */
+static int64_t
+count_of(struct json_object *o, const char *status)
+{
+	struct json_object *c, *v;
+
+	if (!json_object_object_get_ex(o, "counts", &c) ||
+	    !json_object_object_get_ex(c, status, &v))
+		return 0;
+	return json_object_get_int64(v);
+}
+
+/* "failures": the reasons of its failed and expired messages, the most
+ * frequent first (read only when its counts have some). */
+static enum fp_err
+add_failures(struct store *st, int64_t id, struct json_object *o)
+{
+	struct json_object *f = NULL;
+	enum fp_err err;
+
+	if (count_of(o, "failed") + count_of(o, "expired") == 0) {
+		json_object_object_add(o, "failures", json_object_new_array());
+		return FP_OK;
+	}
+	err = broadcast_failures(st, id, BROADCAST_FAIL_TOP, &f);
+	if (err == FP_OK)
+		json_object_object_add(o, "failures", f);
+	return err;
+}
+
 void
 api_broadcast_item(struct gw *gw, struct http_req *req,
     struct http_resp *resp)
@@ -252,10 +283,13 @@ api_broadcast_item(struct gw *gw, struct http_req *req,
 		err = gw_store(gw, &st);
 		if (err == FP_OK)
 			err = broadcast_status(st, id, t->area, &out);
+		if (err == FP_OK)
+			err = add_failures(st, id, out);
 		if (err == FP_OK) {
 			api_json(resp, 200, out);
 			return;
 		}
+		json_object_put(out);
 	}
 	http_resp_fp_error(resp, err, &item_errors);
 }

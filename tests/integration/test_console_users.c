@@ -5,6 +5,7 @@
  *   - /api/v1/feedback paged by key with a category filter, and one
  *     ticket with its household;
  *   - /api/v1/cadres searched by name, paged by id;
+ *   - /api/v1/broadcasts/{id} with its failures by reason;
  * each in the caller's area (an office of 5133 never sees 5134's tickets
  * or cadres), masked for a viewer, every bad parameter or body a 400
  * naming the field.
@@ -665,6 +666,53 @@ START_TEST(cadres_are_searched_by_name_inside_the_scope)
 }
 END_TEST
 
+/* ---- a broadcast's failures ------------------------------------------- */
+
+START_TEST(a_broadcast_shows_its_failures_by_reason)
+{
+	struct json_object *o;
+	char *id;
+
+	ck_assert_int_eq(tok("POST", "/api/v1/broadcasts", ADMIN,
+	    "{\"template\":\"general_notice\",\"vars\":{\"text\":\"开会\"},"
+	    "\"audience\":{\"area\":\"51\"}}"), 201);
+	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM broadcasts WHERE "
+	    "status = 'finished'", 1));
+	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM sms_out WHERE "
+	    "broadcast_id IS NOT NULL AND status = 'delivered'", 3));
+	id = tg_query(&T, "SELECT id FROM broadcasts");
+	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", OFFICE, NULL), 403);
+	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", ADMIN, NULL), 200);
+	o = body();
+	ck_assert_int_eq(count(o, "failures"), 0);
+	json_object_put(o);
+	/* Failures as the sender and a delivery report write them. */
+	exec_sql("UPDATE sms_out SET status = 'failed', last_error = 'http "
+	    "503: busy; gave up after 8 attempts' WHERE msisdn = "
+	    "'+8613900000001';"
+	    "UPDATE sms_out SET status = 'failed', last_error = 'http 503: "
+	    "later' WHERE msisdn = '+8613900000002';"
+	    "UPDATE sms_out SET status = 'expired', last_error = 'validity "
+	    "expired' WHERE msisdn = '+8613900000003';");
+	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", ADMIN, NULL), 200);
+	o = body();
+	ck_assert_int_eq(count(o, "failures"), 2);
+	ck_assert_str_eq(str(o, "failures[0].reason"), "http 503");
+	ck_assert_str_eq(str(o, "failures[0].provider"), "local");
+	ck_assert_str_eq(str(o, "failures[0].status"), "failed");
+	ck_assert_int_eq(json_object_get_int(at(o, "failures[0].count")), 2);
+	ck_assert_str_eq(str(o, "failures[1].reason"), "validity expired");
+	ck_assert_str_eq(str(o, "failures[1].status"), "expired");
+	ck_assert_int_eq(json_object_get_int(at(o, "failures[1].count")), 1);
+	ck_assert_int_eq(json_object_get_int(at(o, "counts.failed")), 2);
+	json_object_put(o);
+	/* A viewer of everywhere's broadcast: still the admin's only. */
+	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", VIEWER, NULL), 403);
+	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", NULL, NULL), 401);
+	free(id);
+}
+END_TEST
+
 Suite *
 console_users_suite(void)
 {
@@ -677,6 +725,7 @@ console_users_suite(void)
 	tcase_add_test(tc, feedback_bad_parameters_are_400_naming_them);
 	tcase_add_test(tc, a_ticket_comes_with_its_household_scoped_and_masked);
 	tcase_add_test(tc, cadres_are_searched_by_name_inside_the_scope);
+	tcase_add_test(tc, a_broadcast_shows_its_failures_by_reason);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,8 @@
 // broadcast.js: #/broadcasts/{id}, one broadcast while it goes out:
 // counts per status as a bar and a table, a chart of the counts over the
-// time the page is open, failures by reason, and cancel.  Polls GET
+// time the page is open, failures by reason (the API's "failures": the
+// failed and expired messages grouped by provider and reason, the 20
+// most frequent), and cancel.  Polls GET
 // /api/v1/broadcasts/{id} every 2 s until it is finished or cancelled;
 // the status line is a live region (screen readers hear the progress).
 
@@ -37,7 +39,7 @@ const D = {
 		reason: '原因',
 		provider: '通道',
 		no_failures: '没有失败。',
-		failed_no_reasons: '{n} 条失败；网关没有给出这次群发的失败原因明细，可在“查询”中按号码查看每条短信的原因。',
+		failed_no_reasons: '{n} 条失败，原因正在统计，稍后刷新。',
 		cancel: '取消群发',
 		cancel_q: '确定取消？尚未发出的短信将不再发送。',
 		cancel_yes: '确定取消',
@@ -70,7 +72,7 @@ const D = {
 		reason: 'Reason',
 		provider: 'Provider',
 		no_failures: 'No failures.',
-		failed_no_reasons: '{n} failed; the gateway gives no reasons for this broadcast: look a number up (Lookup) for each message’s reason.',
+		failed_no_reasons: '{n} failed; their reasons are being counted: look again in a moment.',
 		cancel: 'Cancel broadcast',
 		cancel_q: 'Cancel it? Messages not yet sent will not go out.',
 		cancel_yes: 'Yes, cancel',
@@ -202,12 +204,7 @@ export default async function render(ctx) {
 	}
 
 	function drawFailures() {
-		const f = b.failures || b.failure_reasons || null;
-		let list = [];
-		if (Array.isArray(f))
-			list = f;
-		else if (f && typeof f === 'object')
-			list = Object.entries(f).map(([reason, count]) => ({reason, count}));
+		const list = Array.isArray(b.failures) ? b.failures : [];
 		if (!list.length) {
 			const c = b.counts || {};
 			const n = (c.failed || 0) + (c.expired || 0);
@@ -215,9 +212,11 @@ export default async function render(ctx) {
 				L('no_failures')));
 			return;
 		}
-		replace(failBox, table(null, [L('reason'), L('provider'), L('count')],
-			list.map((x) => h('tr', null, h('td', null, x.reason || '–'),
-				h('td', null, x.provider || '–'), h('td', {class: 'num'}, fmtNum(x.count))))));
+		replace(failBox, table(null, [L('reason'), t('status'), L('provider'), L('count')],
+			list.map((x) => h('tr', {dataset: {reason: x.reason || '', count: String(x.count)}},
+				h('td', null, x.reason || '–'), h('td', null, badge(x.status || 'failed')),
+				h('td', null, x.provider || '–'), h('td', {class: 'num'}, fmtNum(x.count)))),
+			{id: 'bc-failure-list'}));
 	}
 
 	async function drawChart() {
