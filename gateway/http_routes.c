@@ -7,6 +7,7 @@
 #include "api_broadcast.h"
 #include "api_console.h"
 #include "api_sms.h"
+#include "api_users.h"
 #include "console_http.h"
 #include "dlr_cloud.h"
 #include "dlr_http.h"
@@ -64,6 +65,10 @@ const struct http_route http_routes[] = {
 	  "/api/v1/console/settings", api_console_settings, false },
 	{ "/api/v1/console/phone", false, HTTP_POST, "/api/v1/console/phone",
 	  api_console_phone, false },
+	{ "/api/v1/users", false, HTTP_GET | HTTP_POST, "/api/v1/users",
+	  api_users, false },
+	{ "/api/v1/users/", true, HTTP_POST,
+	  "/api/v1/users/{name}/{action}", api_user_item, false },
 	{ "/api/v1/session", false, HTTP_GET, "/api/v1/session",
 	  console_http_session, false },
 	{ "/console/login", false, HTTP_POST, "/console/login",

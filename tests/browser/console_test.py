@@ -18,6 +18,9 @@ chromedriver and python3-selenium:
   - a cookie-authenticated POST without X-CSRF-Token is refused;
   - the overview is drawn, the pages fit a 360-pixel-wide phone, every
     control has an accessible name;
+  - an admin adds a user in the Users page and that user signs in (and
+    finds no Users page); an admin signed in before a clerk locked their
+    name out unlocks it from the page, and the clerk signs in;
   - 5 wrong passwords lock the sign-in (429), last because the lockout
     also counts per client and every test signs in from 127.0.0.1.
 
@@ -44,7 +47,9 @@ USERS = [
     ("office2", "office", "5133"),
     ("viewer1", "viewer", "5134"),
     ("lock1", "office", "5134"),
+    ("lock2", "viewer", "5134"),
 ]
+NEW_PASSWORD = "新同事的密码-2026"   # what the admin types in the Users page
 TOWNSHIP = "513431100"          # a town of 昭觉县
 VILLAGER = "13908340107"        # 日火木呷, HH513431000001 (5134)
 OTHER_VILLAGER = "15008360107"  # HH513334000001 (5133, 甘孜)
@@ -431,6 +436,81 @@ class ConsoleTest(unittest.TestCase):
         b.shot("texts-phone")
         b.one("#ph-hang").click()
         self.assertTrue(b.one("#ph-dial").is_enabled())
+
+    def test_50_admin_adds_a_user_who_signs_in(self):
+        b = self.browser()
+        b.sign_in(GW, "admin1")
+        b.go("#/users")
+        b.wait(lambda: b.css("#us-list tr[data-user='office1']"), 10,
+               "the user list")
+        b.one("#us-name").send_keys("clerk7")
+        from selenium.webdriver.support.ui import Select
+        Select(b.one("#us-role")).select_by_value("office")
+        area = b.one("#us-area")
+        area.clear()
+        area.send_keys("513431")
+        b.one("#us-password").send_keys(NEW_PASSWORD)
+        b.one("#us-password2").send_keys(NEW_PASSWORD)
+        b.one("#us-add").click()
+        row = b.wait(lambda: b.css("#us-list tr[data-user='clerk7']"), 10,
+                     "the new user in the list")[0]
+        self.assertEqual(row.get_attribute("data-state"), "active")
+        self.assertIn("513431", row.text)
+        self.assertIn("clerk7", b.one("#us-result").text)
+        b.tall_shot("users-added")
+        api = b.fetch("GET", "/api/v1/users")["body"]
+        mine = [u for u in api["items"] if u["name"] == "clerk7"]
+        self.assertEqual(mine[0]["role"], "office")
+        self.assertNotIn("argon2", repr(api))
+        # The new clerk signs in and works inside 513431; no Users page.
+        b.quit()
+        self.b = b = self.browser()
+        b.sign_in(GW, "clerk7", NEW_PASSWORD)
+        self.assertIn("clerk7", b.one("#who-name").text)
+        self.assertFalse(b.css("a[data-nav='users']"))
+        r = b.fetch("GET", "/api/v1/users")
+        self.assertEqual(r["status"], 403, r)
+        r = b.fetch("POST", "/api/v1/users", {
+            "name": "sneaky", "role": "admin", "password": NEW_PASSWORD})
+        self.assertEqual(r["status"], 403, r)
+        b.go("#/users")
+        self.assertFalse(b.css("#us-form"))
+
+    def test_51_admin_unlocks_a_locked_out_user(self):
+        admin = self.browser()
+        admin.sign_in(GW, "admin1")     # before the lockout: a session
+        clerk = Browser(SHOTS)
+        try:
+            for i in range(5):
+                clerk.sign_in(GW, "lock2", "wrong-password-%d" % i,
+                              expect_ok=False)
+                clerk.wait(lambda: clerk.visible("#login-error") or
+                           "登录尝试过多" in clerk.d.page_source, 10,
+                           "the answer to attempt %d" % (i + 1))
+            clerk.sign_in(GW, "lock2", PASSWORD, expect_ok=False)
+            clerk.wait(lambda: "登录尝试过多" in clerk.d.page_source, 10,
+                       "the lockout page")
+            # The admin's session goes on; the page shows the lockout.
+            admin.go("#/users")
+            row = admin.wait(lambda: admin.css(
+                "#us-list tr[data-user='lock2'][data-state='locked']"), 10,
+                "lock2 locked")[0]
+            admin.shot("users-locked")
+            row.find_element("css selector", ".us-unlock").click()
+            admin.wait(lambda: admin.css(
+                "#us-list tr[data-user='lock2'][data-state='active']"), 10,
+                "lock2 unlocked")
+            self.assertIn("lock2", admin.one("#us-result").text)
+            # Its failures forgotten, the office's address too: it signs in.
+            clerk.sign_in(GW, "lock2", PASSWORD)
+            self.assertIn("lock2", clerk.one("#who-name").text)
+        finally:
+            errors = clerk.js_errors()
+            clerk.quit()
+        self.assertEqual(errors, [])
+        audit = [u for u in admin.fetch("GET", "/api/v1/users")["body"]
+                 ["items"] if u["name"] == "lock2"]
+        self.assertIsNone(audit[0]["locked_until"])
 
     def test_99_lockout_after_five_wrong_passwords(self):
         b = self.browser()
