@@ -18,6 +18,9 @@ chromedriver and python3-selenium:
   - a cookie-authenticated POST without X-CSRF-Token is refused;
   - the overview is drawn, the pages fit a 360-pixel-wide phone, every
     control has an accessible name;
+  - the texts page: the coverage table is the API's counts, the menu
+    tree, and its phone runs the menu in the gateway's sandbox (POST
+    /api/v1/console/phone) and files nothing; a viewer gets no phone;
   - an admin adds a user in the Users page and that user signs in (and
     finds no Users page); an admin signed in before a clerk locked their
     name out unlocks it from the page, and the clerk signs in;
@@ -420,22 +423,84 @@ class ConsoleTest(unittest.TestCase):
         states = [r.get_attribute("data-state")
                   for r in b.css("#tx-panel tr[data-state]")]
         self.assertIn("untranslated", states)
-        num = b.one("#ph-number")
-        num.clear()
-        num.send_keys("18708270107")          # 吴仕林, zh
+        # The phone is the gateway's sandbox (POST /api/v1/console/phone):
+        # a feedback through the menu, answered, filed nowhere.
+        self.assertFalse(b.css("#ph-number"), "no number to call as")
+        before = b.fetch("GET", "/api/v1/feedback?status=open")["body"]
         b.one("#ph-dial").click()
         screen = b.one("#ph-screen")
-        b.wait(lambda: "1" in screen.text and screen.text != "…", 10,
+        b.wait(lambda: screen.get_attribute("data-screen-id") == "main", 10,
                "the main menu")
-        first = screen.text
-        b.one("#ph-input").send_keys("2")      # 雨露计划
-        b.one("#ph-send").click()
-        b.wait(lambda: screen.text not in (first, "…"), 10, "the next screen")
-        self.assertTrue(b.one("#ph-input").is_enabled(), "CON: the call goes on "
-                        "(%s)" % screen.text)
+        for key, want in (("4", "fb"), ("1", "fb_text"),
+                          ("演练用的反馈", "fb_confirm"), ("1", "fb_done")):
+            b.wait(lambda: b.one("#ph-input").is_enabled(), 10, "CON")
+            b.one("#ph-input").send_keys(key)
+            b.one("#ph-send").click()
+            b.wait(lambda: screen.get_attribute("data-screen-id") == want,
+                   10, "screen %s (%s)" % (want, screen.text))
+        b.wait(lambda: screen.get_attribute("data-end") == "yes", 10, "END")
+        self.assertIn("F0", screen.text)
+        self.assertEqual(screen.get_attribute("data-skipped"), "feedback")
         b.shot("texts-phone")
-        b.one("#ph-hang").click()
+        after = b.fetch("GET", "/api/v1/feedback?status=open")["body"]
+        self.assertEqual(len(after["items"]), len(before["items"]))
+        self.assertNotIn("演练用的反馈", repr(after))
+        used = b.js("return performance.getEntriesByType('resource')"
+                    ".map((e) => new URL(e.name).pathname)")
+        self.assertIn("/api/v1/console/phone", used)
+        self.assertNotIn("/ussd", used)
         self.assertTrue(b.one("#ph-dial").is_enabled())
+
+    def test_11_texts_show_the_menu_tree_and_the_coverage(self):
+        b = self.browser()
+        b.sign_in(GW, "viewer1")
+        b.go("#/texts")
+        b.wait(lambda: b.css("#tx-coverage tr[data-lang]"), 10,
+               "the coverage table")
+        api = b.fetch("GET", "/api/v1/templates?limit=1")["body"]["coverage"]
+        shown = {}
+        for r in b.css("#tx-coverage tr[data-lang]"):
+            shown[r.get_attribute("data-lang")] = {
+                c.get_attribute("data-count"):
+                int(re.sub(r"[^0-9]", "", c.text))
+                for c in r.find_elements("css selector", "td[data-count]")}
+        self.assertEqual(set(shown), set(api))
+        for lang, c in api.items():
+            for k in ("translated", "drafted", "missing", "total"):
+                self.assertEqual(shown[lang][k], c[k], (lang, k))
+        # Yi: its menu is incomplete, the language menu hides it.
+        self.assertEqual(b.one("#tx-coverage tr[data-lang='ii'] "
+                               "td[data-offered]").get_attribute(
+                                   "data-offered"), "no")
+        self.assertEqual(b.one("#tx-coverage tr[data-lang='en'] "
+                               "td[data-offered]").get_attribute(
+                                   "data-offered"), "yes")
+        self.assertTrue(b.css("details[data-lang='ii'] li"),
+                        "Yi's missing keys")
+        # The tree: main's six options, a screen needing a household, an
+        # action, the hidden Yi option.
+        main = b.one("#tx-menu li[data-screen='main']")
+        self.assertEqual(len(main.find_elements(
+            "css selector", ":scope > ul > li")), 6)
+        self.assertTrue(b.css("#tx-menu li[data-screen='status'] .tag-need"))
+        self.assertTrue(b.css("#tx-menu li[data-screen='fb_done'] "
+                              ".tag-action"))
+        self.assertTrue(b.css("#tx-menu li.hidden-option .tag-hidden"))
+        self.assertTrue(b.css("#tx-menu li[data-screen='cadre']"))
+        # In Yi every menu screen is shown in Chinese; in English none.
+        self.assertTrue(b.css("#tx-menu li[data-screen='main'] > .tag-zh"))
+        b.one("#tx-tab-en").click()
+        b.wait(lambda: not b.css("#tx-menu .tag-zh"), 10, "English screens")
+        b.one("#tx-tab-bo").click()
+        b.js("arguments[0].scrollIntoView()", b.one("#tx-menu"))
+        b.shot("texts-menu-tree")
+        # A viewer reads it all, but gets no phone.
+        self.assertFalse(b.css("#ph-dial"))
+        self.assertTrue(b.visible("#ph-read-only"))
+        r = b.fetch("POST", "/api/v1/console/phone", {"text": ""})
+        self.assertEqual(r["status"], 403, r)
+        b.js("window.scrollTo(0, 0)")
+        b.tall_shot("texts-coverage", 1400)
 
     def test_50_admin_adds_a_user_who_signs_in(self):
         b = self.browser()

@@ -1,18 +1,23 @@
-// phone.js: a basic phone on the page, the browser's `fupinctl phone`
-// (gateway/ctl/ctl_phone.c): dial, type digits, send; each step posts
-// the Africa's Talking fields to POST /ussd (SPEC 3.3): sessionId,
-// serviceCode, phoneNumber and text, every input so far joined by '*'.
-// CON waits for the next input, END ends the call.
+// phone.js: a basic phone on the page to try the USSD menu, the
+// browser's `fupinctl phone`: dial, type digits, send.  Each step posts
+// every input so far, joined by '*' as USSD sends them, to POST
+// /api/v1/console/phone, the gateway's sandbox (docs/security.md): it
+// calls from a test number that belongs to no household, stores and
+// sends nothing (a feedback ticket, an enrollment, a call-back are
+// answered as the villager would see them, not made), and checks the ID
+// challenge against no household.  Office and admin accounts only; a
+// few dozen steps a minute per session.
 
-import {h, replace, field, newId} from './dom.js';
+import {h, field, newId, select} from './dom.js';
 import {tr, t} from './i18n.js';
 import * as api from './api.js';
+import {langName} from './parts.js';
 
 const D = {
 	zh: {
 		title: '模拟手机',
-		number: '手机号',
-		number_hint: '演示号码见 data/demo/README.md，如 13908340107（农户）、19908349001（干部）。',
+		sandbox: '演练模式：以一个不属于任何农户的测试号码拨打，不保存、不发送任何内容；反馈、报名等操作只显示农户会看到的结果，不会真正提交。',
+		caller_lang: '来电人的语言',
 		dial: '拨打 {code}',
 		send: '发送',
 		hang: '挂断',
@@ -20,14 +25,21 @@ const D = {
 		idle: '按“拨打”开始。',
 		ended: '（通话结束）',
 		waiting: '…',
+		skipped: '（演练：未真正{what}）',
+		act_feedback: '提交反馈',
+		act_enroll: '报名',
+		act_callback: '请干部回电',
+		act_ack: '确认任务',
+		act_language: '保存语言',
 		refused: '网关拒绝了请求：{msg}',
-		refused_401: '网关只接受本机（或签名）的 /ussd 请求，浏览器不能直接模拟。',
+		refused_403: '您的账号不能使用模拟手机（需要项目办或管理员账号）。',
+		refused_429: '操作太快了，请稍等一分钟再试。',
 		key: '按键 {k}',
 	},
 	en: {
 		title: 'Try the menu on a phone',
-		number: 'Phone number',
-		number_hint: 'Demo numbers are in data/demo/README.md, e.g. 13908340107 (villager), 19908349001 (cadre).',
+		sandbox: 'A rehearsal: the call comes from a test number of no household, and nothing is stored or sent; feedback, enrollment and the like show what a villager would see, without being made.',
+		caller_lang: 'The caller’s language',
 		dial: 'Dial {code}',
 		send: 'Send',
 		hang: 'Hang up',
@@ -35,19 +47,26 @@ const D = {
 		idle: 'Press “Dial” to start.',
 		ended: '(call ended)',
 		waiting: '…',
+		skipped: '(rehearsal: {what} not done)',
+		act_feedback: 'the feedback',
+		act_enroll: 'the enrollment',
+		act_callback: 'the call-back request',
+		act_ack: 'the acknowledgement',
+		act_language: 'the language',
 		refused: 'The gateway refused the request: {msg}',
-		refused_401: 'The gateway takes /ussd only from loopback (or signed): the browser cannot try it here.',
+		refused_403: 'Your account cannot use the phone (an office or admin account can).',
+		refused_429: 'Too fast: wait a minute and try again.',
 		key: 'Key {k}',
 	},
 };
 const L = (k, v) => tr(D, k, v);
 
 // A phone bound to serviceCode; returns its element.
-export function phone(serviceCode, screenLang) {
-	const number = h('input', {type: 'tel', id: 'ph-number', value: '13908340107',
-		autocomplete: 'off', inputmode: 'tel'});
+export function phone({serviceCode, languages, lang}) {
+	const langSel = select((languages || ['zh', 'ii', 'bo', 'en']).map((c) =>
+		[c, langName(c)]), {id: 'ph-lang', value: lang || 'zh'});
 	const screen = h('div', {class: 'phone-screen', id: 'ph-screen', role: 'log',
-		'aria-live': 'polite', lang: screenLang || 'zh'}, L('idle'));
+		'aria-live': 'polite', lang: 'zh'}, L('idle'));
 	const input = h('input', {type: 'text', id: 'ph-input', inputmode: 'numeric',
 		autocomplete: 'off', 'aria-label': L('input'), disabled: true});
 	const send = h('button', {type: 'submit', id: 'ph-send', disabled: true}, L('send'));
@@ -64,63 +83,75 @@ export function phone(serviceCode, screenLang) {
 			}}, k));
 	keys.append(dial, h('span'), hang);
 
-	let session = null;
+	let calling = false;
 	let inputs = [];
 
+	function show(text, end) {
+		screen.textContent = text;
+		screen.dataset.end = end ? 'yes' : 'no';
+	}
+
 	async function step() {
-		screen.textContent = L('waiting');
+		show(L('waiting'), false);
 		let answer;
 		try {
-			answer = await api.post('/ussd', {
-				sessionId: session, serviceCode, phoneNumber: number.value.trim(),
-				text: inputs.join('*'),
-			}, {form: true, noRedirect: true});
+			answer = await api.post('/api/v1/console/phone',
+				{text: inputs.join('*'), lang: langSel.value}, {noRedirect: true});
 		} catch (e) {
-			screen.textContent = e.status === 401 ? L('refused_401') :
-				e.status === 0 ? t('network') : L('refused', {msg: e.message || e.status});
+			show(e.status === 403 ? L('refused_403') :
+				e.status === 429 ? L('refused_429') :
+					e.status === 0 ? t('network') :
+						L('refused', {msg: e.message || e.status}), true);
 			end();
 			return;
 		}
-		answer = String(answer || '');
-		if (answer.startsWith('CON ')) {
-			screen.textContent = answer.slice(4);
+		screen.lang = answer.lang || 'zh';
+		screen.dataset.screenId = answer.screen_id || '';
+		if (!answer.end) {
+			show(answer.screen, false);
 			input.disabled = false;
 			send.disabled = false;
 			input.focus();
-		} else {
-			screen.textContent = (answer.startsWith('END ') ? answer.slice(4) : answer) +
-				'\n' + L('ended');
-			end();
+			return;
 		}
+		const what = (answer.skipped || []).map((a) => {
+			const k = 'act_' + a;
+			return L(k) === k ? a : L(k);
+		});
+		show(answer.screen + '\n' + L('ended') +
+			(what.length ? '\n' + L('skipped', {what: what.join('、')}) : ''), true);
+		screen.dataset.skipped = (answer.skipped || []).join(',');
+		end();
 	}
 
 	function end() {
-		session = null;
+		calling = false;
 		input.disabled = true;
 		send.disabled = true;
 		hang.disabled = true;
 		dial.disabled = false;
-		number.disabled = false;
+		langSel.disabled = false;
 	}
 
 	dial.addEventListener('click', () => {
-		session = 'console-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+		calling = true;
 		inputs = [];
 		input.value = '';
+		delete screen.dataset.skipped;
 		dial.disabled = true;
 		hang.disabled = false;
-		number.disabled = true;
+		langSel.disabled = true;
 		step();
 	});
 	hang.addEventListener('click', () => {
-		screen.textContent = L('ended');
+		show(L('ended'), true);
 		end();
 		dial.focus();
 	});
 	const form = h('form', {class: 'phone-input'}, input, send);
 	form.addEventListener('submit', (ev) => {
 		ev.preventDefault();
-		if (!session || input.value === '')
+		if (!calling || input.value === '')
 			return;
 		inputs.push(input.value.trim());
 		input.value = '';
@@ -131,7 +162,8 @@ export function phone(serviceCode, screenLang) {
 	const id = newId('ph');
 	return h('section', {class: 'phone-wrap', 'aria-labelledby': id},
 		h('h2', {id}, L('title')),
-		field(L('number'), number, L('number_hint')),
+		h('p', {class: 'hint', id: 'ph-sandbox'}, L('sandbox')),
+		field(L('caller_lang'), langSel),
 		h('div', {class: 'phone'},
 			h('div', {class: 'phone-head'}, h('span', null, serviceCode), h('span', null, 'USSD')),
 			screen, form, keys));

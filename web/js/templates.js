@@ -2,7 +2,8 @@
 // variables, page fit) read once and put in one shape for the pages:
 //   {languages: [...], notices: [{name, variables, texts: {lang: text}}],
 //    groups: {group: [{key, texts, variables, fits, untranslated}]},
-//    menu: {...} | null, programs: [...], schedule: {...} | null}
+//    menu: {...} | null, coverage: {lang: {...}} | null,
+//    programs: [...], schedule: {...} | null}
 // When the route is missing (an older gateway), the notices the
 // repository ships are offered by name, with the variables their texts use.
 
@@ -92,7 +93,8 @@ export async function loadTemplates() {
 		data = null;
 	}
 	const out = {languages: ['zh', 'ii', 'bo', 'en'], notices: [], groups: {},
-		menu: null, programs: [], schedule: null, service_code: '*123#', raw: data};
+		menu: null, coverage: null, programs: [], schedule: null, service_code: '*123#',
+		raw: data};
 	if (!data) {
 		for (const [name, variables, zh] of SHIPPED)
 			out.notices.push({key: 'notices/' + name, name, group: 'notices',
@@ -138,6 +140,8 @@ export async function loadTemplates() {
 	}
 	out.notices = (out.groups.notices || out.groups.notice || []);
 	out.menu = data.menu || null;
+	// Issue 17: per language but zh, the counts of templates check.
+	out.coverage = data.coverage && typeof data.coverage === 'object' ? data.coverage : null;
 	out.programs = Array.isArray(data.programs) ? data.programs.map((p) =>
 		typeof p === 'string' ? {code: p} : p) : [];
 	out.schedule = data.schedule || null;
