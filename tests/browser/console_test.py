@@ -20,7 +20,11 @@ chromedriver and python3-selenium:
     control has an accessible name;
   - the texts page: the coverage table is the API's counts, the menu
     tree, and its phone runs the menu in the gateway's sandbox (POST
-    /api/v1/console/phone) and files nothing; a viewer gets no phone;
+    /api/v1/console/phone) and files nothing, also behind a proxy where
+    POST /ussd refuses the browser; a viewer gets no phone;
+  - the new-broadcast form from the configuration (GET /api/v1/console/
+    settings): quiet hours, programs, no own text through a provider
+    that takes approved templates only;
   - an admin adds a user in the Users page and that user signs in (and
     finds no Users page); an admin signed in before a clerk locked their
     name out unlocks it from the page, and the clerk signs in;
@@ -341,12 +345,25 @@ class ConsoleTest(unittest.TestCase):
         self.assertTrue(b.css("#ov-daily"), "the daily chart")
         self.assertTrue(b.css("#ov-today-mo"))
         print("  overview drawn %.0f ms after navigation" % ms)
+        # Every queue of the API's is named, none shows its key.
+        queues = b.fetch("GET", "/api/v1/overview")["body"]["queues"]
+        names = b.js("return document.getElementById('ov-queue')"
+                     ".closest('section').textContent")
+        self.assertIn("待转发事件", names)
+        for k in queues:
+            self.assertNotIn(k, names)
         b.tall_shot("overview")
         b.one("#lang-switch").click()
         b.wait(lambda: b.js("return document.documentElement.lang") == "en",
                5, "English")
         b.wait(lambda: "Overview" in b.one("#main h1").text, 10,
                "the English overview")
+        queue_text = ("const q = document.getElementById('ov-queue');"
+                      "return q ? q.closest('section').textContent : ''")
+        names = b.wait(lambda: "events to relay" in b.js(queue_text) and
+                       b.js(queue_text), 10, "the queues named in English")
+        for k in queues:
+            self.assertNotIn(k, names)
         b.d.refresh()
         b.wait(lambda: b.css("#main h1") and "Overview" in
                b.one("#main h1").text, 10, "English remembered")
@@ -501,6 +518,91 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(r["status"], 403, r)
         b.js("window.scrollTo(0, 0)")
         b.tall_shot("texts-coverage", 1400)
+
+    def test_12_settings_drive_the_form_and_the_phone_needs_no_loopback(self):
+        """Another gateway: quiet hours 22:30-07:15, a program of its own,
+        a second provider that takes approved templates only, and behind a
+        proxy, so that no request counts as loopback (POST /ussd 401)."""
+        import subprocess
+        from selenium.webdriver.support.ui import Select
+        gw = Gateway(GW.bin, users=[("office9", "office", "5134")],
+                     schedule='quiet_hours = "22:30-07:15"; '
+                     'timezone = "Asia/Shanghai";',
+                     http="behind_proxy = true;",
+                     providers='{ name = "agg"; type = "http_json"; '
+                     'url = "http://127.0.0.1:9/send"; '
+                     'token = "aggregator-bearer-secret-1"; '
+                     'template_code = "approved"; }',
+                     extra_conf='programs = ( { code = "JY"; '
+                     'name = "就业帮扶"; } );')
+        tpl = gw.path("tpl")
+        os.mkdir(tpl)
+        for part in ("zh", "ii", "bo", "en", "menu.conf"):
+            os.symlink(os.path.join(harness.ROOT, "templates", part),
+                       os.path.join(tpl, part))
+        gw.templates = 'dir = "%s";' % tpl
+        # Every outgoing text mapped for "agg" (fupinctl's skeleton, each
+        # code filled), or the gateway does not start with it.
+        skel = gw.path("skel.conf")
+        with open(skel, "w") as f:
+            f.write('providers = ( { name = "agg"; type = "http_json"; '
+                    'url = "http://127.0.0.1:9/send"; token = '
+                    '"aggregator-bearer-secret-1"; template_code = "a"; } );\n'
+                    'templates = { dir = "%s"; };\n' % tpl)
+        out = subprocess.run([os.path.join(gw.bin, "fupinctl"), "-c", skel,
+                              "templates", "skeleton", "agg"], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout
+        n = [0]
+
+        def code(_m):
+            n[0] += 1
+            return 'code = "T%d"' % n[0]
+        with open(os.path.join(tpl, "provider_templates.conf"), "w") as f:
+            f.write(re.sub(r'code = ""', code, out))
+        try:
+            gw.start()
+            b = self.browser()
+            b.sign_in(gw, "office9")
+            b.go("#/broadcasts/new")
+            quiet = b.one("#bc-quiet")
+            self.assertEqual(quiet.get_attribute("data-quiet"), "22:30-07:15")
+            self.assertIn("22:30", quiet.text)
+            self.assertIn("07:15", quiet.text)
+            self.assertIn("Asia/Shanghai", quiet.text)
+            progs = [o.get_attribute("value") for o in
+                     b.css("#bc-program option")]
+            self.assertEqual(progs, ["", "YL", "CY", "XD", "JY"])
+            self.assertIn("就业帮扶", b.one("#bc-program").text)
+            # Own text through the default provider; not through "agg".
+            self.assertTrue(b.visible("#bc-provider"))
+            self.assertTrue(b.visible("label[for='%s']" % b.one(
+                "input[name='kind'][value='text']").get_attribute("id")))
+            Select(b.one("#bc-provider")).select_by_value("agg")
+            b.wait(lambda: b.visible("#bc-text-off"), 5, "no own text")
+            self.assertFalse(b.visible("input[name='kind'][value='text']"))
+            b.shot("new-broadcast-template-provider")
+            Select(b.one("#bc-provider")).select_by_value("")
+            b.wait(lambda: not b.visible("#bc-text-off"), 5, "own text again")
+            # The phone: no loopback here, /ussd refuses the browser, the
+            # sandbox route answers.
+            r = b.fetch("POST", "/ussd", {"sessionId": "b1",
+                                          "serviceCode": "*123#",
+                                          "phoneNumber": VILLAGER,
+                                          "text": ""}, form=True)
+            self.assertEqual(r["status"], 401, r)
+            b.go("#/texts")
+            b.one("#ph-dial").click()
+            screen = b.one("#ph-screen")
+            b.wait(lambda: screen.get_attribute("data-screen-id") == "main",
+                   10, "the main menu through the sandbox")
+            b.one("#ph-input").send_keys("3")
+            b.one("#ph-send").click()
+            b.wait(lambda: screen.get_attribute("data-screen-id") == "cy", 10,
+                   "the 返乡创业 screen")
+            b.shot("texts-phone-behind-proxy")
+        finally:
+            gw.stop()
+            gw.cleanup()
 
     def test_50_admin_adds_a_user_who_signs_in(self):
         b = self.browser()

@@ -42,12 +42,22 @@ def free_port():
 
 class Gateway:
     """bin/fupin-gateway on 127.0.0.1:<free port>, file provider,
-    no quiet hours (a test may run at night), the demo registry."""
+    no quiet hours (a test may run at night), the demo registry.  A test
+    that needs another configuration passes the groups' keys: `schedule`,
+    `http` (more keys of the http group), `providers` (more items after
+    the file provider "local"), `templates` (the templates group)."""
 
-    def __init__(self, bin_dir, users=(), extra_conf=""):
+    def __init__(self, bin_dir, users=(), extra_conf="",
+                 schedule='quiet_hours = ""; max_notices_per_day = 0;',
+                 http="", providers="", templates=None):
         self.bin = os.path.abspath(bin_dir)
         self.users = list(users)
         self.extra_conf = extra_conf
+        self.schedule = schedule
+        self.http = http
+        self.providers = providers
+        self.templates = (templates if templates is not None else
+                          'dir = "%s/templates";' % ROOT)
         self.work = tempfile.mkdtemp(prefix="fupin-browser-")
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
@@ -75,15 +85,18 @@ class Gateway:
         with open(self.conf, "w") as f:
             f.write("""node_id = "browser";
 database = { path = "%(w)s/fupin.db"; id_key_file = "%(w)s/id.key"; };
-http = { listen = "127.0.0.1:%(port)d"; };
+http = { listen = "127.0.0.1:%(port)d"; %(http)s };
 providers = ( { name = "local"; type = "file"; path = "%(w)s/outbox.jsonl";
-                rate = 200; } );
-schedule = { quiet_hours = ""; max_notices_per_day = 0; };
-templates = { dir = "%(root)s/templates"; };
+                rate = 200; }%(providers)s );
+schedule = { %(schedule)s };
+templates = { %(templates)s };
 console = { enabled = true; dir = "%(root)s/web"; };
 %(extra)s
 """ % {"w": self.work, "port": self.port, "root": ROOT,
-                "extra": self.extra_conf})
+                "extra": self.extra_conf, "http": self.http,
+                "providers": (", " + self.providers) if self.providers
+                else "", "schedule": self.schedule,
+                "templates": self.templates})
         self.ctl("migrate")
         for k in ("cadres", "households", "members", "enrollments",
                   "trainings", "payments"):

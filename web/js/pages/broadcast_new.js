@@ -1,7 +1,10 @@
 // broadcast_new.js: #/broadcasts/new, a notice to an audience (SPEC 3.5):
 // the template and its variables, the audience, a live preview per
 // language from the dry run (POST /api/v1/broadcasts with dry_run), the
-// time, then a confirmation before the real POST.
+// time, then a confirmation before the real POST.  What the form offers
+// comes from the gateway's configuration (GET /api/v1/console/settings):
+// the programs, the providers (own text only through one that does not
+// take approved templates only, SPEC 11), the quiet hours.
 
 import {h, replace, field, select, debounce, dl, newId} from '../dom.js';
 import {tr, t, fmtNum, fmtTime, lang} from '../i18n.js';
@@ -17,6 +20,11 @@ const D = {
 		kind: '内容',
 		kind_template: '使用通知模板',
 		kind_text: '自己写内容',
+		provider: '发送通道',
+		provider_default: '按路由规则（默认 {name}）',
+		provider_templates: '{name}（仅报备模板）',
+		provider_hint: '一般不用选：系统按配置的路由规则选择通道。',
+		text_off: '所选通道只发送运营商报备过的模板，不能自己写内容。',
 		template: '通知模板',
 		template_hint: '模板里的 {name} 等由系统按每户信息自动填写。',
 		text: '短信内容',
@@ -41,7 +49,7 @@ const D = {
 		now: '立即发送',
 		later: '定时发送',
 		send_at: '发送时间',
-		quiet: '夜间免打扰时段 {q}（{tz}）：这段时间内不发群发短信，会顺延到时段结束后。',
+		quiet: '夜间免打扰时段 {start}–{end}（{tz}）：这段时间内不发群发短信，会顺延到时段结束后。',
 		quiet_unknown: '群发短信会避开系统设定的夜间免打扰时段（默认 21:00–08:00），顺延到时段结束后发送。',
 		quiet_off: '未设定夜间免打扰时段。',
 		in_quiet: '所选时间在免打扰时段内，将在时段结束后开始发送。',
@@ -82,6 +90,11 @@ const D = {
 		kind: 'Content',
 		kind_template: 'A notice template',
 		kind_text: 'My own text',
+		provider: 'Provider',
+		provider_default: 'By the routing rules (default {name})',
+		provider_templates: '{name} (approved templates only)',
+		provider_hint: 'Leave it: the gateway picks the provider by its routing rules.',
+		text_off: 'The provider chosen sends approved templates only: no text of your own.',
 		template: 'Notice template',
 		template_hint: 'Fields such as {name} are filled from each household’s record.',
 		text: 'Message text',
@@ -106,7 +119,7 @@ const D = {
 		now: 'Send now',
 		later: 'Schedule',
 		send_at: 'Send at',
-		quiet: 'Quiet hours {q} ({tz}): no broadcast goes out then; it waits for their end.',
+		quiet: 'Quiet hours {start}–{end} ({tz}): no broadcast goes out then; it waits for their end.',
 		quiet_unknown: 'Broadcasts wait out the configured quiet hours (21:00–08:00 by default).',
 		quiet_off: 'No quiet hours are configured.',
 		in_quiet: 'That time is within quiet hours: sending starts when they end.',
@@ -145,9 +158,14 @@ const L = (k, v) => tr(D, k, v);
 
 export default async function render(ctx) {
 	const {main, session} = ctx;
-	const info = await loadTemplates().catch(() => null);
+	const [info, settings] = await Promise.all([
+		loadTemplates().catch(() => null),
+		api.get('/api/v1/console/settings').catch(() => null)]);
 	const notices = info ? info.notices.filter((n) => n.name !== 'task_alert') : [];
-	const schedule = info && info.schedule ? info.schedule : null;
+	// {quiet_hours: {start, end} | null, timezone}: the configuration's.
+	const schedule = settings && settings.schedule ? settings.schedule : null;
+	const providers = settings && Array.isArray(settings.providers) ? settings.providers : [];
+	const freeText = settings && settings.sms ? settings.sms.free_text !== false : true;
 
 	// ---- 1. what
 	const kindTemplate = h('input', {type: 'radio', name: 'kind', value: 'template',
@@ -200,11 +218,26 @@ export default async function render(ctx) {
 		}
 	}
 
+	// The provider: none chosen (the routing rules pick), or one by name.
+	const defName = settings && settings.sms ? settings.sms.default_provider || '' : '';
+	const providerSel = select([['', L('provider_default', {name: defName})]].concat(
+		providers.map((p) => [p.name, p.templates_only ?
+			L('provider_templates', {name: p.name}) : p.name])), {id: 'bc-provider'});
+	const providerField = field(L('provider'), providerSel, L('provider_hint'));
+	providerField.hidden = providers.length < 2;
+	const kindTextLabel = h('label', {class: 'choice', for: kindText.id}, kindText, L('kind_text'));
+	const textOff = h('p', {class: 'hint', id: 'bc-text-off'}, L('text_off'));
+	// SPEC 11: a text of one's own only through a provider that takes it.
+	function textAllowed() {
+		const p = providers.find((x) => x.name === providerSel.value);
+		return p ? !p.templates_only : freeText;
+	}
 	const what = h('fieldset', null, h('legend', null, L('what')),
+		providerField,
 		h('div', {class: 'choices', role: 'radiogroup', 'aria-label': L('kind')},
 			h('label', {class: 'choice', for: kindTemplate.id}, kindTemplate, L('kind_template')),
-			h('label', {class: 'choice', for: kindText.id}, kindText, L('kind_text'))),
-		tplField, tplText, trainingField, varsBox, textField);
+			kindTextLabel),
+		textOff, tplField, tplText, trainingField, varsBox, textField);
 	if (!notices.length) {
 		kindTemplate.disabled = true;
 		kindText.checked = true;
@@ -216,17 +249,21 @@ export default async function render(ctx) {
 	const roleCadre = h('input', {type: 'radio', name: 'role', value: 'cadre', id: newId('r')});
 	const statusSel = select([['', t('any')], ['poor', t('hh_poor')],
 		['exited', t('hh_exited')], ['monitored', t('hh_monitored')]], {id: 'bc-status'});
-	const programs = (info && info.programs && info.programs.length ? info.programs :
-		[{code: 'YL'}, {code: 'CY'}, {code: 'XD'}]);
+	// The configuration's programs (the three built in and any added);
+	// their names as configured, in English the known ones translated.
+	const programs = settings && Array.isArray(settings.programs) && settings.programs.length ?
+		settings.programs : [{code: 'YL'}, {code: 'CY'}, {code: 'XD'}];
 	const programSel = select([['', t('any')]].concat(programs.map((p) => {
 		const k = 'prog_' + p.code;
-		const name = t(k) !== k ? t(k) : (p.name || p.code);
+		const name = lang() !== 'zh' && t(k) !== k ? t(k) : (p.name || (t(k) !== k ? t(k) : p.code));
 		return [p.code, p.code + ' ' + name];
 	})), {id: 'bc-program'});
 	const enrollSel = select([['', t('any')], ['enrolled', L('en_enrolled')],
 		['requested', L('en_requested')], ['completed', L('en_completed')]],
 	{id: 'bc-enrollment', disabled: true});
-	const langSel = select([['', t('any')]].concat(['zh', 'ii', 'bo', 'en'].map((c) =>
+	const audienceLangs = settings && settings.languages && Array.isArray(settings.languages.all) ?
+		settings.languages.all : ['zh', 'ii', 'bo', 'en'];
+	const langSel = select([['', t('any')]].concat(audienceLangs.map((c) =>
 		[c, langName(c)])), {id: 'bc-language'});
 	const hhOnly = h('div', {class: 'row'},
 		field(L('status'), statusSel), field(L('program'), programSel),
@@ -246,13 +283,16 @@ export default async function render(ctx) {
 	atField.hidden = true;
 	const quietNote = h('p', {class: 'hint', id: 'bc-quiet'});
 	const quietWarn = h('p', {class: 'notice', role: 'status'});
-	if (!schedule || schedule.quiet_hours === undefined)
+	if (!schedule || schedule.quiet_hours === undefined) {
 		quietNote.textContent = L('quiet_unknown');
-	else if (!schedule.quiet_hours)
+	} else if (!schedule.quiet_hours) {
 		quietNote.textContent = L('quiet_off');
-	else
-		quietNote.textContent = L('quiet', {q: schedule.quiet_hours,
-			tz: schedule.timezone || 'Asia/Shanghai'});
+		quietNote.dataset.quiet = 'off';
+	} else {
+		quietNote.textContent = L('quiet', {start: schedule.quiet_hours.start,
+			end: schedule.quiet_hours.end, tz: schedule.timezone || 'Asia/Shanghai'});
+		quietNote.dataset.quiet = schedule.quiet_hours.start + '-' + schedule.quiet_hours.end;
+	}
 	const when = h('fieldset', null, h('legend', null, L('when')),
 		h('div', {class: 'choices'},
 			h('label', {class: 'choice', for: now.id}, now, L('now')),
@@ -286,6 +326,8 @@ export default async function render(ctx) {
 	// ---- behaviour
 	function body(dry) {
 		const b = {};
+		if (providerSel.value)
+			b.provider = providerSel.value;
 		if (kindText.checked) {
 			b.text = textArea.value;
 		} else {
@@ -392,6 +434,13 @@ export default async function render(ctx) {
 	}
 
 	function refresh() {
+		const allowed = textAllowed();
+		kindTextLabel.hidden = !allowed;
+		textOff.hidden = allowed;
+		if (!allowed && kindText.checked && notices.length) {
+			kindText.checked = false;
+			kindTemplate.checked = true;
+		}
 		enrollSel.disabled = !programSel.value;
 		hhOnly.hidden = roleCadre.checked;
 		textField.hidden = !kindText.checked;
@@ -431,6 +480,7 @@ export default async function render(ctx) {
 			h('p', null, L('confirm_lead', {n: fmtNum(lastDry.recipients)})),
 			dl([
 				[b.template ? L('s_template') : L('s_text'), b.template || b.text],
+				[L('provider'), b.provider || ''],
 				[L('s_audience'), audienceText(b.audience)],
 				[L('s_when'), b.send_at ? fmtTime(b.send_at) : L('s_now')],
 			]),
@@ -459,7 +509,7 @@ export default async function render(ctx) {
 
 	for (const el of [kindTemplate, kindText, roleHh, roleCadre, now, later])
 		el.addEventListener('change', refresh);
-	for (const el of [statusSel, programSel, enrollSel, langSel, at])
+	for (const el of [statusSel, programSel, enrollSel, langSel, at, providerSel])
 		el.addEventListener('change', refresh);
 	at.addEventListener('input', refresh);
 	textArea.addEventListener('input', refresh);
@@ -476,9 +526,11 @@ export default async function render(ctx) {
 	refresh();
 }
 
-// Is this moment inside quiet hours "HH:MM-HH:MM" in the schedule's zone?
+// Is this moment inside the quiet hours ({start, end} "HH:MM") in the
+// schedule's zone?
 function inQuiet(d, schedule) {
-	const m = /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(schedule.quiet_hours || '');
+	const q = schedule.quiet_hours;
+	const m = q ? /^(\d\d):(\d\d)-(\d\d):(\d\d)$/.exec(q.start + '-' + q.end) : null;
 	if (!m || Number.isNaN(d.getTime()))
 		return false;
 	let hm;
