@@ -96,13 +96,14 @@ screen_copy(const struct ussd_screen *from, struct menu_outline_screen *to,
 enum fp_err
 ussd_menu_outline(const struct ussd_menu *m, struct menu_outline **out)
 {
-	struct menu_outline *o = calloc(1, sizeof(*o));
+	struct menu_outline *o;
 	struct keys texts = { NULL, 0, 0, NULL }, engine = { NULL, 0, 0, NULL };
-	bool failed = o == NULL;
+	bool failed = false;
 	size_t i;
 
 	*out = NULL;
-	if (failed)
+	o = calloc(1, sizeof(*o));
+	if (o == NULL)
 		return FP_ENOMEM;
 	texts.failed = &failed;
 	engine.failed = &failed;
