@@ -67,6 +67,25 @@ check_cfg(const struct cfg *cfg)
 	}
 	if (cfg->n_programs < 3)
 		abort();
+	/* Issue 16: every rule names a provider and can match; only the
+	 * last may take every number; a failover is another provider. */
+	for (i = 0; i < cfg->n_mt_routes; i++) {
+		const struct cfg_mt_route *r = &cfg->mt_routes[i];
+
+		if (cfg_provider_find(cfg, r->provider) == NULL)
+			abort();
+		if (r->prefixes == NULL ? i + 1 != cfg->n_mt_routes :
+		    r->prefixes[0] == NULL)
+			abort();
+	}
+	for (i = 0; i < cfg->n_providers; i++) {
+		const struct cfg_provider *p = &cfg->providers[i];
+
+		if (p->failover != NULL &&
+		    (cfg_provider_find(cfg, p->failover) == NULL ||
+		    strcmp(p->failover, p->name) == 0))
+			abort();
+	}
 }
 
 int
