@@ -190,8 +190,9 @@ answer_user(struct gw *gw, struct http_resp *resp, int status,
 		return;
 	}
 	if (extra != NULL) {
-		json_object_object_foreach(extra, key, val)
+		json_object_object_foreach(extra, key, val) {
 			json_object_object_add(out, key, json_object_get(val));
+		}
 		json_object_put(extra);
 	}
 	api_json(resp, status, out);
