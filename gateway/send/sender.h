@@ -16,6 +16,11 @@
  * with a growing pause, until it is stored; its message stays "sending"
  * meanwhile and is not sent again.
  *
+ * A provider with `failover` that has been down `failover_after` (every
+ * attempt retried, or its link unbound: failover.h) has its queued
+ * messages moved to the failover, and gives up on none meanwhile; new
+ * ones stay with it again once it answers.
+ *
  * Called by the gateway's main: sender_start after migrations and
  * before READY, sender_wake after each committed enqueue, sender_stop
  * on SIGTERM before the database is closed.

@@ -15,6 +15,11 @@
  * the provider answered is never lost nor the message sent again while
  * the gateway runs.  No claim is made while outcomes are held, and the
  * I/O thread waits once SENDER_HELD_MAX of them are (bounded memory).
+ *
+ * A provider with a failover (issue 16): the outcomes it writes and its
+ * link's state feed failover.c; once it is over, each round moves its
+ * queued messages to the failover (outbox_failover) and claims at most
+ * one now and then, the probe that tells when it is back.
  */
 #include <errno.h>
 #include <stdio.h>
