@@ -28,6 +28,8 @@ chromedriver and python3-selenium:
   - an admin adds a user in the Users page and that user signs in (and
     finds no Users page); an admin signed in before a clerk locked their
     name out unlocks it from the page, and the clerk signs in;
+  - the tasks page's cadre picker and the inbox's category are the
+    gateway's search and filter (GET /api/v1/cadres?q=, /feedback?category=);
   - 5 wrong passwords lock the sign-in (429), last because the lockout
     also counts per client and every test signs in from 127.0.0.1.
 
@@ -678,6 +680,45 @@ class ConsoleTest(unittest.TestCase):
         audit = [u for u in admin.fetch("GET", "/api/v1/users")["body"]
                  ["items"] if u["name"] == "lock2"]
         self.assertIsNone(audit[0]["locked_until"])
+
+    def test_52_cadre_picker_and_feedback_filters_ask_the_gateway(self):
+        from selenium.webdriver.support.ui import Select
+        b = self.browser()
+        b.sign_in(GW, "office1")
+        b.go("#/tasks")
+        b.one("#tk-cadre").send_keys("李明")
+        b.wait(lambda: b.css("#tk-form datalist option[value='%s']" %
+                             CADRE_ID), 10, "the gateway's search")
+        used = b.js("return performance.getEntriesByType('resource')"
+                    ".map((e) => new URL(e.name).pathname + new URL(e.name)"
+                    ".search)")
+        self.assertTrue([u for u in used if u.startswith("/api/v1/cadres?")
+                         and "q=" in u], used)
+        b.one("#tk-cadre").send_keys("辉")          # the whole name
+        b.one("#tk-add").click()
+        b.wait(lambda: b.css("#tk-chosen li[data-cadre='%s']" % CADRE_ID), 10,
+               "the cadre chosen by name")
+        # 甘孜's cadres are not found from 凉山.
+        other = [c for c in b.fetch("GET", "/api/v1/cadres?limit=500")
+                 ["body"]["items"] if not c["area_code"].startswith("5134")]
+        self.assertEqual(other, [])
+        # The inbox: the category is the gateway's filter.
+        GW.mo(VILLAGER, "FK 分类测试的反馈")
+        b.go("#/feedback")
+        b.wait(lambda: [r for r in b.css("#fb-list tr[data-ticket]")
+                        if "分类测试" in r.text], 10, "the new ticket")
+        Select(b.one("#fb-category")).select_by_value("water")
+        b.wait(lambda: not [r for r in b.css("#fb-list tr[data-ticket]")
+                            if "分类测试" in r.text], 10, "filtered out")
+        for r in b.css("#fb-list tr[data-ticket]"):
+            self.assertEqual(r.get_attribute("data-category"), "water")
+        Select(b.one("#fb-category")).select_by_value("none")
+        b.wait(lambda: [r for r in b.css("#fb-list tr[data-ticket]")
+                        if "分类测试" in r.text], 10, "an FK has no category")
+        used = b.js("return performance.getEntriesByType('resource')"
+                    ".map((e) => new URL(e.name).search)")
+        self.assertTrue([u for u in used if "category=none" in u], used)
+        b.shot("feedback-category")
 
     def test_99_lockout_after_five_wrong_passwords(self):
         b = self.browser()

@@ -155,7 +155,7 @@ export default async function render(ctx) {
 		const chips = h('ul', {class: 'legend', id: 'tk-chosen', 'aria-label': L('chosen')});
 		const cadreMsg = h('p', {class: 'hint', role: 'status'});
 		const cadreBox = h('div', null, h('div', {class: 'row'}, field(L('cadre'), cadreIn, L('cadre_hint')), addBtn),
-			cadreMsg, chips);
+			datalist, cadreMsg, chips);
 		const picker = areaPicker(session, L('to_area'));
 		picker.el.hidden = true;
 		const textIn = h('textarea', {id: 'tk-text', name: 'text', rows: 3});
