@@ -98,6 +98,51 @@ charset_is_utf8(const char *buf, size_t len)
 	return utf8_prefix((const unsigned char *)buf, len, &is_bad) == len;
 }
 
+bool
+charset_utf8_next(const unsigned char *s, size_t len, size_t *i,
+    uint32_t *cp)
+{
+	unsigned char c = s[*i], lo = 0x80, hi = 0xBF;
+	size_t need, k;
+	uint32_t v;
+
+	if (c < 0x80) {
+		*cp = c;
+		(*i)++;
+		return true;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 1;
+		v = c & 0x1Fu;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 2;
+		v = c & 0x0Fu;
+		if (c == 0xE0)
+			lo = 0xA0;	/* overlong below U+0800 */
+		else if (c == 0xED)
+			hi = 0x9F;	/* surrogates U+D800..DFFF */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 3;
+		v = c & 0x07u;
+		if (c == 0xF0)
+			lo = 0x90;	/* overlong below U+10000 */
+		else if (c == 0xF4)
+			hi = 0x8F;	/* above U+10FFFF */
+	} else {
+		return false;
+	}
+	if (len - *i <= need || s[*i + 1] < lo || s[*i + 1] > hi)
+		return false;
+	for (k = 1; k <= need; k++) {
+		if ((s[*i + k] & 0xC0) != 0x80)
+			return false;
+		v = (v << 6) | (s[*i + k] & 0x3Fu);
+	}
+	*i += need + 1;
+	*cp = v;
+	return true;
+}
+
 enum fp_err
 charset_sniff_file(FILE *fp, bool *is_utf8)
 {

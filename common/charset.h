@@ -8,12 +8,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "err.h"
 
 /* True when buf[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 bool charset_is_utf8(const char *buf, size_t len);
+
+/*
+ * Decode the UTF-8 character at s[*i..len) into *cp and advance *i past
+ * it.  False on invalid UTF-8 (Unicode table 3-7: no overlongs, no
+ * surrogates, nothing above U+10FFFF; the rules of charset_is_utf8) or a
+ * character cut off by len; *i and *cp are then unchanged.
+ */
+bool charset_utf8_next(const unsigned char *s, size_t len, size_t *i,
+    uint32_t *cp);
 
 /*
  * Decide the encoding of a whole file by reading it from the current

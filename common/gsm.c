@@ -14,6 +14,7 @@
  */
 #include <stdint.h>
 
+#include "charset.h"
 #include "gsm.h"
 
 #define GSM7_SINGLE	160	/* septets in a one-part message */
@@ -102,8 +103,8 @@ septets(uint32_t cp)
 static bool
 tally_add(struct tally *t, const unsigned char *s, size_t len)
 {
-	size_t i = 0, need, k;
-	unsigned char c, lo, hi;
+	size_t i = 0;
+	unsigned char c;
 	uint32_t cp;
 	unsigned n;
 
@@ -119,38 +120,8 @@ tally_add(struct tally *t, const unsigned char *s, size_t len)
 			i++;
 			continue;
 		}
-		lo = 0x80;
-		hi = 0xBF;
-		if (c >= 0xC2 && c <= 0xDF) {
-			need = 1;
-			cp = c & 0x1Fu;
-		} else if (c >= 0xE0 && c <= 0xEF) {
-			need = 2;
-			cp = c & 0x0Fu;
-			if (c == 0xE0)
-				lo = 0xA0;
-			else if (c == 0xED)
-				hi = 0x9F;
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			need = 3;
-			cp = c & 0x07u;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else {
+		if (!charset_utf8_next(s, len, &i, &cp))
 			return false;
-		}
-		if (len - i <= need)
-			return false;	/* cut off by the end */
-		if (s[i + 1] < lo || s[i + 1] > hi)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3Fu);
-		}
-		i += need + 1;
 		t->chars++;
 		t->utf16 += cp >= 0x10000 ? 2 : 1;
 		if (t->is_gsm7) {

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "charset.h"
 #include "gsm_codec.h"
 
 #define ESC		0x1B
@@ -79,54 +80,6 @@ gsm7_of(uint32_t cp, uint8_t *a, uint8_t *b)
 	return 0;
 }
 
-/*
- * Decode one UTF-8 character at s[*i..len) into *cp, advancing *i.
- * False on invalid UTF-8 (no overlongs, surrogates or values above
- * U+10FFFF: the rules of gsm.c and charset_is_utf8).
- */
-static bool
-utf8_next(const unsigned char *s, size_t len, size_t *i, uint32_t *cp)
-{
-	unsigned char c = s[*i], lo = 0x80, hi = 0xBF;
-	size_t need, k;
-	uint32_t v;
-
-	if (c < 0x80) {
-		*cp = c;
-		(*i)++;
-		return true;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		need = 1;
-		v = c & 0x1Fu;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 2;
-		v = c & 0x0Fu;
-		if (c == 0xE0)
-			lo = 0xA0;
-		else if (c == 0xED)
-			hi = 0x9F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 3;
-		v = c & 0x07u;
-		if (c == 0xF0)
-			lo = 0x90;
-		else if (c == 0xF4)
-			hi = 0x8F;
-	} else
-		return false;
-	if (len - *i <= need || s[*i + 1] < lo || s[*i + 1] > hi)
-		return false;
-	for (k = 1; k <= need; k++) {
-		if ((s[*i + k] & 0xC0) != 0x80)
-			return false;
-		v = (v << 6) | (s[*i + k] & 0x3Fu);
-	}
-	*i += need + 1;
-	*cp = v;
-	return true;
-}
-
 enum fp_err
 gsm_codec_encode(const char *text, size_t len, enum gsm_encoding enc,
     uint8_t *out, size_t cap, size_t *out_len)
@@ -138,7 +91,7 @@ gsm_codec_encode(const char *text, size_t len, enum gsm_encoding enc,
 	int n;
 
 	while (i < len) {
-		if (!utf8_next(s, len, &i, &cp))
+		if (!charset_utf8_next(s, len, &i, &cp))
 			return FP_EINVAL;
 		if (enc == GSM_ENC_GSM7) {
 			n = gsm7_of(cp, &a, &b);
