@@ -306,17 +306,55 @@ struct msg {
 	struct json_object	*o;
 };
 
+/* The columns after id, status and text: an inbound row's. */
+static void
+add_in(sqlite3_stmt *stmt, struct json_object *o)
+{
+	json_object_object_add(o, "command", text_or_null(stmt, 3));
+	json_object_object_add(o, "received_at",
+	    svc_time_json(sqlite3_column_int64(stmt, 4)));
+	json_object_object_add(o, "route", text_or_null(stmt, 5));
+	json_object_object_add(o, "household_id", text_or_null(stmt, 6));
+}
+
+/* The columns after id, status and text: an outbound row's. */
+static void
+add_out(sqlite3_stmt *stmt, struct json_object *o)
+{
+	char id[24];
+
+	json_object_object_add(o, "kind", text_or_null(stmt, 3));
+	json_object_object_add(o, "provider", text_or_null(stmt, 4));
+	json_object_object_add(o, "segments", json_object_new_int(
+	    sqlite3_column_int(stmt, 5)));
+	json_object_object_add(o, "error", text_or_null(stmt, 6));
+	json_object_object_add(o, "created_at",
+	    svc_time_json(sqlite3_column_int64(stmt, 7)));
+	json_object_object_add(o, "updated_at",
+	    svc_time_json(sqlite3_column_int64(stmt, 8)));
+	if (sqlite3_column_type(stmt, 9) != SQLITE_NULL) {
+		snprintf(id, sizeof(id), "%lld",
+		    (long long)sqlite3_column_int64(stmt, 9));
+		json_object_object_add(o, "broadcast_id",
+		    json_object_new_string(id));
+	}
+}
+
+/*
+ * Up to n rows of sql (id, status, text, then what add() reads; ?1 the
+ * number, ?2 the id below which, ?3 the limit) into v[*got..], each
+ * labelled with direction.
+ */
 static enum fp_err
-read_in(struct store *st, const char *e164, int64_t before, int n,
-    bool mask, struct msg *v, int *got)
+read_rows(struct store *st, const char *sql, const char *direction,
+    void (*add)(sqlite3_stmt *, struct json_object *), const char *e164,
+    int64_t before, int n, bool mask, struct msg *v, int *got)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
 	int rc;
 
-	err = store_stmt(st, "SELECT id, status, text, command, received_at, "
-	    "route, household_id FROM sms_in WHERE msisdn = ?1 AND id < ?2 "
-	    "ORDER BY id DESC LIMIT ?3", &stmt);
+	err = store_stmt(st, sql, &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, e164, -1, SQLITE_STATIC);
@@ -330,14 +368,10 @@ read_in(struct store *st, const char *e164, int64_t before, int n,
 		snprintf(id, sizeof(id), "%lld", (long long)v[*got].id);
 		json_object_object_add(o, "id", json_object_new_string(id));
 		json_object_object_add(o, "direction",
-		    json_object_new_string("in"));
+		    json_object_new_string(direction));
 		json_object_object_add(o, "status", text_or_null(stmt, 1));
 		json_object_object_add(o, "text", text_json(stmt, 2, mask));
-		json_object_object_add(o, "command", text_or_null(stmt, 3));
-		json_object_object_add(o, "received_at",
-		    svc_time_json(sqlite3_column_int64(stmt, 4)));
-		json_object_object_add(o, "route", text_or_null(stmt, 5));
-		json_object_object_add(o, "household_id", text_or_null(stmt, 6));
+		add(stmt, o);
 		v[(*got)++].o = o;
 	}
 	sqlite3_reset(stmt);
@@ -345,52 +379,23 @@ read_in(struct store *st, const char *e164, int64_t before, int n,
 }
 
 static enum fp_err
+read_in(struct store *st, const char *e164, int64_t before, int n,
+    bool mask, struct msg *v, int *got)
+{
+	return read_rows(st, "SELECT id, status, text, command, received_at, "
+	    "route, household_id FROM sms_in WHERE msisdn = ?1 AND id < ?2 "
+	    "ORDER BY id DESC LIMIT ?3", "in", add_in, e164, before, n, mask,
+	    v, got);
+}
+
+static enum fp_err
 read_out(struct store *st, const char *e164, int64_t before, int n,
     bool mask, struct msg *v, int *got)
 {
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "SELECT id, status, text, kind, provider, "
+	return read_rows(st, "SELECT id, status, text, kind, provider, "
 	    "segments, last_error, created_at, updated_at, broadcast_id, "
 	    "task_id FROM sms_out WHERE msisdn = ?1 AND id < ?2 ORDER BY id "
-	    "DESC LIMIT ?3", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, e164, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, before);
-	sqlite3_bind_int(stmt, 3, n);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct json_object *o = json_object_new_object();
-		char id[24];
-
-		v[*got].id = sqlite3_column_int64(stmt, 0);
-		snprintf(id, sizeof(id), "%lld", (long long)v[*got].id);
-		json_object_object_add(o, "id", json_object_new_string(id));
-		json_object_object_add(o, "direction",
-		    json_object_new_string("out"));
-		json_object_object_add(o, "status", text_or_null(stmt, 1));
-		json_object_object_add(o, "text", text_json(stmt, 2, mask));
-		json_object_object_add(o, "kind", text_or_null(stmt, 3));
-		json_object_object_add(o, "provider", text_or_null(stmt, 4));
-		json_object_object_add(o, "segments", json_object_new_int(
-		    sqlite3_column_int(stmt, 5)));
-		json_object_object_add(o, "error", text_or_null(stmt, 6));
-		json_object_object_add(o, "created_at",
-		    svc_time_json(sqlite3_column_int64(stmt, 7)));
-		json_object_object_add(o, "updated_at",
-		    svc_time_json(sqlite3_column_int64(stmt, 8)));
-		if (sqlite3_column_type(stmt, 9) != SQLITE_NULL) {
-			snprintf(id, sizeof(id), "%lld",
-			    (long long)sqlite3_column_int64(stmt, 9));
-			json_object_object_add(o, "broadcast_id",
-			    json_object_new_string(id));
-		}
-		v[(*got)++].o = o;
-	}
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	    "DESC LIMIT ?3", "out", add_out, e164, before, n, mask, v, got);
 }
 
 static int
