@@ -152,6 +152,31 @@ copy_strings(const char *const *src, size_t n, const char **out)
 	return block;
 }
 
+/* A new job of kind k answering done; NULL when out of memory. */
+static struct job *
+job_new(enum kind k, int64_t now, link_done_fn *done, void *done_arg)
+{
+	struct job *j;
+
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return NULL;
+	j->kind = k;
+	j->done = done;
+	j->done_arg = done_arg;
+	j->now = now;
+	return j;
+}
+
+/* Out of memory before the hand-over: free j (may be NULL) and say so. */
+static void
+refuse(struct job *j, link_done_fn *done, void *done_arg)
+{
+	if (j != NULL)
+		job_free(j);
+	done(done_arg, FP_ENOMEM, 0);
+}
+
 void
 link_inbound_mo(const struct link_mo *mo, int64_t now, link_done_fn *done,
     void *done_arg)
@@ -160,7 +185,7 @@ link_inbound_mo(const struct link_mo *mo, int64_t now, link_done_fn *done,
 	struct job *j;
 	char *text = NULL;
 
-	j = calloc(1, sizeof(*j));
+	j = job_new(K_MO, now, done, done_arg);
 	if (j == NULL)
 		goto fail;
 	/* The text as given (it may hold what strlen would stop at). */
@@ -178,10 +203,6 @@ link_inbound_mo(const struct link_mo *mo, int64_t now, link_done_fn *done,
 	free(text);
 	if (j->strings == NULL)
 		goto fail;
-	j->kind = K_MO;
-	j->done = done;
-	j->done_arg = done_arg;
-	j->now = now;
 	j->mo.route = dst[0];
 	j->mo.msgid = dst[1];
 	j->mo.from = dst[2];
@@ -191,8 +212,7 @@ link_inbound_mo(const struct link_mo *mo, int64_t now, link_done_fn *done,
 	submit(j);
 	return;
 fail:
-	free(j);
-	done(done_arg, FP_ENOMEM, 0);
+	refuse(j, done, done_arg);
 }
 
 void
@@ -202,16 +222,12 @@ link_inbound_report(const struct link_report *r, int64_t now,
 	const char *src[3] = { r->provider, r->msgid, r->detail }, *dst[3];
 	struct job *j;
 
-	j = calloc(1, sizeof(*j));
+	j = job_new(K_REPORT, now, done, done_arg);
 	if (j == NULL)
 		goto fail;
 	j->strings = copy_strings(src, 3, dst);
 	if (j->strings == NULL)
 		goto fail;
-	j->kind = K_REPORT;
-	j->done = done;
-	j->done_arg = done_arg;
-	j->now = now;
 	j->report = *r;
 	j->report.provider = dst[0];
 	j->report.msgid = dst[1];
@@ -219,19 +235,19 @@ link_inbound_report(const struct link_report *r, int64_t now,
 	submit(j);
 	return;
 fail:
-	free(j);
-	done(done_arg, FP_ENOMEM, 0);
+	refuse(j, done, done_arg);
 }
 
-void
-link_inbound_parts(const char *provider, int64_t message_id,
+/* The n part ids msgids[], the first of them part first_part. */
+static void
+submit_parts(const char *provider, int64_t message_id, int first_part,
     const char *const *msgids, size_t n, int64_t now, link_done_fn *done,
     void *done_arg)
 {
 	const char **src = NULL;
 	struct job *j;
 
-	j = calloc(1, sizeof(*j));
+	j = job_new(K_PARTS, now, done, done_arg);
 	if (j == NULL)
 		goto fail;
 	src = calloc(n + 1, sizeof(*src));
@@ -246,51 +262,30 @@ link_inbound_parts(const char *provider, int64_t message_id,
 	src = NULL;
 	if (j->strings == NULL)
 		goto fail;
-	j->kind = K_PARTS;
-	j->done = done;
-	j->done_arg = done_arg;
-	j->now = now;
 	j->message_id = message_id;
-	j->first_part = 1;
+	j->first_part = first_part;
 	j->n = n;
 	submit(j);
 	return;
 fail:
 	free(src);
-	if (j != NULL)
-		job_free(j);
-	done(done_arg, FP_ENOMEM, 0);
+	refuse(j, done, done_arg);
+}
+
+void
+link_inbound_parts(const char *provider, int64_t message_id,
+    const char *const *msgids, size_t n, int64_t now, link_done_fn *done,
+    void *done_arg)
+{
+	submit_parts(provider, message_id, 1, msgids, n, now, done, done_arg);
 }
 
 void
 link_inbound_part(const char *provider, int64_t message_id, int part,
     const char *msgid, int64_t now, link_done_fn *done, void *done_arg)
 {
-	const char *src[2] = { provider, msgid };
-	struct job *j;
-
-	j = calloc(1, sizeof(*j));
-	if (j == NULL)
-		goto fail;
-	j->msgids = calloc(2, sizeof(*j->msgids));
-	if (j->msgids == NULL)
-		goto fail;
-	j->strings = copy_strings(src, 2, j->msgids);
-	if (j->strings == NULL)
-		goto fail;
-	j->kind = K_PARTS;
-	j->done = done;
-	j->done_arg = done_arg;
-	j->now = now;
-	j->message_id = message_id;
-	j->first_part = part;
-	j->n = 1;
-	submit(j);
-	return;
-fail:
-	if (j != NULL)
-		job_free(j);
-	done(done_arg, FP_ENOMEM, 0);
+	submit_parts(provider, message_id, part, &msgid, 1, now, done,
+	    done_arg);
 }
 
 /* ---- counters ------------------------------------------------------------ */
