@@ -130,3 +130,51 @@ cloud_reason(char *out, size_t len, const char *cloud, const char *code,
 	}
 	out[o] = '\0';
 }
+
+struct json_object *
+cloud_answer_json(struct json_tokener *tok, const char *body, size_t len)
+{
+	struct json_object *o;
+
+	if (len == 0 || len >= 65536)
+		return NULL;
+	json_tokener_reset(tok);
+	o = json_tokener_parse_ex(tok, body, (int)len);
+	if (json_tokener_get_error(tok) != json_tokener_success ||
+	    !json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+const char *
+cloud_answer_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+void
+cloud_answer_unknown(struct provider_result *res, long status,
+    const char *body, size_t len)
+{
+	provider_http_error(res, provider_classify_http(status) ==
+	    PROVIDER_REJECTED ? PROVIDER_REJECTED : PROVIDER_RETRY, status,
+	    body, len);
+}
+
+void
+cloud_answer_accept(struct provider_result *res, const char *id)
+{
+	res->outcome = PROVIDER_ACCEPTED;
+	res->msgid = strdup(id);
+	if (res->msgid == NULL) {
+		res->outcome = PROVIDER_RETRY;
+		snprintf(res->error, sizeof(res->error), "out of memory");
+	}
+}

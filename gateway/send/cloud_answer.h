@@ -4,12 +4,14 @@
  * later" (flow control, quota, the cloud's own trouble, a credential or
  * clock the operator can fix) and "this message will never go" (the
  * number, the template, its parameters, the signature), and the reason
- * kept with a failed or retried message.  Pure; used by
- * provider_aliyun.c and provider_tencent.c, tested alone.
+ * kept with a failed or retried message, and the JSON reading both
+ * answers share.  Pure; used by provider_aliyun.c and provider_tencent.c,
+ * tested alone.
  */
 #ifndef FP_CLOUD_ANSWER_H
 #define FP_CLOUD_ANSWER_H
 
+#include <json-c/json.h>
 #include <stddef.h>
 
 #include "provider.h"
@@ -46,5 +48,26 @@ enum provider_outcome tencent_classify(const char *code);
  */
 void cloud_reason(char *out, size_t len, const char *cloud, const char *code,
     const char *msg);
+
+/*
+ * The answer body[0..len) as a JSON object read with tok (reset first),
+ * or NULL: empty, 64 KiB or more, not JSON, not an object.  The caller
+ * puts it.
+ */
+struct json_object *cloud_answer_json(struct json_tokener *tok,
+    const char *body, size_t len);
+
+/* o's string member key (borrowed), or NULL: no o, no key, not a string. */
+const char *cloud_answer_str(struct json_object *o, const char *key);
+
+/*
+ * An answer that is not the cloud's JSON (a proxy's page, a cut
+ * answer): refused when the HTTP status says so, else retried.
+ */
+void cloud_answer_unknown(struct provider_result *res, long status,
+    const char *body, size_t len);
+
+/* Accepted with the provider's id (copied); retried when out of memory. */
+void cloud_answer_accept(struct provider_result *res, const char *id);
 
 #endif

@@ -214,47 +214,26 @@ aliyun_build(void *arg, const struct outbox_item *it,
 	return FP_OK;
 }
 
-static const char *
-field(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static void
 aliyun_parse(void *arg, const struct outbox_item *it, long status,
     const char *body, size_t len, struct provider_result *res)
 {
 	struct aliyun_ctx *ctx = arg;
-	struct json_object *o = NULL;
+	struct json_object *o;
 	const char *code, *biz;
 	enum provider_outcome out;
 
 	(void)it;
-	if (len > 0 && len < 65536) {
-		json_tokener_reset(ctx->tok);
-		o = json_tokener_parse_ex(ctx->tok, body, (int)len);
-		if (json_tokener_get_error(ctx->tok) != json_tokener_success ||
-		    !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
-			o = NULL;
-		}
-	}
-	code = field(o, "Code");
+	o = cloud_answer_json(ctx->tok, body, len);
+	code = cloud_answer_str(o, "Code");
 	if (code == NULL) {
 		/* Not Aliyun's JSON: a proxy's page, a cut answer. */
-		provider_http_error(res, provider_classify_http(status) ==
-		    PROVIDER_REJECTED ? PROVIDER_REJECTED : PROVIDER_RETRY,
-		    status, body, len);
+		cloud_answer_unknown(res, status, body, len);
 		json_object_put(o);
 		return;
 	}
 	out = aliyun_classify(code, status);
-	biz = field(o, "BizId");
+	biz = cloud_answer_str(o, "BizId");
 	if (out == PROVIDER_ACCEPTED && (biz == NULL || biz[0] == '\0' ||
 	    strlen(biz) > ALIYUN_ID_MAX)) {
 		/* Accepted, but no id to match its reports by: as for
@@ -262,17 +241,13 @@ aliyun_parse(void *arg, const struct outbox_item *it, long status,
 		out = PROVIDER_RETRY;
 		code = "OK without BizId";
 	}
-	res->outcome = out;
-	if (out == PROVIDER_ACCEPTED) {
-		res->msgid = strdup(biz);
-		if (res->msgid == NULL) {
-			res->outcome = PROVIDER_RETRY;
-			snprintf(res->error, sizeof(res->error),
-			    "out of memory");
-		}
-	} else
+	if (out == PROVIDER_ACCEPTED)
+		cloud_answer_accept(res, biz);
+	else {
+		res->outcome = out;
 		cloud_reason(res->error, sizeof(res->error), "aliyun", code,
-		    field(o, "Message"));
+		    cloud_answer_str(o, "Message"));
+	}
 	json_object_put(o);
 }
 

@@ -245,32 +245,16 @@ member(struct json_object *o, const char *key, enum json_type type)
 	return v;
 }
 
-static const char *
-str(struct json_object *o, const char *key)
-{
-	struct json_object *v = member(o, key, json_type_string);
-
-	return v != NULL ? json_object_get_string(v) : NULL;
-}
-
 static void
 tencent_parse(void *arg, const struct outbox_item *it, long status,
     const char *body, size_t len, struct provider_result *res)
 {
 	struct tencent_ctx *ctx = arg;
-	struct json_object *o = NULL, *r, *error, *set, *one = NULL;
+	struct json_object *o, *r, *error, *set, *one = NULL;
 	const char *code, *serial;
 
 	(void)it;
-	if (len > 0 && len < 65536) {
-		json_tokener_reset(ctx->tok);
-		o = json_tokener_parse_ex(ctx->tok, body, (int)len);
-		if (json_tokener_get_error(ctx->tok) != json_tokener_success ||
-		    !json_object_is_type(o, json_type_object)) {
-			json_object_put(o);
-			o = NULL;
-		}
-	}
+	o = cloud_answer_json(ctx->tok, body, len);
 	r = member(o, "Response", json_type_object);
 	error = member(r, "Error", json_type_object);
 	set = member(r, "SendStatusSet", json_type_array);
@@ -278,37 +262,30 @@ tencent_parse(void *arg, const struct outbox_item *it, long status,
 		one = json_object_array_get_idx(set, 0);
 	if (error != NULL) {
 		/* The whole request: signature, quota, parameters. */
-		code = str(error, "Code");
+		code = cloud_answer_str(error, "Code");
 		res->outcome = tencent_classify(code);
 		if (res->outcome == PROVIDER_ACCEPTED)
 			res->outcome = PROVIDER_RETRY;	/* an Error "Ok"? */
 		cloud_reason(res->error, sizeof(res->error), "tencent", code,
-		    str(error, "Message"));
+		    cloud_answer_str(error, "Message"));
 	} else if (one != NULL && json_object_is_type(one,
 	    json_type_object)) {
-		code = str(one, "Code");
-		serial = str(one, "SerialNo");
+		code = cloud_answer_str(one, "Code");
+		serial = cloud_answer_str(one, "SerialNo");
 		res->outcome = tencent_classify(code);
 		if (res->outcome == PROVIDER_ACCEPTED && serial != NULL &&
-		    serial[0] != '\0' && strlen(serial) <= TENCENT_ID_MAX) {
-			res->msgid = strdup(serial);
-			if (res->msgid == NULL) {
-				res->outcome = PROVIDER_RETRY;
-				snprintf(res->error, sizeof(res->error),
-				    "out of memory");
-			}
-		} else if (res->outcome == PROVIDER_ACCEPTED) {
+		    serial[0] != '\0' && strlen(serial) <= TENCENT_ID_MAX)
+			cloud_answer_accept(res, serial);
+		else if (res->outcome == PROVIDER_ACCEPTED) {
 			res->outcome = PROVIDER_RETRY;
 			cloud_reason(res->error, sizeof(res->error), "tencent",
 			    "Ok", "answer without a SerialNo");
 		} else
 			cloud_reason(res->error, sizeof(res->error), "tencent",
-			    code, str(one, "Message"));
+			    code, cloud_answer_str(one, "Message"));
 	} else {
 		/* Not Tencent's JSON: a proxy's page, a cut answer. */
-		provider_http_error(res, provider_classify_http(status) ==
-		    PROVIDER_REJECTED ? PROVIDER_REJECTED : PROVIDER_RETRY,
-		    status, body, len);
+		cloud_answer_unknown(res, status, body, len);
 	}
 	json_object_put(o);
 }
