@@ -29,7 +29,7 @@
 
 #include "cloud_answer.h"
 #include "cloud_sign.h"
-#include "log.h"
+#include "cloud_template.h"
 #include "provider.h"
 #include "strbuf.h"
 #include "tplmap.h"
@@ -48,7 +48,6 @@ aliyun_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 {
 	struct aliyun_ctx *ctx;
 	struct curl_slist *h;
-	char *errors = NULL;
 	enum fp_err err;
 
 	if (p->endpoint == NULL || p->access_key_id == NULL ||
@@ -58,14 +57,10 @@ aliyun_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 	if (ctx == NULL)
 		return FP_ENOMEM;
 	ctx->p = p;
-	err = tplmap_load_cfg(cfg, &ctx->map, &errors);
+	err = cloud_template_open(cfg, "aliyun", p, &ctx->map);
 	if (err != FP_OK) {
-		/* main.c checked the file before the senders started. */
-		log_warnx("aliyun.templates provider=%s error=\"%s\"", p->name,
-		    errors != NULL ? errors : fp_strerror(err));
-		free(errors);
 		free(ctx);
-		return err == FP_ENOMEM ? FP_ENOMEM : FP_ECONFIG;
+		return err;
 	}
 	h = curl_slist_append(NULL, "Content-Type: "
 	    "application/x-www-form-urlencoded");
@@ -140,23 +135,17 @@ aliyun_body(struct aliyun_ctx *ctx, const struct outbox_item *it,
 {
 	const struct cfg_provider *p = ctx->p;
 	const struct tplmap_entry *e;
-	const char *values[TPLMAP_PARAMS_MAX], *missing = NULL;
-	struct json_object *doc = NULL;
+	const char *values[TPLMAP_PARAMS_MAX];
+	struct json_object *doc;
 	struct cloud_param v[16];
 	char ts[ALIYUN_TIME_MAX], nonce[CLOUD_NONCE_MAX], out_id[24];
 	char *param = NULL;
 	enum fp_err err;
 	size_t n = 0;
 
-	e = tplmap_find(ctx->map, p->name, it->tpl_key, it->tpl_lang);
-	if (e == NULL || tplmap_values(e, it->tpl_vars, &doc, values,
-	    &missing) != FP_OK) {
-		log_error("aliyun.unmapped provider=%s id=%lld text=%s lang=%s "
-		    "missing=%s", p->name, (long long)it->id, it->tpl_key !=
-		    NULL ? it->tpl_key : "(free text)", it->tpl_lang != NULL ?
-		    it->tpl_lang : "-", missing != NULL ? missing : "-");
+	e = cloud_template_find(ctx->map, "aliyun", p, it, &doc, values);
+	if (e == NULL)
 		return FP_EINVAL;
-	}
 	err = cloud_nonce(nonce);
 	if (err == FP_OK && e->n_params > 0) {
 		param = template_param(e, values);

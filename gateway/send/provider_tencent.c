@@ -33,7 +33,7 @@
 
 #include "cloud_answer.h"
 #include "cloud_sign.h"
-#include "log.h"
+#include "cloud_template.h"
 #include "provider.h"
 #include "strbuf.h"
 #include "tplmap.h"
@@ -74,7 +74,6 @@ tencent_open(const struct cfg *cfg, const struct cfg_provider *p,
     void **out)
 {
 	struct tencent_ctx *ctx;
-	char *errors = NULL;
 	enum fp_err err;
 
 	if (p->endpoint == NULL || p->secret_id == NULL ||
@@ -85,13 +84,10 @@ tencent_open(const struct cfg *cfg, const struct cfg_provider *p,
 	if (ctx == NULL)
 		return FP_ENOMEM;
 	ctx->p = p;
-	err = tplmap_load_cfg(cfg, &ctx->map, &errors);
+	err = cloud_template_open(cfg, "tencent", p, &ctx->map);
 	if (err != FP_OK) {
-		log_warnx("tencent.templates provider=%s error=\"%s\"",
-		    p->name, errors != NULL ? errors : fp_strerror(err));
-		free(errors);
 		free(ctx);
-		return err == FP_ENOMEM ? FP_ENOMEM : FP_ECONFIG;
+		return err;
 	}
 	ctx->host = host_of(p->endpoint);
 	ctx->tok = ctx->host != NULL ? json_tokener_new() : NULL;
@@ -203,20 +199,14 @@ tencent_build(void *arg, const struct outbox_item *it,
 {
 	struct tencent_ctx *ctx = arg;
 	const struct tplmap_entry *e;
-	const char *values[TPLMAP_PARAMS_MAX], *missing = NULL;
-	struct json_object *doc = NULL;
+	const char *values[TPLMAP_PARAMS_MAX];
+	struct json_object *doc;
 
 	memset(req, 0, sizeof(*req));
-	e = tplmap_find(ctx->map, ctx->p->name, it->tpl_key, it->tpl_lang);
-	if (e == NULL || tplmap_values(e, it->tpl_vars, &doc, values,
-	    &missing) != FP_OK) {
-		log_error("tencent.unmapped provider=%s id=%lld text=%s "
-		    "lang=%s missing=%s", ctx->p->name, (long long)it->id,
-		    it->tpl_key != NULL ? it->tpl_key : "(free text)",
-		    it->tpl_lang != NULL ? it->tpl_lang : "-",
-		    missing != NULL ? missing : "-");
+	e = cloud_template_find(ctx->map, "tencent", ctx->p, it, &doc,
+	    values);
+	if (e == NULL)
 		return FP_EINVAL;
-	}
 	req->body = body_of(ctx->p, it, e, values, &req->body_len);
 	json_object_put(doc);
 	req->url = strdup(ctx->p->endpoint);
