@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 #include <libconfig.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,6 +567,23 @@ tplmap_param_max(const struct tplmap *m, const struct cfg_provider *p)
 	default:
 		return 0;	/* an aggregator's: not documented here */
 	}
+}
+
+void
+tplmap_params_json(const struct tplmap_entry *e, const char *const *values,
+    struct strbuf *b)
+{
+	size_t i;
+
+	strbuf_adds(b, "{");
+	for (i = 0; i < e->n_params; i++) {
+		if (i > 0)
+			strbuf_adds(b, ",");
+		strbuf_add_json(b, e->params[i].name, SIZE_MAX);
+		strbuf_adds(b, ":");
+		strbuf_add_json(b, values[i], SIZE_MAX);
+	}
+	strbuf_adds(b, "}");
 }
 
 enum fp_err

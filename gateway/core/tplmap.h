@@ -108,6 +108,15 @@ enum fp_err tplmap_values(const struct tplmap_entry *e, const char *vars,
     struct json_object **doc, const char *values[TPLMAP_PARAMS_MAX],
     const char **missing);
 
+/*
+ * Append e's parameters as a JSON object by name, in e's order, with
+ * values[] (from tplmap_values) to b: {"name":"value",...}.  Aliyun's
+ * TemplateParam and http_json's template_param.
+ */
+struct strbuf;
+void tplmap_params_json(const struct tplmap_entry *e,
+    const char *const *values, struct strbuf *b);
+
 /* Whether the configuration has a template provider at all. */
 bool tplmap_needed(const struct cfg *cfg);
 

@@ -110,17 +110,8 @@ static char *
 template_param(const struct tplmap_entry *e, const char *const *values)
 {
 	struct strbuf b = STRBUF_INIT;
-	size_t i;
 
-	strbuf_adds(&b, "{");
-	for (i = 0; i < e->n_params; i++) {
-		if (i > 0)
-			strbuf_adds(&b, ",");
-		strbuf_add_json(&b, e->params[i].name, SIZE_MAX);
-		strbuf_adds(&b, ":");
-		strbuf_add_json(&b, values[i], SIZE_MAX);
-	}
-	strbuf_adds(&b, "}");
+	tplmap_params_json(e, values, &b);
 	return strbuf_take(&b, NULL);
 }
 

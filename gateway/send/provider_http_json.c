@@ -140,7 +140,6 @@ json_build(void *arg, const struct outbox_item *it,
 	const char *values[TPLMAP_PARAMS_MAX];
 	struct json_object *doc = NULL;
 	char id[24];
-	size_t i;
 
 	memset(req, 0, sizeof(*req));
 	snprintf(id, sizeof(id), "%lld", (long long)it->id);
@@ -156,15 +155,8 @@ json_build(void *arg, const struct outbox_item *it,
 		e = NULL;
 	if (e != NULL) {
 		add_field(&b, "template_code", e->code);
-		strbuf_adds(&b, ",\"template_param\":{");
-		for (i = 0; i < e->n_params; i++) {
-			if (i > 0)
-				strbuf_adds(&b, ",");
-			strbuf_add_json(&b, e->params[i].name, SIZE_MAX);
-			strbuf_adds(&b, ":");
-			strbuf_add_json(&b, values[i], SIZE_MAX);
-		}
-		strbuf_adds(&b, "}");
+		strbuf_adds(&b, ",\"template_param\":");
+		tplmap_params_json(e, values, &b);
 	} else if (p->template_code != NULL && p->template_code[0] != '\0')
 		add_field(&b, "template_code", p->template_code);
 	json_object_put(doc);
