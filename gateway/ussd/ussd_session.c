@@ -462,33 +462,18 @@ ussd_challenge_fail(struct store *st, const char *msisdn,
 	return err;
 }
 
-static enum fp_err
-exec_at(struct store *st, const char *sql, int64_t at)
-{
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, sql, &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, at);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
-}
-
 enum fp_err
 ussd_prune(struct store *st, int64_t now, int window_s)
 {
 	enum fp_err err;
 
-	err = exec_at(st, "DELETE FROM ussd_ended WHERE expires_at <= ?1", now);
+	err = store_exec_2(st, "DELETE FROM ussd_ended WHERE expires_at <= ?1",
+	    now, 0);
 	if (err == FP_OK)
-		err = exec_at(st, "DELETE FROM ussd_challenge_failures WHERE "
-		    "at <= ?1", now - window_s);
+		err = store_exec_2(st, "DELETE FROM ussd_challenge_failures "
+		    "WHERE at <= ?1", now - window_s, 0);
 	if (err == FP_OK)
-		err = exec_at(st, "DELETE FROM ussd_challenge_locks WHERE "
-		    "locked_until <= ?1", now);
+		err = store_exec_2(st, "DELETE FROM ussd_challenge_locks "
+		    "WHERE locked_until <= ?1", now, 0);
 	return err;
 }
