@@ -173,7 +173,7 @@ link_fail(struct cmpp_ctx *c, const char *why)
 	delay_ms = delay_ms * 8 / 10 +
 	    (int64_t)(cmpp_random(c) % (uint64_t)(delay_ms * 4 / 10 + 1));
 	c->state = LINK_DOWN;
-	c->next_connect_ns = cmpp_mono_ns() + delay_ms * NS_PER_MS;
+	c->next_connect_ns = monotime_ns() + delay_ms * NS_PER_MS;
 }
 
 static void
@@ -659,13 +659,13 @@ static void
 terminate(struct cmpp_ctx *c)
 {
 	struct pollfd pf;
-	int64_t until = cmpp_mono_ns() + TERMINATE_WAIT_MS * NS_PER_MS;
+	int64_t until = monotime_ns() + TERMINATE_WAIT_MS * NS_PER_MS;
 
 	if (c->state != LINK_UP)
 		return;
 	put_empty(c, CMPP_TERMINATE, c->next_seq++);
 	flush_out(c);
-	while (c->state == LINK_UP && cmpp_mono_ns() < until) {
+	while (c->state == LINK_UP && monotime_ns() < until) {
 		pf.fd = c->fd;
 		pf.events = POLLIN;
 		pf.revents = 0;
@@ -693,7 +693,7 @@ cmpp_link_main(void *arg)
 
 	pthread_mutex_lock(&c->lock);
 	while (!atomic_load(&c->is_stopping)) {
-		now = cmpp_mono_ns();
+		now = monotime_ns();
 		if (c->state == LINK_DOWN && now >= c->next_connect_ns)
 			start_connect(c, now);
 		check_timers(c, now);
@@ -724,7 +724,7 @@ cmpp_link_main(void *arg)
 		/* The socket polled is still the link's (a wake-up cannot
 		 * change it: only this thread does). */
 		if (nfds == 2 && pf[1].revents != 0 && pf[1].fd == c->fd)
-			on_socket(c, pf[1].revents, cmpp_mono_ns());
+			on_socket(c, pf[1].revents, monotime_ns());
 	}
 	terminate(c);
 	if (c->fd >= 0)

@@ -24,6 +24,7 @@
 #include "cfg.h"
 #include "cmpp_codec.h"
 #include "link_inbound.h"
+#include "monotime.h"
 #include "outbox.h"
 #include "provider.h"
 
@@ -167,15 +168,6 @@ struct cmpp_ctx {
 
 	struct link_stats stats;
 };
-
-static inline int64_t
-cmpp_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
 
 static inline int64_t
 cmpp_timeout_ns(const struct cmpp_ctx *c)

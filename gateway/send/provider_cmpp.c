@@ -119,7 +119,7 @@ cmpp_open(const struct cfg *cfg, const struct cfg_provider *p, void **out)
 		return FP_ENOMEM;
 	}
 	if (getrandom(&c->rnd, sizeof(c->rnd), 0) != (ssize_t)sizeof(c->rnd))
-		c->rnd = (uint64_t)cmpp_mono_ns();
+		c->rnd = (uint64_t)monotime_ns();
 	c->rnd |= 1;
 	c->next_seq = (uint32_t)(cmpp_random(c) & 0x7fffffff) + 1;
 	atomic_init(&c->next_ref, (unsigned)cmpp_random(c));
@@ -265,7 +265,7 @@ cmpp_send_batch(void *arg, const struct outbox_item *items, size_t n,
 		msgs[i].is_finished = !prepare(c, &msgs[i], tmp);
 	}
 	free(tmp);
-	now = cmpp_mono_ns();
+	now = monotime_ns();
 	pthread_mutex_lock(&c->lock);
 	for (left = 0, i = 0; i < n; i++) {
 		struct cmpp_msg *m = &msgs[i];

@@ -209,15 +209,15 @@ worker_open(struct sender *s, struct worker *w, const struct cfg_provider *p)
 		w->target = SENDER_BATCH;
 	}
 	if (getrandom(&w->rnd, sizeof(w->rnd), 0) != (ssize_t)sizeof(w->rnd))
-		w->rnd = (uint64_t)mono_ns();
+		w->rnd = (uint64_t)monotime_ns();
 	w->rnd |= 1;
 	snprintf(w->log_event, sizeof(w->log_event), "sender provider=%s",
 	    p->name);
 	w->log_limit = (struct log_limit)LOG_LIMIT_INIT(w->log_event,
 	    LOG_PER_S);
 	ratelimit_init(&w->rl, p->rate_per_s, burst_for(p->rate_per_s),
-	    mono_ns());
-	w->want = ratelimit_forecast(&w->rl, mono_ns(),
+	    monotime_ns());
+	w->want = ratelimit_forecast(&w->rl, monotime_ns(),
 	    SENDER_HORIZON_MS * SENDER_NS_PER_MS, w->target);
 	return FP_OK;
 }

@@ -335,7 +335,7 @@ round_exec(struct worker *w, struct round *r)
 static void
 hold_update(struct worker *w, size_t kept, size_t written, enum fp_err err)
 {
-	int64_t now = mono_ns();
+	int64_t now = monotime_ns();
 
 	if (kept == 0) {
 		if (w->held_since_ns != 0)
@@ -504,7 +504,7 @@ stop_write(struct worker *w, struct donelist *mine)
 {
 	struct outbox_item *items;
 	struct timespec ts;
-	int64_t wait, deadline = mono_ns() + SENDER_STOP_WRITE_MS *
+	int64_t wait, deadline = monotime_ns() + SENDER_STOP_WRITE_MS *
 	    SENDER_NS_PER_MS;
 	size_t kept, n, n_moved, i, unsent;
 	bool is_committed;
@@ -527,11 +527,11 @@ stop_write(struct worker *w, struct donelist *mine)
 		}
 		if (kept == 0 && unsent == 0)
 			return;
-		wait = w->hold_retry_ns > 0 ? w->hold_retry_ns - mono_ns() :
+		wait = w->hold_retry_ns > 0 ? w->hold_retry_ns - monotime_ns() :
 		    SENDER_HOLD_MIN_MS * SENDER_NS_PER_MS;
 		if (wait < 0)
 			wait = 0;
-		if (mono_ns() + wait >= deadline)
+		if (monotime_ns() + wait >= deadline)
 			break;
 		ts.tv_sec = (time_t)(wait / RATELIMIT_NS);
 		ts.tv_nsec = (long)(wait % RATELIMIT_NS);
@@ -548,7 +548,7 @@ stop_write(struct worker *w, struct donelist *mine)
 	log_error("sender.stop provider=%s unwritten=%zu unsent=%zu "
 	    "held_ms=%lld error=\"database not writable\"", w->p->name,
 	    mine->n, unsent, (long long)(w->held_since_ns != 0 ?
-	    (mono_ns() - w->held_since_ns) / SENDER_NS_PER_MS : 0));
+	    (monotime_ns() - w->held_since_ns) / SENDER_NS_PER_MS : 0));
 }
 
 /*
@@ -573,7 +573,7 @@ sender_db_main(void *arg)
 		take_done(w, &mine, now_s);
 		if (w->is_io_finished)
 			break;
-		now = mono_ns();
+		now = monotime_ns();
 		is_over = failover_moves(w, now_s);
 		is_holding = w->held_since_ns != 0;
 		can_write = mine.n > 0 && (!is_holding ||

@@ -329,7 +329,7 @@ run_curl_timer(struct worker *w)
 {
 	int running;
 
-	if (w->curl_due_ns >= 0 && mono_ns() >= w->curl_due_ns) {
+	if (w->curl_due_ns >= 0 && monotime_ns() >= w->curl_due_ns) {
 		w->curl_due_ns = -1;
 		curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0,
 		    &running);
@@ -346,7 +346,7 @@ run_curl(struct worker *w, int64_t wait_ns)
 {
 	struct epoll_event ev[32];
 	uint64_t v;
-	int64_t now = mono_ns();
+	int64_t now = monotime_ns();
 	int n, i, mask, running, ms;
 
 	if (w->curl_due_ns >= 0)
@@ -390,9 +390,9 @@ drain_http(struct worker *w)
 	int64_t deadline;
 	size_t i;
 
-	deadline = mono_ns() + min64(SENDER_GRACE_MS,
+	deadline = monotime_ns() + min64(SENDER_GRACE_MS,
 	    (int64_t)w->p->timeout_s * 1000) * SENDER_NS_PER_MS;
-	while (w->n_busy > 0 && mono_ns() < deadline) {
+	while (w->n_busy > 0 && monotime_ns() < deadline) {
 		run_curl(w, 50 * SENDER_NS_PER_MS);
 		collect(w);
 	}
@@ -420,7 +420,7 @@ sender_io_main(void *arg)
 	bool has_room, has_ready;
 
 	while (!is_stopping(w)) {
-		now = mono_ns();
+		now = monotime_ns();
 		if (w->ops->is_http) {
 			start_http(w, now);
 			run_curl_timer(w);	/* starts what was added */
@@ -431,7 +431,7 @@ sender_io_main(void *arg)
 		/* Sleep until a request finishes (socket), a token is due
 		 * for a ready message, or the database thread brings more
 		 * (sender_io_wake). */
-		now = mono_ns();
+		now = monotime_ns();
 		has_room = !w->ops->is_http || w->n_busy < w->n_slots;
 		pthread_mutex_lock(&w->lock);
 		has_ready = sender_itemq_len(&w->ready) > 0;
@@ -481,7 +481,7 @@ on_timer(CURLM *multi, long timeout_ms, void *userp)
 
 	(void)multi;
 	w->curl_due_ns = timeout_ms < 0 ? -1 :
-	    mono_ns() + (int64_t)timeout_ms * SENDER_NS_PER_MS;
+	    monotime_ns() + (int64_t)timeout_ms * SENDER_NS_PER_MS;
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "err.h"
 #include "failover.h"
 #include "log.h"
+#include "monotime.h"
 #include "outbox.h"
 #include "provider.h"
 #include "ratelimit.h"
@@ -100,7 +101,7 @@ struct worker {
 					 * epoll_wait on curl's sockets */
 	int		 evfd;		/* owned: eventfd in epfd; any thread
 					 * wakes the I/O thread (sender_io_wake) */
-	int64_t		 curl_due_ns;	/* curl's timer (mono_ns), -1: none;
+	int64_t		 curl_due_ns;	/* curl's timer (monotime_ns), -1: none;
 					 * the I/O thread's */
 	unsigned char	*fd_state;	/* owned, by descriptor: what epfd
 					 * has and curl wants (sender_io.c) */
@@ -134,7 +135,7 @@ struct worker {
 	struct log_limit log_limit;	/* per-message lines */
 	char		 log_event[160];	/* its summary's name:
 						 * "sender provider=..." */
-	int64_t		 held_since_ns;	/* mono_ns of the first failed
+	int64_t		 held_since_ns;	/* monotime_ns of the first failed
 					 * write of the outcomes held, 0:
 					 * none held */
 	int64_t		 hold_retry_ns;	/* write them again from then */
@@ -166,15 +167,6 @@ struct sender {
 	struct worker	*workers;	/* n_workers, owned */
 	size_t		 n_workers;
 };
-
-static inline int64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * RATELIMIT_NS + ts.tv_nsec;
-}
 
 static inline int64_t
 min64(int64_t a, int64_t b)

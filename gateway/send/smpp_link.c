@@ -180,7 +180,7 @@ start_connect(struct smpp_link *l, int64_t now)
 	pthread_mutex_unlock(&l->lock);
 	rc = getaddrinfo(l->p->host, port, &hints, &res);
 	pthread_mutex_lock(&l->lock);
-	now = smpp_mono_ns();
+	now = monotime_ns();
 	if (rc != 0) {
 		snprintf(why, sizeof(why), "resolve %s: %s", l->p->host,
 		    gai_strerror(rc));
@@ -473,7 +473,7 @@ static void
 unbind(struct smpp_link *l)
 {
 	struct pollfd pfd;
-	int64_t end, now = smpp_mono_ns();
+	int64_t end, now = monotime_ns();
 	uint32_t seq = smpp_link_next_seq(l);
 	struct smpp_header h;
 
@@ -501,7 +501,7 @@ unbind(struct smpp_link *l)
 		if (h.len > SMPP_HEADER_LEN && h.len <= SMPP_PDU_MAX &&
 		    read(l->fd, l->in, h.len - SMPP_HEADER_LEN) < 0)
 			return;
-		now = smpp_mono_ns();
+		now = monotime_ns();
 	}
 }
 
@@ -516,7 +516,7 @@ link_main(void *arg)
 
 	pthread_mutex_lock(&l->lock);
 	while (!atomic_load(&l->is_stopping)) {
-		now = smpp_mono_ns();
+		now = monotime_ns();
 		if (l->state == SMPP_DOWN && now >= l->next_connect_ns)
 			start_connect(l, now);
 		next = step(l, now);
@@ -532,7 +532,7 @@ link_main(void *arg)
 			pfd[1].revents = 0;
 			nfds = 2;
 		}
-		now = smpp_mono_ns();
+		now = monotime_ns();
 		ms = next <= now ? 0 : (int)((next - now + SMPP_NS_PER_MS - 1) /
 		    SMPP_NS_PER_MS);
 		pthread_mutex_unlock(&l->lock);
@@ -543,7 +543,7 @@ link_main(void *arg)
 			(void)!read(l->evfd, &v, sizeof(v));
 		if (nfds < 2 || l->fd != pfd[1].fd || pfd[1].revents == 0)
 			continue;
-		now = smpp_mono_ns();
+		now = monotime_ns();
 		if (l->state == SMPP_CONNECTING) {
 			finish_connect(l, now);
 			continue;
@@ -572,7 +572,7 @@ smpp_link_open(const struct cfg *cfg, const struct cfg_provider *p,
 {
 	pthread_condattr_t ca;
 	struct smpp_link *l;
-	int64_t now = smpp_mono_ns();
+	int64_t now = monotime_ns();
 
 	l = calloc(1, sizeof(*l));
 	if (l == NULL)

@@ -36,6 +36,7 @@
 
 #include "cfg.h"
 #include "link_inbound.h"
+#include "monotime.h"
 #include "provider.h"
 #include "ratelimit.h"
 #include "smpp_concat.h"
@@ -147,15 +148,6 @@ struct smpp_link {
 
 	struct link_stats stats;
 };
-
-static inline int64_t
-smpp_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * SMPP_NS_PER_S + ts.tv_nsec;
-}
 
 /* smpp_link.c */
 

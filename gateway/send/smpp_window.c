@@ -280,7 +280,7 @@ void
 smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
     char *why, size_t why_len)
 {
-	int64_t now = smpp_mono_ns(), timeout, start, until, t;
+	int64_t now = monotime_ns(), timeout, start, until, t;
 	uint64_t seen;
 	struct timespec ts;
 	size_t i, left = n;
@@ -342,7 +342,7 @@ smpp_link_submit(struct smpp_link *l, struct smpp_job *jobs, size_t n,
 		ts.tv_sec = (time_t)(t / SMPP_NS_PER_S);
 		ts.tv_nsec = (long)(t % SMPP_NS_PER_S);
 		pthread_cond_timedwait(&l->cond, &l->lock, &ts);
-		now = smpp_mono_ns();
+		now = monotime_ns();
 	}
 	if (left > 0)
 		forget(l, jobs, n);
