@@ -73,6 +73,13 @@ enum fp_err store_exec(struct store *st, const char *sql);
 enum fp_err store_exec_2(struct store *st, const char *sql, int64_t a,
     int64_t b);
 
+/*
+ * The same with ?1 = text (bound as is, not copied) and ?2 = b (a
+ * statement may use only ?1).
+ */
+enum fp_err store_exec_text(struct store *st, const char *sql,
+    const char *text, int64_t b);
+
 /* Map an SQLite result code to enum fp_err (BUSY/LOCKED → FP_EBUSY,
  * CONSTRAINT → FP_EDUP, NOMEM → FP_ENOMEM, else FP_EIO). */
 enum fp_err store_err(int rc);

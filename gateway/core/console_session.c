@@ -96,15 +96,8 @@ console_session_create(struct store *st, const char *name, int64_t now,
 	sqlite3_reset(stmt);
 	if (rc != SQLITE_DONE)
 		return store_err(rc);
-	err = store_stmt(st, "UPDATE console_users SET last_login_at = ?2 "
-	    "WHERE name = ?1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	return store_exec_text(st, "UPDATE console_users SET last_login_at = "
+	    "?2 WHERE name = ?1", name, now);
 }
 
 enum fp_err
@@ -298,10 +291,9 @@ console_login_unlock(struct store *st, const char *name, const char *actor,
     int64_t now, bool *was_locked, int *clients)
 {
 	bool locked = false;
-	sqlite3_stmt *stmt;
 	enum fp_err err;
 	char detail[48];
-	int lifted = 0, rc;
+	int lifted = 0;
 
 	err = console_login_locked(st, name, "", now, &locked, NULL);
 	if (err != FP_OK)
@@ -309,38 +301,22 @@ console_login_unlock(struct store *st, const char *name, const char *actor,
 	/* The clients whose every failure in the window was for this name
 	 * (a clerk's own typos locked the office's address): unlocked too.
 	 * One that also failed for other names (a guesser) stays locked. */
-	err = store_stmt(st, "DELETE FROM console_lockouts WHERE kind = "
+	err = store_exec_text(st, "DELETE FROM console_lockouts WHERE kind = "
 	    "'client' AND key IN (SELECT client FROM console_login_failures "
 	    "WHERE user_name = ?1) AND NOT EXISTS (SELECT 1 FROM "
 	    "console_login_failures f WHERE f.client = console_lockouts.key "
-	    "AND f.user_name <> ?1 AND f.at > ?2)", &stmt);
+	    "AND f.user_name <> ?1 AND f.at > ?2)", name,
+	    now - CONSOLE_LOCK_WINDOW_S);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(stmt, 2, now - CONSOLE_LOCK_WINDOW_S);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
 	lifted = sqlite3_changes(store_db(st));
-	err = store_stmt(st, "DELETE FROM console_lockouts WHERE kind = 'user' "
-	    "AND key = ?1", &stmt);
+	err = store_exec_text(st, "DELETE FROM console_lockouts WHERE kind = "
+	    "'user' AND key = ?1", name, 0);
+	if (err == FP_OK)
+		err = store_exec_text(st, "DELETE FROM console_login_failures "
+		    "WHERE user_name = ?1", name, 0);
 	if (err != FP_OK)
 		return err;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
-	err = store_stmt(st, "DELETE FROM console_login_failures WHERE "
-	    "user_name = ?1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_DONE)
-		return store_err(rc);
 	if (was_locked != NULL)
 		*was_locked = locked;
 	if (clients != NULL)

@@ -209,18 +209,8 @@ is_argon2id(const char *hash)
 static enum fp_err
 end_sessions(struct store *st, const char *name)
 {
-	sqlite3_stmt *stmt;
-	enum fp_err err;
-	int rc;
-
-	err = store_stmt(st, "DELETE FROM console_sessions WHERE user_name = "
-	    "?1", &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_text(stmt, 1, name, -1, SQLITE_STATIC);
-	rc = sqlite3_step(stmt);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	return store_exec_text(st, "DELETE FROM console_sessions WHERE "
+	    "user_name = ?1", name, 0);
 }
 
 enum fp_err
