@@ -303,18 +303,12 @@ store_column_copy(sqlite3_stmt *stmt, int col, char *dst, size_t len)
 	snprintf(dst, len, "%s", v != NULL ? (const char *)v : "");
 }
 
-enum fp_err
-store_exec_2(struct store *st, const char *sql, int64_t a, int64_t b)
+/* Step stmt to its end (rows of a RETURNING clause ignored), reset it. */
+static enum fp_err
+run_to_end(sqlite3_stmt *stmt)
 {
-	sqlite3_stmt *stmt;
-	enum fp_err err;
 	int rc;
 
-	err = store_stmt(st, sql, &stmt);
-	if (err != FP_OK)
-		return err;
-	sqlite3_bind_int64(stmt, 1, a);
-	sqlite3_bind_int64(stmt, 2, b);	/* SQLITE_RANGE when unused */
 	do
 		rc = sqlite3_step(stmt);
 	while (rc == SQLITE_ROW);
@@ -323,21 +317,30 @@ store_exec_2(struct store *st, const char *sql, int64_t a, int64_t b)
 }
 
 enum fp_err
+store_exec_2(struct store *st, const char *sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *stmt;
+	enum fp_err err;
+
+	err = store_stmt(st, sql, &stmt);
+	if (err != FP_OK)
+		return err;
+	sqlite3_bind_int64(stmt, 1, a);
+	sqlite3_bind_int64(stmt, 2, b);	/* SQLITE_RANGE when unused */
+	return run_to_end(stmt);
+}
+
+enum fp_err
 store_exec_text(struct store *st, const char *sql, const char *text,
     int64_t b)
 {
 	sqlite3_stmt *stmt;
 	enum fp_err err;
-	int rc;
 
 	err = store_stmt(st, sql, &stmt);
 	if (err != FP_OK)
 		return err;
 	sqlite3_bind_text(stmt, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(stmt, 2, b);	/* SQLITE_RANGE when unused */
-	do
-		rc = sqlite3_step(stmt);
-	while (rc == SQLITE_ROW);
-	sqlite3_reset(stmt);
-	return rc == SQLITE_DONE ? FP_OK : store_err(rc);
+	return run_to_end(stmt);
 }
