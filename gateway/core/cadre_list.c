@@ -7,6 +7,7 @@
 
 #include "cadre_list.h"
 #include "msisdn.h"
+#include "svc.h"
 
 static struct json_object *
 text_or_null(sqlite3_stmt *stmt, int c)
@@ -66,10 +67,6 @@ cadre_list(struct store *st, const char *area, const char *q,
 		json_object_put(items);
 		return store_err(rc);
 	}
-	*out = json_object_new_object();
-	json_object_object_add(*out, "items", items);
-	json_object_object_add(*out, "limit", json_object_new_int(limit));
-	json_object_object_add(*out, "next", n > limit ?
-	    json_object_new_string(last) : NULL);
+	*out = svc_page_json(items, limit, n > limit ? last : NULL);
 	return FP_OK;
 }

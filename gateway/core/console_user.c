@@ -466,11 +466,7 @@ console_user_page(struct store *st, const char *scope, const char *after,
 		json_object_put(items);
 		return store_err(rc);
 	}
-	*out = json_object_new_object();
-	json_object_object_add(*out, "items", items);
-	json_object_object_add(*out, "limit", json_object_new_int(limit));
-	json_object_object_add(*out, "next", n > limit ?
-	    json_object_new_string(last) : NULL);
+	*out = svc_page_json(items, limit, n > limit ? last : NULL);
 	return FP_OK;
 }
 

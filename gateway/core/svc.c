@@ -269,3 +269,15 @@ svc_time_json(int64_t t)
 	timefmt_utc(t, buf);
 	return json_object_new_string(buf);
 }
+
+struct json_object *
+svc_page_json(struct json_object *items, int limit, const char *next)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "items", items);
+	json_object_object_add(o, "limit", json_object_new_int(limit));
+	json_object_object_add(o, "next", next != NULL ?
+	    json_object_new_string(next) : NULL);
+	return o;
+}

@@ -131,4 +131,12 @@ enum fp_err svc_word(const struct svc_ctx *ctx, const char *lang,
 /* A time as JSON (RFC 3339, UTC), or NULL (JSON null) for 0. */
 struct json_object *svc_time_json(int64_t t);
 
+/*
+ * A page of a keyset-paged list, {"items","limit","next"}: items taken
+ * (put by the caller's reader), next the key to pass as after, or NULL
+ * for JSON null when this is the last page.
+ */
+struct json_object *svc_page_json(struct json_object *items, int limit,
+    const char *next);
+
 #endif
