@@ -9,14 +9,6 @@
 #include "msisdn.h"
 #include "svc.h"
 
-static struct json_object *
-text_or_null(sqlite3_stmt *stmt, int c)
-{
-	const unsigned char *v = sqlite3_column_text(stmt, c);
-
-	return v != NULL ? json_object_new_string((const char *)v) : NULL;
-}
-
 enum fp_err
 cadre_list(struct store *st, const char *area, const char *q,
     const char *after, int limit, bool mask, struct json_object **out)
@@ -52,13 +44,14 @@ cadre_list(struct store *st, const char *area, const char *q,
 			break;
 		o = json_object_new_object();
 		phone = (const char *)sqlite3_column_text(stmt, 2);
-		json_object_object_add(o, "cadre_id", text_or_null(stmt, 0));
-		json_object_object_add(o, "name", text_or_null(stmt, 1));
+		json_object_object_add(o, "cadre_id", svc_column_json(stmt, 0));
+		json_object_object_add(o, "name", svc_column_json(stmt, 1));
 		json_object_object_add(o, "phone", phone == NULL ? NULL :
 		    json_object_new_string(mask ? msisdn_mask(phone, masked,
 		    sizeof(masked)) : phone));
-		json_object_object_add(o, "area_code", text_or_null(stmt, 3));
-		json_object_object_add(o, "title", text_or_null(stmt, 4));
+		json_object_object_add(o, "area_code",
+		    svc_column_json(stmt, 3));
+		json_object_object_add(o, "title", svc_column_json(stmt, 4));
 		json_object_array_add(items, o);
 		store_column_copy(stmt, 0, last, sizeof(last));
 	}

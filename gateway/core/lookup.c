@@ -11,14 +11,6 @@
 #include "lookup.h"
 #include "msisdn.h"
 
-static struct json_object *
-text_or_null(sqlite3_stmt *stmt, int c)
-{
-	const unsigned char *v = sqlite3_column_text(stmt, c);
-
-	return v != NULL ? json_object_new_string((const char *)v) : NULL;
-}
-
 /* A message's text; the mobile numbers in it masked when `mask`. */
 static struct json_object *
 text_json(sqlite3_stmt *stmt, int c, bool mask)
@@ -81,9 +73,10 @@ add_members(struct store *st, const char *id, bool mask,
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct json_object *m = json_object_new_object();
 
-		json_object_object_add(m, "member_id", text_or_null(stmt, 0));
-		json_object_object_add(m, "name", text_or_null(stmt, 1));
-		json_object_object_add(m, "relation", text_or_null(stmt, 2));
+		json_object_object_add(m, "member_id",
+		    svc_column_json(stmt, 0));
+		json_object_object_add(m, "name", svc_column_json(stmt, 1));
+		json_object_object_add(m, "relation", svc_column_json(stmt, 2));
 		json_object_object_add(m, "phone", phone_json((const char *)
 		    sqlite3_column_text(stmt, 3), mask));
 		json_object_object_add(m, "opted_out", json_object_new_boolean(
@@ -112,12 +105,13 @@ add_cadre(struct store *st, const char *cadre_id, bool mask,
 	rc = sqlite3_step(stmt);
 	if (rc == SQLITE_ROW) {
 		c = json_object_new_object();
-		json_object_object_add(c, "cadre_id", text_or_null(stmt, 0));
-		json_object_object_add(c, "name", text_or_null(stmt, 1));
+		json_object_object_add(c, "cadre_id", svc_column_json(stmt, 0));
+		json_object_object_add(c, "name", svc_column_json(stmt, 1));
 		json_object_object_add(c, "phone", phone_json((const char *)
 		    sqlite3_column_text(stmt, 2), mask));
-		json_object_object_add(c, "area_code", text_or_null(stmt, 3));
-		json_object_object_add(c, "title", text_or_null(stmt, 4));
+		json_object_object_add(c, "area_code",
+		    svc_column_json(stmt, 3));
+		json_object_object_add(c, "title", svc_column_json(stmt, 4));
 	}
 	sqlite3_reset(stmt);
 	json_object_object_add(o, "cadre", c);
@@ -147,12 +141,15 @@ add_programs(struct store *st, const char *id, struct json_object *o)
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		struct json_object *r = json_object_new_object();
 
-		json_object_object_add(r, "member_id", text_or_null(stmt, 0));
-		json_object_object_add(r, "name", text_or_null(stmt, 1));
-		json_object_object_add(r, "program", text_or_null(stmt, 2));
-		json_object_object_add(r, "program_name", text_or_null(stmt, 3));
-		json_object_object_add(r, "status", text_or_null(stmt, 4));
-		json_object_object_add(r, "updated_on", text_or_null(stmt, 5));
+		json_object_object_add(r, "member_id",
+		    svc_column_json(stmt, 0));
+		json_object_object_add(r, "name", svc_column_json(stmt, 1));
+		json_object_object_add(r, "program", svc_column_json(stmt, 2));
+		json_object_object_add(r, "program_name",
+		    svc_column_json(stmt, 3));
+		json_object_object_add(r, "status", svc_column_json(stmt, 4));
+		json_object_object_add(r, "updated_on",
+		    svc_column_json(stmt, 5));
 		json_object_array_add(e, r);
 	}
 	sqlite3_reset(stmt);
@@ -172,11 +169,11 @@ add_programs(struct store *st, const char *id, struct json_object *o)
 		snprintf(yuan, sizeof(yuan), "%s%lld.%02lld", fen < 0 ? "-" :
 		    "", (long long)(fen < 0 ? -fen : fen) / 100,
 		    (long long)(fen < 0 ? -fen : fen) % 100);
-		json_object_object_add(r, "program", text_or_null(stmt, 0));
+		json_object_object_add(r, "program", svc_column_json(stmt, 0));
 		json_object_object_add(r, "amount_yuan",
 		    json_object_new_string(yuan));
-		json_object_object_add(r, "paid_on", text_or_null(stmt, 2));
-		json_object_object_add(r, "note", text_or_null(stmt, 3));
+		json_object_object_add(r, "paid_on", svc_column_json(stmt, 2));
+		json_object_object_add(r, "note", svc_column_json(stmt, 3));
 		json_object_array_add(p, r);
 	}
 	sqlite3_reset(stmt);
@@ -257,21 +254,22 @@ lookup_household(struct store *st, const struct svc_ctx *ctx,
 		if (*scope == '\0' || strncmp(area, scope, strlen(scope)) == 0) {
 			o = json_object_new_object();
 			json_object_object_add(o, "household_id",
-			    text_or_null(stmt, 0));
+			    svc_column_json(stmt, 0));
 			json_object_object_add(o, "area_code",
-			    text_or_null(stmt, 1));
+			    svc_column_json(stmt, 1));
 			json_object_object_add(o, "head_name",
-			    text_or_null(stmt, 2));
+			    svc_column_json(stmt, 2));
 			json_object_object_add(o, "member_count",
 			    json_object_new_int64(sqlite3_column_int64(stmt, 3)));
-			json_object_object_add(o, "status", text_or_null(stmt, 4));
+			json_object_object_add(o, "status",
+			    svc_column_json(stmt, 4));
 			json_object_object_add(o, "poverty_cause",
-			    text_or_null(stmt, 5));
+			    svc_column_json(stmt, 5));
 			json_object_object_add(o, "exit_year",
 			    sqlite3_column_type(stmt, 7) == SQLITE_NULL ? NULL :
 			    json_object_new_int(sqlite3_column_int(stmt, 7)));
 			json_object_object_add(o, "language",
-			    text_or_null(stmt, 8));
+			    svc_column_json(stmt, 8));
 			json_object_object_add(o, "updated_at", svc_time_json(
 			    sqlite3_column_int64(stmt, 9)));
 		}
@@ -310,11 +308,11 @@ struct msg {
 static void
 add_in(sqlite3_stmt *stmt, struct json_object *o)
 {
-	json_object_object_add(o, "command", text_or_null(stmt, 3));
+	json_object_object_add(o, "command", svc_column_json(stmt, 3));
 	json_object_object_add(o, "received_at",
 	    svc_time_json(sqlite3_column_int64(stmt, 4)));
-	json_object_object_add(o, "route", text_or_null(stmt, 5));
-	json_object_object_add(o, "household_id", text_or_null(stmt, 6));
+	json_object_object_add(o, "route", svc_column_json(stmt, 5));
+	json_object_object_add(o, "household_id", svc_column_json(stmt, 6));
 }
 
 /* The columns after id, status and text: an outbound row's. */
@@ -323,11 +321,11 @@ add_out(sqlite3_stmt *stmt, struct json_object *o)
 {
 	char id[24];
 
-	json_object_object_add(o, "kind", text_or_null(stmt, 3));
-	json_object_object_add(o, "provider", text_or_null(stmt, 4));
+	json_object_object_add(o, "kind", svc_column_json(stmt, 3));
+	json_object_object_add(o, "provider", svc_column_json(stmt, 4));
 	json_object_object_add(o, "segments", json_object_new_int(
 	    sqlite3_column_int(stmt, 5)));
-	json_object_object_add(o, "error", text_or_null(stmt, 6));
+	json_object_object_add(o, "error", svc_column_json(stmt, 6));
 	json_object_object_add(o, "created_at",
 	    svc_time_json(sqlite3_column_int64(stmt, 7)));
 	json_object_object_add(o, "updated_at",
@@ -369,7 +367,7 @@ read_rows(struct store *st, const char *sql, const char *direction,
 		json_object_object_add(o, "id", json_object_new_string(id));
 		json_object_object_add(o, "direction",
 		    json_object_new_string(direction));
-		json_object_object_add(o, "status", text_or_null(stmt, 1));
+		json_object_object_add(o, "status", svc_column_json(stmt, 1));
 		json_object_object_add(o, "text", text_json(stmt, 2, mask));
 		add(stmt, o);
 		v[(*got)++].o = o;

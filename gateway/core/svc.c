@@ -281,3 +281,11 @@ svc_page_json(struct json_object *items, int limit, const char *next)
 	    json_object_new_string(next) : NULL);
 	return o;
 }
+
+struct json_object *
+svc_column_json(sqlite3_stmt *stmt, int c)
+{
+	const unsigned char *v = sqlite3_column_text(stmt, c);
+
+	return v != NULL ? json_object_new_string((const char *)v) : NULL;
+}

@@ -131,6 +131,9 @@ enum fp_err svc_word(const struct svc_ctx *ctx, const char *lang,
 /* A time as JSON (RFC 3339, UTC), or NULL (JSON null) for 0. */
 struct json_object *svc_time_json(int64_t t);
 
+/* Text column c of the current row as JSON, or NULL (JSON null). */
+struct json_object *svc_column_json(sqlite3_stmt *stmt, int c);
+
 /*
  * A page of a keyset-paged list, {"items","limit","next"}: items taken
  * (put by the caller's reader), next the key to pass as after, or NULL
