@@ -1145,8 +1145,8 @@ templates = { dir = "%(tpl)s"; };
         missing = [e for e in outbox if e not in got]
         lost = [e for e in missing if e not in corrupted and near_mq_kill(e)]
         garbled = [e for e in corrupted if near_mq_kill(e)]
-        unexplained = [e for e in missing if e not in lost and
-                       e not in garbled]
+        lost_or_garbled = set(lost) | set(garbled)   # sets: a long run
+        unexplained = [e for e in missing if e not in lost_or_garbled]
         phantom = [e for e in got if e not in outbox]
         dup = sum(n - 1 for n in got.values() if n > 1)
         ok = (not unexplained and not phantom and not unreadable and
@@ -1199,7 +1199,8 @@ templates = { dir = "%(tpl)s"; };
                        [0])
         at_kill = [e for e in resent if e not in refused and any(
             0 <= t - taken(e) <= 5 for t in mq_kills)]
-        resent_unexpl = [e for e in resent if e not in at_kill]
+        at_kill_set = set(at_kill)
+        resent_unexpl = [e for e in resent if e not in at_kill_set]
         refused_unexpl = list(refused)
         row("Registry: every update applied exactly once",
             not bad and not twice and not resent_unexpl and
@@ -1223,11 +1224,12 @@ templates = { dir = "%(tpl)s"; };
         tickets = collections.Counter(r[0] for r in self.sql(
             "SELECT text FROM feedback WHERE text LIKE 'soak fb %'"))
         ended = [s for s, r in self.ussd.items() if r[0]]
+        ended_set = set(ended)      # a 60-minute run has 300,000 of them
         bad = [s for s in ended if done.get(s) != 1]
         fb_bad = [s for s in ended if self.ussd[s][2] and
                   tickets.get(self.ussd[s][2]) != 1]
         extra = [s for s, n in done.items() if s.startswith("soak-u") and
-                 (n > 1 or s not in ended)]
+                 (n > 1 or s not in ended_set)]
         unfinished = [s for s, r in self.ussd.items() if not r[0]]
         row("USSD: each dialogue that got END recorded once", not bad and
             not fb_bad and not extra and ended and not unfinished,
