@@ -237,6 +237,10 @@ run "households/{id}" "$ADMIN" --values "$TMP/households.txt" \
 run "messages?msisdn=" "$ADMIN" --values "$TMP/phones.txt" \
 	"$URL/api/v1/messages?msisdn=%n"
 run "templates (every text)" "$ADMIN" "$URL/api/v1/templates"
+run "feedback (office 5134)" "$OFFICE" "$URL/api/v1/feedback?limit=50"
+run "cadres (office 5134)" "$OFFICE" "$URL/api/v1/cadres?limit=50"
+run "console/settings" "$OFFICE" "$URL/api/v1/console/settings"
+run "users (admin)" "$ADMIN" "$URL/api/v1/users"
 
 rss=$(awk '$1 == "VmHWM:" { printf "%.1f", $2 / 1024 }' "/proc/$GW/status")
 sent=$( [ "$BROADCAST" -ne 0 ] && q "SELECT count(*) FROM sms_out WHERE broadcast_id = $bid AND status IN ('sent', 'delivered')" || echo 0)
