@@ -2,7 +2,7 @@
 # sms_bench.sh: the side-by-side benchmark behind `make bench`: the
 # gateway against Debian's Kannel 1.4.5 on the same machine, in the same
 # run, driven by the same closed-loop load generator (BIN_DIR/loadgen,
-# bench/loadgen.c), with the loads of ../shared/BENCH.md.
+# bench/loadgen.c), with the loads docs/benchmarks.md describes.
 #
 #   sh bench/sms_bench.sh BIN_DIR
 #
