@@ -13,16 +13,14 @@
  */
 #include <check.h>
 #include <json-c/json.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "console_util.h"
 #include "gwtest.h"
-#include "sha256.h"
-#include "testutil.h"
 
 /* Tokens: sha256 of the secrets, filled in at setup. */
 #define CONF \
@@ -72,49 +70,21 @@ static const char registry[] =
 
 static struct tg T;
 
-static void
-hex_sha256(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-	int i;
-
-	sha256(s, strlen(s), h);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
-static void
-exec_sql(const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s", msg != NULL ? msg : "");
-	sqlite3_close(db);
-}
-
 /* Migrate with fupinctl, load the registry, then start the gateway (so
  * its first count of households per area sees them). */
 static void
 setup(void)
 {
-	char extra[1024], a[65], o[65], g[65], v[65], bin[512], *out = NULL;
-	char *argv[] = { bin, "-c", NULL, "migrate", NULL };
+	char extra[1024], a[65], o[65], g[65], v[65];
 
-	hex_sha256(ADMIN, a);
-	hex_sha256(OFFICE, o);
-	hex_sha256(GARZE, g);
-	hex_sha256(VIEWER, v);
+	cu_sha256_hex(ADMIN, a);
+	cu_sha256_hex(OFFICE, o);
+	cu_sha256_hex(GARZE, g);
+	cu_sha256_hex(VIEWER, v);
 	snprintf(extra, sizeof(extra), CONF, a, o, g, v);
 	tg_init(&T, extra);
-	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
-	argv[2] = T.conf;
-	ck_assert_int_eq(tu_run(argv, &out), 0);
-	free(out);
-	exec_sql(registry);
+	cu_ctl_ok(&T, "", "migrate");
+	cu_exec_sql(&T, registry);
 	tg_start(&T);
 }
 
@@ -131,26 +101,17 @@ static struct tg_reply R;
 static long
 get(const char *path, const char *token, struct json_object **o)
 {
-	char auth[128];
+	long status = cu_bearer_request(&T, &R, "GET", path, token, NULL);
 
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-	    token != NULL ? token : "");
-	ck_assert_int_eq(tg_request(&T, "GET", path, NULL, NULL, 0,
-	    token != NULL ? auth : NULL, false, &R), 0);
 	if (o != NULL)
 		*o = json_tokener_parse(R.body);
-	return R.status;
+	return status;
 }
 
 static long
 post(const char *path, const char *token, const char *body)
 {
-	char auth[128];
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-	ck_assert_int_eq(tg_request(&T, "POST", path, "application/json",
-	    body, strlen(body), auth, false, &R), 0);
-	return R.status;
+	return cu_bearer_request(&T, &R, "POST", path, token, body);
 }
 
 /* A villager's SMS through the real webhook (loopback route). */
@@ -166,62 +127,13 @@ mo(const char *from, const char *text)
 	ck_assert_int_eq(R.status, 202);
 }
 
-/* o at a dotted path, "items[2].code" style; NULL when absent. */
-static struct json_object *
-at(struct json_object *o, const char *path)
-{
-	char key[64];
-	const char *p = path;
-
-	while (o != NULL && *p != '\0') {
-		size_t n = strcspn(p, ".[");
-
-		if (n > 0) {
-			snprintf(key, sizeof(key), "%.*s", (int)n, p);
-			if (!json_object_object_get_ex(o, key, &o))
-				return NULL;
-			p += n;
-		}
-		if (*p == '[') {
-			int i = atoi(p + 1);
-
-			o = json_object_get_type(o) == json_type_array &&
-			    (size_t)i < json_object_array_length(o) ?
-			    json_object_array_get_idx(o, (size_t)i) : NULL;
-			p = strchr(p, ']');
-			if (p == NULL)
-				return NULL;
-			p++;
-		}
-		if (*p == '.')
-			p++;
-	}
-	return o;
-}
-
+/* The number at path; -1 when absent. */
 static long long
 num(struct json_object *o, const char *path)
 {
-	struct json_object *v = at(o, path);
+	struct json_object *v = cu_at(o, path);
 
 	return v != NULL ? json_object_get_int64(v) : -1;
-}
-
-static const char *
-str(struct json_object *o, const char *path)
-{
-	struct json_object *v = at(o, path);
-
-	return v != NULL ? json_object_get_string(v) : "(none)";
-}
-
-static size_t
-count(struct json_object *o, const char *path)
-{
-	struct json_object *v = at(o, path);
-
-	return v != NULL && json_object_get_type(v) == json_type_array ?
-	    json_object_array_length(v) : (size_t)-1;
 }
 
 /* ---- the scenario of the counting tests --------------------------------- */
@@ -253,7 +165,7 @@ scenario(void)
 	mo("19908349003", "QR%20T2");
 	ck_assert(tg_wait_int(&T, "SELECT count(*) FROM sms_out WHERE status "
 	    "= 'delivered'", 9));
-	exec_sql("INSERT INTO sms_out(id, msisdn, text, kind, encoding, "
+	cu_exec_sql(&T, "INSERT INTO sms_out(id, msisdn, text, kind, encoding, "
 	    "segments, provider, status, attempts, next_attempt_at, expires_at,"
 	    " last_error, created_at, updated_at) SELECT m + 1, "
 	    "'+8613900000002', '通知', 'api', 'ucs2', 1, 'local', 'failed', 1, "
@@ -292,19 +204,21 @@ START_TEST(overview_counts_in_and_out_per_day_and_scope)
 
 	scenario();
 	ck_assert_int_eq(get("/api/v1/overview", ADMIN, &o), 200);
-	ck_assert_str_eq(str(o, "scope"), "");
-	ck_assert_str_eq(str(o, "timezone"), "Asia/Shanghai");
+	ck_assert_str_eq(cu_str(o, "scope"), "");
+	ck_assert_str_eq(cu_str(o, "timezone"), "Asia/Shanghai");
 	ck_assert_int_eq(num(o, "last_7_days.mt.sent"), 9);
 	ck_assert_int_eq(num(o, "last_7_days.mt.expired"), 0);
-	ck_assert_double_eq_tol(json_object_get_double(at(o,
+	ck_assert_double_eq_tol(json_object_get_double(cu_at(o,
 	    "last_7_days.delivery_rate")), 0.9, 0.0001);
-	ck_assert_int_eq(count(o, "last_7_days.failures"), 1);
-	ck_assert_str_eq(str(o, "last_7_days.failures[0].provider"), "local");
-	ck_assert_str_eq(str(o, "last_7_days.failures[0].reason"), "http 400");
+	ck_assert_int_eq(cu_count(o, "last_7_days.failures"), 1);
+	ck_assert_str_eq(cu_str(o, "last_7_days.failures[0].provider"),
+	    "local");
+	ck_assert_str_eq(cu_str(o, "last_7_days.failures[0].reason"),
+	    "http 400");
 	ck_assert_int_eq(num(o, "last_7_days.failures[0].count"), 1);
 	/* Seven days, oldest first, today last; they add up to the week. */
-	ck_assert_int_eq(count(o, "days"), 7);
-	ck_assert_str_eq(str(o, "days[6].day"), str(o, "today.day"));
+	ck_assert_int_eq(cu_count(o, "days"), 7);
+	ck_assert_str_eq(cu_str(o, "days[6].day"), cu_str(o, "today.day"));
 	for (i = 0; i < 7; i++) {
 		char p[32];
 
@@ -327,12 +241,12 @@ START_TEST(overview_counts_in_and_out_per_day_and_scope)
 
 	/* The office of 5134 (and its viewer) see 5134's numbers only. */
 	ck_assert_int_eq(get("/api/v1/overview", OFFICE, &o), 200);
-	ck_assert_str_eq(str(o, "scope"), "5134");
+	ck_assert_str_eq(cu_str(o, "scope"), "5134");
 	ck_assert_int_eq(num(o, "last_7_days.mo"), 4);
 	ck_assert_int_eq(num(o, "last_7_days.mt.created"), 7);
 	ck_assert_int_eq(num(o, "last_7_days.mt.delivered"), 6);
 	ck_assert_int_eq(num(o, "last_7_days.mt.failed"), 1);
-	ck_assert_double_eq_tol(json_object_get_double(at(o,
+	ck_assert_double_eq_tol(json_object_get_double(cu_at(o,
 	    "last_7_days.delivery_rate")), 6.0 / 7.0, 0.0001);
 	ck_assert_int_eq(num(o, "feedback.open"), 1);
 	ck_assert_int_eq(num(o, "tasks.open"), 1);
@@ -346,7 +260,7 @@ START_TEST(overview_counts_in_and_out_per_day_and_scope)
 	ck_assert_int_eq(num(o, "last_7_days.mo"), 1);
 	ck_assert_int_eq(num(o, "last_7_days.mt.created"), 2);
 	ck_assert_int_eq(num(o, "last_7_days.mt.failed"), 0);
-	ck_assert_int_eq(count(o, "last_7_days.failures"), 0);
+	ck_assert_int_eq(cu_count(o, "last_7_days.failures"), 0);
 	ck_assert_int_eq(num(o, "feedback.open"), 0);
 	ck_assert_int_eq(num(o, "tasks.open"), 1);
 	ck_assert_int_eq(num(o, "tasks.escalated"), 1);
@@ -372,30 +286,30 @@ START_TEST(areas_are_the_tree_below_the_scope_with_households)
 	size_t i;
 
 	ck_assert_int_eq(get("/api/v1/areas", ADMIN, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 16);
-	ck_assert_str_eq(str(o, "items[0].code"), "51");
-	ck_assert_str_eq(str(o, "items[0].level"), "province");
+	ck_assert_int_eq(cu_count(o, "items"), 16);
+	ck_assert_str_eq(cu_str(o, "items[0].code"), "51");
+	ck_assert_str_eq(cu_str(o, "items[0].level"), "province");
 	ck_assert_int_eq(num(o, "items[0].households"), 5);
 	ck_assert_int_eq(num(o, "items[0].children"), 3);
-	ck_assert_ptr_null(at(o, "items[0].parent"));
-	ck_assert(json_object_is_type(at(o, "next"), json_type_null));
+	ck_assert_ptr_null(cu_at(o, "items[0].parent"));
+	ck_assert(json_object_is_type(cu_at(o, "next"), json_type_null));
 	json_object_put(o);
 
 	ck_assert_int_eq(get("/api/v1/areas", OFFICE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 7);
+	ck_assert_int_eq(cu_count(o, "items"), 7);
 	for (i = 0; i < 7; i++) {
 		char p[32];
 
 		snprintf(p, sizeof(p), "items[%zu].code", i);
-		ck_assert_str_eq(str(o, p), office[i]);
+		ck_assert_str_eq(cu_str(o, p), office[i]);
 	}
-	ck_assert_str_eq(str(o, "items[0].level"), "prefecture");
+	ck_assert_str_eq(cu_str(o, "items[0].level"), "prefecture");
 	ck_assert_int_eq(num(o, "items[0].households"), 3);
-	ck_assert_str_eq(str(o, "items[2].level"), "town");
-	ck_assert_str_eq(str(o, "items[2].parent"), "513431");
+	ck_assert_str_eq(cu_str(o, "items[2].level"), "town");
+	ck_assert_str_eq(cu_str(o, "items[2].parent"), "513431");
 	ck_assert_int_eq(num(o, "items[2].households"), 2);
 	ck_assert_int_eq(num(o, "items[2].children"), 2);
-	ck_assert_str_eq(str(o, "items[3].level"), "village");
+	ck_assert_str_eq(cu_str(o, "items[3].level"), "village");
 	ck_assert_int_eq(num(o, "items[3].households"), 1);
 	ck_assert(strstr(R.body, "5133") == NULL);
 	ck_assert(strstr(R.body, "5119") == NULL);
@@ -404,16 +318,16 @@ START_TEST(areas_are_the_tree_below_the_scope_with_households)
 	/* Narrower than the scope, one level down; wider is the scope. */
 	ck_assert_int_eq(get("/api/v1/areas?area=513431&depth=1", OFFICE, &o),
 	    200);
-	ck_assert_int_eq(count(o, "items"), 3);
-	ck_assert_str_eq(str(o, "items[2].code"), "513431101");
+	ck_assert_int_eq(cu_count(o, "items"), 3);
+	ck_assert_str_eq(cu_str(o, "items[2].code"), "513431101");
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/areas?area=51", OFFICE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 7);
+	ck_assert_int_eq(cu_count(o, "items"), 7);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/areas?area=5133", OFFICE, &o), 403);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/areas?depth=1", ADMIN, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 1);		/* the province */
+	ck_assert_int_eq(cu_count(o, "items"), 1);	/* the province */
 	json_object_put(o);
 }
 END_TEST
@@ -433,16 +347,17 @@ all_pages(const char *path, const char *token, int limit, const char *field,
 		    *after != '\0' ? "&after=" : "", after);
 		ck_assert_msg(get(url, token, &o) == 200, "%s: %s", url,
 		    R.body);
-		ck_assert_msg(at(o, "items") != NULL, "%s: %.200s", url, R.body);
-		ck_assert_int_le(count(o, "items"), limit);
-		for (i = 0; i < count(o, "items"); i++) {
+		ck_assert_msg(cu_at(o, "items") != NULL, "%s: %.200s", url,
+		    R.body);
+		ck_assert_int_le(cu_count(o, "items"), limit);
+		for (i = 0; i < cu_count(o, "items"); i++) {
 			char p[80];
 
 			snprintf(p, sizeof(p), "items[%zu].%s", i, field);
 			ck_assert_uint_lt(n, max);
-			snprintf(keys[n++], 64, "%s", str(o, p));
+			snprintf(keys[n++], 64, "%s", cu_str(o, p));
 		}
-		next = at(o, "next");
+		next = cu_at(o, "next");
 		if (next == NULL || json_object_is_type(next, json_type_null)) {
 			json_object_put(o);
 			break;
@@ -519,40 +434,40 @@ START_TEST(tasks_put_overdue_and_escalated_first_inside_the_scope)
 
 	scenario();
 	ck_assert_int_eq(get("/api/v1/tasks", ADMIN, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 3);
-	ck_assert_str_eq(str(o, "items[0].task_number"), "T1");
-	ck_assert(json_object_get_boolean(at(o, "items[0].overdue")));
-	ck_assert_str_eq(str(o, "items[1].task_number"), "T3");
-	ck_assert(!json_object_get_boolean(at(o, "items[1].overdue")));
-	ck_assert(json_object_get_boolean(at(o, "items[1].escalated")));
-	ck_assert_str_eq(str(o, "items[2].task_number"), "T2");
-	ck_assert_str_eq(str(o, "items[2].status"), "acked");
-	ck_assert_ptr_nonnull(at(o, "items[2].acked_at"));
-	ck_assert_str_eq(str(o, "items[0].cadre_id"), "C1");
-	ck_assert_str_eq(str(o, "items[0].cadre_name"), "李明辉");
-	ck_assert_str_eq(str(o, "items[0].cadre_phone"), "+8619908349001");
-	ck_assert_str_eq(str(o, "items[0].text"), "请入户核实住房");
+	ck_assert_int_eq(cu_count(o, "items"), 3);
+	ck_assert_str_eq(cu_str(o, "items[0].task_number"), "T1");
+	ck_assert(json_object_get_boolean(cu_at(o, "items[0].overdue")));
+	ck_assert_str_eq(cu_str(o, "items[1].task_number"), "T3");
+	ck_assert(!json_object_get_boolean(cu_at(o, "items[1].overdue")));
+	ck_assert(json_object_get_boolean(cu_at(o, "items[1].escalated")));
+	ck_assert_str_eq(cu_str(o, "items[2].task_number"), "T2");
+	ck_assert_str_eq(cu_str(o, "items[2].status"), "acked");
+	ck_assert_ptr_nonnull(cu_at(o, "items[2].acked_at"));
+	ck_assert_str_eq(cu_str(o, "items[0].cadre_id"), "C1");
+	ck_assert_str_eq(cu_str(o, "items[0].cadre_name"), "李明辉");
+	ck_assert_str_eq(cu_str(o, "items[0].cadre_phone"), "+8619908349001");
+	ck_assert_str_eq(cu_str(o, "items[0].text"), "请入户核实住房");
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/tasks?status=overdue", ADMIN, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 1);
+	ck_assert_int_eq(cu_count(o, "items"), 1);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/tasks?status=acked", ADMIN, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 1);
-	ck_assert_str_eq(str(o, "items[0].task_number"), "T2");
+	ck_assert_int_eq(cu_count(o, "items"), 1);
+	ck_assert_str_eq(cu_str(o, "items[0].task_number"), "T2");
 	json_object_put(o);
 	/* 5134 sees T1 and T2, never T3 (5133); 5133 the reverse. */
 	ck_assert_int_eq(get("/api/v1/tasks", OFFICE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 2);
+	ck_assert_int_eq(cu_count(o, "items"), 2);
 	ck_assert(strstr(R.body, "\"T3\"") == NULL);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/tasks", GARZE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 1);
-	ck_assert_str_eq(str(o, "items[0].task_number"), "T3");
+	ck_assert_int_eq(cu_count(o, "items"), 1);
+	ck_assert_str_eq(cu_str(o, "items[0].task_number"), "T3");
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/tasks?after=T3", OFFICE, NULL), 400);
 	/* A viewer sees the cadre's number masked. */
 	ck_assert_int_eq(get("/api/v1/tasks", VIEWER, &o), 200);
-	ck_assert_str_eq(str(o, "items[0].cadre_phone"), "199****9001");
+	ck_assert_str_eq(cu_str(o, "items[0].cadre_phone"), "199****9001");
 	ck_assert(strstr(R.body, "19908349001") == NULL);
 	json_object_put(o);
 }
@@ -564,19 +479,19 @@ START_TEST(a_household_is_what_cx_says_masked_for_a_viewer)
 	const char *s;
 
 	ck_assert_int_eq(get("/api/v1/households/H1", OFFICE, &o), 200);
-	ck_assert_str_eq(str(o, "household_id"), "H1");
-	ck_assert_str_eq(str(o, "area_code"), "513431100201");
-	ck_assert_str_eq(str(o, "status"), "poor");
-	ck_assert_int_eq(count(o, "members"), 2);
-	ck_assert_str_eq(str(o, "members[0].phone"), "+8613900000001");
-	ck_assert_str_eq(str(o, "cadre.name"), "李明辉");
-	ck_assert_str_eq(str(o, "cadre.phone"), "+8619908349001");
-	ck_assert_str_eq(str(o, "enrollments[0].program"), "YL");
-	ck_assert_str_eq(str(o, "payments[0].amount_yuan"), "1500.00");
-	s = str(o, "summary");
+	ck_assert_str_eq(cu_str(o, "household_id"), "H1");
+	ck_assert_str_eq(cu_str(o, "area_code"), "513431100201");
+	ck_assert_str_eq(cu_str(o, "status"), "poor");
+	ck_assert_int_eq(cu_count(o, "members"), 2);
+	ck_assert_str_eq(cu_str(o, "members[0].phone"), "+8613900000001");
+	ck_assert_str_eq(cu_str(o, "cadre.name"), "李明辉");
+	ck_assert_str_eq(cu_str(o, "cadre.phone"), "+8619908349001");
+	ck_assert_str_eq(cu_str(o, "enrollments[0].program"), "YL");
+	ck_assert_str_eq(cu_str(o, "payments[0].amount_yuan"), "1500.00");
+	s = cu_str(o, "summary");
 	ck_assert_ptr_nonnull(strstr(s, "吉克阿木"));
 	ck_assert_ptr_nonnull(strstr(s, "19908349001"));
-	ck_assert_str_eq(str(o, "summary_parts.cadre_phone"), "19908349001");
+	ck_assert_str_eq(cu_str(o, "summary_parts.cadre_phone"), "19908349001");
 	ck_assert(strstr(R.body, "id_hash") == NULL);
 	json_object_put(o);
 	/* The same text the villager gets by CX. */
@@ -588,21 +503,21 @@ START_TEST(a_household_is_what_cx_says_masked_for_a_viewer)
 		char *cx = tg_query(&T, "SELECT text FROM sms_out WHERE msisdn = "
 		    "'+8613900000001'");
 
-		ck_assert_str_eq(str(o, "summary"), cx);
+		ck_assert_str_eq(cu_str(o, "summary"), cx);
 		free(cx);
 	}
 	json_object_put(o);
 	/* A viewer: every number masked, in the summary too. */
 	ck_assert_int_eq(get("/api/v1/households/H1", VIEWER, &o), 200);
-	ck_assert_str_eq(str(o, "members[0].phone"), "139****0001");
-	ck_assert_str_eq(str(o, "cadre.phone"), "199****9001");
-	ck_assert_ptr_nonnull(strstr(str(o, "summary"), "199****9001"));
+	ck_assert_str_eq(cu_str(o, "members[0].phone"), "139****0001");
+	ck_assert_str_eq(cu_str(o, "cadre.phone"), "199****9001");
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "summary"), "199****9001"));
 	ck_assert(strstr(R.body, "13900000001") == NULL);
 	ck_assert(strstr(R.body, "19908349001") == NULL);
 	json_object_put(o);
 	/* Another language; another prefecture's household; none. */
 	ck_assert_int_eq(get("/api/v1/households/H1?lang=en", OFFICE, &o), 200);
-	ck_assert_str_eq(str(o, "summary_parts.language"), "en");
+	ck_assert_str_eq(cu_str(o, "summary_parts.language"), "en");
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/households/H3", OFFICE, NULL), 403);
 	ck_assert(strstr(R.body, "扎西") == NULL);
@@ -623,36 +538,38 @@ START_TEST(a_numbers_messages_inside_the_scope_masked_for_a_viewer)
 	scenario();
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001", OFFICE,
 	    &o), 200);
-	ck_assert_str_eq(str(o, "msisdn"), "+8613900000001");
-	ck_assert_int_eq(count(o, "items"), 2);
-	ck_assert_str_eq(str(o, "items[0].direction"), "out");
-	ck_assert_str_eq(str(o, "items[0].status"), "delivered");
-	ck_assert_str_eq(str(o, "items[0].kind"), "reply");
-	ck_assert_str_eq(str(o, "items[1].direction"), "in");
-	ck_assert_str_eq(str(o, "items[1].text"), "CX");
-	ck_assert_str_eq(str(o, "items[1].command"), "CX");
-	ck_assert_int_gt(atoll(str(o, "items[0].id")),
-	    atoll(str(o, "items[1].id")));
+	ck_assert_str_eq(cu_str(o, "msisdn"), "+8613900000001");
+	ck_assert_int_eq(cu_count(o, "items"), 2);
+	ck_assert_str_eq(cu_str(o, "items[0].direction"), "out");
+	ck_assert_str_eq(cu_str(o, "items[0].status"), "delivered");
+	ck_assert_str_eq(cu_str(o, "items[0].kind"), "reply");
+	ck_assert_str_eq(cu_str(o, "items[1].direction"), "in");
+	ck_assert_str_eq(cu_str(o, "items[1].text"), "CX");
+	ck_assert_str_eq(cu_str(o, "items[1].command"), "CX");
+	ck_assert_int_gt(atoll(cu_str(o, "items[0].id")),
+	    atoll(cu_str(o, "items[1].id")));
 	json_object_put(o);
 	/* The number in any form. */
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=%2B86%20139-0000-0001",
 	    OFFICE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 2);
+	ck_assert_int_eq(cu_count(o, "items"), 2);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001&direction=in",
 	    OFFICE, &o), 200);
-	ck_assert_int_eq(count(o, "items"), 1);
+	ck_assert_int_eq(cu_count(o, "items"), 1);
 	json_object_put(o);
 	/* An office reads the reply as it was sent. */
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001", OFFICE, &o),
 	    200);
-	ck_assert_ptr_nonnull(strstr(str(o, "items[0].text"), "19908349001"));
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "items[0].text"),
+	    "19908349001"));
 	json_object_put(o);
 	/* A viewer: masked, the cadre's number in the CX reply too. */
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000001", VIEWER,
 	    &o), 200);
-	ck_assert_str_eq(str(o, "msisdn"), "139****0001");
-	ck_assert_ptr_nonnull(strstr(str(o, "items[0].text"), "199****9001"));
+	ck_assert_str_eq(cu_str(o, "msisdn"), "139****0001");
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "items[0].text"),
+	    "199****9001"));
 	ck_assert(strstr(R.body, "13900000001") == NULL);
 	ck_assert(strstr(R.body, "19908349001") == NULL);
 	json_object_put(o);
@@ -664,11 +581,11 @@ START_TEST(a_numbers_messages_inside_the_scope_masked_for_a_viewer)
 	    NULL), 404);
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000004", GARZE,
 	    &o), 200);
-	ck_assert_int_eq(count(o, "items"), 2);
+	ck_assert_int_eq(cu_count(o, "items"), 2);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/messages?msisdn=13900000009", ADMIN, &o),
 	    200);
-	ck_assert_int_eq(count(o, "items"), 2);	/* hello, the help */
+	ck_assert_int_eq(cu_count(o, "items"), 2);	/* hello, the help */
 	json_object_put(o);
 }
 END_TEST
@@ -680,34 +597,34 @@ START_TEST(templates_list_texts_variables_and_fit)
 
 	ck_assert_int_eq(get("/api/v1/templates?group=notices", VIEWER, &o),
 	    200);
-	n = count(o, "items");
+	n = cu_count(o, "items");
 	ck_assert_uint_ge(n, 6);
 	for (i = 0; i < n; i++) {
 		char p[64];
 
 		snprintf(p, sizeof(p), "items[%zu].name", i);
-		if (strcmp(str(o, p), "general_notice") == 0) {
+		if (strcmp(cu_str(o, p), "general_notice") == 0) {
 			snprintf(p, sizeof(p), "items[%zu]", i);
-			g = at(o, p);
+			g = cu_at(o, p);
 		}
 	}
 	ck_assert_ptr_nonnull(g);
-	ck_assert_str_eq(str(g, "key"), "notices/general_notice");
-	ck_assert_str_eq(str(g, "variables[0]"), "text");
-	ck_assert_ptr_nonnull(strstr(str(g, "languages.zh.text"), "{text}"));
-	ck_assert(json_object_get_boolean(at(g, "languages.zh.translated")));
-	ck_assert(json_object_get_boolean(at(g, "languages.zh.fits")));
+	ck_assert_str_eq(cu_str(g, "key"), "notices/general_notice");
+	ck_assert_str_eq(cu_str(g, "variables[0]"), "text");
+	ck_assert_ptr_nonnull(strstr(cu_str(g, "languages.zh.text"), "{text}"));
+	ck_assert(json_object_get_boolean(cu_at(g, "languages.zh.translated")));
+	ck_assert(json_object_get_boolean(cu_at(g, "languages.zh.fits")));
 	ck_assert_int_eq(num(g, "languages.zh.segments"), 1);
 	ck_assert_int_eq(num(o, "max_segments"), 8);
-	ck_assert_int_eq(count(o, "languages"), 4);
+	ck_assert_int_eq(cu_count(o, "languages"), 4);
 	json_object_put(o);
 	ck_assert_int_eq(get("/api/v1/templates?group=ussd&limit=5", ADMIN, &o),
 	    200);
-	ck_assert_int_eq(count(o, "items"), 5);
-	ck_assert_ptr_nonnull(at(o, "items[0].languages.zh.fits"));
-	ck_assert_ptr_null(at(o, "items[0].languages.zh.segments"));
-	ck_assert_str_eq(json_object_get_string(at(o, "next")),
-	    str(o, "items[4].key"));
+	ck_assert_int_eq(cu_count(o, "items"), 5);
+	ck_assert_ptr_nonnull(cu_at(o, "items[0].languages.zh.fits"));
+	ck_assert_ptr_null(cu_at(o, "items[0].languages.zh.segments"));
+	ck_assert_str_eq(json_object_get_string(cu_at(o, "next")),
+	    cu_str(o, "items[4].key"));
 	json_object_put(o);
 }
 END_TEST
@@ -774,8 +691,8 @@ START_TEST(bad_parameters_are_400_naming_the_field)
 		ck_assert_msg(get(bad[i].path, ADMIN, &o) == 400, "%s: %ld %s",
 		    bad[i].path, R.status, R.body);
 		snprintf(want, sizeof(want), "%s: ", bad[i].field);
-		ck_assert_msg(strncmp(str(o, "message"), want, strlen(want)) ==
-		    0, "%s: %s", bad[i].path, R.body);
+		ck_assert_msg(strncmp(cu_str(o, "message"), want,
+		    strlen(want)) == 0, "%s: %s", bad[i].path, R.body);
 		json_object_put(o);
 	}
 }

@@ -18,18 +18,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "console_util.h"
 #include "gwtest.h"
 #include "testutil.h"
 
-#define PW_ADMIN	"admin-password-0"
-#define PW_OFFICE	"office-password-1"
-#define PW_VIEWER	"viewer-password-2"
 /* sha256("demo-admin-token") */
 #define TOKENS "api = { tokens = ( { name = \"ops\"; token_sha256 = " \
 	"\"91c16f0d6cc1bec3c3603972182a07c66ff4fa71618a975e963d6dbe42b6dd37\"; " \
@@ -40,17 +37,11 @@ static struct tg t;
 static struct tg_reply r;
 static char web[600];
 
-/* fupinctl -c conf ARGS with `input` on standard input; its exit code,
- * its output into *out (may be NULL). */
+/* fupinctl with this suite's config (cu_ctl). */
 static int
 ctl(const char *input, const char *args, char **out)
 {
-	char cmd[2048];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | %s -c %s %s",
-	    input, tu_bin("fupinctl"), t.conf, args);
-	return tu_run(argv, out);
+	return cu_ctl(&t, input, args, out);
 }
 
 static void
@@ -78,22 +69,13 @@ load_demo(void)
 {
 	static const char *const kinds[] = { "cadres", "households",
 	    "members" };
-	char args[256], *out = NULL;
-	size_t i;
 
-	for (i = 0; i < 3; i++) {
-		snprintf(args, sizeof(args), "import %s data/demo/%s.csv",
-		    kinds[i], kinds[i]);
-		ck_assert_int_eq(ctl("", args, &out), 0);
-		free(out);
-	}
+	cu_import_demo(&t, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
 
 static void
 setup_with(const char *http_extra)
 {
-	char *out = NULL;
-
 	tg_init(&t, NULL);
 	t.http_extra = http_extra;
 	snprintf(web, sizeof(web), "%s/web", t.dir);
@@ -103,15 +85,7 @@ setup_with(const char *http_extra)
 	write_web("app.css", "body { color: #222; }\n");
 	write_web("app.js", "export const x = 1;\n");
 	configure(NULL);
-	ck_assert_int_eq(ctl(PW_ADMIN, "user add admin --role admin", &out),
-	    0);
-	free(out);
-	ck_assert_int_eq(ctl(PW_OFFICE, "user add office --role office "
-	    "--area 5134", &out), 0);
-	free(out);
-	ck_assert_int_eq(ctl(PW_VIEWER, "user add viewer --role viewer "
-	    "--area 5134", &out), 0);
-	free(out);
+	cu_add_users(&t);
 	tg_start(&t);
 }
 
@@ -133,98 +107,23 @@ teardown(void)
 	tg_cleanup(&t);
 }
 
-/* A response header's value (first one, case-insensitive name) into a
- * static buffer; NULL when absent. */
-static const char *
-header(const struct tg_reply *rep, const char *name)
-{
-	static char v[1024];
-	const char *p = rep->headers;
-	size_t n = strlen(name);
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strstr(p, "\r\n");
-		size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
-
-		if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *s = p + n + 1;
-
-			while (*s == ' ')
-				s++;
-			snprintf(v, sizeof(v), "%.*s", (int)(len - (size_t)(s -
-			    p)), s);
-			return v;
-		}
-		p = eol != NULL ? eol + 2 : NULL;
-	}
-	return NULL;
-}
-
-/* POST /console/login; the answer in r, extra headers may be NULL. */
 static long
 login_as(const char *name, const char *password, const char *extra)
 {
-	char body[512];
-
-	snprintf(body, sizeof(body), "username=%s&password=%s", name,
-	    password);
-	ck_assert_int_eq(tg_request(&t, "POST", "/console/login", FORM, body,
-	    strlen(body), extra, false, &r), 0);
-	return r.status;
-}
-
-struct sess {
-	char	cookie[128];	/* "fupin_session=<hex>" */
-	char	token[80];
-	char	csrf[80];
-};
-
-/* Sign in (must succeed) and read the session's CSRF token. */
-static void
-sign_in(const char *name, const char *password, struct sess *s)
-{
-	const char *c, *p;
-	char hdr[256];
-
-	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(login_as(name, password, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"), "/console/");
-	c = header(&r, "Set-Cookie");
-	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(strncmp(c, "fupin_session=", 14), 0);
-	snprintf(s->token, sizeof(s->token), "%.*s", (int)strcspn(c + 14, ";"),
-	    c + 14);
-	ck_assert_uint_eq(strlen(s->token), 64);
-	snprintf(s->cookie, sizeof(s->cookie), "fupin_session=%s", s->token);
-	snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	ck_assert_int_eq(tg_request(&t, "GET", "/api/v1/session", NULL, NULL,
-	    0, hdr, false, &r), 0);
-	ck_assert_int_eq(r.status, 200);
-	p = strstr(r.body, "\"csrf\":\"");
-	ck_assert_ptr_nonnull(p);
-	snprintf(s->csrf, sizeof(s->csrf), "%.64s", p + 8);
+	return cu_login(&t, &r, name, password, extra);
 }
 
 /* A request with the session's cookie, and its CSRF header when csrf is
  * not NULL ("" for none). */
 static long
-as(const struct sess *s, const char *method, const char *path,
+as(const struct cu_session *s, const char *method, const char *path,
     const char *json, const char *csrf)
 {
-	char hdr[512];
-
 	if (csrf == NULL)
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\nX-CSRF-Token: %s",
-		    s->cookie, s->csrf);
+		csrf = s->csrf;
 	else if (*csrf == '\0')
-		snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	else
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\nX-CSRF-Token: %s",
-		    s->cookie, csrf);
-	ck_assert_int_eq(tg_request(&t, method, path, json != NULL ?
-	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
-	    hdr, false, &r), 0);
-	return r.status;
+		csrf = NULL;
+	return cu_session_request(&t, &r, s, method, path, json, csrf);
 }
 
 static double
@@ -243,21 +142,21 @@ START_TEST(sign_in_sets_a_strict_session_cookie)
 	const char *c;
 
 	ck_assert_int_eq(login_as("office", PW_OFFICE, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"), "/console/");
-	c = header(&r, "Set-Cookie");
+	ck_assert_str_eq(cu_header(&r, "Location"), "/console/");
+	c = cu_header(&r, "Set-Cookie");
 	ck_assert_ptr_nonnull(c);
 	ck_assert_ptr_nonnull(strstr(c, "; HttpOnly"));
 	ck_assert_ptr_nonnull(strstr(c, "; SameSite=Strict"));
 	ck_assert_ptr_nonnull(strstr(c, "; Path=/"));
 	ck_assert_ptr_null(strstr(c, "Secure"));
 	ck_assert_ptr_null(strstr(c, "Max-Age"));
-	ck_assert_ptr_nonnull(header(&r, "Content-Security-Policy"));
+	ck_assert_ptr_nonnull(cu_header(&r, "Content-Security-Policy"));
 	/* console.secure_cookie = true: Secure too. */
 	tg_stop(&t, SIGTERM);
 	configure("secure_cookie = true;");
 	tg_start(&t);
 	ck_assert_int_eq(login_as("office", PW_OFFICE, NULL), 303);
-	ck_assert_ptr_nonnull(strstr(header(&r, "Set-Cookie"),
+	ck_assert_ptr_nonnull(strstr(cu_header(&r, "Set-Cookie"),
 	    "; Secure"));
 }
 END_TEST
@@ -275,16 +174,16 @@ START_TEST(a_wrong_password_and_an_unknown_name_get_one_answer)
 		if (seconds() - t0 < wrong)
 			wrong = seconds() - t0;
 		snprintf(loc_wrong, sizeof(loc_wrong), "%s",
-		    header(&r, "Location"));
-		ck_assert_ptr_null(header(&r, "Set-Cookie"));
+		    cu_header(&r, "Location"));
+		ck_assert_ptr_null(cu_header(&r, "Set-Cookie"));
 		t0 = seconds();
 		ck_assert_int_eq(login_as("nobody", "not-the-password", NULL),
 		    303);
 		if (seconds() - t0 < unknown)
 			unknown = seconds() - t0;
 		snprintf(loc_unknown, sizeof(loc_unknown), "%s",
-		    header(&r, "Location"));
-		ck_assert_ptr_null(header(&r, "Set-Cookie"));
+		    cu_header(&r, "Location"));
+		ck_assert_ptr_null(cu_header(&r, "Set-Cookie"));
 	}
 	ck_assert_str_eq(loc_wrong, "/console/login.html?error=1");
 	ck_assert_str_eq(loc_unknown, loc_wrong);
@@ -313,7 +212,7 @@ START_TEST(a_wrong_password_and_an_unknown_name_get_one_answer)
 	ck_assert_int_eq(tg_request(&t, "POST", "/console/login", FORM,
 	    "username=office", 15, NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 303);
-	ck_assert_str_eq(header(&r, "Location"), loc_wrong);
+	ck_assert_str_eq(cu_header(&r, "Location"), loc_wrong);
 	ck_assert_int_eq(tg_request(&t, "POST", "/console/login",
 	    "application/json", "{\"username\":\"office\"}", 21, NULL, false,
 	    &r), 0);
@@ -323,38 +222,38 @@ END_TEST
 
 START_TEST(a_disabled_user_cannot_sign_in_and_its_sessions_die)
 {
-	struct sess s;
+	struct cu_session s;
 	char *out = NULL;
 
-	sign_in("office", PW_OFFICE, &s);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &s);
 	ck_assert_int_eq(as(&s, "GET", "/api/v1/feedback", NULL, ""), 200);
 	ck_assert_int_eq(ctl("", "user disable office", &out), 0);
 	free(out);
 	ck_assert_int_eq(as(&s, "GET", "/api/v1/session", NULL, ""), 401);
 	ck_assert_int_eq(as(&s, "GET", "/api/v1/feedback", NULL, ""), 401);
 	ck_assert_int_eq(login_as("office", PW_OFFICE, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"),
+	ck_assert_str_eq(cu_header(&r, "Location"),
 	    "/console/login.html?error=1");
 	ck_assert_int_eq(ctl("", "user enable office", &out), 0);
 	free(out);
-	sign_in("office", PW_OFFICE, &s);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &s);
 	/* A new password ends the sessions too. */
 	ck_assert_int_eq(ctl("office-password-new", "user passwd office",
 	    &out), 0);
 	free(out);
 	ck_assert_int_eq(as(&s, "GET", "/api/v1/session", NULL, ""), 401);
-	sign_in("office", "office-password-new", &s);
+	cu_sign_in(&t, &r, "office", "office-password-new", &s);
 }
 END_TEST
 
 START_TEST(the_session_token_is_not_stored_in_clear)
 {
 	char path[700], *db;
-	struct sess s;
+	struct cu_session s;
 	size_t len = 0, i;
 	const char *suffixes[] = { "", "-wal" };
 
-	sign_in("office", PW_OFFICE, &s);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &s);
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s%s", t.db, suffixes[i]);
 		db = tu_read_file(path, &len);
@@ -373,7 +272,7 @@ START_TEST(the_session_token_is_not_stored_in_clear)
 	{
 		char *hex = tg_query(&t, "SELECT lower(hex(token_hash)) FROM "
 		    "console_sessions");
-		struct sess fake = s;
+		struct cu_session fake = s;
 
 		snprintf(fake.cookie, sizeof(fake.cookie), "fupin_session=%s",
 		    hex);
@@ -387,10 +286,10 @@ END_TEST
 START_TEST(idle_and_absolute_expiry_end_a_session)
 {
 	sqlite3 *db;
-	struct sess a, b;
+	struct cu_session a, b;
 
-	sign_in("office", PW_OFFICE, &a);
-	sign_in("viewer", PW_VIEWER, &b);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &a);
+	cu_sign_in(&t, &r, "viewer", PW_VIEWER, &b);
 	ck_assert_int_eq(sqlite3_open(t.db, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	/* As if the last request were session_idle (1800 s) ago. */
@@ -412,9 +311,9 @@ END_TEST
 START_TEST(a_request_keeps_a_session_alive)
 {
 	sqlite3 *db;
-	struct sess a;
+	struct cu_session a;
 
-	sign_in("office", PW_OFFICE, &a);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &a);
 	ck_assert_int_eq(sqlite3_open(t.db, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	ck_assert_int_eq(sqlite3_exec(db, "UPDATE console_sessions SET "
@@ -430,10 +329,10 @@ END_TEST
 START_TEST(logout_needs_the_csrf_token_and_ends_the_session)
 {
 	char hdr[300], body[128];
-	struct sess a, b;
+	struct cu_session a, b;
 
-	sign_in("office", PW_OFFICE, &a);
-	sign_in("office", PW_OFFICE, &b);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &a);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &b);
 	snprintf(hdr, sizeof(hdr), "Cookie: %s", a.cookie);
 	ck_assert_int_eq(tg_request(&t, "POST", "/console/logout", NULL, NULL,
 	    0, hdr, false, &r), 0);
@@ -441,10 +340,10 @@ START_TEST(logout_needs_the_csrf_token_and_ends_the_session)
 	ck_assert_int_eq(as(&a, "POST", "/console/logout", NULL, b.csrf), 403);
 	ck_assert_int_eq(as(&a, "GET", "/api/v1/session", NULL, ""), 200);
 	ck_assert_int_eq(as(&a, "POST", "/console/logout", NULL, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"), "/console/login.html");
-	ck_assert_ptr_nonnull(strstr(header(&r, "Set-Cookie"),
+	ck_assert_str_eq(cu_header(&r, "Location"), "/console/login.html");
+	ck_assert_ptr_nonnull(strstr(cu_header(&r, "Set-Cookie"),
 	    "fupin_session=; "));
-	ck_assert_ptr_nonnull(strstr(header(&r, "Set-Cookie"), "Max-Age=0"));
+	ck_assert_ptr_nonnull(strstr(cu_header(&r, "Set-Cookie"), "Max-Age=0"));
 	ck_assert_int_eq(as(&a, "GET", "/api/v1/session", NULL, ""), 401);
 	/* One session ended, not the user's other one; a form's field. */
 	ck_assert_int_eq(as(&b, "GET", "/api/v1/session", NULL, ""), 200);
@@ -472,13 +371,13 @@ START_TEST(five_failures_from_one_client_lock_it_out)
 		ck_assert_int_eq(login_as(name, "wrong-password", NULL), 303);
 	}
 	ck_assert_int_eq(login_as("admin", "wrong-password", NULL), 429);
-	ck_assert_ptr_nonnull(header(&r, "Retry-After"));
+	ck_assert_ptr_nonnull(cu_header(&r, "Retry-After"));
 	ck_assert_ptr_nonnull(strstr(r.body, "15"));
 	/* Even the right password, for anyone, from that client. */
 	ck_assert_int_eq(login_as("office", PW_OFFICE, NULL), 429);
-	ck_assert_ptr_null(header(&r, "Set-Cookie"));
-	ck_assert_int_lt(atoi(header(&r, "Retry-After")), 901);
-	ck_assert_int_gt(atoi(header(&r, "Retry-After")), 800);
+	ck_assert_ptr_null(cu_header(&r, "Set-Cookie"));
+	ck_assert_int_lt(atoi(cu_header(&r, "Retry-After")), 901);
+	ck_assert_int_gt(atoi(cu_header(&r, "Retry-After")), 800);
 	/* Without behind_proxy, X-Forwarded-For is not believed. */
 	ck_assert_int_eq(login_as("office", PW_OFFICE,
 	    "X-Forwarded-For: 192.0.2.9"), 429);
@@ -503,7 +402,7 @@ START_TEST(five_failures_for_one_name_lock_it_out_behind_a_proxy)
 	/* Another name from a fresh client signs in. */
 	ck_assert_int_eq(login_as("viewer", PW_VIEWER,
 	    "X-Forwarded-For: 198.51.100.8"), 303);
-	ck_assert_ptr_nonnull(header(&r, "Set-Cookie"));
+	ck_assert_ptr_nonnull(cu_header(&r, "Set-Cookie"));
 	/* The client is the address the proxy added last, not one the
 	 * browser made up in front of it: five names, one client. */
 	for (i = 0; i < 5; i++) {
@@ -519,7 +418,7 @@ START_TEST(five_failures_for_one_name_lock_it_out_behind_a_proxy)
 	    "X-Forwarded-For: 203.0.113.5"), 429);
 	ck_assert_int_eq(login_as("admin", PW_ADMIN,
 	    "X-Forwarded-For: 203.0.113.6"), 303);
-	ck_assert_ptr_nonnull(header(&r, "Set-Cookie"));
+	ck_assert_ptr_nonnull(cu_header(&r, "Set-Cookie"));
 }
 END_TEST
 
@@ -530,10 +429,10 @@ END_TEST
 
 START_TEST(csrf_missing_or_wrong_is_403_and_changes_nothing)
 {
-	struct sess a, o;
+	struct cu_session a, o;
 
-	sign_in("admin", PW_ADMIN, &a);
-	sign_in("office", PW_OFFICE, &o);
+	cu_sign_in(&t, &r, "admin", PW_ADMIN, &a);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &o);
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/broadcasts", NOTICE, ""),
 	    403);
 	ck_assert_ptr_nonnull(strstr(r.body, "\"csrf\""));
@@ -582,9 +481,9 @@ END_TEST
 
 START_TEST(a_viewer_session_cannot_post)
 {
-	struct sess v;
+	struct cu_session v;
 
-	sign_in("viewer", PW_VIEWER, &v);
+	cu_sign_in(&t, &r, "viewer", PW_VIEWER, &v);
 	ck_assert_int_eq(as(&v, "GET", "/api/v1/broadcasts", NULL, ""), 200);
 	ck_assert_int_eq(as(&v, "POST", "/api/v1/broadcasts", NOTICE, NULL),
 	    403);
@@ -615,14 +514,14 @@ START_TEST(an_office_session_sees_only_its_prefecture)
 {
 	char path[64], body[256];
 	long long in_scope, out_of_scope;
-	struct sess a, o;
+	struct cu_session a, o;
 
 	/* Sessions are in the database: they outlive a restart. */
-	sign_in("admin", PW_ADMIN, &a);
+	cu_sign_in(&t, &r, "admin", PW_ADMIN, &a);
 	tg_stop(&t, SIGTERM);
 	load_demo();
 	tg_start(&t);
-	sign_in("office", PW_OFFICE, &o);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &o);
 	/* 13908340107: 昭觉县 513431 (凉山 5134); 15008360107: 理塘县
 	 * 513334 (甘孜 5133), data/demo/README.md. */
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/sms", "{\"to\":"
@@ -655,7 +554,7 @@ START_TEST(an_office_session_sees_only_its_prefecture)
 	ck_assert_ptr_nonnull(strstr(r.body, "\"user\":\"office\""));
 	ck_assert_ptr_nonnull(strstr(r.body, "\"role\":\"office\""));
 	ck_assert_ptr_nonnull(strstr(r.body, "\"area\":\"5134\""));
-	ck_assert_str_eq(header(&r, "Cache-Control"), "no-store");
+	ck_assert_str_eq(cu_header(&r, "Cache-Control"), "no-store");
 }
 END_TEST
 
@@ -679,9 +578,9 @@ END_TEST
 
 START_TEST(a_disabled_console_is_not_there)
 {
-	struct sess o;
+	struct cu_session o;
 
-	sign_in("office", PW_OFFICE, &o);
+	cu_sign_in(&t, &r, "office", PW_OFFICE, &o);
 	tg_stop(&t, SIGTERM);
 	configure("enabled = false;");
 	tg_start(&t);
@@ -735,9 +634,9 @@ START_TEST(static_files_have_their_type_and_strict_headers)
 	    NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "控制台"));
-	ck_assert_str_eq(header(&r, "Content-Type"),
+	ck_assert_str_eq(cu_header(&r, "Content-Type"),
 	    "text/html; charset=utf-8");
-	csp = header(&r, "Content-Security-Policy");
+	csp = cu_header(&r, "Content-Security-Policy");
 	ck_assert_ptr_nonnull(csp);
 	ck_assert_ptr_nonnull(strstr(csp, "default-src 'self'"));
 	ck_assert_ptr_nonnull(strstr(csp, "script-src 'self'"));
@@ -745,10 +644,10 @@ START_TEST(static_files_have_their_type_and_strict_headers)
 	ck_assert_ptr_null(strstr(csp, "unsafe-inline"));
 	ck_assert_ptr_null(strstr(csp, "unsafe-eval"));
 	ck_assert_ptr_null(strstr(csp, "http"));
-	ck_assert_str_eq(header(&r, "X-Frame-Options"), "DENY");
-	ck_assert_str_eq(header(&r, "X-Content-Type-Options"), "nosniff");
-	ck_assert_str_eq(header(&r, "Cache-Control"), "no-cache");
-	etag = header(&r, "ETag");
+	ck_assert_str_eq(cu_header(&r, "X-Frame-Options"), "DENY");
+	ck_assert_str_eq(cu_header(&r, "X-Content-Type-Options"), "nosniff");
+	ck_assert_str_eq(cu_header(&r, "Cache-Control"), "no-cache");
+	etag = cu_header(&r, "ETag");
 	ck_assert_ptr_nonnull(etag);
 	ck_assert_int_eq(etag[0], '"');
 	snprintf(inm, sizeof(inm), "If-None-Match: \"other\", %s", etag);
@@ -756,7 +655,7 @@ START_TEST(static_files_have_their_type_and_strict_headers)
 	    NULL, 0, inm, false, &r), 0);
 	ck_assert_int_eq(r.status, 304);
 	ck_assert_uint_eq(r.len, 0);
-	ck_assert_ptr_nonnull(header(&r, "ETag"));
+	ck_assert_ptr_nonnull(cu_header(&r, "ETag"));
 	ck_assert_int_eq(tg_request(&t, "GET", "/console/index.html", NULL,
 	    NULL, 0, "If-None-Match: \"other\"", false, &r), 0);
 	ck_assert_int_eq(r.status, 200);
@@ -769,15 +668,16 @@ START_TEST(static_files_have_their_type_and_strict_headers)
 	ck_assert_ptr_nonnull(strstr(r.body, "新的"));
 	ck_assert_int_eq(tg_request(&t, "GET", "/console/app.css", NULL, NULL,
 	    0, NULL, false, &r), 0);
-	ck_assert_str_eq(header(&r, "Content-Type"), "text/css; charset=utf-8");
+	ck_assert_str_eq(cu_header(&r, "Content-Type"),
+	    "text/css; charset=utf-8");
 	ck_assert_int_eq(tg_request(&t, "GET", "/console/app.js", NULL, NULL,
 	    0, NULL, false, &r), 0);
-	ck_assert_str_eq(header(&r, "Content-Type"),
+	ck_assert_str_eq(cu_header(&r, "Content-Type"),
 	    "text/javascript; charset=utf-8");
 	ck_assert_int_eq(tg_request(&t, "GET", "/console", NULL, NULL, 0,
 	    NULL, false, &r), 0);
 	ck_assert_int_eq(r.status, 303);
-	ck_assert_str_eq(header(&r, "Location"), "/console/");
+	ck_assert_str_eq(cu_header(&r, "Location"), "/console/");
 }
 END_TEST
 
@@ -907,7 +807,7 @@ START_TEST(fupinctl_user_refuses_what_it_must)
 	free(out);
 	/* The refused new password left the old one. */
 	ck_assert_int_eq(login_as("office", PW_OFFICE, NULL), 303);
-	ck_assert_ptr_nonnull(header(&r, "Set-Cookie"));
+	ck_assert_ptr_nonnull(cu_header(&r, "Set-Cookie"));
 }
 END_TEST
 
@@ -966,17 +866,17 @@ START_TEST(make_runs_demo_users_get_new_passwords_each_run)
 	free(out);
 	ck_assert_str_ne(pw1, pw2);
 	ck_assert_int_eq(login_as("office", pw1, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"),
+	ck_assert_str_eq(cu_header(&r, "Location"),
 	    "/console/login.html?error=1");
 	ck_assert_int_eq(login_as("office", pw2, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"), "/console/");
+	ck_assert_str_eq(cu_header(&r, "Location"), "/console/");
 	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM "
 	    "console_users WHERE name = 'office' AND role = 'office' AND "
 	    "area = '5134'"), 1);
 	ck_assert_int_eq(tg_query_int(&t, "SELECT count(*) FROM "
 	    "console_users"), 3);
 	ck_assert_int_eq(login_as("viewer", vw, NULL), 303);
-	ck_assert_str_eq(header(&r, "Location"),
+	ck_assert_str_eq(cu_header(&r, "Location"),
 	    "/console/login.html?error=1");
 }
 END_TEST

@@ -21,12 +21,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console_util.h"
 #include "gwtest.h"
-#include "sha256.h"
 #include "strbuf.h"
 #include "testutil.h"
 
@@ -35,9 +34,6 @@ Suite *console_tools_suite(void);
 #define ADMIN	"admin-secret-token"
 #define OFFICE	"office-secret-token"	/* 5134 */
 #define VIEWER	"viewer-secret-token"	/* 5134 */
-#define PW_ADMIN	"admin-password-0"
-#define PW_OFFICE	"office-password-1"
-#define PW_VIEWER	"viewer-password-2"
 #define AGG_TOKEN	"aggregator-bearer-secret-1"
 
 /* Tokens (hashes filled in), quiet hours, a program of our own, the
@@ -58,30 +54,14 @@ Suite *console_tools_suite(void);
 static struct tg T;
 static struct tg_reply R;
 
-struct sess {
-	char	cookie[128];
-	char	csrf[80];
-};
-
-static void
-hex_sha256(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-	int i;
-
-	sha256(s, strlen(s), h);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
 static void
 configure3(const char *console_extra, const char *sms_extra, const char *more)
 {
 	char conf[4096], a[65], o[65], v[65];
 
-	hex_sha256(ADMIN, a);
-	hex_sha256(OFFICE, o);
-	hex_sha256(VIEWER, v);
+	cu_sha256_hex(ADMIN, a);
+	cu_sha256_hex(OFFICE, o);
+	cu_sha256_hex(VIEWER, v);
 	snprintf(conf, sizeof(conf), CONF, a, o, v,
 	    sms_extra != NULL ? sms_extra : "",
 	    console_extra != NULL ? console_extra : "",
@@ -95,44 +75,16 @@ configure(const char *console_extra, const char *more)
 	configure3(console_extra, NULL, more);
 }
 
-/* fupinctl -c conf ARGS with `input` on standard input; its exit code,
- * its output into *out (may be NULL). */
-static int
-ctl(const char *input, const char *args, char **out)
-{
-	char cmd[2048];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | %s -c %s %s",
-	    input, tu_bin("fupinctl"), T.conf, args);
-	return tu_run(argv, out);
-}
-
 static void
 setup(void)
 {
 	static const char *const kinds[] = { "cadres", "households",
 	    "members", "enrollments", "trainings" };
-	char args[256], *out = NULL;
-	size_t i;
 
 	tg_init(&T, NULL);
 	configure(NULL, NULL);
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		snprintf(args, sizeof(args), "import %s data/demo/%s.csv",
-		    kinds[i], kinds[i]);
-		ck_assert_int_eq(ctl("", args, &out), 0);
-		free(out);
-	}
-	ck_assert_int_eq(ctl(PW_ADMIN, "user add admin --role admin", &out),
-	    0);
-	free(out);
-	ck_assert_int_eq(ctl(PW_OFFICE, "user add office --role office "
-	    "--area 5134", &out), 0);
-	free(out);
-	ck_assert_int_eq(ctl(PW_VIEWER, "user add viewer --role viewer "
-	    "--area 5134", &out), 0);
-	free(out);
+	cu_import_demo(&T, kinds, sizeof(kinds) / sizeof(kinds[0]));
+	cu_add_users(&T);
 	tg_start(&T);
 }
 
@@ -144,132 +96,36 @@ teardown(void)
 
 /* ---- requests ------------------------------------------------------------ */
 
-static const char *
-header(const char *name)
-{
-	static char v[512];
-	const char *p = R.headers;
-	size_t n = strlen(name);
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strstr(p, "\r\n");
-		size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
-
-		if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *s = p + n + 1;
-
-			while (*s == ' ')
-				s++;
-			snprintf(v, sizeof(v), "%.*s", (int)(len - (size_t)(s -
-			    p)), s);
-			return v;
-		}
-		p = eol != NULL ? eol + 2 : NULL;
-	}
-	return NULL;
-}
-
 /* With a bearer token (NULL: none); the body parsed into *o when
  * wanted and JSON. */
 static long
 bearer(const char *method, const char *path, const char *token,
     const char *json, struct json_object **o)
 {
-	char auth[128];
+	long status = cu_bearer_request(&T, &R, method, path, token, json);
 
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-	    token != NULL ? token : "");
-	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
-	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
-	    token != NULL ? auth : NULL, false, &R), 0);
 	if (o != NULL)
 		*o = json_tokener_parse(R.body);
-	return R.status;
-}
-
-static void
-sign_in(const char *name, const char *password, struct sess *s)
-{
-	char body[256], hdr[256];
-	const char *c, *p;
-
-	memset(s, 0, sizeof(*s));
-	snprintf(body, sizeof(body), "username=%s&password=%s", name,
-	    password);
-	ck_assert_int_eq(tg_request(&T, "POST", "/console/login",
-	    "application/x-www-form-urlencoded", body, strlen(body), NULL,
-	    false, &R), 0);
-	ck_assert_int_eq(R.status, 303);
-	c = header("Set-Cookie");
-	ck_assert_ptr_nonnull(c);
-	snprintf(s->cookie, sizeof(s->cookie), "%.*s", (int)strcspn(c, ";"),
-	    c);
-	snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	ck_assert_int_eq(tg_request(&T, "GET", "/api/v1/session", NULL, NULL,
-	    0, hdr, false, &R), 0);
-	ck_assert_int_eq(R.status, 200);
-	p = strstr(R.body, "\"csrf\":\"");
-	ck_assert_ptr_nonnull(p);
-	snprintf(s->csrf, sizeof(s->csrf), "%.64s", p + 8);
+	return status;
 }
 
 /* With the session's cookie and csrf as the X-CSRF-Token (NULL: none). */
 static long
-as(const struct sess *s, const char *method, const char *path,
+as(const struct cu_session *s, const char *method, const char *path,
     const char *json, const char *csrf, struct json_object **o)
 {
-	char hdr[512];
+	long status = cu_session_request(&T, &R, s, method, path, json, csrf);
 
-	if (csrf != NULL)
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\nX-CSRF-Token: %s",
-		    s->cookie, csrf);
-	else
-		snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
-	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
-	    hdr, false, &R), 0);
 	if (o != NULL)
 		*o = json_tokener_parse(R.body);
-	return R.status;
+	return status;
 }
 
-/* o at a dotted path, "a.b[2].c"; NULL when absent. */
-static struct json_object *
-at(struct json_object *o, const char *path)
-{
-	char key[64];
-	const char *p = path;
-
-	while (o != NULL && *p != '\0') {
-		size_t n = strcspn(p, ".[");
-
-		if (n > 0) {
-			snprintf(key, sizeof(key), "%.*s", (int)n, p);
-			if (!json_object_object_get_ex(o, key, &o))
-				return NULL;
-			p += n;
-		}
-		if (*p == '[') {
-			size_t i = (size_t)strtoul(p + 1, NULL, 10);
-
-			o = json_object_get_type(o) == json_type_array &&
-			    i < json_object_array_length(o) ?
-			    json_object_array_get_idx(o, i) : NULL;
-			p = strchr(p, ']');
-			if (p == NULL)
-				return NULL;
-			p++;
-		}
-		if (*p == '.')
-			p++;
-	}
-	return o;
-}
-
+/* The readers of this suite fail the test when the value is absent. */
 static const char *
 str(struct json_object *o, const char *path)
 {
-	struct json_object *v = at(o, path);
+	struct json_object *v = cu_at(o, path);
 
 	ck_assert_msg(v != NULL, "no %s", path);
 	return json_object_get_string(v);
@@ -278,7 +134,7 @@ str(struct json_object *o, const char *path)
 static long
 num(struct json_object *o, const char *path)
 {
-	struct json_object *v = at(o, path);
+	struct json_object *v = cu_at(o, path);
 
 	ck_assert_msg(v != NULL, "no %s", path);
 	return (long)json_object_get_int64(v);
@@ -287,7 +143,7 @@ num(struct json_object *o, const char *path)
 static bool
 boolean(struct json_object *o, const char *path)
 {
-	struct json_object *v = at(o, path);
+	struct json_object *v = cu_at(o, path);
 
 	ck_assert_msg(v != NULL && json_object_is_type(v, json_type_boolean),
 	    "no boolean %s", path);
@@ -298,7 +154,7 @@ boolean(struct json_object *o, const char *path)
 static struct json_object *
 screen(struct json_object *menu, const char *id)
 {
-	struct json_object *a = at(menu, "screens");
+	struct json_object *a = cu_at(menu, "screens");
 	size_t i;
 
 	for (i = 0; a != NULL && i < json_object_array_length(a); i++) {
@@ -336,7 +192,7 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 
 	ck_assert_int_eq(bearer("GET", "/api/v1/templates?limit=1", VIEWER,
 	    NULL, &o), 200);
-	menu = at(o, "menu");
+	menu = cu_at(o, "menu");
 	ck_assert_ptr_nonnull(menu);
 	ck_assert_str_eq(str(menu, "villager_start"), "main");
 	ck_assert_str_eq(str(menu, "cadre_start"), "cadre");
@@ -344,7 +200,7 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 	s = screen(menu, "main");
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(str(s, "text"), "main");
-	ck_assert_uint_eq(json_object_array_length(at(s, "options")), 6);
+	ck_assert_uint_eq(json_object_array_length(cu_at(s, "options")), 6);
 	ck_assert_str_eq(str(s, "options[3].text"), "opt_feedback");
 	ck_assert_str_eq(str(s, "options[3].go"), "fb");
 	ck_assert_str_eq(str(s, "texts[0]"), "main");
@@ -358,19 +214,19 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 	ck_assert_str_eq(str(s, "action"), "enroll");
 	ck_assert_str_eq(str(s, "fail"), "enroll_failed");
 	ck_assert(boolean(s, "end"));
-	ck_assert(json_object_is_type(at(s, "list"), json_type_null));
+	ck_assert(json_object_is_type(cu_at(s, "list"), json_type_null));
 	/* The language menu: Yi hidden (its menu texts are missing). */
 	s = screen(menu, "lang");
 	ck_assert_str_eq(str(s, "options[1].set"), "lang=ii");
 	ck_assert(boolean(s, "options[1].hidden"));
 	ck_assert_str_eq(str(s, "options[2].set"), "lang=bo");
 	ck_assert(!boolean(s, "options[2].hidden"));
-	ck_assert_ptr_nonnull(strstr(json_object_to_json_string(at(menu,
+	ck_assert_ptr_nonnull(strstr(json_object_to_json_string(cu_at(menu,
 	    "engine_texts")), "\"verify_id6\""));
 	ck_assert_str_eq(str(menu, "texts[0]"), "main");
 	/* Coverage: what fupinctl templates check counts, language by
 	 * language, with the missing keys in its order. */
-	ck_assert_int_eq(ctl("", "templates check", &out), 0);
+	ck_assert_int_eq(cu_ctl(&T, "", "templates check", &out), 0);
 	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
 		check_counts(out, langs[i], n);
 		snprintf(path, sizeof(path), "coverage.%s.translated", langs[i]);
@@ -383,7 +239,7 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 		ck_assert_int_eq(num(o, path), n[3]);
 		snprintf(path, sizeof(path), "coverage.%s.missing_keys",
 		    langs[i]);
-		miss = at(o, path);
+		miss = cu_at(o, path);
 		ck_assert_int_eq((long)json_object_array_length(miss), n[2]);
 	}
 	ck_assert_ptr_nonnull(strstr(out, "      missing: ussd/main ussd/"
@@ -395,9 +251,9 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 	ck_assert(!boolean(o, "coverage.ii.offered"));
 	ck_assert(boolean(o, "coverage.bo.offered"));
 	ck_assert(boolean(o, "coverage.en.menu_complete"));
-	ck_assert(json_object_is_type(at(o, "coverage.bo.status_error"),
+	ck_assert(json_object_is_type(cu_at(o, "coverage.bo.status_error"),
 	    json_type_null));
-	ck_assert_ptr_null(at(o, "coverage.zh"));
+	ck_assert_ptr_null(cu_at(o, "coverage.zh"));
 	ck_assert_str_eq(str(o, "service_code"), "*123#");
 	free(out);
 	json_object_put(o);
@@ -405,18 +261,18 @@ START_TEST(templates_carry_the_menu_tree_and_the_coverage_of_templates_check)
 	ck_assert_int_eq(bearer("GET", "/api/v1/templates?group=ussd&limit=500",
 	    ADMIN, NULL, &o), 200);
 	ck_assert_ptr_nonnull(strstr(R.body, "\"key\":\"ussd/main\""));
-	for (i = 0; i < json_object_array_length(at(o, "items")); i++) {
+	for (i = 0; i < json_object_array_length(cu_at(o, "items")); i++) {
 		snprintf(path, sizeof(path), "items[%zu].key", i);
 		if (strcmp(str(o, path), "ussd/main") != 0)
 			continue;
 		snprintf(path, sizeof(path), "items[%zu].languages", i);
-		s = at(o, path);
+		s = cu_at(o, path);
 		ck_assert_str_eq(str(s, "zh.state"), "source");
 		ck_assert_str_eq(str(s, "ii.state"), "missing");
 		ck_assert_str_eq(str(s, "bo.state"), "drafted");
 		ck_assert_str_eq(str(s, "en.state"), "translated");
 	}
-	ck_assert_ptr_nonnull(at(o, "menu.screens"));
+	ck_assert_ptr_nonnull(cu_at(o, "menu.screens"));
 	json_object_put(o);
 	/* A signed-in clerk of any role reads them; nobody else. */
 	ck_assert_int_eq(bearer("GET", "/api/v1/templates", NULL, NULL, NULL),
@@ -449,7 +305,7 @@ template_provider(void)
 		snprintf(to, sizeof(to), "%s/%s", dir, parts[i]);
 		ck_assert_int_eq(symlink(from, to), 0);
 	}
-	ck_assert_int_eq(ctl("", "templates skeleton agg", &out), 0);
+	ck_assert_int_eq(cu_ctl(&T, "", "templates skeleton agg", &out), 0);
 	/* code = "" -> code = "T<n>" */
 	for (p = out; (q = strstr(p, "code = \"\"")) != NULL; p = q + 9) {
 		strbuf_add(&b, p, (size_t)(q - p));
@@ -469,7 +325,7 @@ START_TEST(settings_are_the_configuration_the_forms_need)
 	static char providers[1024];
 	char more[1024];
 	struct json_object *o = NULL;
-	struct sess office;
+	struct cu_session office;
 
 	/* A second provider that takes approved templates only. */
 	tg_stop(&T, SIGTERM);
@@ -508,9 +364,10 @@ START_TEST(settings_are_the_configuration_the_forms_need)
 	ck_assert(boolean(o, "sms.free_text"));
 	ck_assert_int_eq(num(o, "sms.max_segments"), 6);
 	ck_assert_str_eq(str(o, "languages.default"), "zh");
-	ck_assert_str_eq(json_object_to_json_string_ext(at(o, "languages.all"),
-	    JSON_C_TO_STRING_PLAIN), "[\"zh\",\"ii\",\"bo\",\"en\"]");
-	ck_assert_str_eq(json_object_to_json_string_ext(at(o,
+	ck_assert_str_eq(json_object_to_json_string_ext(cu_at(o,
+	    "languages.all"), JSON_C_TO_STRING_PLAIN),
+	    "[\"zh\",\"ii\",\"bo\",\"en\"]");
+	ck_assert_str_eq(json_object_to_json_string_ext(cu_at(o,
 	    "languages.menu"), JSON_C_TO_STRING_PLAIN),
 	    "[\"zh\",\"bo\",\"en\"]");
 	ck_assert_str_eq(str(o, "ussd.service_code"), "*123#");
@@ -527,7 +384,7 @@ START_TEST(settings_are_the_configuration_the_forms_need)
 	    T.dir);
 	configure3(NULL, "provider = \"agg\";", more);
 	tg_start(&T);
-	sign_in("office", PW_OFFICE, &office);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &office);
 	ck_assert_int_eq(as(&office, "GET", "/api/v1/console/settings", NULL,
 	    NULL, &o), 200);
 	ck_assert_str_eq(str(o, "sms.default_provider"), "agg");
@@ -584,7 +441,7 @@ written(void)
 
 /* One step of the session's phone: text (the inputs so far). */
 static long
-step(const struct sess *s, const char *text, const char *lang,
+step(const struct cu_session *s, const char *text, const char *lang,
     struct json_object **o)
 {
 	char body[512];
@@ -602,11 +459,11 @@ START_TEST(a_sandbox_dialogue_through_the_menu_writes_nothing)
 	static const char *const steps[] = { "", "4", "4*1", "4*1*路灯坏了",
 	    "4*1*路灯坏了*1" };
 	struct json_object *o = NULL;
-	struct sess office;
+	struct cu_session office;
 	long long before;
 	size_t i;
 
-	sign_in("office", PW_OFFICE, &office);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &office);
 	before = written();
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		ck_assert_msg(step(&office, steps[i], NULL, &o) == 200, "%s: "
@@ -626,7 +483,7 @@ START_TEST(a_sandbox_dialogue_through_the_menu_writes_nothing)
 	json_object_put(o);
 	/* Step by step, the screens are the menu's (a second session: the
 	 * phone takes 8 steps a minute per session here). */
-	sign_in("office", PW_OFFICE, &office);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &office);
 	ck_assert_int_eq(step(&office, "", NULL, &o), 200);
 	ck_assert_str_eq(str(o, "screen_id"), "main");
 	ck_assert_ptr_nonnull(strstr(str(o, "screen"), "精准扶贫服务"));
@@ -660,12 +517,12 @@ END_TEST
 START_TEST(the_sandbox_challenge_never_verifies_a_real_household)
 {
 	struct json_object *o = NULL;
-	struct sess admin;
+	struct cu_session admin;
 	long long before;
 	const char *form = "sessionId=real-1&serviceCode=%2A123%23&"
 	    "phoneNumber=13800000099&text=1%2A174074%2A513431000001";
 
-	sign_in("admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	before = written();
 	/* The demo head of household's real last 6 and household number. */
 	ck_assert_int_eq(step(&admin, "1", NULL, &o), 200);
@@ -702,12 +559,12 @@ END_TEST
 
 START_TEST(the_sandbox_phone_is_for_admin_and_office_with_csrf)
 {
-	struct sess admin, office, viewer;
+	struct cu_session admin, office, viewer;
 	const char *body = "{\"text\":\"\"}";
 
-	sign_in("admin", PW_ADMIN, &admin);
-	sign_in("office", PW_OFFICE, &office);
-	sign_in("viewer", PW_VIEWER, &viewer);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &office);
+	cu_sign_in(&T, &R, "viewer", PW_VIEWER, &viewer);
 	ck_assert_int_eq(as(&admin, "POST", "/api/v1/console/phone", body,
 	    admin.csrf, NULL), 200);
 	ck_assert_int_eq(as(&office, "POST", "/api/v1/console/phone", body,
@@ -758,12 +615,12 @@ START_TEST(the_sandbox_refuses_any_number_and_bad_fields)
 		{ "not json", NULL },
 	};
 	struct json_object *o = NULL;
-	struct sess admin;
+	struct cu_session admin;
 	long long before = written();
 	char want[64];
 	size_t i;
 
-	sign_in("admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ck_assert_msg(as(&admin, "POST", "/api/v1/console/phone",
 		    bad[i].body, admin.csrf, &o) == 400, "%s: %ld %s",
@@ -778,10 +635,10 @@ START_TEST(the_sandbox_refuses_any_number_and_bad_fields)
 		o = NULL;
 		/* A fresh session now and then: 8 steps a minute each. */
 		if (i % 6 == 5)
-			sign_in("admin", PW_ADMIN, &admin);
+			cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	}
 	/* A number in the query is refused too. */
-	sign_in("admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	ck_assert_int_eq(as(&admin, "POST", "/api/v1/console/phone?"
 	    "phoneNumber=13908340107", "{}", admin.csrf, NULL), 400);
 	/* Longer than the body limit: refused before anything runs. */
@@ -800,18 +657,18 @@ END_TEST
 
 START_TEST(the_sandbox_phone_is_rate_limited_per_session)
 {
-	struct sess a, b;
+	struct cu_session a, b;
 	const char *retry;
 	int i;
 
-	sign_in("office", PW_OFFICE, &a);
-	sign_in("office", PW_OFFICE, &b);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &a);
+	cu_sign_in(&T, &R, "office", PW_OFFICE, &b);
 	for (i = 0; i < 8; i++)
 		ck_assert_msg(step(&a, "", NULL, NULL) == 200, "step %d: %ld", i,
 		    R.status);
 	ck_assert_int_eq(step(&a, "", NULL, NULL), 429);
 	ck_assert_ptr_nonnull(strstr(R.body, "rate_limited"));
-	retry = header("Retry-After");
+	retry = cu_header(&R, "Retry-After");
 	ck_assert_ptr_nonnull(retry);
 	ck_assert_int_ge(strtol(retry, NULL, 10), 1);
 	ck_assert_int_le(strtol(retry, NULL, 10), 60);
@@ -830,7 +687,7 @@ END_TEST
 
 START_TEST(the_sandbox_never_speaks_as_a_registered_number)
 {
-	struct sess admin;
+	struct cu_session admin;
 	long long before;
 
 	/* A villager's number configured as the test number. */
@@ -838,7 +695,7 @@ START_TEST(the_sandbox_never_speaks_as_a_registered_number)
 	configure("phone_msisdn = \"+8613908340107\";", NULL);
 	tg_start(&T);
 	before = written();
-	sign_in("admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	ck_assert_int_eq(step(&admin, "", NULL, NULL), 503);
 	ck_assert_ptr_nonnull(strstr(R.body, "phone_number_registered"));
 	ck_assert_int_eq(step(&admin, "4*1*路灯坏了*1", NULL, NULL), 503);
@@ -846,7 +703,7 @@ START_TEST(the_sandbox_never_speaks_as_a_registered_number)
 	tg_stop(&T, SIGTERM);
 	configure("phone_msisdn = \"+8619908349001\";", NULL);
 	tg_start(&T);
-	sign_in("admin", PW_ADMIN, &admin);
+	cu_sign_in(&T, &R, "admin", PW_ADMIN, &admin);
 	ck_assert_int_eq(step(&admin, "", NULL, NULL), 503);
 	ck_assert_int_eq(written(), before);
 }

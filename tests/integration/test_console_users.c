@@ -19,23 +19,17 @@
 #include <check.h>
 #include <json-c/json.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
+#include "console_util.h"
 #include "gwtest.h"
-#include "sha256.h"
 #include "testutil.h"
 
-#define PW_ADMIN	"admin-password-0"
-#define PW_OFFICE	"office-password-1"
-#define PW_VIEWER	"viewer-password-2"
 #define PW_GARZE	"garze-password-3"
 #define PW_NEW		"新的密码-clerk-42"
-#define FORM		"application/x-www-form-urlencoded"
 
 /* Tokens: sha256 of the secrets, filled in at setup. */
 #define CONF \
@@ -94,69 +88,22 @@ static struct tg T;
 static struct tg_reply R;
 
 static void
-hex_sha256(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-	int i;
-
-	sha256(s, strlen(s), h);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
-static void
-exec_sql(const char *sql)
-{
-	sqlite3 *db;
-	char *msg = NULL;
-
-	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK,
-	    "%s", msg != NULL ? msg : "");
-	sqlite3_close(db);
-}
-
-/* fupinctl -c conf ARGS with `input` on standard input; its exit code,
- * its output into *out (may be NULL). */
-static int
-ctl(const char *input, const char *args, char **out)
-{
-	char cmd[2048];
-	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-
-	snprintf(cmd, sizeof(cmd), "printf '%%s\\n' '%s' | %s -c %s %s 2>&1",
-	    input, tu_bin("fupinctl"), T.conf, args);
-	return tu_run(argv, out);
-}
-
-static void
-ctl_ok(const char *input, const char *args)
-{
-	char *out = NULL;
-
-	ck_assert_msg(ctl(input, args, &out) == 0, "fupinctl %s: %s", args,
-	    out != NULL ? out : "");
-	free(out);
-}
-
-static void
 setup(void)
 {
 	char extra[2048], a[65], a34[65], o[65], v[65];
 
-	hex_sha256(ADMIN, a);
-	hex_sha256(ADMIN34, a34);
-	hex_sha256(OFFICE, o);
-	hex_sha256(VIEWER, v);
+	cu_sha256_hex(ADMIN, a);
+	cu_sha256_hex(ADMIN34, a34);
+	cu_sha256_hex(OFFICE, o);
+	cu_sha256_hex(VIEWER, v);
 	snprintf(extra, sizeof(extra), CONF, a, a34, o, v);
 	tg_init(&T, extra);
-	ctl_ok("", "migrate");
-	exec_sql(registry);
-	ctl_ok(PW_ADMIN, "user add admin1 --role admin");
-	ctl_ok(PW_OFFICE, "user add office1 --role office --area 5134");
-	ctl_ok(PW_GARZE, "user add office2 --role office --area 5133");
-	ctl_ok(PW_VIEWER, "user add viewer1 --role viewer --area 5134");
+	cu_ctl_ok(&T, "", "migrate");
+	cu_exec_sql(&T, registry);
+	cu_ctl_ok(&T, PW_ADMIN, "user add admin1 --role admin");
+	cu_ctl_ok(&T, PW_OFFICE, "user add office1 --role office --area 5134");
+	cu_ctl_ok(&T, PW_GARZE, "user add office2 --role office --area 5133");
+	cu_ctl_ok(&T, PW_VIEWER, "user add viewer1 --role viewer --area 5134");
 	tg_start(&T);
 }
 
@@ -176,97 +123,23 @@ static long
 tok(const char *method, const char *path, const char *token,
     const char *json)
 {
-	char auth[128];
-
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
-	    token != NULL ? token : "");
-	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
-	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
-	    token != NULL ? auth : NULL, false, &R), 0);
-	return R.status;
-}
-
-static const char *
-header(const char *name)
-{
-	static char v[1024];
-	const char *p = R.headers;
-	size_t n = strlen(name);
-
-	while (p != NULL && *p != '\0') {
-		const char *eol = strstr(p, "\r\n");
-		size_t len = eol != NULL ? (size_t)(eol - p) : strlen(p);
-
-		if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
-			const char *s = p + n + 1;
-
-			while (*s == ' ')
-				s++;
-			snprintf(v, sizeof(v), "%.*s", (int)(len - (size_t)(s -
-			    p)), s);
-			return v;
-		}
-		p = eol != NULL ? eol + 2 : NULL;
-	}
-	return NULL;
+	return cu_bearer_request(&T, &R, method, path, token, json);
 }
 
 static long
 login_as(const char *name, const char *password)
 {
-	char body[512];
-
-	snprintf(body, sizeof(body), "username=%s&password=%s", name,
-	    password);
-	ck_assert_int_eq(tg_request(&T, "POST", "/console/login", FORM, body,
-	    strlen(body), NULL, false, &R), 0);
-	return R.status;
-}
-
-struct sess {
-	char	cookie[128];
-	char	csrf[80];
-};
-
-static void
-sign_in(const char *name, const char *password, struct sess *s)
-{
-	const char *c, *p;
-	char hdr[256];
-
-	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(login_as(name, password), 303);
-	ck_assert_str_eq(header("Location"), "/console/");
-	c = header("Set-Cookie");
-	ck_assert_ptr_nonnull(c);
-	snprintf(s->cookie, sizeof(s->cookie), "%.*s", (int)strcspn(c, ";"),
-	    c);
-	snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	ck_assert_int_eq(tg_request(&T, "GET", "/api/v1/session", NULL, NULL,
-	    0, hdr, false, &R), 0);
-	ck_assert_int_eq(R.status, 200);
-	p = strstr(R.body, "\"csrf\":\"");
-	ck_assert_ptr_nonnull(p);
-	snprintf(s->csrf, sizeof(s->csrf), "%.64s", p + 8);
+	return cu_login(&T, &R, name, password, NULL);
 }
 
 /* A request with the session's cookie; with its CSRF header unless
  * is_csrf is false. */
 static long
-as(const struct sess *s, const char *method, const char *path,
+as(const struct cu_session *s, const char *method, const char *path,
     const char *json, bool is_csrf)
 {
-	char hdr[512];
-
-	if (is_csrf)
-		snprintf(hdr, sizeof(hdr), "Cookie: %s\nX-CSRF-Token: %s",
-		    s->cookie, s->csrf);
-	else
-		snprintf(hdr, sizeof(hdr), "Cookie: %s", s->cookie);
-	ck_assert_int_eq(tg_request(&T, method, path, json != NULL ?
-	    "application/json" : NULL, json, json != NULL ? strlen(json) : 0,
-	    hdr, false, &R), 0);
-	return R.status;
+	return cu_session_request(&T, &R, s, method, path, json,
+	    is_csrf ? s->csrf : NULL);
 }
 
 /* ---- answers ------------------------------------------------------------ */
@@ -280,61 +153,11 @@ body(void)
 	return o;
 }
 
-/* o at a dotted path, "items[2].name" style; NULL when absent. */
-static struct json_object *
-at(struct json_object *o, const char *path)
-{
-	char key[64];
-	const char *p = path;
-
-	while (o != NULL && *p != '\0') {
-		size_t n = strcspn(p, ".[");
-
-		if (n > 0) {
-			snprintf(key, sizeof(key), "%.*s", (int)n, p);
-			if (!json_object_object_get_ex(o, key, &o))
-				return NULL;
-			p += n;
-		}
-		if (*p == '[') {
-			int i = atoi(p + 1);
-
-			o = json_object_get_type(o) == json_type_array &&
-			    (size_t)i < json_object_array_length(o) ?
-			    json_object_array_get_idx(o, (size_t)i) : NULL;
-			p = strchr(p, ']');
-			if (p == NULL)
-				return NULL;
-			p++;
-		}
-		if (*p == '.')
-			p++;
-	}
-	return o;
-}
-
-static const char *
-str(struct json_object *o, const char *path)
-{
-	struct json_object *v = at(o, path);
-
-	return v != NULL ? json_object_get_string(v) : "(null)";
-}
-
-static size_t
-count(struct json_object *o, const char *path)
-{
-	struct json_object *v = at(o, path);
-
-	return v != NULL && json_object_get_type(v) == json_type_array ?
-	    json_object_array_length(v) : (size_t)-1;
-}
-
 /* The items' `field`s joined with ',' into out. */
 static const char *
 join(struct json_object *o, const char *field, char *out, size_t size)
 {
-	struct json_object *items = at(o, "items");
+	struct json_object *items = cu_at(o, "items");
 	size_t i, n = items != NULL ? json_object_array_length(items) : 0;
 
 	out[0] = '\0';
@@ -363,8 +186,8 @@ error_named(long status, long want, const char *prefix, int line)
 	ck_assert_msg(status == want, "line %d: %ld, not %ld: %s", line,
 	    status, want, R.body);
 	o = body();
-	ck_assert_msg(strncmp(str(o, "message"), prefix, strlen(prefix)) == 0,
-	    "'%s' does not start with '%s'", str(o, "message"), prefix);
+	ck_assert_msg(strncmp(cu_str(o, "message"), prefix, strlen(prefix)) ==
+	    0, "'%s' does not start with '%s'", cu_str(o, "message"), prefix);
 	json_object_put(o);
 }
 
@@ -409,7 +232,7 @@ has_full_number(const char *s)
 START_TEST(users_are_listed_by_name_without_any_hash)
 {
 	struct json_object *o;
-	struct sess a;
+	struct cu_session a;
 	char names[256], next[80];
 
 	ck_assert_int_eq(tok("GET", "/api/v1/users", ADMIN, NULL), 200);
@@ -418,33 +241,33 @@ START_TEST(users_are_listed_by_name_without_any_hash)
 	o = body();
 	ck_assert_str_eq(join(o, "name", names, sizeof(names)),
 	    "admin1,office1,office2,viewer1");
-	ck_assert_str_eq(str(o, "items[1].role"), "office");
-	ck_assert_str_eq(str(o, "items[1].area"), "5134");
-	ck_assert(!json_object_get_boolean(at(o, "items[1].disabled")));
-	ck_assert_ptr_nonnull(at(o, "items[1].created_at"));
-	ck_assert_ptr_nonnull(at(o, "items[1].changed_at"));
-	ck_assert_ptr_null(at(o, "items[1].last_login_at"));	/* never */
-	ck_assert_ptr_null(at(o, "items[1].locked_until"));
-	ck_assert_ptr_null(at(o, "next"));
+	ck_assert_str_eq(cu_str(o, "items[1].role"), "office");
+	ck_assert_str_eq(cu_str(o, "items[1].area"), "5134");
+	ck_assert(!json_object_get_boolean(cu_at(o, "items[1].disabled")));
+	ck_assert_ptr_nonnull(cu_at(o, "items[1].created_at"));
+	ck_assert_ptr_nonnull(cu_at(o, "items[1].changed_at"));
+	ck_assert_ptr_null(cu_at(o, "items[1].last_login_at"));	/* never */
+	ck_assert_ptr_null(cu_at(o, "items[1].locked_until"));
+	ck_assert_ptr_null(cu_at(o, "next"));
 	json_object_put(o);
 
 	/* Paged by name; a session's GET needs no CSRF header. */
-	sign_in("admin1", PW_ADMIN, &a);
+	cu_sign_in(&T, &R, "admin1", PW_ADMIN, &a);
 	ck_assert_int_eq(as(&a, "GET", "/api/v1/users?limit=3", NULL, false),
 	    200);
 	o = body();
 	ck_assert_str_eq(join(o, "name", names, sizeof(names)),
 	    "admin1,office1,office2");
 	/* Signed in just now: its last sign-in is there. */
-	ck_assert(json_object_is_type(at(o, "items[0].last_login_at"),
+	ck_assert(json_object_is_type(cu_at(o, "items[0].last_login_at"),
 	    json_type_string));
 	snprintf(next, sizeof(next), "/api/v1/users?limit=3&after=%s",
-	    str(o, "next"));
+	    cu_str(o, "next"));
 	json_object_put(o);
 	ck_assert_int_eq(as(&a, "GET", next, NULL, false), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "name", names, sizeof(names)), "viewer1");
-	ck_assert_ptr_null(at(o, "next"));
+	ck_assert_ptr_null(cu_at(o, "next"));
 	json_object_put(o);
 
 	/* An admin of 5134 manages 5134's users only. */
@@ -463,12 +286,12 @@ START_TEST(users_routes_are_for_admins_only)
 	    "/api/v1/users/office1/enable", "/api/v1/users/office1/unlock" };
 	static const char add[] = "{\"name\":\"clerk9\",\"role\":\"viewer\","
 	    "\"area\":\"5134\",\"password\":\"" PW_NEW "\"}";
-	struct sess o, v, a;
+	struct cu_session o, v, a;
 	size_t i;
 
-	sign_in("office1", PW_OFFICE, &o);
-	sign_in("viewer1", PW_VIEWER, &v);
-	sign_in("admin1", PW_ADMIN, &a);
+	cu_sign_in(&T, &R, "office1", PW_OFFICE, &o);
+	cu_sign_in(&T, &R, "viewer1", PW_VIEWER, &v);
+	cu_sign_in(&T, &R, "admin1", PW_ADMIN, &a);
 	ck_assert_int_eq(tok("GET", "/api/v1/users", NULL, NULL), 401);
 	ck_assert_int_eq(tok("GET", "/api/v1/users", "wrong-token", NULL),
 	    401);
@@ -527,23 +350,23 @@ END_TEST
 START_TEST(an_admin_adds_a_user_who_signs_in)
 {
 	struct json_object *o;
-	struct sess a, c;
+	struct cu_session a, c;
 	char *audit;
 
-	sign_in("admin1", PW_ADMIN, &a);
+	cu_sign_in(&T, &R, "admin1", PW_ADMIN, &a);
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users", "{\"name\":\"clerk1\","
 	    "\"role\":\"office\",\"area\":\"513431\",\"password\":\"" PW_NEW
 	    "\"}", true), 201);
 	ck_assert(strstr(R.body, "argon2") == NULL);
 	ck_assert(strstr(R.body, PW_NEW) == NULL);
 	o = body();
-	ck_assert_str_eq(str(o, "name"), "clerk1");
-	ck_assert_str_eq(str(o, "role"), "office");
-	ck_assert_str_eq(str(o, "area"), "513431");
-	ck_assert(!json_object_get_boolean(at(o, "disabled")));
+	ck_assert_str_eq(cu_str(o, "name"), "clerk1");
+	ck_assert_str_eq(cu_str(o, "role"), "office");
+	ck_assert_str_eq(cu_str(o, "area"), "513431");
+	ck_assert(!json_object_get_boolean(cu_at(o, "disabled")));
 	json_object_put(o);
 	/* The new clerk signs in and works inside the area. */
-	sign_in("clerk1", PW_NEW, &c);
+	cu_sign_in(&T, &R, "clerk1", PW_NEW, &c);
 	ck_assert_int_eq(as(&c, "GET", "/api/v1/feedback", NULL, false), 200);
 	ck_assert_int_eq(as(&c, "GET", "/api/v1/users", NULL, false), 403);
 	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM console_users "
@@ -656,38 +479,40 @@ END_TEST
 START_TEST(a_new_password_or_disabling_ends_the_users_sessions)
 {
 	struct json_object *o;
-	struct sess a, c1, c2;
+	struct cu_session a, c1, c2;
 	char *audit;
 
-	sign_in("admin1", PW_ADMIN, &a);
-	sign_in("office1", PW_OFFICE, &c1);
+	cu_sign_in(&T, &R, "admin1", PW_ADMIN, &a);
+	cu_sign_in(&T, &R, "office1", PW_OFFICE, &c1);
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/office1/password",
 	    "{\"password\":\"" PW_NEW "\"}", true), 200);
 	o = body();
-	ck_assert_str_eq(str(o, "name"), "office1");
-	ck_assert(json_object_get_boolean(at(o, "sessions_ended")));
+	ck_assert_str_eq(cu_str(o, "name"), "office1");
+	ck_assert(json_object_get_boolean(cu_at(o, "sessions_ended")));
 	json_object_put(o);
 	ck_assert_int_eq(as(&c1, "GET", "/api/v1/feedback", NULL, false), 401);
 	ck_assert_int_eq(login_as("office1", PW_OFFICE), 303);
-	ck_assert_str_eq(header("Location"), "/console/login.html?error=1");
-	sign_in("office1", PW_NEW, &c2);
+	ck_assert_str_eq(cu_header(&R, "Location"),
+	    "/console/login.html?error=1");
+	cu_sign_in(&T, &R, "office1", PW_NEW, &c2);
 	ck_assert(!log_has(PW_NEW));
 
 	/* Disabled: its sessions end, it cannot sign in; enabled again. */
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/office1/disable", NULL,
 	    true), 200);
 	o = body();
-	ck_assert(json_object_get_boolean(at(o, "disabled")));
+	ck_assert(json_object_get_boolean(cu_at(o, "disabled")));
 	json_object_put(o);
 	ck_assert_int_eq(as(&c2, "GET", "/api/v1/feedback", NULL, false), 401);
 	ck_assert_int_eq(login_as("office1", PW_NEW), 303);
-	ck_assert_str_eq(header("Location"), "/console/login.html?error=1");
+	ck_assert_str_eq(cu_header(&R, "Location"),
+	    "/console/login.html?error=1");
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/office1/enable", NULL,
 	    true), 200);
 	o = body();
-	ck_assert(!json_object_get_boolean(at(o, "disabled")));
+	ck_assert(!json_object_get_boolean(cu_at(o, "disabled")));
 	json_object_put(o);
-	sign_in("office1", PW_NEW, &c2);
+	cu_sign_in(&T, &R, "office1", PW_NEW, &c2);
 
 	/* An admin does not disable their own user. */
 	error_names(as(&a, "POST", "/api/v1/users/admin1/disable", NULL,
@@ -705,12 +530,12 @@ END_TEST
 START_TEST(an_admin_unlocks_a_locked_out_name)
 {
 	struct json_object *o;
-	struct sess a, v;
+	struct cu_session a, v;
 	char *out = NULL;
 	int i;
 
 	/* Signed in before: a lockout stops sign-ins, not sessions. */
-	sign_in("admin1", PW_ADMIN, &a);
+	cu_sign_in(&T, &R, "admin1", PW_ADMIN, &a);
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(login_as("viewer1", "wrong-password"),
 		    i < 4 ? 303 : 429);
@@ -720,19 +545,19 @@ START_TEST(an_admin_unlocks_a_locked_out_name)
 	ck_assert_int_eq(as(&a, "GET", "/api/v1/users?after=office2", NULL,
 	    false), 200);
 	o = body();
-	ck_assert_str_eq(str(o, "items[0].name"), "viewer1");
-	ck_assert(json_object_is_type(at(o, "items[0].locked_until"),
+	ck_assert_str_eq(cu_str(o, "items[0].name"), "viewer1");
+	ck_assert(json_object_is_type(cu_at(o, "items[0].locked_until"),
 	    json_type_string));
 	json_object_put(o);
 
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/viewer1/unlock", NULL,
 	    true), 200);
 	o = body();
-	ck_assert(json_object_get_boolean(at(o, "was_locked")));
-	ck_assert_int_eq(json_object_get_int(at(o, "clients_unlocked")), 1);
-	ck_assert_ptr_null(at(o, "locked_until"));
+	ck_assert(json_object_get_boolean(cu_at(o, "was_locked")));
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "clients_unlocked")), 1);
+	ck_assert_ptr_null(cu_at(o, "locked_until"));
 	json_object_put(o);
-	sign_in("viewer1", PW_VIEWER, &v);
+	cu_sign_in(&T, &R, "viewer1", PW_VIEWER, &v);
 	ck_assert_int_eq(login_as("office1", PW_OFFICE), 303);
 	ck_assert_int_eq(tg_query_int(&T, "SELECT count(*) FROM audit WHERE "
 	    "actor = 'user:admin1' AND action = 'user.unlock' AND target = "
@@ -743,7 +568,7 @@ START_TEST(an_admin_unlocks_a_locked_out_name)
 	for (i = 0; i < 5; i++)
 		ck_assert_int_eq(login_as("viewer1", "wrong-password"),
 		    i < 4 ? 303 : 429);
-	ck_assert_int_eq(ctl("", "user unlock viewer1", &out), 0);
+	ck_assert_int_eq(cu_ctl(&T, "", "user unlock viewer1", &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "unlocked"));
 	free(out);
 	ck_assert_int_eq(login_as("viewer1", PW_VIEWER), 303);
@@ -753,14 +578,14 @@ START_TEST(an_admin_unlocks_a_locked_out_name)
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/viewer1/unlock", NULL,
 	    true), 200);
 	o = body();
-	ck_assert_int_eq(json_object_get_int(at(o, "clients_unlocked")), 0);
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "clients_unlocked")), 0);
 	json_object_put(o);
 	ck_assert_int_eq(login_as("viewer1", PW_VIEWER), 429);
 	/* Not locked: an unlock says so, and changes nothing. */
 	ck_assert_int_eq(as(&a, "POST", "/api/v1/users/office2/unlock", NULL,
 	    true), 200);
 	o = body();
-	ck_assert(!json_object_get_boolean(at(o, "was_locked")));
+	ck_assert(!json_object_get_boolean(cu_at(o, "was_locked")));
 	json_object_put(o);
 }
 END_TEST
@@ -779,7 +604,7 @@ START_TEST(feedback_pages_by_key_and_filters_by_category)
 	o = body();
 	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)),
 	    "F7,F6,F5,F4,F3,F2,F1");
-	ck_assert_int_eq(json_object_get_int(at(o, "total")), 7);
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "total")), 7);
 	json_object_put(o);
 	for (;;) {
 		size_t len = strlen(all);
@@ -790,12 +615,12 @@ START_TEST(feedback_pages_by_key_and_filters_by_category)
 		o = body();
 		snprintf(all + len, sizeof(all) - len, "%s%s", len > 0 ? "," :
 		    "", join(o, "ticket", got, sizeof(got)));
-		if (at(o, "next") == NULL) {
+		if (cu_at(o, "next") == NULL) {
 			json_object_put(o);
 			break;
 		}
-		ck_assert_int_eq(count(o, "items"), 3);
-		snprintf(key, sizeof(key), "%s", str(o, "next"));
+		ck_assert_int_eq(cu_count(o, "items"), 3);
+		snprintf(key, sizeof(key), "%s", cu_str(o, "next"));
 		json_object_put(o);
 	}
 	ck_assert_str_eq(all, "F7,F6,F5,F4,F3,F2,F1");
@@ -804,7 +629,7 @@ START_TEST(feedback_pages_by_key_and_filters_by_category)
 	    ADMIN, NULL), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F2");
-	ck_assert_str_eq(str(o, "next"), "2");
+	ck_assert_str_eq(cu_str(o, "next"), "2");
 	json_object_put(o);
 
 	/* Categories, the menu's and none (FK), with status and area. */
@@ -827,7 +652,7 @@ START_TEST(feedback_pages_by_key_and_filters_by_category)
 	    VIEWER, NULL), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "ticket", got, sizeof(got)), "F5");
-	ck_assert_ptr_null(at(o, "next"));
+	ck_assert_ptr_null(cu_at(o, "next"));
 	json_object_put(o);
 
 	/* Scope: 5134's office sees none of 5133's, and the reverse. */
@@ -880,17 +705,17 @@ END_TEST
 START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
 {
 	struct json_object *o;
-	struct sess g;
+	struct cu_session g;
 
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", OFFICE, NULL), 200);
 	o = body();
-	ck_assert_str_eq(str(o, "ticket"), "F1");
-	ck_assert_str_eq(str(o, "category"), "water");
-	ck_assert_str_eq(str(o, "msisdn"), "+8613900000001");
-	ck_assert_str_eq(str(o, "household.household_id"), "H1");
-	ck_assert_str_eq(str(o, "household.head_name"), "吉克阿木");
-	ck_assert_str_eq(str(o, "household.cadre.name"), "李明辉");
-	ck_assert_ptr_nonnull(strstr(str(o, "household.summary"),
+	ck_assert_str_eq(cu_str(o, "ticket"), "F1");
+	ck_assert_str_eq(cu_str(o, "category"), "water");
+	ck_assert_str_eq(cu_str(o, "msisdn"), "+8613900000001");
+	ck_assert_str_eq(cu_str(o, "household.household_id"), "H1");
+	ck_assert_str_eq(cu_str(o, "household.head_name"), "吉克阿木");
+	ck_assert_str_eq(cu_str(o, "household.cadre.name"), "李明辉");
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "household.summary"),
 	    "19908349001"));
 	json_object_put(o);
 	ck_assert(log_has("api.lookup ticket=F1 token=ls"));
@@ -899,9 +724,9 @@ START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F1", VIEWER, NULL), 200);
 	ck_assert_msg(!has_full_number(R.body), "%s", R.body);
 	o = body();
-	ck_assert_str_eq(str(o, "msisdn"), "139****0001");
-	ck_assert_ptr_nonnull(strstr(str(o, "text"), "139****0001"));
-	ck_assert_ptr_nonnull(strstr(str(o, "household.summary"),
+	ck_assert_str_eq(cu_str(o, "msisdn"), "139****0001");
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "text"), "139****0001"));
+	ck_assert_ptr_nonnull(strstr(cu_str(o, "household.summary"),
 	    "199****9001"));
 	json_object_put(o);
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback?category=water", VIEWER,
@@ -912,12 +737,12 @@ START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
 	 * session of 5133 too; 5133's own is there. */
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F7", ADMIN, NULL), 200);
 	o = body();
-	ck_assert(at(o, "household") == NULL);
+	ck_assert(cu_at(o, "household") == NULL);
 	json_object_put(o);
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F7", OFFICE, NULL), 403);
 	ck_assert_int_eq(tok("GET", "/api/v1/feedback/F3", OFFICE, NULL), 403);
 	ck_assert(strstr(R.body, "扎西") == NULL);
-	sign_in("office2", PW_GARZE, &g);
+	cu_sign_in(&T, &R, "office2", PW_GARZE, &g);
 	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback/F1", NULL, false),
 	    403);
 	ck_assert(strstr(R.body, "吉克") == NULL);
@@ -940,8 +765,8 @@ START_TEST(a_ticket_comes_with_its_household_scoped_and_masked)
 	ck_assert_int_eq(as(&g, "GET", "/api/v1/feedback/F3", NULL, false),
 	    200);
 	o = body();
-	ck_assert_str_eq(str(o, "status"), "closed");
-	ck_assert_str_eq(str(o, "closed_by"), "user:office2");
+	ck_assert_str_eq(cu_str(o, "status"), "closed");
+	ck_assert_str_eq(cu_str(o, "closed_by"), "user:office2");
 	json_object_put(o);
 }
 END_TEST
@@ -951,18 +776,18 @@ END_TEST
 START_TEST(cadres_are_searched_by_name_inside_the_scope)
 {
 	struct json_object *o;
-	struct sess g;
+	struct cu_session g;
 	char got[256];
 
 	ck_assert_int_eq(tok("GET", "/api/v1/cadres", ADMIN, NULL), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)),
 	    "C1,C2,C3,C4");
-	ck_assert_str_eq(str(o, "items[0].name"), "李明辉");
-	ck_assert_str_eq(str(o, "items[0].phone"), "+8619908349001");
-	ck_assert_str_eq(str(o, "items[0].area_code"), "513431100");
-	ck_assert_str_eq(str(o, "items[0].title"), "第一书记");
-	ck_assert_ptr_null(at(o, "next"));
+	ck_assert_str_eq(cu_str(o, "items[0].name"), "李明辉");
+	ck_assert_str_eq(cu_str(o, "items[0].phone"), "+8619908349001");
+	ck_assert_str_eq(cu_str(o, "items[0].area_code"), "513431100");
+	ck_assert_str_eq(cu_str(o, "items[0].title"), "第一书记");
+	ck_assert_ptr_null(cu_at(o, "next"));
 	json_object_put(o);
 	/* 5134's office: its own; a search by name, by id in any case. */
 	ck_assert_int_eq(tok("GET", "/api/v1/cadres", OFFICE, NULL), 200);
@@ -994,27 +819,27 @@ START_TEST(cadres_are_searched_by_name_inside_the_scope)
 	    200);
 	o = body();
 	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C1,C3");
-	ck_assert_str_eq(str(o, "next"), "C3");
+	ck_assert_str_eq(cu_str(o, "next"), "C3");
 	json_object_put(o);
 	ck_assert_int_eq(tok("GET", "/api/v1/cadres?limit=2&after=C3", OFFICE,
 	    NULL), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C4");
-	ck_assert_ptr_null(at(o, "next"));
+	ck_assert_ptr_null(cu_at(o, "next"));
 	json_object_put(o);
 	/* A viewer: masked; a search never looks at the numbers. */
 	ck_assert_int_eq(tok("GET", "/api/v1/cadres", VIEWER, NULL), 200);
 	ck_assert_msg(!has_full_number(R.body), "%s", R.body);
 	o = body();
-	ck_assert_str_eq(str(o, "items[0].phone"), "199****9001");
+	ck_assert_str_eq(cu_str(o, "items[0].phone"), "199****9001");
 	json_object_put(o);
 	ck_assert_int_eq(tok("GET", "/api/v1/cadres?q=9001", VIEWER, NULL),
 	    200);
 	o = body();
-	ck_assert_int_eq(count(o, "items"), 0);
+	ck_assert_int_eq(cu_count(o, "items"), 0);
 	json_object_put(o);
 	/* 5133's office session: only 王芳. */
-	sign_in("office2", PW_GARZE, &g);
+	cu_sign_in(&T, &R, "office2", PW_GARZE, &g);
 	ck_assert_int_eq(as(&g, "GET", "/api/v1/cadres", NULL, false), 200);
 	o = body();
 	ck_assert_str_eq(join(o, "cadre_id", got, sizeof(got)), "C2");
@@ -1055,11 +880,11 @@ START_TEST(a_broadcast_shows_its_failures_by_reason)
 	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", OFFICE, NULL), 403);
 	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", ADMIN, NULL), 200);
 	o = body();
-	ck_assert_int_eq(count(o, "failures"), 0);
+	ck_assert_int_eq(cu_count(o, "failures"), 0);
 	json_object_put(o);
 	/* Failures as the sender and a delivery report write them. */
-	exec_sql("UPDATE sms_out SET status = 'failed', last_error = 'http "
-	    "503: busy; gave up after 8 attempts' WHERE msisdn = "
+	cu_exec_sql(&T, "UPDATE sms_out SET status = 'failed', last_error = "
+	    "'http 503: busy; gave up after 8 attempts' WHERE msisdn = "
 	    "'+8613900000001';"
 	    "UPDATE sms_out SET status = 'failed', last_error = 'http 503: "
 	    "later' WHERE msisdn = '+8613900000002';"
@@ -1067,15 +892,15 @@ START_TEST(a_broadcast_shows_its_failures_by_reason)
 	    "expired' WHERE msisdn = '+8613900000003';");
 	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", ADMIN, NULL), 200);
 	o = body();
-	ck_assert_int_eq(count(o, "failures"), 2);
-	ck_assert_str_eq(str(o, "failures[0].reason"), "http 503");
-	ck_assert_str_eq(str(o, "failures[0].provider"), "local");
-	ck_assert_str_eq(str(o, "failures[0].status"), "failed");
-	ck_assert_int_eq(json_object_get_int(at(o, "failures[0].count")), 2);
-	ck_assert_str_eq(str(o, "failures[1].reason"), "validity expired");
-	ck_assert_str_eq(str(o, "failures[1].status"), "expired");
-	ck_assert_int_eq(json_object_get_int(at(o, "failures[1].count")), 1);
-	ck_assert_int_eq(json_object_get_int(at(o, "counts.failed")), 2);
+	ck_assert_int_eq(cu_count(o, "failures"), 2);
+	ck_assert_str_eq(cu_str(o, "failures[0].reason"), "http 503");
+	ck_assert_str_eq(cu_str(o, "failures[0].provider"), "local");
+	ck_assert_str_eq(cu_str(o, "failures[0].status"), "failed");
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "failures[0].count")), 2);
+	ck_assert_str_eq(cu_str(o, "failures[1].reason"), "validity expired");
+	ck_assert_str_eq(cu_str(o, "failures[1].status"), "expired");
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "failures[1].count")), 1);
+	ck_assert_int_eq(json_object_get_int(cu_at(o, "counts.failed")), 2);
 	json_object_put(o);
 	/* A viewer of everywhere's broadcast: still the admin's only. */
 	ck_assert_int_eq(tok("GET", "/api/v1/broadcasts/1", VIEWER, NULL), 403);
