@@ -4,7 +4,6 @@
 #include <check.h>
 #include <json-c/json.h>
 #include <sqlite3.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +11,7 @@
 
 #include "console_util.h"
 #include "gwtest.h"
-#include "sha256.h"
 #include "testutil.h"
-
-void
-cu_sha256_hex(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-	int i;
-
-	sha256(s, strlen(s), h);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
 
 void
 cu_exec_sql(const struct tg *t, const char *sql)

@@ -30,9 +30,6 @@ struct cu_session {
 	char	csrf[80];
 };
 
-/* sha256 of s in lowercase hex, as api.tokens' token_sha256 wants it. */
-void cu_sha256_hex(const char *s, char out[65]);
-
 /* Run sql on the gateway's database (fails the test on an error). */
 void cu_exec_sql(const struct tg *t, const char *sql);
 

@@ -21,6 +21,7 @@
 
 #include "console_util.h"
 #include "gwtest.h"
+#include "testutil.h"
 
 /* Tokens: sha256 of the secrets, filled in at setup. */
 #define CONF \
@@ -77,10 +78,10 @@ setup(void)
 {
 	char extra[1024], a[65], o[65], g[65], v[65];
 
-	cu_sha256_hex(ADMIN, a);
-	cu_sha256_hex(OFFICE, o);
-	cu_sha256_hex(GARZE, g);
-	cu_sha256_hex(VIEWER, v);
+	tu_token_sha256(ADMIN, a);
+	tu_token_sha256(OFFICE, o);
+	tu_token_sha256(GARZE, g);
+	tu_token_sha256(VIEWER, v);
 	snprintf(extra, sizeof(extra), CONF, a, o, g, v);
 	tg_init(&T, extra);
 	cu_ctl_ok(&T, "", "migrate");

@@ -59,9 +59,9 @@ configure3(const char *console_extra, const char *sms_extra, const char *more)
 {
 	char conf[4096], a[65], o[65], v[65];
 
-	cu_sha256_hex(ADMIN, a);
-	cu_sha256_hex(OFFICE, o);
-	cu_sha256_hex(VIEWER, v);
+	tu_token_sha256(ADMIN, a);
+	tu_token_sha256(OFFICE, o);
+	tu_token_sha256(VIEWER, v);
 	snprintf(conf, sizeof(conf), CONF, a, o, v,
 	    sms_extra != NULL ? sms_extra : "",
 	    console_extra != NULL ? console_extra : "",

@@ -92,10 +92,10 @@ setup(void)
 {
 	char extra[2048], a[65], a34[65], o[65], v[65];
 
-	cu_sha256_hex(ADMIN, a);
-	cu_sha256_hex(ADMIN34, a34);
-	cu_sha256_hex(OFFICE, o);
-	cu_sha256_hex(VIEWER, v);
+	tu_token_sha256(ADMIN, a);
+	tu_token_sha256(ADMIN34, a34);
+	tu_token_sha256(OFFICE, o);
+	tu_token_sha256(VIEWER, v);
 	snprintf(extra, sizeof(extra), CONF, a, a34, o, v);
 	tg_init(&T, extra);
 	cu_ctl_ok(&T, "", "migrate");

@@ -52,15 +52,6 @@ load_demo(void)
 	}
 }
 
-static void
-hex_sha(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-
-	sha256(s, strlen(s), h);
-	sha256_hex(h, SHA256_LEN, out);
-}
-
 /* SPEC 3.3a: the stubs' dlr-urls are allowed (none by default). */
 #define DLR_ALLOW "sms = { dlr_url_allow = [ \"http://127.0.0.1:\" ]; };\n"
 
@@ -69,8 +60,8 @@ setup_with(const char *routes)
 {
 	char extra[2048], office[65], viewer[65];
 
-	hex_sha("office-5133", office);
-	hex_sha("viewer-token", viewer);
+	tu_token_sha256("office-5133", office);
+	tu_token_sha256("viewer-token", viewer);
 	snprintf(extra, sizeof(extra), TOKENS DLR_ALLOW "%s", office, viewer,
 	    routes != NULL ? routes : "");
 	tg_init(&t, extra);
@@ -448,8 +439,8 @@ START_TEST(dlr_urls_outside_the_allow_list_are_refused)
 	    "http://127.0.0.1:9/report?t=%d", 31), 202);
 	/* Without sms.dlr_url_allow, no dlr-url at all. */
 	tg_stop(&t, SIGTERM);
-	hex_sha("office-5133", office);
-	hex_sha("viewer-token", viewer);
+	tu_token_sha256("office-5133", office);
+	tu_token_sha256("viewer-token", viewer);
 	snprintf(extra, sizeof(extra), TOKENS, office, viewer);
 	tg_reconfigure(&t, extra);
 	tg_start(&t);

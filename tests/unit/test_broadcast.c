@@ -22,7 +22,6 @@
 #include "migrate.h"
 #include "reminder.h"
 #include "schedule.h"
-#include "sha256.h"
 #include "sms_service.h"
 #include "store.h"
 #include "templates.h"
@@ -1201,25 +1200,14 @@ static struct tg T;
 	"schedule = { quiet_hours = \"\"; };\n"
 
 static void
-hex_sha256(const char *s, char out[65])
-{
-	uint8_t h[SHA256_LEN];
-	int i;
-
-	sha256(s, strlen(s), h);
-	for (i = 0; i < SHA256_LEN; i++)
-		snprintf(out + 2 * i, 3, "%02x", h[i]);
-}
-
-static void
 http_setup(void)
 {
 	char extra[1024], a[65], o[65], v[65];
 	sqlite3 *db;
 
-	hex_sha256("admin-secret", a);
-	hex_sha256("office-secret", o);
-	hex_sha256("viewer-secret", v);
+	tu_token_sha256("admin-secret", a);
+	tu_token_sha256("office-secret", o);
+	tu_token_sha256("viewer-secret", v);
 	snprintf(extra, sizeof(extra), API_TOKENS, a, o, v);
 	tg_init(&T, extra);
 	tg_start(&T);

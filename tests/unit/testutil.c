@@ -18,6 +18,15 @@
 #include "sha256.h"
 #include "testutil.h"
 
+void
+tu_token_sha256(const char *token, char out[65])
+{
+	uint8_t h[SHA256_LEN];
+
+	sha256(token, strlen(token), h);
+	sha256_hex(h, SHA256_LEN, out);
+}
+
 char *
 tu_mkdtemp(void)
 {

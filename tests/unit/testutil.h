@@ -21,6 +21,10 @@ struct hmac_sha256_key;
 /* The fixed ID-number key of suites that hash ID numbers in process. */
 const struct hmac_sha256_key *tu_id_key(void);
 
+/* The SHA-256 of a token as the 64 hex digits api.tokens[].token_sha256
+ * holds. */
+void tu_token_sha256(const char *token, char out[65]);
+
 /* A fresh directory under /tmp; the caller frees the path. */
 char *tu_mkdtemp(void);
 
