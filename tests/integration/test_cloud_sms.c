@@ -19,8 +19,6 @@
  * missing.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -29,15 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "gwtest.h"
+#include "sim_util.h"
 #include "strbuf.h"
 #include "templates.h"
 #include "testutil.h"
@@ -53,34 +48,8 @@
 #define ADMIN_SHA	"91c16f0d6cc1bec3c3603972182a07c66ff4fa71618a975e963d6dbe42b6dd37"
 
 static struct tg t;
-static pid_t sim_pid;
-static int sim_in = -1;
-static char sim_log[600];
+static struct su_sim sim = { .in = -1 };	/* the fake; log: sim.log */
 static bool is_ali;		/* the cloud of the running test */
-
-/* Timing bounds stretch under valgrind (make valgrind-test). */
-static int
-slow(void)
-{
-	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the mapping, from the shipped texts and menu -------------------------- */
 
@@ -231,18 +200,16 @@ write_templates(const char *skip, const char *ali_extra, const char *tx_extra)
 static int
 sim_start(const char *extra)
 {
-	char port[16], line[64], approved[700], dlr[256], *argv[40];
+	char port[16], approved[700], dlr[256], *argv[40];
 	char *copy, *save = NULL, *w;
-	int in[2], out[2], argc = 0, p = tu_free_port(), tries = 0;
-	size_t n = 0;
-	int64_t until;
+	int argc = 0, p = tu_free_port(), tries = 0;
 
 	/* Not the port the gateway is about to take (tg_init chose it and
 	 * let it go: the kernel may hand it out again). */
 	while (p == t.port && tries++ < 50)
 		p = tu_free_port();
 	snprintf(port, sizeof(port), "%d", p);
-	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", t.dir);
+	snprintf(sim.log, sizeof(sim.log), "%s/sim.log", t.dir);
 	snprintf(approved, sizeof(approved), "%s/approved_%s.json", t.dir,
 	    is_ali ? "ali" : "tx");
 	snprintf(dlr, sizeof(dlr), "http://127.0.0.1:%d/dlr/%s?token=%s",
@@ -266,7 +233,7 @@ sim_start(const char *extra)
 	argv[argc++] = "--param-max";
 	argv[argc++] = "500";
 	argv[argc++] = "--log";
-	argv[argc++] = sim_log;
+	argv[argc++] = sim.log;
 	copy = strdup(extra != NULL ? extra : "");
 	for (w = strtok_r(copy, " ", &save); w != NULL && argc < 36;
 	    w = strtok_r(NULL, " ", &save)) {
@@ -277,66 +244,9 @@ sim_start(const char *extra)
 			argv[argc++] = w;
 	}
 	argv[argc] = NULL;
-	ck_assert_int_eq(pipe(in), 0);
-	ck_assert_int_eq(pipe(out), 0);
-	sim_pid = fork();
-	ck_assert_int_ge(sim_pid, 0);
-	if (sim_pid == 0) {
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	su_sim_start(&sim, argv, "the fake");
 	free(copy);
-	close(in[0]);
-	close(out[1]);
-	sim_in = in[1];
-	until = mono_ms() + 10000;
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	while (mono_ms() < until && (n == 0 || line[n - 1] != '\n')) {
-		ssize_t r = read(out[0], line + n, sizeof(line) - 1 - n);
-
-		if (r > 0)
-			n += (size_t)r;
-		else if (r == 0)
-			break;
-		else
-			sleep_ms(10);
-	}
-	close(out[0]);
-	line[n] = '\0';
-	ck_assert_msg(strncmp(line, "READY ", 6) == 0,
-	    "the fake did not start: \"%s\"", line);
-	return atoi(line + 6);
-}
-
-static void
-sim_stop(void)
-{
-	int status, i;
-
-	if (sim_in >= 0)
-		close(sim_in);	/* EOF on its stdin: it stops */
-	sim_in = -1;
-	if (sim_pid <= 0)
-		return;
-	for (i = 0; i < 300; i++) {
-		if (waitpid(sim_pid, &status, WNOHANG) == sim_pid) {
-			sim_pid = 0;
-			return;
-		}
-		sleep_ms(10);
-	}
-	kill(sim_pid, SIGKILL);
-	waitpid(sim_pid, &status, 0);
-	sim_pid = 0;
+	return sim.port;
 }
 
 /* The fake's events of kind `ev` as a JSON array (caller puts it). */
@@ -344,7 +254,7 @@ static struct json_object *
 sim_events(const char *ev)
 {
 	struct json_object *all = json_object_new_array(), *o, *e;
-	char *text = tu_read_file(sim_log, NULL), *line, *save = NULL;
+	char *text = tu_read_file(sim.log, NULL), *line, *save = NULL;
 
 	for (line = text != NULL ? strtok_r(text, "\n", &save) : NULL;
 	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
@@ -478,7 +388,7 @@ setup(void)
 static void
 teardown(void)
 {
-	sim_stop();
+	su_sim_stop(&sim, 0);	/* it stops at the EOF on its stdin */
 	tg_cleanup(&t);
 }
 
@@ -497,15 +407,15 @@ start(const char *sim_options)
 static void
 wait_text(const char *sql, const char *want, int secs)
 {
-	int64_t until = mono_ms() + (int64_t)secs * 1000 * slow();
+	int64_t until = tu_mono_ms() + (int64_t)secs * 1000 * tu_slow();
 	char *v = NULL;
 
 	for (;;) {
 		free(v);
 		v = tg_query(&t, sql);
-		if (strcmp(v, want) == 0 || mono_ms() > until)
+		if (strcmp(v, want) == 0 || tu_mono_ms() > until)
 			break;
-		sleep_ms(50);
+		tu_sleep_ms(50);
 	}
 	ck_assert_msg(strcmp(v, want) == 0, "%s: \"%s\", not \"%s\"", sql, v,
 	    want);

@@ -24,186 +24,36 @@
  * Result 8 slowing down instead of failing; the link's counters.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "cfg.h"
 #include "gwtest.h"
 #include "hex.h"
 #include "link_inbound.h"
-#include "migrate.h"
+#include "link_util.h"
 #include "outbox.h"
 #include "provider.h"
-#include "sms_link.h"
+#include "sim_util.h"
 #include "store.h"
-#include "svc.h"
-#include "templates.h"
 #include "testutil.h"
-#include "writer.h"
 
 #define SECRET		"cmpp-shared-secret"
 #define SP_ID		"901234"
-#define SIM		"tests/sim/cmpp_sim.py"
 #define EV_MAX		20000
 
 static char *dir;
-static char db_path[512], sim_log[512];
-static struct store *st;
-static struct cfg *cfg;
-static struct writer *wr;
-static struct templates *tpl;
-static struct svc_ctx ctx;
-static void *lnk;	/* the provider's context */
-static pid_t sim_pid;
-static int sim_in = -1;
-
-/* Timing bounds stretch under valgrind (make valgrind-test). */
-static int
-slow(void)
-{
-	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
+static char db_path[512];
+static struct lu_link lk;	/* the gateway's side, cm its link */
+static struct su_sim sim = { .in = -1 };	/* the ISMG; log: sim.log */
 
 /* ---- the simulator ---------------------------------------------------------- */
-
-/* Start the simulator with `extra` options; returns its port. */
-static int
-sim_start(const char *extra)
-{
-	char port[16], line[64], *argv[32], *copy, *save = NULL, *w;
-	int in[2], out[2], argc = 0, p = tu_free_port();
-	size_t n = 0;
-	int64_t until;
-
-	ck_assert_int_gt(p, 0);
-	snprintf(port, sizeof(port), "%d", p);
-	argv[argc++] = "/usr/bin/python3";
-	argv[argc++] = SIM;
-	argv[argc++] = "--port";
-	argv[argc++] = port;
-	argv[argc++] = "--secret";
-	argv[argc++] = SECRET;
-	argv[argc++] = "--source-addr";
-	argv[argc++] = SP_ID;
-	argv[argc++] = "--log";
-	argv[argc++] = sim_log;
-	copy = strdup(extra != NULL ? extra : "");
-	for (w = strtok_r(copy, " ", &save); w != NULL && argc < 30;
-	    w = strtok_r(NULL, " ", &save))
-		argv[argc++] = w;
-	argv[argc] = NULL;
-	ck_assert_int_eq(pipe(in), 0);
-	ck_assert_int_eq(pipe(out), 0);
-	sim_pid = fork();
-	ck_assert_int_ge(sim_pid, 0);
-	if (sim_pid == 0) {
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		close(in[0]);
-		close(in[1]);
-		close(out[0]);
-		close(out[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	free(copy);
-	close(in[0]);
-	close(out[1]);
-	sim_in = in[1];
-	/* READY <port> once it listens. */
-	until = mono_ms() + 10000;
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	while (mono_ms() < until && (n == 0 || line[n - 1] != '\n')) {
-		ssize_t r = read(out[0], line + n, sizeof(line) - 1 - n);
-
-		if (r > 0)
-			n += (size_t)r;
-		else if (r == 0)
-			break;
-		else
-			sleep_ms(10);
-	}
-	close(out[0]);
-	line[n] = '\0';
-	ck_assert_msg(strncmp(line, "READY ", 6) == 0,
-	    "the simulator did not start: \"%s\"", line);
-	ck_assert_int_eq(atoi(line + 6), p);
-	return p;
-}
-
-static void
-sim_stop(void)
-{
-	int status, i;
-
-	if (sim_in >= 0)
-		close(sim_in);
-	sim_in = -1;
-	if (sim_pid <= 0)
-		return;
-	kill(sim_pid, SIGTERM);
-	for (i = 0; i < 300; i++) {
-		if (waitpid(sim_pid, &status, WNOHANG) == sim_pid) {
-			sim_pid = 0;
-			return;
-		}
-		sleep_ms(10);
-	}
-	kill(sim_pid, SIGKILL);
-	waitpid(sim_pid, &status, 0);
-	sim_pid = 0;
-}
-
-static void
-sim_say(const char *fmt, ...)
-{
-	char line[2048];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(line) - 1);
-	line[n++] = '\n';
-	ck_assert_int_eq(write(sim_in, line, (size_t)n), n);
-}
 
 /* The simulator's log, one json object per event (caller frees). */
 static struct json_object **
@@ -215,7 +65,7 @@ sim_events(size_t *n)
 
 	*n = 0;
 	ck_assert_ptr_nonnull(v);
-	text = tu_read_file(sim_log, &len);
+	text = tu_read_file(sim.log, &len);
 	if (text == NULL)
 		return v;
 	for (line = strtok_r(text, "\n", &save); line != NULL && *n < EV_MAX;
@@ -294,12 +144,12 @@ static bool
 wait_ev(const char *ev, const char *key, int64_t value, size_t want,
     int ms)
 {
-	int64_t until = mono_ms() + (int64_t)ms * slow();
+	int64_t until = tu_mono_ms() + (int64_t)ms * tu_slow();
 
-	while (mono_ms() < until) {
+	while (tu_mono_ms() < until) {
 		if (count_ev(ev, key, value) >= want)
 			return true;
-		sleep_ms(50);
+		tu_sleep_ms(50);
 	}
 	return count_ev(ev, key, value) >= want;
 }
@@ -323,32 +173,18 @@ assert_no_sim_errors(void)
 static void
 setup(void)
 {
-	char *bad = NULL;
-
 	dir = tu_mkdtemp();
 	ck_assert_ptr_nonnull(dir);
 	snprintf(db_path, sizeof(db_path), "%s/fupin.db", dir);
-	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", dir);
-	ck_assert_int_eq(store_open(db_path, STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	ck_assert_int_eq(templates_load("templates", "zh", &tpl, &bad), FP_OK);
+	snprintf(sim.log, sizeof(sim.log), "%s/sim.log", dir);
+	lu_open(&lk, db_path);
 }
 
 static void
 teardown(void)
 {
-	if (lnk != NULL)
-		provider_cmpp_ops.close(lnk);
-	lnk = NULL;
-	link_inbound_close();
-	writer_stop(wr);
-	wr = NULL;
-	sim_stop();
-	store_close(st);
-	templates_free(tpl);
-	cfg_free(cfg);
-	cfg = NULL;
+	lu_close(&lk);
+	su_sim_stop(&sim, SIGTERM);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -357,10 +193,9 @@ teardown(void)
 static void
 start(const char *sim_args, const char *secret, int timeout_s)
 {
-	char text[4096], *errors = NULL;
-	int port;
+	char text[4096];
 
-	port = sim_start(sim_args);
+	su_cmpp_sim_start(&sim, SECRET, SP_ID, sim_args);
 	snprintf(text, sizeof(text),
 	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "sms = { provider = \"cm\"; shortcode = \"10690001\"; "
@@ -369,122 +204,47 @@ start(const char *sim_args, const char *secret, int timeout_s)
 	    "host = \"127.0.0.1\"; port = %d; source_addr = \"" SP_ID "\"; "
 	    "shared_secret = \"%s\"; service_id = \"FUPIN\"; "
 	    "timeout = %d; max_attempts = 100; rate = 10000; } );\n",
-	    db_path, db_path, port, secret, timeout_s);
-	if (cfg_load_string(text, "test.conf", &cfg, &errors) != FP_OK)
-		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
-	ck_assert_int_eq(cfg->providers[0].window, 16);
-	ck_assert_int_eq(writer_start(cfg, NULL, NULL, &wr), FP_OK);
-	ctx.cfg = cfg;
-	ctx.tpl = tpl;
-	ctx.menu = NULL;
-	ctx.id_key = tu_id_key();
-	link_inbound_open(wr, sms_link_receive, &ctx);
-	ck_assert_int_eq(provider_cmpp_ops.open(cfg, &cfg->providers[0],
-	    &lnk), FP_OK);
+	    db_path, db_path, sim.port, secret, timeout_s);
+	lu_start(&lk, &provider_cmpp_ops, text);
+	ck_assert_int_eq(lk.cfg->providers[0].window, 16);
 }
 
+/* One message for cm, committed. */
 static int64_t
 enqueue(const char *to, const char *text)
 {
-	struct outbox_msg m;
-	int64_t id = 0;
+	int64_t id;
 
-	memset(&m, 0, sizeof(m));
-	m.to = to;
-	m.text = text;
-	m.kind = "api";
-	m.provider = "cm";
-	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id),
-	    FP_OK);
-	ck_assert_int_eq(store_commit(st), FP_OK);
+	ck_assert_int_eq(store_begin(lk.st), FP_OK);
+	id = lu_enqueue(&lk, "cm", to, text);
+	ck_assert_int_eq(store_commit(lk.st), FP_OK);
 	return id;
 }
 
-struct tally {
-	size_t	 accepted;
-	size_t	 retried;
-	size_t	 rejected;
-	char	 last_error[PROVIDER_ERROR_MAX];
-};
-
-/*
- * What the sender does, once: claim up to `max` due messages, send them
- * through the link in one batch, write the outcomes (a retry is due again
- * at once).  Returns how many were claimed.
- */
+/* The sender's rounds over the cm link (link_util.h); send_all's ms
+ * stretch under valgrind. */
 static size_t
-send_round(size_t max, struct tally *t)
+send_round(size_t max, struct lu_tally *t)
 {
-	struct outbox_item *items = NULL;
-	struct provider_result *res;
-	int64_t now = (int64_t)time(NULL);
-	size_t n = 0, i;
-
-	ck_assert_int_eq(outbox_claim(st, "cm", now, max, &items, &n), FP_OK);
-	if (n == 0)
-		return 0;
-	res = calloc(n, sizeof(*res));
-	ck_assert_ptr_nonnull(res);
-	provider_cmpp_ops.send_batch(lnk, items, n, res);
-	now = (int64_t)time(NULL);
-	ck_assert_int_eq(store_begin(st), FP_OK);
-	for (i = 0; i < n; i++) {
-		switch (res[i].outcome) {
-		case PROVIDER_ACCEPTED:
-			t->accepted++;
-			ck_assert_int_eq(outbox_mark_sent(st, items[i].id,
-			    res[i].msgid, now), FP_OK);
-			break;
-		case PROVIDER_RETRY:
-			t->retried++;
-			ck_assert_int_eq(outbox_mark_retry(st, items[i].id, now,
-			    res[i].error, now), FP_OK);
-			break;
-		case PROVIDER_REJECTED:
-			t->rejected++;
-			ck_assert_int_eq(outbox_mark_failed(st, items[i].id,
-			    res[i].error, now), FP_OK);
-			break;
-		}
-		if (res[i].outcome != PROVIDER_ACCEPTED)
-			snprintf(t->last_error, sizeof(t->last_error), "%s",
-			    res[i].error);
-		free(res[i].msgid);
-	}
-	ck_assert_int_eq(store_commit(st), FP_OK);
-	free(res);
-	outbox_items_free(items, n);
-	return n;
+	return lu_send_round(&lk, "cm", max, t);
 }
 
-/* Rounds until nothing is due, or `ms` pass. */
 static void
-send_all(size_t batch, int ms, struct tally *t)
+send_all(size_t batch, int ms, struct lu_tally *t)
 {
-	int64_t until = mono_ms() + (int64_t)ms * slow();
-
-	while (mono_ms() < until && send_round(batch, t) > 0)
-		;
+	lu_send_all(&lk, "cm", batch, ms * tu_slow(), t);
 }
 
 static long long
 q_int(const char *sql, long long arg)
 {
-	return tu_query_int(store_db(st), sql, arg);
+	return tu_query_int(store_db(lk.st), sql, arg);
 }
 
 static bool
 wait_int(const char *sql, long long arg, long long want, int ms)
 {
-	int64_t until = mono_ms() + (int64_t)ms * slow();
-
-	while (mono_ms() < until) {
-		if (q_int(sql, arg) == want)
-			return true;
-		sleep_ms(50);
-	}
-	return q_int(sql, arg) == want;
+	return tu_wait_int(store_db(lk.st), sql, arg, want, ms * tu_slow());
 }
 
 struct stat_find {
@@ -598,7 +358,7 @@ END_TEST
 
 START_TEST(login_with_the_md5_authenticator_binds)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	struct json_object **v;
 	size_t n, i, connects = 0;
 
@@ -624,7 +384,7 @@ END_TEST
 
 START_TEST(wrong_authenticator_is_refused_reported_and_retried_with_backoff)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	struct json_object **v;
 	size_t n, i, k = 0;
 	double at[8] = { 0 };
@@ -638,7 +398,7 @@ START_TEST(wrong_authenticator_is_refused_reported_and_retried_with_backoff)
 	ck_assert_msg(strstr(t.last_error, "status 3") != NULL &&
 	    strstr(t.last_error, "authentication") != NULL, "error: %s",
 	    t.last_error);
-	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT status FROM "
+	ck_assert_str_eq(tu_query_text(store_db(lk.st), "SELECT status FROM "
 	    "sms_out", -1), "queued");
 	/* Attempts 1 s, then 2 s apart (+-20%): 3 within ~4 s. */
 	ck_assert(wait_ev("connect", "status", 3, 3, 8000));
@@ -664,7 +424,7 @@ END_TEST
 
 START_TEST(an_ismg_that_does_not_prove_the_secret_is_refused)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 
 	start("--bad-ismg-auth", SECRET, 2);
 	enqueue("+8613800000001", "hello");
@@ -714,7 +474,7 @@ START_TEST(a_thousand_messages_with_chinese_long_ones_go_as_ucs2_parts)
 {
 	static struct got got[N_MSG];
 	static int64_t ids[N_MSG];
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	struct json_object **v, *sub;
 	char text[512], dest[32], want[2048], joined[8000];
 	size_t n, i, k, len;
@@ -726,13 +486,13 @@ START_TEST(a_thousand_messages_with_chinese_long_ones_go_as_ucs2_parts)
 		msg_text((int)i, text, sizeof(text));
 		ids[i] = enqueue(dest, text);
 	}
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	send_all(128, 60000, &t);
 	ck_assert_uint_eq(t.accepted, N_MSG);
 	ck_assert_uint_eq(t.retried + t.rejected, 0);
 	fprintf(stderr, "cmpp: %d messages (%d long) in %lld ms\n", N_MSG,
 	    (N_MSG + LONG_EVERY - 1) / LONG_EVERY,
-	    (long long)(mono_ms() - t0));
+	    (long long)(tu_mono_ms() - t0));
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status = "
 	    "'sent' AND provider_msgid IS NOT NULL", -1), N_MSG);
 
@@ -818,7 +578,7 @@ START_TEST(a_thousand_messages_with_chinese_long_ones_go_as_ucs2_parts)
 		/* The first part's Msg_Id is the message's provider id. */
 		snprintf(id, sizeof(id), "%llu",
 		    (unsigned long long)got[i].first_msgid);
-		ck_assert_str_eq(tu_query_text(store_db(st), "SELECT "
+		ck_assert_str_eq(tu_query_text(store_db(lk.st), "SELECT "
 		    "provider_msgid FROM sms_out WHERE id = ?1", ids[i]), id);
 	}
 	/* Each long message's parts are kept for their reports. */
@@ -832,7 +592,7 @@ END_TEST
 
 START_TEST(never_more_than_16_submits_are_unanswered)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	struct json_object **v;
 	size_t n, i;
 	int64_t max = 0;
@@ -858,7 +618,7 @@ END_TEST
 
 START_TEST(result_8_slows_down_instead_of_failing)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	struct json_object **v;
 	size_t n, i, submits = 0;
 	double first = -1, last = 0;
@@ -895,7 +655,7 @@ END_TEST
 
 START_TEST(reports_for_every_part_make_a_long_message_delivered_once)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	int64_t ids[10];
 	char text[512], to[32];
 	size_t i;
@@ -928,7 +688,7 @@ END_TEST
 
 START_TEST(undeliv_fails_the_message_with_the_stat_as_reason)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	char text[512];
 	int64_t id;
 
@@ -939,9 +699,9 @@ START_TEST(undeliv_fails_the_message_with_the_stat_as_reason)
 	ck_assert_uint_eq(t.accepted, 1);
 	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE status = "
 	    "'failed' AND id = ?1", id, 1, 10000));
-	ck_assert_msg(strstr(tu_query_text(store_db(st), "SELECT last_error "
+	ck_assert_msg(strstr(tu_query_text(store_db(lk.st), "SELECT last_error "
 	    "FROM sms_out WHERE id = ?1", id), "UNDELIV") != NULL,
-	    "reason: %s", tu_query_text(store_db(st), "SELECT last_error "
+	    "reason: %s", tu_query_text(store_db(lk.st), "SELECT last_error "
 	    "FROM sms_out WHERE id = ?1", id));
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out_history WHERE "
 	    "message_id = ?1 AND status = 'failed'", id), 1);
@@ -954,7 +714,7 @@ END_TEST
 static void
 bind_now(void)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 
 	enqueue("+8613800000009", "hello");
 	send_all(16, 10000, &t);
@@ -969,9 +729,9 @@ START_TEST(mo_single_and_concatenated_arrive_as_webhook_mo)
 	bind_now();
 	/* 查询 as UCS-2, from a number written without +86. */
 	utf16_hex("查询", c, sizeof(c));
-	sim_say("mo 13908340107 10690001 8 0 %s 4242", c);
+	su_say(&sim, "mo 13908340107 10690001 8 0 %s 4242", c);
 	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 1, 10000));
-	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT msisdn || '|' "
+	ck_assert_str_eq(tu_query_text(store_db(lk.st), "SELECT msisdn || '|' "
 	    "|| route || '|' || provider_id || '|' || text || '|' || "
 	    "to_addr FROM sms_in", -1),
 	    "+8613908340107|cmpp:cm|4242|查询|10690001");
@@ -982,20 +742,20 @@ START_TEST(mo_single_and_concatenated_arrive_as_webhook_mo)
 	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox WHERE "
 	    "type = 'sms.inbound'", -1), 1);
 	/* The same Msg_Id again (its answer lost): processed once. */
-	sim_say("mo 13908340107 10690001 8 0 %s 4242", c);
+	su_say(&sim, "mo 13908340107 10690001 8 0 %s 4242", c);
 	ck_assert(wait_ev("deliver_resp", "result", 0, 2, 5000));
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 1);
 
 	/* Two parts, the second first; 8-bit reference 0x2a. */
 	utf16_hex("反馈路灯坏了，晚上看不见路，", a, sizeof(a));
 	utf16_hex("请尽快派人修理。", b, sizeof(b));
-	sim_say("mo 13908340108 10690001 8 1 0500032a0202%s", b);
-	sleep_ms(200);
+	su_say(&sim, "mo 13908340108 10690001 8 1 0500032a0202%s", b);
+	tu_sleep_ms(200);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 1);
 	ck_assert_uint_eq(count_ev("deliver_resp", NULL, 0), 2);
-	sim_say("mo 13908340108 10690001 8 1 0500032a0201%s", a);
+	su_say(&sim, "mo 13908340108 10690001 8 1 0500032a0201%s", a);
 	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 2, 10000));
-	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT text FROM "
+	ck_assert_str_eq(tu_query_text(store_db(lk.st), "SELECT text FROM "
 	    "sms_in WHERE msisdn = '+8613908340108'", -1),
 	    "反馈路灯坏了，晚上看不见路，请尽快派人修理。");
 	/* Both parts answered only now, after the commit. */
@@ -1014,12 +774,12 @@ START_TEST(an_mo_whose_parts_stop_coming_is_stored_as_it_is)
 	/* Part 1 of 3 only: kept, unanswered, then after 2 x timeout (2 s)
 	 * stored with the gap marked, and answered. */
 	utf16_hex("反馈：水管坏了", a, sizeof(a));
-	sim_say("mo 13908340107 10690001 8 1 05000307030%d%s", 1, a);
-	sleep_ms(1000);
+	su_say(&sim, "mo 13908340107 10690001 8 1 05000307030%d%s", 1, a);
+	tu_sleep_ms(1000);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 0);
 	ck_assert_uint_eq(count_ev("deliver_resp", NULL, 0), 0);
 	ck_assert(wait_int("SELECT count(*) FROM sms_in", -1, 1, 5000));
-	ck_assert_str_eq(tu_query_text(store_db(st), "SELECT text FROM "
+	ck_assert_str_eq(tu_query_text(store_db(lk.st), "SELECT text FROM "
 	    "sms_in", -1), "反馈：水管坏了…");
 	ck_assert(wait_ev("deliver_resp", "result", 0, 1, 5000));
 }
@@ -1028,19 +788,19 @@ END_TEST
 START_TEST(hostile_delivers_are_answered_and_store_nothing)
 {
 	char c[64];
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 
 	start(NULL, SECRET, 5);
 	bind_now();
 	utf16_hex("查询", c, sizeof(c));
 	/* A sender that is no phone number: acknowledged, not stored. */
-	sim_say("mo 12 10690001 8 0 %s", c);
+	su_say(&sim, "mo 12 10690001 8 0 %s", c);
 	ck_assert(wait_ev("deliver_resp", "result", 0, 1, 5000));
 	/* A UDH longer than the message: refused with Result 1. */
-	sim_say("mo 13908340107 10690001 8 1 09000301024f60");
+	su_say(&sim, "mo 13908340107 10690001 8 1 09000301024f60");
 	ck_assert(wait_ev("deliver_resp", "result", 1, 1, 5000));
 	/* A PDU claiming 5 GB: the link drops it and logs in again. */
-	sim_say("raw ffffffff0000000500000001");
+	su_say(&sim, "raw ffffffff0000000500000001");
 	ck_assert(wait_ev("connect", NULL, 0, 2, 10000));
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", -1), 0);
 	/* And still works. */
@@ -1097,7 +857,7 @@ assert_each_accepted_once(size_t n_msg)
 
 START_TEST(active_test_timeout_reconnects_nothing_lost_nothing_twice)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	char to[32];
 	size_t i;
 
@@ -1125,7 +885,7 @@ END_TEST
 
 START_TEST(an_ismg_silent_mid_window_loses_nothing_and_reuses_no_sequence)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	char to[32], text[512];
 	size_t i;
 
@@ -1149,14 +909,14 @@ static void *
 interrupt_later(void *arg)
 {
 	(void)arg;
-	sleep_ms(300);
-	provider_cmpp_ops.interrupt(lnk);
+	tu_sleep_ms(300);
+	provider_cmpp_ops.interrupt(lk.pctx);
 	return NULL;
 }
 
 START_TEST(interrupt_hands_back_a_waiting_batch_at_once)
 {
-	struct tally t = { 0 };
+	struct lu_tally t = { 0 };
 	pthread_t th;
 	int64_t t0;
 
@@ -1165,16 +925,16 @@ START_TEST(interrupt_hands_back_a_waiting_batch_at_once)
 	enqueue("+8613800000001", "一");
 	enqueue("+8613800000002", "二");
 	ck_assert_int_eq(pthread_create(&th, NULL, interrupt_later, NULL), 0);
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	ck_assert_uint_eq(send_round(16, &t), 2);
-	ck_assert_int_lt(mono_ms() - t0, 2000 * slow());
+	ck_assert_int_lt(tu_mono_ms() - t0, 2000 * tu_slow());
 	pthread_join(th, NULL);
 	ck_assert_uint_eq(t.retried, 2);
 	ck_assert_str_eq(t.last_error, "cmpp: stopping");
 	/* And any later batch at once. */
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	ck_assert_uint_eq(send_round(16, &t), 2);
-	ck_assert_int_lt(mono_ms() - t0, 500 * slow());
+	ck_assert_int_lt(tu_mono_ms() - t0, 500 * tu_slow());
 	ck_assert_uint_eq(t.retried, 4);
 }
 END_TEST
@@ -1188,14 +948,14 @@ gw_setup(void)
 {
 	dir = tu_mkdtemp();
 	ck_assert_ptr_nonnull(dir);
-	snprintf(sim_log, sizeof(sim_log), "%s/sim.log", dir);
+	snprintf(sim.log, sizeof(sim.log), "%s/sim.log", dir);
 }
 
 static void
 gw_teardown(void)
 {
 	tg_cleanup(&gt);
-	sim_stop();
+	su_sim_stop(&sim, SIGTERM);
 	tu_rmtree(dir);
 	free(dir);
 }
@@ -1207,39 +967,22 @@ gw_teardown(void)
  */
 START_TEST(the_gateway_takes_mo_and_sends_over_a_cmpp_link)
 {
-	char prov[512], c[64], bin[512], *out = NULL;
-	static const char *const kinds[] = { "cadres", "households",
-	    "members" };
-	size_t i;
-	int port = sim_start("--report");
+	char prov[512], c[64];
 
+	su_cmpp_sim_start(&sim, SECRET, SP_ID, "--report");
 	snprintf(prov, sizeof(prov), "{ name = \"cm\"; type = \"cmpp\"; "
 	    "host = \"127.0.0.1\"; port = %d; source_addr = \"%s\"; "
-	    "shared_secret = \"%s\"; rate = 200; }", port, SP_ID, SECRET);
+	    "shared_secret = \"%s\"; rate = 200; }", sim.port, SP_ID, SECRET);
 	tg_init(&gt, NULL);
 	gt.providers = prov;
 	tg_reconfigure(&gt, "sms = { shortcode = \"10690001\"; };\n");
-	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
-	for (i = 0; i < 3; i++) {
-		char path[128];
-		char *argv[] = { bin, "-c", gt.conf, "import",
-		    (char *)(uintptr_t)kinds[i], path, NULL };
-
-		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
-		ck_assert_int_eq(tu_run(argv, &out), 0);
-		free(out);
-	}
+	tg_import_demo(&gt);
 	tg_start(&gt);
-	if (!wait_ev("connect", NULL, 0, 1, 10000)) {
-		char lp[640];
-
-		snprintf(lp, sizeof(lp), "%s/gateway.log", gt.dir);
-		ck_abort_msg("no login; the gateway said: %s",
-		    tu_read_file(lp, NULL));
-	}
+	if (!wait_ev("connect", NULL, 0, 1, 10000))
+		ck_abort_msg("no login; the gateway said: %s", tg_log(&gt));
 	/* 查询 from 日火木呷 (data/demo/README.md), over the link. */
 	utf16_hex("查询", c, sizeof(c));
-	sim_say("mo 13908340107 10690001 8 0 %s 7001", c);
+	su_say(&sim, "mo 13908340107 10690001 8 0 %s 7001", c);
 	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_in WHERE route "
 	    "= 'cmpp:cm' AND provider_id = '7001'", 1));
 	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_out WHERE "

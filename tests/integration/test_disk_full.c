@@ -23,7 +23,6 @@
 #define _GNU_SOURCE	/* prlimit */
 #include <check.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -40,39 +39,15 @@
 #include "dlr_callback.h"
 #include "fullvfs.h"
 #include "http_stub.h"
-#include "migrate.h"
 #include "outbox.h"
 #include "sender.h"
+#include "sim_util.h"
 #include "store.h"
 #include "testutil.h"
 #include "writer.h"
 
 #define N_MSG		20
 #define TO_FMT		"+86138000%05d"
-
-/* Timing bounds stretch under valgrind (make valgrind-test). */
-static int
-slow(void)
-{
-	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* ---- the sender, over the failing VFS --------------------------------- */
 
@@ -98,10 +73,7 @@ sender_setup(void)
 	ck_assert(fullvfs_install());
 	S.stub = http_stub_start();
 	ck_assert_ptr_nonnull(S.stub);
-	ck_assert_int_eq(store_open(S.db, STORE_DURABILITY_NORMAL, &S.st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(S.st, migrate_latest(), NULL, NULL),
-	    FP_OK);
+	S.st = tu_open_store(S.db);
 }
 
 static void
@@ -125,7 +97,7 @@ sender_teardown(void)
 static void
 sender_begin(bool with_writer)
 {
-	char text[4096], *errors = NULL;
+	char text[4096];
 
 	snprintf(text, sizeof(text),
 	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
@@ -136,8 +108,7 @@ sender_begin(bool with_writer)
 	    "url = \"http://127.0.0.1:%d/v1/sms\"; token = \"t\"; "
 	    "rate = 1000; connections = 4; } );\n", S.db, S.db,
 	    http_stub_port(S.stub));
-	if (cfg_load_string(text, "test.conf", &S.cfg, &errors) != FP_OK)
-		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
+	S.cfg = tu_load_cfg(text);
 	ck_assert_int_eq(sender_start(S.cfg, &S.snd), FP_OK);
 	if (with_writer) {
 		ck_assert_int_eq(writer_start(S.cfg, NULL, NULL, &S.wr),
@@ -162,9 +133,9 @@ send_while_full(void)
 	int i;
 
 	for (i = 0; i < N_MSG; i++) {
-		end = mono_ms() + 5000 * slow();
-		while (!sender_reserve(S.snd, "agg") && mono_ms() < end)
-			sleep_ms(5);
+		end = tu_mono_ms() + 5000 * tu_slow();
+		while (!sender_reserve(S.snd, "agg") && tu_mono_ms() < end)
+			tu_sleep_ms(5);
 	}
 	ck_assert_int_eq(store_begin(S.st), FP_OK);
 	for (i = 0; i < N_MSG; i++) {
@@ -191,14 +162,8 @@ q_int(const char *sql)
 static bool
 wait_int(const char *sql, long long want, int timeout_ms)
 {
-	int64_t end = mono_ms() + (int64_t)timeout_ms * slow();
-
-	while (mono_ms() < end) {
-		if (q_int(sql) == want)
-			return true;
-		sleep_ms(10);
-	}
-	return q_int(sql) == want;
+	return tu_wait_int(store_db(S.st), sql, 0, want,
+	    timeout_ms * tu_slow());
 }
 
 #define Q_SENDING	"SELECT count(*) FROM sms_out WHERE status = 'sending'"
@@ -215,9 +180,9 @@ answer_while_full(void)
 {
 	http_stub_reply_ids(S.stub, "id");
 	send_while_full();
-	ck_assert_msg(http_stub_wait(S.stub, N_MSG, 5000 * slow()),
+	ck_assert_msg(http_stub_wait(S.stub, N_MSG, 5000 * tu_slow()),
 	    "sent %zu of %d", http_stub_count(S.stub), N_MSG);
-	sleep_ms(1500);
+	tu_sleep_ms(1500);
 	ck_assert_uint_gt(fullvfs_refused(), 0);
 	ck_assert_int_eq(q_int(Q_SENDING), N_MSG);
 	ck_assert_uint_eq(http_stub_count(S.stub), N_MSG);
@@ -241,7 +206,7 @@ START_TEST(held_outcomes_are_written_when_the_disk_has_room)
 	sender_stop(S.snd);
 	S.snd = NULL;
 	ck_assert_int_eq(sender_start(S.cfg, &S.snd), FP_OK);
-	sleep_ms(500);
+	tu_sleep_ms(500);
 	ck_assert_uint_eq(http_stub_count(S.stub), N_MSG);
 	ck_assert_int_eq(q_int(Q_SENT), N_MSG);
 }
@@ -252,7 +217,7 @@ static void *
 room_later(void *arg)
 {
 	(void)arg;
-	sleep_ms(1500);
+	tu_sleep_ms(1500);
 	fullvfs_set_full(false);
 	return NULL;
 }
@@ -265,12 +230,12 @@ START_TEST(stop_keeps_trying_to_write_what_it_holds)
 	sender_begin(false);
 	answer_while_full();
 	ck_assert_int_eq(pthread_create(&t, NULL, room_later, NULL), 0);
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	sender_stop(S.snd);
 	S.snd = NULL;
 	pthread_join(t, NULL);
 	/* It waited for the disk, not for its whole allowance. */
-	ck_assert_int_lt(mono_ms() - t0, 12000 * slow());
+	ck_assert_int_lt(tu_mono_ms() - t0, 12000 * tu_slow());
 	ck_assert_int_eq(q_int(Q_SENT), N_MSG);
 	ck_assert_int_eq(q_int(Q_SENDING), 0);
 }
@@ -313,18 +278,18 @@ START_TEST(a_callback_made_is_not_made_again_while_its_outcome_waits)
 
 	http_stub_hang(S.stub);
 	ck_assert_int_eq(dlr_callback_start(S.cfg, &S.cb), FP_OK);
-	ck_assert(http_stub_wait(S.stub, 1, 5000 * slow()));
+	ck_assert(http_stub_wait(S.stub, 1, 5000 * tu_slow()));
 	fullvfs_set_full(true);
 	http_stub_reply(S.stub, 503, "later");
 	/* Five turns of the callback thread. */
-	sleep_ms(2500);
+	tu_sleep_ms(2500);
 	ck_assert_uint_gt(fullvfs_refused(), 0);
 	ck_assert_uint_eq(http_stub_count(S.stub), 1);
 	fullvfs_set_full(false);
 	ck_assert(wait_int("SELECT count(*) FROM dlr_callbacks WHERE "
 	    "attempts = 1 AND next_at > strftime('%s', 'now') AND "
 	    "last_error = 'http 503'", 1, 5000));
-	sleep_ms(1000);
+	tu_sleep_ms(1000);
 	ck_assert_uint_eq(http_stub_count(S.stub), 1);
 }
 END_TEST
@@ -344,81 +309,31 @@ static struct {
 	char	 db[512], conf[512], mconf[512], log[512], mosq_log[512];
 } B;
 
-static pid_t
-spawn_to(char *const argv[], int out_fd)
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(out_fd, 1);
-		dup2(out_fd, 2);
-		close(out_fd);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Stop *pid with sig, then SIGKILL after timeout_ms; its wait status,
- * or -1 when it had to be killed. */
-static int
-stop_pid(pid_t *pid, int sig, int timeout_ms)
-{
-	int status = -1, waited;
-
-	if (*pid <= 0)
-		return -1;
-	kill(*pid, sig);
-	for (waited = 0; waited < timeout_ms; waited += 10) {
-		if (waitpid(*pid, &status, WNOHANG) == *pid)
-			break;
-		sleep_ms(10);
-	}
-	if (waited >= timeout_ms) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, &status, 0);
-		status = -1;
-	}
-	*pid = 0;
-	return status;
-}
-
-static int
-count_in(const char *path, const char *needle)
-{
-	char *text = tu_read_file(path, NULL), *p;
-	int n = 0;
-
-	if (text == NULL)
-		return 0;
-	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
-		n++;
-	free(text);
-	return n;
-}
-
+/* The bridge's log says needle want times within timeout_ms
+ * (stretched). */
 static bool
 wait_log(const char *needle, int want, int timeout_ms)
 {
-	int waited;
+	return tu_wait_count_in(B.log, needle, want, timeout_ms * tu_slow());
+}
 
-	for (waited = 0; waited < timeout_ms * slow(); waited += 20) {
-		if (count_in(B.log, needle) >= want)
-			return true;
-		sleep_ms(20);
-	}
-	return count_in(B.log, needle) >= want;
+/* A connection of the test's own to the bridge's database. */
+static sqlite3 *
+bridge_db(void)
+{
+	sqlite3 *db;
+
+	ck_assert_int_eq(sqlite3_open(B.db, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	return db;
 }
 
 static long long
 bq_int(const char *sql)
 {
-	sqlite3 *db;
+	sqlite3 *db = bridge_db();
 	long long v;
 
-	ck_assert_int_eq(sqlite3_open(B.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	v = tu_query_int(db, sql, 0);
 	sqlite3_close(db);
 	return v;
@@ -427,22 +342,19 @@ bq_int(const char *sql)
 static bool
 bwait_int(const char *sql, long long want, int timeout_ms)
 {
-	int waited;
+	sqlite3 *db = bridge_db();
+	bool ok;
 
-	for (waited = 0; waited < timeout_ms * slow(); waited += 50) {
-		if (bq_int(sql) == want)
-			return true;
-		sleep_ms(50);
-	}
-	return bq_int(sql) == want;
+	ok = tu_wait_int(db, sql, 0, want, timeout_ms * tu_slow());
+	sqlite3_close(db);
+	return ok;
 }
 
 static void
 bridge_setup(void)
 {
-	struct store *st;
 	char text[2048];
-	int n, fd, i;
+	int n;
 
 	memset(&B, 0, sizeof(B));
 	B.dir = tu_mkdtemp();
@@ -463,31 +375,22 @@ bridge_setup(void)
 	    "client_id = \"br-df-%d\"; };\n", B.db, B.db, B.port, B.port);
 	free(tu_write_file(B.dir, "fupin.conf", text, (size_t)n));
 	snprintf(B.conf, sizeof(B.conf), "%s/fupin.conf", B.dir);
-	ck_assert_int_eq(store_open(B.db, STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	store_close(st);
-
-	fd = open(B.mosq_log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	ck_assert_int_ge(fd, 0);
+	store_close(tu_open_store(B.db));
 	{
 		char *argv[] = { MOSQUITTO, "-c", B.mconf, NULL };
 
-		B.mosq = spawn_to(argv, fd);
+		B.mosq = su_spawn(argv, B.mosq_log, NULL);
 	}
-	close(fd);
-	for (i = 0; i < 200 && count_in(B.mosq_log, "running") == 0; i++)
-		sleep_ms(20);
-	ck_assert_msg(count_in(B.mosq_log, "running") > 0,
+	ck_assert_msg(tu_wait_count_in(B.mosq_log, "running", 1, 4000),
 	    "mosquitto did not start");
 }
 
 static void
 bridge_teardown(void)
 {
-	stop_pid(&B.bridge, SIGKILL, 5000);
-	stop_pid(&B.cat, SIGTERM, 5000);
-	stop_pid(&B.mosq, SIGTERM, 5000);
+	su_stop(&B.bridge, SIGKILL, 5000);
+	su_stop(&B.cat, SIGTERM, 5000);
+	su_stop(&B.mosq, SIGTERM, 5000);
 	tu_rmtree(B.dir);
 	free(B.dir);
 }
@@ -504,38 +407,23 @@ bridge_start(void)
 	char bin[512];
 	char *argv[] = { bin, "-c", B.conf, NULL };
 	char *cat_argv[] = { "/bin/cat", NULL };
-	int before = count_in(B.log, "mqtt.connected");
-	int fds[2], log_fd;
+	int before = tu_count_in(B.log, "mqtt.connected");
+	int to_cat;
 
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
-	stop_pid(&B.cat, SIGTERM, 5000);
-	ck_assert_int_eq(pipe(fds), 0);
-	log_fd = open(B.log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-	ck_assert_int_ge(log_fd, 0);
-	B.cat = fork();
-	ck_assert_int_ge(B.cat, 0);
-	if (B.cat == 0) {
-		dup2(fds[0], 0);
-		dup2(log_fd, 1);
-		close(fds[0]);
-		close(fds[1]);
-		close(log_fd);
-		execv(cat_argv[0], cat_argv);
-		_exit(127);
-	}
-	close(log_fd);
-	close(fds[0]);
+	su_stop(&B.cat, SIGTERM, 5000);
+	B.cat = su_spawn(cat_argv, B.log, &to_cat);
 	B.bridge = fork();
 	ck_assert_int_ge(B.bridge, 0);
 	if (B.bridge == 0) {
 		signal(SIGXFSZ, SIG_IGN);
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[1]);
+		dup2(to_cat, 1);
+		dup2(to_cat, 2);
+		close(to_cat);
 		execv(argv[0], argv);
 		_exit(127);
 	}
-	close(fds[1]);
+	close(to_cat);
 	if (!wait_log("mqtt.connected", before + 1, 10000)) {
 		char *text = tu_read_file(B.log, NULL);
 
@@ -593,11 +481,11 @@ hold_one(void)
 	bridge_cap(1);
 	publish_upsert("df-2", "B");
 	ck_assert_msg(wait_log("registry.held", 1, 10000),
-	    "not held; the bridge said: %s", count_in(B.log,
+	    "not held; the bridge said: %s", tu_count_in(B.log,
 	    "not applied") > 0 ? "not applied" : "nothing");
-	sleep_ms(1500);
+	tu_sleep_ms(1500);
 	ck_assert_int_eq(bq_int(Q_HH("B")), 0);
-	ck_assert_int_eq(count_in(B.log, "not applied"), 0);
+	ck_assert_int_eq(tu_count_in(B.log, "not applied"), 0);
 }
 
 START_TEST(registry_update_held_on_a_full_disk_is_applied_once)
@@ -610,9 +498,9 @@ START_TEST(registry_update_held_on_a_full_disk_is_applied_once)
 	    "WHERE kind = 'registry' AND id = 'df-2'"), 1);
 	ck_assert(wait_log("registry.applied", 2, 5000));
 	/* Once, and nothing reported on the errors topic. */
-	sleep_ms(500);
-	ck_assert_int_eq(count_in(B.log, "event_id=df-2 op=upsert"), 1);
-	ck_assert_int_eq(count_in(B.log, "registry.rejected"), 0);
+	tu_sleep_ms(500);
+	ck_assert_int_eq(tu_count_in(B.log, "event_id=df-2 op=upsert"), 1);
+	ck_assert_int_eq(tu_count_in(B.log, "registry.rejected"), 0);
 	ck_assert_int_eq(waitpid(B.bridge, NULL, WNOHANG), 0);
 }
 END_TEST
@@ -622,7 +510,7 @@ START_TEST(a_bridge_stopped_while_holding_leaves_the_update_to_the_broker)
 	int status;
 
 	hold_one();
-	status = stop_pid(&B.bridge, SIGTERM, 10000);
+	status = su_stop(&B.bridge, SIGTERM, 10000);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "status %d", status);
 	ck_assert_int_eq(bq_int(Q_HH("B")), 0);
@@ -632,7 +520,7 @@ START_TEST(a_bridge_stopped_while_holding_leaves_the_update_to_the_broker)
 	    bq_int(Q_HH("B")));
 	ck_assert_int_eq(bq_int("SELECT count(*) FROM processed_messages "
 	    "WHERE kind = 'registry' AND id = 'df-2'"), 1);
-	ck_assert_int_eq(count_in(B.log, "registry.rejected"), 0);
+	ck_assert_int_eq(tu_count_in(B.log, "registry.rejected"), 0);
 }
 END_TEST
 

@@ -17,34 +17,24 @@
  */
 #include <check.h>
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
 #include "cfg.h"
 #include "failover.h"
 #include "gwtest.h"
-#include "migrate.h"
 #include "outbox.h"
 #include "route.h"
+#include "sim_util.h"
 #include "store.h"
 #include "testutil.h"
 
 Suite *routing_suite(void);
 
 #define SINK		"tests/soak/sink.py"
-#define SIM		"tests/sim/cmpp_sim.py"
 #define SECRET		"cmpp-shared-secret"
 #define SP_ID		"901234"
 /* sha256("demo-admin-token") */
@@ -61,30 +51,6 @@ Suite *routing_suite(void);
 	"\"+86157\", \"+86158\", \"+86159\", \"+86172\", \"+86178\", " \
 	"\"+86182\", \"+86183\", \"+86184\", \"+86187\", \"+86188\", " \
 	"\"+86195\", \"+86197\", \"+86198\""
-
-/* Timing bounds stretch under valgrind (make valgrind-test). */
-static int
-slow(void)
-{
-	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* ---- rules ---------------------------------------------------------------- */
 
@@ -105,17 +71,6 @@ static const char rules_conf[] =
     "  { provider = \"ali\"; }\n"
     ");\n";
 
-static struct cfg *
-load(const char *text)
-{
-	struct cfg *cfg = NULL;
-	char *errors = NULL;
-
-	ck_assert_msg(cfg_load_string(text, "test.conf", &cfg, &errors) ==
-	    FP_OK, "%s", errors != NULL ? errors : "");
-	return cfg;
-}
-
 /* First match wins; the last rule, without prefixes, takes the rest. */
 START_TEST(rules_pick_the_provider_by_prefix)
 {
@@ -134,7 +89,7 @@ START_TEST(rules_pick_the_provider_by_prefix)
 		{ "+86139", "cm" },		/* the prefix itself */
 		{ "+8613", "ali" },		/* shorter than any prefix */
 	};
-	struct cfg *cfg = load(rules_conf);
+	struct cfg *cfg = tu_load_cfg(rules_conf);
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -152,7 +107,7 @@ END_TEST
  * route is no hint. */
 START_TEST(an_mo_that_came_over_a_link_is_answered_over_it)
 {
-	struct cfg *cfg = load(rules_conf);
+	struct cfg *cfg = tu_load_cfg(rules_conf);
 
 	/* A Unicom number the rules send to ali, over cm's link: cm. */
 	ck_assert_str_eq(route_pick(cfg, "+8618612345678", "cmpp:cm"), "cm");
@@ -174,7 +129,7 @@ END_TEST
 
 START_TEST(without_a_default_rule_the_rest_go_to_sms_provider)
 {
-	struct cfg *cfg = load(
+	struct cfg *cfg = tu_load_cfg(
 	    "sms = { provider = \"ct\"; };\n"
 	    "providers = (\n"
 	    "  { name = \"cm\"; type = \"file\"; path = \"/tmp/unused-cm\"; },\n"
@@ -196,7 +151,7 @@ END_TEST
 /* No rules at all: as before issue 16, everything to sms.provider. */
 START_TEST(without_rules_everything_goes_to_sms_provider)
 {
-	struct cfg *cfg = load(
+	struct cfg *cfg = tu_load_cfg(
 	    "providers = ( { name = \"only\"; type = \"file\"; "
 	    "path = \"/tmp/unused\"; } );\n");
 
@@ -262,10 +217,8 @@ static const char outbox_conf[] =
 static void
 outbox_setup(void)
 {
-	ocfg = load(outbox_conf);
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	ocfg = tu_load_cfg(outbox_conf);
+	st = tu_open_store(":memory:");
 	outbox_set_include_msisdn(false);
 }
 
@@ -318,7 +271,7 @@ END_TEST
 /* Free text never reaches a template provider, routed or not. */
 START_TEST(a_route_to_a_template_provider_refuses_free_text)
 {
-	struct cfg *cfg = load(
+	struct cfg *cfg = tu_load_cfg(
 	    "providers = (\n"
 	    "  { name = \"cm\"; type = \"file\"; path = \"/tmp/unused-cm\"; },\n"
 	    "  { name = \"tx\"; type = \"tencent\"; secret_id = \"id\";\n"
@@ -523,72 +476,8 @@ END_TEST
 static struct tg gt;
 static char *dir;
 
-struct child {
-	pid_t	 pid;
-	int	 port;
-	int	 in;		/* its stdin, or -1 */
-	char	 log[512];
-};
-
-static struct child sink_a, sink_b, sim;
-
-static pid_t
-spawn(char *const argv[], const char *out_path, int *in_fd)
-{
-	int in[2] = { -1, -1 };
-	pid_t pid;
-
-	if (in_fd != NULL)
-		ck_assert_int_eq(pipe(in), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-#ifdef __linux__
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (in_fd != NULL) {
-			dup2(in[0], 0);
-			close(in[0]);
-			close(in[1]);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	if (in_fd != NULL) {
-		close(in[0]);
-		*in_fd = in[1];
-	}
-	return pid;
-}
-
-static void
-child_stop(struct child *c)
-{
-	int status, i;
-
-	if (c->in >= 0)
-		close(c->in);
-	c->in = -1;
-	if (c->pid <= 0)
-		return;
-	kill(c->pid, SIGTERM);
-	for (i = 0; i < 300; i++) {
-		if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
-			c->pid = 0;
-			return;
-		}
-		sleep_ms(10);
-	}
-	kill(c->pid, SIGKILL);
-	waitpid(c->pid, &status, 0);
-	c->pid = 0;
-}
+/* Two http_json providers (tests/soak/sink.py) and the CMPP simulator. */
+static struct su_sim sink_a, sink_b, sim;
 
 static size_t
 discard(char *p, size_t size, size_t n, void *arg)
@@ -619,7 +508,7 @@ http_get(int port, const char *path)
 
 /* A provider that accepts ("ok"), answers 500 ("500"), or hangs. */
 static void
-sink_start(struct child *s, const char *name)
+sink_start(struct su_sim *s, const char *name)
 {
 	char port[16], out[600], *argv[5];
 	int64_t until;
@@ -635,16 +524,16 @@ sink_start(struct child *s, const char *name)
 	argv[2] = port;
 	argv[3] = s->log;
 	argv[4] = NULL;
-	s->pid = spawn(argv, out, NULL);
-	until = mono_ms() + 10000;
+	s->pid = su_spawn(argv, out, NULL);
+	until = tu_mono_ms() + 10000;
 	while (http_get(s->port, "/_soak/stats") != 200) {
-		ck_assert_msg(mono_ms() < until, "%s did not start", name);
-		sleep_ms(50);
+		ck_assert_msg(tu_mono_ms() < until, "%s did not start", name);
+		tu_sleep_ms(50);
 	}
 }
 
 static void
-sink_mode(const struct child *s, const char *mode)
+sink_mode(const struct su_sim *s, const char *mode)
 {
 	char path[64];
 
@@ -655,7 +544,7 @@ sink_mode(const struct child *s, const char *mode)
 /* Lines "<ms> <what> <id> ..." of a sink's log with that id (id < 0:
  * any). */
 static int
-sink_count(const struct child *s, const char *what, long long id)
+sink_count(const struct su_sim *s, const char *what, long long id)
 {
 	char *text, *line, *save = NULL, w[16];
 	long long ms, got;
@@ -674,44 +563,26 @@ sink_count(const struct child *s, const char *what, long long id)
 }
 
 static bool
-wait_sink(const struct child *s, const char *what, int want, int ms)
+wait_sink(const struct su_sim *s, const char *what, int want, int ms)
 {
-	int64_t until = mono_ms() + (int64_t)ms * slow();
+	int64_t until = tu_mono_ms() + (int64_t)ms * tu_slow();
 
-	while (mono_ms() < until) {
+	while (tu_mono_ms() < until) {
 		if (sink_count(s, what, -1) >= want)
 			return true;
-		sleep_ms(50);
+		tu_sleep_ms(50);
 	}
 	return sink_count(s, what, -1) >= want;
 }
 
-static char *
-gateway_log(void)
-{
-	char path[640], *text;
-
-	snprintf(path, sizeof(path), "%s/gateway.log", gt.dir);
-	text = tu_read_file(path, NULL);
-	return text != NULL ? text : strdup("");
-}
-
+/* The gateway's log says needle within ms (stretched). */
 static bool
 wait_log(const char *needle, int ms)
 {
-	int64_t until = mono_ms() + (int64_t)ms * slow();
-	bool found = false;
+	char path[640];
 
-	while (!found) {
-		char *text = gateway_log();
-
-		found = strstr(text, needle) != NULL;
-		free(text);
-		if (found || mono_ms() >= until)
-			break;
-		sleep_ms(50);
-	}
-	return found;
+	snprintf(path, sizeof(path), "%s/gateway.log", gt.dir);
+	return tu_wait_count_in(path, needle, 1, ms * tu_slow());
 }
 
 /* Kannel's sendsms to `to` ("139...+186..."): routed (it names none). */
@@ -759,7 +630,7 @@ id_to(const char *e164)
 /* Every message the gateway has is accepted by exactly one of the two
  * sinks, once, and is "sent". */
 static void
-assert_each_sent_once(const struct child *a, const struct child *b)
+assert_each_sent_once(const struct su_sim *a, const struct su_sim *b)
 {
 	char *ids = tg_query(&gt, "SELECT group_concat(id) FROM sms_out");
 	char *tok, *save = NULL;
@@ -795,9 +666,9 @@ static void
 gw_teardown(void)
 {
 	tg_cleanup(&gt);
-	child_stop(&sink_a);
-	child_stop(&sink_b);
-	child_stop(&sim);
+	su_sim_stop(&sink_a, SIGTERM);
+	su_sim_stop(&sink_b, SIGTERM);
+	su_sim_stop(&sim, SIGTERM);
 	tu_rmtree(dir);
 	free(dir);
 	curl_global_cleanup();
@@ -805,7 +676,7 @@ gw_teardown(void)
 
 static void
 http_json_provider(char *buf, size_t size, const char *name,
-    const struct child *s, const char *extra)
+    const struct su_sim *s, const char *extra)
 {
 	snprintf(buf, size, "{ name = \"%s\"; type = \"http_json\"; "
 	    "url = \"http://127.0.0.1:%d/\"; token = \"t\"; rate = 200; "
@@ -925,7 +796,7 @@ START_TEST(a_provider_down_longer_than_failover_after_fails_over_and_back)
 	ck_assert_int_eq(moved, 20);
 	ck_assert_int_eq(tg_query_int(&gt, "SELECT count(DISTINCT message_id) "
 	    "FROM sms_out_history WHERE detail = 'failover from A to B'"), 20);
-	log = gateway_log();
+	log = tg_log(&gt);
 	ck_assert_msg(strstr(log, "sender.down provider=A failover=B") != NULL &&
 	    strstr(log, "reason=retries") != NULL, "%s", log);
 	ck_assert_msg(strstr(log, "sender.failover from=A to=B count=") != NULL,
@@ -935,9 +806,9 @@ START_TEST(a_provider_down_longer_than_failover_after_fails_over_and_back)
 
 	/* A is back: a message now and then tries it until one is taken. */
 	sink_mode(&sink_a, "ok");
-	until = mono_ms() + 20000 * slow();
+	until = tu_mono_ms() + 20000 * tu_slow();
 	for (i = 0; !wait_log("sender.up provider=A", 300); i++) {
-		ck_assert_msg(mono_ms() < until, "A never came back");
+		ck_assert_msg(tu_mono_ms() < until, "A never came back");
 		snprintf(to, sizeof(to), "1391001%04d", i);
 		sendsms(to);
 	}
@@ -992,7 +863,7 @@ START_TEST(a_link_that_does_not_bind_fails_over)
 	ck_assert(wait_sink(&sink_b, "ok", 3, 20000));
 	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_out WHERE "
 	    "provider = 'ali' AND status = 'sent'", 3));
-	log = gateway_log();
+	log = tg_log(&gt);
 	ck_assert_msg(strstr(log, "sender.down provider=cm failover=ali") !=
 	    NULL && strstr(log, "reason=unbound") != NULL, "%s", log);
 	free(log);
@@ -1001,34 +872,6 @@ START_TEST(a_link_that_does_not_bind_fails_over)
 }
 END_TEST
 
-static void
-sim_say(const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	ck_assert(n > 0 && (size_t)n < sizeof(line) - 1);
-	line[n++] = '\n';
-	ck_assert_int_eq(write(sim.in, line, (size_t)n), n);
-}
-
-/* The simulator's log lines holding `needle`. */
-static int
-sim_count(const char *needle)
-{
-	char *text = tu_read_file(sim.log, NULL), *p;
-	int n = 0;
-
-	for (p = text; p != NULL && (p = strstr(p, needle)) != NULL; p++)
-		n++;
-	free(text);
-	return n;
-}
-
 /*
  * route.h's decision: the rules send everything to ali, yet an MO that
  * came over the cmpp link is answered over it; a message to the same
@@ -1036,26 +879,11 @@ sim_count(const char *needle)
  */
 START_TEST(an_mo_over_a_cmpp_link_is_answered_over_it_whatever_the_rules)
 {
-	char port[16], out[600], providers[600], extra[1024], *argv[12];
-	int64_t until;
+	char providers[600], extra[1024];
 
 	sink_start(&sink_b, "ali");
-	sim.port = tu_free_port();
-	snprintf(port, sizeof(port), "%d", sim.port);
 	snprintf(sim.log, sizeof(sim.log), "%s/sim.log", dir);
-	snprintf(out, sizeof(out), "%s/sim.out", dir);
-	argv[0] = "/usr/bin/python3";
-	argv[1] = SIM;
-	argv[2] = "--port";
-	argv[3] = port;
-	argv[4] = "--secret";
-	argv[5] = SECRET;
-	argv[6] = "--source-addr";
-	argv[7] = SP_ID;
-	argv[8] = "--log";
-	argv[9] = sim.log;
-	argv[10] = NULL;
-	sim.pid = spawn(argv, out, &sim.in);
+	su_cmpp_sim_start(&sim, SECRET, SP_ID, NULL);
 	snprintf(providers, sizeof(providers),
 	    "{ name = \"cm\"; type = \"cmpp\"; host = \"127.0.0.1\"; "
 	    "port = %d; source_addr = \"" SP_ID "\"; shared_secret = \""
@@ -1069,23 +897,17 @@ START_TEST(an_mo_over_a_cmpp_link_is_answered_over_it_whatever_the_rules)
 	    "mt_routes = ( { provider = \"ali\"; } );\n%s", TOKENS);
 	tg_reconfigure(&gt, extra);
 	tg_start(&gt);
-	until = mono_ms() + 10000 * slow();
-	while (sim_count("\"ev\": \"connect\"") == 0) {
-		ck_assert_msg(mono_ms() < until, "no login");
-		sleep_ms(50);
-	}
+	ck_assert_msg(tu_wait_count_in(sim.log, "\"ev\": \"connect\"", 1,
+	    10000 * tu_slow()), "no login");
 	/* "BZ" (help) as UCS-2 from a China Mobile number, over the link. */
-	sim_say("mo 13908340107 10690001 8 0 0042005a 7001");
+	su_say(&sim, "mo 13908340107 10690001 8 0 0042005a 7001");
 	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_in WHERE route "
 	    "= 'cmpp:cm'", 1));
 	ck_assert(tg_wait_int(&gt, "SELECT count(*) FROM sms_out WHERE "
 	    "in_reply_to IS NOT NULL AND provider = 'cm' AND status = 'sent'",
 	    1));
-	until = mono_ms() + 10000 * slow();
-	while (sim_count("\"ev\": \"submit\"") == 0) {
-		ck_assert_msg(mono_ms() < until, "no submit over the link");
-		sleep_ms(50);
-	}
+	ck_assert_msg(tu_wait_count_in(sim.log, "\"ev\": \"submit\"", 1,
+	    10000 * tu_slow()), "no submit over the link");
 	/* The same number, no MO to answer: the rules. */
 	sendsms("13908340107");
 	ck_assert(wait_sink(&sink_b, "ok", 1, 10000));

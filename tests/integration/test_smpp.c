@@ -20,11 +20,8 @@
  * from the SMSC, enquire_link.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <json-c/json.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -33,26 +30,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "cfg.h"
 #include "gwtest.h"
-#include "link_inbound.h"
-#include "migrate.h"
+#include "link_util.h"
 #include "outbox.h"
 #include "provider.h"
-#include "sms_link.h"
+#include "sim_util.h"
 #include "store.h"
-#include "svc.h"
-#include "templates.h"
 #include "testutil.h"
-#include "writer.h"
 
 #define SM_PROVIDER	"smsc"
 #define SM_WAIT_MS	30000	/* the longest wait for any one step */
@@ -65,80 +55,11 @@ static struct sm {
 	pid_t		 pid;
 	int		 port;
 	int		 control;	/* node: its control port */
-	struct cfg	*cfg;
-	struct store	*st;
-	struct writer	*wr;
-	struct templates *tpl;
-	struct svc_ctx	 ctx;
-	void		*pctx;
-	int64_t		 retried;	/* outcomes of send_all */
-	int64_t		 rejected;
+	struct lu_link	 lk;		/* the gateway's side */
+	struct lu_tally	 tally;		/* outcomes of send_all */
 } sm;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* ---- the SMSC process ---------------------------------------------------- */
-
-/* Start argv with stdout into a pipe; its first line into line[]. */
-static pid_t
-spawn_reading(char *const argv[], const char *err_path, char *line,
-    size_t size)
-{
-	pid_t parent = getpid(), pid;
-	struct pollfd pfd;
-	size_t n = 0;
-	int fds[2], fd;
-	int64_t end;
-	ssize_t r;
-
-	ck_assert_int_eq(pipe(fds), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(fds[1], 1);
-		fd = open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		if (fd >= 0)
-			dup2(fd, 2);
-		for (fd = 3; fd < 256; fd++)
-			close(fd);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	end = now_ms() + 15000;
-	while (n + 1 < size && now_ms() < end) {
-		pfd.fd = fds[0];
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 200) <= 0)
-			continue;
-		r = read(fds[0], line + n, 1);
-		if (r <= 0 || line[n] == '\n')
-			break;
-		n++;
-	}
-	line[n] = '\0';
-	close(fds[0]);
-	return pid;
-}
 
 static void
 start_node(void)
@@ -149,7 +70,7 @@ start_node(void)
 
 	snprintf(sm.log, sizeof(sm.log), "%s/smsc.log", sm.dir);
 	snprintf(err, sizeof(err), "%s/smsc.err", sm.dir);
-	sm.pid = spawn_reading(argv, err, line, sizeof(line));
+	sm.pid = su_spawn_ready(argv, err, NULL, line, sizeof(line));
 	o = json_tokener_parse(line);
 	ck_assert_msg(o != NULL, "smsc.js did not start (npm ci in "
 	    "tests/smsc?): \"%s\"", line);
@@ -168,7 +89,7 @@ start_perl(void)
 
 	snprintf(sm.log, sizeof(sm.log), "%s/smsc.log", sm.dir);
 	snprintf(err, sizeof(err), "%s/smsc.err", sm.dir);
-	sm.pid = spawn_reading(argv, err, line, sizeof(line));
+	sm.pid = su_spawn_ready(argv, err, NULL, line, sizeof(line));
 	ck_assert_msg(sscanf(line, "READY %d", &sm.port) == 1,
 	    "smsc.pl did not start: \"%s\"", line);
 }
@@ -176,22 +97,7 @@ start_perl(void)
 static void
 stop_smsc(void)
 {
-	int64_t end;
-	int status;
-
-	if (sm.pid <= 0)
-		return;
-	kill(sm.pid, SIGTERM);
-	end = now_ms() + 3000;
-	while (waitpid(sm.pid, &status, WNOHANG) == 0) {
-		if (now_ms() > end) {
-			kill(sm.pid, SIGKILL);
-			waitpid(sm.pid, &status, 0);
-			break;
-		}
-		sleep_ms(20);
-	}
-	sm.pid = 0;
+	su_stop(&sm.pid, SIGTERM, 3000);
 }
 
 /* One command on node's control port; the answer (caller puts it). */
@@ -249,12 +155,12 @@ smsc_stat(const char *name)
 static bool
 wait_stat(const char *name, int64_t want)
 {
-	int64_t end = now_ms() + SM_WAIT_MS;
+	int64_t end = tu_mono_ms() + SM_WAIT_MS;
 
-	while (now_ms() < end) {
+	while (tu_mono_ms() < end) {
 		if (smsc_stat(name) == want)
 			return true;
-		sleep_ms(50);
+		tu_sleep_ms(50);
 	}
 	return false;
 }
@@ -264,7 +170,7 @@ wait_stat(const char *name, int64_t want)
 static void
 setup_with(enum smsc_kind kind, const char *password, const char *keys)
 {
-	char conf[2048], *errors = NULL, *bad = NULL, path[600];
+	char conf[2048], path[600];
 
 	memset(&sm, 0, sizeof(sm));
 	sm.dir = tu_mkdtemp();
@@ -280,21 +186,8 @@ setup_with(enum smsc_kind kind, const char *password, const char *keys)
 	    "  host = \"127.0.0.1\"; port = %d; system_id = \"fupin\";\n"
 	    "  password = \"%s\"; rate = 100000; timeout = 3; %s } );\n",
 	    path, sm.port, password, keys != NULL ? keys : "");
-	ck_assert_msg(cfg_load_string(conf, "test_smpp.conf", &sm.cfg,
-	    &errors) == FP_OK, "%s", errors != NULL ? errors : "");
-	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &sm.st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(sm.st, migrate_latest(), NULL, NULL),
-	    FP_OK);
-	ck_assert_int_eq(templates_load("templates", "zh", &sm.tpl, &bad),
-	    FP_OK);
-	sm.ctx.cfg = sm.cfg;
-	sm.ctx.tpl = sm.tpl;
-	sm.ctx.id_key = tu_id_key();
-	ck_assert_int_eq(writer_start(sm.cfg, NULL, NULL, &sm.wr), FP_OK);
-	link_inbound_open(sm.wr, sms_link_receive, &sm.ctx);
-	ck_assert_int_eq(provider_smpp_ops.open(sm.cfg, &sm.cfg->providers[0],
-	    &sm.pctx), FP_OK);
+	lu_open(&sm.lk, path);
+	lu_start(&sm.lk, &provider_smpp_ops, conf);
 }
 
 static void
@@ -306,104 +199,39 @@ setup_node(void)
 static void
 teardown(void)
 {
-	if (sm.pctx != NULL)
-		provider_smpp_ops.close(sm.pctx);
-	link_inbound_close();
-	writer_stop(sm.wr);
-	store_close(sm.st);
+	lu_close(&sm.lk);
 	stop_smsc();
-	templates_free(sm.tpl);
-	cfg_free(sm.cfg);
 	if (sm.dir != NULL)
 		tu_rmtree(sm.dir);
 	free(sm.dir);
 	memset(&sm, 0, sizeof(sm));
 }
 
+/* One message, routed as the config says, in the caller's transaction. */
 static int64_t
 enqueue(const char *to, const char *text)
 {
-	struct outbox_msg m;
-	int64_t id = 0;
-
-	memset(&m, 0, sizeof(m));
-	m.to = to;
-	m.text = text;
-	m.kind = "api";
-	ck_assert_int_eq(outbox_enqueue(sm.st, sm.cfg, &m, (int64_t)time(NULL),
-	    &id), FP_OK);
-	return id;
+	return lu_enqueue(&sm.lk, NULL, to, text);
 }
 
-/*
- * What the sender does: claim what is due, send_batch, write outcomes
- * (a retry is due again at once), until nothing is queued or sending.
- */
+/* What the sender does (link_util.h), until nothing is queued or
+ * sending. */
 static void
 send_all(void)
 {
-	struct outbox_item *items = NULL;
-	struct provider_result *res;
-	int64_t end = now_ms() + 60000, now;
-	size_t n = 0, i;
-
-	res = calloc(256, sizeof(*res));
-	ck_assert_ptr_nonnull(res);
-	while (now_ms() < end) {
-		now = (int64_t)time(NULL);
-		ck_assert_int_eq(outbox_claim(sm.st, SM_PROVIDER, now, 256,
-		    &items, &n), FP_OK);
-		if (n == 0) {
-			outbox_items_free(items, n);
-			break;
-		}
-		memset(res, 0, n * sizeof(*res));
-		provider_smpp_ops.send_batch(sm.pctx, items, n, res);
-		ck_assert_int_eq(store_begin(sm.st), FP_OK);
-		for (i = 0; i < n; i++) {
-			now = (int64_t)time(NULL);
-			switch (res[i].outcome) {
-			case PROVIDER_ACCEPTED:
-				ck_assert_int_eq(outbox_mark_sent(sm.st,
-				    items[i].id, res[i].msgid, now), FP_OK);
-				break;
-			case PROVIDER_RETRY:
-				sm.retried++;
-				ck_assert_int_eq(outbox_mark_retry(sm.st,
-				    items[i].id, now, res[i].error, now),
-				    FP_OK);
-				break;
-			case PROVIDER_REJECTED:
-				sm.rejected++;
-				ck_assert_int_eq(outbox_mark_failed(sm.st,
-				    items[i].id, res[i].error, now), FP_OK);
-				break;
-			}
-			free(res[i].msgid);
-		}
-		ck_assert_int_eq(store_commit(sm.st), FP_OK);
-		outbox_items_free(items, n);
-	}
-	free(res);
+	lu_send_all(&sm.lk, SM_PROVIDER, 256, 60000, &sm.tally);
 }
 
 static long long
 q_int(const char *sql, long long arg)
 {
-	return tu_query_int(store_db(sm.st), sql, arg);
+	return tu_query_int(store_db(sm.lk.st), sql, arg);
 }
 
 static bool
 wait_int(const char *sql, long long want)
 {
-	int64_t end = now_ms() + SM_WAIT_MS;
-
-	while (now_ms() < end) {
-		if (q_int(sql, 0) == want)
-			return true;
-		sleep_ms(50);
-	}
-	return false;
+	return tu_wait_int(store_db(sm.lk.st), sql, 0, want, SM_WAIT_MS);
 }
 
 /* ---- the SMSC's log -------------------------------------------------------- */
@@ -535,7 +363,7 @@ START_TEST(a_thousand_messages_with_long_chinese_ones_are_sent_and_delivered)
 	struct seen *s;
 	size_t n;
 
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	for (i = 0; i < N_MSGS; i++) {
 		snprintf(to, sizeof(to), "+86139%08d", i);
 		text_for(i, text, sizeof(text), &parts[i]);
@@ -545,10 +373,10 @@ START_TEST(a_thousand_messages_with_long_chinese_ones_are_sent_and_delivered)
 		ck_assert_int_eq(q_int("SELECT segments FROM sms_out WHERE "
 		    "id = ?1", ids[i]), parts[i]);
 	}
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
-	ck_assert_int_eq(sm.retried, 0);
-	ck_assert_int_eq(sm.rejected, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
+	ck_assert_int_eq(sm.tally.rejected, 0);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE "
 	    "provider_msgid IS NULL", 0), 0);
 	/* One submit per part, none twice, every text whole. */
@@ -592,9 +420,9 @@ START_TEST(a_failed_part_fails_the_message_with_the_receipts_stat)
 	    "\"UNDELIV\"}");
 	json_object_put(o);
 	text_for(3, text, sizeof(text), &parts);
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	id = enqueue("+8613900000003", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
 	ck_assert(wait_int("SELECT count(*) FROM sms_out WHERE status = "
 	    "'failed'", 1));
@@ -619,7 +447,7 @@ START_TEST(a_refused_bind_retries_and_fails_nothing)
 	it.text = "hello";
 	it.encoding = GSM_ENC_GSM7;
 	it.expires_at = (int64_t)time(NULL) + 3600;
-	provider_smpp_ops.send_batch(sm.pctx, &it, 1, &res);
+	provider_smpp_ops.send_batch(sm.lk.pctx, &it, 1, &res);
 	ck_assert_int_eq(res.outcome, PROVIDER_RETRY);
 	ck_assert_msg(strstr(res.error, "bind refused") != NULL, "%s",
 	    res.error);
@@ -667,9 +495,9 @@ START_TEST(mo_single_and_concatenated_enter_as_the_webhooks_do)
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in WHERE msisdn = "
 	    "'+8613908340107' AND text = '帮助' AND route = 'smpp:"
 	    SM_PROVIDER "' AND to_addr = '10690001'", 0), 1);
-	ck_assert_str_eq(tu_query_text(store_db(sm.st), "SELECT text FROM "
+	ck_assert_str_eq(tu_query_text(store_db(sm.lk.st), "SELECT text FROM "
 	    "sms_in WHERE msisdn = '+8613908340108'", 0), long_gsm);
-	ck_assert_str_eq(tu_query_text(store_db(sm.st), "SELECT text FROM "
+	ck_assert_str_eq(tu_query_text(store_db(sm.lk.st), "SELECT text FROM "
 	    "sms_in WHERE msisdn = '+8613908340109'", 0), zh_long);
 	/* The commands ran: help answered, feedback ticketed. */
 	ck_assert_int_ge(q_int("SELECT count(*) FROM sms_out o JOIN sms_in i "
@@ -707,19 +535,19 @@ START_TEST(a_malformed_deliver_sm_is_refused_and_the_link_stays)
 	json_object_put(o);
 	/* Wait for the bind, through a message. */
 	text_for(0, text, sizeof(text), &parts);
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	enqueue("+8613900000010", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
 	o = control("{\"cmd\":\"raw\",\"hex\":\"%s\"}", hex);
 	json_object_put(o);
 	ck_assert(wait_stat("last_deliver_resp", 0x65));
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_in", 0), 0);
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	enqueue("+8613900000011", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
-	ck_assert_int_eq(sm.retried, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
 	ck_assert_int_eq(smsc_stat("binds"), 1);
 	ck_assert_int_eq(smsc_stat("accepted"), 2);
 }
@@ -846,11 +674,11 @@ START_TEST(what_a_hostile_smsc_sends_never_takes_the_link_down_for_good)
 	json_object_put(o);
 	ck_assert(wait_stat("binds", 2));
 	text_for(2, text, sizeof(text), &parts);
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	enqueue("+8613900000030", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
-	ck_assert_int_eq(sm.retried, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
 	ck_assert_int_eq(smsc_stat("accepted"), 1);
 }
 END_TEST
@@ -859,8 +687,8 @@ static void *
 interrupt_later(void *arg)
 {
 	(void)arg;
-	sleep_ms(300);
-	provider_smpp_ops.interrupt(sm.pctx);
+	tu_sleep_ms(300);
+	provider_smpp_ops.interrupt(sm.lk.pctx);
 	return NULL;
 }
 
@@ -889,9 +717,9 @@ START_TEST(a_stop_interrupts_a_batch_waiting_on_a_silent_smsc)
 		it[i].expires_at = (int64_t)time(NULL) + 3600;
 	}
 	ck_assert_int_eq(pthread_create(&t, NULL, interrupt_later, NULL), 0);
-	start = now_ms();
-	provider_smpp_ops.send_batch(sm.pctx, it, 5, res);
-	ck_assert_int_lt(now_ms() - start, 1500);
+	start = tu_mono_ms();
+	provider_smpp_ops.send_batch(sm.lk.pctx, it, 5, res);
+	ck_assert_int_lt(tu_mono_ms() - start, 1500);
 	pthread_join(t, NULL);
 	for (i = 0; i < 5; i++) {
 		ck_assert_int_eq(res[i].outcome, PROVIDER_RETRY);
@@ -900,9 +728,9 @@ START_TEST(a_stop_interrupts_a_batch_waiting_on_a_silent_smsc)
 	}
 	ck_assert_int_eq(smsc_stat("submits"), 5);	/* they went out */
 	memset(res, 0, sizeof(res));
-	start = now_ms();
-	provider_smpp_ops.send_batch(sm.pctx, it, 5, res);
-	ck_assert_int_lt(now_ms() - start, 100);
+	start = tu_mono_ms();
+	provider_smpp_ops.send_batch(sm.lk.pctx, it, 5, res);
+	ck_assert_int_lt(tu_mono_ms() - start, 100);
 	ck_assert_int_eq(res[0].outcome, PROVIDER_RETRY);
 	ck_assert_int_eq(smsc_stat("submits"), 5);	/* none sent */
 }
@@ -916,18 +744,18 @@ START_TEST(a_drop_in_the_middle_of_the_window_loses_nothing)
 	size_t n, i;
 	int parts;
 
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	for (i = 0; i < 300; i++) {
 		snprintf(to, sizeof(to), "+86139%08zu", i);
 		text_for(0, text, sizeof(text), &parts);
 		enqueue(to, text);
 	}
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	/* A hundred answered, then five in flight when the SMSC hangs up. */
 	o = control("{\"cmd\":\"drop_after\",\"n\":5,\"after\":100}");
 	json_object_put(o);
 	send_all();
-	ck_assert_int_eq(sm.rejected, 0);
+	ck_assert_int_eq(sm.tally.rejected, 0);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status IN "
 	    "('sent', 'delivered')", 0), 300);
 	ck_assert_int_eq(smsc_stat("unanswered"), 5);
@@ -975,18 +803,18 @@ START_TEST(throttling_slows_the_link_and_fails_nothing)
 	struct json_object *o;
 	int i, parts;
 
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	for (i = 0; i < 200; i++) {
 		snprintf(to, sizeof(to), "+86139%08d", i);
 		text_for(2, text, sizeof(text), &parts);
 		enqueue(to, text);
 	}
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	o = control("{\"cmd\":\"throttle\",\"n\":30}");
 	json_object_put(o);
 	send_all();
-	ck_assert_int_eq(sm.retried, 0);
-	ck_assert_int_eq(sm.rejected, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
+	ck_assert_int_eq(sm.tally.rejected, 0);
 	ck_assert_int_eq(smsc_stat("throttled"), 30);
 	ck_assert_int_eq(smsc_stat("accepted"), 200);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE status IN "
@@ -1001,20 +829,20 @@ START_TEST(an_unbind_from_the_smsc_is_followed_by_a_new_bind)
 	int parts;
 
 	text_for(2, text, sizeof(text), &parts);
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	enqueue("+8613900000020", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
 	o = control("{\"cmd\":\"unbind\"}");
 	json_object_put(o);
 	ck_assert(wait_stat("binds", 2));
 	ck_assert_int_eq(smsc_stat("unbinds"), 0);	/* we did not */
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	enqueue("+8613900000021", text);
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
 	ck_assert_int_eq(smsc_stat("accepted"), 2);
-	ck_assert_int_eq(sm.retried, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
 }
 END_TEST
 
@@ -1022,7 +850,7 @@ START_TEST(an_idle_link_sends_enquire_link)
 {
 	ck_assert(wait_stat("binds", 1));
 	ck_assert_int_eq(smsc_stat("enquire"), 0);
-	sleep_ms(6500);
+	tu_sleep_ms(6500);
 	ck_assert_int_ge(smsc_stat("enquire"), 1);
 	ck_assert_int_eq(smsc_stat("binds"), 1);
 }
@@ -1046,17 +874,17 @@ START_TEST(net_smpp_binds_takes_submits_and_its_receipts_deliver)
 	int i, parts, total = 0, lines = 0;
 	size_t k;
 
-	ck_assert_int_eq(store_begin(sm.st), FP_OK);
+	ck_assert_int_eq(store_begin(sm.lk.st), FP_OK);
 	for (i = 0; i < 20; i++) {
 		snprintf(to, sizeof(to), "+86139%08d", i);
 		text_for(i, text, sizeof(text), &parts);
 		enqueue(to, text);
 		total += parts;
 	}
-	ck_assert_int_eq(store_commit(sm.st), FP_OK);
+	ck_assert_int_eq(store_commit(sm.lk.st), FP_OK);
 	send_all();
-	ck_assert_int_eq(sm.retried, 0);
-	ck_assert_int_eq(sm.rejected, 0);
+	ck_assert_int_eq(sm.tally.retried, 0);
+	ck_assert_int_eq(sm.tally.rejected, 0);
 	ck_assert_msg(wait_int("SELECT count(*) FROM sms_out WHERE status = "
 	    "'delivered'", 20), "delivered: %lld",
 	    q_int("SELECT count(*) FROM sms_out WHERE status = 'delivered'",
@@ -1106,13 +934,11 @@ gw_teardown(void)
  */
 START_TEST(the_gateway_takes_mo_and_answers_over_an_smpp_link)
 {
-	static const char *const kinds[] = { "cadres", "households",
-	    "members" };
-	char prov[512], bin[512], lp[640], *out = NULL, *log;
+	char prov[512], *log;
 	struct json_object *o;
 	const struct seen *e;
 	struct seen *seen;
-	size_t i, n;
+	size_t n;
 
 	snprintf(prov, sizeof(prov), "{ name = \"" SM_PROVIDER "\"; type = "
 	    "\"smpp\"; host = \"127.0.0.1\"; port = %d; system_id = "
@@ -1121,16 +947,7 @@ START_TEST(the_gateway_takes_mo_and_answers_over_an_smpp_link)
 	tg_init(&gt, NULL);
 	gt.providers = prov;
 	tg_reconfigure(&gt, "sms = { shortcode = \"10690001\"; };\n");
-	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
-	for (i = 0; i < 3; i++) {
-		char path[128];
-		char *argv[] = { bin, "-c", gt.conf, "import",
-		    (char *)(uintptr_t)kinds[i], path, NULL };
-
-		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
-		ck_assert_int_eq(tu_run(argv, &out), 0);
-		free(out);
-	}
+	tg_import_demo(&gt);
 	tg_start(&gt);
 	ck_assert(wait_stat("bound", 1));
 	/* 查询 from 日火木呷 (data/demo/README.md). */
@@ -1157,8 +974,7 @@ START_TEST(the_gateway_takes_mo_and_answers_over_an_smpp_link)
 	free(seen);
 	ck_assert_int_eq(tg_stop(&gt, SIGTERM), 0);
 	ck_assert_int_eq(smsc_stat("unbinds"), 1);
-	snprintf(lp, sizeof(lp), "%s/gateway.log", gt.dir);
-	log = tu_read_file(lp, NULL);
+	log = tg_log(&gt);
 	ck_assert_ptr_nonnull(log);
 	ck_assert_msg(strstr(log, "smpp.bound provider=" SM_PROVIDER) != NULL,
 	    "%s", log);

@@ -157,6 +157,36 @@ tg_spawn(const char *config, const char *log_path)
 	return pid;
 }
 
+char *
+tg_log(const struct tg *t)
+{
+	char path[600], *text;
+
+	snprintf(path, sizeof(path), "%s/gateway.log", t->dir);
+	text = tu_read_file(path, NULL);
+	return text != NULL ? text : strdup("");
+}
+
+void
+tg_import_demo(const struct tg *t)
+{
+	static const char *const kinds[] = { "cadres", "households",
+	    "members" };
+	char bin[512], *out = NULL;
+	size_t i;
+
+	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char path[128];
+		char *argv[] = { bin, "-c", t->conf, "import",
+		    (char *)(uintptr_t)kinds[i], path, NULL };
+
+		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
+		ck_assert_int_eq(tu_run(argv, &out), 0);
+		free(out);
+	}
+}
+
 void
 tg_start(struct tg *t)
 {

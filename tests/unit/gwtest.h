@@ -54,6 +54,14 @@ void tg_cleanup(struct tg *t);
 /* Spawn the gateway with `config` without waiting; output to log_path. */
 pid_t tg_spawn(const char *config, const char *log_path);
 
+/* What the gateway wrote to dir/gateway.log, as a malloc'd string (""
+ * when nothing). */
+char *tg_log(const struct tg *t);
+
+/* The demo registry (data/demo: cadres, households, members) into the
+ * gateway's database with `fupinctl import`; each must exit 0. */
+void tg_import_demo(const struct tg *t);
+
 /*
  * One HTTP request to the gateway.  body may be NULL; content_type and
  * extra_header (a whole "Name: value" line) may be NULL.  chunked sends

@@ -15,7 +15,6 @@
 
 #include "cfg.h"
 #include "http_stub.h"
-#include "migrate.h"
 #include "outbox.h"
 #include "sender.h"
 #include "store.h"
@@ -32,30 +31,6 @@ static struct cfg *cfg;
 static struct store *st;
 static struct sender *snd;
 
-/* Timing bounds stretch under valgrind (make valgrind-test). */
-static int
-slow(void)
-{
-	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
-}
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 static void
 setup(void)
 {
@@ -66,9 +41,7 @@ setup(void)
 	stub2 = http_stub_start();
 	ck_assert_ptr_nonnull(stub);
 	ck_assert_ptr_nonnull(stub2);
-	ck_assert_int_eq(store_open(db_path, STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	st = tu_open_store(db_path);
 }
 
 static void
@@ -89,7 +62,7 @@ teardown(void)
 static void
 start(const char *default_provider, const char *providers)
 {
-	char text[8192], *errors = NULL;
+	char text[8192];
 
 	snprintf(text, sizeof(text),
 	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
@@ -97,8 +70,7 @@ start(const char *default_provider, const char *providers)
 	    "sms = { provider = \"%s\"; shortcode = \"10690001\"; };\n"
 	    "providers = ( %s );\n", db_path, db_path, default_provider,
 	    providers);
-	if (cfg_load_string(text, "test.conf", &cfg, &errors) != FP_OK)
-		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
+	cfg = tu_load_cfg(text);
 	ck_assert_int_eq(sender_start(cfg, &snd), FP_OK);
 }
 
@@ -151,13 +123,13 @@ status_of(int64_t id)
 static const char *
 wait_outcome(int64_t id, int timeout_ms)
 {
-	int64_t end = mono_ms() + (int64_t)timeout_ms * slow();
+	int64_t end = tu_mono_ms() + (int64_t)timeout_ms * tu_slow();
 
-	while (mono_ms() < end) {
+	while (tu_mono_ms() < end) {
 		if (q_int("SELECT attempts > 0 AND status != 'sending' FROM "
 		    "sms_out WHERE id = ?", id) == 1)
 			return status_of(id);
-		sleep_ms(5);
+		tu_sleep_ms(5);
 	}
 	return status_of(id);
 }
@@ -166,14 +138,7 @@ wait_outcome(int64_t id, int timeout_ms)
 static bool
 wait_count(const char *sql, int64_t n, int timeout_ms)
 {
-	int64_t end = mono_ms() + (int64_t)timeout_ms * slow();
-
-	while (mono_ms() < end) {
-		if (q_int(sql, 0) == n)
-			return true;
-		sleep_ms(5);
-	}
-	return q_int(sql, 0) == n;
+	return tu_wait_int(store_db(st), sql, 0, n, timeout_ms * tu_slow());
 }
 
 struct seen {
@@ -517,12 +482,12 @@ START_TEST(hanging_provider_times_out_and_is_retried)
 	kannel_provider(p, sizeof(p), "kannel", stub, "timeout = 1;");
 	start("kannel", p);
 	http_stub_hang(stub);
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	id = enqueue(TO1, "into the void", NULL);
-	ck_assert(http_stub_wait(stub, 1, 2000 * slow()));
+	ck_assert(http_stub_wait(stub, 1, 2000 * tu_slow()));
 	ck_assert_str_eq(wait_outcome(id, 4000), "queued");
 	/* The timeout fired: about one second, not the stub's 30. */
-	ck_assert_int_ge(mono_ms() - t0, 900);
+	ck_assert_int_ge(tu_mono_ms() - t0, 900);
 	ck_assert_str_eq(q_text("SELECT substr(last_error, 1, 8) FROM sms_out "
 	    "WHERE id = ?", id), "timeout:");
 	ck_assert_int_eq(q_int("SELECT attempts FROM sms_out WHERE id = ?",
@@ -537,7 +502,7 @@ START_TEST(hanging_provider_does_not_stall_another)
 	int i;
 
 	snprintf(timeout, sizeof(timeout), "timeout = %d; connections = 1;",
-	    2 * slow());
+	    2 * tu_slow());
 	kannel_provider(slow_p, sizeof(slow_p), "slow", stub, timeout);
 	json_provider(fast_p, sizeof(fast_p), "fast", stub2, "rate = 1000;");
 	snprintf(both, sizeof(both), "%s, %s", slow_p, fast_p);
@@ -550,14 +515,14 @@ START_TEST(hanging_provider_does_not_stall_another)
 		if (first_slow == 0)
 			first_slow = id;
 	}
-	ck_assert(http_stub_wait(stub, 1, 2000 * slow()));
-	t0 = mono_ms();
+	ck_assert(http_stub_wait(stub, 1, 2000 * tu_slow()));
+	t0 = tu_mono_ms();
 	for (i = 0; i < 20; i++)
 		enqueue(TO2, "goes through", "fast");
 	ck_assert(wait_count("SELECT count(*) FROM sms_out WHERE provider = "
 	    "'fast' AND status = 'sent'", 20, 1500));
 	/* Well before the hanging request could even time out. */
-	ck_assert_int_lt(mono_ms() - t0, 1500 * slow());
+	ck_assert_int_lt(tu_mono_ms() - t0, 1500 * tu_slow());
 	ck_assert_int_eq(q_int("SELECT count(*) FROM sms_out WHERE provider "
 	    "= 'slow' AND status = 'sent'", 0), 0);
 	ck_assert_str_eq(status_of(first_slow), "sending");
@@ -643,7 +608,7 @@ START_TEST(rate_limit_is_never_exceeded)
 	ck_assert_int_ge(last - first, (int64_t)(n - 1) * 50000000 - 5000000);
 	/* ... and not much more: the limiter does not idle. */
 	ck_assert_int_lt(last - first, (int64_t)(n - 1) * 50000000 +
-	    400000000LL * slow());
+	    400000000LL * tu_slow());
 	/* Any 4 in a row span at least 3 intervals; arrival times jitter
 	 * (a late request shortens the next gap), so allow 60 ms. */
 	for (i = 3; i < n; i++)
@@ -721,12 +686,12 @@ START_TEST(file_rate_limit_is_never_exceeded)
 	snprintf(p, sizeof(p), "{ name = \"local\"; type = \"file\"; "
 	    "path = \"%s/out.jsonl\"; rate = 20; }", dir);
 	start("local", p);
-	t0 = mono_ms();
+	t0 = tu_mono_ms();
 	for (i = 0; i < n; i++)
 		enqueue(TO1, "paced", NULL);
 	ck_assert(wait_count("SELECT count(*) FROM sms_out WHERE status = "
 	    "'delivered'", n, 3000));
-	ck_assert_int_ge(mono_ms() - t0, (n - 1) * 50 - 5);
+	ck_assert_int_ge(tu_mono_ms() - t0, (n - 1) * 50 - 5);
 }
 END_TEST
 
@@ -736,18 +701,18 @@ START_TEST(wake_sends_at_once_instead_of_at_the_next_poll)
 	int64_t id, t0, total = 0;
 	int i;
 
-	if (slow() > 1)
+	if (tu_slow() > 1)
 		return;	/* a timing test; meaningless under valgrind */
 	snprintf(p, sizeof(p), "{ name = \"local\"; type = \"file\"; "
 	    "path = \"%s/out.jsonl\"; }", dir);
 	start("local", p);
 	/* Idle polls are 200 ms apart: unwoken, the mean wait is ~100. */
 	for (i = 0; i < 4; i++) {
-		sleep_ms(230);
-		t0 = mono_ms();
+		tu_sleep_ms(230);
+		t0 = tu_mono_ms();
 		id = enqueue(TO1, "now please", NULL);
 		ck_assert_str_eq(wait_outcome(id, 1000), "delivered");
-		total += mono_ms() - t0;
+		total += tu_mono_ms() - t0;
 	}
 	ck_assert_int_lt(total / 4, 50);
 }
@@ -774,8 +739,8 @@ START_TEST(stop_gives_back_unsent_and_recovery_requeues_the_rest)
 		ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &ids[i]), FP_OK);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	sender_wake(snd, NULL);
-	ck_assert(http_stub_wait(stub, 1, 2000 * slow()));
-	sleep_ms(50);
+	ck_assert(http_stub_wait(stub, 1, 2000 * tu_slow()));
+	tu_sleep_ms(50);
 	sender_stop(snd);
 	snd = NULL;
 	/* Nothing lost: every message is queued again or still sending

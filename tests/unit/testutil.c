@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -13,10 +14,17 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cfg.h"
+#include "migrate.h"
 #include "sha256.h"
+#include "store.h"
 #include "testutil.h"
+
+/* What the waits below sleep between two looks. */
+#define TU_POLL_MS	20
 
 void
 tu_token_sha256(const char *token, char out[65])
@@ -235,6 +243,95 @@ tu_query_text(sqlite3 *db, const char *sql, long long arg)
 	}
 	sqlite3_finalize(stmt);
 	return buf;
+}
+
+bool
+tu_wait_int(sqlite3 *db, const char *sql, long long arg, long long want,
+    int timeout_ms)
+{
+	int64_t end = tu_mono_ms() + timeout_ms;
+
+	while (tu_mono_ms() < end) {
+		if (tu_query_int(db, sql, arg) == want)
+			return true;
+		tu_sleep_ms(TU_POLL_MS);
+	}
+	return tu_query_int(db, sql, arg) == want;
+}
+
+int
+tu_slow(void)
+{
+	return getenv("FUPIN_VALGRIND") != NULL ? 10 : 1;
+}
+
+int64_t
+tu_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+tu_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int
+tu_count_in(const char *path, const char *needle)
+{
+	char *text = tu_read_file(path, NULL), *p;
+	int n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
+		n++;
+	free(text);
+	return n;
+}
+
+bool
+tu_wait_count_in(const char *path, const char *needle, int want,
+    int timeout_ms)
+{
+	int64_t end = tu_mono_ms() + timeout_ms;
+
+	while (tu_mono_ms() < end) {
+		if (tu_count_in(path, needle) >= want)
+			return true;
+		tu_sleep_ms(TU_POLL_MS);
+	}
+	return tu_count_in(path, needle) >= want;
+}
+
+struct cfg *
+tu_load_cfg(const char *text)
+{
+	struct cfg *cfg = NULL;
+	char *errors = NULL;
+
+	/* On failure the test ends here, the errors not freed. */
+	if (cfg_load_string(text, "test.conf", &cfg, &errors) != FP_OK)
+		ck_abort_msg("config: %s", errors != NULL ? errors : "?");
+	return cfg;
+}
+
+struct store *
+tu_open_store(const char *path)
+{
+	struct store *st = NULL;
+
+	ck_assert_int_eq(store_open(path, STORE_DURABILITY_NORMAL, &st),
+	    FP_OK);
+	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	return st;
 }
 
 const struct hmac_sha256_key *

@@ -1,12 +1,16 @@
 /*
  * testutil.h: small helpers shared by the unit suites: temporary
  * directories and files, reading a file back, and where the built
- * binaries are (FUPIN_BIN, default "bin").
+ * binaries are (FUPIN_BIN, default "bin"); the clock and the waits of
+ * suites that watch threads or processes; a config and a migrated
+ * database for a test.
  */
 #ifndef FP_TESTUTIL_H
 #define FP_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * The clock of tests that stamp or decide by time: a fixed instant, never
@@ -60,7 +64,46 @@ long long tu_query_int(struct sqlite3 *db, const char *sql, long long arg);
 const char *tu_query_text(struct sqlite3 *db, const char *sql,
     long long arg);
 
+/*
+ * Poll tu_query_int(db, sql, arg) until it equals want or timeout_ms
+ * pass (not stretched: callers multiply by tu_slow() where valgrind
+ * should get longer); whether it did.
+ */
+bool tu_wait_int(struct sqlite3 *db, const char *sql, long long arg,
+    long long want, int timeout_ms);
+
 /* A free TCP port on 127.0.0.1 (bound then released). */
 int tu_free_port(void);
+
+/*
+ * Timing bounds stretch under valgrind (make valgrind-test sets
+ * FUPIN_VALGRIND): 10 there, else 1.
+ */
+int tu_slow(void);
+
+/* Milliseconds on the monotonic clock: for deadlines and durations. */
+int64_t tu_mono_ms(void);
+
+/* Sleep ms milliseconds, the whole of them even if a signal comes. */
+void tu_sleep_ms(int ms);
+
+/* How often needle occurs in the file at path (0 when unreadable). */
+int tu_count_in(const char *path, const char *needle);
+
+/* Poll tu_count_in until it reaches want or timeout_ms pass (not
+ * stretched); whether it did. */
+bool tu_wait_count_in(const char *path, const char *needle, int want,
+    int timeout_ms);
+
+struct cfg;
+struct store;
+
+/* Load a whole config from text, or fail the test with its errors.  The
+ * caller frees it (cfg_free). */
+struct cfg *tu_load_cfg(const char *text);
+
+/* Open the database at path (":memory:" too) and migrate it to the
+ * latest version, or fail the test.  The caller closes it. */
+struct store *tu_open_store(const char *path);
 
 #endif
