@@ -75,6 +75,7 @@ struct mqtt_client {
 	int		 send_quota;	/* broker's Receive Maximum */
 	int64_t		 retry_at_ms;
 	uint64_t	 reconnects;
+	int		 sub_count;	/* topics of the last subscribe */
 
 	pthread_mutex_t	 mu;	/* guards the queue and the flags below */
 	pthread_cond_t	 cv;
@@ -748,6 +749,64 @@ mqtt_client_report(struct mqtt_client *mc, const char *topic,
 	return rc == MQTTASYNC_SUCCESS ? FP_OK : FP_EBUSY;
 }
 
+/*
+ * The broker's answer to the subscriptions, logged: "mqtt.subscribed" is
+ * the moment registry updates and commands start to be queued for the
+ * bridge (before it, on a first connect, the broker keeps none), which
+ * is what an operator or a test waiting for a ready bridge wants to see.
+ * A granted QoS or reason code of 0x80 or more is a refusal.
+ */
+static void
+log_suback(int n, int refused)
+{
+	if (refused == 0)
+		log_info("mqtt.subscribed topics=%d", n);
+	else
+		log_warnx("mqtt.subscribe refused=%d topics=%d", refused, n);
+}
+
+static void
+on_subscribe_ok(void *ctx, MQTTAsync_successData *r)
+{
+	int n = ((struct mqtt_client *)ctx)->sub_count, refused = 0, i;
+
+	for (i = 0; r != NULL && i < n; i++)
+		if ((n == 1 ? r->alt.qos : r->alt.qosList[i]) >= 0x80)
+			refused++;
+	log_suback(n, refused);
+}
+
+static void
+on_subscribe_ok5(void *ctx, MQTTAsync_successData5 *r)
+{
+	int n = ((struct mqtt_client *)ctx)->sub_count, refused = 0, i;
+
+	if (r != NULL && r->alt.sub.reasonCodeCount == 0)
+		refused = r->reasonCode >= 0x80 ? n : 0;
+	for (i = 0; r != NULL && i < r->alt.sub.reasonCodeCount; i++)
+		if (r->alt.sub.reasonCodes[i] >= 0x80)
+			refused++;
+	log_suback(n, refused);
+}
+
+static void
+on_subscribe_fail(void *ctx, MQTTAsync_failureData *r)
+{
+	(void)ctx;
+	log_warnx("mqtt.subscribe error=\"%s\"", r != NULL &&
+	    r->message != NULL ? r->message : MQTTAsync_strerror(r != NULL ?
+	    r->code : MQTTASYNC_FAILURE));
+}
+
+static void
+on_subscribe_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	(void)ctx;
+	log_warnx("mqtt.subscribe error=\"%s\"", r != NULL &&
+	    r->message != NULL ? r->message : MQTTReasonCode_toString(r !=
+	    NULL ? r->reasonCode : MQTTREASONCODE_UNSPECIFIED_ERROR));
+}
+
 enum fp_err
 mqtt_client_subscribe(struct mqtt_client *mc, char *const *topics,
     size_t n)
@@ -761,6 +820,15 @@ mqtt_client_subscribe(struct mqtt_client *mc, char *const *topics,
 		return FP_EINVAL;
 	for (i = 0; i < n; i++)
 		qos[i] = 1;
+	mc->sub_count = (int)n;	/* read by the answer's callback */
+	ro.context = mc;
+	if (mc->is_v311) {
+		ro.onSuccess = on_subscribe_ok;
+		ro.onFailure = on_subscribe_fail;
+	} else {
+		ro.onSuccess5 = on_subscribe_ok5;
+		ro.onFailure5 = on_subscribe_fail5;
+	}
 	rc = MQTTAsync_subscribeMany(mc->h, (int)n, (char *const *)topics, qos,
 	    &ro);
 	if (rc != MQTTASYNC_SUCCESS) {

@@ -407,7 +407,8 @@ bridge_start(void)
 	char bin[512];
 	char *argv[] = { bin, "-c", B.conf, NULL };
 	char *cat_argv[] = { "/bin/cat", NULL };
-	int before = tu_count_in(B.log, "mqtt.connected");
+	/* Ready once the broker has answered the subscriptions. */
+	int before = tu_count_in(B.log, "mqtt.subscribe");
 	int to_cat;
 
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
@@ -424,7 +425,7 @@ bridge_start(void)
 		_exit(127);
 	}
 	close(to_cat);
-	if (!wait_log("mqtt.connected", before + 1, 10000)) {
+	if (!wait_log("mqtt.subscribe", before + 1, 10000)) {
 		char *text = tu_read_file(B.log, NULL);
 
 		ck_abort_msg("bridge did not connect: %.300s", text != NULL ?
