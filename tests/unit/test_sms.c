@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "cfg.h"
-#include "migrate.h"
 #include "registry.h"
 #include "sms_service.h"
 #include "store.h"
@@ -24,25 +23,6 @@ static struct store *st;
 static struct cfg *cfg;
 static struct templates *tpl;
 static struct svc_ctx ctx;
-
-static const char *
-get(void *c, size_t col)
-{
-	const char *const *v = c;
-
-	return v[col];
-}
-
-static void
-put(struct registry *reg, enum reg_kind kind, const char *const *values)
-{
-	struct reg_source src = { get, (void *)(uintptr_t)values };
-	char reason[REG_REASON_MAX];
-	enum reg_outcome o;
-
-	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) == FP_OK,
-	    "%s", reason);
-}
 
 static void
 setup(void)
@@ -73,20 +53,18 @@ setup(void)
 	ctx.cfg = cfg;
 	ctx.tpl = tpl;
 	ctx.id_key = tu_id_key();
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	st = tu_open_store(":memory:");
 	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	put(reg, REG_CADRES, cadre);
-	put(reg, REG_HOUSEHOLDS, hh);
-	put(reg, REG_HOUSEHOLDS, hh_ii);
-	put(reg, REG_MEMBERS, m1);
-	put(reg, REG_MEMBERS, m2);
-	put(reg, REG_MEMBERS, m3);
-	put(reg, REG_ENROLLMENTS, e1);
-	put(reg, REG_PAYMENTS, p1);
-	put(reg, REG_TRAININGS, t1);
+	tu_reg_put(reg, REG_CADRES, cadre);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh_ii);
+	tu_reg_put(reg, REG_MEMBERS, m1);
+	tu_reg_put(reg, REG_MEMBERS, m2);
+	tu_reg_put(reg, REG_MEMBERS, m3);
+	tu_reg_put(reg, REG_ENROLLMENTS, e1);
+	tu_reg_put(reg, REG_PAYMENTS, p1);
+	tu_reg_put(reg, REG_TRAININGS, t1);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO tasks(task_number, "
 	    "cadre_id, text, created_at) VALUES ('T12', 'C1', '走访', 0)"),
 	    FP_OK);

@@ -18,7 +18,6 @@
 
 #include "broadcast.h"
 #include "cfg.h"
-#include "migrate.h"
 #include "outbox.h"
 #include "registry.h"
 #include "sms_service.h"
@@ -42,34 +41,12 @@ static char *dir;
 	"access_key_id = \"testId\"; access_key_secret = \"testSecret\"; " \
 	"sign_name = \"扶贫办\"; } );\n"
 
-static const char *
-get(void *c, size_t col)
-{
-	const char *const *v = c;
-
-	return v[col];
-}
-
-static void
-put(struct registry *reg, enum reg_kind kind, const char *const *values)
-{
-	struct reg_source src = { get, (void *)(uintptr_t)values };
-	char reason[REG_REASON_MAX];
-	enum reg_outcome o;
-
-	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) ==
-	    FP_OK, "%s", reason);
-}
-
 static void
 load_cfg(const char *text)
 {
-	char *errors = NULL;
-
 	cfg_free(cfg);
-	cfg = NULL;
-	ck_assert_msg(cfg_load_string(text, "test.conf", &cfg, &errors) ==
-	    FP_OK, "%s", errors != NULL ? errors : "?");
+	cfg = NULL;	/* a failed load ends the test; teardown frees cfg */
+	cfg = tu_load_cfg(text);
 	ctx.cfg = cfg;
 }
 
@@ -92,14 +69,12 @@ setup(void)
 	ctx.tpl = tpl;
 	ctx.menu = menu;
 	ctx.id_key = tu_id_key();
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	st = tu_open_store(":memory:");
 	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	put(reg, REG_CADRES, cadre);
-	put(reg, REG_HOUSEHOLDS, hh);
-	put(reg, REG_MEMBERS, m1);
+	tu_reg_put(reg, REG_CADRES, cadre);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh);
+	tu_reg_put(reg, REG_MEMBERS, m1);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	registry_free(reg);
 	dir = tu_mkdtemp();

@@ -17,7 +17,6 @@
 #include "cfg.h"
 #include "gsm.h"
 #include "gwtest.h"
-#include "migrate.h"
 #include "registry.h"
 #include "sms_service.h"
 #include "store.h"
@@ -35,25 +34,6 @@ static struct cfg *cfg;
 static struct templates *tpl;
 static struct ussd_menu *menu;
 static struct svc_ctx ctx;
-
-static const char *
-get(void *c, size_t col)
-{
-	const char *const *v = c;
-
-	return v[col];
-}
-
-static void
-put(struct registry *reg, enum reg_kind kind, const char *const *values)
-{
-	struct reg_source src = { get, (void *)(uintptr_t)values };
-	char reason[REG_REASON_MAX];
-	enum reg_outcome o;
-
-	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) == FP_OK,
-	    "%s", reason);
-}
 
 static void
 setup(void)
@@ -85,19 +65,17 @@ setup(void)
 	ctx.tpl = tpl;
 	ctx.menu = menu;
 	ctx.id_key = tu_id_key();
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	st = tu_open_store(":memory:");
 	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	put(reg, REG_CADRES, cadre);
-	put(reg, REG_HOUSEHOLDS, hh);
-	put(reg, REG_HOUSEHOLDS, hh2);
-	put(reg, REG_MEMBERS, m1);
-	put(reg, REG_MEMBERS, m2);
-	put(reg, REG_MEMBERS, m3);
-	put(reg, REG_PAYMENTS, p1);
-	put(reg, REG_TRAININGS, t1);
+	tu_reg_put(reg, REG_CADRES, cadre);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh2);
+	tu_reg_put(reg, REG_MEMBERS, m1);
+	tu_reg_put(reg, REG_MEMBERS, m2);
+	tu_reg_put(reg, REG_MEMBERS, m3);
+	tu_reg_put(reg, REG_PAYMENTS, p1);
+	tu_reg_put(reg, REG_TRAININGS, t1);
 	ck_assert_int_eq(store_exec(st, "INSERT INTO tasks(task_number, "
 	    "cadre_id, text, created_at) VALUES ('T12', 'C1', '走访吉克家', 0),"
 	    "('T13', 'C1', '核对补助名单', 1)"), FP_OK);
@@ -1034,8 +1012,8 @@ START_TEST(the_household_number_matches_without_letters_spaces_dashes)
 
 	ck_assert_int_eq(registry_new(st, tu_id_key(), &reg), FP_OK);
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	put(reg, REG_HOUSEHOLDS, hh);
-	put(reg, REG_MEMBERS, m);
+	tu_reg_put(reg, REG_HOUSEHOLDS, hh);
+	tu_reg_put(reg, REG_MEMBERS, m);
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	registry_free(reg);
 	s = ussd("d1", "13800000001", "1*154565*513431000001", &end);

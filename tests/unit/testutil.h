@@ -3,7 +3,7 @@
  * directories and files, reading a file back, and where the built
  * binaries are (FUPIN_BIN, default "bin"); the clock and the waits of
  * suites that watch threads or processes; a config and a migrated
- * database for a test.
+ * database for a test and a registry record in it.
  */
 #ifndef FP_TESTUTIL_H
 #define FP_TESTUTIL_H
@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "registry.h"
 
 /*
  * The clock of tests that stamp or decide by time: a fixed instant, never
@@ -105,5 +107,13 @@ struct cfg *tu_load_cfg(const char *text);
 /* Open the database at path (":memory:" too) and migrate it to the
  * latest version, or fail the test.  The caller closes it. */
 struct store *tu_open_store(const char *path);
+
+/*
+ * Upsert one record of `kind` whose columns, in SPEC order, are
+ * values[] (borrowed for the call) at TU_T0, in the caller's
+ * transaction; the registry's reason fails the test.
+ */
+void tu_reg_put(struct registry *reg, enum reg_kind kind,
+    const char *const *values);
 
 #endif
