@@ -7,10 +7,8 @@
  * translated with STATUS, the menu complete or not.
  */
 #include <check.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "templates.h"
 #include "templates_coverage.h"
@@ -21,25 +19,6 @@ Suite *templates_coverage_suite(void);
 
 static char *dir;
 static struct templates *tpl;
-
-static void
-put(const char *rel, const char *text)
-{
-	char path[4096], *p;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (p = path + strlen(dir) + 1; *p != '\0'; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	fp = fopen(path, "wb");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_uint_eq(fwrite(text, 1, strlen(text), fp), strlen(text));
-	fclose(fp);
-}
 
 /*
  * The source has a menu (main, its option, a list line that is only
@@ -54,20 +33,21 @@ setup(void)
 
 	dir = tu_mkdtemp();
 	ck_assert_ptr_nonnull(dir);
-	put("zh/ussd/main.txt", "主菜单\n");
-	put("zh/ussd/opt_status.txt", "查询状态\n");
-	put("zh/ussd/item.txt", "{task} {task_text}\n");
-	put("zh/ussd/extra.txt", "另一屏\n");
-	put("zh/sms/fk_ok.txt", "已收到，编号{ticket}。\n");
-	put("zh/notices/general_notice.txt", "{text} 回TD退订\n");
-	put("ii/ussd/main.txt", "ꆈꌠꉙ\n");
-	put("ii/ussd/opt_status.txt", "查询状态\n");	/* still Chinese */
-	put("ii/sms/fk_ok.txt", "ꀋꅉ{ticket}\n");
-	put("ii/sms/only_ii.txt", "ꂷꄉ\n");
-	put("bo/ussd/main.txt", "བཀྲ་ཤིས།\n");
-	put("bo/ussd/opt_status.txt", "ཁྱིམ་ཚང་\n");
-	put("bo/ussd/extra.txt", "བདེ་ལེགས།\n");
-	put("bo/STATUS", "# drafts\nussd/opt_status drafted\n");
+	tu_put_file(dir, "zh/ussd/main.txt", "主菜单\n");
+	tu_put_file(dir, "zh/ussd/opt_status.txt", "查询状态\n");
+	tu_put_file(dir, "zh/ussd/item.txt", "{task} {task_text}\n");
+	tu_put_file(dir, "zh/ussd/extra.txt", "另一屏\n");
+	tu_put_file(dir, "zh/sms/fk_ok.txt", "已收到，编号{ticket}。\n");
+	tu_put_file(dir, "zh/notices/general_notice.txt", "{text} 回TD退订\n");
+	tu_put_file(dir, "ii/ussd/main.txt", "ꆈꌠꉙ\n");
+	tu_put_file(dir, "ii/ussd/opt_status.txt",
+	    "查询状态\n");	/* still Chinese */
+	tu_put_file(dir, "ii/sms/fk_ok.txt", "ꀋꅉ{ticket}\n");
+	tu_put_file(dir, "ii/sms/only_ii.txt", "ꂷꄉ\n");
+	tu_put_file(dir, "bo/ussd/main.txt", "བཀྲ་ཤིས།\n");
+	tu_put_file(dir, "bo/ussd/opt_status.txt", "ཁྱིམ་ཚང་\n");
+	tu_put_file(dir, "bo/ussd/extra.txt", "བདེ་ལེགས།\n");
+	tu_put_file(dir, "bo/STATUS", "# drafts\nussd/opt_status drafted\n");
 	ck_assert_msg(templates_load(dir, "zh", &tpl, &bad) == FP_OK, "%s",
 	    bad != NULL ? bad : "-");
 }

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cfg.h"
@@ -51,25 +50,6 @@ static const char *const bo_words[] = { "བཀྲ་", "ཤིས་", "བད�
 static char *tmp_dir;
 
 /* ---- small helpers ----------------------------------------------------- */
-
-static void
-put_file(const char *dir, const char *rel, const char *text)
-{
-	char path[4096], *p;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (p = path + strlen(dir) + 1; *p != '\0'; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-	fp = fopen(path, "wb");
-	ck_assert_ptr_nonnull(fp);
-	ck_assert_uint_eq(fwrite(text, 1, strlen(text), fp), strlen(text));
-	fclose(fp);
-}
 
 /* n UTF-16 units of real Yi: each syllable is one. */
 static void
@@ -158,12 +138,12 @@ START_TEST(empty_or_chinese_copy_counts_missing)
 {
 	char *s;
 
-	put_file(tmp_dir, "zh/sms/a.txt", "已收到。\n");
-	put_file(tmp_dir, "zh/sms/b.txt", "谢谢。\n");
-	put_file(tmp_dir, "zh/sms/c.txt", "好。\n");
-	put_file(tmp_dir, "ii/sms/a.txt", "\n");		/* empty */
-	put_file(tmp_dir, "ii/sms/b.txt", "谢谢。\n");	/* a copy */
-	put_file(tmp_dir, "ii/sms/c.txt", "ꈀꎭꎭ\n");
+	tu_put_file(tmp_dir, "zh/sms/a.txt", "已收到。\n");
+	tu_put_file(tmp_dir, "zh/sms/b.txt", "谢谢。\n");
+	tu_put_file(tmp_dir, "zh/sms/c.txt", "好。\n");
+	tu_put_file(tmp_dir, "ii/sms/a.txt", "\n");		/* empty */
+	tu_put_file(tmp_dir, "ii/sms/b.txt", "谢谢。\n");	/* a copy */
+	tu_put_file(tmp_dir, "ii/sms/c.txt", "ꈀꎭꎭ\n");
 	tpl = load("zh");
 	ck_assert(!templates_translated(tpl, "ii", "sms", "a"));
 	ck_assert(!templates_translated(tpl, "ii", "sms", "b"));
@@ -182,10 +162,10 @@ END_TEST
 
 START_TEST(fixed_texts_are_never_missing)
 {
-	put_file(tmp_dir, "zh/ussd/lang_ii.txt", "ꆈꌠꉙ\n");
-	put_file(tmp_dir, "zh/ussd/task_item.txt", "{task} {task_text}\n");
-	put_file(tmp_dir, "zh/ussd/nav_back.txt", "0 返回\n");
-	put_file(tmp_dir, "bo/ussd/task_item.txt", "{task} {task_text}\n");
+	tu_put_file(tmp_dir, "zh/ussd/lang_ii.txt", "ꆈꌠꉙ\n");
+	tu_put_file(tmp_dir, "zh/ussd/task_item.txt", "{task} {task_text}\n");
+	tu_put_file(tmp_dir, "zh/ussd/nav_back.txt", "0 返回\n");
+	tu_put_file(tmp_dir, "bo/ussd/task_item.txt", "{task} {task_text}\n");
 	tpl = load("zh");
 	ck_assert(templates_is_fixed(tpl, "ussd", "lang_ii"));
 	ck_assert(templates_is_fixed(tpl, "ussd", "task_item"));
@@ -203,9 +183,9 @@ START_TEST(fallback_ends_at_the_chinese)
 {
 	char *s;
 
-	put_file(tmp_dir, "zh/sms/a.txt", "中文\n");
-	put_file(tmp_dir, "bo/sms/b.txt", "བོད\n");
-	put_file(tmp_dir, "zh/sms/b.txt", "藏\n");
+	tu_put_file(tmp_dir, "zh/sms/a.txt", "中文\n");
+	tu_put_file(tmp_dir, "bo/sms/b.txt", "བོད\n");
+	tu_put_file(tmp_dir, "zh/sms/b.txt", "藏\n");
 	tpl = load("bo");
 	s = render("ii", "sms", "a");
 	ck_assert_str_eq(s, "中文");
@@ -221,7 +201,7 @@ START_TEST(set_replaces_and_checks_a_text)
 	const char *why = NULL;
 	size_t len = 0;
 
-	put_file(tmp_dir, "zh/sms/a.txt", "编号{ticket}\n");
+	tu_put_file(tmp_dir, "zh/sms/a.txt", "编号{ticket}\n");
 	tpl = load("zh");
 	ck_assert_int_eq(templates_set(tpl, "ii", "sms", "a", "ꀋ{ticket}",
 	    strlen("ꀋ{ticket}"), &why), FP_OK);

@@ -104,6 +104,25 @@ tu_read_file(const char *path, size_t *len)
 }
 
 void
+tu_put_file(const char *dir, const char *rel, const char *text)
+{
+	char path[4096], *p;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (p = path + strlen(dir) + 1; *p != '\0'; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(path, 0755);
+			*p = '/';
+		}
+	fp = fopen(path, "wb");
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(text, 1, strlen(text), fp), strlen(text));
+	fclose(fp);
+}
+
+void
 tu_rmtree(const char *dir)
 {
 	char *argv[] = { "rm", "-rf", NULL, NULL };

@@ -41,6 +41,10 @@ char *tu_write_file(const char *dir, const char *name, const void *data,
 /* Read a whole file into a malloc'd NUL-terminated buffer; NULL on error. */
 char *tu_read_file(const char *path, size_t *len);
 
+/* Write text to dir/rel, making the directories rel names on the way;
+ * fails the test when it cannot. */
+void tu_put_file(const char *dir, const char *rel, const char *text);
+
 /* Remove a directory tree (rm -rf). */
 void tu_rmtree(const char *dir);
 
