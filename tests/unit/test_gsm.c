@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gsm.h"
+#include "testutil.h"
 
 /* 3GPP TS 23.038 default alphabet, by septet value (0x1B is the escape). */
 static const uint32_t default_alphabet[128] = {
@@ -41,24 +42,6 @@ static const char *const not_gsm[] = {
 	"\xC2\xA0", "ó", "ê", "Ä\xC3\xA3", "😀",
 };
 
-static size_t
-utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	out[0] = (char)(0xE0 | (cp >> 12));
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 /* n copies of the UTF-8 string `unit` in buf; returns the byte length. */
 static size_t
 repeat(char *buf, size_t cap, const char *unit, size_t n)
@@ -90,7 +73,7 @@ START_TEST(every_default_alphabet_character_is_one_septet)
 
 	if (_i == 0x1B)
 		return;		/* the escape to the extension table */
-	n = utf8_put(default_alphabet[_i], buf);
+	n = tu_utf8_put(default_alphabet[_i], buf);
 	c = count(buf, n);
 	ck_assert_msg(c.encoding == GSM_ENC_GSM7, "septet 0x%02x U+%04X "
 	    "is not GSM-7", _i, (unsigned)default_alphabet[_i]);
@@ -106,8 +89,8 @@ START_TEST(every_extension_character_is_two_septets)
 	struct gsm_count c;
 	size_t n;
 
-	n = utf8_put(extension[_i], buf);
-	n += utf8_put('a', buf + n);
+	n = tu_utf8_put(extension[_i], buf);
+	n += tu_utf8_put('a', buf + n);
 	c = count(buf, n);
 	ck_assert_msg(c.encoding == GSM_ENC_GSM7, "U+%04X is not GSM-7",
 	    (unsigned)extension[_i]);

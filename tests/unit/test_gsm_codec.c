@@ -13,31 +13,7 @@
 #include "charset.h"
 #include "gsm.h"
 #include "gsm_codec.h"
-
-static size_t
-utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | (cp >> 12));
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | (cp >> 18));
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
+#include "testutil.h"
 
 START_TEST(gsm7_encodes_exactly_what_gsm_counts_as_gsm7)
 {
@@ -50,7 +26,7 @@ START_TEST(gsm7_encodes_exactly_what_gsm_counts_as_gsm7)
 	for (cp = 1; cp < 0x10000; cp++) {
 		if (cp >= 0xD800 && cp <= 0xDFFF)
 			continue;
-		n = utf8_put(cp, s);
+		n = tu_utf8_put(cp, s);
 		is_gsm = gsm_units(s, n, GSM_ENC_GSM7, &units) == FP_OK;
 		encodes = gsm_codec_encode(s, n, GSM_ENC_GSM7, out,
 		    sizeof(out), &len) == FP_OK;

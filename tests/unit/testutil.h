@@ -3,7 +3,8 @@
  * directories and files, reading a file back, and where the built
  * binaries are (FUPIN_BIN, default "bin"); the clock and the waits of
  * suites that watch threads or processes; a config and a migrated
- * database for a test and a registry record in it.
+ * database for a test and a registry record in it; a code point as
+ * UTF-8.
  */
 #ifndef FP_TESTUTIL_H
 #define FP_TESTUTIL_H
@@ -119,5 +120,12 @@ struct store *tu_open_store(const char *path);
  */
 void tu_reg_put(struct registry *reg, enum reg_kind kind,
     const char *const *values);
+
+/*
+ * Code point cp as UTF-8 into out (room for 4 bytes; no NUL added); its
+ * length.  The tests' own encoder, so that what they feed the codecs
+ * does not come from the code under test.
+ */
+size_t tu_utf8_put(uint32_t cp, char *out);
 
 #endif
