@@ -51,7 +51,8 @@ void lu_close(struct lu_link *l);
 
 /*
  * An "api" message to `to` for provider (NULL: as the routes say), in
- * the caller's transaction if one is open; its id.
+ * the caller's transaction if one is open (tu_enqueue, stamped with the
+ * machine's clock); its id.
  */
 int64_t lu_enqueue(struct lu_link *l, const char *provider, const char *to,
     const char *text);

@@ -40,13 +40,8 @@ static const char conf[] =
 static void
 setup(void)
 {
-	char *errors = NULL;
-
-	ck_assert_int_eq(cfg_load_string(conf, "test.conf", &cfg, &errors),
-	    FP_OK);
-	ck_assert_int_eq(store_open(":memory:", STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
+	cfg = tu_load_cfg(conf);
+	st = tu_open_store(":memory:");
 	outbox_set_include_msisdn(false);
 }
 
@@ -93,15 +88,8 @@ events_of(int64_t id)
 static int64_t
 enqueue(const char *to, const char *text, const char *provider)
 {
-	struct outbox_msg m;
-	int64_t id = 0;
+	int64_t id = tu_enqueue(st, cfg, provider, to, text, TU_T0);
 
-	memset(&m, 0, sizeof(m));
-	m.to = to;
-	m.text = text;
-	m.kind = "api";
-	m.provider = provider;
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, TU_T0, &id), FP_OK);
 	ck_assert_int_gt(id, 0);
 	return id;
 }

@@ -91,11 +91,10 @@ test_msg(const char *to, const char *text, const char *kind,
 static int64_t
 enqueue(const char *to, const char *text, const char *provider)
 {
-	struct outbox_msg m = test_msg(to, text, "api", provider);
-	int64_t id = 0;
+	int64_t id;
 
 	ck_assert_int_eq(store_begin(st), FP_OK);
-	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, (int64_t)time(NULL), &id), FP_OK);
+	id = tu_enqueue(st, cfg, provider, to, text, (int64_t)time(NULL));
 	ck_assert_int_eq(store_commit(st), FP_OK);
 	sender_wake(snd, provider);
 	return id;

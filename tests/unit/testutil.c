@@ -19,6 +19,7 @@
 
 #include "cfg.h"
 #include "migrate.h"
+#include "outbox.h"
 #include "sha256.h"
 #include "store.h"
 #include "testutil.h"
@@ -372,6 +373,22 @@ tu_reg_put(struct registry *reg, enum reg_kind kind,
 
 	ck_assert_msg(registry_upsert(reg, kind, &src, TU_T0, &o, reason) ==
 	    FP_OK, "%s", reason);
+}
+
+int64_t
+tu_enqueue(struct store *st, const struct cfg *cfg, const char *provider,
+    const char *to, const char *text, int64_t now)
+{
+	struct outbox_msg m;
+	int64_t id = 0;
+
+	memset(&m, 0, sizeof(m));
+	m.to = to;
+	m.text = text;
+	m.kind = "api";
+	m.provider = provider;
+	ck_assert_int_eq(outbox_enqueue(st, cfg, &m, now, &id), FP_OK);
+	return id;
 }
 
 size_t

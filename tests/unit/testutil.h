@@ -3,8 +3,8 @@
  * directories and files, reading a file back, and where the built
  * binaries are (FUPIN_BIN, default "bin"); the clock and the waits of
  * suites that watch threads or processes; a config and a migrated
- * database for a test and a registry record in it; a code point as
- * UTF-8.
+ * database for a test, a registry record and an outbox message in it;
+ * a code point as UTF-8.
  */
 #ifndef FP_TESTUTIL_H
 #define FP_TESTUTIL_H
@@ -120,6 +120,14 @@ struct store *tu_open_store(const char *path);
  */
 void tu_reg_put(struct registry *reg, enum reg_kind kind,
     const char *const *values);
+
+/*
+ * An "api" message to `to` through provider (NULL: as the routes say),
+ * enqueued at `now` in the caller's transaction if one is open; the
+ * test fails if it is refused.  Its id.
+ */
+int64_t tu_enqueue(struct store *st, const struct cfg *cfg,
+    const char *provider, const char *to, const char *text, int64_t now);
 
 /*
  * Code point cp as UTF-8 into out (room for 4 bytes; no NUL added); its
