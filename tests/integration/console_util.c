@@ -50,19 +50,6 @@ cu_ctl_ok(const struct tg *t, const char *input, const char *args)
 }
 
 void
-cu_import_demo(const struct tg *t, const char *const kinds[], size_t n)
-{
-	char args[256];
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		snprintf(args, sizeof(args), "import %s data/demo/%s.csv",
-		    kinds[i], kinds[i]);
-		cu_ctl_ok(t, "", args);
-	}
-}
-
-void
 cu_add_users(const struct tg *t)
 {
 	cu_ctl_ok(t, PW_ADMIN, "user add admin --role admin");

@@ -1,9 +1,9 @@
 /*
  * console_util.h: helpers the console suites (test_console_*.c) share:
- * fupinctl against the test's config, the demo registry and the three
- * users most tests sign in as, signing in through POST /console/login,
- * requests with a bearer token or a session's cookie, a response header,
- * and reading an answer's JSON by a dotted path.
+ * fupinctl against the test's config and the three users most tests
+ * sign in as (the demo registry is gwtest's), signing in through POST
+ * /console/login, requests with a bearer token or a session's cookie, a
+ * response header, and reading an answer's JSON by a dotted path.
  *
  * The request helpers take the suite's gateway and the reply to fill in
  * (each suite keeps its own, and its tests read it after the call).
@@ -43,10 +43,6 @@ int cu_ctl(const struct tg *t, const char *input, const char *args,
 
 /* cu_ctl that must exit 0 (its output in the failure's message). */
 void cu_ctl_ok(const struct tg *t, const char *input, const char *args);
-
-/* fupinctl import of each of kinds[] from data/demo/<kind>.csv, in that
- * order (a household names its cadre, a member its household). */
-void cu_import_demo(const struct tg *t, const char *const kinds[], size_t n);
 
 /* With fupinctl: admin (admin), office and viewer (of 5134), with the
  * passwords PW_ADMIN, PW_OFFICE and PW_VIEWER. */

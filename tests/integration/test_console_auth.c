@@ -65,15 +65,6 @@ configure(const char *extra)
 }
 
 static void
-load_demo(void)
-{
-	static const char *const kinds[] = { "cadres", "households",
-	    "members" };
-
-	cu_import_demo(&t, kinds, sizeof(kinds) / sizeof(kinds[0]));
-}
-
-static void
 setup_with(const char *http_extra)
 {
 	tg_init(&t, NULL);
@@ -519,7 +510,7 @@ START_TEST(an_office_session_sees_only_its_prefecture)
 	/* Sessions are in the database: they outlive a restart. */
 	cu_sign_in(&t, &r, "admin", PW_ADMIN, &a);
 	tg_stop(&t, SIGTERM);
-	load_demo();
+	tg_import_demo(&t);
 	tg_start(&t);
 	cu_sign_in(&t, &r, "office", PW_OFFICE, &o);
 	/* 13908340107: 昭觉县 513431 (凉山 5134); 15008360107: 理塘县

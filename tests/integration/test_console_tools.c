@@ -83,7 +83,7 @@ setup(void)
 
 	tg_init(&T, NULL);
 	configure(NULL, NULL);
-	cu_import_demo(&T, kinds, sizeof(kinds) / sizeof(kinds[0]));
+	tg_import_demo_kinds(&T, kinds, sizeof(kinds) / sizeof(kinds[0]));
 	cu_add_users(&T);
 	tg_start(&T);
 }

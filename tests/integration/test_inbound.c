@@ -33,31 +33,15 @@
 
 static struct tg t;
 
-static void
-load_demo(void)
-{
-	static const char *const kinds[] = { "cadres", "households",
-	    "members", "enrollments", "trainings", "payments" };
-	char path[256], bin[512], *out = NULL;
-	size_t i;
-
-	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
-	for (i = 0; i < 6; i++) {
-		char *argv[] = { bin, "-c", t.conf, "import",
-		    (char *)(uintptr_t)kinds[i], path, NULL };
-
-		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
-		ck_assert_int_eq(tu_run(argv, &out), 0);
-		free(out);
-	}
-}
-
 /* SPEC 3.3a: the stubs' dlr-urls are allowed (none by default). */
 #define DLR_ALLOW "sms = { dlr_url_allow = [ \"http://127.0.0.1:\" ]; };\n"
 
 static void
 setup_with(const char *routes)
 {
+	/* The whole demo registry, its programmes too. */
+	static const char *const kinds[] = { "cadres", "households",
+	    "members", "enrollments", "trainings", "payments" };
 	char extra[2048], office[65], viewer[65];
 
 	tu_token_sha256("office-5133", office);
@@ -65,7 +49,7 @@ setup_with(const char *routes)
 	snprintf(extra, sizeof(extra), TOKENS DLR_ALLOW "%s", office, viewer,
 	    routes != NULL ? routes : "");
 	tg_init(&t, extra);
-	load_demo();
+	tg_import_demo_kinds(&t, kinds, sizeof(kinds) / sizeof(kinds[0]));
 	tg_start(&t);
 }
 

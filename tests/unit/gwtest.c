@@ -168,23 +168,31 @@ tg_log(const struct tg *t)
 }
 
 void
-tg_import_demo(const struct tg *t)
+tg_import_demo_kinds(const struct tg *t, const char *const kinds[], size_t n)
 {
-	static const char *const kinds[] = { "cadres", "households",
-	    "members" };
-	char bin[512], *out = NULL;
+	char bin[512], path[128], *out;
 	size_t i;
 
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupinctl"));
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		char path[128];
+	for (i = 0; i < n; i++) {
 		char *argv[] = { bin, "-c", t->conf, "import",
 		    (char *)(uintptr_t)kinds[i], path, NULL };
 
 		snprintf(path, sizeof(path), "data/demo/%s.csv", kinds[i]);
-		ck_assert_int_eq(tu_run(argv, &out), 0);
+		out = NULL;
+		ck_assert_msg(tu_run(argv, &out) == 0, "fupinctl import %s: %s",
+		    kinds[i], out != NULL ? out : "");
 		free(out);
 	}
+}
+
+void
+tg_import_demo(const struct tg *t)
+{
+	static const char *const kinds[] = { "cadres", "households",
+	    "members" };
+
+	tg_import_demo_kinds(t, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
 
 void

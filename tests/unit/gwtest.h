@@ -58,8 +58,17 @@ pid_t tg_spawn(const char *config, const char *log_path);
  * when nothing). */
 char *tg_log(const struct tg *t);
 
-/* The demo registry (data/demo: cadres, households, members) into the
- * gateway's database with `fupinctl import`; each must exit 0. */
+/*
+ * `fupinctl import` of each of kinds[] from data/demo/<kind>.csv into
+ * the gateway's database, in that order (a household names its cadre, a
+ * member its household); each must exit 0 (its output in the failure's
+ * message).
+ */
+void tg_import_demo_kinds(const struct tg *t, const char *const kinds[],
+    size_t n);
+
+/* The demo registry's cadres, households and members
+ * (tg_import_demo_kinds). */
 void tg_import_demo(const struct tg *t);
 
 /*
