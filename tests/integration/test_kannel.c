@@ -32,7 +32,6 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -110,24 +109,6 @@ static struct kx {
 	struct part	*parts;		/* KX_PARTS_MAX of them */
 } kx;
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 /* ---- processes -------------------------------------------------------- */
 
 /* True once process i has exited (and been reaped). */
@@ -147,7 +128,7 @@ reaped(size_t i, int flags)
 static void
 stop_all(void)
 {
-	int64_t deadline = now_ms() + KX_GRACE_MS;
+	int64_t deadline = tu_mono_ms() + KX_GRACE_MS;
 	bool is_any;
 	size_t i;
 
@@ -160,8 +141,8 @@ stop_all(void)
 			if (!reaped(i, WNOHANG))
 				is_any = true;
 		if (is_any)
-			sleep_ms(50);
-	} while (is_any && now_ms() < deadline);
+			tu_sleep_ms(50);
+	} while (is_any && tu_mono_ms() < deadline);
 	for (i = 0; i < P_COUNT; i++) {
 		if (kx.procs[i].pid <= 0)
 			continue;
@@ -319,15 +300,15 @@ spawn(enum proc_id id, char *const argv[])
 static void
 wait_for(const char *what, bool (*cond)(void *), void *arg)
 {
-	int64_t deadline = now_ms() + KX_STEP_MS;
+	int64_t deadline = tu_mono_ms() + KX_STEP_MS;
 
 	for (;;) {
 		if (cond(arg))
 			return;
 		check_alive();
-		if (now_ms() >= deadline)
+		if (tu_mono_ms() >= deadline)
 			fail_test("no %s within %d s", what, KX_STEP_MS / 1000);
-		sleep_ms(KX_POLL_MS);
+		tu_sleep_ms(KX_POLL_MS);
 	}
 }
 
