@@ -33,8 +33,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sqlite3.h>
-
 #include "cfg.h"
 #include "dlr_callback.h"
 #include "fullvfs.h"
@@ -317,37 +315,17 @@ wait_log(const char *needle, int want, int timeout_ms)
 	return tu_wait_count_in(B.log, needle, want, timeout_ms * tu_slow());
 }
 
-/* A connection of the test's own to the bridge's database. */
-static sqlite3 *
-bridge_db(void)
-{
-	sqlite3 *db;
-
-	ck_assert_int_eq(sqlite3_open(B.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	return db;
-}
-
+/* On the bridge's database, through connections of the test's own. */
 static long long
 bq_int(const char *sql)
 {
-	sqlite3 *db = bridge_db();
-	long long v;
-
-	v = tu_query_int(db, sql, 0);
-	sqlite3_close(db);
-	return v;
+	return tu_query_int_at(B.db, sql, 0);
 }
 
 static bool
 bwait_int(const char *sql, long long want, int timeout_ms)
 {
-	sqlite3 *db = bridge_db();
-	bool ok;
-
-	ok = tu_wait_int(db, sql, 0, want, timeout_ms * tu_slow());
-	sqlite3_close(db);
-	return ok;
+	return tu_wait_int_at(B.db, sql, 0, want, timeout_ms * tu_slow());
 }
 
 static void

@@ -279,6 +279,38 @@ tu_wait_int(sqlite3 *db, const char *sql, long long arg, long long want,
 	return tu_query_int(db, sql, arg) == want;
 }
 
+sqlite3 *
+tu_open_sqlite(const char *path)
+{
+	sqlite3 *db = NULL;
+
+	ck_assert_msg(sqlite3_open(path, &db) == SQLITE_OK, "%s: %s", path,
+	    db != NULL ? sqlite3_errmsg(db) : "out of memory");
+	sqlite3_busy_timeout(db, 5000);
+	return db;
+}
+
+long long
+tu_query_int_at(const char *path, const char *sql, long long arg)
+{
+	sqlite3 *db = tu_open_sqlite(path);
+	long long v = tu_query_int(db, sql, arg);
+
+	sqlite3_close(db);
+	return v;
+}
+
+bool
+tu_wait_int_at(const char *path, const char *sql, long long arg,
+    long long want, int timeout_ms)
+{
+	sqlite3 *db = tu_open_sqlite(path);
+	bool ok = tu_wait_int(db, sql, arg, want, timeout_ms);
+
+	sqlite3_close(db);
+	return ok;
+}
+
 int
 tu_slow(void)
 {

@@ -79,6 +79,20 @@ const char *tu_query_text(struct sqlite3 *db, const char *sql,
 bool tu_wait_int(struct sqlite3 *db, const char *sql, long long arg,
     long long want, int timeout_ms);
 
+/*
+ * A connection of the test's own to the database at path, which another
+ * process (a gateway, a bridge) writes: it waits up to 5 s for that
+ * process's lock.  Fails the test if it cannot open; the caller closes
+ * it (sqlite3_close).
+ */
+struct sqlite3 *tu_open_sqlite(const char *path);
+
+/* tu_query_int and tu_wait_int on a connection of their own to the
+ * database at path (tu_open_sqlite), closed before they return. */
+long long tu_query_int_at(const char *path, const char *sql, long long arg);
+bool tu_wait_int_at(const char *path, const char *sql, long long arg,
+    long long want, int timeout_ms);
+
 /* A free TCP port on 127.0.0.1 (bound then released). */
 int tu_free_port(void);
 
