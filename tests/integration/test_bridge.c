@@ -24,8 +24,6 @@
  * and openssl.
  */
 #include <check.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +40,7 @@
 #include "event_outbox.h"
 #include "gwtest.h"
 #include "migrate.h"
+#include "sim_util.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -68,56 +67,6 @@ static struct {
 	char	 sub_out[512], bridge_log[512], mosq_log[512];
 } T;
 
-static void
-sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
-static pid_t
-spawn(char *const argv[], const char *out_path)
-{
-	pid_t pid = fork();
-
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		int fd = open(out_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-			close(fd);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-/* Stop *pid with sig, then SIGKILL after 5 s; its wait status, or -1. */
-static int
-stop_pid(pid_t *pid, int sig)
-{
-	int status = -1, i;
-
-	if (*pid <= 0)
-		return -1;
-	kill(*pid, sig);
-	for (i = 0; i < 500; i++) {
-		if (waitpid(*pid, &status, WNOHANG) == *pid)
-			break;
-		sleep_ms(10);
-	}
-	if (i == 500) {
-		kill(*pid, SIGKILL);
-		waitpid(*pid, &status, 0);
-	}
-	*pid = 0;
-	return status;
-}
-
 static bool
 port_open(void)
 {
@@ -140,37 +89,10 @@ mosq_start(void)
 	char *argv[] = { MOSQUITTO, "-c", T.mconf, NULL };
 	int i;
 
-	T.mosq = spawn(argv, T.mosq_log);
+	T.mosq = su_spawn(argv, T.mosq_log, NULL);
 	for (i = 0; i < 500 && !port_open(); i++)
-		sleep_ms(10);
+		tu_sleep_ms(10);
 	ck_assert_msg(port_open(), "mosquitto did not start");
-}
-
-static int
-count_in(const char *path, const char *needle)
-{
-	char *text = tu_read_file(path, NULL), *p;
-	int n = 0;
-
-	if (text == NULL)
-		return 0;
-	for (p = strstr(text, needle); p != NULL; p = strstr(p + 1, needle))
-		n++;
-	free(text);
-	return n;
-}
-
-static bool
-wait_count(const char *path, const char *needle, int want, int timeout_ms)
-{
-	int waited;
-
-	for (waited = 0; waited < timeout_ms; waited += 20) {
-		if (count_in(path, needle) >= want)
-			return true;
-		sleep_ms(20);
-	}
-	return count_in(path, needle) >= want;
 }
 
 static void
@@ -180,7 +102,7 @@ bridge_spawn(void)
 	char *argv[] = { bin, "-c", T.conf, NULL };
 
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
-	T.bridge = spawn(argv, T.bridge_log);
+	T.bridge = su_spawn(argv, T.bridge_log, NULL);
 }
 
 static void
@@ -188,11 +110,11 @@ bridge_start(void)
 {
 	/* Ready once the broker has answered the subscriptions (a registry
 	 * update published before that, on a first connect, is not kept). */
-	int before = count_in(T.bridge_log, "mqtt.subscribe");
+	int before = tu_count_in(T.bridge_log, "mqtt.subscribe");
 
 	bridge_spawn();
-	ck_assert_msg(wait_count(T.bridge_log, "mqtt.subscribe", before + 1,
-	    10000), "bridge did not connect and subscribe");
+	ck_assert_msg(tu_wait_count_in(T.bridge_log, "mqtt.subscribe",
+	    before + 1, 10000), "bridge did not connect and subscribe");
 }
 
 /* A persistent QoS 1 subscriber to fupin/v1/#, appending to sub_out;
@@ -202,42 +124,26 @@ sub_start(void)
 {
 	char *argv[] = { MOSQ_SUB, "-h", "127.0.0.1", "-p", T.port_s, "-v",
 	    "-q", "1", "-c", "-i", "fupin-test-sub", "-t", "fupin/v1/#", NULL };
-	int before = count_in(T.sub_out, "status/" NODE " online");
+	int before = tu_count_in(T.sub_out, "status/" NODE " online");
 
-	T.sub = spawn(argv, T.sub_out);
-	ck_assert_msg(wait_count(T.sub_out, "status/" NODE " online",
+	T.sub = su_spawn(argv, T.sub_out, NULL);
+	ck_assert_msg(tu_wait_count_in(T.sub_out, "status/" NODE " online",
 	    before + 1, 10000), "subscriber saw no status");
 }
 
+/* The first column of sql's first row on the fixture's database, read
+ * as the bridge writes it (-1: no row). */
 static long long
 q_int(const char *sql)
 {
-	sqlite3 *db;
-	sqlite3_stmt *stmt;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_open(T.db, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	ck_assert_int_eq(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(db);
-	return v;
+	return tu_query_int_at(T.db, sql, 0);
 }
 
+/* Poll q_int(sql) until it is want or timeout_ms pass. */
 static bool
 wait_int(const char *sql, long long want, int timeout_ms)
 {
-	int waited;
-
-	for (waited = 0; waited < timeout_ms; waited += 20) {
-		if (q_int(sql) == want)
-			return true;
-		sleep_ms(20);
-	}
-	return q_int(sql) == want;
+	return tu_wait_int_at(T.db, sql, 0, want, timeout_ms);
 }
 
 /* Append n events, alternating between two types, in one transaction. */
@@ -287,7 +193,6 @@ retained_status(void)
 static void
 setup(void)
 {
-	struct store *st;
 	char text[2048];
 	int n;
 
@@ -313,18 +218,15 @@ setup(void)
 	    T.db, T.db, T.port, T.port);
 	free(tu_write_file(T.dir, "fupin.conf", text, (size_t)n));
 	snprintf(T.conf, sizeof(T.conf), "%s/fupin.conf", T.dir);
-	ck_assert_int_eq(store_open(T.db, STORE_DURABILITY_NORMAL, &st),
-	    FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	store_close(st);
+	store_close(tu_open_store(T.db));
 }
 
 static void
 teardown(void)
 {
-	stop_pid(&T.sub, SIGTERM);
-	stop_pid(&T.bridge, SIGKILL);
-	stop_pid(&T.mosq, SIGTERM);
+	su_stop(&T.sub, SIGTERM, 5000);
+	su_stop(&T.bridge, SIGKILL, 5000);
+	su_stop(&T.mosq, SIGTERM, 5000);
 	tu_rmtree(T.dir);
 	free(T.dir);
 	T.dir = NULL;
@@ -338,8 +240,8 @@ START_TEST(event_is_published_with_spec_fields_and_marked)
 	bridge_start();
 	sub_start();
 	append_events(1);
-	ck_assert(wait_count(T.sub_out, "fupin/v1/events/sms.inbound {", 1,
-	    10000));
+	ck_assert(tu_wait_count_in(T.sub_out, "fupin/v1/events/sms.inbound {",
+	    1, 10000));
 	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
 	    "relayed_at IS NULL", 0, 5000));
 	text = tu_read_file(T.sub_out, NULL);
@@ -403,21 +305,21 @@ START_TEST(outage_buffers_in_sqlite_and_delivers_each_once_in_order)
 	bridge_start();
 	sub_start();
 	/* The subscriber's session stays in the broker, which saves it. */
-	stop_pid(&T.sub, SIGTERM);
-	stop_pid(&T.mosq, SIGTERM);
+	su_stop(&T.sub, SIGTERM, 5000);
+	su_stop(&T.mosq, SIGTERM, 5000);
 	append_events(N_OUTAGE);
-	sleep_ms(500);
+	tu_sleep_ms(500);
 	ck_assert_int_eq(q_int("SELECT count(*) FROM event_outbox WHERE "
 	    "relayed_at IS NULL"), N_OUTAGE);
 	ck_assert_int_eq(kill(T.bridge, 0), 0);
 	mosq_start();
 	sub_start();
-	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/events/", N_OUTAGE,
+	ck_assert_msg(tu_wait_count_in(T.sub_out, "fupin/v1/events/", N_OUTAGE,
 	    20000), "only %d events arrived",
-	    count_in(T.sub_out, "fupin/v1/events/"));
+	    tu_count_in(T.sub_out, "fupin/v1/events/"));
 	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
 	    "relayed_at IS NULL", 0, 5000));
-	sleep_ms(300);		/* any duplicate would arrive now */
+	tu_sleep_ms(300);	/* any duplicate would arrive now */
 
 	load_ids(ids, N_OUTAGE);
 	memset(hits, 0, sizeof(hits));
@@ -512,8 +414,9 @@ START_TEST(invalid_messages_go_to_errors_and_change_nothing)
 	    0);
 	ck_assert_int_eq(publish(HH_TOPIC, NULL, path), 0);
 	free(path);
-	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/errors {", 4, 10000),
-	    "errors seen: %d", count_in(T.sub_out, "fupin/v1/errors {"));
+	ck_assert_msg(tu_wait_count_in(T.sub_out, "fupin/v1/errors {", 4,
+	    10000), "errors seen: %d", tu_count_in(T.sub_out,
+	    "fupin/v1/errors {"));
 	text = tu_read_file(T.sub_out, NULL);
 	ck_assert_ptr_nonnull(strstr(text, "\"error\":\"invalid JSON"));
 	ck_assert_ptr_nonnull(strstr(text, "\"error\":\"event_id: is "
@@ -538,16 +441,16 @@ START_TEST(sigterm_exits_0_and_status_follows_the_will)
 	s = retained_status();
 	ck_assert_str_eq(s, "online\n");
 	free(s);
-	status = stop_pid(&T.bridge, SIGTERM);
+	status = su_stop(&T.bridge, SIGTERM, 5000);
 	ck_assert(WIFEXITED(status));
 	ck_assert_int_eq(WEXITSTATUS(status), 0);
-	ck_assert_int_eq(count_in(T.bridge_log, "bridge.stopped"), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "bridge.stopped"), 1);
 
 	bridge_start();
 	s = retained_status();
 	ck_assert_str_eq(s, "online\n");
 	free(s);
-	stop_pid(&T.bridge, SIGKILL);
+	su_stop(&T.bridge, SIGKILL, 5000);
 	s = retained_status();
 	ck_assert_str_eq(s, "offline\n");
 	free(s);
@@ -646,9 +549,9 @@ START_TEST(crash_mid_relay_loses_no_event)
 		marked = q_int("SELECT count(*) FROM event_outbox WHERE "
 		    "relayed_at IS NOT NULL");
 		if (marked == 0)
-			sleep_ms(2);
+			tu_sleep_ms(2);
 	}
-	stop_pid(&T.bridge, SIGKILL);
+	su_stop(&T.bridge, SIGKILL, 5000);
 	/* What the outbox says now is what the restarted bridge finds. */
 	evs = bu_load_events(T.db, &n);
 	ck_assert_ptr_nonnull(evs);
@@ -661,10 +564,10 @@ START_TEST(crash_mid_relay_loses_no_event)
 	bridge_start();
 	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
 	    "relayed_at IS NULL", 0, 30000));
-	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/events/", N_CRASH,
-	    20000), "only %d event lines", count_in(T.sub_out,
+	ck_assert_msg(tu_wait_count_in(T.sub_out, "fupin/v1/events/", N_CRASH,
+	    20000), "only %d event lines", tu_count_in(T.sub_out,
 	    "fupin/v1/events/"));
-	sleep_ms(300);		/* any late duplicate would arrive now */
+	tu_sleep_ms(300);	/* any late duplicate would arrive now */
 	text = tu_read_file(T.sub_out, NULL);
 	ck_assert_ptr_nonnull(text);
 	lines = bu_count_hits(evs, n, text);
@@ -717,14 +620,14 @@ START_TEST(crash_during_registry_intake_loses_no_message)
 	{
 		char *argv[] = { "/bin/sh", "-c", script, NULL };
 
-		pub = spawn(argv, T.mosq_log);
+		pub = su_spawn(argv, T.mosq_log, NULL);
 	}
 	for (waited = 0; waited < 20000 && at_kill == 0; waited += 2) {
 		at_kill = q_int("SELECT count(*) FROM households");
 		if (at_kill == 0)
-			sleep_ms(2);
+			tu_sleep_ms(2);
 	}
-	stop_pid(&T.bridge, SIGKILL);
+	su_stop(&T.bridge, SIGKILL, 5000);
 	at_kill = q_int("SELECT count(*) FROM households");
 	ck_assert_msg(at_kill > 0 && at_kill < N_INTAKE, "not mid-intake: "
 	    "%lld of %d applied at SIGKILL", at_kill, N_INTAKE);
@@ -732,7 +635,7 @@ START_TEST(crash_during_registry_intake_loses_no_message)
 	for (waited = 0; waited < 30000; waited += 20) {
 		if (waitpid(pub, &status, WNOHANG) == pub)
 			break;
-		sleep_ms(20);
+		tu_sleep_ms(20);
 	}
 	ck_assert_msg(waited < 30000, "mosquitto_pub did not finish");
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -801,45 +704,45 @@ START_TEST(tls_and_password_connect_and_refusals_are_logged)
 	 * TLS with MQTT 5, and an event goes out and is acknowledged. */
 	tls_bridge_conf(TLS_PASSWORD, "ca.crt");
 	bridge_start();
-	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected "
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "mqtt.connected "
 	    "uri=ssl://127.0.0.1"), 1);
-	ck_assert_int_eq(count_in(T.bridge_log, "version=5"), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "version=5"), 1);
 	append_events(1);
 	ck_assert(wait_int("SELECT count(*) FROM event_outbox WHERE "
 	    "relayed_at IS NOT NULL", 1, 10000));
-	status = stop_pid(&T.bridge, SIGTERM);
+	status = su_stop(&T.bridge, SIGTERM, 5000);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
 	/* A wrong password: one clear error line naming the user and the
 	 * broker's reason; no fallback to 3.1.1; the bridge keeps trying. */
 	tls_bridge_conf("wrong-Pw.7", "ca.crt");
 	bridge_spawn();
-	ck_assert_msg(wait_count(T.bridge_log, "mqtt.auth_failed "
+	ck_assert_msg(tu_wait_count_in(T.bridge_log, "mqtt.auth_failed "
 	    "uri=ssl://127.0.0.1", 1, 10000), "no auth_failed line");
 	/* mosquitto says "not authorized" (0x87) for a wrong password;
 	 * another broker may say "bad user name or password" (0x86). */
-	ck_assert_int_eq(count_in(T.bridge_log, "error mqtt.auth_failed "
-	    "uri=ssl://") + count_in(T.bridge_log, "<3>mqtt.auth_failed "
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "error mqtt.auth_failed "
+	    "uri=ssl://") + tu_count_in(T.bridge_log, "<3>mqtt.auth_failed "
 	    "uri=ssl://"), 1);	/* level error, to stderr or journald */
-	ck_assert_int_eq(count_in(T.bridge_log, "username=" TLS_USER
-	    " reason=\"Not authorized\"") + count_in(T.bridge_log, "username="
-	    TLS_USER " reason=\"Bad User Name or Password\""), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "username=" TLS_USER
+	    " reason=\"Not authorized\"") + tu_count_in(T.bridge_log,
+	    "username=" TLS_USER " reason=\"Bad User Name or Password\""), 1);
 	ck_assert_int_eq(kill(T.bridge, 0), 0);
-	status = stop_pid(&T.bridge, SIGTERM);
+	status = su_stop(&T.bridge, SIGTERM, 5000);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected"), 1);
-	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.fallback"), 0);
-	ck_assert_int_eq(count_in(T.bridge_log, "Pw.7"), 0);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "mqtt.connected"), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "mqtt.fallback"), 0);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "Pw.7"), 0);
 
 	/* A broker certificate the CA file does not vouch for. */
 	tls_bridge_conf(TLS_PASSWORD, "other-ca.crt");
 	bridge_spawn();
-	ck_assert_msg(wait_count(T.bridge_log, "mqtt.connect_failed "
+	ck_assert_msg(tu_wait_count_in(T.bridge_log, "mqtt.connect_failed "
 	    "uri=ssl://127.0.0.1", 1, 10000), "no connect_failed line");
-	ck_assert_int_ge(count_in(T.bridge_log, "certificate verify failed"),
+	ck_assert_int_ge(tu_count_in(T.bridge_log, "certificate verify failed"),
 	    1);
-	stop_pid(&T.bridge, SIGTERM);
-	ck_assert_int_eq(count_in(T.bridge_log, "mqtt.connected"), 1);
+	su_stop(&T.bridge, SIGTERM, 5000);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "mqtt.connected"), 1);
 
 	/* A CA file that is not there: a config error before READY. */
 	tls_bridge_conf(TLS_PASSWORD, "no-such-ca.crt");
@@ -892,11 +795,12 @@ START_TEST(metrics_line_shows_backlog_age_rates_and_reconnects)
 	    "\"household_id\":\"HM1\",\"area_code\":\"513431\",\"head_name\":"
 	    "\"A\",\"members\":1,\"status\":\"poor\"}", NULL), 0);
 	ck_assert_int_eq(publish(HH_TOPIC, "{\"event_id\":\"m-2\"}", NULL), 0);
-	ck_assert(wait_count(T.bridge_log, "registry.rejected", 1, 10000));
+	ck_assert(tu_wait_count_in(T.bridge_log, "registry.rejected", 1,
+	    10000));
 	ck_assert(wait_int("SELECT count(*) FROM households", 1, 10000));
 
 	kill(T.bridge, SIGUSR1);
-	ck_assert(wait_count(T.bridge_log, "bridge.stats ", 1, 10000));
+	ck_assert(tu_wait_count_in(T.bridge_log, "bridge.stats ", 1, 10000));
 	ck_assert(last_stat("backlog") == 0);
 	ck_assert(last_stat("oldest_unrelayed_s") == 0);
 	ck_assert(last_stat("in_flight") == 0);
@@ -908,20 +812,20 @@ START_TEST(metrics_line_shows_backlog_age_rates_and_reconnects)
 	ck_assert(last_stat("registry_applied") == 1);
 	ck_assert(last_stat("registry_records") == 1);
 	ck_assert(last_stat("registry_rejected") == 1);
-	ck_assert_int_eq(count_in(T.bridge_log, "connected=yes"), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "connected=yes"), 1);
 
 	/* Broker gone: the backlog grows and ages; one reconnect counted. */
-	stop_pid(&T.mosq, SIGTERM);
-	ck_assert(wait_count(T.bridge_log, "mqtt.lost", 1, 10000));
+	su_stop(&T.mosq, SIGTERM, 5000);
+	ck_assert(tu_wait_count_in(T.bridge_log, "mqtt.lost", 1, 10000));
 	append_events(2);
-	sleep_ms(2200);
+	tu_sleep_ms(2200);
 	kill(T.bridge, SIGUSR1);
-	ck_assert(wait_count(T.bridge_log, "bridge.stats ", 2, 10000));
+	ck_assert(tu_wait_count_in(T.bridge_log, "bridge.stats ", 2, 10000));
 	ck_assert(last_stat("backlog") == 2);
 	ck_assert(last_stat("oldest_unrelayed_s") >= 2);
 	ck_assert(last_stat("publish_rate_per_s") == 0);
 	ck_assert(last_stat("reconnects") == 1);
-	ck_assert_int_eq(count_in(T.bridge_log, "connected=no"), 1);
+	ck_assert_int_eq(tu_count_in(T.bridge_log, "connected=no"), 1);
 }
 END_TEST
 
@@ -962,10 +866,8 @@ END_TEST
 static void
 add_cadre(const char *db)
 {
-	sqlite3 *h;
+	sqlite3 *h = tu_open_sqlite(db);
 
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
 	ck_assert_int_eq(sqlite3_exec(h, "INSERT INTO cadres(cadre_id, name, "
 	    "phone, area_code, updated_at) VALUES ('C1', '李明辉', "
 	    "'+8619908349001', '513431100', 0)", NULL, NULL, NULL), SQLITE_OK);
@@ -1058,8 +960,9 @@ START_TEST(commands_create_broadcasts_and_alerts_once)
 	    "\"training_notice\"}", NULL), 0);
 	ck_assert_int_eq(publish(CMD_AL, "{\"command_id\":\"a2\",\"cadres\":"
 	    "[\"C9\"],\"text\":\"x\"}", NULL), 0);
-	ck_assert_msg(wait_count(T.sub_out, "fupin/v1/errors {", 4, 10000),
-	    "errors seen: %d", count_in(T.sub_out, "fupin/v1/errors {"));
+	ck_assert_msg(tu_wait_count_in(T.sub_out, "fupin/v1/errors {", 4,
+	    10000), "errors seen: %d", tu_count_in(T.sub_out,
+	    "fupin/v1/errors {"));
 	text = tu_read_file(T.sub_out, NULL);
 	ck_assert_ptr_nonnull(strstr(text, "command_id: a string"));
 	ck_assert_ptr_nonnull(strstr(text, "\"event_id\":\"c3\",\"error\":"
@@ -1077,38 +980,17 @@ END_TEST
 static void
 second_node(char *db, size_t dlen, char *conf, size_t clen, const char *group)
 {
-	struct store *st;
 	char text[2048];
 	int n;
 
 	snprintf(db, dlen, "%s/node2.db", T.dir);
-	ck_assert_int_eq(store_open(db, STORE_DURABILITY_NORMAL, &st), FP_OK);
-	ck_assert_int_eq(migrate_to(st, migrate_latest(), NULL, NULL), FP_OK);
-	store_close(st);
+	store_close(tu_open_store(db));
 	n = snprintf(text, sizeof(text), "node_id = \"tn2\";\n"
 	    "database = { path = \"%s\"; id_key_file = \"%s.key\"; };\n"
 	    "mqtt = { uri = \"tcp://127.0.0.1:%d\"; client_id = \"br2-%d\"; "
 	    "shared_group = \"%s\"; };\n", db, db, T.port, T.port, group);
 	free(tu_write_file(T.dir, "node2.conf", text, (size_t)n));
 	snprintf(conf, clen, "%s/node2.conf", T.dir);
-}
-
-static long long
-count_db(const char *db, const char *sql)
-{
-	sqlite3 *h;
-	sqlite3_stmt *stmt;
-	long long v = -1;
-
-	ck_assert_int_eq(sqlite3_open(db, &h), SQLITE_OK);
-	sqlite3_busy_timeout(h, 5000);
-	ck_assert_int_eq(sqlite3_prepare_v2(h, sql, -1, &stmt, NULL),
-	    SQLITE_OK);
-	if (sqlite3_step(stmt) == SQLITE_ROW)
-		v = sqlite3_column_int64(stmt, 0);
-	sqlite3_finalize(stmt);
-	sqlite3_close(h);
-	return v;
 }
 
 START_TEST(shared_subscription_splits_commands_between_two_nodes)
@@ -1132,8 +1014,8 @@ START_TEST(shared_subscription_splits_commands_between_two_nodes)
 	mosq_start();
 	bridge_start();
 	snprintf(bin, sizeof(bin), "%s", tu_bin("fupin-bridge"));
-	node2 = spawn(argv, log2);
-	ck_assert_msg(wait_count(log2, "mqtt.subscribed", 1, 10000),
+	node2 = su_spawn(argv, log2, NULL);
+	ck_assert_msg(tu_wait_count_in(log2, "mqtt.subscribed", 1, 10000),
 	    "node 2 did not connect and subscribe");
 	lines = malloc(200 * 96);
 	ck_assert_ptr_nonnull(lines);
@@ -1153,13 +1035,15 @@ START_TEST(shared_subscription_splits_commands_between_two_nodes)
 	}
 	free(path);
 	for (waited = 0; waited < 20000; waited += 100) {
-		n1 = count_db(T.db, "SELECT count(*) FROM broadcasts");
-		n2 = count_db(db2, "SELECT count(*) FROM broadcasts");
+		n1 = tu_query_int_at(T.db, "SELECT count(*) FROM broadcasts",
+		    0);
+		n2 = tu_query_int_at(db2, "SELECT count(*) FROM broadcasts",
+		    0);
 		if (n1 + n2 >= 200)
 			break;
-		sleep_ms(100);
+		tu_sleep_ms(100);
 	}
-	stop_pid(&node2, SIGTERM);
+	su_stop(&node2, SIGTERM, 5000);
 	printf("shared subscription: node 1 applied %lld, node 2 %lld of 200\n",
 	    n1, n2);
 	ck_assert_int_eq(n1 + n2, 200);
