@@ -83,7 +83,8 @@ store_exec(struct store *st, const char *sql)
 
 	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
 	if (rc != SQLITE_OK) {
-		log_error("store.exec rc=%d error=\"%s\"", rc,
+		log_error("store.exec rc=%d xrc=%d error=\"%s\"", rc,
+		    sqlite3_extended_errcode(st->db),
 		    msg != NULL ? msg : sqlite3_errstr(rc));
 		sqlite3_free(msg);
 		return store_err(rc);
@@ -203,8 +204,8 @@ exec_cached(struct store *st, const char *sql)
 		return err;
 	rc = sqlite3_step(stmt);
 	if (rc != SQLITE_DONE) {
-		log_error("store.exec rc=%d error=\"%s\"", rc,
-		    sqlite3_errmsg(st->db));
+		log_error("store.exec rc=%d xrc=%d error=\"%s\"", rc,
+		    sqlite3_extended_errcode(st->db), sqlite3_errmsg(st->db));
 		sqlite3_reset(stmt);
 		return store_err(rc);
 	}
