@@ -1296,11 +1296,12 @@ templates = { dir = "%(tpl)s"; };
         ("disk full: store.exec", "gateway|bridge",
          r"^store\.exec rc=13 (xrc=\d+ )?error=\"database or disk is "
          r"full\"", ("disk_full",), 5),
-        # A connection whose write fails slowly on the full disk holds the
-        # write lock meanwhile, and another's BEGIN IMMEDIATE gives up
-        # after its 5 s busy wait (seen once in a 60-minute run, 2026-12-06:
-        # the relay waited from 28.8 s to 34.14 s, the registry consumer's
-        # write failed with SQLITE_FULL at 34.13 s); both retry.
+        # While the disk is full the gateway's writers keep trying (157
+        # failed group commits, 105 sendsms give-backs, broadcaster ticks
+        # in 5.3 s), each holding the write lock until SQLite gives up on
+        # it; a bridge connection looking every 10 ms can miss it for its
+        # whole 5 s busy wait (seen once in a 60-minute run, 2026-12-06:
+        # the relay waited from 09:33:28.8 to 34.14 and retried).
         ("disk full: lock wait", "gateway|bridge",
          r"^store\.exec rc=5 (xrc=\d+ )?error=\"database is locked\"",
          ("disk_full",), 5),
