@@ -60,19 +60,11 @@ api_feedback(struct gw *gw, struct http_req *req, struct http_resp *resp)
 	int limit;
 	enum fp_err err;
 
-	if (t == NULL || !api_page_known(req, resp, "status area category "
-	    "after offset limit") || !api_paging(req, resp, &offset, &limit))
-		return;
 	/* SPEC 10: paged by key; offset (SPEC 3.5) still works. */
-	if (http_req_arg(req, "after") != NULL) {
-		if (http_req_arg(req, "offset") != NULL) {
-			http_resp_error(resp, 400, "invalid_parameter", "after: "
-			    "not with offset (page by one or the other)");
-			return;
-		}
-		if (!api_page_id(req, resp, &after, &limit))
-			return;
-	}
+	if (t == NULL || !api_page_known(req, resp, "status area category "
+	    "after offset limit") || !api_page_offset_or_id(req, resp, &offset,
+	    &after, &limit))
+		return;
 	f.status = http_req_arg(req, "status");
 	if (f.status != NULL && strcmp(f.status, "open") != 0 &&
 	    strcmp(f.status, "closed") != 0) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api_common.h"
 #include "api_page.h"
 #include "http_server.h"
 #include "parse.h"
@@ -131,6 +132,23 @@ api_page_id(struct http_req *req, struct http_resp *resp, int64_t *after,
 		return false;
 	}
 	return limit_of(req, resp, API_PAGE_DEFAULT, API_PAGE_MAX, limit);
+}
+
+bool
+api_page_offset_or_id(struct http_req *req, struct http_resp *resp,
+    int64_t *offset, int64_t *after, int *limit)
+{
+	*after = 0;
+	if (!api_paging(req, resp, offset, limit))
+		return false;
+	if (http_req_arg(req, "after") == NULL)
+		return true;
+	if (http_req_arg(req, "offset") != NULL) {
+		http_resp_error(resp, 400, "invalid_parameter", "after: not "
+		    "with offset (page by one or the other)");
+		return false;
+	}
+	return api_page_id(req, resp, after, limit);
 }
 
 bool

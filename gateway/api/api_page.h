@@ -49,6 +49,14 @@ bool api_page_id(struct http_req *req, struct http_resp *resp,
     int64_t *after, int *limit);
 
 /*
+ * A list paged either way: `offset` (SPEC 3.5, with api_paging's limit)
+ * or, when `after` is given, by id as api_page_id (SPEC 10); both at
+ * once is a 400.  *offset and *after are 0 for the way not taken.
+ */
+bool api_page_offset_or_id(struct http_req *req, struct http_resp *resp,
+    int64_t *offset, int64_t *after, int *limit);
+
+/*
  * The area a list is narrowed to: parameter `name` (1 to 12 digits)
  * when given, else the token's area.  A parameter outside the token's
  * area is a 403 (as SPEC 3.5 answers a request outside the scope); a
