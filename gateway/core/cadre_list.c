@@ -9,15 +9,30 @@
 #include "msisdn.h"
 #include "svc.h"
 
+/* One cadre of the page; arg points to whether the phone is masked. */
+static struct json_object *
+cadre_item(sqlite3_stmt *stmt, void *arg)
+{
+	struct json_object *o = json_object_new_object();
+	const char *phone = (const char *)sqlite3_column_text(stmt, 2);
+	char masked[MSISDN_MASK_MAX];
+
+	json_object_object_add(o, "cadre_id", svc_column_json(stmt, 0));
+	json_object_object_add(o, "name", svc_column_json(stmt, 1));
+	json_object_object_add(o, "phone", phone == NULL ? NULL :
+	    json_object_new_string(*(const bool *)arg ? msisdn_mask(phone,
+	    masked, sizeof(masked)) : phone));
+	json_object_object_add(o, "area_code", svc_column_json(stmt, 3));
+	json_object_object_add(o, "title", svc_column_json(stmt, 4));
+	return o;
+}
+
 enum fp_err
 cadre_list(struct store *st, const char *area, const char *q,
     const char *after, int limit, bool mask, struct json_object **out)
 {
-	struct json_object *items;
 	sqlite3_stmt *stmt;
-	char last[128] = "";
 	enum fp_err err;
-	int n = 0, rc;
 
 	/* One more than asked: whether there is a next page.  instr, not
 	 * LIKE: a % or _ in q is only itself. */
@@ -34,32 +49,5 @@ cadre_list(struct store *st, const char *area, const char *q,
 	    SQLITE_STATIC);
 	sqlite3_bind_text(stmt, 3, q != NULL ? q : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 4, limit);
-	items = json_object_new_array();
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		struct json_object *o;
-		const char *phone;
-		char masked[MSISDN_MASK_MAX];
-
-		if (n++ == limit)
-			break;
-		o = json_object_new_object();
-		phone = (const char *)sqlite3_column_text(stmt, 2);
-		json_object_object_add(o, "cadre_id", svc_column_json(stmt, 0));
-		json_object_object_add(o, "name", svc_column_json(stmt, 1));
-		json_object_object_add(o, "phone", phone == NULL ? NULL :
-		    json_object_new_string(mask ? msisdn_mask(phone, masked,
-		    sizeof(masked)) : phone));
-		json_object_object_add(o, "area_code",
-		    svc_column_json(stmt, 3));
-		json_object_object_add(o, "title", svc_column_json(stmt, 4));
-		json_object_array_add(items, o);
-		store_column_copy(stmt, 0, last, sizeof(last));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		json_object_put(items);
-		return store_err(rc);
-	}
-	*out = svc_page_json(items, limit, n > limit ? last : NULL);
-	return FP_OK;
+	return svc_page_rows(stmt, limit, cadre_item, &mask, out);
 }

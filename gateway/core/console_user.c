@@ -431,15 +431,20 @@ page_item(sqlite3_stmt *stmt)
 	return o;
 }
 
+/* page_item as svc_page_rows wants it. */
+static struct json_object *
+user_item(sqlite3_stmt *stmt, void *arg)
+{
+	(void)arg;
+	return page_item(stmt);
+}
+
 enum fp_err
 console_user_page(struct store *st, const char *scope, const char *after,
     int limit, int64_t now, struct json_object **out)
 {
-	struct json_object *items;
 	sqlite3_stmt *stmt;
-	char last[CONSOLE_NAME_MAX + 1] = "";
 	enum fp_err err;
-	int n = 0, rc;
 
 	/* One more than asked: whether there is a next page.  A scoped
 	 * caller's prefix never matches the users of everywhere (""). */
@@ -454,20 +459,7 @@ console_user_page(struct store *st, const char *scope, const char *after,
 	    SQLITE_STATIC);
 	sqlite3_bind_int(stmt, 3, limit);
 	sqlite3_bind_int64(stmt, 4, now);
-	items = json_object_new_array();
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		if (n++ == limit)
-			break;
-		json_object_array_add(items, page_item(stmt));
-		store_column_copy(stmt, 0, last, sizeof(last));
-	}
-	sqlite3_reset(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		json_object_put(items);
-		return store_err(rc);
-	}
-	*out = svc_page_json(items, limit, n > limit ? last : NULL);
-	return FP_OK;
+	return svc_page_rows(stmt, limit, user_item, NULL, out);
 }
 
 enum fp_err

@@ -282,6 +282,29 @@ svc_page_json(struct json_object *items, int limit, const char *next)
 	return o;
 }
 
+enum fp_err
+svc_page_rows(sqlite3_stmt *stmt, int limit, svc_row_fn *item, void *arg,
+    struct json_object **out)
+{
+	struct json_object *items = json_object_new_array();
+	char last[128] = "";
+	int n = 0, rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (n++ == limit)
+			break;
+		json_object_array_add(items, item(stmt, arg));
+		store_column_copy(stmt, 0, last, sizeof(last));
+	}
+	sqlite3_reset(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		json_object_put(items);
+		return store_err(rc);
+	}
+	*out = svc_page_json(items, limit, n > limit ? last : NULL);
+	return FP_OK;
+}
+
 struct json_object *
 svc_column_json(sqlite3_stmt *stmt, int c)
 {

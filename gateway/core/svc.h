@@ -142,4 +142,16 @@ struct json_object *svc_column_json(sqlite3_stmt *stmt, int c);
 struct json_object *svc_page_json(struct json_object *items, int limit,
     const char *next);
 
+/* One item of a page from the current row (svc_page_rows). */
+typedef struct json_object *svc_row_fn(sqlite3_stmt *stmt, void *arg);
+
+/*
+ * Step stmt, whose query asks for limit + 1 rows with the key in text
+ * column 0, and make the page of the first `limit`, each row made by
+ * item(stmt, arg); next is the last item's key when a row is left over.
+ * Resets stmt.
+ */
+enum fp_err svc_page_rows(sqlite3_stmt *stmt, int limit, svc_row_fn *item,
+    void *arg, struct json_object **out);
+
 #endif
